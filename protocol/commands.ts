@@ -1,0 +1,134 @@
+// Every program and graphics command. Names are namespaced `area.verb`, so a log line, a WebSocket
+// frame and an HTTP body all say the same thing.
+import { Type, type Static, type TInteger, type TLiteral, type TObject, type TOptional, type TProperties } from '@sinclair/typebox';
+import {
+  ClockDirectionSchema,
+  ColourSchema,
+  CornerSchema,
+  LayoutPresetSchema,
+  MAX_CLOCK_MS,
+  RectSchema,
+  SourceIdSchema,
+  SourceSchema,
+  TeamSideSchema,
+  TransitionPatchSchema,
+} from './state.ts';
+
+/** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
+export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
+
+type CommandProperties<T extends string, P extends TProperties> = P & { type: TLiteral<T>; ifRevision: TOptional<TInteger> };
+
+function command<T extends string, P extends TProperties>(type: T, properties: P): TObject<CommandProperties<T, P>> {
+  const all: CommandProperties<T, P> = { ...properties, type: Type.Literal(type), ifRevision: IfRevisionSchema };
+  return Type.Object(all, { additionalProperties: false });
+}
+
+const TeamPatchSchema = Type.Partial(
+  Type.Object({
+    name: Type.String({ maxLength: 40 }),
+    short: Type.String({ maxLength: 4 }),
+    colour: ColourSchema,
+    score: Type.Integer({ minimum: 0, maximum: 999 }),
+  }),
+  { additionalProperties: false },
+);
+
+export const ProgramTakeSchema = command('program.take', {
+  source: SourceIdSchema,
+  transition: Type.Optional(TransitionPatchSchema),
+});
+export const ProgramPreviewSchema = command('program.preview', { source: SourceIdSchema });
+/** Preview to program with the current transition; the old program goes to preview (ATEM's AUTO). */
+export const ProgramAutoSchema = command('program.auto', {});
+/** Preview to program as a cut, whatever the current transition. */
+export const ProgramCutSchema = command('program.cut', {});
+export const TransitionSetSchema = command('transition.set', { transition: TransitionPatchSchema });
+
+export const SourceAddSchema = command('source.add', { source: SourceSchema });
+export const SourceUpdateSchema = command('source.update', {
+  id: SourceIdSchema,
+  label: Type.String({ minLength: 1, maxLength: 64 }),
+});
+export const SourceRemoveSchema = command('source.remove', { id: SourceIdSchema });
+
+export const PipSetSchema = command('pip.set', {
+  source: Type.Optional(Type.Union([SourceIdSchema, Type.Null()])),
+  rect: Type.Optional(RectSchema),
+  corner: Type.Optional(CornerSchema),
+  borderWidth: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
+  borderColour: Type.Optional(ColourSchema),
+  visible: Type.Optional(Type.Boolean()),
+});
+export const PipShowSchema = command('pip.show', {});
+export const PipHideSchema = command('pip.hide', {});
+export const LayoutSetSchema = command('layout.set', { layout: LayoutPresetSchema });
+
+export const ScorebugSetSchema = command('scorebug.set', {
+  home: Type.Optional(TeamPatchSchema),
+  away: Type.Optional(TeamPatchSchema),
+  period: Type.Optional(Type.String({ maxLength: 12 })),
+  visible: Type.Optional(Type.Boolean()),
+});
+export const ScoreAdjustSchema = command('score.adjust', {
+  team: TeamSideSchema,
+  delta: Type.Integer({ minimum: -99, maximum: 99 }),
+});
+export const ScoreSetSchema = command('score.set', {
+  team: TeamSideSchema,
+  score: Type.Integer({ minimum: 0, maximum: 999 }),
+});
+
+export const ClockStartSchema = command('clock.start', {});
+export const ClockStopSchema = command('clock.stop', {});
+export const ClockSetSchema = command('clock.set', { valueMs: Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }) });
+export const ClockAdjustSchema = command('clock.adjust', {
+  deltaMs: Type.Integer({ minimum: -MAX_CLOCK_MS, maximum: MAX_CLOCK_MS }),
+});
+export const ClockConfigureSchema = command('clock.configure', {
+  direction: Type.Optional(ClockDirectionSchema),
+  limitMs: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }), Type.Null()])),
+  visible: Type.Optional(Type.Boolean()),
+});
+
+export const LowerThirdShowSchema = command('lowerThird.show', {
+  title: Type.Optional(Type.String({ maxLength: 80 })),
+  subtitle: Type.Optional(Type.String({ maxLength: 120 })),
+});
+export const LowerThirdUpdateSchema = command('lowerThird.update', {
+  title: Type.Optional(Type.String({ maxLength: 80 })),
+  subtitle: Type.Optional(Type.String({ maxLength: 120 })),
+});
+export const LowerThirdHideSchema = command('lowerThird.hide', {});
+
+export const CommandSchemas = [
+  ProgramTakeSchema,
+  ProgramPreviewSchema,
+  ProgramAutoSchema,
+  ProgramCutSchema,
+  TransitionSetSchema,
+  SourceAddSchema,
+  SourceUpdateSchema,
+  SourceRemoveSchema,
+  PipSetSchema,
+  PipShowSchema,
+  PipHideSchema,
+  LayoutSetSchema,
+  ScorebugSetSchema,
+  ScoreAdjustSchema,
+  ScoreSetSchema,
+  ClockStartSchema,
+  ClockStopSchema,
+  ClockSetSchema,
+  ClockAdjustSchema,
+  ClockConfigureSchema,
+  LowerThirdShowSchema,
+  LowerThirdUpdateSchema,
+  LowerThirdHideSchema,
+] as const;
+
+export const CommandSchema = Type.Union([...CommandSchemas]);
+export type Command = Static<typeof CommandSchema>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+export const COMMAND_TYPES = CommandSchemas.map((s) => s.properties.type.const) as CommandType[];

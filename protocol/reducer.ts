@@ -1,0 +1,255 @@
+// The only code that changes program state. Pure: no I/O, no clock reads (the server time comes in with
+// the context), so the controller, tests and any replay get the same result from the same input.
+import type { Command, CommandOf } from './commands.ts';
+import { clockValueMs, cornerRect, isInstant, takeProgress } from './timing.ts';
+import type { ProgramState, Source, SourceId, Team, TeamSide, Transition, TransitionPatch } from './state.ts';
+import { MAX_CLOCK_MS, MAX_SOURCES } from './state.ts';
+
+export type CommandErrorCode =
+  | 'STALE_REVISION'
+  | 'UNKNOWN_SOURCE'
+  | 'DUPLICATE_SOURCE'
+  | 'TOO_MANY_SOURCES'
+  | 'SOURCE_ON_AIR'
+  | 'NO_PREVIEW'
+  | 'NO_PIP_SOURCE';
+
+export interface CommandError {
+  code: CommandErrorCode;
+  message: string;
+  /** The command field the error is about, so a client can point at it. */
+  field?: string;
+}
+
+export interface ApplyContext {
+  /** Server time of the command, ms since the epoch. */
+  now: number;
+}
+
+export type ApplyResult =
+  | { ok: true; state: ProgramState; changed: boolean }
+  | { ok: false; state: ProgramState; changed: false; error: CommandError };
+
+class Rejection extends Error {
+  constructor(readonly detail: CommandError) {
+    super(detail.message);
+  }
+}
+
+function reject(code: CommandErrorCode, message: string, field?: string): never {
+  throw new Rejection(field === undefined ? { code, message } : { code, message, field });
+}
+
+/**
+ * Apply one command. Returns the next state with `revision` + 1 when anything changed, the same state
+ * object when nothing did, or a rejection (state untouched) for a stale `ifRevision` or a command that
+ * names what does not exist.
+ */
+export function apply(state: ProgramState, command: Command, context: ApplyContext): ApplyResult {
+  if (command.ifRevision !== undefined && command.ifRevision !== state.revision) {
+    return {
+      ok: false,
+      state,
+      changed: false,
+      error: {
+        code: 'STALE_REVISION',
+        message: `The state is at revision ${state.revision}, not ${command.ifRevision}: reload and try again.`,
+        field: 'ifRevision',
+      },
+    };
+  }
+  let next: ProgramState;
+  try {
+    next = reduce(state, command, context.now);
+  } catch (error) {
+    if (error instanceof Rejection) return { ok: false, state, changed: false, error: error.detail };
+    throw error;
+  }
+  const { revision: _r, updatedAt: _u, ...before } = state;
+  const { revision: _r2, updatedAt: _u2, ...after } = next;
+  if (JSON.stringify(before) === JSON.stringify(after)) return { ok: true, state, changed: false };
+  return { ok: true, state: { ...next, revision: state.revision + 1, updatedAt: context.now }, changed: true };
+}
+
+function reduce(state: ProgramState, command: Command, now: number): ProgramState {
+  switch (command.type) {
+    case 'program.take':
+      return take(state, command.source, mergeTransition(state.transition, command.transition), now, state.preview);
+    case 'program.preview':
+      requireSource(state, command.source, 'source');
+      return { ...state, preview: command.source };
+    case 'program.auto':
+    case 'program.cut': {
+      if (state.preview === null) reject('NO_PREVIEW', 'There is no preview source to take.');
+      const transition: Transition =
+        command.type === 'program.cut' ? { ...state.transition, type: 'cut' } : state.transition;
+      return take(state, state.preview, transition, now, state.program ?? state.preview);
+    }
+    case 'transition.set':
+      return { ...state, transition: mergeTransition(state.transition, command.transition) };
+    case 'source.add':
+      return addSource(state, command.source);
+    case 'source.update':
+      requireSource(state, command.id, 'id');
+      return {
+        ...state,
+        sources: state.sources.map((s) => (s.id === command.id ? { ...s, label: command.label } : s)),
+      };
+    case 'source.remove':
+      return removeSource(state, command.id);
+    case 'pip.set':
+      return setPip(state, command);
+    case 'pip.show':
+      if (state.pip.source === null) reject('NO_PIP_SOURCE', 'Choose a PiP source before showing PiP.', 'source');
+      return { ...state, pip: { ...state.pip, visible: true } };
+    case 'pip.hide':
+      return { ...state, pip: { ...state.pip, visible: false } };
+    case 'layout.set':
+      return { ...state, layout: command.layout };
+    case 'scorebug.set':
+      return {
+        ...state,
+        scorebug: {
+          ...state.scorebug,
+          home: { ...state.scorebug.home, ...command.home },
+          away: { ...state.scorebug.away, ...command.away },
+          ...(command.period === undefined ? {} : { period: command.period }),
+          ...(command.visible === undefined ? {} : { visible: command.visible }),
+        },
+      };
+    case 'score.adjust':
+      return setScore(state, command.team, state.scorebug[command.team].score + command.delta);
+    case 'score.set':
+      return setScore(state, command.team, command.score);
+    case 'clock.start':
+      if (state.clock.running) return state;
+      return { ...state, clock: { ...state.clock, running: true, startedAt: now } };
+    case 'clock.stop':
+      if (!state.clock.running) return state;
+      return { ...state, clock: { ...state.clock, running: false, startedAt: null, baseMs: clockValueMs(state.clock, now) } };
+    case 'clock.set':
+      return setClockValue(state, command.valueMs, now);
+    case 'clock.adjust':
+      return setClockValue(state, clockValueMs(state.clock, now) + command.deltaMs, now);
+    case 'clock.configure': {
+      // Re-base first, so that changing the direction of a running clock keeps the value on screen.
+      const rebased = setClockValue(state, clockValueMs(state.clock, now), now).clock;
+      return {
+        ...state,
+        clock: {
+          ...rebased,
+          ...(command.direction === undefined ? {} : { direction: command.direction }),
+          ...(command.limitMs === undefined ? {} : { limitMs: command.limitMs }),
+          ...(command.visible === undefined ? {} : { visible: command.visible }),
+        },
+      };
+    }
+    case 'lowerThird.show':
+      return { ...state, lowerThird: { ...lowerThirdText(state, command), visible: true } };
+    case 'lowerThird.update':
+      return { ...state, lowerThird: { ...lowerThirdText(state, command), visible: state.lowerThird.visible } };
+    case 'lowerThird.hide':
+      return { ...state, lowerThird: { ...state.lowerThird, visible: false } };
+  }
+}
+
+function requireSource(state: ProgramState, id: SourceId, field: string): Source {
+  const source = state.sources.find((s) => s.id === id);
+  if (source === undefined) reject('UNKNOWN_SOURCE', `There is no source "${id}".`, field);
+  return source;
+}
+
+function mergeTransition(current: Transition, patch: TransitionPatch | undefined): Transition {
+  return patch === undefined ? current : { ...current, ...patch };
+}
+
+function take(state: ProgramState, to: SourceId, transition: Transition, now: number, preview: SourceId | null): ProgramState {
+  requireSource(state, to, 'source');
+  const previous = state.take;
+  const running = previous !== null && takeProgress(previous, now) < 1;
+  if (state.program === to && !running) return { ...state, preview };
+  return {
+    ...state,
+    program: to,
+    preview,
+    take: {
+      from: state.program,
+      to,
+      transition,
+      startedAt: now,
+      interrupted:
+        running && !isInstant(transition)
+          ? { from: previous.from, to: previous.to, transition: previous.transition, progress: takeProgress(previous, now) }
+          : null,
+    },
+  };
+}
+
+function addSource(state: ProgramState, source: Source): ProgramState {
+  if (state.sources.some((s) => s.id === source.id)) {
+    reject('DUPLICATE_SOURCE', `A source "${source.id}" already exists.`, 'source.id');
+  }
+  if (state.sources.length >= MAX_SOURCES) {
+    reject('TOO_MANY_SOURCES', `An event has at most ${MAX_SOURCES} sources.`, 'source');
+  }
+  return { ...state, sources: [...state.sources, source] };
+}
+
+function removeSource(state: ProgramState, id: SourceId): ProgramState {
+  requireSource(state, id, 'id');
+  if (state.program === id) reject('SOURCE_ON_AIR', `"${id}" is on program: take another source first.`, 'id');
+  const pipGone = state.pip.source === id;
+  return {
+    ...state,
+    sources: state.sources.filter((s) => s.id !== id),
+    preview: state.preview === id ? null : state.preview,
+    pip: pipGone ? { ...state.pip, source: null, visible: false } : state.pip,
+  };
+}
+
+function setPip(state: ProgramState, command: CommandOf<'pip.set'>): ProgramState {
+  if (command.source !== undefined && command.source !== null) requireSource(state, command.source, 'source');
+  const pip = { ...state.pip, border: { ...state.pip.border } };
+  if (command.source !== undefined) pip.source = command.source;
+  if (command.corner !== undefined) {
+    pip.corner = command.corner;
+    pip.rect = cornerRect(command.corner);
+  }
+  if (command.rect !== undefined) {
+    // Keep the rect inside the frame, so a dragged PiP never hangs off the edge.
+    const { w, h } = command.rect;
+    pip.rect = { w, h, x: Math.min(command.rect.x, 1 - w), y: Math.min(command.rect.y, 1 - h) };
+    pip.corner = null;
+  }
+  if (command.borderWidth !== undefined) pip.border.width = command.borderWidth;
+  if (command.borderColour !== undefined) pip.border.colour = command.borderColour;
+  if (command.visible !== undefined) pip.visible = command.visible;
+  if (pip.visible && pip.source === null) reject('NO_PIP_SOURCE', 'Choose a PiP source before showing PiP.', 'source');
+  return { ...state, pip };
+}
+
+const MAX_SCORE = 999;
+
+function setScore(state: ProgramState, side: TeamSide, score: number): ProgramState {
+  const team: Team = { ...state.scorebug[side], score: Math.min(MAX_SCORE, Math.max(0, score)) };
+  return { ...state, scorebug: { ...state.scorebug, [side]: team } };
+}
+
+function setClockValue(state: ProgramState, valueMs: number, now: number): ProgramState {
+  const { clock } = state;
+  const upper = clock.direction === 'up' && clock.limitMs !== null ? clock.limitMs : MAX_CLOCK_MS;
+  const baseMs = Math.round(Math.min(upper, Math.max(0, valueMs)));
+  // A running clock keeps running from the new value: re-base it at `now`.
+  return { ...state, clock: { ...clock, baseMs, startedAt: clock.running ? now : null } };
+}
+
+function lowerThirdText(
+  state: ProgramState,
+  command: { title?: string | undefined; subtitle?: string | undefined },
+): ProgramState['lowerThird'] {
+  return {
+    ...state.lowerThird,
+    ...(command.title === undefined ? {} : { title: command.title }),
+    ...(command.subtitle === undefined ? {} : { subtitle: command.subtitle }),
+  };
+}

@@ -1,0 +1,212 @@
+// Program state: the one shape every process agrees on. The controller owns it, the reducer alone
+// changes it, the template and panels only read it.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SourceIdSchema = Type.String({
+  pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+  description: 'Lower-case id: letters, digits, "-" and "_", at most 64 characters.',
+});
+export type SourceId = Static<typeof SourceIdSchema>;
+
+export const ColourSchema = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'Colour as #rrggbb.' });
+export type Colour = Static<typeof ColourSchema>;
+
+/** Server time in milliseconds since the Unix epoch: every timestamp in the state is server time. */
+export const ServerTimeSchema = Type.Number({ minimum: 0 });
+
+export const SourceKindSchema = Type.Union([Type.Literal('livekit'), Type.Literal('test'), Type.Literal('media')]);
+export type SourceKind = Static<typeof SourceKindSchema>;
+
+export const SourceSchema = Type.Object(
+  {
+    id: SourceIdSchema,
+    label: Type.String({ minLength: 1, maxLength: 64 }),
+    kind: SourceKindSchema,
+    /** livekit: the participant identity whose camera track this source shows. */
+    participant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** media: a URL the template can play in a video element (http(s) only). */
+    url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+  },
+  { additionalProperties: false },
+);
+export type Source = Static<typeof SourceSchema>;
+
+export const MAX_SOURCES = 16;
+export const MAX_TRANSITION_MS = 5000;
+
+export const TransitionTypeSchema = Type.Union([
+  Type.Literal('cut'),
+  Type.Literal('mix'),
+  Type.Literal('wipe'),
+  Type.Literal('dip'),
+]);
+export type TransitionType = Static<typeof TransitionTypeSchema>;
+
+/** The side of the frame a wipe reveals the new source from. */
+export const WipeFromSchema = Type.Union([
+  Type.Literal('left'),
+  Type.Literal('right'),
+  Type.Literal('top'),
+  Type.Literal('bottom'),
+]);
+export type WipeFrom = Static<typeof WipeFromSchema>;
+
+export const TransitionSchema = Type.Object(
+  {
+    type: TransitionTypeSchema,
+    durationMs: Type.Integer({ minimum: 0, maximum: MAX_TRANSITION_MS }),
+    /** wipe only. */
+    from: WipeFromSchema,
+    /** dip only: the colour the picture dips through. */
+    colour: ColourSchema,
+  },
+  { additionalProperties: false },
+);
+export type Transition = Static<typeof TransitionSchema>;
+
+/** A transition as a command may give it: any field left out comes from the event's current transition. */
+export const TransitionPatchSchema = Type.Partial(TransitionSchema, { additionalProperties: false });
+export type TransitionPatch = Static<typeof TransitionPatchSchema>;
+
+/** The last take, kept so that any renderer can draw the transition from state alone (reload mid-mix included). */
+export const TakeStateSchema = Type.Object(
+  {
+    from: Type.Union([SourceIdSchema, Type.Null()]),
+    to: SourceIdSchema,
+    transition: TransitionSchema,
+    startedAt: ServerTimeSchema,
+    /**
+     * A take that arrived while the previous transition was still running: the outgoing picture is that
+     * transition frozen at `progress`, so the new one starts from what was on screen, without a jump.
+     */
+    interrupted: Type.Union([
+      Type.Object(
+        {
+          from: Type.Union([SourceIdSchema, Type.Null()]),
+          to: SourceIdSchema,
+          transition: TransitionSchema,
+          progress: Type.Number({ minimum: 0, maximum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type TakeState = Static<typeof TakeStateSchema>;
+
+export const RectSchema = Type.Object(
+  {
+    x: Type.Number({ minimum: 0, maximum: 1 }),
+    y: Type.Number({ minimum: 0, maximum: 1 }),
+    w: Type.Number({ minimum: 0.05, maximum: 1 }),
+    h: Type.Number({ minimum: 0.05, maximum: 1 }),
+  },
+  { additionalProperties: false, description: 'Normalised to the output frame: 0..1 on both axes.' },
+);
+export type Rect = Static<typeof RectSchema>;
+
+export const CornerSchema = Type.Union([
+  Type.Literal('top-left'),
+  Type.Literal('top-right'),
+  Type.Literal('bottom-left'),
+  Type.Literal('bottom-right'),
+]);
+export type Corner = Static<typeof CornerSchema>;
+
+export const PipSchema = Type.Object(
+  {
+    visible: Type.Boolean(),
+    source: Type.Union([SourceIdSchema, Type.Null()]),
+    /** Always resolved: a corner preset is turned into its rect by the reducer. */
+    rect: RectSchema,
+    corner: Type.Union([CornerSchema, Type.Null()]),
+    border: Type.Object(
+      { width: Type.Integer({ minimum: 0, maximum: 20 }), colour: ColourSchema },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Pip = Static<typeof PipSchema>;
+
+export const TeamSchema = Type.Object(
+  {
+    name: Type.String({ maxLength: 40 }),
+    short: Type.String({ maxLength: 4 }),
+    colour: ColourSchema,
+    score: Type.Integer({ minimum: 0, maximum: 999 }),
+  },
+  { additionalProperties: false },
+);
+export type Team = Static<typeof TeamSchema>;
+export const TeamSideSchema = Type.Union([Type.Literal('home'), Type.Literal('away')]);
+export type TeamSide = Static<typeof TeamSideSchema>;
+
+export const ScorebugSchema = Type.Object(
+  {
+    visible: Type.Boolean(),
+    home: TeamSchema,
+    away: TeamSchema,
+    period: Type.String({ maxLength: 12 }),
+  },
+  { additionalProperties: false },
+);
+export type Scorebug = Static<typeof ScorebugSchema>;
+
+export const ClockDirectionSchema = Type.Union([Type.Literal('up'), Type.Literal('down')]);
+export type ClockDirection = Static<typeof ClockDirectionSchema>;
+export const MAX_CLOCK_MS = 24 * 3600 * 1000;
+
+/**
+ * The game clock is never a counter: its value is computed from these fields and the server time, so a
+ * reload, a reconnect or a second renderer all show the same value (see clockValueMs).
+ */
+export const ClockSchema = Type.Object(
+  {
+    running: Type.Boolean(),
+    /** The value at `startedAt` while running, the shown value while stopped. */
+    baseMs: Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }),
+    startedAt: Type.Union([ServerTimeSchema, Type.Null()]),
+    direction: ClockDirectionSchema,
+    /** Counting up stops here; null counts on. Counting down always stops at zero. */
+    limitMs: Type.Union([Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }), Type.Null()]),
+    visible: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type Clock = Static<typeof ClockSchema>;
+
+export const LowerThirdSchema = Type.Object(
+  {
+    visible: Type.Boolean(),
+    title: Type.String({ maxLength: 80 }),
+    subtitle: Type.String({ maxLength: 120 }),
+  },
+  { additionalProperties: false },
+);
+export type LowerThird = Static<typeof LowerThirdSchema>;
+
+/** single: program full frame; split: program and preview side by side; quad: the first four sources. */
+export const LayoutPresetSchema = Type.Union([Type.Literal('single'), Type.Literal('split'), Type.Literal('quad')]);
+export type LayoutPreset = Static<typeof LayoutPresetSchema>;
+
+export const ProgramStateSchema = Type.Object(
+  {
+    revision: Type.Integer({ minimum: 0 }),
+    updatedAt: ServerTimeSchema,
+    sources: Type.Array(SourceSchema, { maxItems: MAX_SOURCES }),
+    program: Type.Union([SourceIdSchema, Type.Null()]),
+    preview: Type.Union([SourceIdSchema, Type.Null()]),
+    transition: TransitionSchema,
+    take: Type.Union([TakeStateSchema, Type.Null()]),
+    pip: PipSchema,
+    scorebug: ScorebugSchema,
+    clock: ClockSchema,
+    lowerThird: LowerThirdSchema,
+    layout: LayoutPresetSchema,
+  },
+  { additionalProperties: false },
+);
+export type ProgramState = Static<typeof ProgramStateSchema>;

@@ -1,0 +1,89 @@
+// A private redis-server for `npm start` and tests when REDIS_URL is not set: loopback only, its own
+// directory, stopped with the process that started it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.ts';
+
+export const REDIS_START_TIMEOUT_MS = 10_000;
+
+export interface EmbeddedRedisOptions {
+  /** Where Redis keeps its files; a fresh temp dir when left out. */
+  dataDir?: string;
+  /** Append-only file on (for `npm start`'s data dir: nothing lost on a crash) or off (tests). */
+  appendOnly: boolean;
+  port?: number;
+}
+
+export class EmbeddedRedis {
+  #process: ChildProcess | null = null;
+  #url = '';
+
+  constructor(private readonly options: EmbeddedRedisOptions) {}
+
+  get url(): string {
+    if (this.#url === '') throw new Error('EmbeddedRedis: start() it first');
+    return this.#url;
+  }
+
+  async start(): Promise<string> {
+    const dir = this.options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pitchside-redis-')));
+    await mkdir(dir, { recursive: true });
+    const port = this.options.port ?? (await freePort());
+    const args = [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--protected-mode', 'yes',
+      '--dir', dir,
+      '--appendonly', this.options.appendOnly ? 'yes' : 'no',
+      '--appendfsync', 'everysec',
+      // Snapshots only where data must survive; tests run with none.
+      '--save', this.options.appendOnly ? '3600 1 300 100' : '',
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
+    ];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#process = child;
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start in ${REDIS_START_TIMEOUT_MS} ms: ${output}`)), REDIS_START_TIMEOUT_MS);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server could not be started (${error.message}); run scripts/bootstrap.sh or set REDIS_URL`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}: ${output}`));
+      });
+      const poll = setInterval(() => {
+        // redis-server logs nothing at "warning" when ready, so ask it.
+        const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        probe.stdout?.on('data', (data: Buffer) => {
+          if (data.toString().includes('PONG')) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            child.removeAllListeners('exit');
+            resolve();
+          }
+        });
+      }, 50);
+      child.once('exit', () => clearInterval(poll));
+      timer.unref();
+    });
+    this.#url = `redis://127.0.0.1:${port}`;
+    return this.#url;
+  }
+
+  async close(): Promise<void> {
+    const child = this.#process;
+    this.#process = null;
+    if (child === null || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM'); // redis-server writes its AOF/RDB on SIGTERM
+    });
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AudioBlock, CaptureStats, CaptureTransport, VideoChunk } from './types.ts';
+
+/** Flags for headless Debian Chromium with no GPU; background throttling off
+ * because the program page must tick at full rate while nobody "looks". */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
+
+const MSG_VIDEO = 1;
+const MSG_AUDIO = 2;
+const HEADER_BYTES = 16;
+/** Baseline (constrained) profile: OpenH264 in Chromium encodes it fastest,
+ * and it has no B-frames, so pts == dts and raw Annex-B needs no reordering. */
+export const DEFAULT_CODEC = 'avc1.42E028';
+const PAGE_LOAD_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface BrowserCaptureOptions {
+  url: string;
+  width: number;
+  height: number;
+  fps: number;
+  /** Video bitrate in bit/s; default 6 Mb/s at 1080p, scaled by pixel count. */
+  bitrate?: number;
+  codec?: string;
+  transport?: CaptureTransport;
+  executablePath?: string;
+  extraArgs?: string[];
+  onVideo: (chunk: VideoChunk) => void;
+  onAudio: (block: AudioBlock) => void;
+  onLog?: (msg: string) => void;
+}
+
+export interface CaptureInfo {
+  hasAudio: boolean;
+  sampleRate: number;
+  browserPid: number | null;
+}
+
+/**
+ * Launches Chromium, opens the program page at WxH and runs the in-page
+ * WebCodecs encoder (page-capture.js). Encoded video and PCM audio arrive
+ * through onVideo/onAudio with stream-relative positions.
+ */
+export class BrowserCapture {
+  private browser: Browser | null = null;
+  private page: Page | null = null;
+  private wss: WebSocketServer | null = null;
+  private chunksReceived = 0;
+  private audioBlocksReceived = 0;
+  private closed = false;
+
+  constructor(private readonly opts: BrowserCaptureOptions) {}
+
+  async start(): Promise<CaptureInfo> {
+    const o = this.opts;
+    const transport = o.transport ?? 'websocket';
+    const bitrate = o.bitrate ?? Math.round((6_000_000 * o.width * o.height) / (1920 * 1080));
+    let wsUrl: string | undefined;
+    if (transport === 'websocket') wsUrl = await this.listen();
+
+    this.browser = await puppeteer.launch({
+      executablePath: o.executablePath ?? '/usr/bin/chromium',
+      args: [...CHROMIUM_FLAGS, `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
+      defaultViewport: { width: o.width, height: o.height, deviceScaleFactor: 1 },
+      protocolTimeout: 60_000,
+    });
+    const page = (this.page = await this.browser.newPage());
+    page.on('console', (m) => o.onLog?.(`[page] ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => o.onLog?.(`[page] error: ${String(e)}`));
+    if (transport === 'binding') {
+      await page.exposeFunction('__pitchsideSendB64', (b64: string) => this.onMessage(Buffer.from(b64, 'base64')));
+    }
+    await page.goto(o.url, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+    const script = await readFile(fileURLToPath(new URL('./page-capture.js', import.meta.url)), 'utf8');
+    await page.evaluate(script);
+    const startOpts = { wsUrl, transport, width: o.width, height: o.height, fps: o.fps, bitrate, codec: o.codec ?? DEFAULT_CODEC };
+    // Passed as a string so tsx never rewrites the function body.
+    const info = (await page.evaluate(`window.__pitchsideStartCapture(${JSON.stringify(startOpts)})`)) as {
+      hasAudio: boolean;
+      sampleRate: number;
+    };
+    return { ...info, browserPid: this.browser.process()?.pid ?? null };
+  }
+
+  async stats(): Promise<CaptureStats> {
+    const s = (await this.page!.evaluate('window.__pitchsideCaptureControl.stats()')) as Omit<
+      CaptureStats,
+      'chunksReceived' | 'audioBlocksReceived'
+    >;
+    return { ...s, chunksReceived: this.chunksReceived, audioBlocksReceived: this.audioBlocksReceived };
+  }
+
+  /** Stops encoding (flushing the encoder tail to Node), then the browser. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await Promise.race([
+        this.page?.evaluate('window.__pitchsideCaptureControl && window.__pitchsideCaptureControl.stop()'),
+        new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS)),
+      ]);
+    } catch (e) {
+      this.opts.onLog?.(`capture stop failed: ${String(e)}`);
+    }
+    await this.browser?.close().catch(() => undefined);
+    await new Promise<void>((r) => (this.wss ? this.wss.close(() => r()) : r()));
+  }
+
+  private async listen(): Promise<string> {
+    const token = randomBytes(16).toString('hex');
+    const wss = (this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: `/capture/${token}`, maxPayload: 64 << 20 }));
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    wss.on('connection', (ws: WebSocket) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) this.onMessage(data);
+      });
+    });
+    const { port } = wss.address() as AddressInfo;
+    return `ws://127.0.0.1:${port}/capture/${token}`;
+  }
+
+  private onMessage(buf: Buffer): void {
+    if (buf.length < HEADER_BYTES) return;
+    const type = buf.readUInt8(0);
+    if (type === MSG_VIDEO) {
+      this.chunksReceived++;
+      this.opts.onVideo({
+        key: buf.readUInt8(1) === 1,
+        frameIndex: buf.readUInt32LE(4),
+        timestampUs: buf.readDoubleLE(8),
+        data: buf.subarray(HEADER_BYTES),
+      });
+    } else if (type === MSG_AUDIO) {
+      this.audioBlocksReceived++;
+      this.opts.onAudio({
+        channels: buf.readUInt8(1),
+        sampleRate: buf.readUInt32LE(4),
+        samplePos: buf.readDoubleLE(8),
+        data: buf.subarray(HEADER_BYTES),
+      });
+    }
+  }
+}
