@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import type { AudioTimeline } from './audio-timeline.ts';
+import type { OutputSpec, OutputState, OutputStats, VideoChunk } from './types.ts';
+
+/** Stepped retry delays; the last step repeats forever (RTMP ingest may come back). */
+export const BACKOFF_STEPS_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** A run this long counts as healthy and resets the backoff to the first step. */
+const STABLE_RUN_MS = 30_000;
+/** Unwritten bytes queued towards one ffmpeg before we declare it stalled
+ * (~10 s of 6 Mb/s video): a stuck RTMP socket must not grow Node's heap. */
+const MAX_VIDEO_BACKLOG_BYTES = 8 << 20;
+const CLOSE_TIMEOUT_MS = 15_000;
+const STDERR_TAIL_LINES = 20;
+/** RTMP socket read/write timeout, microseconds (ffmpeg protocol option). */
+const RTMP_RW_TIMEOUT_US = 5_000_000;
+const AUDIO_BITRATE = '128k';
+
+export interface FfmpegOutputOptions {
+  spec: OutputSpec;
+  fps: number;
+  sampleRate: number;
+  channels: number;
+  ffmpegPath?: string;
+  onLog?: (msg: string) => void;
+  /** Called with the pid of every ffmpeg spawned (CPU accounting in the bench). */
+  onSpawn?: (pid: number) => void;
+}
+
+/**
+ * One destination = one ffmpeg: H.264 Annex-B is copied (never re-encoded),
+ * PCM is encoded to AAC. Video arrives on fd 3 and PCM on fd 4, both clocked
+ * purely by count (frames / fps, samples / rate), which is exactly the
+ * capture's constant-frame-rate clock, so A/V stay aligned without wall-clock
+ * timestamps. Failures restart only this output, after a stepped backoff,
+ * rejoining at the next keyframe with the audio sample matching it.
+ */
+export class FfmpegOutput {
+  private state: OutputState = 'idle';
+  private proc: ChildProcess | null = null;
+  private video: Writable | null = null;
+  private audio: Writable | null = null;
+  private audioCursor = 0;
+  private runStartedAt = 0;
+  private backoffStep = 0;
+  private backoffTimer: NodeJS.Timeout | null = null;
+  private exitPromise: Promise<void> | null = null;
+  private stderrTail: string[] = [];
+  private readonly s: OutputStats;
+
+  constructor(private readonly opts: FfmpegOutputOptions) {
+    this.s = {
+      id: opts.spec.id,
+      state: 'idle',
+      starts: 0,
+      failures: 0,
+      videoFramesWritten: 0,
+      audioSamplesWritten: 0,
+      lastError: null,
+      files: [],
+    };
+  }
+
+  get id(): string {
+    return this.opts.spec.id;
+  }
+
+  /** Arms the output; ffmpeg is spawned at the next keyframe. */
+  start(): void {
+    if (this.state !== 'idle' && this.state !== 'stopped') return;
+    this.state = 'waiting-keyframe';
+  }
+
+  stats(): OutputStats {
+    return { ...this.s, state: this.state, files: [...this.s.files] };
+  }
+
+  pushVideo(chunk: VideoChunk, timeline: AudioTimeline | null): void {
+    if (this.state === 'waiting-keyframe' && chunk.key) this.spawn(chunk.frameIndex, timeline);
+    if (this.state !== 'running' || !this.video) return;
+    if (this.video.writableLength > MAX_VIDEO_BACKLOG_BYTES) {
+      this.fail(`stalled: ${this.video.writableLength} bytes unwritten`);
+      return;
+    }
+    this.video.write(chunk.data);
+    this.s.videoFramesWritten++;
+    if (timeline) this.pushAudio(timeline);
+  }
+
+  pushAudio(timeline: AudioTimeline): void {
+    if (this.state !== 'running' || !this.audio) return;
+    const end = timeline.endSample;
+    if (end <= this.audioCursor) return;
+    if (this.audioCursor < timeline.oldestSample()) {
+      this.fail('audio fell out of the ring buffer');
+      return;
+    }
+    const pcm = timeline.read(this.audioCursor, end);
+    this.audio.write(pcm);
+    this.s.audioSamplesWritten += end - this.audioCursor;
+    this.audioCursor = end;
+  }
+
+  /** Graceful stop: closes the inputs so ffmpeg writes its trailer. */
+  async close(): Promise<void> {
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+    const wasRunning = this.proc !== null;
+    this.state = 'stopping';
+    if (wasRunning) {
+      this.video?.end();
+      this.audio?.end();
+      const killer = setTimeout(() => this.proc?.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
+      await this.exitPromise;
+      clearTimeout(killer);
+    }
+    this.state = 'stopped';
+  }
+
+  private spawn(startFrame: number, timeline: AudioTimeline | null): void {
+    const { spec, fps, sampleRate, channels } = this.opts;
+    const args = [
+      '-hide_banner', '-nostdin', '-loglevel', 'warning',
+      // Tiny probe: the stream starts with SPS/PPS + IDR, nothing more to learn.
+      '-probesize', '65536', '-analyzeduration', '0',
+      '-thread_queue_size', '1024', '-f', 'h264', '-framerate', String(fps), '-i', 'pipe:3',
+      '-thread_queue_size', '1024', '-f', 's16le', '-ar', String(sampleRate), '-ac', String(channels), '-i', 'pipe:4',
+      '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-b:a', AUDIO_BITRATE,
+    ];
+    if (spec.kind === 'file') {
+      const path = this.s.files.length === 0 ? spec.path : spec.path.replace(/(\.mp4)?$/, `.part${this.s.files.length + 1}.mp4`);
+      this.s.files.push(path);
+      // Fragmented while recording: a crash leaves a playable file.
+      args.push('-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-y', path);
+    } else {
+      args.push('-rw_timeout', String(RTMP_RW_TIMEOUT_US), '-f', 'flv', '-flvflags', 'no_duration_filesize', spec.url);
+    }
+    const proc = spawn(this.opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.s.starts++;
+    this.runStartedAt = Date.now();
+    this.stderrTail = [];
+    if (proc.pid) this.opts.onSpawn?.(proc.pid);
+    this.video = proc.stdio[3] as Writable;
+    this.audio = proc.stdio[4] as Writable;
+    // EPIPE when ffmpeg dies is expected; the exit handler does the recovery.
+    this.video.on('error', () => undefined);
+    this.audio.on('error', () => undefined);
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      for (const line of d.split('\n')) if (line.trim()) this.stderrTail.push(line.trim());
+      this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - STDERR_TAIL_LINES));
+    });
+    this.exitPromise = new Promise((resolve) => {
+      proc.on('exit', (code, signal) => {
+        const mine = this.proc === proc;
+        if (mine) {
+          this.proc = null;
+          this.video = null;
+          this.audio = null;
+        }
+        if (mine && this.state !== 'stopping') {
+          this.onUnexpectedExit(`ffmpeg exited code=${code} signal=${signal}: ${this.stderrTail.slice(-3).join(' | ')}`);
+        }
+        resolve();
+      });
+    });
+    proc.on('error', (e) => this.opts.onLog?.(`[${spec.id}] spawn error ${e.message}`));
+    this.state = 'running';
+    // Audio joins at exactly the sample that lines up with this keyframe.
+    this.audioCursor = Math.round((startFrame * sampleRate) / fps);
+    if (timeline && this.audioCursor < timeline.oldestSample()) this.audioCursor = timeline.oldestSample();
+    this.opts.onLog?.(`[${spec.id}] started at frame ${startFrame} (start #${this.s.starts})`);
+  }
+
+  private fail(reason: string): void {
+    if (this.proc) {
+      const p = this.proc;
+      // Detach first so the exit handler does not double count.
+      this.proc = null;
+      this.video = null;
+      this.audio = null;
+      p.kill('SIGKILL');
+    }
+    this.onUnexpectedExit(reason);
+  }
+
+  private onUnexpectedExit(reason: string): void {
+    this.s.failures++;
+    this.s.lastError = reason;
+    if (Date.now() - this.runStartedAt >= STABLE_RUN_MS) this.backoffStep = 0;
+    const delay = BACKOFF_STEPS_MS[Math.min(this.backoffStep, BACKOFF_STEPS_MS.length - 1)]!;
+    this.backoffStep++;
+    this.state = 'backoff';
+    this.opts.onLog?.(`[${this.opts.spec.id}] failed (${reason}); retry in ${delay} ms`);
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = null;
+      if (this.state === 'backoff') this.state = 'waiting-keyframe';
+    }, delay);
+  }
+}
