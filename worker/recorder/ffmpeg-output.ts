@@ -125,7 +125,12 @@ export class FfmpegOutput {
       '-probesize', '65536', '-analyzeduration', '0',
       '-thread_queue_size', '1024', '-f', 'h264', '-framerate', String(fps), '-i', 'pipe:3',
       '-thread_queue_size', '1024', '-f', 's16le', '-ar', String(sampleRate), '-ac', String(channels), '-i', 'pipe:4',
-      '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-b:a', AUDIO_BITRATE,
+      '-map', '0:v', '-map', '1:a', '-c:v', 'copy',
+      // Raw H.264 carries no timestamps and the demuxer's guesses jitter the
+      // first frames; restamp strictly from the frame count (our CFR clock).
+      '-bsf:v', `setts=ts=N/(${fps}*TB)`,
+      // AAC priming would otherwise shift video samples in the fragmented file.
+      '-avoid_negative_ts', 'make_non_negative', '-c:a', 'aac', '-b:a', AUDIO_BITRATE,
     ];
     if (spec.kind === 'file') {
       const path = this.s.files.length === 0 ? spec.path : spec.path.replace(/(\.mp4)?$/, `.part${this.s.files.length + 1}.mp4`);

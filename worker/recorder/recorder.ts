@@ -91,9 +91,12 @@ export class Recorder {
   /** Stops capture (flushing the encoder), closes every output, then finalises MP4 files. */
   async close(): Promise<RecorderStats> {
     const capture = await this.capture.stats().catch(() => null);
+    const t0 = Date.now();
     await this.capture.close();
+    this.opts.onLog?.(`capture closed in ${Date.now() - t0} ms`);
     const outputs = this.fanout.list();
     await Promise.all(outputs.map((o) => o.close()));
+    this.opts.onLog?.(`outputs closed in ${Date.now() - t0} ms`);
     const result: RecorderStats = {
       capture: capture!,
       fanout: this.fanout.stats(),
