@@ -1,0 +1,48 @@
+// The switcher's keyboard: 1–9 preview, Shift+1–9 take, Space cut, Enter auto. Keys are read by their
+// physical code, so Shift+2 is "take 2" on every keyboard layout (not "@" or '"').
+import { h } from '../lib/dom.ts';
+
+export interface HotkeyActions {
+  preview(index: number): void;
+  take(index: number): void;
+  cut(): void;
+  auto(): void;
+}
+
+export const HOTKEY_SOURCES = 9;
+
+export function installHotkeys(actions: HotkeyActions): () => void {
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.target as HTMLElement | null;
+    // Typing a label or a duration must never switch the program.
+    if (target !== null && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
+    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
+    if (digit !== null) {
+      event.preventDefault();
+      const index = Number(digit[1]) - 1;
+      if (event.shiftKey) actions.take(index);
+      else actions.preview(index);
+    } else if (event.code === 'Space') {
+      event.preventDefault();
+      actions.cut();
+    } else if (event.code === 'Enter' || event.code === 'NumpadEnter') {
+      event.preventDefault();
+      actions.auto();
+    }
+  };
+  addEventListener('keydown', onKeyDown);
+  return () => removeEventListener('keydown', onKeyDown);
+}
+
+export function hotkeyLegend(): HTMLElement {
+  const item = (keys: (string | HTMLElement)[], what: string): HTMLElement => h('span', { class: 'hotkey' }, ...keys, ` ${what}`);
+  return h(
+    'div',
+    { class: 'hotkeys', 'aria-label': 'Keyboard shortcuts' },
+    item([h('kbd', {}, '1'), '–', h('kbd', {}, '9')], 'preview'),
+    item([h('kbd', {}, 'Shift'), '+', h('kbd', {}, '1'), '–', h('kbd', {}, '9')], 'take to program'),
+    item([h('kbd', {}, 'Space')], 'cut'),
+    item([h('kbd', {}, 'Enter')], 'auto'),
+  );
+}

@@ -1,0 +1,73 @@
+// Director panel: multiview, preview and program monitors, the transition section, hotkeys, PiP, outputs,
+// the switch log and the camera join card.
+import '../styles/theme.css';
+import './director.css';
+import type { Command, ProgramState, SourceId } from '../../../protocol/index.ts';
+import { h } from '../lib/dom.ts';
+import { attempt } from '../lib/notices.ts';
+import { startPage } from '../lib/page.ts';
+import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
+import { templateFrame } from '../lib/template-frame.ts';
+import { Monitor, PreviewSourceView, templateHasPreviewMode } from './monitors.ts';
+import { Multiview } from './multiview.ts';
+import { PipPanel } from './pip-panel.ts';
+import { Switcher } from './switcher.ts';
+
+/** Tally follows transitions in time (a source mixed out stays red until the mix ends). */
+const TALLY_REFRESH_MS = 100;
+
+const page = startPage({ title: 'Director', client: 'director' });
+if (page !== null) {
+  const { params, api, realtime, main } = page;
+  const send = (command: Command, what: string): void => {
+    void attempt(what, () => api.command(params.eventId, command));
+  };
+  const sourceAt = (index: number): SourceId | undefined => realtime.state?.sources[index]?.id;
+
+  const multiview = new Multiview({
+    preview: (source) => send({ type: 'program.preview', source }, 'Preview'),
+    take: (source) => send({ type: 'program.take', source }, 'Take'),
+  });
+  const switcher = new Switcher({ send });
+  const pip = new PipPanel(send);
+  const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
+  const previewView = templateHasPreviewMode() ? null : new PreviewSourceView();
+  const preview = new Monitor('preview', previewView?.element ?? templateFrame(params, { view: 'preview' }, 'Preview'));
+
+  main.append(
+    h(
+      'div',
+      { class: 'director-grid' },
+      h('div', { class: 'monitors' }, preview.element, switcher.element, program.element),
+      h('section', { class: 'multiview-panel panel' }, h('h2', {}, 'Sources'), multiview.element, hotkeyLegend()),
+      h('aside', { class: 'side', id: 'director-side' }, pip.element),
+    ),
+  );
+
+  installHotkeys({
+    preview: (index) => {
+      const source = sourceAt(index);
+      if (source !== undefined) send({ type: 'program.preview', source }, `Preview ${index + 1}`);
+    },
+    take: (index) => {
+      const source = sourceAt(index);
+      if (source !== undefined) send({ type: 'program.take', source }, `Take ${index + 1}`);
+    },
+    cut: () => send({ type: 'program.cut' }, 'Cut'),
+    auto: () => send({ type: 'program.auto' }, 'Auto'),
+  });
+
+  const labelOf = (state: ProgramState, id: SourceId | null): string => state.sources.find((s) => s.id === id)?.label ?? '—';
+  realtime.on('state', (state) => {
+    multiview.update(state, realtime.serverNow());
+    switcher.update(state);
+    pip.update(state);
+    previewView?.update(state);
+    program.caption(labelOf(state, state.program));
+    preview.caption(labelOf(state, state.preview));
+  });
+  setInterval(() => {
+    if (realtime.state !== null) multiview.updateTally(realtime.state, realtime.serverNow());
+  }, TALLY_REFRESH_MS);
+  realtime.start();
+}

@@ -1,0 +1,110 @@
+// Lower-third rundown: titles prepared before the match (kept in this browser, per event), taken to air
+// with one click and cleared with another. What is on air is the program state, not this list.
+import type { ProgramState } from '../../../protocol/index.ts';
+import { h } from '../lib/dom.ts';
+import type { Desk } from './desk.ts';
+
+export interface RundownEntry {
+  title: string;
+  subtitle: string;
+}
+
+const TITLE_MAX = 80;
+const SUBTITLE_MAX = 120;
+const STARTER_RUNDOWN: RundownEntry[] = [
+  { title: 'Welcome to the match', subtitle: 'Live coverage' },
+  { title: 'Commentary', subtitle: 'Your commentator' },
+];
+
+export class LowerThirds {
+  readonly element: HTMLElement;
+  readonly #list: HTMLElement;
+  readonly #clear: HTMLButtonElement;
+  readonly #storageKey: string;
+  readonly #desk: Desk;
+  #entries: RundownEntry[];
+
+  constructor(desk: Desk) {
+    this.#desk = desk;
+    this.#storageKey = `pitchside:rundown:${desk.eventId}`;
+    this.#entries = this.#load();
+    this.#list = h('ol', { class: 'rundown', id: 'rundown' });
+    this.#clear = h('button', { type: 'button', id: 'lower-third-clear', class: 'danger', onclick: () => this.#hide() }, 'CLEAR');
+    const title = h('input', { id: 'rundown-title', placeholder: 'Title', maxlength: TITLE_MAX });
+    const subtitle = h('input', { id: 'rundown-subtitle', placeholder: 'Subtitle', maxlength: SUBTITLE_MAX });
+    const form = h(
+      'form',
+      { class: 'rundown-add row' },
+      title,
+      subtitle,
+      h('button', { type: 'submit' }, 'Add'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (title.value.trim() === '') return;
+      this.#entries.push({ title: title.value.trim(), subtitle: subtitle.value.trim() });
+      this.#save();
+      title.value = '';
+      subtitle.value = '';
+      this.update(desk.state);
+    });
+    this.element = h(
+      'section',
+      { class: 'lower-thirds panel live-dependent' },
+      h('div', { class: 'row' }, h('h2', {}, 'Lower thirds'), h('span', { class: 'spacer' }), this.#clear),
+      this.#list,
+      form,
+    );
+    this.update(null);
+  }
+
+  update(state: ProgramState | null): void {
+    const onAir = state?.lowerThird.visible === true ? state.lowerThird : null;
+    this.#clear.disabled = onAir === null;
+    this.#list.replaceChildren(
+      ...this.#entries.map((entry, index) => {
+        const live = onAir !== null && onAir.title === entry.title && onAir.subtitle === entry.subtitle;
+        return h(
+          'li',
+          { class: live ? 'rundown-entry on-air' : 'rundown-entry', 'data-index': index },
+          h('div', { class: 'rundown-text' }, h('strong', {}, entry.title), h('span', { class: 'muted' }, entry.subtitle)),
+          live ? h('span', { class: 'air-badge' }, 'ON AIR') : null,
+          h('button', { type: 'button', class: 'take-lower-third go', onclick: () => this.#take(entry) }, 'TAKE'),
+          h('button', { type: 'button', class: 'remove', title: 'Remove from the rundown', onclick: () => this.#remove(index) }, '×'),
+        );
+      }),
+    );
+  }
+
+  #take(entry: RundownEntry): void {
+    void this.#desk.edit({ what: 'Lower third', command: { type: 'lowerThird.show', ...entry }, read: (s) => s.lowerThird });
+  }
+
+  #hide(): void {
+    void this.#desk.edit({ what: 'Lower third', command: { type: 'lowerThird.hide' }, read: (s) => s.lowerThird.visible });
+  }
+
+  #remove(index: number): void {
+    this.#entries.splice(index, 1);
+    this.#save();
+    this.update(this.#desk.state);
+  }
+
+  #load(): RundownEntry[] {
+    try {
+      const raw: unknown = JSON.parse(localStorage.getItem(this.#storageKey) ?? 'null');
+      if (Array.isArray(raw)) {
+        return raw
+          .filter((e): e is RundownEntry => typeof e?.title === 'string' && typeof e?.subtitle === 'string')
+          .map((e) => ({ title: e.title.slice(0, TITLE_MAX), subtitle: e.subtitle.slice(0, SUBTITLE_MAX) }));
+      }
+    } catch {
+      // An unreadable rundown is replaced by the starter one below.
+    }
+    return STARTER_RUNDOWN.map((e) => ({ ...e }));
+  }
+
+  #save(): void {
+    localStorage.setItem(this.#storageKey, JSON.stringify(this.#entries));
+  }
+}

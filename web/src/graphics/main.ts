@@ -1,0 +1,37 @@
+// Graphics operator panel: scorebug, game clock, lower-third rundown and PiP placement. Every edit is
+// compare-and-set, so two operators never silently overwrite each other.
+import '../styles/theme.css';
+import './graphics.css';
+import { startPage } from '../lib/page.ts';
+import { ClockPanel } from './clock-panel.ts';
+import { Desk } from './desk.ts';
+import { LowerThirds } from './lower-thirds.ts';
+import { PipPlacer } from './pip-placer.ts';
+import { ScorebugEditor } from './scorebug-editor.ts';
+import { h } from '../lib/dom.ts';
+
+const page = startPage({ title: 'Graphics', client: 'graphics' });
+if (page !== null) {
+  const { params, api, realtime, main } = page;
+  const desk = new Desk(api, params.eventId, realtime);
+  const scorebug = new ScorebugEditor(desk);
+  const clock = new ClockPanel(desk);
+  const lowerThirds = new LowerThirds(desk);
+  const pip = new PipPlacer(desk, params);
+  main.append(
+    h(
+      'div',
+      { class: 'graphics-grid' },
+      h('div', { class: 'column' }, scorebug.element),
+      h('div', { class: 'column' }, clock.element, lowerThirds.element),
+      h('div', { class: 'column' }, pip.element),
+    ),
+  );
+  realtime.on('state', (state) => {
+    scorebug.update(state);
+    clock.update(state);
+    lowerThirds.update(state);
+    pip.update(state);
+  });
+  realtime.start();
+}

@@ -1,0 +1,75 @@
+// One source as operators see it in a multiview: the built-in test sources drawn as the template draws
+// them (their exact colour), a media source as a video element, a LiveKit camera as its video track.
+import { testSourceColour, testSourceNumber, type Source } from '../../../protocol/index.ts';
+import { h, setText } from './dom.ts';
+import type { Tally } from './tally.ts';
+
+export class SourceTile {
+  readonly element: HTMLElement;
+  readonly #label: HTMLElement;
+  readonly #status: HTMLElement;
+  readonly #media: HTMLElement;
+  #source: Source;
+
+  constructor(source: Source, number: number | null) {
+    this.#source = source;
+    this.#label = h('span', { class: 'tile-name' });
+    this.#status = h('span', { class: 'tile-status' });
+    this.#media = h('div', { class: 'tile-fill' });
+    this.element = h(
+      'div',
+      { class: 'source-tile', 'data-source': source.id, 'data-tally': 'none' },
+      this.#media,
+      number === null ? null : h('span', { class: 'tile-number' }, String(number)),
+      h('span', { class: 'tile-tally' }, ''),
+      h('div', { class: 'tile-label' }, this.#label, this.#status),
+    );
+    this.#drawSource();
+    this.update(source);
+  }
+
+  get source(): Source {
+    return this.#source;
+  }
+
+  update(source: Source): void {
+    const kindChanged = source.kind !== this.#source.kind || source.url !== this.#source.url;
+    this.#source = source;
+    setText(this.#label, source.label);
+    if (kindChanged) this.#drawSource();
+  }
+
+  setTally(tally: Tally): void {
+    if (this.element.dataset.tally === tally) return;
+    this.element.dataset.tally = tally;
+    const badge = this.element.querySelector('.tile-tally');
+    if (badge !== null) setText(badge, tally === 'program' ? 'PGM' : tally === 'preview' ? 'PVW' : '');
+  }
+
+  setStatus(text: string): void {
+    setText(this.#status, text);
+  }
+
+  /** A LiveKit track's element (video) replaces whatever the tile showed. */
+  attachMedia(element: HTMLMediaElement | null): void {
+    this.#media.replaceChildren();
+    if (element === null) this.#drawSource();
+    else this.#media.append(element);
+  }
+
+  #drawSource(): void {
+    const source = this.#source;
+    this.#media.replaceChildren();
+    this.#media.style.background = '#000';
+    const n = testSourceNumber(source.id);
+    if (source.kind === 'test' && n !== null) {
+      this.#media.style.background = testSourceColour(n);
+      this.setStatus('test source');
+    } else if (source.kind === 'media' && source.url !== undefined) {
+      this.#media.append(h('video', { src: source.url, muted: true, autoplay: true, loop: true, playsinline: true }));
+      this.setStatus('media');
+    } else {
+      this.setStatus(source.kind === 'livekit' ? 'no video' : '');
+    }
+  }
+}
