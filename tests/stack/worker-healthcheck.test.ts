@@ -1,0 +1,37 @@
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { workerConnected } from '../../docker/worker-healthcheck.ts';
+import { PROGRAM_OUTPUT_QUEUE } from '../../protocol/index.ts';
+import { freePort } from '../../runtime/free-port.ts';
+import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
+
+let worker: Worker | null = null;
+afterEach(async () => {
+  await worker?.close();
+  worker = null;
+});
+
+describe('worker container healthcheck', () => {
+  it('is healthy only while a worker listens on the program-output queue', async () => {
+    const prefix = freshPrefix('health').replace(/:$/, '');
+    expect(await workerConnected({ redisUrl: testRedisUrl(), prefix })).toBe(false);
+
+    worker = new Worker(PROGRAM_OUTPUT_QUEUE, async () => {}, {
+      connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }),
+      prefix,
+    });
+    await worker.waitUntilReady();
+    await expect.poll(() => workerConnected({ redisUrl: testRedisUrl(), prefix }), { timeout: 5_000 }).toBe(true);
+
+    await worker.close();
+    worker = null;
+    await expect.poll(() => workerConnected({ redisUrl: testRedisUrl(), prefix }), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('is unhealthy, quickly, when Redis does not answer', async () => {
+    const started = Date.now();
+    expect(await workerConnected({ redisUrl: `redis://127.0.0.1:${await freePort()}` })).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
