@@ -6,3 +6,7 @@ export * from './timing.ts';
 export * from './test-sources.ts';
 export * from './validate.ts';
 export * from './wire.ts';
+export * from './jobs.ts';
+export * from './template-page.ts';
+export * from './api.ts';
+export * from './realtime.ts';

@@ -1,0 +1,229 @@
+// Program output and export jobs: what the controller asks the worker for, and the status the worker
+// sends back. The controller and the worker are separate processes, so these shapes live here, once.
+import { Type, type Static } from '@sinclair/typebox';
+import { EventIdSchema } from './wire.ts';
+
+/** BullMQ queue names (no ':' — BullMQ uses it as its key separator). */
+export const PROGRAM_OUTPUT_QUEUE = 'pitchside-program-output';
+export const EXPORT_QUEUE = 'pitchside-export';
+
+/** Redis pub/sub channel carrying JobStatusMessage frames for one event; the controller forwards them to panels. */
+export function jobStatusChannel(eventId: string): string {
+  return `pitchside:jobs:${eventId}`;
+}
+
+export const OUTPUT_BACKENDS = ['builtin', 'egress'] as const;
+export const OutputBackendKindSchema = Type.Union(OUTPUT_BACKENDS.map((b) => Type.Literal(b)));
+export type OutputBackendKind = Static<typeof OutputBackendKindSchema>;
+
+export const DestinationIdSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'Destination id.' });
+
+/**
+ * One RTMP destination. The stream key is a secret: it is kept apart from the server URL so that every
+ * status, log line and job return value can show the URL with the key masked.
+ */
+export const DestinationSchema = Type.Object(
+  {
+    id: DestinationIdSchema,
+    kind: Type.Union([Type.Literal('youtube'), Type.Literal('twitch'), Type.Literal('rtmp')]),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** rtmp only: the server and application, e.g. rtmp://live.example.org/app (the key is appended). */
+    serverUrl: Type.Optional(Type.String({ pattern: '^rtmps?://[^\\s/]+(/[^\\s]*)?$', maxLength: 1024 })),
+    streamKey: Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\s/]+$' }),
+  },
+  { additionalProperties: false },
+);
+export type Destination = Static<typeof DestinationSchema>;
+
+export const MAX_DESTINATIONS = 8;
+export const DestinationListSchema = Type.Array(DestinationSchema, { maxItems: MAX_DESTINATIONS });
+
+/** Output picture; the template renders at this size and the encoders keep it. */
+export const VideoFormatSchema = Type.Object(
+  {
+    width: Type.Integer({ minimum: 320, maximum: 3840, multipleOf: 2 }),
+    height: Type.Integer({ minimum: 180, maximum: 2160, multipleOf: 2 }),
+    fps: Type.Union([Type.Literal(25), Type.Literal(30), Type.Literal(50), Type.Literal(60)]),
+  },
+  { additionalProperties: false },
+);
+export type VideoFormat = Static<typeof VideoFormatSchema>;
+
+/**
+ * What the event's program output should be doing. The controller writes it (through the job client),
+ * the worker that owns the output reconciles its backend to it; a worker that picks up a stalled job
+ * reads it again, so a change made while no worker ran is not lost.
+ */
+export const OutputPlanSchema = Type.Object(
+  {
+    eventId: EventIdSchema,
+    /** The template page with event and template key (`/template/?event=ID&key=KEY`); contains a secret. */
+    templateUrl: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    video: VideoFormatSchema,
+    record: Type.Boolean(),
+    destinations: DestinationListSchema,
+    /** Set by stop: the worker ends the output and completes the job. */
+    stop: Type.Boolean(),
+    /** Bumped on every change, so the worker can tell an old plan from a new one. */
+    revision: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type OutputPlan = Static<typeof OutputPlanSchema>;
+
+/** Data of the one long-running program output job per event (no secrets: those stay in the plan). */
+export const ProgramOutputJobSchema = Type.Object(
+  { eventId: EventIdSchema, backend: OutputBackendKindSchema },
+  { additionalProperties: false },
+);
+export type ProgramOutputJob = Static<typeof ProgramOutputJobSchema>;
+
+export const StartStreamRequestSchema = Type.Object(
+  { destinations: Type.Array(DestinationSchema, { minItems: 1, maxItems: MAX_DESTINATIONS }) },
+  { additionalProperties: false },
+);
+export type StartStreamRequest = Static<typeof StartStreamRequestSchema>;
+
+export const UpdateDestinationsRequestSchema = Type.Object(
+  {
+    add: Type.Optional(DestinationListSchema),
+    remove: Type.Optional(Type.Array(DestinationIdSchema, { maxItems: MAX_DESTINATIONS })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateDestinationsRequest = Static<typeof UpdateDestinationsRequestSchema>;
+
+/** What stop ends: everything (default), only the recording, or only the RTMP destinations. */
+export const StopRequestSchema = Type.Object(
+  { what: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('recording'), Type.Literal('stream')])) },
+  { additionalProperties: false },
+);
+export type StopRequest = Static<typeof StopRequestSchema>;
+
+/** In/out trim and chapter choice for a VOD export. */
+export const ExportOptionsSchema = Type.Object(
+  {
+    inMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    outMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    chapters: Type.Optional(Type.Union([Type.Literal('take'), Type.Literal('period')])),
+    thumbnails: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type ExportOptions = Static<typeof ExportOptionsSchema>;
+
+export const ExportJobSchema = Type.Object(
+  {
+    eventId: EventIdSchema,
+    /** The finished recording, an absolute path on the worker's disk. */
+    recording: Type.String({ minLength: 2, pattern: '^/' }),
+    /** Server time (ms) of the recording's first frame: maps switch-log times onto the file's timeline. */
+    recordingStartedAt: Type.Number({ minimum: 0 }),
+    /** Directory the export writes into (absolute). */
+    outDir: Type.String({ minLength: 2, pattern: '^/' }),
+    options: ExportOptionsSchema,
+  },
+  { additionalProperties: false },
+);
+export type ExportJob = Static<typeof ExportJobSchema>;
+
+export const ExportResultSchema = Type.Object(
+  {
+    video: Type.String(),
+    poster: Type.String(),
+    thumbnails: Type.String(),
+    edl: Type.String(),
+    chapters: Type.Array(Type.Object({ title: Type.String(), startMs: Type.Number(), endMs: Type.Number() })),
+    durationMs: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type ExportResult = Static<typeof ExportResultSchema>;
+
+export const JobStateSchema = Type.Union(
+  ['queued', 'starting', 'running', 'retrying', 'stopping', 'completed', 'failed'].map((s) => Type.Literal(s)),
+);
+export type JobState = 'queued' | 'starting' | 'running' | 'retrying' | 'stopping' | 'completed' | 'failed';
+
+export const OutputStateSchema = Type.Union(
+  ['starting', 'live', 'retrying', 'stopped', 'failed'].map((s) => Type.Literal(s)),
+);
+export type OutputState = 'starting' | 'live' | 'retrying' | 'stopped' | 'failed';
+
+/** One output (the recording or a destination) as panels see it: URLs with the stream key masked. */
+export const OutputReportSchema = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Union([Type.Literal('recording'), Type.Literal('rtmp')]),
+    label: Type.String(),
+    /** Masked RTMP URL, or the recording's file name. */
+    target: Type.String(),
+    state: OutputStateSchema,
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type OutputReport = Static<typeof OutputReportSchema>;
+
+export const OutputStatusMessageSchema = Type.Object(
+  {
+    type: Type.Literal('job.output'),
+    eventId: EventIdSchema,
+    jobId: Type.String(),
+    backend: OutputBackendKindSchema,
+    state: JobStateSchema,
+    outputs: Type.Array(OutputReportSchema),
+    /** Server time of the recording's first frame, once known. */
+    recordingStartedAt: Type.Union([Type.Number(), Type.Null()]),
+    message: Type.String(),
+    at: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type OutputStatusMessage = Static<typeof OutputStatusMessageSchema>;
+
+export const ExportStatusMessageSchema = Type.Object(
+  {
+    type: Type.Literal('job.export'),
+    eventId: EventIdSchema,
+    jobId: Type.String(),
+    state: JobStateSchema,
+    /** 0..1 */
+    progress: Type.Number({ minimum: 0, maximum: 1 }),
+    message: Type.String(),
+    result: Type.Union([ExportResultSchema, Type.Null()]),
+    at: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type ExportStatusMessage = Static<typeof ExportStatusMessageSchema>;
+
+/** Frames on jobStatusChannel(eventId); also a WebSocket frame type for panels. */
+export const JobStatusMessageSchema = Type.Union([OutputStatusMessageSchema, ExportStatusMessageSchema]);
+export type JobStatusMessage = Static<typeof JobStatusMessageSchema>;
+
+const RTMP_BASE: Record<'youtube' | 'twitch', string> = {
+  youtube: 'rtmp://a.rtmp.youtube.com/live2',
+  twitch: 'rtmp://live.twitch.tv/app',
+};
+
+/** The full publish URL, key included: only ever handed to an encoder, never logged or returned. */
+export function destinationUrl(destination: Destination): string {
+  const base = destination.kind === 'rtmp' ? destination.serverUrl : RTMP_BASE[destination.kind];
+  if (base === undefined) throw new TypeError(`destination ${destination.id}: rtmp needs serverUrl`);
+  return `${base.replace(/\/+$/, '')}/${destination.streamKey}`;
+}
+
+export const MASK = '****';
+
+/** The publish URL as people may see it: the stream key (the last path segment) replaced by ****. */
+export function maskedDestinationUrl(destination: Destination): string {
+  return destinationUrl({ ...destination, streamKey: MASK });
+}
+
+/** Masks the last path segment of any rtmp(s) URL and a `key=` query parameter, for log lines and errors. */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/(rtmps?:\/\/[^\s'"]*\/)[^\s/'"]+/g, `$1${MASK}`)
+    .replace(/([?&](?:key|token|streamKey)=)[^&\s'"]+/gi, `$1${MASK}`);
+}

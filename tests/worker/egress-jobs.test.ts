@@ -1,0 +1,234 @@
+// Program output jobs end to end with the Egress backend against the LiveKit Twirp stub: real Redis,
+// real BullMQ workers (one in a child process for the kill -9 test), request bodies checked field by field.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { WebhookEvent, EgressStatus, type RoomCompositeEgressRequest, type StopEgressRequest, type UpdateStreamRequest } from '@livekit/protocol';
+import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
+import { OutputWorker } from '../../worker/output-worker.ts';
+import { EgressBackend } from '../../worker/egress-backend.ts';
+import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import { PROGRAM_OUTPUT_QUEUE, type Destination } from '../../protocol/index.ts';
+import { StatusListener, until } from './helpers.ts';
+
+const YT_KEY = 'yt-secret-key-1111';
+const TW_KEY = 'live_twitch_secret_2222';
+const CUSTOM_KEY = 'custom-secret-3333';
+const youtube: Destination = { id: 'youtube', kind: 'youtube', streamKey: YT_KEY };
+const twitch: Destination = { id: 'twitch', kind: 'twitch', streamKey: TW_KEY };
+const custom: Destination = { id: 'club', kind: 'rtmp', serverUrl: 'rtmp://media.example.org/live', streamKey: CUSTOM_KEY, label: 'Club' };
+const target: OutputTarget = {
+  templateUrl: 'http://pitchside.local:8080/template/?event=final&key=tmplkey123',
+  video: { width: 1920, height: 1080, fps: 30 },
+};
+const START = 'livekit.Egress/StartRoomCompositeEgress';
+/** Short BullMQ lock and stalled check so that recovery after kill -9 takes seconds, not a minute. */
+const TEST_LOCK_MS = 1500;
+
+let stub: LiveKitTwirpStub;
+let prefix: string;
+let client: JobClient;
+let workers: OutputWorker[];
+let children: ChildProcess[];
+let redis: ReturnType<typeof testRedis>;
+let status: StatusListener;
+const eventId = 'final';
+
+function egressBackend(): EgressBackend {
+  return new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret, filepath: 'recordings/final.mp4' });
+}
+
+async function startWorker(): Promise<OutputWorker> {
+  const worker = new OutputWorker({
+    redisUrl: testRedisUrl(),
+    prefix,
+    backends: { egress: egressBackend() },
+    lockDurationMs: TEST_LOCK_MS,
+    stalledIntervalMs: TEST_LOCK_MS,
+  });
+  await worker.start();
+  workers.push(worker);
+  return worker;
+}
+
+function secretsIn(text: string): string[] {
+  return [YT_KEY, TW_KEY, CUSTOM_KEY, 'tmplkey123'].filter((k) => text.includes(k));
+}
+
+beforeEach(async () => {
+  stub = new LiveKitTwirpStub();
+  await stub.start();
+  prefix = freshPrefix('egress').replaceAll(':', '-');
+  client = new JobClient({ redisUrl: testRedisUrl(), backend: 'egress', prefix });
+  await client.start();
+  workers = [];
+  children = [];
+  redis = testRedis();
+  await redis.del(`pitchside:output:${eventId}:plan`, `pitchside:output:${eventId}:session`, `pitchside:output:${eventId}:lock`);
+  status = new StatusListener(testRedis());
+  await status.start(eventId);
+});
+
+afterEach(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(workers.map((w) => w.close()));
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await client.close();
+  status.close();
+  redis.disconnect();
+  await stub.close();
+});
+
+describe('program output jobs with the Egress backend', () => {
+  it('goes live with a RoomComposite egress whose request carries the template, preset and RTMP URLs', async () => {
+    await startWorker();
+    const summary = await client.startStream(eventId, target, { destinations: [youtube, twitch] });
+    expect(summary).toEqual({ eventId, record: false, destinations: ['youtube', 'twitch'], stop: false, revision: 1, jobId: 'program-output-final' });
+    await status.waitFor((m) => m.type === 'job.output' && m.state === 'running');
+
+    const [start] = stub.callsOf<RoomCompositeEgressRequest>(START);
+    expect(start?.roomName).toBe(eventId);
+    expect(start?.layout).toBe('pitchside');
+    const base = new URL(start?.customBaseUrl ?? '');
+    expect(base.pathname).toBe('/template/');
+    expect(Object.fromEntries(base.searchParams)).toEqual({ event: 'final', key: 'tmplkey123', width: '1920', height: '1080', fps: '30' });
+    expect(start?.options.case).toBe('preset');
+    expect(start?.options.value).toBe(2); // EncodingOptionsPreset.H264_1080P_30
+    const streams = start?.streamOutputs.length ? start.streamOutputs : start?.output.case === 'stream' ? [start.output.value] : [];
+    expect(streams).toHaveLength(1);
+    expect(streams[0]?.protocol).toBe(1); // StreamProtocol.RTMP
+    expect(streams[0]?.urls).toEqual([`rtmp://a.rtmp.youtube.com/live2/${YT_KEY}`, `rtmp://live.twitch.tv/app/${TW_KEY}`]);
+    expect(start?.fileOutputs ?? []).toHaveLength(0);
+
+    const running = await status.waitFor((m) => m.type === 'job.output' && m.state === 'running' && m.outputs.length === 2);
+    expect(running.type === 'job.output' && running.outputs.map((o) => o.target)).toEqual([
+      'rtmp://a.rtmp.youtube.com/live2/****',
+      'rtmp://live.twitch.tv/app/****',
+    ]);
+    expect(secretsIn(status.raw.join('\n'))).toEqual([]);
+  });
+
+  it('a double click starts one egress; destinations change live with UpdateStream; stop ends every egress', async () => {
+    await startWorker();
+    await Promise.all([
+      client.startStream(eventId, target, { destinations: [youtube, twitch] }),
+      client.startStream(eventId, target, { destinations: [youtube, twitch] }),
+    ]);
+    await until(() => stub.callsOf(START).length === 1, 10_000, 'egress start');
+
+    await client.updateDestinations(eventId, { add: [custom], remove: ['twitch'] });
+    await until(() => stub.callsOf('livekit.Egress/UpdateStream').length === 1, 10_000, 'UpdateStream');
+    const [update] = stub.callsOf<UpdateStreamRequest>('livekit.Egress/UpdateStream');
+    const egressId = [...stub.egresses.keys()][0];
+    expect(update?.egressId).toBe(egressId);
+    expect(update?.addOutputUrls).toEqual([`rtmp://media.example.org/live/${CUSTOM_KEY}`]);
+    expect(update?.removeOutputUrls).toEqual([`rtmp://live.twitch.tv/app/${TW_KEY}`]);
+
+    // Recording asked for while streaming: a file-only egress next to the stream egress.
+    await client.startRecording(eventId, target);
+    await until(() => stub.callsOf(START).length === 2, 10_000, 'recording egress');
+    const file = stub.callsOf<RoomCompositeEgressRequest>(START)[1];
+    const fileOutputs = file?.fileOutputs.length ? file.fileOutputs : file?.output.case === 'file' ? [file.output.value] : [];
+    expect(fileOutputs.map((f) => [f.fileType, f.filepath])).toEqual([[1, 'recordings/final.mp4']]); // MP4
+    expect(file?.streamOutputs ?? []).toHaveLength(0);
+    expect(stub.callsOf(START)).toHaveLength(2);
+
+    await client.stop(eventId);
+    const done = await status.waitFor((m) => m.type === 'job.output' && m.state === 'completed');
+    const stopped = stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId);
+    expect(stopped.sort()).toEqual([...stub.egresses.keys()].sort());
+    expect(done.type === 'job.output' && done.outputs.every((o) => o.state === 'stopped')).toBe(true);
+    expect(await client.plan(eventId)).toBeNull();
+    expect(secretsIn(status.raw.join('\n'))).toEqual([]);
+  });
+
+  it('rejects bad requests naming the field, and bad job data fails at once without retries', async () => {
+    await expect(client.startStream(eventId, target, { destinations: [{ ...youtube, streamKey: 'has space' }] })).rejects.toMatchObject({
+      code: 'INVALID',
+      field: '/destinations/0/streamKey',
+    });
+    await expect(client.updateDestinations(eventId, { remove: ['youtube'] })).rejects.toBeInstanceOf(JobRequestError);
+
+    await startWorker();
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+    const job = await queue.add('program-output', { eventId: 'Bad Id!', backend: 'egress' }, { attempts: 5 });
+    await until(async () => (await job.getState()) === 'failed', 10_000, 'failed job');
+    const failed = await queue.getJob(job.id ?? '');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toMatch(/bad job data: \/eventId/);
+    await queue.close();
+  });
+
+  it('an egress that fails (webhook) is retried with a new egress', async () => {
+    await startWorker();
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await until(() => stub.callsOf(START).length === 1, 10_000, 'egress start');
+    const info = [...stub.egresses.values()][0];
+    if (info === undefined) throw new Error('no egress');
+    info.status = EgressStatus.EGRESS_FAILED;
+    info.error = `rtmp://a.rtmp.youtube.com/live2/${YT_KEY}: connection refused`;
+    expect(await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }))).toBe(true);
+    const retrying = await status.waitFor((m) => m.state === 'retrying');
+    expect(retrying.message).toContain('failed');
+    expect(secretsIn(retrying.message)).toEqual([]);
+    await until(() => stub.callsOf(START).length === 2, 15_000, 'egress restart after backoff');
+  });
+
+  it('a worker killed with -9 mid-job leaves the job to another worker, which adopts the running egress', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/worker/fixtures/egress-worker-child.ts'], {
+      env: {
+        ...process.env,
+        REDIS_URL: testRedisUrl(),
+        QUEUE_PREFIX: prefix,
+        LIVEKIT_URL: stub.url,
+        LIVEKIT_API_KEY: stub.apiKey,
+        LIVEKIT_API_SECRET: stub.apiSecret,
+        LOCK_MS: String(TEST_LOCK_MS),
+        WORKER_LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    await once(child.stdout as NodeJS.ReadableStream, 'data');
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await status.waitFor((m) => m.state === 'running');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    await startWorker();
+    // The stalled job comes back to this worker, which finds the egress still running and adopts it.
+    await client.updateDestinations(eventId, { add: [twitch] });
+    await until(() => stub.callsOf('livekit.Egress/UpdateStream').length === 1, 20_000, 'job picked up after kill -9');
+    expect(stub.callsOf(START)).toHaveLength(1);
+    await client.stop(eventId);
+    await status.waitFor((m) => m.state === 'completed');
+    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([...stub.egresses.keys()]);
+  });
+
+  it('an egress left running without a session record (worker died right after starting it) is stopped, not doubled', async () => {
+    const orphan = await egressBackend().client.startRoomCompositeEgress(eventId, {}, { layout: 'x' });
+    await startWorker();
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await status.waitFor((m) => m.state === 'running');
+    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([orphan.egressId]);
+    expect(stub.callsOf(START)).toHaveLength(2);
+  });
+
+  it('close() hands a running output back to the queue for the next worker', async () => {
+    const first = await startWorker();
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await status.waitFor((m) => m.state === 'running');
+    await first.close();
+    workers = workers.filter((w) => w !== first);
+    await status.waitFor((m) => m.state === 'queued');
+    await startWorker();
+    await client.updateDestinations(eventId, { add: [twitch] });
+    await until(() => stub.callsOf('livekit.Egress/UpdateStream').length === 1, 15_000, 'adoption by the next worker');
+    expect(stub.callsOf(START)).toHaveLength(1);
+  });
+});

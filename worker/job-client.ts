@@ -1,0 +1,213 @@
+// The controller's handle on program outputs and exports. Every request is schema-checked here (the
+// controller answers 400 with the field), written to the event's plan and, when nothing runs yet,
+// enqueued as the event's one program output job. Updates and stop are plan changes, not queued jobs:
+// they must reach the one worker that owns the output, and a plan change survives that worker's crash.
+import { createHash } from 'node:crypto';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  EXPORT_QUEUE,
+  ExportJobSchema,
+  PROGRAM_OUTPUT_QUEUE,
+  ProgramOutputJobSchema,
+  StartStreamRequestSchema,
+  StopRequestSchema,
+  UpdateDestinationsRequestSchema,
+  VideoFormatSchema,
+  parse,
+  type Destination,
+  type ExportJob,
+  type JobStatusMessage,
+  type OutputBackendKind,
+  type OutputPlan,
+  type StartStreamRequest,
+  type StopRequest,
+  type UpdateDestinationsRequest,
+  type VideoFormat,
+} from '../protocol/index.ts';
+import { programOutputJobId } from './keys.ts';
+import { readPlan, updatePlan } from './plan-store.ts';
+import { readJobStatuses } from './status-publisher.ts';
+
+/** Transient failures (an egress that did not start, a recorder crash) are retried this often with backoff. */
+export const OUTPUT_JOB_ATTEMPTS = 5;
+export const OUTPUT_RETRY_BASE_MS = 2000;
+export const EXPORT_JOB_ATTEMPTS = 3;
+
+export interface JobClientOptions {
+  redisUrl: string;
+  backend: OutputBackendKind;
+  /** BullMQ key prefix (tests use a fresh one). */
+  prefix?: string;
+}
+
+/** Where the output renders from: the template URL (with the template key) and the picture format. */
+export interface OutputTarget {
+  templateUrl: string;
+  video: VideoFormat;
+}
+
+export class JobRequestError extends Error {
+  override readonly name = 'JobRequestError';
+  constructor(
+    readonly code: 'INVALID' | 'NOT_RUNNING' | 'CONFLICT',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A summary safe for API responses: the plan without stream keys or the template key. */
+export interface PlanSummary {
+  eventId: string;
+  record: boolean;
+  destinations: string[];
+  stop: boolean;
+  revision: number;
+  jobId: string;
+}
+
+export class JobClient {
+  #redis: Redis | null = null;
+  #outputs: Queue | null = null;
+  #exports: Queue | null = null;
+
+  constructor(private readonly options: JobClientOptions) {}
+
+  async start(): Promise<void> {
+    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const connection: ConnectionOptions = this.#redis;
+    const prefix = this.options.prefix;
+    this.#outputs = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+    this.#exports = new Queue(EXPORT_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+    await Promise.all([this.#outputs.waitUntilReady(), this.#exports.waitUntilReady()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#outputs?.close(), this.#exports?.close()]);
+    this.#redis?.disconnect();
+    this.#redis = this.#outputs = this.#exports = null;
+  }
+
+  /** Go live to these destinations (added to any already live). A second click changes nothing. */
+  async startStream(eventId: string, target: OutputTarget, request: StartStreamRequest): Promise<PlanSummary> {
+    const { destinations } = check(StartStreamRequestSchema, request, 'start-stream');
+    return this.#start(eventId, target, (plan) => ({ ...plan, destinations: mergeDestinations(plan.destinations, destinations, []) }));
+  }
+
+  async startRecording(eventId: string, target: OutputTarget): Promise<PlanSummary> {
+    return this.#start(eventId, target, (plan) => ({ ...plan, record: true }));
+  }
+
+  /** Add/remove destinations on the running output; a removed one stops, the others never blink. */
+  async updateDestinations(eventId: string, request: UpdateDestinationsRequest): Promise<PlanSummary> {
+    const { add = [], remove = [] } = check(UpdateDestinationsRequestSchema, request, 'update-destinations');
+    const plan = await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+      if (current === null || current.stop) throw new JobRequestError('NOT_RUNNING', `event ${eventId} has no program output running`);
+      return { ...current, destinations: mergeDestinations(current.destinations, add, remove) };
+    });
+    return summary(plan as OutputPlan);
+  }
+
+  /** Stops everything, or only the recording / only the destinations (the rest keeps running). */
+  async stop(eventId: string, request: StopRequest = {}): Promise<PlanSummary | null> {
+    const what = check(StopRequestSchema, request, 'stop').what ?? 'all';
+    const plan = await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+      if (current === null || current.stop) return undefined;
+      const next = {
+        ...current,
+        record: what === 'stream' ? current.record : false,
+        destinations: what === 'recording' ? current.destinations : [],
+      };
+      return { ...next, stop: what === 'all' || (!next.record && next.destinations.length === 0) };
+    });
+    return plan === null ? null : summary(plan);
+  }
+
+  async plan(eventId: string): Promise<PlanSummary | null> {
+    const plan = await readPlan(this.#redisOrThrow(), eventId);
+    return plan === null ? null : summary(plan);
+  }
+
+  async export(job: ExportJob): Promise<{ jobId: string }> {
+    const data = check(ExportJobSchema, job, 'export');
+    // One export per recording and options: a double click returns the same job.
+    const jobId = `export-${data.eventId}-${hash(JSON.stringify([data.recording, data.options]))}`;
+    await this.#exportsOrThrow().add('export', data, {
+      jobId,
+      attempts: EXPORT_JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+    return { jobId };
+  }
+
+  /** Latest output and export statuses (also pushed on jobStatusChannel(eventId)). */
+  async statuses(eventId: string): Promise<JobStatusMessage[]> {
+    return readJobStatuses(this.#redisOrThrow(), eventId);
+  }
+
+  async #start(eventId: string, target: OutputTarget, change: (plan: OutputPlan) => OutputPlan): Promise<PlanSummary> {
+    const video = check(VideoFormatSchema, target.video, 'video');
+    const plan = (await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+      const base: OutputPlan =
+        current === null || current.stop
+          ? { eventId, templateUrl: target.templateUrl, video, record: false, destinations: [], stop: false, revision: 0 }
+          : current;
+      return change(base);
+    })) as OutputPlan;
+    const data = check(ProgramOutputJobSchema, { eventId, backend: this.options.backend }, 'program output job');
+    // The job id makes a second start a no-op while the output runs; removal on completion frees it.
+    await this.#outputsOrThrow().add('program-output', data, {
+      jobId: programOutputJobId(eventId),
+      attempts: OUTPUT_JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },
+      removeOnComplete: true,
+      removeOnFail: { age: 3600 },
+    });
+    return summary(plan);
+  }
+
+  #redisOrThrow(): Redis {
+    if (this.#redis === null) throw new Error('JobClient: call start() first');
+    return this.#redis;
+  }
+  #outputsOrThrow(): Queue {
+    if (this.#outputs === null) throw new Error('JobClient: call start() first');
+    return this.#outputs;
+  }
+  #exportsOrThrow(): Queue {
+    if (this.#exports === null) throw new Error('JobClient: call start() first');
+    return this.#exports;
+  }
+}
+
+function check<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {
+  const result = parse(schema, input);
+  if (!result.ok) throw new JobRequestError('INVALID', `${what}: ${result.error.field} ${result.error.message}`, result.error.field);
+  return result.value;
+}
+
+function mergeDestinations(current: Destination[], add: Destination[], remove: string[]): Destination[] {
+  const byId = new Map(current.filter((d) => !remove.includes(d.id)).map((d) => [d.id, d]));
+  for (const d of add) byId.set(d.id, d);
+  return [...byId.values()];
+}
+
+function summary(plan: OutputPlan): PlanSummary {
+  return {
+    eventId: plan.eventId,
+    record: plan.record,
+    destinations: plan.destinations.map((d) => d.id),
+    stop: plan.stop,
+    revision: plan.revision,
+    jobId: programOutputJobId(plan.eventId),
+  };
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,49 @@
+// The one interface both program output backends (LiveKit Egress, the built-in recorder) implement.
+// The job layer owns queues, locks, retries and status; a backend only turns a plan into running outputs.
+import type { Redis } from 'ioredis';
+import type { OutputBackendKind, OutputPlan, OutputReport } from '../protocol/index.ts';
+import type { Logger } from './logger.ts';
+
+export interface OutputSessionHooks {
+  /** Something in outputs() or recordingStartedAt() changed: the job layer publishes a status. */
+  onChange(): void;
+  /** The session cannot go on (e.g. the egress failed): the job is retried with backoff. */
+  onFailure(error: Error): void;
+  log: Logger;
+  /** For backend facts a worker taking over must see (see SessionRecord). */
+  redis: Redis;
+}
+
+export interface OutputSessionResult {
+  /** Recording files (absolute paths or egress file locations), oldest first. */
+  recordings: string[];
+  recordingStartedAt: number | null;
+  /** Per-output end state, masked. */
+  outputs: OutputReport[];
+}
+
+export interface OutputSession {
+  /** Brings the running outputs in line with the plan (add/remove destinations, start/stop recording). */
+  apply(plan: OutputPlan): Promise<void>;
+  outputs(): OutputReport[];
+  /** Server time (ms) of the recording's first frame, once known. */
+  recordingStartedAt(): number | null;
+  /** Ends every output: stop. */
+  stop(): Promise<OutputSessionResult>;
+  /**
+   * Graceful hand-back on worker shutdown: leave what can outlive this process (an egress keeps running
+   * and is adopted by the next worker), end what cannot (a local recorder), keep the session record.
+   */
+  detach(): Promise<void>;
+}
+
+export interface OutputBackend {
+  readonly kind: OutputBackendKind;
+  /** Starts (or adopts, after a crash or a hand-back) the event's output for this plan. */
+  open(plan: OutputPlan, hooks: OutputSessionHooks): Promise<OutputSession>;
+}
+
+/** Thrown for failures that retrying cannot fix (bad configuration); the job fails at once. */
+export class OutputConfigError extends Error {
+  override readonly name = 'OutputConfigError';
+}

@@ -1,0 +1,107 @@
+// The worker side of program outputs: a BullMQ Worker on the program output queue that runs one
+// ProgramOutputRun per job. Explicit start()/close(); close() hands running outputs back to the queue
+// so another worker adopts them, and a worker killed outright leaves its job to stalled-job recovery.
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { PROGRAM_OUTPUT_QUEUE, ProgramOutputJobSchema, parse, type OutputBackendKind, type ProgramOutputJob } from '../protocol/index.ts';
+import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
+import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
+import { createLogger, errorMessage, type Logger } from './logger.ts';
+
+/** BullMQ's defaults; tests shorten them to see stalled-job recovery within seconds. */
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
+/** A long-running output may stall more than once (host suspend, OOM kill) before it is given up. */
+export const MAX_STALLED_COUNT = 5;
+
+export interface OutputWorkerOptions {
+  redisUrl: string;
+  backends: Partial<Record<OutputBackendKind, OutputBackend>>;
+  concurrency?: number;
+  prefix?: string;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  log?: Logger;
+}
+
+export class OutputWorker {
+  readonly id = randomUUID().slice(0, 8);
+  #worker: Worker<ProgramOutputJob, OutputSessionResult | null> | null = null;
+  #redis: Redis | null = null;
+  readonly #runs = new Set<ProgramOutputRun>();
+  readonly #log: Logger;
+
+  constructor(private readonly options: OutputWorkerOptions) {
+    this.#log = options.log ?? createLogger('worker.output');
+  }
+
+  async start(): Promise<void> {
+    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const lockDuration = this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+    this.#worker = new Worker(PROGRAM_OUTPUT_QUEUE, (job, token) => this.#process(job, token), {
+      connection: new Redis(this.options.redisUrl, { maxRetriesPerRequest: null }),
+      autorun: false,
+      concurrency: this.options.concurrency ?? 1,
+      lockDuration,
+      stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+      ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
+    });
+    this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+    this.#log.info('output worker started', { worker: this.id, backends: Object.keys(this.options.backends) });
+  }
+
+  /** Stops taking jobs, hands running outputs back to the queue, and waits for that to finish. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker === null) return;
+    const closing = worker.close();
+    for (const run of this.#runs) run.handBack();
+    await closing;
+    this.#redis?.disconnect();
+    this.#redis = null;
+    this.#log.info('output worker closed', { worker: this.id });
+  }
+
+  async #process(job: Job<ProgramOutputJob>, token: string | undefined): Promise<OutputSessionResult | null> {
+    const parsed = parse(ProgramOutputJobSchema, job.data);
+    if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
+    const data = parsed.value;
+    const backend = this.options.backends[data.backend];
+    if (backend === undefined) throw new UnrecoverableError(`this worker has no ${data.backend} backend configured`);
+    const redis = this.#redis;
+    if (redis === null) throw new Error('output worker is closing');
+    const run = new ProgramOutputRun({
+      job,
+      data,
+      backend,
+      redis,
+      lockTtlMs: this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+      workerId: this.id,
+      log: this.#log,
+    });
+    this.#runs.add(run);
+    try {
+      const outcome = await run.run();
+      if (outcome.kind === 'handed-back') {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      return outcome.result;
+    } catch (error) {
+      if (error instanceof WaitingError) throw error;
+      const unrecoverable = error instanceof UnrecoverableError || error instanceof OutputConfigError;
+      const willRetry = !unrecoverable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      this.#log.warn('program output failed', { eventId: data.eventId, willRetry, error: errorMessage(error) });
+      await publishFailure(redis, data, willRetry, error);
+      if (unrecoverable) throw new UnrecoverableError(errorMessage(error));
+      throw new Error(errorMessage(error));
+    } finally {
+      this.#runs.delete(run);
+    }
+  }
+}
