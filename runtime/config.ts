@@ -39,7 +39,7 @@ export function loadConfig(overrides: Partial<Record<keyof Config, string | numb
   try {
     config = envSchema<Config>({ schema: ConfigSchema, data: [env, overrides], dotenv: false });
   } catch (error) {
-    throw new ConfigError(`Configuration: ${(error as Error).message.replace(/^env\/?/, '')}`);
+    throw new ConfigError(`Configuration: ${describeSchemaErrors(error as SchemaError)}`);
   }
   const livekit = [config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET];
   if (livekit.some((v) => v !== '') && livekit.some((v) => v === '')) {
@@ -49,6 +49,28 @@ export function loadConfig(overrides: Partial<Record<keyof Config, string | numb
     throw new ConfigError('Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.');
   }
   return config;
+}
+
+interface SchemaError extends Error {
+  errors?: { instancePath: string; message?: string }[];
+}
+
+/**
+ * One line per wrong variable, saying what it expects. Ajv reports a union of literals as three
+ * unhelpful lines ("must be equal to constant" ...), so those list the allowed values instead. Values
+ * are never echoed: some are secrets.
+ */
+function describeSchemaErrors(error: SchemaError): string {
+  if (!error.errors?.length) return error.message.replace(/^env\/?/, '');
+  const byVariable = new Map<string, string>();
+  for (const { instancePath, message } of error.errors) {
+    const name = instancePath.replace(/^\//, '');
+    if (byVariable.has(name)) continue;
+    const property = (ConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name];
+    const allowed = property?.anyOf?.map((option) => option.const).filter((v) => v !== undefined);
+    byVariable.set(name, allowed?.length ? `must be one of ${allowed.join(', ')}` : (message ?? 'is invalid'));
+  }
+  return [...byVariable].map(([name, expects]) => `${name} ${expects}`).join('; ');
 }
 
 export function liveKitConfigured(config: Config): boolean {
