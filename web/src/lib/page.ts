@@ -13,6 +13,8 @@ export interface PageOptions {
   client: string;
   /** The viewer page may be opened without a key when the event is public. */
   keyRequired?: boolean;
+  /** Parameters the page already has (the camera page gets them by joining), instead of the URL's. */
+  params?: PageParams;
 }
 
 export interface Page {
@@ -29,11 +31,9 @@ export interface Page {
 export function startPage(options: PageOptions): Page | null {
   let params: PageParams;
   try {
-    params = readPageParams(location.search, { keyRequired: options.keyRequired ?? true });
+    params = options.params ?? readPageParams(location.search, { keyRequired: options.keyRequired ?? true });
   } catch (error) {
-    document.body.append(
-      h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, `Pitchside · ${options.title}`), h('p', {}, (error as Error).message)),
-    );
+    showFatal(options.title, (error as Error).message);
     return null;
   }
   const api = new ApiClient({ key: params.key });
@@ -52,4 +52,9 @@ export function startPage(options: PageOptions): Page | null {
   document.title = `${options.title} · ${params.eventId} · Pitchside`;
   addEventListener('pagehide', () => void realtime.close());
   return { params, api, realtime, topBar, main };
+}
+
+/** A page that cannot work at all says why, in place of its content. */
+export function showFatal(title: string, message: string): void {
+  document.body.append(h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, `Pitchside · ${title}`), h('p', {}, message)));
 }

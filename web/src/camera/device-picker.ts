@@ -1,0 +1,81 @@
+// Camera and microphone choice. Without LiveKit the page still opens the camera locally, so an operator
+// can frame the shot; with LiveKit the publisher switches devices on the published tracks.
+import { h } from '../lib/dom.ts';
+
+type Kind = 'videoinput' | 'audioinput';
+
+export class DevicePicker {
+  readonly element: HTMLElement;
+  readonly #video: HTMLSelectElement;
+  readonly #audio: HTMLSelectElement;
+  readonly #message: HTMLElement;
+  #stream: MediaStream | null = null;
+  #listeners: ((kind: Kind, deviceId: string) => void)[] = [];
+
+  constructor() {
+    this.#video = h('select', { id: 'video-device', 'aria-label': 'Camera' }, h('option', { value: '' }, 'Default camera'));
+    this.#audio = h('select', { id: 'audio-device', 'aria-label': 'Microphone' }, h('option', { value: '' }, 'Default microphone'));
+    this.#message = h('p', { class: 'muted device-message' });
+    this.#video.addEventListener('change', () => this.#emit('videoinput', this.#video.value));
+    this.#audio.addEventListener('change', () => this.#emit('audioinput', this.#audio.value));
+    this.element = h('div', { class: 'device-picker' }, h('label', {}, 'Camera', this.#video), h('label', {}, 'Microphone', this.#audio), this.#message);
+    void this.refresh();
+    navigator.mediaDevices?.addEventListener('devicechange', () => void this.refresh());
+  }
+
+  choice(): { videoDeviceId?: string; audioDeviceId?: string } {
+    return {
+      ...(this.#video.value === '' ? {} : { videoDeviceId: this.#video.value }),
+      ...(this.#audio.value === '' ? {} : { audioDeviceId: this.#audio.value }),
+    };
+  }
+
+  onChange(listener: (kind: Kind, deviceId: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async refresh(): Promise<void> {
+    if (navigator.mediaDevices === undefined) {
+      this.#message.textContent = 'This browser gives no camera access here (it needs https or localhost).';
+      return;
+    }
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    fill(this.#video, devices.filter((d) => d.kind === 'videoinput'), 'Camera');
+    fill(this.#audio, devices.filter((d) => d.kind === 'audioinput'), 'Microphone');
+  }
+
+  /** Opens the chosen camera for a local framing preview; null (and a message) when there is none. */
+  async startLocalPreview(): Promise<HTMLVideoElement | null> {
+    this.stopLocalPreview();
+    try {
+      const deviceId = this.#video.value;
+      this.#stream = await navigator.mediaDevices.getUserMedia({ video: deviceId === '' ? true : { deviceId: { exact: deviceId } }, audio: false });
+    } catch (error) {
+      this.#message.textContent = `Camera unavailable: ${(error as Error).message || (error as Error).name}.`;
+      return null;
+    }
+    this.#message.textContent = '';
+    void this.refresh(); // labels appear once permission is granted
+    const video = h('video', { autoplay: true, playsinline: true, muted: true });
+    video.srcObject = this.#stream;
+    return video;
+  }
+
+  stopLocalPreview(): void {
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = null;
+  }
+
+  #emit(kind: Kind, deviceId: string): void {
+    for (const listener of this.#listeners) listener(kind, deviceId);
+  }
+}
+
+function fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: string): void {
+  const current = select.value;
+  select.replaceChildren(
+    h('option', { value: '' }, `Default ${noun.toLowerCase()}`),
+    ...devices.filter((d) => d.deviceId !== '' && d.deviceId !== 'default').map((d, i) => h('option', { value: d.deviceId }, d.label || `${noun} ${i + 1}`)),
+  );
+  select.value = devices.some((d) => d.deviceId === current) ? current : '';
+}

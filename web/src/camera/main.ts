@@ -1,0 +1,144 @@
+// Camera page for a phone: join by code, pick camera and microphone, publish to LiveKit, and a full-screen
+// tally (red on program, green on preview) so the operator knows when they are on air.
+import '../styles/theme.css';
+import './camera.css';
+import type { JoinResponse } from '../../../protocol/index.ts';
+import { h, setText } from '../lib/dom.ts';
+import { attempt, notify } from '../lib/notices.ts';
+import { showFatal, startPage } from '../lib/page.ts';
+import { tallyOf, type Tally } from '../lib/tally.ts';
+import { DevicePicker } from './device-picker.ts';
+import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
+import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
+
+const TALLY_TEXT: Record<Tally, string> = { program: 'ON AIR', preview: 'PREVIEW', none: 'STANDBY' };
+const QUALITY_TEXT: Record<Quality, string> = { excellent: 'Excellent', good: 'Good', poor: 'Poor', lost: 'Lost', unknown: '—' };
+/** Tally follows a running transition (still red while being mixed out). */
+const TALLY_REFRESH_MS = 100;
+
+async function main(): Promise<void> {
+  const query = new URLSearchParams(location.search);
+  const code = query.get('code');
+  const shell = h('div', { class: 'join-shell' });
+  let join = savedJoin(code);
+  if (join === null) {
+    document.body.append(shell);
+    join = await joinForm(shell, code);
+    shell.remove();
+  }
+  run(join);
+}
+
+function run(join: JoinResponse): void {
+  const page = startPage({
+    title: 'Camera',
+    client: 'camera',
+    params: { eventId: join.eventId, key: join.key, query: new URLSearchParams() },
+  });
+  if (page === null) return;
+  const { realtime, main, topBar } = page;
+  const cameraId = join.camera.id;
+  setText(topBar.querySelector('.page-title') ?? topBar, join.camera.label);
+
+  const tallyWord = h('div', { class: 'tally-word', id: 'tally-word' }, TALLY_TEXT.none);
+  const preview = h('div', { class: 'camera-preview', id: 'camera-preview' }, h('span', { class: 'muted' }, 'No picture yet'));
+  const quality = h('span', { class: 'quality', id: 'quality', 'data-quality': 'unknown' }, `Link: ${QUALITY_TEXT.unknown}`);
+  const mediaStatus = h('p', { class: 'media-status', id: 'media-status' });
+  const micButton = h('button', { type: 'button', id: 'mic-toggle' }, 'Mute mic');
+  const videoButton = h('button', { type: 'button', id: 'video-toggle' }, 'Stop video');
+  const picker = new DevicePicker();
+  main.append(
+    h(
+      'div',
+      { class: 'camera-layout' },
+      tallyWord,
+      preview,
+      h('div', { class: 'row camera-status' }, quality, h('span', { class: 'mono muted', id: 'camera-id' }, cameraId)),
+      mediaStatus,
+      h('div', { class: 'camera-controls' }, micButton, videoButton),
+      picker.element,
+      h('button', { type: 'button', class: 'leave', onclick: () => leave() }, 'Leave'),
+    ),
+  );
+  document.body.dataset.tally = 'none';
+
+  const showTally = (): void => {
+    const state = realtime.state;
+    const tally: Tally = state === null ? 'none' : tallyOf(state, cameraId, realtime.serverNow());
+    if (document.body.dataset.tally !== tally) {
+      document.body.dataset.tally = tally;
+      setText(tallyWord, TALLY_TEXT[tally]);
+      if (tally === 'program' && 'vibrate' in navigator) navigator.vibrate(200);
+    }
+  };
+  realtime.on('state', showTally);
+  setInterval(showTally, TALLY_REFRESH_MS);
+  realtime.start();
+
+  let micOn = true;
+  let videoOn = true;
+  const showPreview = (element: HTMLVideoElement | null): void => {
+    preview.replaceChildren(element ?? h('span', { class: 'muted' }, videoOn ? 'No picture yet' : 'Video stopped'));
+    if (element !== null) {
+      element.muted = true;
+      element.playsInline = true;
+    }
+  };
+
+  const livekit = join.livekit;
+  const publisher =
+    livekit === null
+      ? null
+      : new LiveKitPublisher({
+          quality: (q) => {
+            quality.dataset.quality = q;
+            setText(quality, `Link: ${QUALITY_TEXT[q]}`);
+          },
+          status: (_status, detail) => setText(mediaStatus, detail),
+          preview: showPreview,
+        });
+  if (publisher === null) {
+    mediaStatus.dataset.kind = 'warning';
+    setText(mediaStatus, 'No LiveKit server is configured: this camera is registered and shows tally, but sends no video.');
+    void picker.startLocalPreview().then(showPreview);
+  } else {
+    void attempt('Publishing', () => publisher.start(livekit!, picker.choice()));
+  }
+  picker.onChange((kind, deviceId) => {
+    if (publisher !== null) void attempt('Switching device', () => publisher.useDevice(kind, deviceId));
+    else if (kind === 'videoinput') void picker.startLocalPreview().then(showPreview);
+  });
+  micButton.addEventListener('click', () => {
+    micOn = !micOn;
+    micButton.textContent = micOn ? 'Mute mic' : 'Unmute mic';
+    micButton.classList.toggle('off', !micOn);
+    if (publisher !== null) void attempt('Microphone', () => publisher.setMicrophone(micOn));
+  });
+  videoButton.addEventListener('click', () => {
+    videoOn = !videoOn;
+    videoButton.textContent = videoOn ? 'Stop video' : 'Start video';
+    videoButton.classList.toggle('off', !videoOn);
+    if (publisher !== null) void attempt('Video', () => publisher.setCamera(videoOn));
+    else if (videoOn) void picker.startLocalPreview().then(showPreview);
+    else {
+      picker.stopLocalPreview();
+      showPreview(null);
+    }
+  });
+  realtime.on('status', (status, detail) => {
+    // A key the controller no longer knows (event deleted, camera removed): join again.
+    if (status === 'closed' && /key|refused/i.test(detail)) {
+      forgetJoin();
+      notify('error', `${detail} Reload the page to join again.`);
+    }
+  });
+
+  async function leave(): Promise<void> {
+    forgetJoin();
+    await publisher?.close();
+    await realtime.close();
+    location.reload();
+  }
+}
+
+main().catch((error: unknown) => showFatal('Camera', (error as Error).message));
