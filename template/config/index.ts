@@ -1,0 +1,2 @@
+export * from './template-query.ts';
+export * from './logger.ts';

@@ -1,0 +1,104 @@
+// The page's query string is its only input besides state: parse it once, with field-named errors.
+import { Type, type Static } from '@sinclair/typebox';
+import { EventIdSchema, parse, type RendererName } from '../../protocol/index.ts';
+
+export const OUTPUT_SIZES = { 720: { width: 1280, height: 720 }, 1080: { width: 1920, height: 1080 } } as const;
+export const DEFAULT_FPS = 30;
+
+const Digits = (pattern: string) => Type.Optional(Type.String({ pattern }));
+
+/** The raw query as strings: what Egress and the controller put on the URL. */
+export const TemplateQuerySchema = Type.Object({
+  event: Type.Optional(EventIdSchema),
+  key: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  width: Digits('^(1280|1920)$'),
+  height: Digits('^(720|1080)$'),
+  fps: Digits('^(30|60)$'),
+  renderer: Type.Optional(
+    Type.Union([Type.Literal('auto'), Type.Literal('canvas'), Type.Literal('webgl'), Type.Literal('webgpu')]),
+  ),
+  testsources: Type.Optional(Type.Union([Type.Literal('canvas'), Type.Literal('video')])),
+  testmedia: Type.Optional(Type.String({ maxLength: 2048 })),
+  room: Type.Optional(Type.Literal('stand-in')),
+  url: Type.Optional(Type.String({ pattern: '^wss?://', maxLength: 2048 })),
+  token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
+  layout: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export interface EgressParams {
+  url: string;
+  token: string;
+  /** Egress's layout name as given (mapped to a protocol layout by egress-layout.ts). */
+  layout: string;
+}
+
+export interface TemplateConfig {
+  event: string;
+  key: string;
+  width: number;
+  height: number;
+  fps: 30 | 60;
+  renderer: RendererName | 'auto';
+  testSources: 'canvas' | 'video';
+  /** Base URL of camera-N.mp4 clips for `testsources=video`. */
+  testMedia: string;
+  /** Present when Egress loaded the page (it sets url + token). */
+  egress: EgressParams | null;
+  /** Tests only: drive Egress mode with the in-page LiveKit room stand-in instead of livekit-client. */
+  standInRoom: boolean;
+}
+
+export type TemplateQueryResult = { ok: true; config: TemplateConfig } | { ok: false; field: string; message: string };
+
+export interface QueryContext {
+  /** The window's size, used for the output size in Egress mode (its Xvfb window is the output size). */
+  windowWidth: number;
+  windowHeight: number;
+}
+
+/** Keys that may appear more than once are taken at their last value, as Egress *sets* its parameters. */
+export function parseTemplateQuery(search: string, context: QueryContext): TemplateQueryResult {
+  const raw = Object.fromEntries(new URLSearchParams(search));
+  const known = Object.keys(TemplateQuerySchema.properties);
+  const query = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
+  const parsed = parse(TemplateQuerySchema, query);
+  if (!parsed.ok) return { ok: false, field: parsed.error.field.replace(/^\//, ''), message: parsed.error.message };
+  const q: Static<typeof TemplateQuerySchema> = parsed.value;
+  if (q.event === undefined) return { ok: false, field: 'event', message: 'is required (the event id)' };
+  if (q.key === undefined) return { ok: false, field: 'key', message: 'is required (a template-scoped API key)' };
+  if ((q.url === undefined) !== (q.token === undefined)) {
+    return { ok: false, field: q.url === undefined ? 'url' : 'token', message: 'Egress passes url and token together' };
+  }
+  const egress = q.url !== undefined && q.token !== undefined ? { url: q.url, token: q.token, layout: q.layout ?? '' } : null;
+  const size = outputSize(q.width, q.height, egress !== null, context);
+  if (!size.ok) return size;
+  return {
+    ok: true,
+    config: {
+      event: q.event,
+      key: q.key,
+      width: size.width,
+      height: size.height,
+      fps: q.fps === '60' ? 60 : DEFAULT_FPS,
+      renderer: q.renderer ?? 'auto',
+      testSources: q.testsources ?? 'canvas',
+      testMedia: q.testmedia ?? './media/',
+      egress,
+      standInRoom: q.room === 'stand-in',
+    },
+  };
+}
+
+type SizeResult = { ok: true; width: number; height: number } | { ok: false; field: string; message: string };
+
+function outputSize(width: string | undefined, height: string | undefined, egress: boolean, context: QueryContext): SizeResult {
+  if (width !== undefined || height !== undefined) {
+    const w = Number(width ?? (height === '720' ? 1280 : 1920));
+    const h = Number(height ?? (w === 1280 ? 720 : 1080));
+    if (w * 9 !== h * 16) return { ok: false, field: 'height', message: `${w}×${h} is not 16:9 (1280×720 or 1920×1080)` };
+    return { ok: true, width: w, height: h };
+  }
+  // Egress's preset reaches the page only as its window size: take the nearest supported output.
+  if (egress) return { ok: true, ...(context.windowHeight > 900 ? OUTPUT_SIZES[1080] : OUTPUT_SIZES[720]) };
+  return { ok: true, ...OUTPUT_SIZES[1080] };
+}

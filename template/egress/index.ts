@@ -1,0 +1,2 @@
+export * from './egress-layout.ts';
+export * from './egress-session.ts';

@@ -1,0 +1,172 @@
+// The program page: state in (controller WebSocket, LiveKit data), pixels and sound out, at the output
+// rate. One instance per page; start() wires everything and close() takes it down in reverse order.
+import { Room } from 'livekit-client';
+import type { FrameInfo, FrameStats, ProgramState } from '../protocol/index.ts';
+import { ProgramAudio } from './audio/index.ts';
+import { createLogger, type TemplateConfig } from './config/index.ts';
+import { EgressSession } from './egress/index.ts';
+import type { PitchsidePageApi } from './page-api.ts';
+import { createProgramRenderer, type ProgramRenderer } from './rendering/index.ts';
+import { ProgramScene } from './scene/index.ts';
+import { SourceFeeds } from './sources/index.ts';
+import { ControllerLink, controllerSocketUrl, ServerClock, StateStore } from './state/index.ts';
+import { FrameTicker } from './ticker/index.ts';
+
+const log = createLogger('page');
+
+/**
+ * START_RECORDING waits for the program source's first decoded frame, but never longer than this
+ * after start: Egress waits for the signal forever, and a black first second beats a stuck job.
+ */
+export const START_RECORDING_FALLBACK_MS = 10_000;
+
+export class ProgramPage {
+  readonly #config: TemplateConfig;
+  readonly #clock = new ServerClock();
+  readonly #store: StateStore;
+  readonly #audio = new ProgramAudio();
+  readonly #feeds: SourceFeeds;
+  #renderer: ProgramRenderer | null = null;
+  #scene: ProgramScene | null = null;
+  #ticker: FrameTicker | null = null;
+  #link: ControllerLink | null = null;
+  #egress: EgressSession | null = null;
+  #frame: FrameInfo = { index: -1, wallTime: 0, serverNow: 0, revision: -1, clockMs: 0, clockText: '', layout: '' };
+  #resolveReady: () => void = () => undefined;
+  #isReady = false;
+  readonly ready: Promise<void>;
+  readonly #startedAt = performance.now();
+
+  constructor(config: TemplateConfig) {
+    this.#config = config;
+    this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#store = new StateStore({
+      eventId: config.event,
+      onApplied: (state) => this.#feeds.sync(state.sources),
+    });
+    this.#feeds = new SourceFeeds({
+      audioContext: this.#audio.context,
+      testSources: config.testSources,
+      testMedia: config.testMedia,
+      onAudio: (source, node) => this.#audio.setSourceAudio(source, node),
+    });
+  }
+
+  async start(roomStandIn?: () => Promise<{ room: Room; handle: unknown }>): Promise<PitchsidePageApi> {
+    const { width, height, fps } = this.#config;
+    this.#renderer = await createProgramRenderer({ width, height, preference: this.#config.renderer });
+    log.info(`renderer ${this.#renderer.name} (${this.#renderer.probe.glRenderer}) ${width}×${height}@${fps}`);
+    const canvas = this.#renderer.renderer.canvas as HTMLCanvasElement;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    document.body.appendChild(canvas);
+    this.#scene = new ProgramScene({ width, height, feeds: this.#feeds });
+    await this.#audio.start();
+    this.#ticker = new FrameTicker({ fps, render: (index) => this.#render(index) });
+    this.#ticker.start();
+
+    this.#link = new ControllerLink({
+      url: controllerSocketUrl(location, this.#config.event, this.#config.key),
+      store: this.#store,
+      clock: this.#clock,
+    });
+    this.#link.start();
+
+    let standInHandle: unknown;
+    if (this.#config.egress !== null) {
+      const standIn = roomStandIn === undefined ? null : await roomStandIn();
+      standInHandle = standIn?.handle;
+      this.#egress = new EgressSession({
+        createRoom: standIn === null ? createLiveKitRoom : () => standIn.room,
+        store: this.#store,
+        feeds: this.#feeds,
+      });
+      // The page is exposed first so a test can watch a connect that fails.
+      void this.ready.then(() => this.#egress?.startRecording());
+    }
+    const api = this.#api(canvas, standInHandle);
+    if (this.#egress !== null) await this.#egress.start();
+    return api;
+  }
+
+  async close(): Promise<void> {
+    await this.#egress?.close();
+    await this.#link?.close();
+    await this.#ticker?.close();
+    this.#feeds.close();
+    await this.#audio.close();
+    this.#renderer?.renderer.destroy();
+  }
+
+  #render(index: number): void {
+    const state = this.#store.state;
+    const renderer = this.#renderer;
+    const scene = this.#scene;
+    if (renderer === null || scene === null) return;
+    const wallTime = Date.now();
+    const serverNow = this.#clock.now(wallTime);
+    if (state !== null) {
+      const layout = this.#egress?.layout ?? state.layout;
+      scene.update(state, layout, index, serverNow, performance.now());
+      this.#audio.applyWeights(scene.programWeights());
+      this.#frame = {
+        index,
+        wallTime,
+        serverNow,
+        revision: state.revision,
+        clockMs: scene.scorebug.clockMs,
+        clockText: scene.scorebug.clockText,
+        layout,
+      };
+      this.#checkReady(state);
+    }
+    renderer.renderer.render(scene.root);
+  }
+
+  #checkReady(state: ProgramState): void {
+    if (this.#isReady) return;
+    const program = state.program === null ? null : this.#feeds.get(state.program);
+    const hasPicture = state.program === null || (program !== null && program.hasFrames());
+    const waited = performance.now() - this.#startedAt;
+    if (!hasPicture && waited < START_RECORDING_FALLBACK_MS) return;
+    if (!hasPicture) log.warn(`no frame from program source "${state.program}" after ${START_RECORDING_FALLBACK_MS} ms: starting anyway`);
+    this.#isReady = true;
+    this.#resolveReady();
+  }
+
+  #stats(): FrameStats {
+    const ticker = this.#ticker;
+    const summary = ticker === null ? { frames: 0, dropped: 0, p50: 0, p95: 0, p99: 0, renderMs: 0, measuredFps: 0 } : ticker.stats.summary();
+    return {
+      ...summary,
+      renderer: this.#renderer?.name ?? 'canvas',
+      fps: this.#config.fps,
+      width: this.#config.width,
+      height: this.#config.height,
+    };
+  }
+
+  #api(canvas: HTMLCanvasElement, standInRoom: unknown): PitchsidePageApi {
+    const ticker = this.#ticker;
+    if (ticker === null) throw new Error('the ticker starts before the page API is exposed');
+    const api: PitchsidePageApi = {
+      ready: this.ready,
+      stats: () => this.#stats(),
+      resetStats: () => ticker.stats.reset(),
+      frame: () => ({ ...this.#frame }),
+      state: () => this.#store.state,
+      serverOffsetMs: () => this.#clock.offsetMs,
+      canvas,
+      audioStream: this.#audio.stream,
+      capture: { canvas, fps: this.#config.fps, audio: this.#audio.bus, onFrame: (callback) => ticker.onFrame(callback) },
+      ...(standInRoom === undefined ? {} : { standInRoom }),
+    };
+    window.pitchside = api;
+    return api;
+  }
+}
+
+function createLiveKitRoom(): Room {
+  // The recorder wants every camera at full quality: no adaptive layers, no dynacast pausing.
+  return new Room({ adaptiveStream: false, dynacast: false });
+}

@@ -1,0 +1,3 @@
+export * from './program-scene.ts';
+export * from './picture-layers.ts';
+export * from './tween.ts';

@@ -1,0 +1,53 @@
+// The program picture: video by layout, then PiP, scorebug and lower third on top. The scene only
+// reads state: every frame is state + server time → pixels, so a reload draws the same frame.
+import { Container } from 'pixi.js';
+import type { LayoutPreset, ProgramState, SourceId } from '../../protocol/index.ts';
+import type { SourceFeeds } from '../sources/index.ts';
+import { FrameSources } from './frame-sources.ts';
+import { LowerThirdView } from './lower-third-view.ts';
+import { layerWeights } from './picture-layers.ts';
+import { PipView } from './pip-view.ts';
+import { ScorebugView } from './scorebug-view.ts';
+import { VideoLayer } from './video-layer.ts';
+
+export interface ProgramSceneOptions {
+  width: number;
+  height: number;
+  feeds: SourceFeeds;
+}
+
+export class ProgramScene {
+  readonly root = new Container();
+  readonly #sources: FrameSources;
+  readonly #video: VideoLayer;
+  readonly #pip: PipView;
+  readonly scorebug: ScorebugView;
+  readonly #lowerThird: LowerThirdView;
+
+  constructor(options: ProgramSceneOptions) {
+    this.#sources = new FrameSources(options.feeds);
+    this.#video = new VideoLayer(options.width, options.height);
+    this.#pip = new PipView(options.width, options.height);
+    this.scorebug = new ScorebugView(options.height);
+    this.#lowerThird = new LowerThirdView(options.height);
+    this.root.addChild(this.#video.view, this.#pip.view, this.#lowerThird.view, this.scorebug.view);
+  }
+
+  /**
+   * @param layout the layout on screen (Egress's, when it set one, else the state's)
+   * @param serverNow server time of this frame: transitions and the clock
+   * @param now local time (performance.now()): graphics animations
+   */
+  update(state: ProgramState, layout: LayoutPreset, frameIndex: number, serverNow: number, now: number): void {
+    this.#sources.begin(frameIndex);
+    this.#video.update(state, layout, serverNow, this.#sources);
+    this.#pip.update(state.pip, now, this.#sources);
+    this.scorebug.update(state, serverNow, now);
+    this.#lowerThird.update(state.lowerThird, now);
+  }
+
+  /** Each source's share of the program picture (audio follows video). */
+  programWeights(): Map<SourceId, number> {
+    return layerWeights(this.#video.programLayers);
+  }
+}

@@ -1,0 +1,64 @@
+// The pictures under the graphics, by layout: single (the program full frame), split (program and
+// preview side by side) or quad (the first four sources). Only the program cell shows transitions.
+import { Container } from 'pixi.js';
+import type { LayoutPreset, ProgramState } from '../../protocol/index.ts';
+import type { FrameSources } from './frame-sources.ts';
+import { pictureLayers, type PictureLayer } from './picture-layers.ts';
+import { PictureView, type CellRect } from './picture-view.ts';
+
+const QUAD_CELLS = 4;
+
+export class VideoLayer {
+  readonly view = new Container();
+  readonly #cells: PictureView[] = [];
+  readonly #width: number;
+  readonly #height: number;
+  /** The program picture of the last frame: the audio mix follows it. */
+  programLayers: PictureLayer[] = [];
+
+  constructor(width: number, height: number) {
+    this.#width = width;
+    this.#height = height;
+  }
+
+  update(state: ProgramState, layout: LayoutPreset, serverNow: number, sources: FrameSources): void {
+    this.programLayers = pictureLayers(state.program, state.take, serverNow);
+    const cells = this.#plan(state, layout);
+    cells.forEach(({ layers, rect }, i) => this.#cell(i).draw(layers, rect, sources));
+    this.#cells.forEach((cell, i) => (cell.view.visible = i < cells.length));
+  }
+
+  #plan(state: ProgramState, layout: LayoutPreset): { layers: PictureLayer[]; rect: CellRect }[] {
+    const w = this.#width;
+    const h = this.#height;
+    switch (layout) {
+      case 'single':
+        return [{ layers: this.programLayers, rect: { x: 0, y: 0, w, h } }];
+      case 'split':
+        return [
+          { layers: this.programLayers, rect: { x: 0, y: h / 4, w: w / 2, h: h / 2 } },
+          { layers: sourceOnly(state.preview), rect: { x: w / 2, y: h / 4, w: w / 2, h: h / 2 } },
+        ];
+      case 'quad':
+        return state.sources.slice(0, QUAD_CELLS).map((source, i) => ({
+          layers: sourceOnly(source.id),
+          rect: { x: (i % 2) * (w / 2), y: Math.floor(i / 2) * (h / 2), w: w / 2, h: h / 2 },
+        }));
+    }
+  }
+
+  #cell(i: number): PictureView {
+    let cell = this.#cells[i];
+    if (cell === undefined) {
+      cell = new PictureView();
+      this.#cells.push(cell);
+      this.view.addChild(cell.view);
+    }
+    cell.view.visible = true;
+    return cell;
+  }
+}
+
+function sourceOnly(source: string | null): PictureLayer[] {
+  return source === null ? [] : [{ kind: 'source', source, alpha: 1, clip: null }];
+}

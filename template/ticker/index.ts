@@ -1,0 +1,2 @@
+export * from './frame-stats.ts';
+export * from './frame-ticker.ts';

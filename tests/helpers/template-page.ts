@@ -1,0 +1,117 @@
+// Driving the program template in real Chromium: open it, wait until it has a picture, and read real
+// pixels of the program canvas (a copy through a 2D canvas, so it works for any renderer).
+import type { Browser, Page } from 'puppeteer-core';
+import { CHECK_REGION, type FrameInfo, type FrameStats, type ProgramState } from '../../protocol/index.ts';
+
+export type Rgb = [number, number, number];
+
+export interface RegionSample {
+  mean: Rgb;
+  min: Rgb;
+  max: Rgb;
+  frame: FrameInfo;
+}
+
+/** A normalised rectangle of the output frame. */
+export interface NormalisedRect {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+export async function openTemplate(browser: Browser, url: string, size = { width: 1280, height: 720 }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewport(size);
+  page.on('pageerror', (error) => console.error('[template pageerror]', error));
+  await page.goto(url, { waitUntil: 'load' });
+  await waitReady(page);
+  return page;
+}
+
+export async function waitReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.pitchside !== undefined, { timeout: 20_000 });
+  await page.evaluate(() => window.pitchside?.ready);
+}
+
+/** Mean, min and max colour of a region, with what the frame it came from showed. */
+export async function sampleRegion(page: Page, rect: NormalisedRect = CHECK_REGION): Promise<RegionSample> {
+  return page.evaluate((r) => {
+    const api = window.pitchside;
+    if (api === undefined) throw new Error('no window.pitchside');
+    const source = api.canvas;
+    const x = Math.round(r.x0 * source.width);
+    const y = Math.round(r.y0 * source.height);
+    const w = Math.max(1, Math.round((r.x1 - r.x0) * source.width));
+    const h = Math.max(1, Math.round((r.y1 - r.y0) * source.height));
+    const copy = document.createElement('canvas');
+    copy.width = w;
+    copy.height = h;
+    const g = copy.getContext('2d', { willReadFrequently: true });
+    if (g === null) throw new Error('no 2D context');
+    g.drawImage(source, x, y, w, h, 0, 0, w, h);
+    const data = g.getImageData(0, 0, w, h).data;
+    const sum = [0, 0, 0];
+    const min = [255, 255, 255];
+    const max = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) {
+      for (let c = 0; c < 3; c += 1) {
+        const v = data[i + c] ?? 0;
+        sum[c] = (sum[c] ?? 0) + v;
+        min[c] = Math.min(min[c] ?? 255, v);
+        max[c] = Math.max(max[c] ?? 0, v);
+      }
+    }
+    const n = data.length / 4;
+    return {
+      mean: sum.map((s) => Math.round(s / n)),
+      min,
+      max,
+      frame: api.frame(),
+    } as unknown as { mean: [number, number, number]; min: [number, number, number]; max: [number, number, number]; frame: FrameInfo };
+  }, rect);
+}
+
+export function hexToRgb(hex: string): Rgb {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+export function colourDistance(a: Rgb, b: Rgb): number {
+  return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+}
+
+/** Sample until the region is uniformly `hex` (within tolerance); returns the frames it took. */
+export async function waitForRegionColour(page: Page, hex: string, rect: NormalisedRect = CHECK_REGION, timeoutMs = 5000, tolerance = 3): Promise<RegionSample> {
+  const want = hexToRgb(hex);
+  const deadline = Date.now() + timeoutMs;
+  let last: RegionSample | null = null;
+  while (Date.now() < deadline) {
+    last = await sampleRegion(page, rect);
+    if (colourDistance(last.min, want) <= tolerance && colourDistance(last.max, want) <= tolerance) return last;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`region never became ${hex}: last mean ${JSON.stringify(last?.mean)} min ${JSON.stringify(last?.min)} max ${JSON.stringify(last?.max)}`);
+}
+
+export async function pageStats(page: Page): Promise<FrameStats> {
+  return page.evaluate(() => {
+    if (window.pitchside === undefined) throw new Error('no window.pitchside');
+    return window.pitchside.stats();
+  });
+}
+
+export async function pageFrame(page: Page): Promise<FrameInfo> {
+  return page.evaluate(() => {
+    if (window.pitchside === undefined) throw new Error('no window.pitchside');
+    return window.pitchside.frame();
+  });
+}
+
+/** Wait until the page shows at least this revision. */
+export async function waitForRevision(page: Page, revision: number, timeoutMs = 5000): Promise<FrameInfo> {
+  await page.waitForFunction((r) => (window.pitchside?.frame().revision ?? -1) >= r, { timeout: timeoutMs, polling: 'raf' }, revision);
+  return pageFrame(page);
+}
+
+export type { ProgramState };
