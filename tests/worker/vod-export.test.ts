@@ -1,0 +1,159 @@
+// VOD export through the export queue: a real MP4 made by ffmpeg (testsrc + sine), the switch log in a
+// Redis stream read with the controller's SwitchLog, and the results checked with ffprobe.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { EXPORT_QUEUE, type ExportStatusMessage, type SwitchLogEntry } from '../../protocol/index.ts';
+import { createRedisKeys } from '../../controller/services/redis-keys.ts';
+import { SwitchLog } from '../../controller/services/switch-log.ts';
+import { JobClient } from '../../worker/job-client.ts';
+import { ExportWorker } from '../../worker/export/export-worker.ts';
+import { probe } from '../../worker/export/ffmpeg.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { StatusListener } from './helpers.ts';
+
+const FPS = 30;
+const LENGTH_S = 12;
+const STARTED_AT = Date.UTC(2026, 5, 14, 15, 0, 0); // 15:00:00 UTC: source timecodes start at 15:00:00:00
+/** Takes at known offsets into the recording (ms), as the controller would log them. */
+const TAKES: { atMs: number; source: string; from: string; type: 'cut' | 'mix' | 'wipe'; durationMs: number }[] = [
+  { atMs: -5000, source: 'camera-1', from: 'camera-4', type: 'cut', durationMs: 0 },
+  { atMs: 3000, source: 'camera-2', from: 'camera-1', type: 'mix', durationMs: 500 },
+  { atMs: 6000, source: 'camera-3', from: 'camera-2', type: 'cut', durationMs: 0 },
+  { atMs: 9000, source: 'camera-1', from: 'camera-3', type: 'wipe', durationMs: 1000 },
+];
+
+let dir: string;
+let recording: string;
+let redis: ReturnType<typeof testRedis>;
+let client: JobClient;
+let worker: ExportWorker;
+let prefix: string;
+const eventId = 'cup-final';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pitchside-export-'));
+  recording = join(dir, 'recording.mp4');
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-c:a', 'aac', '-shortest', recording,
+  ]);
+  redis = testRedis();
+  const keys = createRedisKeys(freshPrefix('export'));
+  for (const [i, t] of TAKES.entries()) {
+    const entry: Omit<SwitchLogEntry, 'id'> = {
+      time: STARTED_AT + t.atMs,
+      revision: i + 1,
+      source: t.source,
+      from: t.from,
+      transition: { type: t.type, durationMs: t.durationMs, from: 'left', colour: '#000000' },
+      who: 'director:k1',
+    };
+    await redis.xadd(keys.switchLog(eventId), String(STARTED_AT + t.atMs + 10_000_000) + '-0', 'entry', JSON.stringify(entry));
+  }
+  const log = new SwitchLog(redis, keys);
+  prefix = freshPrefix('exportq').replaceAll(':', '-');
+  client = new JobClient({ redisUrl: testRedisUrl(), backend: 'builtin', prefix });
+  await client.start();
+  worker = new ExportWorker({ redisUrl: testRedisUrl(), prefix, readLog: (id, range) => log.query(id, range) });
+  await worker.start();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  const queue = new Queue(EXPORT_QUEUE, { connection: testRedis(), prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await client?.close();
+  redis?.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function runExport(outDir: string, options: Record<string, number>): Promise<{ done: ExportStatusMessage; progress: number[] }> {
+  const listener = new StatusListener(testRedis());
+  await listener.start(eventId);
+  try {
+    const { jobId } = await client.export({ eventId, recording, recordingStartedAt: STARTED_AT, outDir, options });
+    const done = (await listener.waitFor((m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'), 60_000)) as ExportStatusMessage;
+    const progress = listener.messages.filter((m): m is ExportStatusMessage => m.type === 'job.export' && m.jobId === jobId).map((m) => m.progress);
+    return { done, progress };
+  } finally {
+    listener.close();
+  }
+}
+
+function edlEvents(edl: string): { n: string; reel: string; kind: string; recIn: string; recOut: string }[] {
+  return edl
+    .split('\r\n')
+    .filter((l) => /^\d{3} /.test(l))
+    .map((l) => {
+      const f = l.split(/\s+/);
+      const tcs = f.slice(-4);
+      return { n: f[0] ?? '', reel: f[1] ?? '', kind: f.slice(3, -4).join(' '), recIn: tcs[2] ?? '', recOut: tcs[3] ?? '' };
+    });
+}
+
+describe('VOD export', () => {
+  it('writes a faststart MP4 with a chapter per take, a poster, a thumbnail strip and an EDL matching the log', async () => {
+    const outDir = join(dir, 'full');
+    const { done, progress } = await runExport(outDir, {});
+    expect(done.state, done.message).toBe('completed');
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+
+    const out = await probe(join(outDir, 'program.mp4'));
+    expect(out.video?.codec).toBe('h264');
+    expect(out.audio?.codec).toBe('aac');
+    expect(out.durationMs).toBeGreaterThan(LENGTH_S * 1000 - 100);
+    expect(out.chapters.map((c) => [Math.round(c.startMs), c.title])).toEqual([
+      [0, '1. camera-1'],
+      [3000, '2. camera-2'],
+      [6000, '3. camera-3'],
+      [9000, '4. camera-1'],
+    ]);
+    const bytes = readFileSync(join(outDir, 'program.mp4'));
+    expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat')); // faststart
+
+    expect(statSync(join(outDir, 'poster.jpg')).size).toBeGreaterThan(1000);
+    const strip = await probe(join(outDir, 'thumbnails.jpg'));
+    expect([strip.video?.width, strip.video?.height]).toEqual([320 * 10, 180]);
+
+    const edl = readFileSync(join(outDir, 'takes.edl'), 'utf8');
+    expect(edl.startsWith('TITLE: cup-final\r\nFCM: NON-DROP FRAME')).toBe(true);
+    const events = edlEvents(edl);
+    // Incoming lines (the last line of each event number) carry the take's record in/out.
+    const incoming = [...new Map(events.map((e) => [e.n, e])).values()];
+    expect(incoming.map((e) => [e.n, e.reel, e.kind, e.recIn, e.recOut])).toEqual([
+      ['001', 'CAMERA1', 'C', '00:00:00:00', '00:00:03:00'],
+      ['002', 'CAMERA2', 'D 015', '00:00:03:00', '00:00:06:00'],
+      ['003', 'CAMERA3', 'C', '00:00:06:00', '00:00:09:00'],
+      ['004', 'CAMERA1', 'W001 030', '00:00:09:00', '00:00:12:00'],
+    ]);
+    // Source timecode is the time of day of the picture: take 2 was made at 15:00:03 UTC.
+    expect(edl).toMatch(/^002 +CAMERA2 +V +D +015 15:00:03:00 15:00:06:00 /m);
+    expect(done.result?.chapters).toHaveLength(4);
+  });
+
+  it('trims to in/out and moves the chapters with it', async () => {
+    const outDir = join(dir, 'trim');
+    const { done } = await runExport(outDir, { inMs: 2000, outMs: 8000 });
+    expect(done.state, done.message).toBe('completed');
+    const out = await probe(join(outDir, 'program.mp4'));
+    expect(Math.abs(out.durationMs - 6000)).toBeLessThanOrEqual(1000 / FPS + 25);
+    expect(out.chapters.map((c) => [Math.round(c.startMs), c.title])).toEqual([
+      [0, '1. camera-1'],
+      [1000, '2. camera-2'],
+      [4000, '3. camera-3'],
+    ]);
+  });
+
+  it('fails at once, with the field, when out is not after in', async () => {
+    const { done } = await runExport(join(dir, 'bad'), { inMs: 5000, outMs: 4000 });
+    expect(done.state).toBe('failed');
+    expect(done.message).toMatch(/outMs/);
+  });
+});

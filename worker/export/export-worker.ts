@@ -1,0 +1,83 @@
+// The export queue's worker: runs exportVod per job, reports progress (job progress + the event's
+// status channel) and fails bad input at once (UnrecoverableError) while retrying the rest.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { EXPORT_QUEUE, ExportJobSchema, parse, type ExportJob, type ExportResult, type JobState } from '../../protocol/index.ts';
+import { publishJobStatus } from '../status-publisher.ts';
+import { createLogger, errorMessage, type Logger } from '../logger.ts';
+import { ExportInputError, exportVod, type SwitchLogReader } from './vod-export.ts';
+
+/** Progress is published at most this often (ffmpeg reports twice a second per output). */
+const PROGRESS_MIN_INTERVAL_MS = 250;
+
+export interface ExportWorkerOptions {
+  redisUrl: string;
+  readLog: SwitchLogReader;
+  prefix?: string;
+  concurrency?: number;
+  log?: Logger;
+}
+
+export class ExportWorker {
+  #worker: Worker<ExportJob, ExportResult> | null = null;
+  #redis: Redis | null = null;
+  readonly #log: Logger;
+
+  constructor(private readonly options: ExportWorkerOptions) {
+    this.#log = options.log ?? createLogger('worker.export');
+  }
+
+  async start(): Promise<void> {
+    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.#worker = new Worker(EXPORT_QUEUE, (job) => this.#process(job), {
+      connection: new Redis(this.options.redisUrl, { maxRetriesPerRequest: null }),
+      autorun: false,
+      concurrency: this.options.concurrency ?? 1,
+      ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
+    });
+    this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+  }
+
+  /** Waits for a running export to finish (exports are minutes at most), then closes. */
+  async close(): Promise<void> {
+    await this.#worker?.close();
+    this.#worker = null;
+    this.#redis?.disconnect();
+    this.#redis = null;
+  }
+
+  async #process(job: Job<ExportJob>): Promise<ExportResult> {
+    const parsed = parse(ExportJobSchema, job.data);
+    if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
+    const data = parsed.value;
+    const redis = this.#redis;
+    if (redis === null) throw new Error('export worker is closing');
+    const publish = (state: JobState, progress: number, message: string, result: ExportResult | null = null) =>
+      publishJobStatus(redis, { type: 'job.export', eventId: data.eventId, jobId: job.id ?? '', state, progress, message, result, at: Date.now() }).catch(
+        (error: unknown) => this.#log.warn('status publish failed', { error: errorMessage(error) }),
+      );
+    let lastSent = 0;
+    try {
+      const result = await exportVod(data, {
+        readLog: this.options.readLog,
+        onProgress: (progress, message) => {
+          const now = Date.now();
+          if (now - lastSent < PROGRESS_MIN_INTERVAL_MS && progress < 1) return;
+          lastSent = now;
+          void job.updateProgress(progress).catch(() => undefined);
+          void publish('running', progress, message);
+        },
+      });
+      await publish('completed', 1, 'export ready', result);
+      return result;
+    } catch (error) {
+      const unrecoverable = error instanceof ExportInputError;
+      const willRetry = !unrecoverable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      await publish(willRetry ? 'retrying' : 'failed', 0, errorMessage(error));
+      if (unrecoverable) throw new UnrecoverableError(errorMessage(error));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// VOD export of a finished recording: an MP4 (H.264/AAC, faststart) with a chapter per take, a poster,
+// a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportJob, ExportResult, SwitchLogEntry } from '../../protocol/index.ts';
+import { chapterTitle, ffmetadata } from './chapters.ts';
+import { cmx3600 } from './edl.ts';
+import { probe, runFfmpeg } from './ffmpeg.ts';
+import { takesInWindow } from './takes.ts';
+
+export const EXPORT_FILES = { video: 'program.mp4', poster: 'poster.jpg', thumbnails: 'thumbnails.jpg', edl: 'takes.edl', metadata: 'chapters.txt' } as const;
+export const DEFAULT_THUMBNAILS = 10;
+const THUMBNAIL_WIDTH = 320;
+/** The poster is the frame this far into the first take (past any opening transition). */
+const POSTER_OFFSET_MS = 2000;
+/** Share of the progress bar the video encode takes; probe, poster, strip and EDL share the rest. */
+const ENCODE_SHARE = 0.8;
+
+/** Reads the event's switch log between two server times (the controller's SwitchLog.query fits). */
+export type SwitchLogReader = (eventId: string, range: { from?: number; to?: number }) => Promise<SwitchLogEntry[]>;
+
+export interface VodExportOptions {
+  readLog: SwitchLogReader;
+  onProgress?: (progress: number, message: string) => void;
+  /** Display names of sources in chapters (the source id otherwise). */
+  labelOf?: (source: string) => string;
+  signal?: AbortSignal;
+}
+
+export class ExportInputError extends Error {
+  override readonly name = 'ExportInputError';
+}
+
+export async function exportVod(job: ExportJob, options: VodExportOptions): Promise<ExportResult> {
+  const report = options.onProgress ?? (() => undefined);
+  const labelOf = options.labelOf ?? ((s: string) => s);
+  report(0, 'reading the recording');
+  const input = await probe(job.recording).catch((error: Error) => {
+    throw new ExportInputError(error.message);
+  });
+  if (input.video === null) throw new ExportInputError(`${job.recording} has no video stream`);
+  const fps = Math.round(input.video.fps) || 30;
+  const inMs = Math.min(job.options.inMs ?? 0, input.durationMs);
+  const outMs = Math.min(job.options.outMs ?? input.durationMs, input.durationMs);
+  if (outMs <= inMs) throw new ExportInputError(`options.outMs (${outMs}) must be after options.inMs (${inMs})`);
+  const lengthMs = outMs - inMs;
+
+  const entries = await options.readLog(job.eventId, {});
+  const takes = takesInWindow(entries, { recordingStartedAt: job.recordingStartedAt, inMs, outMs });
+  await mkdir(job.outDir, { recursive: true });
+  const file = (name: string) => join(job.outDir, name);
+  await writeFile(file(EXPORT_FILES.metadata), ffmetadata(takes, job.eventId, labelOf));
+
+  // Untrimmed H.264/AAC is copied (seconds, not minutes); a trim is re-encoded so it cuts on the frame.
+  const trimmed = inMs > 0 || outMs < input.durationMs;
+  const copy = !trimmed && input.video.codec === 'h264' && (input.audio === null || input.audio.codec === 'aac');
+  report(0.05, copy ? 'writing the MP4' : 'encoding the MP4');
+  await runFfmpeg(
+    [
+      ...(trimmed ? ['-ss', seconds(inMs), '-to', seconds(outMs)] : []),
+      '-i', job.recording,
+      '-i', file(EXPORT_FILES.metadata),
+      '-map', '0:v:0', '-map', '0:a:0?',
+      '-map_metadata', '1', '-map_chapters', '1',
+      ...(copy ? ['-c', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k']),
+      '-movflags', '+faststart',
+      file(EXPORT_FILES.video),
+    ],
+    {
+      onProgress: (ms) => report(0.05 + ENCODE_SHARE * Math.min(1, ms / lengthMs), 'encoding the MP4'),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+
+  report(0.86, 'poster');
+  const firstTake = takes[0];
+  const posterMs = Math.min(lengthMs / 2, (firstTake?.startMs ?? 0) + POSTER_OFFSET_MS);
+  await runFfmpeg(['-ss', seconds(posterMs), '-i', file(EXPORT_FILES.video), '-frames:v', '1', '-q:v', '3', file(EXPORT_FILES.poster)]);
+
+  report(0.9, 'thumbnail strip');
+  const count = job.options.thumbnails ?? DEFAULT_THUMBNAILS;
+  await runFfmpeg([
+    '-i', file(EXPORT_FILES.video),
+    '-vf', `fps=${count}/${seconds(lengthMs)},scale=${THUMBNAIL_WIDTH}:-2,tile=${count}x1`,
+    '-frames:v', '1', '-q:v', '4',
+    file(EXPORT_FILES.thumbnails),
+  ]);
+
+  report(0.97, 'EDL');
+  await writeFile(file(EXPORT_FILES.edl), cmx3600(job.eventId, takes, fps));
+  report(1, 'done');
+  return {
+    video: file(EXPORT_FILES.video),
+    poster: file(EXPORT_FILES.poster),
+    thumbnails: file(EXPORT_FILES.thumbnails),
+    edl: file(EXPORT_FILES.edl),
+    chapters: takes.map((t) => ({ title: chapterTitle(t, labelOf), startMs: t.startMs, endMs: t.endMs })),
+    durationMs: lengthMs,
+  };
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
