@@ -47,7 +47,7 @@ export interface SyncResult {
 
 /** Decodes the bench page's frame-index strip and the tone gaps. */
 export async function analyseSync(path: string, fps: number, startVideo = 0, startAudio = 0): Promise<SyncResult> {
-  const v = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-vf', `crop=${BITS * CELL}:${CELL}:0:0,scale=${BITS}:1:flags=area`,
+  const v = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-fps_mode', 'passthrough', '-vf', `crop=${BITS * CELL}:${CELL}:0:0,scale=${BITS}:1:flags=area`,
     '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { encoding: 'buffer', maxBuffer: 1 << 26 });
   const idx: number[] = [];
   for (let o = 0; o + BITS <= v.stdout.length; o += BITS) {

@@ -3,26 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../runtime/chromium.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AudioBlock, CaptureStats, CaptureTransport, VideoChunk } from './types.ts';
 
-/** Flags for headless Debian Chromium with no GPU; background throttling off
- * because the program page must tick at full rate while nobody "looks". */
-export const CHROMIUM_FLAGS: readonly string[] = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-  '--hide-scrollbars',
-  '--mute-audio',
-];
 
 const MSG_VIDEO = 1;
 const MSG_AUDIO = 2;
@@ -78,8 +62,8 @@ export class BrowserCapture {
     if (transport === 'websocket') wsUrl = await this.listen();
 
     this.browser = await puppeteer.launch({
-      executablePath: o.executablePath ?? '/usr/bin/chromium',
-      args: [...CHROMIUM_FLAGS, `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
+      executablePath: o.executablePath ?? CHROMIUM_PATH,
+      args: [...CHROMIUM_FLAGS, '--hide-scrollbars', `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
       defaultViewport: { width: o.width, height: o.height, deviceScaleFactor: 1 },
       protocolTimeout: 60_000,
     });

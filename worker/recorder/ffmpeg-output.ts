@@ -15,6 +15,8 @@ const STDERR_TAIL_LINES = 20;
 /** RTMP socket read/write timeout, microseconds (ffmpeg protocol option). */
 const RTMP_RW_TIMEOUT_US = 5_000_000;
 const AUDIO_BITRATE = '128k';
+/** ffmpeg's native AAC encoder delay (initial_padding), in samples. */
+const AAC_PRIMING_SAMPLES = 1024;
 
 export interface FfmpegOutputOptions {
   spec: OutputSpec;
@@ -126,10 +128,12 @@ export class FfmpegOutput {
       '-thread_queue_size', '1024', '-f', 'h264', '-framerate', String(fps), '-i', 'pipe:3',
       '-thread_queue_size', '1024', '-f', 's16le', '-ar', String(sampleRate), '-ac', String(channels), '-i', 'pipe:4',
       '-map', '0:v', '-map', '1:a', '-c:v', 'copy',
-      // Raw H.264 carries no timestamps and the demuxer's guesses jitter the
-      // first frames; restamp strictly from the frame count (our CFR clock).
-      '-bsf:v', `setts=ts=N/(${fps}*TB)`,
-      // AAC priming would otherwise shift video samples in the fragmented file.
+      // Raw H.264 carries no timestamps; ffmpeg's own framerate stamping
+      // drifts ~14 ppm (~50 ms/hour against sample-exact audio), so restamp
+      // strictly from the frame count (our CFR clock). ffmpeg 5.1 hands the
+      // bsf packets in the muxer's time base while TB reports the input's:
+      // FLV's is always 1 ms; the MP4 muxer keeps the input's (TB).
+      '-bsf:v', spec.kind === 'rtmp' ? `setts=ts=N*1000/${fps}` : `setts=ts=N/(${fps}*TB)`,
       '-avoid_negative_ts', 'make_non_negative', '-c:a', 'aac', '-b:a', AUDIO_BITRATE,
     ];
     if (spec.kind === 'file') {
@@ -172,7 +176,11 @@ export class FfmpegOutput {
     proc.on('error', (e) => this.opts.onLog?.(`[${spec.id}] spawn error ${e.message}`));
     this.state = 'running';
     // Audio joins at exactly the sample that lines up with this keyframe.
-    this.audioCursor = Math.round((startFrame * sampleRate) / fps);
+    // Fragmented MP4 (empty_moov) cannot carry the AAC priming edit list, so
+    // the 1024 priming samples would play as a 21 ms audio delay: skip that
+    // much input audio instead. FLV shifts the video by the priming itself.
+    const lead = spec.kind === 'file' ? AAC_PRIMING_SAMPLES : 0;
+    this.audioCursor = Math.round((startFrame * sampleRate) / fps) + lead;
     if (timeline && this.audioCursor < timeline.oldestSample()) this.audioCursor = timeline.oldestSample();
     this.opts.onLog?.(`[${spec.id}] started at frame ${startFrame} (start #${this.s.starts})`);
   }

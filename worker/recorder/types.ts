@@ -27,6 +27,8 @@ export interface CaptureStats {
   dropped: number;
   encoderBacklogMax: number;
   encodeQueueSize: number;
+  /** Last stream frame slot filled (0-based). */
+  lastStreamFrame: number;
   audioBlocks: number;
   bytesSent: number;
   sendErrors: number;
