@@ -1,6 +1,6 @@
 // Draws a list of picture layers into a cell of the frame with pooled sprites. A wipe's clip becomes
 // the sprite's texture frame rather than a mask: the same cost in every renderer, and exact edges.
-import { Container, Graphics, Sprite, Texture } from 'pixi.js';
+import { Container, Graphics, Rectangle, Sprite, Texture } from 'pixi.js';
 import type { Clip, PictureLayer } from './picture-layers.ts';
 import type { FrameSources } from './frame-sources.ts';
 
@@ -13,7 +13,7 @@ export interface CellRect {
 
 interface SpriteSlot {
   sprite: Sprite;
-  /** A texture over the same source with a movable frame, for clipped layers. */
+  /** This frame's texture over part of the source, for a clipped layer. */
   clipped: Texture | null;
 }
 
@@ -92,18 +92,19 @@ function placeSprite(slot: SpriteSlot, texture: Texture, clip: Clip | null, cell
   if (clip === null) {
     sprite.texture = texture;
   } else {
-    if (slot.clipped === null || slot.clipped.source !== texture.source) {
-      slot.clipped?.destroy(false);
-      slot.clipped = new Texture({ source: texture.source, dynamic: true });
-    }
+    // A fresh texture per frame: Pixi caches a texture's frame in the sprite, so a mutated frame can
+    // draw stale. These are plain objects over the same source, no upload.
     const { width, height } = texture.source;
-    const frame = slot.clipped.frame;
-    frame.x = clip.x0 * width;
-    frame.y = clip.y0 * height;
-    frame.width = Math.max(1, clipWidth(clip) * width);
-    frame.height = Math.max(1, clipHeight(clip) * height);
-    slot.clipped.update();
+    const frame = new Rectangle(
+      clip.x0 * width,
+      clip.y0 * height,
+      Math.max(1, clipWidth(clip) * width),
+      Math.max(1, clipHeight(clip) * height),
+    );
+    const previous = slot.clipped;
+    slot.clipped = new Texture({ source: texture.source, frame });
     sprite.texture = slot.clipped;
+    previous?.destroy(false);
   }
   sprite.position.set(cell.x + (clip?.x0 ?? 0) * cell.w, cell.y + (clip?.y0 ?? 0) * cell.h);
   sprite.width = clipWidth(clip) * cell.w;

@@ -1,0 +1,171 @@
+// The program template in real headless Chromium, checked by its pixels: takes, mixes, wipes, PiP,
+// scorebug, and a reload that resyncs program and clock. State changes go through the controller
+// contract (WebSocket snapshot + updates) exactly as in production.
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockValueMs, cornerRect, testSourceColour, testSourceToneHz, type ProgramState, type WipeFrom } from '../../protocol/index.ts';
+import { launchChromium } from '../../runtime/chromium.ts';
+import { TemplateControllerStub } from '../helpers/template-controller-stub.ts';
+import {
+  colourDistance,
+  hexToRgb,
+  openTemplate,
+  pageFrame,
+  sampleRegion,
+  waitForRegionColour,
+  waitForRevision,
+  waitReady,
+  type NormalisedRect,
+} from '../helpers/template-page.ts';
+
+const FPS = 30;
+const FRAME_MS = 1000 / FPS;
+/** A take must be on screen within this many output frames of the state reaching the page. */
+const MAX_TAKE_FRAMES = 3;
+const colour = (n: number) => testSourceColour(n);
+const around = (x: number, y: number, r = 0.01): NormalisedRect => ({ x0: x - r, x1: x + r, y0: y - r, y1: y + r });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('program template pixels', () => {
+  let stub: TemplateControllerStub;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stub = new TemplateControllerStub();
+    await stub.start();
+    browser = await launchChromium({ width: 1280, height: 720 });
+    page = await openTemplate(browser, stub.templateUrl({ width: 1280, height: 720, fps: FPS }));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stub?.close();
+  });
+
+  it('shows the program source and, after a cut, the new one within a bounded number of frames', async () => {
+    await waitForRegionColour(page, colour(1));
+    const state = stub.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
+    const applied = await waitForRevision(page, state.revision);
+    const shown = await waitForRegionColour(page, colour(2));
+    expect(shown.frame.index - applied.index).toBeLessThanOrEqual(MAX_TAKE_FRAMES);
+  });
+
+  it('plays the program source tone (audio follows video)', async () => {
+    const peakHz = await page.evaluate(async () => {
+      const api = window.pitchside;
+      if (api === undefined) throw new Error('no page api');
+      const node = api.capture.audio;
+      const analyser = new AnalyserNode(node.context, { fftSize: 8192 });
+      node.connect(analyser);
+      await new Promise((r) => setTimeout(r, 400));
+      const bins = new Float32Array(analyser.frequencyBinCount);
+      analyser.getFloatFrequencyData(bins);
+      node.disconnect(analyser);
+      let best = 0;
+      bins.forEach((v, i) => {
+        if (v > (bins[best] ?? -Infinity)) best = i;
+      });
+      return (best * node.context.sampleRate) / analyser.fftSize;
+    });
+    expect(Math.abs(peakHz - testSourceToneHz(2))).toBeLessThan(15);
+  });
+
+  it('shows a blend mid-mix, matching the transition progress', async () => {
+    const state = stub.command({ type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 3000 } });
+    await waitForRevision(page, state.revision);
+    await sleep(1200);
+    const sample = await sampleRegion(page);
+    const take = state.take;
+    if (take === null) throw new Error('no take');
+    const p = (sample.frame.serverNow - take.startedAt) / take.transition.durationMs;
+    expect(p).toBeGreaterThan(0.2);
+    expect(p).toBeLessThan(0.8);
+    const a = hexToRgb(colour(2));
+    const b = hexToRgb(colour(3));
+    const expected = a.map((v, i) => v + ((b[i] ?? 0) - v) * p) as [number, number, number];
+    expect(colourDistance(sample.mean, expected)).toBeLessThanOrEqual(4);
+    expect(colourDistance(sample.mean, a)).toBeGreaterThan(20);
+    expect(colourDistance(sample.mean, b)).toBeGreaterThan(20);
+    await waitForTakeEnd(page, state);
+    await waitForRegionColour(page, colour(3));
+  });
+
+  const wipes: [WipeFrom, NormalisedRect, NormalisedRect][] = [
+    ['left', around(0.2, 0.5), around(0.8, 0.5)],
+    ['right', around(0.8, 0.5), around(0.2, 0.5)],
+    ['top', around(0.5, 0.22), around(0.5, 0.78)],
+    ['bottom', around(0.5, 0.78), around(0.5, 0.22)],
+  ];
+  for (const [from, revealed, notYet] of wipes) {
+    it(`a wipe from ${from} reveals the new source from the ${from}`, async () => {
+      const before = stub.state.program;
+      const to = before === 'camera-1' ? 'camera-2' : 'camera-1';
+      const state = stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
+      await waitForRevision(page, state.revision);
+      await sleep(1000);
+      const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
+      expect(colourDistance(near.mean, hexToRgb(colour(Number(to.slice(-1)))))).toBeLessThanOrEqual(3);
+      expect(colourDistance(far.mean, hexToRgb(colour(Number(String(before).slice(-1)))))).toBeLessThanOrEqual(3);
+      await waitForTakeEnd(page, state);
+      await waitForRegionColour(page, colour(Number(to.slice(-1))));
+    });
+  }
+
+  it('shows the PiP source inside the PiP rectangle, clear of the check region', async () => {
+    const program = Number(String(stub.state.program).slice(-1));
+    const state = stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
+    await waitForRevision(page, state.revision);
+    const rect = cornerRect('top-right');
+    await waitForRegionColour(page, colour(4), around(rect.x + rect.w / 2, rect.y + rect.h / 2, 0.03), 3000);
+    await waitForRegionColour(page, colour(program));
+  });
+
+  it('changes the scorebug pixels when a score changes', async () => {
+    const scorebug: NormalisedRect = { x0: 0.02, x1: 0.3, y0: 0.03, y1: 0.1 };
+    let state = stub.command({ type: 'scorebug.set', visible: true });
+    await waitForRevision(page, state.revision);
+    await sleep(600);
+    const before = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    state = stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
+    await waitForRevision(page, state.revision);
+    await sleep(1200);
+    const after = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    expect(after).not.toEqual(before);
+    // And back: the same score draws the same pixels, so the difference was the score.
+    state = stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
+    await waitForRevision(page, state.revision);
+    await sleep(1200);
+    expect(await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' })).toEqual(before);
+  });
+
+  it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
+    const state = stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
+    await waitForRevision(page, state.revision);
+    await page.reload({ waitUntil: 'load' });
+    await waitReady(page);
+    await waitForRegionColour(page, colour(4));
+    await sleep(1500); // a few pings: the offset estimate settles
+    const frame = await pageFrame(page);
+    expect(frame.revision).toBe(state.revision);
+    // Same host, so the true server time of the frame is its wall time: the clock shown is within a frame.
+    expect(Math.abs(frame.clockMs - clockValueMs(stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(FRAME_MS);
+
+    stub.dropConnections();
+    const later = stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
+    await waitForRevision(page, later.revision, 10_000);
+    await waitForRegionColour(page, colour(1));
+  });
+});
+
+/** Wait until the page draws frames past the end of the state's take (a later take would interrupt it). */
+async function waitForTakeEnd(page: Page, state: ProgramState): Promise<void> {
+  const take = state.take;
+  if (take === null) return;
+  const end = take.startedAt + take.transition.durationMs;
+  await page.waitForFunction((t) => (window.pitchside?.frame().serverNow ?? 0) > t, { timeout: 10_000 }, end);
+}
+
+function clipOf(rect: NormalisedRect, width = 1280, height = 720) {
+  return { x: rect.x0 * width, y: rect.y0 * height, width: (rect.x1 - rect.x0) * width, height: (rect.y1 - rect.y0) * height };
+}
