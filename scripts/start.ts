@@ -1,27 +1,63 @@
-// `npm start`: the whole stack on embedded defaults in one process tree, printing the URLs that exist.
-import { mkdir } from 'node:fs/promises';
+// `npm start`: the whole stack on embedded defaults in one process tree — Redis (embedded unless
+// REDIS_URL is set), then the controller with the demo event — printing only the URLs that exist.
 import { resolve } from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from '../controller/app.ts';
+import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
+import { resolveAdminKey } from '../controller/services/admin-key.ts';
+import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
+import { loadConfig } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
 
-const dataDir = resolve(process.env.PITCHSIDE_DATA_DIR ?? 'data');
-await mkdir(dataDir, { recursive: true });
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const config = loadConfig();
+const dataDir = resolve(config.PITCHSIDE_DATA_DIR);
+const distDir = resolve('dist');
 
 let redis: EmbeddedRedis | null = null;
-let redisUrl = process.env.REDIS_URL ?? '';
+let redisUrl = config.REDIS_URL;
 if (redisUrl === '') {
   redis = new EmbeddedRedis({ dataDir: resolve(dataDir, 'redis'), appendOnly: true });
   redisUrl = await redis.start();
 }
 
-console.log(`Pitchside is running.\n  Redis: ${redisUrl}${redis ? ' (embedded, data in ' + dataDir + ')' : ''}`);
+const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
+const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir });
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  console.log(`${signal}: shutting down`);
+closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+  if (err !== undefined) console.error(err);
+  else console.log(`${signal}: shutting down`);
+  // Order: stop serving, then the store it writes to.
+  await app.close();
   await redis?.close();
-  process.exit(0);
+});
+
+await app.listen({ host: config.HOST, port: config.PORT });
+const keys = Object.fromEntries((await ensureDemoEvent(app.events, app.apiKeys)).map((k) => [k.role, k.key]));
+const base = app.publicUrl;
+const lines = [
+  'Pitchside is running.',
+  `  Redis:      ${redisUrl}${redis ? ` (embedded, data in ${dataDir})` : ''}`,
+  `  API docs:   ${base}/docs`,
+  `  Health:     ${base}/healthz   Metrics: ${base}/metrics`,
+];
+const demo = await app.events.require(DEMO_EVENT_ID);
+// Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key.
+const pageQuery: Record<(typeof OPERATOR_PAGES)[number], string> = {
+  director: `event=${DEMO_EVENT_ID}&key=${keys['director']}`,
+  graphics: `event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
+  camera: `code=${demo.joinCode}`,
+  watch: `event=${DEMO_EVENT_ID}&key=${keys['viewer']}`,
+};
+for (const page of OPERATOR_PAGES) {
+  if (findPage(distDir, page) === null) continue;
+  lines.push(`  ${`${page}:`.padEnd(11)} ${base}/${page}?${pageQuery[page]}`);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
+else lines.push('  (no dist/ build yet: pages are not served)');
+lines.push(`  Demo event "${DEMO_EVENT_ID}" role keys:`);
+for (const [role, key] of Object.entries(keys)) lines.push(`    ${role.padEnd(9)} ${key}`);
+if (admin.generated) lines.push(`  Admin key (shown once, kept in ${admin.file}): ${admin.key}`);
+else lines.push(`  Admin key: ${admin.file === null ? 'PITCHSIDE_ADMIN_KEY' : admin.file}`);
+console.log(lines.join('\n'));

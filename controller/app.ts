@@ -1,0 +1,94 @@
+// The controller as a Fastify app: plugins in dependency order, then every file in routes/ (autoload,
+// so another component can drop a route file in without touching this one). server.ts runs it.
+import { join, resolve } from 'node:path';
+import autoload from '@fastify/autoload';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { maskSecrets } from '../protocol/index.ts';
+import type { Config } from '../runtime/config.ts';
+import { authPlugin, AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from './plugins/auth.ts';
+import { docsPlugin } from './plugins/docs.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { servicesPlugin } from './plugins/services.ts';
+import { staticPagesPlugin } from './plugins/static-pages.ts';
+import { validationPlugin } from './plugins/validation.ts';
+import type { LiveKitSettings } from './services/livekit-bridge.ts';
+import { DEFAULT_KEY_PREFIX } from './services/redis-keys.ts';
+
+/** Commands and event edits are small; anything bigger is a mistake or an attack. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  redisUrl: string;
+  adminKey: string;
+  /** Redis key prefix (tests use a fresh one each). */
+  keyPrefix?: string;
+  /** Built pages; null = serve none. Default: ./dist. */
+  distDir?: string | null;
+  /** Overrides the LiveKit settings from config (tests point it at the Twirp stub); null = no LiveKit. */
+  livekit?: LiveKitSettings | null;
+  logger?: FastifyServerOptions['logger'];
+  authFailureLimit?: number;
+}
+
+/** Where secrets may appear in a log line; pino replaces them. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.streamKey',
+  '*.key',
+  '*.apiSecret',
+  '*.token',
+  'destinations[*].streamKey',
+];
+
+export function loggerOptions(level: Config['LOG_LEVEL']): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      // Page and WebSocket URLs carry `?key=`.
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: maskSecrets(req.url), ip: req.ip }),
+    },
+  };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.PUBLIC_URL !== '',
+    routerOptions: { maxParamLength: 200 },
+  });
+  const livekit =
+    options.livekit !== undefined
+      ? options.livekit
+      : config.LIVEKIT_URL === ''
+        ? null
+        : { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET };
+
+  await app.register(validationPlugin);
+  await app.register(errorsPlugin);
+  await app.register(servicesPlugin, {
+    redisUrl: options.redisUrl,
+    keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    adminKey: options.adminKey,
+    livekit,
+    publicUrl: config.PUBLIC_URL === '' ? null : config.PUBLIC_URL,
+  });
+  await app.register(metricsPlugin);
+  await app.register(docsPlugin);
+  await app.register(authPlugin, {
+    failureLimit: options.authFailureLimit ?? AUTH_FAILURE_LIMIT,
+    failureWindowMs: AUTH_FAILURE_WINDOW_MS,
+  });
+  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
+  await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
+  await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true });
+  return app;
+}

@@ -1,0 +1,109 @@
+// Role-scoped API keys. Every /api route declares `config.access` (its roles, or public); a route that
+// does not is refused at registration, so none can be forgotten. Keys come as `Authorization: Bearer`
+// or `?key=` (WebSockets, page URLs, <img> QR codes). Clients that fail auth are rate limited.
+import fp from 'fastify-plugin';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../../protocol/index.ts';
+import { AppError } from '../services/app-error.ts';
+import type { AuthContext } from '../services/key-store.ts';
+
+/** Roles that may call a route, or public (health, join by code, signed webhooks). */
+export type RouteAccess = { public: true } | { roles: readonly Role[] };
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  websocket: boolean;
+}
+
+export interface AuthOptions {
+  /** Failed auth attempts one client address may make per window before it gets 429s. */
+  failureLimit: number;
+  failureWindowMs: number;
+}
+
+export const AUTH_FAILURE_LIMIT = 30;
+export const AUTH_FAILURE_WINDOW_MS = 60_000;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** The caller, on routes that need a key (null on public routes). */
+    auth: AuthContext | null;
+    authFailure: AppError | null;
+  }
+  interface FastifyInstance {
+    /** Every /api route with its access, for the endpoint × role test and the docs. */
+    apiRoutes: RegisteredRoute[];
+  }
+}
+
+function presentedKey(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const query = request.query as Record<string, unknown> | undefined;
+  const key = query?.['key'];
+  return typeof key === 'string' && key !== '' ? key : null;
+}
+
+export const authPlugin = fp<AuthOptions>(
+  async (app, options) => {
+    const routes: RegisteredRoute[] = [];
+    app.decorate('apiRoutes', routes);
+    app.decorateRequest('auth', null);
+    app.decorateRequest('authFailure', null);
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api/') || route.method === 'HEAD') return;
+      const access = route.config?.access;
+      if (access === undefined) throw new Error(`${String(route.method)} ${route.url} declares no config.access`);
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, websocket: route.websocket === true });
+    });
+
+    // Decide here, answer after the rate limiter has counted the failure.
+    app.addHook('onRequest', async (request) => {
+      const access = request.routeOptions.config.access;
+      if (access === undefined || 'public' in access) return;
+      const key = presentedKey(request);
+      const auth = key === null ? null : await app.apiKeys.resolve(key);
+      if (auth === null) {
+        request.authFailure = new AppError(401, 'UNAUTHORIZED', key === null ? 'An API key is required (Authorization: Bearer KEY or ?key=KEY).' : 'The API key is not valid.');
+        return;
+      }
+      const eventId = (request.params as Record<string, string | undefined>)['eventId'];
+      if (!access.roles.includes(auth.role)) {
+        request.authFailure = new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not call this endpoint.`);
+      } else if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId) {
+        request.authFailure = new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
+      } else {
+        request.auth = auth;
+      }
+    });
+
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'onRequest',
+      max: options.failureLimit,
+      timeWindow: options.failureWindowMs,
+      // Only failing clients are counted: a busy director must never be throttled.
+      allowList: (request) => request.authFailure === null,
+      errorResponseBuilder: (_request, context) =>
+        new AppError(429, 'RATE_LIMITED', `Too many failed authentication attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`),
+    });
+
+    app.addHook('preParsing', async (request) => {
+      if (request.authFailure !== null) throw request.authFailure;
+    });
+  },
+  { name: 'pitchside-auth', dependencies: ['pitchside-services'] },
+);
+
+/** The caller of a route that declares roles (the auth hook guarantees it is set there). */
+export function caller(request: FastifyRequest): AuthContext {
+  if (request.auth === null) throw new AppError(401, 'UNAUTHORIZED', 'An API key is required.');
+  return request.auth;
+}

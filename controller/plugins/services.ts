@@ -1,0 +1,108 @@
+// The controller's long-lived services, created and started in order and closed in reverse. Routes and
+// later plugins reach them as decorators (see controller/README.md).
+import { randomUUID } from 'node:crypto';
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import { CameraRegistry } from '../services/camera-registry.ts';
+import { EventLog } from '../services/event-log.ts';
+import { EventStore } from '../services/event-store.ts';
+import { KeyStore } from '../services/key-store.ts';
+import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.ts';
+import { PresenceTracker } from '../services/presence-tracker.ts';
+import { ProgramService } from '../services/program-service.ts';
+import { RealtimeHub } from '../services/realtime-hub.ts';
+import { createRedisKeys, type RedisKeys } from '../services/redis-keys.ts';
+import { SwitchLog } from '../services/switch-log.ts';
+
+export interface ServicesOptions {
+  redisUrl: string;
+  keyPrefix: string;
+  adminKey: string;
+  livekit: LiveKitSettings | null;
+  /** Base URL pages and QR codes point at; null = this server's own listening address. */
+  publicUrl: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis;
+    redisKeys: RedisKeys;
+    events: EventStore;
+    program: ProgramService;
+    cameras: CameraRegistry;
+    apiKeys: KeyStore;
+    eventLog: EventLog;
+    switchLog: SwitchLog;
+    presence: PresenceTracker;
+    realtime: RealtimeHub;
+    /** null when LiveKit is not configured. */
+    livekit: LiveKitBridge | null;
+    publicUrl: string;
+    /** Random per process: presence members and logs tell processes apart by it. */
+    processId: string;
+  }
+}
+
+export const servicesPlugin = fp<ServicesOptions>(
+  async (app, options) => {
+    const redisOptions = { maxRetriesPerRequest: 3, lazyConnect: true };
+    const redis = new Redis(options.redisUrl, redisOptions);
+    const subscriber = new Redis(options.redisUrl, redisOptions);
+    redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'));
+    subscriber.on('error', (error) => app.log.warn({ err: error }, 'redis subscriber error'));
+    await redis.connect();
+    await subscriber.connect();
+
+    const keys = createRedisKeys(options.keyPrefix);
+    const processId = randomUUID().slice(0, 8);
+    const livekit =
+      options.livekit === null
+        ? null
+        : new LiveKitBridge(options.livekit, (room, error) => app.log.warn({ err: error, room }, 'LiveKit sendData failed'));
+    const realtime = new RealtimeHub(redis, subscriber, keys, (error) => app.log.warn({ err: error }, 'unreadable realtime frame'));
+    // Only the process that committed a change sends it to the LiveKit room: every process hears the
+    // pub/sub frame, but the room must get each revision once.
+    const program = new ProgramService(redis, keys, {
+      onCommitted: (eventId, message) => {
+        if (livekit === null) return;
+        void app.events.get(eventId).then((event) => event !== null && livekit.sendState(event.room, message));
+      },
+    });
+    const presence = new PresenceTracker(redis, keys, realtime, processId);
+
+    app.decorate('redis', redis);
+    app.decorate('redisKeys', keys);
+    app.decorate('events', new EventStore(redis, keys));
+    app.decorate('program', program);
+    app.decorate('cameras', new CameraRegistry(redis, keys, realtime));
+    app.decorate('apiKeys', new KeyStore(redis, keys, options.adminKey));
+    app.decorate('eventLog', new EventLog(redis, keys));
+    app.decorate('switchLog', new SwitchLog(redis, keys));
+    app.decorate('presence', presence);
+    app.decorate('realtime', realtime);
+    app.decorate('livekit', livekit);
+    app.decorate('publicUrl', {
+      getter(): string {
+        if (options.publicUrl !== null) return options.publicUrl.replace(/\/+$/, '');
+        const address = app.server.address();
+        if (address === null || typeof address === 'string') return 'http://127.0.0.1';
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+      },
+    });
+    app.decorate('processId', processId);
+
+    await realtime.start();
+    presence.start();
+
+    // Reverse order of start: stop taking part, then drain sends, then drop the connections.
+    app.addHook('onClose', async () => {
+      await presence.close();
+      realtime.close();
+      await livekit?.close();
+      await subscriber.quit();
+      await redis.quit();
+    });
+  },
+  { name: 'pitchside-services' },
+);

@@ -1,0 +1,41 @@
+// The built pages from dist/ (vite multi-page build), when there is one: /template/ and its assets as
+// files, the operator pages under short names. Pages are public; what they do needs the key in their URL.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fp from 'fastify-plugin';
+import fastifyStatic from '@fastify/static';
+
+export const OPERATOR_PAGES = ['director', 'graphics', 'camera', 'watch'] as const;
+export type OperatorPage = (typeof OPERATOR_PAGES)[number];
+
+/** Where a vite build may have put an operator page, depending on its root. */
+export function findPage(distDir: string, page: string): string | null {
+  const candidates = [`${page}.html`, join('web', `${page}.html`), join(page, 'index.html')];
+  return candidates.find((c) => existsSync(join(distDir, c))) ?? null;
+}
+
+export function hasTemplate(distDir: string): boolean {
+  return existsSync(join(distDir, 'template', 'index.html'));
+}
+
+export interface StaticPagesOptions {
+  distDir: string | null;
+}
+
+export const staticPagesPlugin = fp<StaticPagesOptions>(
+  async (app, { distDir }) => {
+    if (distDir === null || !existsSync(distDir)) {
+      app.log.info('no dist/ build: pages are not served (run the build)');
+      return;
+    }
+    await app.register(fastifyStatic, { root: distDir, prefix: '/', index: ['index.html'], wildcard: true });
+    for (const page of OPERATOR_PAGES) {
+      app.get(`/${page}`, { schema: { hide: true } }, async (_request, reply) => {
+        const file = findPage(distDir, page);
+        if (file === null) return reply.callNotFound();
+        return reply.sendFile(file);
+      });
+    }
+  },
+  { name: 'pitchside-static-pages' },
+);

@@ -1,0 +1,70 @@
+// Events CRUD (admin), and the event as every role of it may read it (stream keys masked).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { EventCreateSchema, EventSchema, EventUpdateSchema, ROLES, type DestinationsMessage } from '../../protocol/index.ts';
+import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
+import { toDestinationView, toEventView } from '../services/event-store.ts';
+
+const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/events',
+    {
+      config: { access: { roles: ['admin'] } },
+      schema: { tags: ['events'], summary: 'Every event', response: { 200: Type.Object({ events: Type.Array(EventSchema) }), ...ErrorResponses } },
+    },
+    async () => ({ events: (await app.events.list()).map(toEventView) }),
+  );
+
+  app.post(
+    '/api/events',
+    {
+      config: { access: { roles: ['admin'] } },
+      schema: { tags: ['events'], summary: 'Create an event (and its role keys)', body: EventCreateSchema, response: { 201: EventSchema, ...ErrorResponses } },
+    },
+    async (request, reply) => {
+      const event = await app.events.create(request.body);
+      await app.apiKeys.ensureEventKeys(event.id);
+      return reply.code(201).send(toEventView(event));
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId',
+    {
+      config: { access: { roles: ROLES } },
+      schema: { tags: ['events'], summary: 'One event', params: EventParamsSchema, response: { 200: EventSchema, ...ErrorResponses } },
+    },
+    async (request) => toEventView(await app.events.require(request.params.eventId)),
+  );
+
+  app.patch(
+    '/api/events/:eventId',
+    {
+      config: { access: { roles: ['admin'] } },
+      schema: { tags: ['events'], summary: 'Edit an event; a destination that keeps its id and omits streamKey keeps its key', params: EventParamsSchema, body: EventUpdateSchema, response: { 200: EventSchema, ...ErrorResponses } },
+    },
+    async (request) => {
+      const event = await app.events.update(request.params.eventId, request.body);
+      if (request.body.destinations !== undefined) {
+        const frame: DestinationsMessage = { type: 'destinations', eventId: event.id, destinations: event.destinations.map(toDestinationView) };
+        await app.realtime.publish(frame);
+      }
+      return toEventView(event);
+    },
+  );
+
+  app.delete(
+    '/api/events/:eventId',
+    {
+      config: { access: { roles: ['admin'] } },
+      schema: { tags: ['events'], summary: 'Delete an event with its state, logs, cameras and keys', params: EventParamsSchema, response: { 204: NoContentSchema, ...ErrorResponses } },
+    },
+    async (request, reply) => {
+      await app.events.delete(request.params.eventId);
+      await app.apiKeys.revokeEvent(request.params.eventId);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default eventRoutes;

@@ -1,0 +1,60 @@
+// Program control: which role may send which command, and one convenience route per command
+// (POST /api/events/:eventId/<area>/<verb>, body = the command without `type`).
+import { Type, type TObject } from '@sinclair/typebox';
+import {
+  CommandSchemas,
+  CornerSchema,
+  IfRevisionSchema,
+  RectSchema,
+  type CommandType,
+  type Role,
+} from '../../protocol/index.ts';
+
+/** The graphics operator's commands; the director (and admin) may send every command. */
+export const GRAPHICS_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
+  'pip.set',
+  'pip.show',
+  'pip.hide',
+  'scorebug.set',
+  'score.adjust',
+  'score.set',
+  'clock.start',
+  'clock.stop',
+  'clock.set',
+  'clock.adjust',
+  'clock.configure',
+  'lowerThird.show',
+  'lowerThird.update',
+  'lowerThird.hide',
+]);
+
+export const COMMAND_SENDER_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
+
+export function rolesForCommand(type: CommandType): readonly Role[] {
+  return GRAPHICS_COMMANDS.has(type) ? COMMAND_SENDER_ROLES : ['admin', 'director'];
+}
+
+export interface CommandRoute {
+  /** Path under /api/events/:eventId/. */
+  path: string;
+  type: CommandType;
+  body: TObject;
+}
+
+function kebab(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export const COMMAND_ROUTES: readonly CommandRoute[] = [
+  ...CommandSchemas.map((schema) => {
+    const type = schema.properties.type.const as CommandType;
+    const { type: _type, ...rest } = schema.properties;
+    return { path: type.split('.').map(kebab).join('/'), type, body: Type.Object(rest, { additionalProperties: false }) };
+  }),
+  // A move is a pip.set that only places the window.
+  {
+    path: 'pip/move',
+    type: 'pip.set',
+    body: Type.Object({ rect: Type.Optional(RectSchema), corner: Type.Optional(CornerSchema), ifRevision: IfRevisionSchema }, { additionalProperties: false }),
+  },
+];

@@ -1,0 +1,27 @@
+// Process entry of a standalone controller: config, admin key, app, listen, graceful close. (`npm start`
+// runs the same app in-process, after its embedded Redis; see scripts/start.ts.)
+import closeWithGrace from 'close-with-grace';
+import { loadConfig } from '../runtime/config.ts';
+import { buildApp } from './app.ts';
+import { resolveAdminKey } from './services/admin-key.ts';
+
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+const config = loadConfig();
+if (config.REDIS_URL === '') {
+  throw new Error('controller/server.ts needs REDIS_URL (use `npm start` for an embedded Redis).');
+}
+const admin = await resolveAdminKey(config.PITCHSIDE_DATA_DIR, config.PITCHSIDE_ADMIN_KEY);
+const app = await buildApp({ config, redisUrl: config.REDIS_URL, adminKey: admin.key });
+
+closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+  if (err !== undefined) app.log.error({ err }, 'closing after an error');
+  else app.log.info({ signal }, 'closing');
+  await app.close();
+});
+
+await app.listen({ host: config.HOST, port: config.PORT });
+if (admin.generated) {
+  // Printed once, on the run that created it; afterwards it is only in the data dir.
+  process.stdout.write(`Admin key (kept in ${admin.file}): ${admin.key}\n`);
+}

@@ -1,0 +1,62 @@
+// Cameras of an event: registered by join code, status driven by LiveKit webhooks, kept in Redis so any
+// controller process (and a restarted one) sees the same list; every change goes out as a `cameras` frame.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Camera, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
+import type { RealtimeHub } from './realtime-hub.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+const CAMERA_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function newCameraId(): string {
+  const bytes = randomBytes(6);
+  return `cam-${Array.from(bytes, (b) => CAMERA_ID_ALPHABET[b % CAMERA_ID_ALPHABET.length]).join('')}`;
+}
+
+export class CameraRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly hub: RealtimeHub,
+  ) {}
+
+  async list(eventId: string): Promise<Camera[]> {
+    const all = await this.redis.hgetall(this.keys.cameras(eventId));
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as Camera)
+      .sort((a, b) => a.joinedAt - b.joinedAt);
+  }
+
+  async get(eventId: string, cameraId: string): Promise<Camera | null> {
+    const raw = await this.redis.hget(this.keys.cameras(eventId), cameraId);
+    return raw === null ? null : (JSON.parse(raw) as Camera);
+  }
+
+  async register(eventId: string, label: string, now = Date.now()): Promise<Camera> {
+    const camera: Camera = { id: newCameraId(), label, status: 'registered', joinedAt: now, lastSeen: now };
+    await this.redis.hset(this.keys.cameras(eventId), camera.id, JSON.stringify(camera));
+    await this.#broadcast(eventId);
+    return camera;
+  }
+
+  /** Returns the updated camera, or null for an identity that is not one of the event's cameras. */
+  async setStatus(eventId: string, cameraId: string, status: CameraStatus, now = Date.now()): Promise<Camera | null> {
+    const camera = await this.get(eventId, cameraId);
+    if (camera === null) return null;
+    const next: Camera = { ...camera, status, lastSeen: now };
+    await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(next));
+    await this.#broadcast(eventId);
+    return next;
+  }
+
+  async remove(eventId: string, cameraId: string): Promise<boolean> {
+    const removed = (await this.redis.hdel(this.keys.cameras(eventId), cameraId)) > 0;
+    if (removed) await this.#broadcast(eventId);
+    return removed;
+  }
+
+  async #broadcast(eventId: string): Promise<void> {
+    const frame: CamerasMessage = { type: 'cameras', eventId, cameras: await this.list(eventId) };
+    await this.hub.publish(frame);
+  }
+}

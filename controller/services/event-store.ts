@@ -1,0 +1,210 @@
+// Events in Redis: metadata, join code and room lookups, destinations with their stream keys. Keys never
+// leave this module except through getDestinationsWithSecrets, which the worker imports (never an HTTP
+// answer). Every API view goes through toEventView, which masks them.
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  createInitialState,
+  type Destination,
+  type DestinationInput,
+  type DestinationView,
+  type EventCreate,
+  type EventUpdate,
+  type PitchsideEvent,
+  type Source,
+  type TeamInfo,
+} from '../../protocol/index.ts';
+import { AppError, notFound } from './app-error.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud at the pitch
+export const JOIN_CODE_LENGTH = 6;
+const MAX_CODE_ATTEMPTS = 20;
+/** Keys shorter than this are shown fully masked: four characters of a short key give too much away. */
+const MIN_KEY_LENGTH_TO_HINT = 12;
+export const MASK_PREFIX = '••••';
+
+export interface StoredEvent extends Omit<PitchsideEvent, 'destinations'> {
+  destinations: Destination[];
+}
+
+export interface CreateEventOptions {
+  /** Program sources the event starts with (the demo's test sources). */
+  sources?: Source[];
+  now?: number;
+}
+
+export function maskStreamKey(key: string): string {
+  return key.length >= MIN_KEY_LENGTH_TO_HINT ? `${MASK_PREFIX}${key.slice(-4)}` : MASK_PREFIX;
+}
+
+export function toDestinationView(d: Destination): DestinationView {
+  return {
+    id: d.id,
+    kind: d.kind,
+    ...(d.label === undefined ? {} : { label: d.label }),
+    ...(d.serverUrl === undefined ? {} : { serverUrl: d.serverUrl }),
+    streamKeyMasked: maskStreamKey(d.streamKey),
+  };
+}
+
+export function toEventView(event: StoredEvent): PitchsideEvent {
+  return { ...event, destinations: event.destinations.map(toDestinationView) };
+}
+
+export function roomName(eventId: string): string {
+  return `pitchside-${eventId}`;
+}
+
+function slug(name: string): string {
+  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  return base === '' ? 'event' : base;
+}
+
+function teamDefaults(team: TeamInfo): { name: string; short: string; colour?: string } {
+  return {
+    name: team.name,
+    short: team.short ?? team.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 3).toUpperCase(),
+    ...(team.colour === undefined ? {} : { colour: team.colour }),
+  };
+}
+
+export class EventStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async create(input: EventCreate, options: CreateEventOptions = {}): Promise<StoredEvent> {
+    const now = options.now ?? Date.now();
+    const id = input.id ?? `${slug(input.name)}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    const destinations = mergeDestinations([], input.destinations ?? []);
+    if (!(await this.redis.sadd(this.keys.events(), id))) {
+      throw new AppError(409, 'EXISTS', `An event with id "${id}" already exists.`, '/id');
+    }
+    try {
+      const joinCode = await this.#reserveJoinCode(id);
+      const event: StoredEvent = {
+        id,
+        name: input.name,
+        sport: input.sport,
+        home: input.home,
+        away: input.away,
+        joinCode,
+        room: roomName(id),
+        destinations,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const state = createInitialState({ now, sources: options.sources ?? [], home: teamDefaults(input.home), away: teamDefaults(input.away) });
+      await this.redis
+        .multi()
+        .set(this.keys.event(id), JSON.stringify(event))
+        .set(this.keys.room(event.room), id)
+        .set(this.keys.state(id), JSON.stringify(state), 'NX')
+        .exec();
+      return event;
+    } catch (error) {
+      await this.redis.srem(this.keys.events(), id);
+      throw error;
+    }
+  }
+
+  async get(eventId: string): Promise<StoredEvent | null> {
+    const raw = await this.redis.get(this.keys.event(eventId));
+    return raw === null ? null : (JSON.parse(raw) as StoredEvent);
+  }
+
+  async require(eventId: string): Promise<StoredEvent> {
+    const event = await this.get(eventId);
+    if (event === null) throw notFound('Event', eventId);
+    return event;
+  }
+
+  async list(): Promise<StoredEvent[]> {
+    const ids = (await this.redis.smembers(this.keys.events())).sort();
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.event(id)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredEvent);
+  }
+
+  async update(eventId: string, patch: EventUpdate): Promise<StoredEvent> {
+    const event = await this.require(eventId);
+    const next: StoredEvent = {
+      ...event,
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      ...(patch.sport === undefined ? {} : { sport: patch.sport }),
+      ...(patch.home === undefined ? {} : { home: patch.home }),
+      ...(patch.away === undefined ? {} : { away: patch.away }),
+      destinations: patch.destinations === undefined ? event.destinations : mergeDestinations(event.destinations, patch.destinations),
+      updatedAt: Date.now(),
+    };
+    await this.redis.set(this.keys.event(eventId), JSON.stringify(next), 'XX');
+    return next;
+  }
+
+  /** Removes the event and everything kept under it (state, logs, cameras, presence). Keys: KeyStore.revokeEvent. */
+  async delete(eventId: string): Promise<void> {
+    const event = await this.require(eventId);
+    await this.redis
+      .multi()
+      .srem(this.keys.events(), eventId)
+      .del(
+        this.keys.event(eventId),
+        this.keys.joinCode(event.joinCode),
+        this.keys.room(event.room),
+        this.keys.state(eventId),
+        this.keys.switchLog(eventId),
+        this.keys.eventLog(eventId),
+        this.keys.cameras(eventId),
+        this.keys.presence(eventId),
+      )
+      .exec();
+  }
+
+  async findByJoinCode(code: string): Promise<string | null> {
+    return this.redis.get(this.keys.joinCode(code.toUpperCase()));
+  }
+
+  async findByRoom(room: string): Promise<string | null> {
+    return this.redis.get(this.keys.room(room));
+  }
+
+  /** For the worker only: the destinations with their stream keys. Never put these in an answer or a log. */
+  async getDestinationsWithSecrets(eventId: string): Promise<Destination[]> {
+    return (await this.require(eventId)).destinations;
+  }
+
+  async #reserveJoinCode(eventId: string): Promise<string> {
+    for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
+      const code = Array.from({ length: JOIN_CODE_LENGTH }, () => JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)]).join('');
+      if ((await this.redis.set(this.keys.joinCode(code), eventId, 'NX')) === 'OK') return code;
+    }
+    throw new AppError(503, 'NO_JOIN_CODE', 'Could not find a free join code; try again.');
+  }
+}
+
+/** Applies a client's destination list to the stored one, keeping stored keys the client cannot see. */
+function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): Destination[] {
+  const used = new Set<string>();
+  return inputs.map((input, index) => {
+    const field = `/destinations/${index}`;
+    const previous = input.id === undefined ? undefined : stored.find((d) => d.id === input.id);
+    const streamKey = input.streamKey ?? previous?.streamKey;
+    if (streamKey === undefined) throw new AppError(400, 'INVALID', 'A new destination needs its stream key.', `${field}/streamKey`);
+    if (input.kind === 'rtmp' && input.serverUrl === undefined) {
+      throw new AppError(400, 'INVALID', 'A custom RTMP destination needs its server URL (rtmp:// or rtmps://).', `${field}/serverUrl`);
+    }
+    let id = input.id ?? input.kind;
+    for (let n = 2; input.id === undefined && used.has(id); n++) id = `${input.kind}-${n}`;
+    if (used.has(id)) throw new AppError(400, 'INVALID', `Destination id "${id}" is used twice.`, `${field}/id`);
+    used.add(id);
+    return {
+      id,
+      kind: input.kind,
+      ...(input.label === undefined ? {} : { label: input.label }),
+      ...(input.serverUrl === undefined ? {} : { serverUrl: input.serverUrl }),
+      streamKey,
+    };
+  });
+}

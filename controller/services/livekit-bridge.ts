@@ -1,0 +1,80 @@
+// Everything Pitchside asks of LiveKit, through livekit-server-sdk only: room tokens with the smallest
+// grants per role, program-state data messages to the room (the template inside Egress listens on
+// PROGRAM_TOPIC), and webhook verification.
+import { AccessToken, DataPacket_Kind, RoomServiceClient, TrackSource, WebhookReceiver, type VideoGrant, type WebhookEvent } from 'livekit-server-sdk';
+import { PROGRAM_TOPIC, type LiveKitToken, type Role, type StateMessage } from '../../protocol/index.ts';
+
+export const LIVEKIT_TOKEN_TTL = '12h';
+
+export interface LiveKitSettings {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+/** Roles that get a room token at all: viewers watch YouTube/Twitch, admins use a panel role's page. */
+export type LiveKitRole = Extract<Role, 'camera' | 'director' | 'graphics' | 'template'>;
+
+/** The smallest grant each role needs. */
+export function grantFor(role: LiveKitRole, room: string): VideoGrant {
+  const base: VideoGrant = { room, roomJoin: true, canPublishData: false };
+  switch (role) {
+    case 'camera':
+      // Its own camera and microphone; it watches nothing.
+      return { ...base, canPublish: true, canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE], canSubscribe: false };
+    case 'director':
+    case 'graphics':
+      return { ...base, canPublish: false, canSubscribe: true };
+    case 'template':
+      // Egress's template joins hidden, so it never shows up as a participant to panels or cameras.
+      return { ...base, canPublish: false, canSubscribe: true, hidden: true };
+  }
+}
+
+export class LiveKitBridge {
+  readonly rooms: RoomServiceClient;
+  readonly #receiver: WebhookReceiver;
+  // One chain per room: data messages leave in the order their revisions were committed.
+  readonly #sends = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly settings: LiveKitSettings,
+    private readonly onSendError: (room: string, error: unknown) => void,
+  ) {
+    this.rooms = new RoomServiceClient(settings.url, settings.apiKey, settings.apiSecret);
+    this.#receiver = new WebhookReceiver(settings.apiKey, settings.apiSecret);
+  }
+
+  async token(role: LiveKitRole, room: string, identity: string, name?: string): Promise<LiveKitToken> {
+    const token = new AccessToken(this.settings.apiKey, this.settings.apiSecret, { identity, ttl: LIVEKIT_TOKEN_TTL, ...(name === undefined ? {} : { name }) });
+    token.addGrant(grantFor(role, room));
+    return { url: this.settings.url, token: await token.toJwt(), room, identity };
+  }
+
+  /** Queue the state for the room (reliable, PROGRAM_TOPIC); failures are reported, not thrown. */
+  sendState(room: string, message: StateMessage): void {
+    const payload = new TextEncoder().encode(JSON.stringify(message));
+    const previous = this.#sends.get(room) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      try {
+        await this.rooms.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: PROGRAM_TOPIC });
+      } catch (error) {
+        this.onSendError(room, error);
+      }
+    });
+    this.#sends.set(room, next);
+    void next.then(() => {
+      if (this.#sends.get(room) === next) this.#sends.delete(room);
+    });
+  }
+
+  /** Verifies the signature (Authorization header: a JWT over the body's sha256) and parses the event. */
+  receive(rawBody: string, authorization: string | undefined): Promise<WebhookEvent> {
+    return this.#receiver.receive(rawBody, authorization);
+  }
+
+  /** Waits for queued data messages. */
+  async close(): Promise<void> {
+    await Promise.all(this.#sends.values());
+  }
+}

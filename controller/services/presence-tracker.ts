@@ -1,0 +1,90 @@
+// Who is connected to each event, across every controller process: one sorted-set member per open
+// WebSocket, scored by its last heartbeat, so a crashed process's connections age out on their own.
+import type { Redis } from 'ioredis';
+import type { EventRole, Presence, PresenceMessage, Role } from '../../protocol/index.ts';
+import type { RealtimeHub } from './realtime-hub.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+export const PRESENCE_HEARTBEAT_MS = 10_000;
+/** A member not refreshed for this long is gone (three missed heartbeats). */
+export const PRESENCE_TTL_MS = 3 * PRESENCE_HEARTBEAT_MS;
+
+interface LocalMember {
+  eventId: string;
+  member: string;
+}
+
+export class PresenceTracker {
+  readonly #local = new Map<string, LocalMember>();
+  readonly #lastSent = new Map<string, string>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly hub: RealtimeHub,
+    private readonly processId: string,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#heartbeat().catch(() => {}), PRESENCE_HEARTBEAT_MS);
+    this.#timer.unref();
+  }
+
+  async join(eventId: string, connectionId: string, role: Role): Promise<void> {
+    const member = `${this.processId}/${connectionId}|${role}`;
+    this.#local.set(connectionId, { eventId, member });
+    await this.redis.zadd(this.keys.presence(eventId), Date.now(), member);
+    await this.#publish(eventId);
+  }
+
+  async leave(connectionId: string): Promise<void> {
+    const local = this.#local.get(connectionId);
+    if (local === undefined) return;
+    this.#local.delete(connectionId);
+    await this.redis.zrem(this.keys.presence(local.eventId), local.member);
+    await this.#publish(local.eventId);
+  }
+
+  async count(eventId: string): Promise<Presence> {
+    const key = this.keys.presence(eventId);
+    await this.redis.zremrangebyscore(key, '-inf', Date.now() - PRESENCE_TTL_MS);
+    const members = await this.redis.zrange(key, 0, -1);
+    const panels: Record<Exclude<Role, 'viewer'>, number> = { admin: 0, director: 0, graphics: 0, camera: 0, template: 0 };
+    let viewers = 0;
+    for (const member of members) {
+      const role = member.slice(member.lastIndexOf('|') + 1) as Role;
+      if (role === 'viewer') viewers++;
+      else if (role in panels) panels[role as Exclude<EventRole, 'viewer'> | 'admin']++;
+    }
+    return { viewers, panels };
+  }
+
+  async #publish(eventId: string): Promise<void> {
+    const frame: PresenceMessage = { type: 'presence', eventId, presence: await this.count(eventId) };
+    await this.hub.publish(frame);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const now = Date.now();
+    const tx = this.redis.multi();
+    for (const { eventId, member } of this.#local.values()) tx.zadd(this.keys.presence(eventId), now, member);
+    await tx.exec();
+    // Members of a crashed process expire without anyone leaving: recount and tell this process's clients.
+    for (const eventId of this.hub.localEvents()) {
+      const presence = await this.count(eventId);
+      const text = JSON.stringify(presence);
+      if (this.#lastSent.get(eventId) === text) continue;
+      this.#lastSent.set(eventId, text);
+      const frame: PresenceMessage = { type: 'presence', eventId, presence };
+      this.hub.deliverLocal(frame);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    const connections = [...this.#local.keys()];
+    for (const id of connections) await this.leave(id).catch(() => {});
+  }
+}

@@ -1,0 +1,254 @@
+// HTTP API shapes shared by the controller, the operator pages, the worker and tests. Request bodies are
+// checked against these at the controller's boundary; responses are built to them.
+import { Type, type Static } from '@sinclair/typebox';
+import { ColourSchema, ProgramStateSchema, TransitionSchema } from './state.ts';
+import { EventIdSchema } from './wire.ts';
+import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs.ts';
+
+export const RoleSchema = Type.Union(
+  ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
+    ReturnType<typeof Type.Literal<'admin'>>,
+    ReturnType<typeof Type.Literal<'director'>>,
+    ReturnType<typeof Type.Literal<'graphics'>>,
+    ReturnType<typeof Type.Literal<'camera'>>,
+    ReturnType<typeof Type.Literal<'viewer'>>,
+    ReturnType<typeof Type.Literal<'template'>>,
+  ],
+);
+export type Role = Static<typeof RoleSchema>;
+export const ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'];
+/** Roles that have one key per event (admin is global). */
+export const EVENT_ROLES = ['director', 'graphics', 'camera', 'viewer', 'template'] as const satisfies readonly Role[];
+export type EventRole = (typeof EVENT_ROLES)[number];
+export const EventRoleSchema = Type.Union(EVENT_ROLES.map((r) => Type.Literal(r)));
+
+export const ApiErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      /** Machine-readable: INVALID, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, STALE_REVISION, a reducer code, … */
+      code: Type.String(),
+      message: Type.String(),
+      /** JSON pointer of the offending input field, when one is to blame. */
+      field: Type.Optional(Type.String()),
+    }),
+  },
+  { description: 'Every error answer.' },
+);
+export type ApiError = Static<typeof ApiErrorSchema>;
+
+export const StateResponseSchema = Type.Object({ state: ProgramStateSchema, serverTime: Type.Number() });
+export type StateResponse = Static<typeof StateResponseSchema>;
+
+export const CommandResponseSchema = Type.Object({ revision: Type.Integer(), state: ProgramStateSchema });
+export type CommandResponse = Static<typeof CommandResponseSchema>;
+
+/** 409 answer to a stale `ifRevision`: the current state comes with it so the client can redo its edit. */
+export const StaleRevisionResponseSchema = Type.Object({ error: ApiErrorSchema.properties.error, state: ProgramStateSchema });
+
+// ---- Events and destinations -------------------------------------------------------------------
+
+// Stored destinations are jobs.ts's `Destination` (the worker reads them with their keys); the API
+// takes them with an optional key and only ever shows them masked.
+
+/**
+ * A destination as a client sends it. On update, a destination that keeps its `id` and leaves out
+ * `streamKey` keeps the stored key (clients never see keys, so they cannot send them back).
+ */
+export const DestinationInputSchema = Type.Object(
+  {
+    id: Type.Optional(DestinationIdSchema),
+    kind: DestinationSchema.properties.kind,
+    label: DestinationSchema.properties.label,
+    serverUrl: DestinationSchema.properties.serverUrl,
+    streamKey: Type.Optional(DestinationSchema.properties.streamKey),
+  },
+  { additionalProperties: false },
+);
+export type DestinationInput = Static<typeof DestinationInputSchema>;
+
+/** A destination as any API answer shows it: the key as `••••abcd` at most. */
+export const DestinationViewSchema = Type.Object(
+  {
+    id: DestinationIdSchema,
+    kind: DestinationSchema.properties.kind,
+    label: DestinationSchema.properties.label,
+    serverUrl: DestinationSchema.properties.serverUrl,
+    streamKeyMasked: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type DestinationView = Static<typeof DestinationViewSchema>;
+
+export const TeamInfoSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 40 }),
+    short: Type.Optional(Type.String({ minLength: 1, maxLength: 4 })),
+    colour: Type.Optional(ColourSchema),
+  },
+  { additionalProperties: false },
+);
+export type TeamInfo = Static<typeof TeamInfoSchema>;
+
+export const JoinCodeSchema = Type.String({ pattern: '^[A-Z0-9]{6}$', description: 'Six characters, A-Z and 0-9 (case-insensitive on input).' });
+
+export const EventCreateSchema = Type.Object(
+  {
+    /** Left out: derived from the name. */
+    id: Type.Optional(EventIdSchema),
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    sport: Type.String({ minLength: 1, maxLength: 40 }),
+    home: TeamInfoSchema,
+    away: TeamInfoSchema,
+    destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
+  },
+  { additionalProperties: false },
+);
+export type EventCreate = Static<typeof EventCreateSchema>;
+
+export const EventUpdateSchema = Type.Object(
+  {
+    name: Type.Optional(EventCreateSchema.properties.name),
+    sport: Type.Optional(EventCreateSchema.properties.sport),
+    home: Type.Optional(TeamInfoSchema),
+    away: Type.Optional(TeamInfoSchema),
+    /** Replaces the whole list (see DestinationInputSchema for keeping keys). */
+    destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type EventUpdate = Static<typeof EventUpdateSchema>;
+
+export const EventSchema = Type.Object(
+  {
+    id: EventIdSchema,
+    name: Type.String(),
+    sport: Type.String(),
+    home: TeamInfoSchema,
+    away: TeamInfoSchema,
+    joinCode: JoinCodeSchema,
+    /** The LiveKit room the event's cameras publish into. */
+    room: Type.String(),
+    destinations: Type.Array(DestinationViewSchema),
+    createdAt: Type.Number(),
+    updatedAt: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type PitchsideEvent = Static<typeof EventSchema>;
+
+// ---- Cameras -----------------------------------------------------------------------------------
+
+export const CameraStatusSchema = Type.Union([Type.Literal('registered'), Type.Literal('live'), Type.Literal('disconnected')]);
+export type CameraStatus = Static<typeof CameraStatusSchema>;
+
+export const CameraIdSchema = Type.String({ pattern: '^cam-[a-z0-9]{6}$' });
+
+export const CameraSchema = Type.Object(
+  {
+    /** Also the program source id and the LiveKit participant identity. */
+    id: CameraIdSchema,
+    label: Type.String(),
+    status: CameraStatusSchema,
+    joinedAt: Type.Number(),
+    lastSeen: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type Camera = Static<typeof CameraSchema>;
+
+export const LiveKitTokenSchema = Type.Object({
+  url: Type.String(),
+  token: Type.String(),
+  room: Type.String(),
+  identity: Type.String(),
+});
+export type LiveKitToken = Static<typeof LiveKitTokenSchema>;
+
+export const JoinRequestSchema = Type.Object(
+  { code: Type.String({ pattern: '^[A-Za-z0-9]{6}$' }), label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export type JoinRequest = Static<typeof JoinRequestSchema>;
+
+export const JoinResponseSchema = Type.Object({
+  eventId: EventIdSchema,
+  camera: CameraSchema,
+  /** The event's camera key, for this page's later API and WebSocket calls. */
+  key: Type.String(),
+  /** null when LiveKit is not configured. */
+  livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
+});
+export type JoinResponse = Static<typeof JoinResponseSchema>;
+
+// ---- Keys ---------------------------------------------------------------------------------------
+
+export const RoleKeySchema = Type.Object({
+  role: EventRoleSchema,
+  key: Type.String(),
+  keyId: Type.String(),
+  createdAt: Type.Number(),
+});
+export type RoleKey = Static<typeof RoleKeySchema>;
+
+export const WhoAmISchema = Type.Object({ role: RoleSchema, eventId: Type.Union([EventIdSchema, Type.Null()]), keyId: Type.String() });
+export type WhoAmI = Static<typeof WhoAmISchema>;
+
+// ---- Logs and presence --------------------------------------------------------------------------
+
+export const SwitchLogEntrySchema = Type.Object(
+  {
+    /** Redis stream id: ms-seq, increasing. */
+    id: Type.String(),
+    time: Type.Number(),
+    revision: Type.Integer(),
+    source: Type.String(),
+    from: Type.Union([Type.String(), Type.Null()]),
+    transition: TransitionSchema,
+    /** role:keyId of the caller. */
+    who: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type SwitchLogEntry = Static<typeof SwitchLogEntrySchema>;
+
+export const EventLogLevelSchema = Type.Union([Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]);
+export type EventLogLevel = Static<typeof EventLogLevelSchema>;
+
+export const EventLogEntrySchema = Type.Object(
+  {
+    id: Type.String(),
+    time: Type.Number(),
+    level: EventLogLevelSchema,
+    /** Namespaced like commands: camera.connected, camera.live, stream.started, stream.failed, egress.status, error, … */
+    kind: Type.String({ maxLength: 64 }),
+    message: Type.String({ maxLength: 1000 }),
+    data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type EventLogEntry = Static<typeof EventLogEntrySchema>;
+export type EventLogInput = Omit<EventLogEntry, 'id' | 'time'> & { time?: number };
+
+export const TimeRangeQuerySchema = Type.Object(
+  {
+    from: Type.Optional(Type.Integer({ minimum: 0, description: 'ms since the epoch, inclusive' })),
+    to: Type.Optional(Type.Integer({ minimum: 0, description: 'ms since the epoch, inclusive' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export type TimeRangeQuery = Static<typeof TimeRangeQuerySchema>;
+
+export const PresenceSchema = Type.Object({
+  /** Open viewer (watch page) connections. */
+  viewers: Type.Integer({ minimum: 0 }),
+  /** Open connections per panel role. */
+  panels: Type.Object({
+    admin: Type.Integer({ minimum: 0 }),
+    director: Type.Integer({ minimum: 0 }),
+    graphics: Type.Integer({ minimum: 0 }),
+    camera: Type.Integer({ minimum: 0 }),
+    template: Type.Integer({ minimum: 0 }),
+  }),
+});
+export type Presence = Static<typeof PresenceSchema>;

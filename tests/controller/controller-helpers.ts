@@ -1,0 +1,105 @@
+// Building controller apps for tests: each test gets a fresh Redis key prefix, a known admin key, and
+// its apps closed after it.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
+import { WebSocket } from 'ws';
+import { buildApp, type AppOptions } from '../../controller/app.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
+import { testSources, type Command, type RoleKey } from '../../protocol/index.ts';
+
+export const TEST_ADMIN_KEY = 'psadm_test-admin-key-0123456789';
+
+const open: FastifyInstance[] = [];
+afterEach(async () => {
+  while (open.length > 0) await open.pop()?.close();
+});
+
+export async function testApp(overrides: Partial<AppOptions> & { keyPrefix?: string } = {}): Promise<FastifyInstance> {
+  const app = await buildApp({
+    config: loadConfig({ PORT: 0 }, {}),
+    redisUrl: testRedisUrl(),
+    adminKey: TEST_ADMIN_KEY,
+    keyPrefix: overrides.keyPrefix ?? freshPrefix('ctl'),
+    distDir: null,
+    livekit: null,
+    logger: false,
+    authFailureLimit: 10_000,
+    ...overrides,
+  });
+  open.push(app);
+  await app.ready();
+  return app;
+}
+
+export function admin(): Record<string, string> {
+  return { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** An event `id` with test sources camera-1..camera-4 and its role keys. */
+export async function seedEvent(app: FastifyInstance, id = 'match'): Promise<Record<string, RoleKey>> {
+  await app.events.create({ id, name: 'Test match', sport: 'football', home: { name: 'Reds' }, away: { name: 'Blues' } }, { sources: testSources(4) });
+  const keys = await app.apiKeys.ensureEventKeys(id);
+  return Object.fromEntries(keys.map((k) => [k.role, k]));
+}
+
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+export interface FrameCollector {
+  socket: WebSocket;
+  frames: Array<{ type: string; [k: string]: unknown }>;
+  /** Resolves with the first frame (from now on or already received) that matches. */
+  waitFor(match: (frame: { type: string; [k: string]: unknown }) => boolean, timeoutMs?: number): Promise<{ type: string; [k: string]: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function connectWs(host: string, eventId: string, key: string): Promise<FrameCollector> {
+  const socket = new WebSocket(`ws://${host}/api/events/${eventId}/ws?key=${encodeURIComponent(key)}`);
+  const frames: FrameCollector['frames'] = [];
+  const waiters: Array<() => void> = [];
+  socket.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()));
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return {
+    socket,
+    frames,
+    waitFor(match, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${frames.map((f) => f.type).join(',')}`)), timeoutMs);
+        const check = (): void => {
+          const found = frames.find(match);
+          if (found !== undefined) {
+            clearTimeout(timer);
+            resolve(found);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+    async close() {
+      if (socket.readyState === socket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.close();
+      });
+    },
+  };
+}
+
+export function take(source: string, extra: Partial<Command> = {}): Command {
+  return { type: 'program.take', source, ...extra } as Command;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ProgramState } from '../../protocol/index.ts';
+import { freshPrefix } from '../helpers/redis.ts';
+import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
+
+describe('realtime relay across controller processes', () => {
+  it('delivers every take to subscribers on two controllers sharing one Redis, in revision order', async () => {
+    const keyPrefix = freshPrefix('relay');
+    const a = await testApp({ keyPrefix });
+    const b = await testApp({ keyPrefix });
+    const keys = await seedEvent(a);
+    const [hostA, hostB] = [await listen(a), await listen(b)];
+    const onA = await connectWs(hostA, 'match', keys.template!.key);
+    const onB = await connectWs(hostB, 'match', keys.director!.key);
+    await onA.waitFor((f) => f.type === 'state');
+    await onB.waitFor((f) => f.type === 'state');
+
+    const sources = ['camera-2', 'camera-3', 'camera-1', 'camera-4', 'camera-2', 'camera-3'];
+    const revisions: number[] = [];
+    // Alternate the controller that takes, so both commit and both relay.
+    for (const [i, source] of sources.entries()) {
+      const app = i % 2 === 0 ? a : b;
+      const res = await app.inject({ method: 'POST', url: '/api/events/match/program/take', headers: bearer(keys.director!.key), payload: { source, transition: { type: 'cut' } } });
+      expect(res.statusCode, res.body).toBe(200);
+      revisions.push(res.json().revision);
+    }
+    const last = revisions.at(-1)!;
+    for (const client of [onA, onB]) {
+      await client.waitFor((f) => f.type === 'state' && (f.state as ProgramState).revision === last);
+      const seen = client.frames.filter((f) => f.type === 'state').map((f) => (f.state as ProgramState).revision);
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const r of revisions) expect(seen).toContain(r);
+      const final = client.frames.findLast((f) => f.type === 'state')!.state as ProgramState;
+      expect(final.program).toBe('camera-3');
+    }
+    await onA.close();
+    await onB.close();
+  });
+
+  it('answers ping with pong and command frames with result', async () => {
+    const app = await testApp();
+    const keys = await seedEvent(app);
+    const client = await connectWs(await listen(app), 'match', keys.graphics!.key);
+    client.socket.send(JSON.stringify({ type: 'ping', clientTime: 123 }));
+    const pong = await client.waitFor((f) => f.type === 'pong');
+    expect(pong.clientTime).toBe(123);
+    client.socket.send(JSON.stringify({ type: 'command', id: 'c1', command: { type: 'score.adjust', team: 'home', delta: 1 } }));
+    expect(await client.waitFor((f) => f.type === 'result' && f.id === 'c1')).toMatchObject({ ok: true, revision: 1 });
+    // graphics may not switch the program
+    client.socket.send(JSON.stringify({ type: 'command', id: 'c2', command: { type: 'program.take', source: 'camera-3' } }));
+    expect(await client.waitFor((f) => f.type === 'result' && f.id === 'c2')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    client.socket.send('{not json');
+    expect(await client.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'INVALID' });
+    const state = await app.inject({ method: 'GET', url: '/api/events/match/state', headers: admin() });
+    expect(state.json().state.revision).toBe(1);
+    await client.close();
+  });
+
+  it('refuses a WebSocket without a valid key', async () => {
+    const app = await testApp();
+    await seedEvent(app);
+    await expect(connectWs(await listen(app), 'match', 'nope')).rejects.toThrow(/401/);
+  });
+});
