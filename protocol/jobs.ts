@@ -71,9 +71,12 @@ export const OutputPlanSchema = Type.Object(
 );
 export type OutputPlan = Static<typeof OutputPlanSchema>;
 
-/** Data of the one long-running program output job per event (no secrets: those stay in the plan). */
+/**
+ * Data of the one long-running program output job per event (no secrets: those stay in the plan).
+ * The backend is the deployment's choice: left out, the worker uses the one it was started with.
+ */
 export const ProgramOutputJobSchema = Type.Object(
-  { eventId: EventIdSchema, backend: OutputBackendKindSchema },
+  { eventId: EventIdSchema, backend: Type.Optional(OutputBackendKindSchema) },
   { additionalProperties: false },
 );
 export type ProgramOutputJob = Static<typeof ProgramOutputJobSchema>;
@@ -139,6 +142,18 @@ export const ExportResultSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ExportResult = Static<typeof ExportResultSchema>;
+
+/** A finished program recording the worker keeps a note of, so an export can be made from it later. */
+export const RecordingNoteSchema = Type.Object(
+  {
+    /** Where the recording is (worker disk path, or the egress file location). */
+    file: Type.String(),
+    startedAt: Type.Union([Type.Number(), Type.Null()]),
+    endedAt: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type RecordingNote = Static<typeof RecordingNoteSchema>;
 
 export const JobStateSchema = Type.Union(
   ['queued', 'starting', 'running', 'retrying', 'stopping', 'completed', 'failed'].map((s) => Type.Literal(s)),

@@ -18,6 +18,8 @@ import {
   parse,
   type Destination,
   type ExportJob,
+  type ExportOptions,
+  type RecordingNote,
   type JobStatusMessage,
   type OutputBackendKind,
   type OutputPlan,
@@ -29,6 +31,7 @@ import {
 import { programOutputJobId } from './keys.ts';
 import { readPlan, updatePlan } from './plan-store.ts';
 import { readJobStatuses } from './status-publisher.ts';
+import { readRecordingNotes } from './recording-notes.ts';
 
 /** Transient failures (an egress that did not start, a recorder crash) are retried this often with backoff. */
 export const OUTPUT_JOB_ATTEMPTS = 5;
@@ -36,8 +39,10 @@ export const OUTPUT_RETRY_BASE_MS = 2000;
 export const EXPORT_JOB_ATTEMPTS = 3;
 
 export interface JobClientOptions {
-  redisUrl: string;
-  backend: OutputBackendKind;
+  /** A Redis URL, or a connection to duplicate (the controller passes its own). */
+  redis: string | Redis;
+  /** Left out: the worker's configured backend runs the output. */
+  backend?: OutputBackendKind;
   /** BullMQ key prefix (tests use a fresh one). */
   prefix?: string;
 }
@@ -77,7 +82,8 @@ export class JobClient {
   constructor(private readonly options: JobClientOptions) {}
 
   async start(): Promise<void> {
-    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const { redis } = this.options;
+    this.#redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: null }) : redis.duplicate();
     const connection: ConnectionOptions = this.#redis;
     const prefix = this.options.prefix;
     this.#outputs = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
@@ -131,10 +137,20 @@ export class JobClient {
     return plan === null ? null : summary(plan);
   }
 
+  /** Finished recordings of the event, oldest first (exports are made from these). */
+  async recordings(eventId: string): Promise<RecordingNote[]> {
+    return readRecordingNotes(this.#redisOrThrow(), eventId);
+  }
+
+  /** The export job id for a recording and options: the same request gives the same job and directory. */
+  static exportJobId(eventId: string, recording: string, options: ExportOptions): string {
+    return `export-${eventId}-${hash(JSON.stringify([recording, options]))}`;
+  }
+
   async export(job: ExportJob): Promise<{ jobId: string }> {
     const data = check(ExportJobSchema, job, 'export');
     // One export per recording and options: a double click returns the same job.
-    const jobId = `export-${data.eventId}-${hash(JSON.stringify([data.recording, data.options]))}`;
+    const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options);
     await this.#exportsOrThrow().add('export', data, {
       jobId,
       attempts: EXPORT_JOB_ATTEMPTS,
@@ -159,7 +175,7 @@ export class JobClient {
           : current;
       return change(base);
     })) as OutputPlan;
-    const data = check(ProgramOutputJobSchema, { eventId, backend: this.options.backend }, 'program output job');
+    const data = check(ProgramOutputJobSchema, { eventId, ...(this.options.backend ? { backend: this.options.backend } : {}) }, 'program output job');
     // The job id makes a second start a no-op while the output runs; removal on completion frees it.
     await this.#outputsOrThrow().add('program-output', data, {
       jobId: programOutputJobId(eventId),

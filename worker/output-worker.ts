@@ -18,6 +18,8 @@ export const MAX_STALLED_COUNT = 5;
 export interface OutputWorkerOptions {
   redisUrl: string;
   backends: Partial<Record<OutputBackendKind, OutputBackend>>;
+  /** The backend for jobs that name none (the deployment's OUTPUT_BACKEND); the only one when just one is given. */
+  defaultBackend?: OutputBackendKind;
   concurrency?: number;
   prefix?: string;
   lockDurationMs?: number;
@@ -70,9 +72,10 @@ export class OutputWorker {
   async #process(job: Job<ProgramOutputJob>, token: string | undefined): Promise<OutputSessionResult | null> {
     const parsed = parse(ProgramOutputJobSchema, job.data);
     if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
-    const data = parsed.value;
-    const backend = this.options.backends[data.backend];
-    if (backend === undefined) throw new UnrecoverableError(`this worker has no ${data.backend} backend configured`);
+    const kind = parsed.value.backend ?? this.options.defaultBackend ?? (Object.keys(this.options.backends)[0] as OutputBackendKind | undefined);
+    const backend = kind === undefined ? undefined : this.options.backends[kind];
+    if (kind === undefined || backend === undefined) throw new UnrecoverableError(`this worker has no ${kind ?? 'output'} backend configured`);
+    const data = { ...parsed.value, backend: kind };
     const redis = this.#redis;
     if (redis === null) throw new Error('output worker is closing');
     const run = new ProgramOutputRun({

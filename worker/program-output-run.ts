@@ -8,9 +8,13 @@ import type { OutputBackend, OutputSession, OutputSessionResult } from './output
 import { OutputLock } from './output-lock.ts';
 import { readPlan, updatePlan } from './plan-store.ts';
 import { clearSessionRecord } from './session-record.ts';
+import { noteRecordings } from './recording-notes.ts';
 import { publishJobStatus } from './status-publisher.ts';
 import { errorMessage, type Logger } from './logger.ts';
-import type { JobState, OutputPlan, ProgramOutputJob } from '../protocol/index.ts';
+import type { JobState, OutputBackendKind, OutputPlan, ProgramOutputJob } from '../protocol/index.ts';
+
+/** Job data once the worker has settled which backend runs it. */
+export type ResolvedOutputJob = ProgramOutputJob & { backend: OutputBackendKind };
 
 /** Plans are re-read this often even without a pub/sub message, in case one was missed on a reconnect. */
 const PLAN_POLL_MS = 5000;
@@ -19,7 +23,7 @@ export type RunOutcome = { kind: 'completed'; result: OutputSessionResult } | { 
 
 export interface ProgramOutputRunOptions {
   job: Job<ProgramOutputJob>;
-  data: ProgramOutputJob;
+  data: ResolvedOutputJob;
   backend: OutputBackend;
   redis: Redis;
   lockTtlMs: number;
@@ -98,6 +102,7 @@ export class ProgramOutputRun {
     if (session !== null) {
       await this.#publish('stopping', 'stopping outputs');
       this.#result = await session.stop();
+      await noteRecordings(this.o.redis, this.#eventId, this.#result);
     }
     const remaining = await updatePlan(this.o.redis, this.#eventId, (current) => (current === null || current.stop ? null : undefined));
     if (remaining !== null) return remaining;
@@ -146,7 +151,7 @@ export class ProgramOutputRun {
 }
 
 /** The status a failed attempt leaves: retrying while attempts remain, failed after the last. */
-export async function publishFailure(redis: Redis, data: ProgramOutputJob, willRetry: boolean, error: unknown): Promise<void> {
+export async function publishFailure(redis: Redis, data: ResolvedOutputJob, willRetry: boolean, error: unknown): Promise<void> {
   await publishJobStatus(redis, {
     type: 'job.output',
     eventId: data.eventId,

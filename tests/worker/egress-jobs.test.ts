@@ -62,7 +62,7 @@ beforeEach(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
   prefix = freshPrefix('egress').replaceAll(':', '-');
-  client = new JobClient({ redisUrl: testRedisUrl(), backend: 'egress', prefix });
+  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', prefix });
   await client.start();
   workers = [];
   children = [];

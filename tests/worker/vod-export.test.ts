@@ -57,7 +57,7 @@ beforeAll(async () => {
   }
   const log = new SwitchLog(redis, keys);
   prefix = freshPrefix('exportq').replaceAll(':', '-');
-  client = new JobClient({ redisUrl: testRedisUrl(), backend: 'builtin', prefix });
+  client = new JobClient({ redis: testRedisUrl(), prefix });
   await client.start();
   worker = new ExportWorker({ redisUrl: testRedisUrl(), prefix, readLog: (id, range) => log.query(id, range) });
   await worker.start();

@@ -1,0 +1,214 @@
+// Program output control and VOD exports: go live (all or one destination), record, stop, status, and
+// the export files. The worker runs the outputs; these routes only write the plan and enqueue jobs
+// through the worker's JobClient. Stream keys come from the event store and never leave in an answer.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  DestinationIdSchema,
+  EventIdSchema,
+  ExportOptionsSchema,
+  JobStatusMessageSchema,
+  StopRequestSchema,
+  VideoFormatSchema,
+  type Role,
+  type VideoFormat,
+} from '../../protocol/index.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { EXPORT_FILES } from '../../worker/export/vod-export.ts';
+import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
+import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
+import { AppError } from '../services/app-error.ts';
+
+/** Who may start and stop outputs, and who may fetch export files. */
+const OUTPUT_ROLES: readonly Role[] = ['admin', 'director'];
+/** Panels that show output status. */
+const STATUS_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
+export const DEFAULT_VIDEO: VideoFormat = { width: 1920, height: 1080, fps: 30 };
+
+const PlanSummarySchema = Type.Object({
+  eventId: Type.String(),
+  record: Type.Boolean(),
+  destinations: Type.Array(Type.String()),
+  stop: Type.Boolean(),
+  revision: Type.Integer(),
+  jobId: Type.String(),
+});
+const OutputAnswerSchema = Type.Object({ plan: Type.Union([PlanSummarySchema, Type.Null()]) });
+const VideoBodySchema = Type.Object({ video: Type.Optional(VideoFormatSchema) }, { additionalProperties: false });
+const StreamBodySchema = Type.Object(
+  {
+    /** Ids of the event's stored destinations; left out: all of them. */
+    destinations: Type.Optional(Type.Array(DestinationIdSchema, { minItems: 1, maxItems: 8 })),
+    video: Type.Optional(VideoFormatSchema),
+  },
+  { additionalProperties: false },
+);
+const DestinationParamsSchema = Type.Object({ eventId: EventIdSchema, destinationId: DestinationIdSchema }, { additionalProperties: false });
+const ExportBodySchema = Type.Composite([ExportOptionsSchema, Type.Object({ recording: Type.Optional(Type.Integer({ minimum: 0 })) })], {
+  additionalProperties: false,
+});
+const ExportFileParamsSchema = Type.Object(
+  {
+    eventId: EventIdSchema,
+    jobId: Type.String({ pattern: '^export-[a-z0-9-]+$', maxLength: 120 }),
+    file: Type.Union(Object.values(EXPORT_FILES).filter((f) => f !== EXPORT_FILES.metadata).map((f) => Type.Literal(f))),
+  },
+  { additionalProperties: false },
+);
+const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.jpg': 'image/jpeg', '.edl': 'text/plain; charset=utf-8' };
+
+const outputRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const exportsRoot = resolve(loadConfig().PITCHSIDE_DATA_DIR, 'exports');
+  const jobs = new JobClient({ redis: app.redis });
+  await jobs.start();
+  app.addHook('onClose', () => jobs.close());
+
+  /** JobClient refusals become 4xx answers naming the field. */
+  const answer = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof JobRequestError)) throw error;
+      const status = error.code === 'INVALID' ? 400 : 409;
+      throw new AppError(status, error.code, error.message, error.field);
+    }
+  };
+
+  const target = async (eventId: string, video: VideoFormat | undefined): Promise<OutputTarget> => {
+    const key = (await app.apiKeys.get(eventId, 'template')) ?? (await app.apiKeys.ensureEventKeys(eventId)).find((k) => k.role === 'template');
+    if (key === undefined || key === null) throw new AppError(500, 'NO_TEMPLATE_KEY', `event ${eventId} has no template key`);
+    const url = new URL(`${app.publicUrl}/template/`);
+    url.searchParams.set('event', eventId);
+    url.searchParams.set('key', key.key);
+    return { templateUrl: url.toString(), video: video ?? DEFAULT_VIDEO };
+  };
+
+  const destinationsOf = async (eventId: string, ids: string[] | undefined) => {
+    const stored = await app.events.getDestinationsWithSecrets(eventId);
+    const missing = (ids ?? []).filter((id) => !stored.some((d) => d.id === id));
+    if (missing.length > 0) throw new AppError(400, 'INVALID', `unknown destination: ${missing.join(', ')}`, '/destinations');
+    const chosen = ids === undefined ? stored : stored.filter((d) => ids.includes(d.id));
+    if (chosen.length === 0) throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
+    return chosen;
+  };
+
+  const control = { config: { access: { roles: OUTPUT_ROLES } } } as const;
+  const responses = { 200: OutputAnswerSchema, ...ErrorResponses, 409: ErrorResponses[400] };
+
+  app.post(
+    '/api/events/:eventId/outputs/stream',
+    { ...control, schema: { tags: ['outputs'], summary: 'Go live to the event destinations (all, or the ids given)', params: EventParamsSchema, body: StreamBodySchema, response: responses } },
+    async (request) => {
+      const { eventId } = request.params;
+      const destinations = await destinationsOf(eventId, request.body.destinations);
+      return { plan: await answer(async () => jobs.startStream(eventId, await target(eventId, request.body.video), { destinations })) };
+    },
+  );
+
+  app.put(
+    '/api/events/:eventId/outputs/stream/:destinationId',
+    { ...control, schema: { tags: ['outputs'], summary: 'Go live to one more destination', params: DestinationParamsSchema, body: VideoBodySchema, response: responses } },
+    async (request) => {
+      const { eventId, destinationId } = request.params;
+      const destinations = await destinationsOf(eventId, [destinationId]);
+      return { plan: await answer(async () => jobs.startStream(eventId, await target(eventId, request.body?.video), { destinations })) };
+    },
+  );
+
+  app.delete(
+    '/api/events/:eventId/outputs/stream/:destinationId',
+    { ...control, schema: { tags: ['outputs'], summary: 'Stop one destination; the others keep running', params: DestinationParamsSchema, response: responses } },
+    async (request) => {
+      const { eventId, destinationId } = request.params;
+      return { plan: await answer(() => jobs.updateDestinations(eventId, { remove: [destinationId] })) };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/outputs/record',
+    { ...control, schema: { tags: ['outputs'], summary: 'Start recording the program', params: EventParamsSchema, body: VideoBodySchema, response: responses } },
+    async (request) => {
+      const { eventId } = request.params;
+      await app.events.require(eventId);
+      return { plan: await answer(async () => jobs.startRecording(eventId, await target(eventId, request.body?.video))) };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/outputs/stop',
+    { ...control, schema: { tags: ['outputs'], summary: 'Stop everything, or only the recording / only the stream', params: EventParamsSchema, body: StopRequestSchema, response: responses } },
+    async (request) => ({ plan: await answer(() => jobs.stop(request.params.eventId, request.body ?? {})) }),
+  );
+
+  app.get(
+    '/api/events/:eventId/outputs',
+    {
+      config: { access: { roles: STATUS_ROLES } },
+      schema: {
+        tags: ['outputs'],
+        summary: 'Output plan, last job statuses and finished recordings',
+        params: EventParamsSchema,
+        response: {
+          200: Type.Object({
+            plan: Type.Union([PlanSummarySchema, Type.Null()]),
+            statuses: Type.Array(JobStatusMessageSchema),
+            recordings: Type.Array(Type.Object({ index: Type.Integer(), startedAt: Type.Union([Type.Number(), Type.Null()]), endedAt: Type.Number() })),
+          }),
+          ...ErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const [plan, statuses, recordings] = await Promise.all([jobs.plan(eventId), jobs.statuses(eventId), jobs.recordings(eventId)]);
+      return { plan, statuses, recordings: recordings.map((r, index) => ({ index, startedAt: r.startedAt, endedAt: r.endedAt })) };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/exports',
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Export a finished recording (the latest unless `recording` gives its index): chaptered MP4, poster, thumbnails, EDL',
+        params: EventParamsSchema,
+        body: ExportBodySchema,
+        response: { 200: Type.Object({ jobId: Type.String(), files: Type.Array(Type.String()) }), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const { recording: index, ...options } = request.body;
+      const recordings = await jobs.recordings(eventId);
+      const note = index === undefined ? recordings.at(-1) : recordings[index];
+      if (note === undefined) throw new AppError(404, 'NOT_FOUND', `event ${eventId} has no recording${index === undefined ? '' : ` #${index}`}`, '/recording');
+      if (note.startedAt === null) throw new AppError(409, 'CONFLICT', 'the recording has no start time, so takes cannot be placed on it', '/recording');
+      const jobId = JobClient.exportJobId(eventId, note.file, options);
+      await answer(() =>
+        jobs.export({ eventId, recording: note.file, recordingStartedAt: note.startedAt ?? 0, outDir: join(exportsRoot, eventId, jobId), options }),
+      );
+      const base = `/api/events/${eventId}/exports/${jobId}`;
+      return { jobId, files: [EXPORT_FILES.video, EXPORT_FILES.poster, EXPORT_FILES.thumbnails, EXPORT_FILES.edl].map((f) => `${base}/${f}`) };
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/exports/:jobId/:file',
+    { ...control, schema: { tags: ['outputs'], summary: 'One file of a finished export', params: ExportFileParamsSchema } },
+    async (request, reply) => {
+      const { eventId, jobId, file } = request.params;
+      // The job id pattern keeps the path inside the event's export directory.
+      const path = join(exportsRoot, eventId, jobId, file);
+      const info = await stat(path).catch(() => null);
+      if (info === null || !info.isFile()) throw new AppError(404, 'NOT_FOUND', `export file ${file} is not ready (or the export does not exist)`);
+      const type = CONTENT_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+      return reply.header('content-type', type).header('content-length', info.size).send(createReadStream(path));
+    },
+  );
+};
+
+export default outputRoutes;
