@@ -31,6 +31,8 @@ COPY package.json tsconfig.json ./
 COPY protocol/ protocol/
 COPY runtime/ runtime/
 COPY controller/ controller/
+# The controller queues program outputs and exports through the worker's job client.
+COPY worker/ worker/
 COPY --from=pages /app/dist dist/
 # Data dir for the generated admin key when PITCHSIDE_ADMIN_KEY is empty (a volume in compose).
 RUN mkdir -p /data && chown node:node /data

@@ -21,8 +21,11 @@ const PITCHSIDE_SERVICES = ['controller', 'worker'];
 let full: ComposeConfig;
 let fullStderr: string;
 
+/** What a broadcaster fills in before the first start (.env.example leaves the secret empty). */
+const FILLED_IN = { LIVEKIT_API_SECRET: 'x'.repeat(48) };
+
 beforeAll(async () => {
-  ({ config: full, stderr: fullStderr } = await composeConfig());
+  ({ config: full, stderr: fullStderr } = await composeConfig(await envVariant(FILLED_IN)));
 });
 
 describe('docker/compose.yaml with .env.example', () => {
@@ -40,6 +43,12 @@ describe('docker/compose.yaml with .env.example', () => {
     const keys = [...envExample().keys()];
     expect(keys.filter((k) => !COMPOSE_VARIABLES.includes(k)).sort()).toEqual(CONFIG_VARIABLES);
     expect(envExample().get('COMPOSE_PROFILES')).toBe(LIVEKIT_PROFILE);
+  });
+
+  it('ships no usable secret: as committed, the processes refuse to start until LIVEKIT_API_SECRET is set', async () => {
+    expect(envExample().get('LIVEKIT_API_SECRET')).toBe('');
+    const { config } = await composeConfig();
+    expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(/LIVEKIT_API_SECRET/);
   });
 
   it('gives the controller and the worker every configuration variable, and the values pass the schema', () => {
@@ -127,7 +136,7 @@ describe('compose profiles', () => {
   });
 
   it('a wrong value in .env is caught by the schema the processes run at start, naming the variable', async () => {
-    const envFile = await envVariant({ OUTPUT_BACKEND: 'obs' });
+    const envFile = await envVariant({ ...FILLED_IN, OUTPUT_BACKEND: 'obs' });
     const { config } = await composeConfig(envFile);
     expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(/OUTPUT_BACKEND/);
   });
