@@ -51,11 +51,11 @@ export class SourceFeeds {
     const tracks = this.#tracks.get(identity) ?? { video: null, audio: null };
     tracks[kind] = track;
     this.#tracks.set(identity, tracks);
-    for (const [id, entry] of this.#feeds) {
-      if (entry.source.kind === 'livekit' && participantOf(entry.source) === identity) {
-        this.#drop(id);
-        this.#create(entry.source);
-      }
+    // Collected first: rebuilding re-inserts the entry, which a live Map iteration would visit again.
+    const affected = [...this.#feeds.values()].filter((e) => e.source.kind === 'livekit' && participantOf(e.source) === identity);
+    for (const { source } of affected) {
+      this.#drop(source.id);
+      this.#create(source);
     }
   }
 
