@@ -25,6 +25,7 @@ import {
   type OutputState,
   type VideoFormat,
 } from '../protocol/index.ts';
+import { templatePageUrl } from './template-url.ts';
 import { EGRESS_UPDATES_CHANNEL, egressUpdateFromInfo, type EgressUpdate } from './egress-updates.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { readSessionRecord, writeSessionRecord } from './session-record.ts';
@@ -67,15 +68,6 @@ export function encodingFor(video: VideoFormat): EncodingOptionsPreset | Encodin
     audioBitrate: 128,
     audioFrequency: 48000,
   });
-}
-
-/** The template URL Egress opens: the plan's (event + template key) plus the output format. */
-export function templateBaseUrl(plan: OutputPlan): string {
-  const url = new URL(plan.templateUrl);
-  url.searchParams.set('width', String(plan.video.width));
-  url.searchParams.set('height', String(plan.video.height));
-  url.searchParams.set('fps', String(plan.video.fps));
-  return url.toString();
 }
 
 /** What a worker taking over needs: the egresses it must adopt and the URLs each pushes to. */
@@ -252,7 +244,7 @@ class EgressSession implements OutputSession {
       const info = await this.backend.client.startRoomCompositeEgress(this.#room, outputs, {
         layout: this.backend.options.layout ?? DEFAULT_LAYOUT,
         encodingOptions: encodingFor(this.#plan.video),
-        customBaseUrl: templateBaseUrl(this.#plan),
+        customBaseUrl: templatePageUrl(this.#plan),
       });
       this.hooks.log.info('egress started', { eventId: this.#plan.eventId, egressId: info.egressId, file, streams: urls.length });
       return info;

@@ -1,0 +1,198 @@
+// Program output with Pitchside's own recorder (worker/recorder/): Chromium renders the template, the
+// page encodes H.264, one ffmpeg per output writes the MP4 and each RTMP destination. Destinations and
+// the recording map one-to-one onto recorder outputs, each started, retried and stopped on its own.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  destinationUrl,
+  maskSecrets,
+  maskedDestinationUrl,
+  type OutputBackendKind,
+  type OutputPlan,
+  type OutputReport,
+  type OutputState,
+} from '../protocol/index.ts';
+import { Recorder, type RecorderStats } from './recorder/recorder.ts';
+import type { OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
+import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
+import { templatePageUrl } from './template-url.ts';
+import { errorMessage } from './logger.ts';
+
+export interface BuiltinBackendOptions {
+  /** Absolute directory; recordings go to <dir>/<eventId>/<eventId>-<time>.mp4. */
+  recordingsDir: string;
+  /** The template URL as this worker's Chromium reaches it (e.g. the controller on 127.0.0.1). */
+  localUrl?: (templateUrl: string) => string;
+}
+
+/** Output stats are polled this often for status (a state change is published at once). */
+const STATS_POLL_MS = 1000;
+const RECORDING_ID = 'recording';
+
+const STATE: Record<RecorderOutputState, OutputState> = {
+  idle: 'starting',
+  'waiting-keyframe': 'starting',
+  running: 'live',
+  backoff: 'retrying',
+  stopping: 'stopped',
+  stopped: 'stopped',
+};
+
+export class BuiltinBackend implements OutputBackend {
+  readonly kind: OutputBackendKind = 'builtin';
+  constructor(readonly options: BuiltinBackendOptions) {}
+
+  async open(plan: OutputPlan, hooks: OutputSessionHooks): Promise<OutputSession> {
+    const session = new BuiltinSession(this.options, plan, hooks);
+    await session.start();
+    return session;
+  }
+}
+
+class BuiltinSession implements OutputSession {
+  #recorder: Recorder;
+  #plan: OutputPlan;
+  #stats: OutputStats[] = [];
+  #startedAt: number | null = null;
+  #recordingPath: string | null = null;
+  readonly #recordings: string[] = [];
+  #poll: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(
+    private readonly options: BuiltinBackendOptions,
+    plan: OutputPlan,
+    private readonly hooks: OutputSessionHooks,
+  ) {
+    this.#plan = plan;
+    const url = templatePageUrl(plan);
+    this.#recorder = new Recorder({
+      url: options.localUrl?.(url) ?? url,
+      width: plan.video.width,
+      height: plan.video.height,
+      fps: plan.video.fps,
+      outputs: [],
+      onLog: (message) => hooks.log.debug(maskSecrets(message), { eventId: plan.eventId }),
+    });
+  }
+
+  async start(): Promise<void> {
+    // Outputs are armed before capture starts so that they all begin at frame 0.
+    await this.#reconcile(this.#plan);
+    await this.#recorder.start();
+    this.hooks.log.info('recorder started', { eventId: this.#plan.eventId, width: this.#plan.video.width, height: this.#plan.video.height, fps: this.#plan.video.fps });
+    this.#poll = setInterval(() => void this.#refresh(), STATS_POLL_MS);
+    await this.#refresh();
+  }
+
+  async apply(plan: OutputPlan): Promise<void> {
+    this.#plan = plan;
+    await this.#reconcile(plan);
+    await this.#refresh();
+  }
+
+  outputs(): OutputReport[] {
+    const byId = new Map(this.#stats.map((s) => [s.id, s]));
+    const report = (id: string): Pick<OutputReport, 'state' | 'error'> => {
+      const s = byId.get(id);
+      if (s === undefined) return { state: 'starting' };
+      return { state: STATE[s.state], ...(s.lastError ? { error: maskSecrets(s.lastError) } : {}) };
+    };
+    const reports: OutputReport[] = [];
+    if (this.#recordingPath !== null) {
+      reports.push({ id: RECORDING_ID, kind: 'recording', label: 'Recording', target: this.#recordingPath.split('/').at(-1) ?? '', ...report(RECORDING_ID) });
+    }
+    for (const d of this.#plan.destinations) {
+      reports.push({ id: d.id, kind: 'rtmp', label: d.label ?? d.kind, target: maskedDestinationUrl(d), ...report(d.id) });
+    }
+    return reports;
+  }
+
+  recordingStartedAt(): number | null {
+    return this.#startedAt;
+  }
+
+  async stop(): Promise<OutputSessionResult> {
+    const outputs = this.outputs().map((o) => ({ ...o, state: 'stopped' as const }));
+    await this.#close();
+    return { recordings: [...this.#recordings], recordingStartedAt: this.#startedAt, outputs };
+  }
+
+  /** A recorder cannot outlive its process: the next worker starts a new recording part. */
+  async detach(): Promise<void> {
+    await this.#close();
+  }
+
+  async #close(): Promise<RecorderStats | null> {
+    if (this.#closed) return null;
+    this.#closed = true;
+    if (this.#poll !== null) clearInterval(this.#poll);
+    const stats = await this.#recorder.close();
+    this.hooks.log.info('recorder closed', {
+      eventId: this.#plan.eventId,
+      frames: stats.capture?.framesEncoded,
+      duplicated: stats.capture?.duplicated,
+      dropped: stats.capture?.dropped,
+    });
+    return stats;
+  }
+
+  async #reconcile(plan: OutputPlan): Promise<void> {
+    const running = new Set(this.#stats.map((s) => s.id).concat(this.#armed));
+    const want = new Map(plan.destinations.map((d) => [d.id, destinationUrl(d)]));
+    for (const id of running) {
+      if (id === RECORDING_ID ? !plan.record : !want.has(id) || this.#urls.get(id) !== want.get(id)) await this.#remove(id);
+    }
+    if (plan.record && !this.#armed.includes(RECORDING_ID)) {
+      const dir = join(this.options.recordingsDir, plan.eventId);
+      await mkdir(dir, { recursive: true });
+      this.#recordingPath = join(dir, `${plan.eventId}-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`);
+      this.#recordings.push(this.#recordingPath);
+      this.#add(RECORDING_ID, { id: RECORDING_ID, kind: 'file', path: this.#recordingPath });
+    }
+    for (const [id, url] of want) if (!this.#armed.includes(id)) this.#add(id, { id, kind: 'rtmp', url });
+  }
+
+  #armed: string[] = [];
+  readonly #urls = new Map<string, string>();
+
+  #add(id: string, spec: Parameters<Recorder['addOutput']>[0]): void {
+    this.#recorder.addOutput(spec);
+    this.#armed.push(id);
+    if (spec.kind === 'rtmp') this.#urls.set(id, spec.url);
+  }
+
+  async #remove(id: string): Promise<void> {
+    this.#armed = this.#armed.filter((a) => a !== id);
+    this.#urls.delete(id);
+    if (id === RECORDING_ID) this.#recordingPath = null;
+    await this.#recorder.removeOutput(id);
+  }
+
+  /**
+   * Server time of frame 0. Slots are CFR on the page's clock, so frame 0 was `frames / fps` before now;
+   * a frame is counted at or after its slot, so every estimate is late by the render latency and the
+   * smallest one is the best.
+   */
+  #estimateStart(stats: RecorderStats, now: number): void {
+    const frames = stats.capture.framesRendered + stats.capture.duplicated;
+    if (frames === 0) return;
+    const estimate = Math.round(now - ((frames - 0.5) * 1000) / this.#plan.video.fps);
+    if (this.#startedAt === null || estimate < this.#startedAt) this.#startedAt = estimate;
+  }
+
+  async #refresh(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const asked = Date.now();
+      const stats = await this.#recorder.stats();
+      this.#estimateStart(stats, (asked + Date.now()) / 2);
+      const before = JSON.stringify(this.#stats.map((s) => [s.id, s.state, s.lastError]));
+      this.#stats = stats.outputs;
+      if (JSON.stringify(this.#stats.map((s) => [s.id, s.state, s.lastError])) !== before) this.hooks.onChange();
+    } catch (error) {
+      // The page or Chromium is gone: the job retries with a fresh recorder (a new recording part).
+      this.hooks.onFailure(new Error(`recorder failed: ${errorMessage(error)}`));
+    }
+  }
+}
