@@ -82,11 +82,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: config.PUBLIC_URL === '' ? null : config.PUBLIC_URL,
   });
   await app.register(metricsPlugin);
-  await app.register(docsPlugin);
   await app.register(authPlugin, {
     failureLimit: options.authFailureLimit ?? AUTH_FAILURE_LIMIT,
     failureWindowMs: AUTH_FAILURE_WINDOW_MS,
   });
+  await app.register(docsPlugin);
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true });

@@ -90,13 +90,13 @@ export const authPlugin = fp<AuthOptions>(
       max: options.failureLimit,
       timeWindow: options.failureWindowMs,
       // Only failing clients are counted: a busy director must never be throttled.
-      allowList: (request) => request.authFailure === null,
+      allowList: (request) => !request.authFailure,
       errorResponseBuilder: (_request, context) =>
         new AppError(429, 'RATE_LIMITED', `Too many failed authentication attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`),
     });
 
     app.addHook('preParsing', async (request) => {
-      if (request.authFailure !== null) throw request.authFailure;
+      if (request.authFailure) throw request.authFailure;
     });
   },
   { name: 'pitchside-auth', dependencies: ['pitchside-services'] },
