@@ -16,20 +16,21 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()?.close();
 });
 
-export async function testApp(overrides: Partial<AppOptions> & { keyPrefix?: string } = {}): Promise<FastifyInstance> {
+export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean } = {}): Promise<FastifyInstance> {
+  const { ready = true, ...options } = overrides;
   const app = await buildApp({
     config: loadConfig({ PORT: 0 }, {}),
     redisUrl: testRedisUrl(),
     adminKey: TEST_ADMIN_KEY,
-    keyPrefix: overrides.keyPrefix ?? freshPrefix('ctl'),
+    keyPrefix: options.keyPrefix ?? freshPrefix('ctl'),
     distDir: null,
     livekit: null,
     logger: false,
     authFailureLimit: 10_000,
-    ...overrides,
+    ...options,
   });
   open.push(app);
-  await app.ready();
+  if (ready) await app.ready();
   return app;
 }
 
