@@ -1,11 +1,11 @@
 // The program template in real headless Chromium, checked by its pixels: takes, mixes, wipes, PiP,
-// scorebug, and a reload that resyncs program and clock. State changes go through the controller
-// contract (WebSocket snapshot + updates) exactly as in production.
+// scorebug, and a reload that resyncs program and clock. State changes go through the real controller
+// (HTTP commands, WebSocket snapshot + updates), as in production.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockValueMs, cornerRect, testSourceColour, testSourceToneHz, type ProgramState, type WipeFrom } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
-import { TemplateControllerStub } from '../helpers/template-controller-stub.ts';
+import { TemplateTestController } from '../helpers/template-controller.ts';
 import {
   colourDistance,
   hexToRgb,
@@ -27,12 +27,12 @@ const around = (x: number, y: number, r = 0.01): NormalisedRect => ({ x0: x - r,
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('program template pixels', () => {
-  let stub: TemplateControllerStub;
+  let stub: TemplateTestController;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    stub = new TemplateControllerStub();
+    stub = new TemplateTestController();
     await stub.start();
     browser = await launchChromium({ width: 1280, height: 720 });
     page = await openTemplate(browser, stub.templateUrl({ width: 1280, height: 720, fps: FPS }));
@@ -45,7 +45,7 @@ describe('program template pixels', () => {
 
   it('shows the program source and, after a cut, the new one within a bounded number of frames', async () => {
     await waitForRegionColour(page, colour(1));
-    const state = stub.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
+    const state = await stub.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
     const applied = await waitForRevision(page, state.revision);
     const shown = await waitForRegionColour(page, colour(2));
     expect(shown.frame.index - applied.index).toBeLessThanOrEqual(MAX_TAKE_FRAMES);
@@ -72,7 +72,7 @@ describe('program template pixels', () => {
   });
 
   it('shows a blend mid-mix, matching the transition progress', async () => {
-    const state = stub.command({ type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 3000 } });
+    const state = await stub.command({ type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 3000 } });
     await waitForRevision(page, state.revision);
     await sleep(1200);
     const sample = await sampleRegion(page);
@@ -101,7 +101,7 @@ describe('program template pixels', () => {
     it(`a wipe from ${from} reveals the new source from the ${from}`, async () => {
       const before = stub.state.program;
       const to = before === 'camera-1' ? 'camera-2' : 'camera-1';
-      const state = stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
+      const state = await stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
       await waitForRevision(page, state.revision);
       await sleep(1000);
       const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
@@ -114,7 +114,7 @@ describe('program template pixels', () => {
 
   it('shows the PiP source inside the PiP rectangle, clear of the check region', async () => {
     const program = Number(String(stub.state.program).slice(-1));
-    const state = stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
+    const state = await stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
     await waitForRevision(page, state.revision);
     const rect = cornerRect('top-right');
     await waitForRegionColour(page, colour(4), around(rect.x + rect.w / 2, rect.y + rect.h / 2, 0.03), 3000);
@@ -123,24 +123,24 @@ describe('program template pixels', () => {
 
   it('changes the scorebug pixels when a score changes', async () => {
     const scorebug: NormalisedRect = { x0: 0.02, x1: 0.3, y0: 0.03, y1: 0.1 };
-    let state = stub.command({ type: 'scorebug.set', visible: true });
+    let state = await stub.command({ type: 'scorebug.set', visible: true });
     await waitForRevision(page, state.revision);
     await sleep(600);
     const before = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
-    state = stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
+    state = await stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
     await waitForRevision(page, state.revision);
     await sleep(1200);
     const after = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
     expect(after).not.toEqual(before);
     // And back: the same score draws the same pixels, so the difference was the score.
-    state = stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
+    state = await stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
     await waitForRevision(page, state.revision);
     await sleep(1200);
     expect(await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' })).toEqual(before);
   });
 
   it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
-    const state = stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
+    const state = await stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
     await waitForRevision(page, state.revision);
     await page.reload({ waitUntil: 'load' });
     await waitReady(page);
@@ -151,8 +151,8 @@ describe('program template pixels', () => {
     // Same host, so the true server time of the frame is its wall time: the clock shown is within a frame.
     expect(Math.abs(frame.clockMs - clockValueMs(stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(FRAME_MS);
 
-    stub.dropConnections();
-    const later = stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
+    await stub.dropConnections();
+    const later = await stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     await waitForRevision(page, later.revision, 10_000);
     await waitForRegionColour(page, colour(1));
   });

@@ -1,0 +1,122 @@
+// `npm run bench:template`: the program template in the recorder's Chromium (no GPU) at 720p/1080p ×
+// 30/60 fps, with four decoded H.264 camera clips (as LiveKit tracks are decoded video), PiP, scorebug
+// with a running clock, a lower third and a mix always in progress. Writes bench/results/template.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FrameStats } from '../../protocol/index.ts';
+import { testSourceColour } from '../../protocol/index.ts';
+import { launchChromium } from '../../runtime/chromium.ts';
+import { TemplateControllerStub } from '../../tests/helpers/template-controller-stub.ts';
+import { openTemplate, pageStats, waitForRevision } from '../../tests/helpers/template-page.ts';
+import { cpuDelta, treeCpu } from '../recorder-capture/process-cpu.ts';
+
+const CLIP_SECONDS = 10;
+const WARMUP_MS = 3000;
+const MEASURE_MS = 10_000;
+/** A new mix every TAKE_EVERY_MS that lasts MIX_MS: one is always running (and often interrupted). */
+const TAKE_EVERY_MS = 2000;
+const MIX_MS = 3000;
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+const RESULTS = resolve(import.meta.dirname, '../results/template.json');
+
+interface Run {
+  name: string;
+  width: number;
+  height: number;
+  fps: 30 | 60;
+  renderer: 'auto' | 'webgl';
+}
+
+const RUNS: Run[] = [
+  { name: '720p30', width: 1280, height: 720, fps: 30, renderer: 'auto' },
+  { name: '720p60', width: 1280, height: 720, fps: 60, renderer: 'auto' },
+  { name: '1080p30', width: 1920, height: 1080, fps: 30, renderer: 'auto' },
+  { name: '1080p60', width: 1920, height: 1080, fps: 60, renderer: 'auto' },
+  // For the record: what WebGL on SwiftShader does with the same scene.
+  { name: '1080p30-webgl', width: 1920, height: 1080, fps: 30, renderer: 'webgl' },
+];
+
+function makeClips(dir: string): void {
+  for (let n = 1; n <= 4; n += 1) {
+    const colour = testSourceColour(n).replace('#', '0x');
+    const filter = [
+      `color=c=${colour}:s=1280x720:r=30`,
+      `drawbox=x='100+mod(t*240\\,1000)':y=640:w=40:h=40:color=white:t=fill`,
+      `drawtext=fontfile=${FONT}:text='Camera ${n}':x=(w-tw)/2:y=30:fontsize=50:fontcolor=white`,
+      `drawtext=fontfile=${FONT}:text='%{frame_num}':x=w-tw-40:y=40:fontsize=32:fontcolor=white`,
+    ].join(',');
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', filter, '-t', String(CLIP_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '60', join(dir, `camera-${n}.mp4`)]);
+  }
+}
+
+interface Result extends FrameStats {
+  name: string;
+  cpuCores: number;
+  /** The machine's 1-minute load average when the run ended: other work on the cores skews the figures. */
+  loadAverage: number;
+}
+
+async function measure(run: Run, stub: TemplateControllerStub): Promise<Result> {
+  const browser = await launchChromium({ width: run.width, height: run.height });
+  const pid = browser.process()?.pid;
+  if (pid === undefined) throw new Error('no Chromium process id');
+  try {
+    const url = stub.templateUrl({ width: run.width, height: run.height, fps: run.fps, testsources: 'video', testmedia: '/media/', renderer: run.renderer });
+    const page = await openTemplate(browser, url, { width: run.width, height: run.height });
+    let target = 2;
+    const take = () => {
+      stub.command({ type: 'program.take', source: `camera-${target}`, transition: { type: 'mix', durationMs: MIX_MS } });
+      target = target === 1 ? 2 : 1;
+    };
+    take();
+    const timer = setInterval(take, TAKE_EVERY_MS);
+    await waitForRevision(page, stub.state.revision);
+    await new Promise((r) => setTimeout(r, WARMUP_MS));
+    await page.evaluate(() => window.pitchside?.resetStats());
+    const cpuBefore = treeCpu([pid]);
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, MEASURE_MS));
+    const stats = await pageStats(page);
+    const cpu = cpuDelta(cpuBefore, treeCpu([pid]));
+    const wall = (performance.now() - started) / 1000;
+    clearInterval(timer);
+    return { name: run.name, ...stats, cpuCores: Math.round((cpu / wall) * 100) / 100, loadAverage: loadavg()[0] ?? 0 };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const media = mkdtempSync(join(tmpdir(), 'pitchside-bench-'));
+  makeClips(media);
+  const stub = new TemplateControllerStub({ staticDirs: { '/media/': media } });
+  await stub.start();
+  stub.command(
+    { type: 'scorebug.set', visible: true, home: { name: 'Riverside', short: 'RIV', score: 2 }, away: { name: 'Northgate', short: 'NGT', score: 1 }, period: '2nd' },
+    { type: 'clock.set', valueMs: 63 * 60_000 }, { type: 'clock.start' },
+    { type: 'pip.set', source: 'camera-3', corner: 'top-right', visible: true },
+    { type: 'lowerThird.show', title: 'Maya Okafor', subtitle: 'Riverside FC · Captain' },
+  );
+  const results: Result[] = [];
+  try {
+    for (const run of RUNS) {
+      const result = await measure(run, stub);
+      results.push(result);
+      console.error(`${run.name}: done`);
+    }
+  } finally {
+    await stub.close();
+    rmSync(media, { recursive: true, force: true });
+  }
+  mkdirSync(resolve(RESULTS, '..'), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify({ measuredAt: new Date().toISOString(), cores: cpus().length, measureMs: MEASURE_MS, results }, null, 2)}\n`);
+  console.log('| run | renderer | fps reached | frames | dropped | p50 ms | p95 ms | p99 ms | render ms | Chromium cores | load avg |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${r.renderer} | ${r.measuredFps} | ${r.frames} | ${r.dropped} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.renderMs} | ${r.cpuCores} | ${r.loadAverage.toFixed(1)} |`);
+  }
+}
+
+await main();
