@@ -57,6 +57,22 @@ describe('realtime relay across controller processes', () => {
     await client.close();
   });
 
+  it('counts viewers and panels across controller processes', async () => {
+    const keyPrefix = freshPrefix('presence');
+    const a = await testApp({ keyPrefix });
+    const b = await testApp({ keyPrefix });
+    const keys = await seedEvent(a);
+    const director = await connectWs(await listen(a), 'match', keys.director!.key);
+    const viewer = await connectWs(await listen(b), 'match', keys.viewer!.key);
+    const seen = await director.waitFor((f) => f.type === 'presence' && (f.presence as { viewers: number }).viewers === 1);
+    expect((seen.presence as { panels: { director: number } }).panels.director).toBe(1);
+    await viewer.close();
+    await director.waitFor((f) => f.type === 'presence' && f !== seen && (f.presence as { viewers: number }).viewers === 0);
+    const now = await b.inject({ method: 'GET', url: '/api/events/match/presence', headers: admin() });
+    expect(now.json()).toMatchObject({ viewers: 0, panels: { director: 1 } });
+    await director.close();
+  });
+
   it('refuses a WebSocket without a valid key', async () => {
     const app = await testApp();
     await seedEvent(app);
