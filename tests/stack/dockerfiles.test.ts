@@ -34,8 +34,8 @@ function sourcesIn(folder: string): string[] {
 }
 
 /** Every repository file a process can load: the import closure of its entry, autoloaded folders included. */
-function loadableFiles(entry: string): Set<string> {
-  const queue = [join(ROOT, entry)];
+function loadableFiles(...entries: string[]): Set<string> {
+  const queue = entries.map((entry) => join(ROOT, entry));
   const seen = new Set<string>();
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -46,6 +46,23 @@ function loadableFiles(entry: string): Set<string> {
     if (autoloaded) queue.push(...sourcesIn(join(ROOT, autoloaded)));
   }
   return new Set([...seen].map((f) => relative(ROOT, f)));
+}
+
+/** Module scripts of an HTML page, as repository paths (what Vite bundles from it). */
+function pageScripts(page: string): string[] {
+  const html = readFileSync(join(ROOT, page), 'utf8');
+  return [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => relative(ROOT, resolve(dirname(join(ROOT, page)), m[1]!)));
+}
+
+/** Sources a stage COPYs from the build context (not from other stages). */
+function copiedIn(stage: Instruction[]): string[] {
+  return stage
+    .filter((s) => s.op === 'COPY' && !s.args.some((a) => a.startsWith('--from=')))
+    .flatMap((s) => s.args.filter((a) => !a.startsWith('--')).slice(0, -1));
+}
+
+function uncovered(files: Iterable<string>, copied: string[]): string[] {
+  return [...files].filter((file) => !copied.some((source) => (source.endsWith('/') ? file.startsWith(source) : file === source)));
 }
 
 const { config } = await composeConfig();
@@ -77,19 +94,34 @@ describe.each(dockerfiles)('$name Dockerfile', ({ path }) => {
 
   it('copies every file the process can load into the final image', () => {
     const finalStage = steps.slice(steps.findLastIndex((s) => s.op === 'FROM'));
-    const copied = finalStage
-      .filter((s) => s.op === 'COPY' && !s.args.some((a) => a.startsWith('--from=')))
-      .flatMap((s) => s.args.filter((a) => !a.startsWith('--')).slice(0, -1));
     const cmd = JSON.parse(steps.filter((s) => s.op === 'CMD').at(-1)!.args.join(' ')) as string[];
-    const files = [...loadableFiles(cmd[3]!)];
-    expect(files.length).toBeGreaterThan(1);
-    const missing = files.filter((file) => !copied.some((source) => (source.endsWith('/') ? file.startsWith(source) : file === source)));
-    expect(missing).toEqual([]);
+    const files = loadableFiles(cmd[3]!);
+    expect(files.size).toBeGreaterThan(1);
+    expect(uncovered(files, copiedIn(finalStage))).toEqual([]);
   });
 
   it('is multi-stage and runs as a non-root user', () => {
     expect(steps.filter((s) => s.op === 'FROM').length).toBeGreaterThan(1);
     expect(steps.filter((s) => s.op === 'USER').at(-1)?.args).toEqual(['node']);
+  });
+});
+
+describe('controller Dockerfile, pages stage', () => {
+  const path = dockerfiles.find((d) => d.name === 'controller')!.path;
+  const steps = instructions(path);
+
+  it('has every source of the template and the operator pages for the Vite build', () => {
+    const start = steps.findIndex((s) => s.op === 'FROM' && s.args.includes('pages'));
+    expect(start).toBeGreaterThan(0);
+    const end = steps.findIndex((s, i) => i > start && s.op === 'FROM');
+    const stage = steps.slice(start, end);
+    expect(stage.some((s) => s.op === 'RUN' && s.args.join(' ').includes('vite build'))).toBe(true);
+    // The contract's pages: template/index.html and web/*.html, each bundled from its module scripts.
+    const pages = ['template/index.html', ...readdirSync(join(ROOT, 'web')).filter((f) => f.endsWith('.html')).map((f) => `web/${f}`)];
+    const scripts = pages.flatMap(pageScripts);
+    expect(scripts.length).toBeGreaterThanOrEqual(pages.length);
+    const copied = copiedIn(stage);
+    expect(uncovered(['vite.config.ts', ...pages, ...loadableFiles(...scripts)], copied)).toEqual([]);
   });
 });
 
