@@ -6,7 +6,11 @@ import type { Command, ProgramState, SourceId } from '../../../protocol/index.ts
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
 import { startPage } from '../lib/page.ts';
+import { CameraFeeds } from './camera-feeds.ts';
 import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
+import { JoinCard } from './join-card.ts';
+import { OutputsPanel } from './outputs-panel.ts';
+import { SwitchLogPanel } from './switch-log.ts';
 import { templateFrame } from '../lib/template-frame.ts';
 import { Monitor, PreviewSourceView, templateHasPreviewMode } from './monitors.ts';
 import { Multiview } from './multiview.ts';
@@ -30,6 +34,10 @@ if (page !== null) {
   });
   const switcher = new Switcher({ send });
   const pip = new PipPanel(send);
+  const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
+  const join = new JoinCard(api, params.eventId);
+  const outputs = new OutputsPanel(api, params.eventId, realtime);
+  const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
   const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
   const previewView = templateHasPreviewMode() ? null : new PreviewSourceView();
   const preview = new Monitor('preview', previewView?.element ?? templateFrame(params, { view: 'preview' }, 'Preview'));
@@ -40,7 +48,7 @@ if (page !== null) {
       { class: 'director-grid' },
       h('div', { class: 'monitors' }, preview.element, switcher.element, program.element),
       h('section', { class: 'multiview-panel panel' }, h('h2', {}, 'Sources'), multiview.element, hotkeyLegend()),
-      h('aside', { class: 'side', id: 'director-side' }, pip.element),
+      h('aside', { class: 'side', id: 'director-side' }, join.element, pip.element, outputs.element, switchLog.element),
     ),
   );
 
@@ -60,6 +68,7 @@ if (page !== null) {
   const labelOf = (state: ProgramState, id: SourceId | null): string => state.sources.find((s) => s.id === id)?.label ?? '—';
   realtime.on('state', (state) => {
     multiview.update(state, realtime.serverNow());
+    feeds.refresh();
     switcher.update(state);
     pip.update(state);
     previewView?.update(state);
@@ -70,4 +79,6 @@ if (page !== null) {
     if (realtime.state !== null) multiview.updateTally(realtime.state, realtime.serverNow());
   }, TALLY_REFRESH_MS);
   realtime.start();
+  void join.load();
+  void feeds.start();
 }

@@ -34,8 +34,24 @@ export class ApiClient {
     return this.post<CommandResponse>(`/api/events/${encodeURIComponent(eventId)}/commands`, command);
   }
 
+  /** A non-JSON resource that needs the key (an <img> cannot send it), e.g. a QR code image. */
+  async blob(path: string): Promise<Blob> {
+    return (await this.#fetch('GET', path, undefined, '*/*')).blob();
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const response = await this.#fetch(method, path, body, 'application/json');
+    const text = await response.text();
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(response.status, 'BAD_RESPONSE', `The controller sent an unreadable answer to ${method} ${path}`, undefined, undefined);
+    }
+  }
+
+  async #fetch(method: string, path: string, body: unknown, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (this.#key !== '') headers.authorization = `Bearer ${this.#key}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -58,17 +74,17 @@ export class ApiClient {
         undefined,
       );
     }
-    const text = await response.text();
-    let json: unknown = undefined;
-    if (text !== '') {
+    if (!response.ok) {
+      const text = await response.text();
+      let json: unknown = undefined;
       try {
         json = JSON.parse(text);
       } catch {
-        if (response.ok) throw new ApiError(response.status, 'BAD_RESPONSE', `The controller sent an unreadable answer to ${method} ${path}`, undefined, undefined);
+        // Not JSON (a proxy's error page): the status alone is described.
       }
+      throw toApiError(response.status, json);
     }
-    if (!response.ok) throw toApiError(response.status, json);
-    return json as T;
+    return response;
   }
 }
 

@@ -1,0 +1,111 @@
+// `npm run screenshots`: the operator pages in real Chromium against the embedded stack (built pages, a
+// throwaway Redis, one demo event mid-match), saved to docs/screenshots/ for the README. Director and
+// graphics at 1920×1080, camera and viewer at phone size 390×844.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { buildApp } from '../controller/app.ts';
+import { testSources, type Command, type EventRole, type JoinResponse } from '../protocol/index.ts';
+import { launchChromium } from '../runtime/chromium.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
+import { freePort } from '../runtime/free-port.ts';
+
+const OUT_DIR = resolve('docs/screenshots');
+const EVENT_ID = 'cup-final';
+const DESKTOP = { width: 1920, height: 1080 };
+const PHONE = { width: 390, height: 844 };
+/** Long enough for the template's fades and the clock to settle into a representative frame. */
+const SETTLE_MS = 2500;
+
+const MATCH: Command[] = [
+  { type: 'scorebug.set', visible: true, home: { name: 'Northside Rovers', short: 'NOR', colour: '#c8102e' }, away: { name: 'Harbour City', short: 'HBC', colour: '#0b5cab' }, period: '2nd' },
+  { type: 'score.set', team: 'home', score: 2 },
+  { type: 'score.set', team: 'away', score: 1 },
+  { type: 'clock.set', valueMs: (67 * 60 + 12) * 1000 },
+  { type: 'clock.start' },
+  { type: 'pip.set', source: 'camera-3', corner: 'top-right', visible: true },
+  { type: 'program.take', source: 'camera-2', transition: { type: 'cut' } },
+  { type: 'program.preview', source: 'camera-4' },
+  { type: 'lowerThird.show', title: 'Welcome to the match', subtitle: 'Live coverage' },
+];
+
+async function main(): Promise<void> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const redis = new EmbeddedRedis({ appendOnly: false });
+  const redisUrl = await redis.start();
+  const port = await freePort();
+  const app = await buildApp({
+    config: loadConfig({ PORT: port, LOG_LEVEL: 'warn' }, {}),
+    redisUrl,
+    adminKey: 'psadm_screenshots-only-0123456789',
+    distDir: resolve('dist'),
+    livekit: null,
+    logger: false,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  const origin = `http://127.0.0.1:${port}`;
+  const browser = await launchChromium(DESKTOP);
+  try {
+    await app.events.create(
+      {
+        id: EVENT_ID,
+        name: 'Cup Final',
+        sport: 'football',
+        home: { name: 'Northside Rovers' },
+        away: { name: 'Harbour City' },
+        destinations: [
+          { id: 'youtube', kind: 'youtube', label: 'YouTube', streamKey: 'screenshot-not-a-real-key' },
+          { id: 'twitch', kind: 'twitch', label: 'Twitch', streamKey: 'screenshot-not-a-real-key' },
+        ],
+      },
+      { sources: testSources(4) },
+    );
+    const keys = Object.fromEntries((await app.apiKeys.ensureEventKeys(EVENT_ID)).map((k) => [k.role, k.key])) as Record<EventRole, string>;
+    for (const command of MATCH) {
+      const response = await fetch(`${origin}/api/events/${EVENT_ID}/commands`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.director}`, 'content-type': 'application/json' },
+        body: JSON.stringify(command),
+      });
+      if (!response.ok) throw new Error(`${command.type}: HTTP ${response.status} ${await response.text()}`);
+    }
+    const joinCode = (await app.events.require(EVENT_ID)).joinCode;
+    const url = (page: string, role: EventRole, extra = '') => `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;
+
+    await shoot(browser.newPage(), url('director', 'director'), DESKTOP, 'director.png');
+    await shoot(browser.newPage(), url('graphics', 'graphics'), DESKTOP, 'graphics.png');
+    await shoot(browser.newPage(), url('watch', 'viewer', '&youtube=dQw4w9WgXcQ&twitch=pitchside'), PHONE, 'watch.png');
+
+    // The camera page on air: join as a phone would, then the director takes it.
+    const joined = (await (await fetch(`${origin}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: joinCode, label: 'North stand' }) })).json()) as JoinResponse;
+    const camera = await browser.newPage();
+    await camera.evaluateOnNewDocument((join: JoinResponse, code: string) => {
+      sessionStorage.setItem('pitchside:camera-join', JSON.stringify({ code, join }));
+    }, joined, joinCode);
+    await fetch(`${origin}/api/events/${EVENT_ID}/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.director}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'program.take', source: joined.camera.id, transition: { type: 'cut' } }),
+    });
+    await shoot(Promise.resolve(camera), `${origin}/camera?code=${joinCode}`, PHONE, 'camera.png');
+    console.log(`screenshots written to ${OUT_DIR}`);
+  } finally {
+    await browser.close();
+    await app.close();
+    await redis.close();
+  }
+}
+
+async function shoot(pending: Promise<Page>, url: string, size: { width: number; height: number }, file: string): Promise<void> {
+  const page = await pending;
+  await page.setViewport(size);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: 20_000 });
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await page.screenshot({ path: resolve(OUT_DIR, file) as `${string}.png` });
+  console.log(`  ${file} ${size.width}×${size.height}`);
+  await page.close();
+}
+
+await main();

@@ -1,0 +1,45 @@
+// How camera operators join: the event's code in large type and a QR code of the join link, served by
+// the controller (both come from the event, so a rotated code shows up on the next load).
+import { EventSchema, parse } from '../../../protocol/index.ts';
+import type { ApiClient } from '../lib/api-client.ts';
+import { h, setText } from '../lib/dom.ts';
+import { attempt } from '../lib/notices.ts';
+
+/** The controller's QR image of the camera join link (`/camera?code=…`). */
+export function joinQrPath(eventId: string): string {
+  return `/api/events/${encodeURIComponent(eventId)}/join-qr.svg`;
+}
+
+export class JoinCard {
+  readonly element: HTMLElement;
+  readonly #code: HTMLElement;
+  readonly #link: HTMLAnchorElement;
+  readonly #qr: HTMLImageElement;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly eventId: string,
+  ) {
+    this.#code = h('div', { class: 'join-code mono', id: 'join-code' }, '······');
+    this.#link = h('a', { class: 'join-link', target: '_blank', rel: 'noopener' });
+    this.#qr = h('img', { class: 'join-qr', alt: 'QR code of the camera join link', width: 132, height: 132 });
+    this.element = h(
+      'section',
+      { class: 'join-card panel' },
+      h('h2', {}, 'Cameras join with'),
+      h('div', { class: 'join-body' }, this.#qr, h('div', {}, this.#code, h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.'))),
+    );
+  }
+
+  async load(): Promise<void> {
+    const event = parse(EventSchema, await attempt('Loading the join code', () => this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}`)));
+    if (!event.ok) return;
+    const { joinCode } = event.value;
+    setText(this.#code, joinCode);
+    const url = `${location.origin}/camera?code=${joinCode}`;
+    this.#link.href = url;
+    setText(this.#link, `${location.host}/camera`);
+    const qr = await attempt('Loading the QR code', () => this.api.blob(joinQrPath(this.eventId)));
+    if (qr !== undefined) this.#qr.src = URL.createObjectURL(qr);
+  }
+}
