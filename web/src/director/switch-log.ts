@@ -40,7 +40,13 @@ export class SwitchLogPanel {
     const from = Math.max(0, Math.floor(this.#realtime.serverNow() - TIMELINE_SPAN_MS));
     try {
       const parsed = parse(SwitchLogAnswerSchema, await this.#api.get<unknown>(`${this.#path}?from=${from}`));
-      if (parsed.ok) for (const entry of parsed.value.entries) this.#entries.set(entry.revision, entry);
+      if (parsed.ok) {
+        for (const entry of parsed.value.entries) {
+          // The log's entry replaces one this page made from the state for the same take.
+          for (const [revision, local] of this.#entries) if (local.who === '' && sameTake(local, entry.source, entry.time)) this.#entries.delete(revision);
+          this.#entries.set(entry.revision, entry);
+        }
+      }
     } catch {
       // History is a convenience: without it the timeline starts with this page's first take.
     }
@@ -49,7 +55,7 @@ export class SwitchLogPanel {
 
   #fromState(state: ProgramState): void {
     const take = state.take;
-    if (take === null || [...this.#entries.values()].some((e) => e.time === take.startedAt && e.source === take.to)) return;
+    if (take === null || this.#known(take.to, take.startedAt)) return;
     this.#entries.set(state.revision, {
       id: `${take.startedAt}-0`,
       time: take.startedAt,
@@ -60,6 +66,10 @@ export class SwitchLogPanel {
       who: '',
     });
     this.#render();
+  }
+
+  #known(source: string, time: number): boolean {
+    return [...this.#entries.values()].some((e) => sameTake(e, source, time));
   }
 
   #render(): void {
@@ -94,6 +104,13 @@ export class SwitchLogPanel {
       ),
     );
   }
+}
+
+/** The log stamps a take when it is stored, the state when it was applied: the same take, a moment apart. */
+const SAME_TAKE_MS = 2000;
+
+function sameTake(entry: SwitchLogEntry, source: string, time: number): boolean {
+  return entry.source === source && Math.abs(entry.time - time) < SAME_TAKE_MS;
 }
 
 function colourOf(source: string): string {
