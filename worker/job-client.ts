@@ -177,7 +177,11 @@ export class JobClient {
     })) as OutputPlan;
     const data = check(ProgramOutputJobSchema, { eventId, ...(this.options.backend ? { backend: this.options.backend } : {}) }, 'program output job');
     // The job id makes a second start a no-op while the output runs; removal on completion frees it.
-    await this.#outputsOrThrow().add('program-output', data, {
+    // A job that failed for good keeps its id (for inspection): a new start replaces it.
+    const queue = this.#outputsOrThrow();
+    const previous = await queue.getJob(programOutputJobId(eventId));
+    if (previous !== undefined && (await previous.isFailed())) await previous.remove();
+    await queue.add('program-output', data, {
       jobId: programOutputJobId(eventId),
       attempts: OUTPUT_JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },

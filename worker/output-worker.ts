@@ -72,12 +72,16 @@ export class OutputWorker {
   async #process(job: Job<ProgramOutputJob>, token: string | undefined): Promise<OutputSessionResult | null> {
     const parsed = parse(ProgramOutputJobSchema, job.data);
     if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
-    const kind = parsed.value.backend ?? this.options.defaultBackend ?? (Object.keys(this.options.backends)[0] as OutputBackendKind | undefined);
-    const backend = kind === undefined ? undefined : this.options.backends[kind];
-    if (kind === undefined || backend === undefined) throw new UnrecoverableError(`this worker has no ${kind ?? 'output'} backend configured`);
-    const data = { ...parsed.value, backend: kind };
     const redis = this.#redis;
     if (redis === null) throw new Error('output worker is closing');
+    const kind = parsed.value.backend ?? this.options.defaultBackend ?? (Object.keys(this.options.backends)[0] as OutputBackendKind | undefined) ?? 'builtin';
+    const data = { ...parsed.value, backend: kind };
+    const backend = this.options.backends[kind];
+    if (backend === undefined) {
+      const error = new UnrecoverableError(`this worker has no ${kind} backend configured (OUTPUT_BACKEND)`);
+      await publishFailure(redis, data, false, error);
+      throw error;
+    }
     const run = new ProgramOutputRun({
       job,
       data,

@@ -179,6 +179,16 @@ describe('program output jobs with the Egress backend', () => {
     await until(() => stub.callsOf(START).length === 2, 15_000, 'egress restart after backoff');
   });
 
+  it('after an output failed for good, the next start runs a new job', async () => {
+    await startWorker();
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+    await queue.add('program-output', { eventId, backend: 'builtin' }, { jobId: `program-output-${eventId}` }); // no builtin here: fails at once
+    await status.waitFor((m) => m.state === 'failed');
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await until(() => stub.callsOf(START).length === 1, 10_000, 'egress start after a failed job');
+    await queue.close();
+  });
+
   it('a worker killed with -9 mid-job leaves the job to another worker, which adopts the running egress', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/worker/fixtures/egress-worker-child.ts'], {
       env: {
