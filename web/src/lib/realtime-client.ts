@@ -14,6 +14,8 @@ export const BACKOFF_MAX_MS = 5000;
 export const PING_INTERVAL_MS = 3000;
 /** No frame for this long means the link is dead even if the socket has not noticed (e.g. Wi-Fi lost). */
 export const SILENCE_TIMEOUT_MS = 10_000;
+/** Close codes after which reconnecting cannot help (controller/routes/realtime.ts: 4404 = no such event). */
+const FINAL_CLOSE_CODES = new Set([1008, 4001, 4003, 4404]);
 /** Offset samples kept: the one with the shortest round trip is the most trustworthy. */
 const OFFSET_SAMPLES = 8;
 
@@ -181,8 +183,8 @@ export class RealtimeClient {
     clearInterval(this.#pingTimer);
     this.#socket = null;
     if (this.#closed) return;
-    // 4001/4003: the server refused the key; retrying cannot help, so say so and stop.
-    if (event.code === 4001 || event.code === 4003 || event.code === 1008) {
+    // The server refused the key (4001/4003/1008) or knows no such event (4404): retrying cannot help.
+    if (FINAL_CLOSE_CODES.has(event.code)) {
       this.#closed = true;
       this.#setStatus('closed', event.reason !== '' ? event.reason : 'The controller refused this key: ask for a new link.');
       return;
