@@ -1,13 +1,13 @@
 // Process entry of a standalone controller: config, admin key, app, listen, graceful close. (`npm start`
 // runs the same app in-process, after its embedded Redis; see scripts/start.ts.)
 import closeWithGrace from 'close-with-grace';
-import { loadConfig } from '../runtime/config.ts';
+import { loadConfigOrExit } from '../runtime/config.ts';
 import { buildApp } from './app.ts';
 import { resolveAdminKey } from './services/admin-key.ts';
 
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 if (config.REDIS_URL === '') {
   throw new Error('controller/server.ts needs REDIS_URL (use `npm start` for an embedded Redis).');
 }

@@ -76,3 +76,14 @@ function describeSchemaErrors(error: SchemaError): string {
 export function liveKitConfigured(config: Config): boolean {
   return config.LIVEKIT_URL !== '';
 }
+
+/** For process entries: a configuration error is a message for the operator, not a stack trace. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,17 +1,18 @@
 // `npm start`: the whole stack on embedded defaults in one process tree — Redis (embedded unless
-// REDIS_URL is set), then the controller with the demo event — printing only the URLs that exist.
+// REDIS_URL is set), then the controller with the demo event and a worker — printing only the URLs that exist.
 import { resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from '../controller/app.ts';
 import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
-import { loadConfig } from '../runtime/config.ts';
+import { loadConfigOrExit } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
+import { startWorkerStack } from '../worker/worker-stack.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const dataDir = resolve(config.PITCHSIDE_DATA_DIR);
 const distDir = resolve('dist');
 
@@ -24,11 +25,13 @@ if (redisUrl === '') {
 
 const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
 const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir });
+const worker = await startWorkerStack(config, redisUrl);
 
 closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err !== undefined) console.error(err);
   else console.log(`${signal}: shutting down`);
-  // Order: stop serving, then the store it writes to.
+  // Order: hand running outputs back and finish exports, stop serving, then the store both write to.
+  await worker.close();
   await app.close();
   await redis?.close();
 });
@@ -41,6 +44,7 @@ const lines = [
   `  Redis:      ${redisUrl}${redis ? ` (embedded, data in ${dataDir})` : ''}`,
   `  API docs:   ${base}/docs`,
   `  Health:     ${base}/healthz   Metrics: ${base}/metrics`,
+  `  Worker:     ${config.OUTPUT_BACKEND === 'egress' ? 'LiveKit Egress' : 'built-in recorder (Chromium + ffmpeg)'}, recordings in ${resolve(dataDir, 'recordings')}`,
 ];
 const demo = await app.events.require(DEMO_EVENT_ID);
 // Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key.

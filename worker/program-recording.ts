@@ -11,7 +11,7 @@ import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-even
 import { CommandSchema, type VideoFormat } from '../protocol/index.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
-import { treeCpu } from '../bench/recorder-capture/process-cpu.ts';
+import { treeCpu } from '../runtime/process-cpu.ts';
 import { Recorder, type RecorderStats } from './recorder/recorder.ts';
 import type { OutputSpec } from './recorder/types.ts';
 import { probe, type ProbeResult } from './export/ffmpeg.ts';

@@ -18,7 +18,7 @@ import { BrowserCapture } from '../../worker/recorder/browser-capture.ts';
 import { Recorder } from '../../worker/recorder/recorder.ts';
 import type { CaptureStats, CaptureTransport } from '../../worker/recorder/types.ts';
 import { analyseSync, probe, type ProbeResult, type SyncResult } from './analyse-media.ts';
-import { cpuDelta, machineBusySec, treeCpu } from './process-cpu.ts';
+import { cpuDelta, machineBusySec, treeCpu } from '../../runtime/process-cpu.ts';
 import { servePage } from './serve-page.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

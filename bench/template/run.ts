@@ -10,7 +10,7 @@ import { testSourceColour } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { TemplateControllerStub } from '../../tests/helpers/template-controller-stub.ts';
 import { openTemplate, pageStats, waitForRevision } from '../../tests/helpers/template-page.ts';
-import { cpuDelta, treeCpu } from '../recorder-capture/process-cpu.ts';
+import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
 
 const CLIP_SECONDS = 10;
 const WARMUP_MS = 3000;

@@ -8,6 +8,7 @@ import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import type { LiveKitBridge, LiveKitRole } from '../services/livekit-bridge.ts';
+import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
 
 export const WEBHOOK_CONTENT_TYPE = 'application/webhook+json';
 
@@ -71,6 +72,8 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const eventId = roomName === '' ? null : await app.events.findByRoom(roomName);
       if (eventId === null) return { ok: true };
       if (event.egressInfo !== undefined && event.event.startsWith('egress_')) {
+        // The worker session that owns this egress follows its status (and retries a failed one).
+        await forwardEgressWebhook(app.redis, event);
         const info = event.egressInfo;
         const entry: EventLogInput = {
           level: info.error === '' ? 'info' : 'error',

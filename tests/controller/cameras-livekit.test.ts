@@ -3,6 +3,8 @@ import type { SendDataRequest } from '@livekit/protocol';
 import { TokenVerifier, TrackSource } from 'livekit-server-sdk';
 import { PROGRAM_TOPIC } from '../../protocol/index.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
+import { testRedis } from '../helpers/redis.ts';
+import { EGRESS_UPDATES_CHANNEL, type EgressUpdate } from '../../worker/egress-updates.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
 describe('cameras and LiveKit (against the Twirp stub)', () => {
@@ -53,6 +55,27 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     expect(forged.statusCode).toBe(401);
     void TrackSource;
     await director.close();
+  });
+
+  it('hands a signed egress webhook to the worker that owns the egress, and logs it for operators', async () => {
+    const app = await liveApp();
+    await seedEvent(app);
+    const subscriber = testRedis();
+    const updates: EgressUpdate[] = [];
+    await subscriber.subscribe(EGRESS_UPDATES_CHANNEL);
+    subscriber.on('message', (_channel, message: string) => updates.push(JSON.parse(message) as EgressUpdate));
+    const payload = JSON.stringify({
+      event: 'egress_ended',
+      egressInfo: { egressId: 'EG_abc', roomName: 'pitchside-match', status: 'EGRESS_FAILED', error: 'rtmp dial failed' },
+      createdAt: '5',
+    });
+    const headers = { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook(payload) };
+    expect((await app.inject({ method: 'POST', url: '/api/livekit/webhook', headers, payload })).statusCode).toBe(200);
+    await expect.poll(() => updates.length).toBe(1);
+    expect(updates[0]).toMatchObject({ egressId: 'EG_abc', status: 'EGRESS_FAILED', error: 'rtmp dial failed' });
+    const log = (await app.inject({ method: 'GET', url: '/api/events/match/event-log', headers: admin() })).json().entries;
+    expect(log.at(-1)).toMatchObject({ kind: 'egress.status', level: 'error' });
+    subscriber.disconnect();
   });
 
   it('sends each committed state once to the room on the program topic', async () => {

@@ -1,3 +1,4 @@
+// CPU time of process trees from /proc, for the recorder's summary and the benchmarks (Linux only).
 import { readFileSync, readdirSync } from 'node:fs';
 
 const CLK_TCK = 100;
