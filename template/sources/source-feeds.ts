@@ -27,9 +27,14 @@ export class SourceFeeds {
   readonly #feeds = new Map<SourceId, { source: Source; feed: SourceFeed | null }>();
   readonly #tracks = new Map<string, ParticipantTracks>();
 
+  /** Set once the renderer is known: the canvas renderer draws video from per-frame RGB copies. */
+  copyFrames = false;
+
   constructor(options: SourceFeedsOptions) {
     this.#options = options;
   }
+
+  readonly #copyFrames = (): boolean => this.copyFrames;
 
   get(id: SourceId): SourceFeed | null {
     return this.#feeds.get(id)?.feed ?? null;
@@ -92,7 +97,7 @@ export class SourceFeeds {
         video.src = new URL(`camera-${n}.mp4`, new URL(this.#options.testMedia, location.href)).href;
         startPlaying(video, source.id);
         const tone = createTestTone(context, n);
-        return new VideoFeed({ video, audio: tone.output, onClose: () => tone.oscillator.stop() });
+        return new VideoFeed({ video, audio: tone.output, onClose: () => tone.oscillator.stop(), copyFrames: this.#copyFrames });
       }
       case 'media': {
         if (source.url === undefined) return null;
@@ -103,7 +108,7 @@ export class SourceFeeds {
         startPlaying(video, source.id);
         // The element's sound goes only into the program mix, never straight to the speakers.
         const audio = context.createMediaElementSource(video);
-        return new VideoFeed({ video, audio, onClose: () => video.removeAttribute('src') });
+        return new VideoFeed({ video, audio, onClose: () => video.removeAttribute('src'), copyFrames: this.#copyFrames });
       }
       case 'livekit': {
         const tracks = this.#tracks.get(participantOf(source));
@@ -112,7 +117,7 @@ export class SourceFeeds {
         video.srcObject = new MediaStream([tracks.video]);
         startPlaying(video, source.id);
         const audio = tracks.audio === null ? null : remoteAudioNode(context, tracks.audio);
-        return new VideoFeed({ video, audio: audio?.node ?? null, onClose: () => audio?.release() });
+        return new VideoFeed({ video, audio: audio?.node ?? null, onClose: () => audio?.release(), copyFrames: this.#copyFrames });
       }
     }
   }
