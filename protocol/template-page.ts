@@ -58,4 +58,14 @@ export const TEMPLATE_QUERY = {
   testSources: 'testsources',
   testMedia: 'testmedia',
   room: 'room',
+  /** `program` (default) or `preview`: see TemplateView. */
+  view: 'view',
 } as const;
+
+/**
+ * What the page renders. `program` is the output. `preview` is the director's preview monitor: the preview
+ * source full frame as the next take would put it on program (no transition, graphics as on program),
+ * silent, and never an Egress page (no START_RECORDING, no room).
+ */
+export const TemplateViewSchema = Type.Union([Type.Literal('program'), Type.Literal('preview')]);
+export type TemplateView = Static<typeof TemplateViewSchema>;

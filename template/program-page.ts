@@ -7,7 +7,7 @@ import { createLogger, type TemplateConfig } from './config/index.ts';
 import { EgressSession } from './egress/index.ts';
 import type { PitchsidePageApi } from './page-api.ts';
 import { createProgramRenderer, type ProgramRenderer } from './rendering/index.ts';
-import { ProgramScene } from './scene/index.ts';
+import { ProgramScene, viewFrame } from './scene/index.ts';
 import { SourceFeeds } from './sources/index.ts';
 import { ControllerLink, controllerSocketUrl, ServerClock, StateStore } from './state/index.ts';
 import { FrameTicker } from './ticker/index.ts';
@@ -24,7 +24,7 @@ export class ProgramPage {
   readonly #config: TemplateConfig;
   readonly #clock = new ServerClock();
   readonly #store: StateStore;
-  readonly #audio = new ProgramAudio();
+  readonly #audio: ProgramAudio;
   readonly #feeds: SourceFeeds;
   #renderer: ProgramRenderer | null = null;
   #scene: ProgramScene | null = null;
@@ -40,6 +40,7 @@ export class ProgramPage {
   constructor(config: TemplateConfig) {
     this.#config = config;
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#audio = new ProgramAudio({ silent: config.view === 'preview' });
     this.#store = new StateStore({
       eventId: config.event,
       onApplied: (state) => this.#feeds.sync(state.sources),
@@ -99,14 +100,14 @@ export class ProgramPage {
   }
 
   #render(index: number): void {
-    const state = this.#store.state;
+    const stored = this.#store.state;
     const renderer = this.#renderer;
     const scene = this.#scene;
     if (renderer === null || scene === null) return;
     const wallTime = Date.now();
     const serverNow = this.#clock.now(wallTime);
-    if (state !== null) {
-      const layout = this.#egress?.layout ?? state.layout;
+    if (stored !== null) {
+      const { state, layout } = viewFrame(stored, this.#egress?.layout ?? stored.layout, this.#config.view);
       scene.update(state, layout, index, serverNow, performance.now());
       this.#audio.applyWeights(scene.programWeights());
       this.#frame = {

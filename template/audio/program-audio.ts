@@ -1,11 +1,17 @@
 // Program sound: every source's audio through its own gain into one bus, the gains set each frame from
 // the picture's layer weights (audio follows video, crossfading through a mix). The bus plays to the
 // page's output (Egress records the page's sound) and is offered for capture (the built-in recorder).
+// A silent mix (the preview monitor) keeps the same graph with the bus at zero and off the speakers.
 import type { SourceId } from '../../protocol/index.ts';
 
 /** Gain changes glide with this time constant, so per-frame steps never click. */
 const GAIN_SMOOTHING_S = 0.01;
 const OUTPUT_SAMPLE_RATE = 48_000;
+
+export interface ProgramAudioOptions {
+  /** No sound at all: not to the page's output, not into the capture stream. */
+  silent: boolean;
+}
 
 export class ProgramAudio {
   readonly context: AudioContext;
@@ -15,10 +21,10 @@ export class ProgramAudio {
   readonly stream: MediaStream;
   readonly #inputs = new Map<SourceId, { gain: GainNode; node: AudioNode | null; weight: number }>();
 
-  constructor() {
+  constructor(options: ProgramAudioOptions = { silent: false }) {
     this.context = new AudioContext({ sampleRate: OUTPUT_SAMPLE_RATE, latencyHint: 'playback' });
-    this.bus = new GainNode(this.context, { gain: 1 });
-    this.bus.connect(this.context.destination);
+    this.bus = new GainNode(this.context, { gain: options.silent ? 0 : 1 });
+    if (!options.silent) this.bus.connect(this.context.destination);
     const capture = this.context.createMediaStreamDestination();
     this.bus.connect(capture);
     this.stream = capture.stream;

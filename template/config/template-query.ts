@@ -1,6 +1,6 @@
 // The page's query string is its only input besides state: parse it once, with field-named errors.
 import { Type, type Static } from '@sinclair/typebox';
-import { EventIdSchema, parse, type RendererName } from '../../protocol/index.ts';
+import { EventIdSchema, parse, TemplateViewSchema, type RendererName, type TemplateView } from '../../protocol/index.ts';
 
 export const OUTPUT_SIZES = { 720: { width: 1280, height: 720 }, 1080: { width: 1920, height: 1080 } } as const;
 export const DEFAULT_FPS = 30;
@@ -20,6 +20,7 @@ export const TemplateQuerySchema = Type.Object({
   testsources: Type.Optional(Type.Union([Type.Literal('canvas'), Type.Literal('video')])),
   testmedia: Type.Optional(Type.String({ maxLength: 2048 })),
   room: Type.Optional(Type.Literal('stand-in')),
+  view: Type.Optional(TemplateViewSchema),
   url: Type.Optional(Type.String({ pattern: '^wss?://', maxLength: 2048 })),
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
   layout: Type.Optional(Type.String({ maxLength: 64 })),
@@ -46,6 +47,7 @@ export interface TemplateConfig {
   egress: EgressParams | null;
   /** Tests only: drive Egress mode with the in-page LiveKit room stand-in instead of livekit-client. */
   standInRoom: boolean;
+  view: TemplateView;
 }
 
 export type TemplateQueryResult = { ok: true; config: TemplateConfig } | { ok: false; field: string; message: string };
@@ -70,6 +72,8 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
     return { ok: false, field: q.url === undefined ? 'url' : 'token', message: 'Egress passes url and token together' };
   }
   const egress = q.url !== undefined && q.token !== undefined ? { url: q.url, token: q.token, layout: q.layout ?? '' } : null;
+  // A preview page must never be what Egress records: refusing is louder than silently dropping url/token.
+  if (q.view === 'preview' && egress !== null) return { ok: false, field: 'view', message: 'preview is a monitor view, not an Egress page (drop url/token)' };
   const size = outputSize(q.width, q.height, egress !== null, context);
   if (!size.ok) return size;
   return {
@@ -85,6 +89,7 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
       testMedia: q.testmedia ?? './media/',
       egress,
       standInRoom: q.room === 'stand-in',
+      view: q.view ?? 'program',
     },
   };
 }

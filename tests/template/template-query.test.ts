@@ -5,6 +5,7 @@ import { apply, createInitialState, testSources, type ProgramState, type StateMe
 import { parseTemplateQuery } from '../../template/config/template-query.ts';
 import { mapEgressLayout } from '../../template/egress/egress-layout.ts';
 import { layerWeights, pictureLayers } from '../../template/scene/picture-layers.ts';
+import { viewFrame } from '../../template/scene/view-state.ts';
 import { StateStore } from '../../template/state/state-store.ts';
 
 const windowed = { windowWidth: 1280, windowHeight: 720 };
@@ -32,6 +33,13 @@ describe('template query', () => {
     expect(parseTemplateQuery('?event=e&key=k&width=1280&height=1080', windowed)).toMatchObject({ ok: false, field: 'height' });
     expect(parseTemplateQuery('?event=e&key=k&url=wss://h', windowed)).toMatchObject({ ok: false, field: 'token' });
     expect(parseTemplateQuery('?event=Bad Id&key=k', windowed)).toMatchObject({ ok: false, field: 'event' });
+    expect(parseTemplateQuery('?event=e&key=k&view=multiview', windowed)).toMatchObject({ ok: false, field: 'view' });
+    expect(parseTemplateQuery('?event=e&key=k&view=preview&url=wss://h&token=t', windowed)).toMatchObject({ ok: false, field: 'view' });
+  });
+
+  it('renders program unless the preview view is asked for', () => {
+    expect(parseTemplateQuery('?event=e&key=k', windowed)).toMatchObject({ config: { view: 'program' } });
+    expect(parseTemplateQuery('?event=e&key=k&view=preview', windowed)).toMatchObject({ config: { view: 'preview', egress: null } });
   });
 
   it('maps Egress layout names to program layouts', () => {
@@ -89,5 +97,19 @@ describe('picture layers', () => {
     const middle = pictureLayers('b', { from: 'a', to: 'b', transition: dip, startedAt: 0, interrupted: null }, 500);
     expect(middle).toEqual([{ kind: 'colour', colour: '#000000', alpha: 1 }]);
     expect(layerWeights(middle).size).toBe(0);
+  });
+});
+
+describe('view frame', () => {
+  it('draws the preview source settled and full frame in the preview view, the state as is in program', () => {
+    const start = createInitialState({ sources: testSources(3), now: 0 });
+    const taking = apply(start, { type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 1000 } }, { now: 1 });
+    if (!taking.ok) throw new Error('take rejected');
+    const state = { ...taking.state, layout: 'split' as const };
+    expect(viewFrame(state, 'split', 'program')).toEqual({ state, layout: 'split' });
+    const preview = viewFrame(state, 'split', 'preview');
+    expect(preview.layout).toBe('single');
+    expect(preview.state).toMatchObject({ program: state.preview, take: null, scorebug: state.scorebug, pip: state.pip });
+    expect(pictureLayers(preview.state.program, preview.state.take, 500)).toEqual([{ kind: 'source', source: state.preview, alpha: 1, clip: null }]);
   });
 });

@@ -55,6 +55,15 @@ describe('director panel', () => {
     // The multiview's tally follows: camera-2 red, camera-1 (now on preview after the take) not red.
     await director.waitForFunction(() => document.querySelector('#multiview .source-tile[data-source="camera-2"]')?.getAttribute('data-tally') === 'program', { polling: POLL_MS });
     expect(await director.$eval('#multiview .source-tile[data-source="camera-1"]', (e) => e.getAttribute('data-tally'))).not.toBe('program');
+    // The preview monitor is the template's preview view: the preview source full frame, following a change.
+    await waitTemplateIn(director, 'Preview');
+    for (const n of [3, 4]) {
+      await stack.command({ type: 'program.preview', source: `camera-${n}` });
+      await until(`camera-${n} on the preview monitor`, async () => {
+        const rgb = meanRgb(await screenRegion(director, '#preview-monitor .template-box', CHECK_REGION));
+        return colourDistance(rgb, hexToRgb(testSourceColour(n))) <= COLOUR_TOLERANCE;
+      });
+    }
   }, 120_000);
 
   it('shows a rejected edit in words, naming the field', async () => {

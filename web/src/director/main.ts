@@ -12,7 +12,7 @@ import { JoinCard } from './join-card.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
 import { templateFrame } from '../lib/template-frame.ts';
-import { Monitor, PreviewSourceView, templateHasPreviewMode } from './monitors.ts';
+import { Monitor, PREVIEW_VIEW_QUERY } from './monitors.ts';
 import { Multiview } from './multiview.ts';
 import { PipPanel } from './pip-panel.ts';
 import { Switcher } from './switcher.ts';
@@ -39,8 +39,7 @@ if (page !== null) {
   const outputs = new OutputsPanel(api, params.eventId, realtime);
   const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
   const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
-  const previewView = templateHasPreviewMode() ? null : new PreviewSourceView();
-  const preview = new Monitor('preview', previewView?.element ?? templateFrame(params, { view: 'preview' }, 'Preview'));
+  const preview = new Monitor('preview', templateFrame(params, PREVIEW_VIEW_QUERY, 'Preview'));
 
   main.append(
     h(
@@ -71,7 +70,6 @@ if (page !== null) {
     feeds.refresh();
     switcher.update(state);
     pip.update(state);
-    previewView?.update(state);
     program.caption(labelOf(state, state.program));
     preview.caption(labelOf(state, state.preview));
   });

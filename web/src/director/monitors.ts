@@ -1,16 +1,10 @@
-// Program and preview monitors. Program is the real template page, so the director sees exactly what goes
-// out (transitions, PiP, graphics). Preview uses the template's preview mode when it has one; until then it
-// shows the preview source itself, and says so.
-import { TEMPLATE_QUERY, type ProgramState } from '../../../protocol/index.ts';
+// Program and preview monitors, both the real template page: program is exactly what goes out
+// (transitions, PiP, graphics); preview is the template's preview view, the picture the next take gives.
+import { TEMPLATE_QUERY, type TemplateView } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
-import { SourceTile } from '../lib/source-tile.ts';
 
-/** The template query key that would select its preview mode, if the template declares one. */
-const PREVIEW_QUERY_KEY = 'view';
-
-export function templateHasPreviewMode(): boolean {
-  return PREVIEW_QUERY_KEY in TEMPLATE_QUERY;
-}
+/** The template query that selects its preview view. */
+export const PREVIEW_VIEW_QUERY: Record<string, TemplateView> = { [TEMPLATE_QUERY.view]: 'preview' };
 
 export class Monitor {
   readonly element: HTMLElement;
@@ -28,24 +22,5 @@ export class Monitor {
 
   caption(text: string): void {
     setText(this.#caption, text);
-  }
-}
-
-/** Until the template has a preview mode: the preview source as the multiview draws it. */
-export class PreviewSourceView {
-  readonly element = h('div', { class: 'preview-source' });
-  #tile: SourceTile | null = null;
-
-  update(state: ProgramState): void {
-    const source = state.sources.find((s) => s.id === state.preview) ?? null;
-    if (source === null) {
-      this.#tile = null;
-      this.element.replaceChildren(h('p', { class: 'muted' }, 'No preview source'));
-    } else if (this.#tile === null || this.#tile.source.id !== source.id) {
-      this.#tile = new SourceTile(source, null);
-      this.element.replaceChildren(this.#tile.element, h('span', { class: 'preview-note' }, 'source only: the template has no preview mode yet'));
-    } else {
-      this.#tile.update(source);
-    }
   }
 }
