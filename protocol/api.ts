@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ColourSchema, ProgramStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
 import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs.ts';
+import { EventChannelsSchema } from './watch.ts';
 
 export const RoleSchema = Type.Union(
   ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
@@ -100,6 +101,8 @@ export const EventCreateSchema = Type.Object(
     home: TeamInfoSchema,
     away: TeamInfoSchema,
     destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
+    /** Public channel ids for the viewer page's players (never stream keys). */
+    channels: Type.Optional(EventChannelsSchema),
   },
   { additionalProperties: false },
 );
@@ -113,6 +116,8 @@ export const EventUpdateSchema = Type.Object(
     away: Type.Optional(TeamInfoSchema),
     /** Replaces the whole list (see DestinationInputSchema for keeping keys). */
     destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
+    /** Replaces the public channels ({} clears them). */
+    channels: Type.Optional(EventChannelsSchema),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -129,6 +134,7 @@ export const EventSchema = Type.Object(
     /** The LiveKit room the event's cameras publish into. */
     room: Type.String(),
     destinations: Type.Array(DestinationViewSchema),
+    channels: EventChannelsSchema,
     createdAt: Type.Number(),
     updatedAt: Type.Number(),
   },

@@ -10,3 +10,4 @@ export * from './jobs.ts';
 export * from './template-page.ts';
 export * from './api.ts';
 export * from './realtime.ts';
+export * from './watch.ts';

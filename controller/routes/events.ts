@@ -1,9 +1,10 @@
 // Events CRUD (admin), and the event as every role of it may read it (stream keys masked).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventCreateSchema, EventSchema, EventUpdateSchema, ROLES, type DestinationsMessage } from '../../protocol/index.ts';
+import { EventCreateSchema, EventSchema, EventUpdateSchema, ROLES, WatchInfoSchema, type DestinationsMessage, type WatchMessage } from '../../protocol/index.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { toDestinationView, toEventView } from '../services/event-store.ts';
+import { readWatchInfo } from '../services/watch-info.ts';
 
 const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -37,6 +38,20 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => toEventView(await app.events.require(request.params.eventId)),
   );
 
+  app.get(
+    '/api/events/:eventId/watch',
+    {
+      config: { access: { roles: ROLES } },
+      schema: {
+        tags: ['events'],
+        summary: 'What the viewer page shows: name, public channel ids and status (upcoming | live | ended); no keys',
+        params: EventParamsSchema,
+        response: { 200: WatchInfoSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => readWatchInfo(app.redis, await app.events.require(request.params.eventId)),
+  );
+
   app.patch(
     '/api/events/:eventId',
     {
@@ -47,6 +62,10 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await app.events.update(request.params.eventId, request.body);
       if (request.body.destinations !== undefined) {
         const frame: DestinationsMessage = { type: 'destinations', eventId: event.id, destinations: event.destinations.map(toDestinationView) };
+        await app.realtime.publish(frame);
+      }
+      if (request.body.channels !== undefined) {
+        const frame: WatchMessage = { type: 'watch', eventId: event.id, watch: await readWatchInfo(app.redis, event) };
         await app.realtime.publish(frame);
       }
       return toEventView(event);

@@ -6,6 +6,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
   ClientMessageSchema,
+  eventStatusOf,
+  OutputStatusMessageSchema,
   ROLES,
   parse,
   type CamerasMessage,
@@ -14,11 +16,14 @@ import {
   type RelayFrame,
   type ResultMessage,
   type StateMessage,
+  type WatchInfo,
+  type WatchMessage,
 } from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import { readWatchInfo } from '../services/watch-info.ts';
 
 /** Close code for an event that does not exist (4000–4999: application codes). */
 export const WS_CLOSE_NOT_FOUND = 4404;
@@ -39,13 +44,28 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const send = (frame: object): void => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
       };
+      // The viewer page's status follows the output's job frames: a `watch` frame only when it changes.
+      let watch: WatchInfo | null = null;
+      const sendWatch = (next: WatchInfo): void => {
+        watch = next;
+        send({ type: 'watch', eventId, watch: next } satisfies WatchMessage);
+      };
       const relay = (frame: RelayFrame): void => {
         if (frame.type === 'state') {
           const revision = (frame as unknown as StateMessage).state.revision;
           if (revision <= lastRevision) return;
           lastRevision = revision;
         }
+        if (frame.type === 'watch') {
+          sendWatch((frame as unknown as WatchMessage).watch);
+          return;
+        }
         send(frame);
+        if (frame.type === 'job.output' && watch !== null) {
+          const output = parse(OutputStatusMessageSchema, frame);
+          const status = output.ok ? eventStatusOf(output.value) : watch.status;
+          if (status !== watch.status) sendWatch({ ...watch, status });
+        }
       };
 
       // Listeners first, synchronously: frames that arrive while the snapshot loads are not lost.
@@ -91,6 +111,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         relay({ type: 'state', eventId, state, serverTime: Date.now() } satisfies StateMessage);
         send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
+        const event = await app.events.get(eventId);
+        if (event !== null) sendWatch(await readWatchInfo(app.redis, event));
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
       })().catch((error: unknown) => {

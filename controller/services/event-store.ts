@@ -8,6 +8,7 @@ import {
   type Destination,
   type DestinationInput,
   type DestinationView,
+  type EventChannels,
   type EventCreate,
   type EventUpdate,
   type PitchsideEvent,
@@ -24,8 +25,9 @@ const MAX_CODE_ATTEMPTS = 20;
 const MIN_KEY_LENGTH_TO_HINT = 12;
 export const MASK_PREFIX = '••••';
 
-export interface StoredEvent extends Omit<PitchsideEvent, 'destinations'> {
+export interface StoredEvent extends Omit<PitchsideEvent, 'destinations' | 'channels'> {
   destinations: Destination[];
+  channels?: EventChannels;
 }
 
 export interface CreateEventOptions {
@@ -49,7 +51,8 @@ export function toDestinationView(d: Destination): DestinationView {
 }
 
 export function toEventView(event: StoredEvent): PitchsideEvent {
-  return { ...event, destinations: event.destinations.map(toDestinationView) };
+  // Events stored before channels existed have none.
+  return { ...event, destinations: event.destinations.map(toDestinationView), channels: event.channels ?? {} };
 }
 
 export function roomName(eventId: string): string {
@@ -93,6 +96,7 @@ export class EventStore {
         joinCode,
         room: roomName(id),
         destinations,
+        channels: input.channels ?? {},
         createdAt: now,
         updatedAt: now,
       };
@@ -137,6 +141,7 @@ export class EventStore {
       ...(patch.home === undefined ? {} : { home: patch.home }),
       ...(patch.away === undefined ? {} : { away: patch.away }),
       destinations: patch.destinations === undefined ? event.destinations : mergeDestinations(event.destinations, patch.destinations),
+      ...(patch.channels === undefined ? {} : { channels: patch.channels }),
       updatedAt: Date.now(),
     };
     await this.redis.set(this.keys.event(eventId), JSON.stringify(next), 'XX');

@@ -1,0 +1,15 @@
+// The viewer page's view of an event: name, public channels and status. The status is derived from the
+// program output's last status, which the worker keeps in Redis (worker/status-publisher.ts).
+import type { Redis } from 'ioredis';
+import { eventStatusOf, type OutputStatusMessage, type WatchInfo } from '../../protocol/index.ts';
+import { readJobStatuses } from '../../worker/status-publisher.ts';
+import type { StoredEvent } from './event-store.ts';
+
+export function toWatchInfo(event: StoredEvent, output: OutputStatusMessage | null): WatchInfo {
+  return { eventId: event.id, name: event.name, channels: event.channels ?? {}, status: eventStatusOf(output) };
+}
+
+export async function readWatchInfo(redis: Redis, event: StoredEvent): Promise<WatchInfo> {
+  const output = (await readJobStatuses(redis, event.id)).find((s): s is OutputStatusMessage => s.type === 'job.output') ?? null;
+  return toWatchInfo(event, output);
+}
