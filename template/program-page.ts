@@ -57,11 +57,12 @@ export class ProgramPage {
     const { width, height, fps } = this.#config;
     this.#renderer = await createProgramRenderer({ width, height, preference: this.#config.renderer });
     log.info(`renderer ${this.#renderer.name} (${this.#renderer.probe.glRenderer}) ${width}×${height}@${fps}`);
+    this.#feeds.copyFrames = this.#renderer.name === 'canvas';
     const canvas = this.#renderer.renderer.canvas as HTMLCanvasElement;
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
     document.body.appendChild(canvas);
-    this.#scene = new ProgramScene({ width, height, feeds: this.#feeds });
+    this.#scene = new ProgramScene({ width, height, feeds: this.#feeds, renderer: this.#renderer.renderer });
     await this.#audio.start();
     this.#ticker = new FrameTicker({ fps, render: (index) => this.#render(index) });
     this.#ticker.start();

@@ -1,6 +1,6 @@
 // The program picture: video by layout, then PiP, scorebug and lower third on top. The scene only
 // reads state: every frame is state + server time → pixels, so a reload draws the same frame.
-import { Container } from 'pixi.js';
+import { Container, type Renderer } from 'pixi.js';
 import type { LayoutPreset, ProgramState, SourceId } from '../../protocol/index.ts';
 import type { SourceFeeds } from '../sources/index.ts';
 import { FrameSources } from './frame-sources.ts';
@@ -14,6 +14,8 @@ export interface ProgramSceneOptions {
   width: number;
   height: number;
   feeds: SourceFeeds;
+  /** Lets transitions be composited at the sources' resolution; leave out to draw every layer at output size. */
+  renderer?: Renderer;
 }
 
 export class ProgramScene {
@@ -26,7 +28,7 @@ export class ProgramScene {
 
   constructor(options: ProgramSceneOptions) {
     this.#sources = new FrameSources(options.feeds);
-    this.#video = new VideoLayer(options.width, options.height);
+    this.#video = new VideoLayer(options.width, options.height, options.renderer ?? null);
     this.#pip = new PipView(options.width, options.height);
     this.scorebug = new ScorebugView(options.height);
     this.#lowerThird = new LowerThirdView(options.height);

@@ -25,6 +25,13 @@ const MAX_TAKE_FRAMES = 3;
 const colour = (n: number) => testSourceColour(n);
 const around = (x: number, y: number, r = 0.01): NormalisedRect => ({ x0: x - r, x1: x + r, y0: y - r, y1: y + r });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Each wipe's revealed side and the side not yet reached, sampled at 1 s of 2.4 s. */
+const WIPES: [WipeFrom, NormalisedRect, NormalisedRect][] = [
+  ['left', around(0.2, 0.5), around(0.8, 0.5)],
+  ['right', around(0.8, 0.5), around(0.2, 0.5)],
+  ['top', around(0.5, 0.22), around(0.5, 0.78)],
+  ['bottom', around(0.5, 0.78), around(0.5, 0.22)],
+];
 
 describe('program template pixels', () => {
   let stub: TemplateTestController;
@@ -72,43 +79,12 @@ describe('program template pixels', () => {
   });
 
   it('shows a blend mid-mix, matching the transition progress', async () => {
-    const state = await stub.command({ type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 3000 } });
-    await waitForRevision(page, state.revision);
-    await sleep(1200);
-    const sample = await sampleRegion(page);
-    const take = state.take;
-    if (take === null) throw new Error('no take');
-    const p = (sample.frame.serverNow - take.startedAt) / take.transition.durationMs;
-    expect(p).toBeGreaterThan(0.2);
-    expect(p).toBeLessThan(0.8);
-    const a = hexToRgb(colour(2));
-    const b = hexToRgb(colour(3));
-    const expected = a.map((v, i) => v + ((b[i] ?? 0) - v) * p) as [number, number, number];
-    expect(colourDistance(sample.mean, expected)).toBeLessThanOrEqual(4);
-    expect(colourDistance(sample.mean, a)).toBeGreaterThan(20);
-    expect(colourDistance(sample.mean, b)).toBeGreaterThan(20);
-    await waitForTakeEnd(page, state);
-    await waitForRegionColour(page, colour(3));
+    await expectMidMixBlend(page, stub);
   });
 
-  const wipes: [WipeFrom, NormalisedRect, NormalisedRect][] = [
-    ['left', around(0.2, 0.5), around(0.8, 0.5)],
-    ['right', around(0.8, 0.5), around(0.2, 0.5)],
-    ['top', around(0.5, 0.22), around(0.5, 0.78)],
-    ['bottom', around(0.5, 0.78), around(0.5, 0.22)],
-  ];
-  for (const [from, revealed, notYet] of wipes) {
+  for (const [from, revealed, notYet] of WIPES) {
     it(`a wipe from ${from} reveals the new source from the ${from}`, async () => {
-      const before = stub.state.program;
-      const to = before === 'camera-1' ? 'camera-2' : 'camera-1';
-      const state = await stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
-      await waitForRevision(page, state.revision);
-      await sleep(1000);
-      const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
-      expect(colourDistance(near.mean, hexToRgb(colour(Number(to.slice(-1)))))).toBeLessThanOrEqual(3);
-      expect(colourDistance(far.mean, hexToRgb(colour(Number(String(before).slice(-1)))))).toBeLessThanOrEqual(3);
-      await waitForTakeEnd(page, state);
-      await waitForRegionColour(page, colour(Number(to.slice(-1))));
+      await expectWipe(page, stub, from, revealed, notYet);
     });
   }
 
@@ -157,6 +133,72 @@ describe('program template pixels', () => {
     await waitForRegionColour(page, colour(1));
   });
 });
+
+// At 1080p with 720p sources a transition is composited at 720p and scaled once (LayerCompositor):
+// the same checks must hold on that path.
+describe('program template pixels at 1080p (transitions composited at the sources\' resolution)', () => {
+  let stub: TemplateTestController;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stub = new TemplateTestController();
+    await stub.start();
+    browser = await launchChromium({ width: 1920, height: 1080 });
+    page = await openTemplate(browser, stub.templateUrl({ width: 1920, height: 1080, fps: FPS }), { width: 1920, height: 1080 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stub?.close();
+  });
+
+  it('shows a blend mid-mix, matching the transition progress', async () => {
+    await waitForRegionColour(page, colour(1));
+    await expectMidMixBlend(page, stub);
+  });
+
+  it('a wipe from left reveals the new source from the left', async () => {
+    const [from, revealed, notYet] = WIPES[0] ?? ['left', around(0.2, 0.5), around(0.8, 0.5)];
+    await expectWipe(page, stub, from, revealed, notYet);
+  });
+});
+
+
+async function expectMidMixBlend(page: Page, stub: TemplateTestController): Promise<void> {
+  const before = Number(String(stub.state.program).slice(-1));
+  const to = before === 3 ? 2 : 3;
+  const state = await stub.command({ type: 'program.take', source: `camera-${to}`, transition: { type: 'mix', durationMs: 3000 } });
+  await waitForRevision(page, state.revision);
+  await sleep(1200);
+  const sample = await sampleRegion(page);
+  const take = state.take;
+  if (take === null) throw new Error('no take');
+  const p = (sample.frame.serverNow - take.startedAt) / take.transition.durationMs;
+  expect(p).toBeGreaterThan(0.2);
+  expect(p).toBeLessThan(0.8);
+  const a = hexToRgb(colour(before));
+  const b = hexToRgb(colour(to));
+  const expected = a.map((v, i) => v + ((b[i] ?? 0) - v) * p) as [number, number, number];
+  expect(colourDistance(sample.mean, expected)).toBeLessThanOrEqual(4);
+  expect(colourDistance(sample.mean, a)).toBeGreaterThan(20);
+  expect(colourDistance(sample.mean, b)).toBeGreaterThan(20);
+  await waitForTakeEnd(page, state);
+  await waitForRegionColour(page, colour(to));
+}
+
+async function expectWipe(page: Page, stub: TemplateTestController, from: WipeFrom, revealed: NormalisedRect, notYet: NormalisedRect): Promise<void> {
+  const before = stub.state.program;
+  const to = before === 'camera-1' ? 'camera-2' : 'camera-1';
+  const state = await stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
+  await waitForRevision(page, state.revision);
+  await sleep(1000);
+  const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
+  expect(colourDistance(near.mean, hexToRgb(colour(Number(to.slice(-1)))))).toBeLessThanOrEqual(3);
+  expect(colourDistance(far.mean, hexToRgb(colour(Number(String(before).slice(-1)))))).toBeLessThanOrEqual(3);
+  await waitForTakeEnd(page, state);
+  await waitForRegionColour(page, colour(Number(to.slice(-1))));
+}
 
 /** Wait until the page draws frames past the end of the state's take (a later take would interrupt it). */
 async function waitForTakeEnd(page: Page, state: ProgramState): Promise<void> {
