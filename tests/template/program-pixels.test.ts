@@ -34,32 +34,18 @@ const WIPES: [WipeFrom, NormalisedRect, NormalisedRect][] = [
 ];
 
 describe('program template pixels', () => {
-  let stub: TemplateTestController;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    stub = new TemplateTestController();
-    await stub.start();
-    browser = await launchChromium({ width: 1280, height: 720 });
-    page = await openTemplate(browser, stub.templateUrl({ width: 1280, height: 720, fps: FPS }));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stub?.close();
-  });
+  const session = templateSession(1280, 720);
 
   it('shows the program source and, after a cut, the new one within a bounded number of frames', async () => {
-    await waitForRegionColour(page, colour(1));
-    const state = await stub.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
-    const applied = await waitForRevision(page, state.revision);
-    const shown = await waitForRegionColour(page, colour(2));
+    await waitForRegionColour(session.page, colour(1));
+    const state = await session.stub.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
+    const applied = await waitForRevision(session.page, state.revision);
+    const shown = await waitForRegionColour(session.page, colour(2));
     expect(shown.frame.index - applied.index).toBeLessThanOrEqual(MAX_TAKE_FRAMES);
   });
 
   it('plays the program source tone (audio follows video)', async () => {
-    const peakHz = await page.evaluate(async () => {
+    const peakHz = await session.page.evaluate(async () => {
       const api = window.pitchside;
       if (api === undefined) throw new Error('no page api');
       const node = api.capture.audio;
@@ -79,88 +65,74 @@ describe('program template pixels', () => {
   });
 
   it('shows a blend mid-mix, matching the transition progress', async () => {
-    await expectMidMixBlend(page, stub);
+    await expectMidMixBlend(session.page, session.stub);
   });
 
   for (const [from, revealed, notYet] of WIPES) {
     it(`a wipe from ${from} reveals the new source from the ${from}`, async () => {
-      await expectWipe(page, stub, from, revealed, notYet);
+      await expectWipe(session.page, session.stub, from, revealed, notYet);
     });
   }
 
   it('shows the PiP source inside the PiP rectangle, clear of the check region', async () => {
-    const program = Number(String(stub.state.program).slice(-1));
-    const state = await stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
-    await waitForRevision(page, state.revision);
+    const program = Number(String(session.stub.state.program).slice(-1));
+    const state = await session.stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
+    await waitForRevision(session.page, state.revision);
     const rect = cornerRect('top-right');
-    await waitForRegionColour(page, colour(4), around(rect.x + rect.w / 2, rect.y + rect.h / 2, 0.03), 3000);
-    await waitForRegionColour(page, colour(program));
+    await waitForRegionColour(session.page, colour(4), around(rect.x + rect.w / 2, rect.y + rect.h / 2, 0.03), 3000);
+    await waitForRegionColour(session.page, colour(program));
   });
 
   it('changes the scorebug pixels when a score changes', async () => {
     const scorebug: NormalisedRect = { x0: 0.02, x1: 0.3, y0: 0.03, y1: 0.1 };
-    let state = await stub.command({ type: 'scorebug.set', visible: true });
-    await waitForRevision(page, state.revision);
+    let state = await session.stub.command({ type: 'scorebug.set', visible: true });
+    await waitForRevision(session.page, state.revision);
     await sleep(600);
-    const before = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
-    state = await stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
-    await waitForRevision(page, state.revision);
+    const before = await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    state = await session.stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
+    await waitForRevision(session.page, state.revision);
     await sleep(1200);
-    const after = await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    const after = await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
     expect(after).not.toEqual(before);
     // And back: the same score draws the same pixels, so the difference was the score.
-    state = await stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
-    await waitForRevision(page, state.revision);
+    state = await session.stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
+    await waitForRevision(session.page, state.revision);
     await sleep(1200);
-    expect(await page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' })).toEqual(before);
+    expect(await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' })).toEqual(before);
   });
 
   it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
-    const state = await stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
-    await waitForRevision(page, state.revision);
-    await page.reload({ waitUntil: 'load' });
-    await waitReady(page);
-    await waitForRegionColour(page, colour(4));
+    const state = await session.stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
+    await waitForRevision(session.page, state.revision);
+    await session.page.reload({ waitUntil: 'load' });
+    await waitReady(session.page);
+    await waitForRegionColour(session.page, colour(4));
     await sleep(1500); // a few pings: the offset estimate settles
-    const frame = await pageFrame(page);
+    const frame = await pageFrame(session.page);
     expect(frame.revision).toBe(state.revision);
     // Same host, so the true server time of the frame is its wall time: the clock shown is within a frame.
-    expect(Math.abs(frame.clockMs - clockValueMs(stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(FRAME_MS);
+    expect(Math.abs(frame.clockMs - clockValueMs(session.stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(FRAME_MS);
 
-    await stub.dropConnections();
-    const later = await stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
-    await waitForRevision(page, later.revision, 10_000);
-    await waitForRegionColour(page, colour(1));
+    await session.stub.dropConnections();
+    const later = await session.stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
+    await waitForRevision(session.page, later.revision, 10_000);
+    await waitForRegionColour(session.page, colour(1));
   });
 });
 
 // At 1080p with 720p sources a transition is composited at 720p and scaled once (LayerCompositor):
 // the same checks must hold on that path.
 describe('program template pixels at 1080p (transitions composited at the sources\' resolution)', () => {
-  let stub: TemplateTestController;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    stub = new TemplateTestController();
-    await stub.start();
-    browser = await launchChromium({ width: 1920, height: 1080 });
-    page = await openTemplate(browser, stub.templateUrl({ width: 1920, height: 1080, fps: FPS }), { width: 1920, height: 1080 });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stub?.close();
-  });
+  const session = templateSession(1920, 1080);
 
   it('shows a blend mid-mix, matching the transition progress', async () => {
-    await waitForRegionColour(page, colour(1));
-    await expectMidMixBlend(page, stub);
+    await waitForRegionColour(session.page, colour(1));
+    await expectMidMixBlend(session.page, session.stub);
   });
 
   it('a wipe from left reveals the new source from the left', async () => {
     const [from, revealed, notYet] = WIPES[0] ?? ['left', around(0.2, 0.5), around(0.8, 0.5)];
-    await expectWipe(page, stub, from, revealed, notYet);
+    await expectWipe(session.page, session.stub, from, revealed, notYet);
   });
 });
 
@@ -198,6 +170,22 @@ async function expectWipe(page: Page, stub: TemplateTestController, from: WipeFr
   expect(colourDistance(far.mean, hexToRgb(colour(Number(String(before).slice(-1)))))).toBeLessThanOrEqual(3);
   await waitForTakeEnd(page, state);
   await waitForRegionColour(page, colour(Number(to.slice(-1))));
+}
+
+/** One controller and one template page at the given output size for a describe block. */
+function templateSession(width: number, height: number): { stub: TemplateTestController; page: Page } {
+  const session = {} as { stub: TemplateTestController; browser: Browser; page: Page };
+  beforeAll(async () => {
+    session.stub = new TemplateTestController();
+    await session.stub.start();
+    session.browser = await launchChromium({ width, height });
+    session.page = await openTemplate(session.browser, session.stub.templateUrl({ width, height, fps: FPS }), { width, height });
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.stub?.close();
+  });
+  return session;
 }
 
 /** Wait until the page draws frames past the end of the state's take (a later take would interrupt it). */
