@@ -58,6 +58,7 @@ async function main(): Promise<void> {
           { id: 'youtube', kind: 'youtube', label: 'YouTube', streamKey: 'screenshot-not-a-real-key' },
           { id: 'twitch', kind: 'twitch', label: 'Twitch', streamKey: 'screenshot-not-a-real-key' },
         ],
+        channels: { youtube: 'dQw4w9WgXcQ', twitch: 'pitchside' },
       },
       { sources: testSources(4) },
     );
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 
     await shoot(browser.newPage(), url('director', 'director'), DESKTOP, 'director.png');
     await shoot(browser.newPage(), url('graphics', 'graphics'), DESKTOP, 'graphics.png');
-    await shoot(browser.newPage(), url('watch', 'viewer', '&youtube=dQw4w9WgXcQ&twitch=pitchside'), PHONE, 'watch.png');
+    await shoot(browser.newPage(), url('watch', 'viewer'), PHONE, 'watch.png');
 
     // The camera page on air: join as a phone would, then the director takes it.
     const joined = (await (await fetch(`${origin}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: joinCode, label: 'North stand' }) })).json()) as JoinResponse;

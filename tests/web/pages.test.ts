@@ -3,9 +3,10 @@
 // through a controller restart without a reload.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_REGION, testSourceColour } from '../../protocol/index.ts';
+import { CHECK_REGION, testSourceColour, type OutputStatusMessage } from '../../protocol/index.ts';
+import { publishJobStatus } from '../../worker/status-publisher.ts';
 import { colourDistance, hexToRgb } from '../helpers/template-page.ts';
-import { buildPages, changedShare, EVENT_ID, meanRgb, POLL_MS, screenRegion, until, waitOnline, waitTemplateIn, WebStack } from './web-stack.ts';
+import { ADMIN_KEY, buildPages, changedShare, EVENT_ID, meanRgb, POLL_MS, screenRegion, until, waitOnline, waitTemplateIn, WebStack } from './web-stack.ts';
 
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
@@ -145,8 +146,51 @@ describe('graphics panel', () => {
 });
 
 describe('viewer page', () => {
+  it('embeds the event’s channels and shows its status, also to a viewer who arrives mid-stream', async () => {
+    const setChannels = async (channels: object) => {
+      const response = await fetch(`${stack.origin}/api/events/${EVENT_ID}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channels, destinations: [{ kind: 'twitch', streamKey: 'live_secret_stream_key_42' }] }),
+      });
+      expect(response.status).toBe(200);
+    };
+    const output = (stream: 'live' | 'stopped'): OutputStatusMessage => ({
+      type: 'job.output',
+      eventId: EVENT_ID,
+      jobId: `program-output-${EVENT_ID}`,
+      backend: 'builtin',
+      state: stream === 'live' ? 'running' : 'completed',
+      outputs: [{ id: 'twitch', kind: 'rtmp', label: 'Twitch', target: 'rtmp://live.twitch.tv/app/****', state: stream }],
+      recordingStartedAt: null,
+      message: '',
+      at: Date.now(),
+    });
+    const statusOf = (page: Page) => page.$eval('#event-status', (e) => (e as HTMLElement).dataset.status);
+    const tabsOf = (page: Page) => page.$$eval('.platform-tabs [role=tab]', (tabs) => tabs.map((t) => t.textContent));
+
+    await setChannels({ youtube: 'dQw4w9WgXcQ', twitch: 'pitchside_demo' });
+    const early = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    await until('both players offered', async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['YouTube', 'Twitch']));
+    expect(await statusOf(early)).toBe('upcoming');
+
+    await publishJobStatus(stack.app!.redis, output('live'));
+    await until('LIVE pushed to the open page', async () => (await statusOf(early)) === 'live');
+    const late = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    await until('LIVE on a page opened mid-stream', async () => (await statusOf(late)) === 'live');
+    expect(await late.$eval('#event-status', (e) => e.textContent)).toBe('LIVE');
+
+    await setChannels({ twitch: 'other_channel' });
+    await until('the channel edit on the open page', async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['Twitch']));
+    await publishJobStatus(stack.app!.redis, output('stopped'));
+    await until('Ended', async () => (await statusOf(early)) === 'ended');
+    for (const page of [early, late]) expect(await page.content()).not.toContain('live_secret_stream_key_42');
+    await late.close();
+    pages.splice(pages.indexOf(late), 1);
+  }, 120_000);
+
   it('shows a viewer count that changes as pages connect', async () => {
-    const first = await open(stack.pageUrl('watch', 'viewer', '&twitch=pitchside_demo'), PHONE);
+    const first = await open(stack.pageUrl('watch', 'viewer'), PHONE);
     const count = (page: Page) => page.$eval('#viewer-count', (e) => Number((e as HTMLElement).dataset.count ?? 'NaN'));
     const initial = await until('a viewer count', async () => {
       const n = await count(first);

@@ -20,7 +20,7 @@ export const EVENT_ID = 'web-match';
  * animation frames: poll on a timer so that pages in the background are checked too.
  */
 export const POLL_MS = 100;
-const ADMIN_KEY = 'psadm_web-test-admin-key-0123456789';
+export const ADMIN_KEY = 'psadm_web-test-admin-key-0123456789';
 
 /** Builds every page (template + operator pages) into a fresh directory, as `vite build` does for dist/. */
 export async function buildPages(): Promise<string> {

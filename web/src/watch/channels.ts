@@ -1,24 +1,6 @@
-// The event's public channels, as the producer puts them on the viewer link
-// (/watch?event=ID&key=VIEWER_KEY&youtube=VIDEO_ID&twitch=CHANNEL). Only public ids: a stream key never
-// belongs here, and the patterns below reject anything that is not a plain id.
-export interface Channels {
-  /** A YouTube live video id (11 chars) or channel id (UC…, 24 chars). */
-  youtube: string | null;
-  twitch: string | null;
-}
-
-const YOUTUBE_VIDEO = /^[A-Za-z0-9_-]{11}$/;
-const YOUTUBE_CHANNEL = /^UC[A-Za-z0-9_-]{22}$/;
-const TWITCH_CHANNEL = /^[A-Za-z0-9_]{3,25}$/;
-
-export function readChannels(query: URLSearchParams): Channels {
-  const youtube = query.get('youtube');
-  const twitch = query.get('twitch');
-  return {
-    youtube: youtube !== null && (YOUTUBE_VIDEO.test(youtube) || YOUTUBE_CHANNEL.test(youtube)) ? youtube : null,
-    twitch: twitch !== null && TWITCH_CHANNEL.test(twitch) ? twitch.toLowerCase() : null,
-  };
-}
+// Embedded players and chats for the event's public channels (protocol/watch.ts: ids the controller has
+// checked, set by the admin on the event). Only public ids ever reach this page: never a stream key.
+import type { EventChannels } from '../../../protocol/index.ts';
 
 export interface Embed {
   platform: 'YouTube' | 'Twitch';
@@ -27,24 +9,28 @@ export interface Embed {
   chat: string | null;
 }
 
-export function embeds(channels: Channels, host: string): Embed[] {
+/** The schema allows an 11-character video id or a UC… channel id; only the channel id starts with UC and is longer. */
+function isYoutubeChannel(id: string): boolean {
+  return id.length > 11 && id.startsWith('UC');
+}
+
+export function embeds(channels: EventChannels, host: string): Embed[] {
   const list: Embed[] = [];
-  if (channels.youtube !== null) {
-    const isChannel = YOUTUBE_CHANNEL.test(channels.youtube);
+  const parent = encodeURIComponent(host);
+  if (channels.youtube !== undefined) {
+    const id = channels.youtube;
     list.push({
       platform: 'YouTube',
-      player: isChannel
-        ? `https://www.youtube.com/embed/live_stream?channel=${channels.youtube}&autoplay=1`
-        : `https://www.youtube.com/embed/${channels.youtube}?autoplay=1`,
-      chat: isChannel ? null : `https://www.youtube.com/live_chat?v=${channels.youtube}&embed_domain=${encodeURIComponent(host)}`,
+      player: isYoutubeChannel(id) ? `https://www.youtube.com/embed/live_stream?channel=${id}&autoplay=1` : `https://www.youtube.com/embed/${id}?autoplay=1`,
+      chat: isYoutubeChannel(id) ? null : `https://www.youtube.com/live_chat?v=${id}&embed_domain=${parent}`,
     });
   }
-  if (channels.twitch !== null) {
-    const parent = encodeURIComponent(host);
+  if (channels.twitch !== undefined) {
+    const channel = channels.twitch.toLowerCase();
     list.push({
       platform: 'Twitch',
-      player: `https://player.twitch.tv/?channel=${channels.twitch}&parent=${parent}&autoplay=true`,
-      chat: `https://www.twitch.tv/embed/${channels.twitch}/chat?parent=${parent}&darkpopout`,
+      player: `https://player.twitch.tv/?channel=${channel}&parent=${parent}&autoplay=true`,
+      chat: `https://www.twitch.tv/embed/${channel}/chat?parent=${parent}&darkpopout`,
     });
   }
   return list;

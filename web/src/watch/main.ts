@@ -2,22 +2,31 @@
 // whether the event is upcoming, live or over. It holds a viewer key only: no secret reaches it.
 import '../styles/theme.css';
 import './watch.css';
-import { clockValueMs, formatClock, PresenceMessageSchema, parse, type ProgramState } from '../../../protocol/index.ts';
+import {
+  clockValueMs,
+  formatClock,
+  parse,
+  PresenceMessageSchema,
+  WatchInfoSchema,
+  WatchMessageSchema,
+  type EventChannels,
+  type EventStatus,
+  type ProgramState,
+  type WatchInfo,
+} from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
 import { startPage } from '../lib/page.ts';
-import { embeds, readChannels, type Embed } from './channels.ts';
-import { statusFromFrame, type EventStatus } from './event-status.ts';
+import { embeds, type Embed } from './channels.ts';
 
 const STATUS_TEXT: Record<EventStatus, string> = { upcoming: 'Upcoming', live: 'LIVE', ended: 'Ended' };
 
 const page = startPage({ title: 'Watch', client: 'viewer' });
 if (page !== null) {
-  const { params, realtime, main } = page;
-  const list = embeds(readChannels(params.query), location.host);
+  const { params, api, realtime, main } = page;
   const status = h('span', { class: 'event-status', id: 'event-status', 'data-status': 'upcoming' }, STATUS_TEXT.upcoming);
   const viewers = h('span', { class: 'viewer-count', id: 'viewer-count' }, '— watching');
   const score = h('div', { class: 'score-line live-dependent', id: 'score-line' });
-  const stage = h('div', { class: 'stage' });
+  const stage = h('div', { class: 'stage', id: 'stage' });
   const tabs = h('div', { class: 'platform-tabs', role: 'tablist' });
   main.append(h('div', { class: 'watch-layout' }, h('div', { class: 'row watch-meta' }, status, viewers), score, tabs, stage));
 
@@ -25,14 +34,33 @@ if (page !== null) {
     for (const tab of tabs.children) tab.classList.toggle('selected', tab.textContent === embed.platform);
     stage.replaceChildren(player(embed), embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : chat(embed));
   };
-  if (list.length === 0) {
-    stage.append(h('p', { class: 'no-channels' }, 'This event has no YouTube or Twitch channel on its viewer link yet. The score above is live.'));
-  } else {
-    for (const embed of list) tabs.append(h('button', { type: 'button', role: 'tab', onclick: () => show(embed) }, embed.platform));
-    show(list[0]!);
-  }
+  // Players are rebuilt only when the channels change: a status change must not stop a playing stream.
+  let shownChannels = '';
+  const showChannels = (channels: EventChannels): void => {
+    const key = JSON.stringify(channels);
+    if (key === shownChannels) return;
+    shownChannels = key;
+    const list = embeds(channels, location.host);
+    tabs.replaceChildren(...list.map((embed) => h('button', { type: 'button', role: 'tab', onclick: () => show(embed) }, embed.platform)));
+    if (list[0] === undefined) stage.replaceChildren(h('p', { class: 'no-channels' }, 'This event has no YouTube or Twitch channel yet. The score above is live.'));
+    else show(list[0]);
+  };
+  let pushed = false;
+  const applyWatch = (watch: WatchInfo): void => {
+    status.dataset.status = watch.status;
+    setText(status, STATUS_TEXT[watch.status]);
+    showChannels(watch.channels);
+  };
+  // Read once at once (the page may open mid-stream), then kept current by the WebSocket's `watch` frames.
+  void api
+    .get<unknown>(`/api/events/${encodeURIComponent(params.eventId)}/watch`)
+    .then((body) => {
+      const parsed = parse(WatchInfoSchema, body);
+      // A pushed frame is newer than an answer still in flight when it arrived.
+      if (parsed.ok && !pushed) applyWatch(parsed.value);
+    })
+    .catch(() => {});
 
-  let eventStatus: EventStatus = 'upcoming';
   realtime.on('frame', (frame) => {
     const presence = parse(PresenceMessageSchema, frame);
     if (presence.ok) {
@@ -40,9 +68,11 @@ if (page !== null) {
       viewers.dataset.count = String(n);
       setText(viewers, `${n} watching`);
     }
-    eventStatus = statusFromFrame(frame, eventStatus);
-    status.dataset.status = eventStatus;
-    setText(status, STATUS_TEXT[eventStatus]);
+    const watch = parse(WatchMessageSchema, frame);
+    if (watch.ok) {
+      pushed = true;
+      applyWatch(watch.value.watch);
+    }
   });
   const drawScore = (state: ProgramState): void => {
     const { home, away, period } = state.scorebug;
