@@ -9,6 +9,10 @@ import { CameraParamsSchema } from '../schemas/cameras.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError, notFound } from '../services/app-error.ts';
 
+/** Join attempts per client address per window (@fastify/rate-limit). */
+export const JOIN_ATTEMPT_LIMIT = 20;
+export const JOIN_ATTEMPT_WINDOW_MS = 60_000;
+
 export const QR_WIDTH_PX = 512;
 
 const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -17,7 +21,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/join',
     {
-      config: { access: { public: true } },
+      // A join code is a six-character secret that yields a camera key: guessing must stay slow. Every
+      // attempt counts (the code is only checked after the body is read), far above a real crew's joins.
+      config: {
+        access: { public: true },
+        rateLimit: { max: JOIN_ATTEMPT_LIMIT, timeWindow: JOIN_ATTEMPT_WINDOW_MS, allowList: () => false },
+      },
       schema: { tags: ['cameras'], summary: 'A camera joins an event by its code', body: JoinRequestSchema, response: { 200: JoinResponseSchema, 404: ErrorResponses[404], 400: ErrorResponses[400] } },
     },
     async (request) => {

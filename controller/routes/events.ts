@@ -32,8 +32,10 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/events/:eventId',
     {
-      config: { access: { roles: ROLES } },
-      schema: { tags: ['events'], summary: 'One event', params: EventParamsSchema, response: { 200: EventSchema, ...ErrorResponses } },
+      // Operators only: the event carries the camera join code (which yields a camera key) and the
+      // destinations; viewers, cameras and the template read GET …/watch instead.
+      config: { access: { roles: ['admin', 'director', 'graphics'] } },
+      schema: { tags: ['events'], summary: 'One event (operators)', params: EventParamsSchema, response: { 200: EventSchema, ...ErrorResponses } },
     },
     async (request) => toEventView(await app.events.require(request.params.eventId)),
   );

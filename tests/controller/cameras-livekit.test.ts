@@ -4,6 +4,7 @@ import { TokenVerifier, TrackSource } from 'livekit-server-sdk';
 import { PROGRAM_TOPIC } from '../../protocol/index.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { testRedis } from '../helpers/redis.ts';
+import { JOIN_ATTEMPT_LIMIT } from '../../controller/routes/cameras.ts';
 import { EGRESS_UPDATES_CHANNEL, type EgressUpdate } from '../../worker/egress-updates.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
@@ -55,6 +56,18 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     expect(forged.statusCode).toBe(401);
     void TrackSource;
     await director.close();
+  });
+
+  it('slows down guessing of join codes: past the limit every attempt gets 429, and nothing joins', async () => {
+    const app = await testApp();
+    await seedEvent(app);
+    const attempt = () => app.inject({ method: 'POST', url: '/api/join', payload: { code: 'ZZZZZZ' } });
+    for (let i = 0; i < JOIN_ATTEMPT_LIMIT; i += 1) expect((await attempt()).statusCode).toBe(404);
+    const limited = await attempt();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.message).toMatch(/retry in \d+ s/);
+    const cameras = (await app.inject({ method: 'GET', url: '/api/events/match/cameras', headers: admin() })).json().cameras;
+    expect(cameras).toEqual([]);
   });
 
   it('hands a signed egress webhook to the worker that owns the egress, and logs it for operators', async () => {

@@ -38,6 +38,14 @@ describe('viewer page data', () => {
     expect(watch.body).not.toContain(STREAM_KEY.slice(-4));
     expect(watch.body).not.toMatch(/streamKey|destinations|joinCode/);
 
+    // The event itself (join code → a camera key, destinations) is for operators only.
+    for (const role of ['viewer', 'camera', 'template']) {
+      const event = await app.inject({ url: `/api/events/${id}`, headers: bearer(keys[role]!.key) });
+      expect(event.statusCode, role).toBe(403);
+      expect(event.body).not.toMatch(/joinCode|destinations/);
+    }
+    expect((await app.inject({ url: `/api/events/${id}`, headers: bearer(keys['director']!.key) })).json().joinCode).toMatch(/\w+/);
+
     // Only admin edits the event.
     const byViewer = await app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: bearer(keys['viewer']!.key), payload: { channels: {} } });
     expect(byViewer.statusCode).toBe(403);

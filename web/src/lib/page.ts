@@ -1,6 +1,6 @@
 // What every operator page starts with: its link parameters, an API client, the live link and the top
 // bar that shows the connection. A broken link becomes a full-page message instead of a blank page.
-import { EventSchema, parse } from '../../../protocol/index.ts';
+import { parse, WatchInfoSchema } from '../../../protocol/index.ts';
 import { ApiClient } from './api-client.ts';
 import { connectionBadge } from './connection-badge.ts';
 import { h } from './dom.ts';
@@ -54,9 +54,9 @@ export function startPage(options: PageOptions): Page | null {
   addEventListener('pagehide', () => void realtime.close());
   // The event's name reads better than its id; the id stays if the name cannot be had.
   void api
-    .get<unknown>(`/api/events/${encodeURIComponent(params.eventId)}`)
+    .get<unknown>(`/api/events/${encodeURIComponent(params.eventId)}/watch`)
     .then((event) => {
-      const parsed = parse(EventSchema, event);
+      const parsed = parse(WatchInfoSchema, event);
       if (parsed.ok) topBar.querySelector('.event-name')!.textContent = parsed.value.name;
     })
     .catch(() => {});
