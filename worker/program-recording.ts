@@ -74,7 +74,8 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
     const url = `http://127.0.0.1:${port}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}&width=${video.width}&height=${video.height}&fps=${video.fps}`;
 
     const cpuBefore = sum(treeCpu([process.pid]));
-    recorder = new Recorder({ url, ...video, outputs: [{ id: 'program', kind: 'file', path: out }, ...(options.extraOutputs ?? [])] });
+    // The capture runs a little past `seconds` (close takes a moment): the file is cut to the exact length.
+    recorder = new Recorder({ url, ...video, fileDurationS: seconds, outputs: [{ id: 'program', kind: 'file', path: out }, ...(options.extraOutputs ?? [])] });
     await recorder.start();
     // Frame 0's time: frames are CFR slots, so it is `frames / fps` before now; the earliest estimate wins.
     let firstFrameAt = Number.POSITIVE_INFINITY;

@@ -7,9 +7,20 @@ import { rename, rm } from 'node:fs/promises';
  * so it costs I/O, not CPU. Writes to a temp name and renames atomically;
  * the fragmented source is kept unless removeSource is set.
  */
-export async function finaliseMp4(fragmentedPath: string, outputPath: string, opts: { removeSource?: boolean; ffmpegPath?: string } = {}): Promise<void> {
+export interface FinaliseOptions {
+  removeSource?: boolean;
+  ffmpegPath?: string;
+  /**
+   * Cut the programme to exactly this length (a recording asked for N seconds). Stream copy cuts at
+   * packets: every video frame is one, so the video is exact; AAC ends within one 21 ms audio frame.
+   */
+  durationS?: number;
+}
+
+export async function finaliseMp4(fragmentedPath: string, outputPath: string, opts: FinaliseOptions = {}): Promise<void> {
   const tmp = `${outputPath}.tmp.mp4`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', fragmentedPath, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-y', tmp];
+  const trim = opts.durationS === undefined ? [] : ['-t', opts.durationS.toFixed(6)];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', fragmentedPath, '-map', '0', '-c', 'copy', ...trim, '-movflags', '+faststart', '-y', tmp];
   await new Promise<void>((resolve, reject) => {
     const p = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -13,6 +13,8 @@ export interface RecorderOptions extends Omit<BrowserCaptureOptions, 'onVideo' |
   outputs: OutputSpec[];
   /** Faststart-remux file outputs on close() (fragmented file kept as *.frag.mp4 unless false). */
   finalise?: boolean;
+  /** A recording of a set length: file outputs are cut to exactly this many seconds when finalised. */
+  fileDurationS?: number;
   ffmpegPath?: string;
   onSpawn?: (pid: number) => void;
 }
@@ -109,7 +111,10 @@ export class Recorder {
           // fragmented recording -> *.frag.mp4 kept for safety; faststart copy takes the name.
           const frag = f.replace(/\.mp4$/, '') + '.frag.mp4';
           await rename(f, frag);
-          await finaliseMp4(frag, f, { ffmpegPath: this.opts.ffmpegPath });
+          await finaliseMp4(frag, f, {
+            ...(this.opts.ffmpegPath === undefined ? {} : { ffmpegPath: this.opts.ffmpegPath }),
+            ...(this.opts.fileDurationS === undefined ? {} : { durationS: this.opts.fileDurationS }),
+          });
         }
       }
     }
