@@ -150,6 +150,8 @@ export const RecordingNoteSchema = Type.Object(
     file: Type.String(),
     startedAt: Type.Union([Type.Number(), Type.Null()]),
     endedAt: Type.Number(),
+    /** Left behind by a worker that died or handed its output back, and finalised by the next one. */
+    recovered: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,7 @@ import {
   type OutputState,
 } from '../protocol/index.ts';
 import { Recorder, type RecorderStats } from './recorder/recorder.ts';
+import { recoverRecordings } from './recording-recovery.ts';
 import type { OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { templatePageUrl } from './template-url.ts';
@@ -77,6 +78,8 @@ class BuiltinSession implements OutputSession {
   }
 
   async start(): Promise<void> {
+    // Parts an earlier worker left (killed, or handed back) are finalised and listed before a new part.
+    await recoverRecordings(this.hooks.redis, this.#plan.eventId, this.#eventDir(), this.hooks.log);
     // Outputs are armed before capture starts so that they all begin at frame 0.
     await this.#reconcile(this.#plan);
     await this.#recorder.start();
@@ -144,13 +147,17 @@ class BuiltinSession implements OutputSession {
       if (id === RECORDING_ID ? !plan.record : !want.has(id) || this.#urls.get(id) !== want.get(id)) await this.#remove(id);
     }
     if (plan.record && !this.#armed.includes(RECORDING_ID)) {
-      const dir = join(this.options.recordingsDir, plan.eventId);
+      const dir = this.#eventDir();
       await mkdir(dir, { recursive: true });
       this.#recordingPath = join(dir, `${plan.eventId}-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`);
       this.#recordings.push(this.#recordingPath);
       this.#add(RECORDING_ID, { id: RECORDING_ID, kind: 'file', path: this.#recordingPath });
     }
     for (const [id, url] of want) if (!this.#armed.includes(id)) this.#add(id, { id, kind: 'rtmp', url });
+  }
+
+  #eventDir(): string {
+    return join(this.options.recordingsDir, this.#plan.eventId);
   }
 
   #armed: string[] = [];
