@@ -20,6 +20,11 @@ import { DEFAULT_KEY_PREFIX } from './services/redis-keys.ts';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/** Options every route plugin receives (through @fastify/autoload). */
+export interface RouteOptions {
+  queuePrefix?: string;
+}
+
 export interface AppOptions {
   config: Config;
   redisUrl: string;
@@ -32,6 +37,8 @@ export interface AppOptions {
   livekit?: LiveKitSettings | null;
   logger?: FastifyServerOptions['logger'];
   authFailureLimit?: number;
+  /** BullMQ prefix of the job queues the output routes enqueue on (tests use a fresh one, with their own worker). */
+  queuePrefix?: string;
 }
 
 /** Where secrets may appear in a log line; pino replaces them. */
@@ -89,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
-  await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true });
+  const routeOptions: RouteOptions = options.queuePrefix === undefined ? {} : { queuePrefix: options.queuePrefix };
+  await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true, options: routeOptions });
   return app;
 }

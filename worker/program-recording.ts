@@ -32,6 +32,8 @@ export interface ProgramRecordingOptions {
   out: string;
   /** More recorder outputs (RTMP receivers in the bench). */
   extraOutputs?: OutputSpec[];
+  /** More template query parameters (the bench's decoded-video cameras: testsources=video&testmedia=…). */
+  templateQuery?: Record<string, string>;
 }
 
 export interface ProgramRecordingSummary {
@@ -71,7 +73,8 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const keys = Object.fromEntries((await ensureDemoEvent(app.events, app.apiKeys)).map((k) => [k.role, k.key]));
-    const url = `http://127.0.0.1:${port}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}&width=${video.width}&height=${video.height}&fps=${video.fps}`;
+    const query = new URLSearchParams({ event: DEMO_EVENT_ID, key: keys['template'] ?? '', width: String(video.width), height: String(video.height), fps: String(video.fps), ...options.templateQuery });
+    const url = `http://127.0.0.1:${port}/template/?${query}`;
 
     const cpuBefore = sum(treeCpu([process.pid]));
     // The capture runs a little past `seconds` (close takes a moment): the file is cut to the exact length.

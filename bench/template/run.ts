@@ -1,25 +1,23 @@
 // `npm run bench:template`: the program template in the recorder's Chromium (no GPU) at 720p/1080p ×
 // 30/60 fps, with four decoded H.264 camera clips (as LiveKit tracks are decoded video), PiP, scorebug
 // with a running clock, a lower third and a mix always in progress. Writes bench/results/template.json.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import type { FrameStats } from '../../protocol/index.ts';
-import { testSourceColour } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
-import { TemplateControllerStub } from '../../tests/helpers/template-controller-stub.ts';
+import { EmbeddedRedis } from '../../runtime/embedded-redis.ts';
+import { TemplateTestController } from '../../tests/helpers/template-controller.ts';
+import { CameraClipServer } from '../camera-clips.ts';
 import { openTemplate, pageStats, waitForRevision } from '../../tests/helpers/template-page.ts';
 import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
 
-const CLIP_SECONDS = 10;
 const WARMUP_MS = 3000;
 const MEASURE_MS = 10_000;
 /** Back-to-back mixes: one is always in progress (two video layers), as the target scenario asks. */
 const MIX_MS = 2000;
 /** The `-interrupted` runs take again mid-mix: the frozen mix under the new one is three video layers. */
 const INTERRUPT_EVERY_MS = 1000;
-const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const RESULTS = resolve(import.meta.dirname, '../results/template.json');
 
 interface Run {
@@ -41,19 +39,6 @@ const RUNS: Run[] = [
   { name: '1080p30-webgl', width: 1920, height: 1080, fps: 30, renderer: 'webgl' },
 ];
 
-function makeClips(dir: string): void {
-  for (let n = 1; n <= 4; n += 1) {
-    const colour = testSourceColour(n).replace('#', '0x');
-    const filter = [
-      `color=c=${colour}:s=1280x720:r=30`,
-      `drawbox=x='100+mod(t*240\\,1000)':y=640:w=40:h=40:color=white:t=fill`,
-      `drawtext=fontfile=${FONT}:text='Camera ${n}':x=(w-tw)/2:y=30:fontsize=50:fontcolor=white`,
-      `drawtext=fontfile=${FONT}:text='%{frame_num}':x=w-tw-40:y=40:fontsize=32:fontcolor=white`,
-    ].join(',');
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', filter, '-t', String(CLIP_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '60', join(dir, `camera-${n}.mp4`)]);
-  }
-}
-
 interface Result extends FrameStats {
   name: string;
   cpuCores: number;
@@ -61,21 +46,22 @@ interface Result extends FrameStats {
   loadAverage: number;
 }
 
-async function measure(run: Run, stub: TemplateControllerStub): Promise<Result> {
+async function measure(run: Run, controller: TemplateTestController, media: string): Promise<Result> {
   const browser = await launchChromium({ width: run.width, height: run.height });
   const pid = browser.process()?.pid;
   if (pid === undefined) throw new Error('no Chromium process id');
   try {
-    const url = stub.templateUrl({ width: run.width, height: run.height, fps: run.fps, testsources: 'video', testmedia: '/media/', renderer: run.renderer });
+    const url = controller.templateUrl({ width: run.width, height: run.height, fps: run.fps, testsources: 'video', testmedia: media, renderer: run.renderer });
     const page = await openTemplate(browser, url, { width: run.width, height: run.height });
     let target = 2;
-    const take = () => {
-      stub.command({ type: 'program.take', source: `camera-${target}`, transition: { type: 'mix', durationMs: MIX_MS } });
+    const take = async (): Promise<void> => {
+      const source = `camera-${target}`;
       target = target === 1 ? 2 : 1;
+      await controller.command({ type: 'program.take', source, transition: { type: 'mix', durationMs: MIX_MS } });
     };
-    take();
-    const timer = setInterval(take, run.interrupted === true ? INTERRUPT_EVERY_MS : MIX_MS);
-    await waitForRevision(page, stub.state.revision);
+    await take();
+    const timer = setInterval(() => void take(), run.interrupted === true ? INTERRUPT_EVERY_MS : MIX_MS);
+    await waitForRevision(page, controller.state.revision);
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     await page.evaluate(() => window.pitchside?.resetStats());
     const cpuBefore = treeCpu([pid]);
@@ -92,11 +78,13 @@ async function measure(run: Run, stub: TemplateControllerStub): Promise<Result> 
 }
 
 async function main(): Promise<void> {
-  const media = mkdtempSync(join(tmpdir(), 'pitchside-bench-'));
-  makeClips(media);
-  const stub = new TemplateControllerStub({ staticDirs: { '/media/': media } });
-  await stub.start();
-  stub.command(
+  // The real stack the template talks to: an embedded Redis and the controller serving dist/.
+  const redis = new EmbeddedRedis({ appendOnly: false });
+  const controller = new TemplateTestController({ redisUrl: await redis.start() });
+  await controller.start();
+  const clips = new CameraClipServer();
+  const media = await clips.start();
+  await controller.command(
     { type: 'scorebug.set', visible: true, home: { name: 'Riverside', short: 'RIV', score: 2 }, away: { name: 'Northgate', short: 'NGT', score: 1 }, period: '2nd' },
     { type: 'clock.set', valueMs: 63 * 60_000 }, { type: 'clock.start' },
     { type: 'pip.set', source: 'camera-3', corner: 'top-right', visible: true },
@@ -108,13 +96,14 @@ async function main(): Promise<void> {
     const only = process.argv.indexOf('--only');
     const names = only < 0 ? null : new Set((process.argv[only + 1] ?? '').split(','));
     for (const run of RUNS.filter((r) => names === null || names.has(r.name))) {
-      const result = await measure(run, stub);
+      const result = await measure(run, controller, media);
       results.push(result);
       console.error(`${run.name}: done`);
     }
   } finally {
-    await stub.close();
-    rmSync(media, { recursive: true, force: true });
+    await controller.close();
+    await clips.close();
+    await redis.close();
   }
   mkdirSync(resolve(RESULTS, '..'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify({ measuredAt: new Date().toISOString(), cores: cpus().length, measureMs: MEASURE_MS, results }, null, 2)}\n`);

@@ -19,6 +19,7 @@ import {
 import { loadConfig } from '../../runtime/config.ts';
 import { EXPORT_FILES } from '../../worker/export/vod-export.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
+import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 
@@ -60,9 +61,9 @@ const ExportFileParamsSchema = Type.Object(
 );
 const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.jpg': 'image/jpeg', '.edl': 'text/plain; charset=utf-8' };
 
-const outputRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const exportsRoot = resolve(loadConfig().PITCHSIDE_DATA_DIR, 'exports');
-  const jobs = new JobClient({ redis: app.redis });
+  const jobs = new JobClient({ redis: app.redis, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
   await jobs.start();
   app.addHook('onClose', () => jobs.close());
 

@@ -27,6 +27,8 @@ export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean
     livekit: null,
     logger: false,
     authFailureLimit: 10_000,
+    // Output routes enqueue real jobs: on a queue of this app's own, so no other test's worker takes them.
+    queuePrefix: freshPrefix('q').replaceAll(':', '-'),
     ...options,
   });
   open.push(app);

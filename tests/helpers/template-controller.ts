@@ -12,12 +12,22 @@ import { DIST_DIR } from './template-controller-stub.ts';
 const EVENT = 'demo';
 const ADMIN_KEY = 'psadm_template-test-admin-key-0123456789';
 
+export interface TemplateTestControllerOptions {
+  /** Outside vitest (benchmarks) there is no test-run Redis to inject: pass one. */
+  redisUrl?: string;
+}
+
 export class TemplateTestController {
   state!: ProgramState;
   #app: FastifyInstance | null = null;
   #port = 0;
   #keys: Record<string, string> = {};
   readonly #prefix = freshPrefix('tpl');
+  readonly #redisUrl: string | undefined;
+
+  constructor(options: TemplateTestControllerOptions = {}) {
+    this.#redisUrl = options.redisUrl;
+  }
 
   async start(): Promise<void> {
     this.#port = await freePort();
@@ -67,7 +77,7 @@ export class TemplateTestController {
   async #listen(): Promise<void> {
     const app = await buildApp({
       config: loadConfig({ PORT: this.#port }, {}),
-      redisUrl: testRedisUrl(),
+      redisUrl: this.#redisUrl ?? testRedisUrl(),
       adminKey: ADMIN_KEY,
       keyPrefix: this.#prefix,
       distDir: DIST_DIR,

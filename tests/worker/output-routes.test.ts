@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomCompositeEgressRequest, UpdateStreamRequest } from '@livekit/protocol';
 import type { FastifyInstance } from 'fastify';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
-import { testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { admin, bearer, testApp } from '../controller/controller-helpers.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
@@ -24,12 +24,13 @@ let worker: OutputWorker;
 let exporter: ExportWorker;
 let dir: string;
 const redis = testRedis();
+const QUEUE_PREFIX = freshPrefix('routes-q').replaceAll(':', '-');
 
 beforeAll(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
-  // Route tests use the default queue prefix: the client inside the controller uses it.
-  worker = new OutputWorker({ redisUrl: testRedisUrl(), backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) } });
+  // The app's job client and this worker share a queue prefix of their own.
+  worker = new OutputWorker({ redisUrl: testRedisUrl(), prefix: QUEUE_PREFIX, backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) } });
   await worker.start();
   dir = mkdtempSync(join(tmpdir(), 'pitchside-routes-'));
 });
@@ -45,7 +46,7 @@ afterAll(async () => {
 let app: FastifyInstance;
 let keys: Record<string, RoleKey>;
 async function setup(eventId: string): Promise<void> {
-  app = await testApp();
+  app = await testApp({ queuePrefix: QUEUE_PREFIX });
   await app.events.create(
     {
       id: eventId,
@@ -116,7 +117,7 @@ describe('output routes', () => {
     const recording = join(dir, 'rec.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=30:duration=4', '-f', 'lavfi', '-i', 'sine=duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', recording]);
     await noteRecordings(redis, 'routes-b', { recordings: [recording], recordingStartedAt: Date.now() - 10_000, outputs: [] });
-    exporter = new ExportWorker({ redisUrl: testRedisUrl(), readLog: (id, range) => app.switchLog.query(id, range) });
+    exporter = new ExportWorker({ redisUrl: testRedisUrl(), prefix: QUEUE_PREFIX, readLog: (id, range) => app.switchLog.query(id, range) });
     await exporter.start();
     const director = bearer(keys['director']?.key ?? '');
 
