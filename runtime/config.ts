@@ -37,7 +37,8 @@ export class ConfigError extends Error {
 export function loadConfig(overrides: Partial<Record<keyof Config, string | number>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   let config: Config;
   try {
-    config = envSchema<Config>({ schema: ConfigSchema, data: [env, overrides], dotenv: false });
+    // env: false — only the environment passed in counts (process.env by default), so tests can pass their own.
+    config = envSchema<Config>({ schema: ConfigSchema, data: [env, overrides], env: false, dotenv: false });
   } catch (error) {
     throw new ConfigError(`Configuration: ${describeSchemaErrors(error as SchemaError)}`);
   }

@@ -7,13 +7,23 @@ export type Logger = Record<LogLevel, (message: string, fields?: Record<string, 
 
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-export function createLogger(name: string, level: LogLevel | 'silent' = (process.env.WORKER_LOG_LEVEL as LogLevel) ?? 'info'): Logger {
+/**
+ * The level comes from LOG_LEVEL, the variable runtime/config.ts checks at start for every process
+ * (pino's fatal/trace map to error/debug here).
+ */
+export function createLogger(name: string, level: LogLevel | 'silent' = levelFrom(process.env.LOG_LEVEL)): Logger {
   const write = (lvl: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < (ORDER[level] ?? ORDER.info)) return;
     const line = JSON.stringify({ level: lvl, time: Date.now(), name, msg: message, ...fields });
     process.stderr.write(`${maskSecrets(line)}\n`);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+function levelFrom(value: string | undefined): LogLevel | 'silent' {
+  if (value === 'fatal') return 'error';
+  if (value === 'trace') return 'debug';
+  return value === 'silent' || (value !== undefined && value in ORDER) ? (value as LogLevel | 'silent') : 'info';
 }
 
 /** A message for people from any thrown value, with secrets masked. */

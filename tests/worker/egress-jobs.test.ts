@@ -199,7 +199,7 @@ describe('program output jobs with the Egress backend', () => {
         LIVEKIT_API_KEY: stub.apiKey,
         LIVEKIT_API_SECRET: stub.apiSecret,
         LOCK_MS: String(TEST_LOCK_MS),
-        WORKER_LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'silent',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
