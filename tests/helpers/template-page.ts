@@ -114,4 +114,30 @@ export async function waitForRevision(page: Page, revision: number, timeoutMs = 
   return pageFrame(page);
 }
 
+export interface ProgramSpectrum {
+  /** dB per FFT bin of the program audio (window.pitchside.capture.audio) over ~400 ms. */
+  bins: number[];
+  /** Width of one bin in Hz. */
+  binHz: number;
+}
+
+/** Bins at or below this are silence. */
+export const SPECTRUM_FLOOR_DB = -1000;
+
+/** The program audio's spectrum, read with an AnalyserNode tapped onto the page's capture node. */
+export async function programSpectrum(page: Page, fftSize = 8192): Promise<ProgramSpectrum> {
+  return page.evaluate(async (size, floorDb) => {
+    const node = window.pitchside?.capture.audio;
+    if (node === undefined) throw new Error('no page api');
+    const analyser = new AnalyserNode(node.context, { fftSize: size });
+    node.connect(analyser);
+    await new Promise((r) => setTimeout(r, 400));
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    node.disconnect(analyser);
+    // Silence reads -Infinity dB, which does not survive the trip out of the page: floor it.
+    return { bins: Array.from(bins, (v) => Math.max(v, floorDb)), binHz: node.context.sampleRate / size };
+  }, fftSize, SPECTRUM_FLOOR_DB);
+}
+
 export type { ProgramState };

@@ -4,7 +4,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cornerRect, TEMPLATE_QUERY, testSourceColour } from '../../protocol/index.ts';
-import { waitForRegionColour, waitForRevision, waitReady, type NormalisedRect } from '../helpers/template-page.ts';
+import { programSpectrum, waitForRegionColour, waitForRevision, waitReady, type NormalisedRect } from '../helpers/template-page.ts';
 import { buildPages, EVENT_ID, WebStack } from '../web/web-stack.ts';
 
 const colour = (n: number) => testSourceColour(n);
@@ -63,16 +63,8 @@ describe('template preview view', () => {
   });
 
   it('is silent and never logs an Egress signal', async () => {
-    const loudestDb = await page.evaluate(async () => {
-      const node = window.pitchside!.capture.audio;
-      const analyser = new AnalyserNode(node.context, { fftSize: 2048 });
-      node.connect(analyser);
-      await new Promise((r) => setTimeout(r, 400));
-      const bins = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(bins);
-      node.disconnect(analyser);
-      return Math.max(...bins);
-    });
+    const { bins } = await programSpectrum(page, 2048);
+    const loudestDb = Math.max(...bins);
     expect(loudestDb).toBeLessThan(SILENCE_DB);
     expect(consoleLogs.filter((text) => /RECORDING/.test(text))).toEqual([]);
   });

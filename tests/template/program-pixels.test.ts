@@ -11,6 +11,7 @@ import {
   hexToRgb,
   openTemplate,
   pageFrame,
+  programSpectrum,
   sampleRegion,
   waitForRegionColour,
   waitForRevision,
@@ -45,22 +46,8 @@ describe('program template pixels', () => {
   });
 
   it('plays the program source tone (audio follows video)', async () => {
-    const peakHz = await session.page.evaluate(async () => {
-      const api = window.pitchside;
-      if (api === undefined) throw new Error('no page api');
-      const node = api.capture.audio;
-      const analyser = new AnalyserNode(node.context, { fftSize: 8192 });
-      node.connect(analyser);
-      await new Promise((r) => setTimeout(r, 400));
-      const bins = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(bins);
-      node.disconnect(analyser);
-      let best = 0;
-      bins.forEach((v, i) => {
-        if (v > (bins[best] ?? -Infinity)) best = i;
-      });
-      return (best * node.context.sampleRate) / analyser.fftSize;
-    });
+    const { bins, binHz } = await programSpectrum(session.page);
+    const peakHz = bins.indexOf(Math.max(...bins)) * binHz;
     expect(Math.abs(peakHz - testSourceToneHz(2))).toBeLessThan(15);
   });
 
