@@ -24,6 +24,8 @@
   // Audio is batched to 20 ms (960 samples at 48 kHz) to keep the message
   // rate at 50/s instead of one message per 128-sample render quantum.
   const AUDIO_BATCH_MS = 20;
+  /** How long to wait for the audio output clock to report a real timestamp before anchoring without it. */
+  const OUTPUT_TIMESTAMP_WAIT_MS = 2000;
   // Frames queued in the encoder beyond this mean the encoder cannot keep up;
   // counted so the operator sees it, never silently hidden.
   const ENCODER_BACKLOG_WARN = 3;
@@ -280,7 +282,16 @@ registerProcessor('pitchside-tap', PitchsideTap);
     // that is output at that instant: both streams then count from the same
     // moment and Node aligns them by sample/frame counts.
     const slotMs = await anchorReady;
-    const ots = ctx.getOutputTimestamp();
+    // Right after the context starts, getOutputTimestamp() answers zeros until the first output buffer
+    // has played: an anchor taken then is off by the page's age (seen: the audio of a recording a second
+    // late). Wait for a real timestamp; past the bound, fall back to currentTime (off by output latency).
+    const waitedFrom = performance.now();
+    let ots = ctx.getOutputTimestamp();
+    while (!(ots.performanceTime > 0) && performance.now() - waitedFrom < OUTPUT_TIMESTAMP_WAIT_MS) {
+      await new Promise((r) => setTimeout(r, 10));
+      ots = ctx.getOutputTimestamp();
+    }
+    if (!(ots.performanceTime > 0)) ots = { contextTime: ctx.currentTime, performanceTime: performance.now() };
     const anchorSec = ots.contextTime + (slotMs - ots.performanceTime) / 1000;
     const anchorSample = Math.round(anchorSec * sampleRate);
     const result = { sampleRate, anchorSample, stop: () => {} };
