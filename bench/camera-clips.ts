@@ -23,7 +23,26 @@ export function makeCameraClips(dir: string): void {
       `drawtext=fontfile=${FONT}:text='Camera ${n}':x=(w-tw)/2:y=30:fontsize=50:fontcolor=white`,
       `drawtext=fontfile=${FONT}:text='%{frame_num}':x=w-tw-40:y=40:fontsize=32:fontcolor=white`,
     ].join(',');
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', filter, '-t', String(CLIP_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '60', join(dir, `camera-${n}.mp4`)]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      filter,
+      '-t',
+      String(CLIP_SECONDS),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      '60',
+      join(dir, `camera-${n}.mp4`),
+    ]);
   }
 }
 

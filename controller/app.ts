@@ -59,7 +59,11 @@ export function loggerOptions(level: Config['LOG_LEVEL']): FastifyServerOptions[
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       // Page and WebSocket URLs carry `?key=`.
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: maskSecrets(req.url), ip: req.ip }),
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: maskSecrets(req.url),
+        ip: req.ip,
+      }),
     },
   };
 }

@@ -44,7 +44,10 @@ export const CommandResponseSchema = Type.Object({ revision: Type.Integer(), sta
 export type CommandResponse = Static<typeof CommandResponseSchema>;
 
 /** 409 answer to a stale `ifRevision`: the current state comes with it so the client can redo its edit. */
-export const StaleRevisionResponseSchema = Type.Object({ error: ApiErrorSchema.properties.error, state: ProgramStateSchema });
+export const StaleRevisionResponseSchema = Type.Object({
+  error: ApiErrorSchema.properties.error,
+  state: ProgramStateSchema,
+});
 
 // ---- Events and destinations -------------------------------------------------------------------
 
@@ -90,7 +93,10 @@ export const TeamInfoSchema = Type.Object(
 );
 export type TeamInfo = Static<typeof TeamInfoSchema>;
 
-export const JoinCodeSchema = Type.String({ pattern: '^[A-Z0-9]{6}$', description: 'Six characters, A-Z and 0-9 (case-insensitive on input).' });
+export const JoinCodeSchema = Type.String({
+  pattern: '^[A-Z0-9]{6}$',
+  description: 'Six characters, A-Z and 0-9 (case-insensitive on input).',
+});
 
 export const EventCreateSchema = Type.Object(
   {
@@ -144,7 +150,11 @@ export type PitchsideEvent = Static<typeof EventSchema>;
 
 // ---- Cameras -----------------------------------------------------------------------------------
 
-export const CameraStatusSchema = Type.Union([Type.Literal('registered'), Type.Literal('live'), Type.Literal('disconnected')]);
+export const CameraStatusSchema = Type.Union([
+  Type.Literal('registered'),
+  Type.Literal('live'),
+  Type.Literal('disconnected'),
+]);
 export type CameraStatus = Static<typeof CameraStatusSchema>;
 
 export const CameraIdSchema = Type.String({ pattern: '^cam-[a-z0-9]{6}$' });
@@ -171,7 +181,10 @@ export const LiveKitTokenSchema = Type.Object({
 export type LiveKitToken = Static<typeof LiveKitTokenSchema>;
 
 export const JoinRequestSchema = Type.Object(
-  { code: Type.String({ pattern: '^[A-Za-z0-9]{6}$' }), label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  {
+    code: Type.String({ pattern: '^[A-Za-z0-9]{6}$' }),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 export type JoinRequest = Static<typeof JoinRequestSchema>;
@@ -196,7 +209,11 @@ export const RoleKeySchema = Type.Object({
 });
 export type RoleKey = Static<typeof RoleKeySchema>;
 
-export const WhoAmISchema = Type.Object({ role: RoleSchema, eventId: Type.Union([EventIdSchema, Type.Null()]), keyId: Type.String() });
+export const WhoAmISchema = Type.Object({
+  role: RoleSchema,
+  eventId: Type.Union([EventIdSchema, Type.Null()]),
+  keyId: Type.String(),
+});
 export type WhoAmI = Static<typeof WhoAmISchema>;
 
 // ---- Logs and presence --------------------------------------------------------------------------

@@ -1,6 +1,14 @@
 // Every program and graphics command. Names are namespaced `area.verb`, so a log line, a WebSocket
 // frame and an HTTP body all say the same thing.
-import { Type, type Static, type TInteger, type TLiteral, type TObject, type TOptional, type TProperties } from '@sinclair/typebox';
+import {
+  Type,
+  type Static,
+  type TInteger,
+  type TLiteral,
+  type TObject,
+  type TOptional,
+  type TProperties,
+} from '@sinclair/typebox';
 import {
   ClockDirectionSchema,
   ColourSchema,
@@ -17,7 +25,10 @@ import {
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
 
-type CommandProperties<T extends string, P extends TProperties> = P & { type: TLiteral<T>; ifRevision: TOptional<TInteger> };
+type CommandProperties<T extends string, P extends TProperties> = P & {
+  type: TLiteral<T>;
+  ifRevision: TOptional<TInteger>;
+};
 
 function command<T extends string, P extends TProperties>(type: T, properties: P): TObject<CommandProperties<T, P>> {
   const all: CommandProperties<T, P> = { ...properties, type: Type.Literal(type), ifRevision: IfRevisionSchema };

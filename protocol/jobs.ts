@@ -16,7 +16,10 @@ export const OUTPUT_BACKENDS = ['builtin', 'egress'] as const;
 export const OutputBackendKindSchema = Type.Union(OUTPUT_BACKENDS.map((b) => Type.Literal(b)));
 export type OutputBackendKind = Static<typeof OutputBackendKindSchema>;
 
-export const DestinationIdSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'Destination id.' });
+export const DestinationIdSchema = Type.String({
+  pattern: '^[a-z0-9][a-z0-9_-]{0,31}$',
+  description: 'Destination id.',
+});
 
 /**
  * One RTMP destination. The stream key is a secret: it is kept apart from the server URL so that every

@@ -2,7 +2,14 @@
 // they do not know, so a new frame type is never a breaking change.
 import { Type, type Static } from '@sinclair/typebox';
 import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema } from './api.ts';
-import { CommandMessageSchema, ErrorMessageSchema, EventIdSchema, PingMessageSchema, PongMessageSchema, StateMessageSchema } from './wire.ts';
+import {
+  CommandMessageSchema,
+  ErrorMessageSchema,
+  EventIdSchema,
+  PingMessageSchema,
+  PongMessageSchema,
+  StateMessageSchema,
+} from './wire.ts';
 
 /** The event's cameras, whole list, whenever one joins or changes status. */
 export const CamerasMessageSchema = Type.Object(
@@ -38,7 +45,9 @@ export const ResultMessageSchema = Type.Object(
     id: Type.String(),
     ok: Type.Boolean(),
     revision: Type.Optional(Type.Integer()),
-    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
+    error: Type.Optional(
+      Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+    ),
   },
   { additionalProperties: false },
 );

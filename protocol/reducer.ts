@@ -126,7 +126,10 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return { ...state, clock: { ...state.clock, running: true, startedAt: now } };
     case 'clock.stop':
       if (!state.clock.running) return state;
-      return { ...state, clock: { ...state.clock, running: false, startedAt: null, baseMs: clockValueMs(state.clock, now) } };
+      return {
+        ...state,
+        clock: { ...state.clock, running: false, startedAt: null, baseMs: clockValueMs(state.clock, now) },
+      };
     case 'clock.set':
       return setClockValue(state, command.valueMs, now);
     case 'clock.adjust':
@@ -163,7 +166,13 @@ function mergeTransition(current: Transition, patch: TransitionPatch | undefined
   return patch === undefined ? current : { ...current, ...patch };
 }
 
-function take(state: ProgramState, to: SourceId, transition: Transition, now: number, preview: SourceId | null): ProgramState {
+function take(
+  state: ProgramState,
+  to: SourceId,
+  transition: Transition,
+  now: number,
+  preview: SourceId | null,
+): ProgramState {
   requireSource(state, to, 'source');
   const previous = state.take;
   const running = previous !== null && takeProgress(previous, now) < 1;
@@ -179,7 +188,12 @@ function take(state: ProgramState, to: SourceId, transition: Transition, now: nu
       startedAt: now,
       interrupted:
         running && !isInstant(transition)
-          ? { from: previous.from, to: previous.to, transition: previous.transition, progress: takeProgress(previous, now) }
+          ? {
+              from: previous.from,
+              to: previous.to,
+              transition: previous.transition,
+              progress: takeProgress(previous, now),
+            }
           : null,
     },
   };

@@ -40,5 +40,9 @@ export function testSourceToneHz(n: number): number {
 }
 
 export function testSources(count: number): Source[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `camera-${i + 1}`, label: `Camera ${i + 1}`, kind: 'test' as const }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `camera-${i + 1}`,
+    label: `Camera ${i + 1}`,
+    kind: 'test' as const,
+  }));
 }

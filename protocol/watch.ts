@@ -10,7 +10,9 @@ export const TWITCH_CHANNEL_PATTERN = '^[A-Za-z0-9_]{3,25}$';
 
 export const EventChannelsSchema = Type.Object(
   {
-    youtube: Type.Optional(Type.String({ pattern: YOUTUBE_ID_PATTERN, description: 'YouTube live video id or channel id (UC…).' })),
+    youtube: Type.Optional(
+      Type.String({ pattern: YOUTUBE_ID_PATTERN, description: 'YouTube live video id or channel id (UC…).' }),
+    ),
     twitch: Type.Optional(Type.String({ pattern: TWITCH_CHANNEL_PATTERN, description: 'Twitch channel name.' })),
   },
   { additionalProperties: false },

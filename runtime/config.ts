@@ -5,36 +5,67 @@ import { envSchema } from 'env-schema';
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Controller HTTP port (0 = any free port).' }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'Controller HTTP port (0 = any free port).',
+  }),
   PUBLIC_URL: Type.String({
     default: '',
     pattern: '^(https?://[^/]+.*)?$',
-    description: 'URL browsers and Egress reach the controller at (e.g. https://pitchside.example.org); empty = http://HOST:PORT.',
+    description:
+      'URL browsers and Egress reach the controller at (e.g. https://pitchside.example.org); empty = http://HOST:PORT.',
   }),
-  REDIS_URL: Type.String({ default: '', pattern: '^(rediss?://.+)?$', description: 'redis://… ; empty = start an embedded redis-server.' }),
-  PITCHSIDE_DATA_DIR: Type.String({ default: 'data', description: 'Embedded Redis data, admin key, recordings and exports.' }),
-  PITCHSIDE_ADMIN_KEY: Type.String({ default: '', description: 'Admin API key; empty = generate one on first start and keep it in the data dir.' }),
-  LIVEKIT_URL: Type.String({ default: '', pattern: '^(wss?://.+|https?://.+)?$', description: 'LiveKit server URL (wss://…); empty = no LiveKit.' }),
+  REDIS_URL: Type.String({
+    default: '',
+    pattern: '^(rediss?://.+)?$',
+    description: 'redis://… ; empty = start an embedded redis-server.',
+  }),
+  PITCHSIDE_DATA_DIR: Type.String({
+    default: 'data',
+    description: 'Embedded Redis data, admin key, recordings and exports.',
+  }),
+  PITCHSIDE_ADMIN_KEY: Type.String({
+    default: '',
+    description: 'Admin API key; empty = generate one on first start and keep it in the data dir.',
+  }),
+  LIVEKIT_URL: Type.String({
+    default: '',
+    pattern: '^(wss?://.+|https?://.+)?$',
+    description: 'LiveKit server URL (wss://…); empty = no LiveKit.',
+  }),
   LIVEKIT_API_KEY: Type.String({ default: '' }),
   LIVEKIT_API_SECRET: Type.String({ default: '' }),
   OUTPUT_BACKEND: Type.Union([Type.Literal('builtin'), Type.Literal('egress')], {
     default: 'builtin',
-    description: 'builtin: Pitchside records and streams in Chromium + ffmpeg; egress: LiveKit Egress composes the template.',
+    description:
+      'builtin: Pitchside records and streams in Chromium + ffmpeg; egress: LiveKit Egress composes the template.',
   }),
-  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'Program outputs one worker runs at once.' }),
+  WORKER_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 16,
+    default: 1,
+    description: 'Program outputs one worker runs at once.',
+  }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
 });
-export type Config = Static<typeof ConfigSchema> & { LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+export type Config = Static<typeof ConfigSchema> & {
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 /** Reads and checks the environment (plus overrides, for tests). Throws ConfigError naming the variable. */
-export function loadConfig(overrides: Partial<Record<keyof Config, string | number>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  overrides: Partial<Record<keyof Config, string | number>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   let config: Config;
   try {
     // env: false — only the environment passed in counts (process.env by default), so tests can pass their own.
@@ -44,10 +75,14 @@ export function loadConfig(overrides: Partial<Record<keyof Config, string | numb
   }
   const livekit = [config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET];
   if (livekit.some((v) => v !== '') && livekit.some((v) => v === '')) {
-    throw new ConfigError('Configuration: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together (or none of them).');
+    throw new ConfigError(
+      'Configuration: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together (or none of them).',
+    );
   }
   if (config.OUTPUT_BACKEND === 'egress' && config.LIVEKIT_URL === '') {
-    throw new ConfigError('Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.');
+    throw new ConfigError(
+      'Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
+    );
   }
   return config;
 }

@@ -32,16 +32,25 @@ export class EmbeddedRedis {
     await mkdir(dir, { recursive: true });
     const port = this.options.port ?? (await freePort());
     const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--protected-mode', 'yes',
-      '--dir', dir,
-      '--appendonly', this.options.appendOnly ? 'yes' : 'no',
-      '--appendfsync', 'everysec',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
+      '--dir',
+      dir,
+      '--appendonly',
+      this.options.appendOnly ? 'yes' : 'no',
+      '--appendfsync',
+      'everysec',
       // Snapshots only where data must survive; tests run with none.
-      '--save', this.options.appendOnly ? '3600 1 300 100' : '',
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
+      '--save',
+      this.options.appendOnly ? '3600 1 300 100' : '',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#process = child;
@@ -49,10 +58,15 @@ export class EmbeddedRedis {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start in ${REDIS_START_TIMEOUT_MS} ms: ${output}`)), REDIS_START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start in ${REDIS_START_TIMEOUT_MS} ms: ${output}`)),
+        REDIS_START_TIMEOUT_MS,
+      );
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`redis-server could not be started (${error.message}); run scripts/bootstrap.sh or set REDIS_URL`));
+        reject(
+          new Error(`redis-server could not be started (${error.message}); run scripts/bootstrap.sh or set REDIS_URL`),
+        );
       });
       child.once('exit', (code) => {
         clearTimeout(timer);

@@ -3,7 +3,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 const CLK_TCK = 100;
 
-interface ProcInfo { pid: number; ppid: number; ticks: number; comm: string }
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  ticks: number;
+  comm: string;
+}
 
 function readProc(pid: number): ProcInfo | null {
   try {
@@ -19,7 +24,10 @@ function readProc(pid: number): ProcInfo | null {
 }
 
 function allProcs(): ProcInfo[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readProc(Number(d))).filter((p): p is ProcInfo => p !== null);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readProc(Number(d)))
+    .filter((p): p is ProcInfo => p !== null);
 }
 
 /** CPU seconds (user+sys) of the given roots and all their descendants, per pid. */
@@ -41,7 +49,16 @@ export function treeCpu(roots: number[]): Map<number, number> {
 /** Machine-wide busy CPU seconds (all cores) from /proc/stat. */
 export function machineBusySec(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = line as [number, number, number, number, number, number, number, number];
+  const [user, nice, system, , , irq, softirq, steal] = line as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return (user + nice + system + irq + softirq + steal) / CLK_TCK;
 }
 

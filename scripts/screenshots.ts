@@ -19,7 +19,13 @@ const PHONE = { width: 390, height: 844 };
 const SETTLE_MS = 2500;
 
 const MATCH: Command[] = [
-  { type: 'scorebug.set', visible: true, home: { name: 'Northside Rovers', short: 'NOR', colour: '#c8102e' }, away: { name: 'Harbour City', short: 'HBC', colour: '#0b5cab' }, period: '2nd' },
+  {
+    type: 'scorebug.set',
+    visible: true,
+    home: { name: 'Northside Rovers', short: 'NOR', colour: '#c8102e' },
+    away: { name: 'Harbour City', short: 'HBC', colour: '#0b5cab' },
+    period: '2nd',
+  },
   { type: 'score.set', team: 'home', score: 2 },
   { type: 'score.set', team: 'away', score: 1 },
   { type: 'clock.set', valueMs: (67 * 60 + 12) * 1000 },
@@ -62,7 +68,9 @@ async function main(): Promise<void> {
       },
       { sources: testSources(4) },
     );
-    const keys = Object.fromEntries((await app.apiKeys.ensureEventKeys(EVENT_ID)).map((k) => [k.role, k.key])) as Record<EventRole, string>;
+    const keys = Object.fromEntries(
+      (await app.apiKeys.ensureEventKeys(EVENT_ID)).map((k) => [k.role, k.key]),
+    ) as Record<EventRole, string>;
     for (const command of MATCH) {
       const response = await fetch(`${origin}/api/events/${EVENT_ID}/commands`, {
         method: 'POST',
@@ -72,18 +80,29 @@ async function main(): Promise<void> {
       if (!response.ok) throw new Error(`${command.type}: HTTP ${response.status} ${await response.text()}`);
     }
     const joinCode = (await app.events.require(EVENT_ID)).joinCode;
-    const url = (page: string, role: EventRole, extra = '') => `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;
+    const url = (page: string, role: EventRole, extra = '') =>
+      `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;
 
     await shoot(browser.newPage(), url('director', 'director'), DESKTOP, 'director.png');
     await shoot(browser.newPage(), url('graphics', 'graphics'), DESKTOP, 'graphics.png');
     await shoot(browser.newPage(), url('watch', 'viewer'), PHONE, 'watch.png');
 
     // The camera page on air: join as a phone would, then the director takes it.
-    const joined = (await (await fetch(`${origin}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: joinCode, label: 'North stand' }) })).json()) as JoinResponse;
+    const joined = (await (
+      await fetch(`${origin}/api/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: joinCode, label: 'North stand' }),
+      })
+    ).json()) as JoinResponse;
     const camera = await browser.newPage();
-    await camera.evaluateOnNewDocument((join: JoinResponse, code: string) => {
-      sessionStorage.setItem('pitchside:camera-join', JSON.stringify({ code, join }));
-    }, joined, joinCode);
+    await camera.evaluateOnNewDocument(
+      (join: JoinResponse, code: string) => {
+        sessionStorage.setItem('pitchside:camera-join', JSON.stringify({ code, join }));
+      },
+      joined,
+      joinCode,
+    );
     await fetch(`${origin}/api/events/${EVENT_ID}/commands`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.director}`, 'content-type': 'application/json' },
@@ -98,7 +117,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function shoot(pending: Promise<Page>, url: string, size: { width: number; height: number }, file: string): Promise<void> {
+async function shoot(
+  pending: Promise<Page>,
+  url: string,
+  size: { width: number; height: number },
+  file: string,
+): Promise<void> {
   const page = await pending;
   await page.setViewport(size);
   await page.goto(url, { waitUntil: 'load' });

@@ -17,7 +17,10 @@ function showFatal(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const parsed = parseTemplateQuery(location.search, { windowWidth: window.innerWidth, windowHeight: window.innerHeight });
+  const parsed = parseTemplateQuery(location.search, {
+    windowWidth: window.innerWidth,
+    windowHeight: window.innerHeight,
+  });
   if (!parsed.ok) {
     showFatal(`Template URL: ${parsed.field} ${parsed.message}`);
     return;

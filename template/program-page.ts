@@ -131,14 +131,20 @@ export class ProgramPage {
     const hasPicture = state.program === null || (program !== null && program.hasFrames());
     const waited = performance.now() - this.#startedAt;
     if (!hasPicture && waited < START_RECORDING_FALLBACK_MS) return;
-    if (!hasPicture) log.warn(`no frame from program source "${state.program}" after ${START_RECORDING_FALLBACK_MS} ms: starting anyway`);
+    if (!hasPicture)
+      log.warn(
+        `no frame from program source "${state.program}" after ${START_RECORDING_FALLBACK_MS} ms: starting anyway`,
+      );
     this.#isReady = true;
     this.#resolveReady();
   }
 
   #stats(): FrameStats {
     const ticker = this.#ticker;
-    const summary = ticker === null ? { frames: 0, dropped: 0, p50: 0, p95: 0, p99: 0, renderMs: 0, measuredFps: 0 } : ticker.stats.summary();
+    const summary =
+      ticker === null
+        ? { frames: 0, dropped: 0, p50: 0, p95: 0, p99: 0, renderMs: 0, measuredFps: 0 }
+        : ticker.stats.summary();
     return {
       ...summary,
       renderer: this.#renderer?.name ?? 'canvas',
@@ -160,7 +166,12 @@ export class ProgramPage {
       serverOffsetMs: () => this.#clock.offsetMs,
       canvas,
       audioStream: this.#audio.stream,
-      capture: { canvas, fps: this.#config.fps, audio: this.#audio.bus, onFrame: (callback) => ticker.onFrame(callback) },
+      capture: {
+        canvas,
+        fps: this.#config.fps,
+        audio: this.#audio.bus,
+        onFrame: (callback) => ticker.onFrame(callback),
+      },
       ...(standInRoom === undefined ? {} : { standInRoom }),
     };
     window.pitchside = api;

@@ -83,7 +83,12 @@ class BuiltinSession implements OutputSession {
     // Outputs are armed before capture starts so that they all begin at frame 0.
     await this.#reconcile(this.#plan);
     await this.#recorder.start();
-    this.hooks.log.info('recorder started', { eventId: this.#plan.eventId, width: this.#plan.video.width, height: this.#plan.video.height, fps: this.#plan.video.fps });
+    this.hooks.log.info('recorder started', {
+      eventId: this.#plan.eventId,
+      width: this.#plan.video.width,
+      height: this.#plan.video.height,
+      fps: this.#plan.video.fps,
+    });
     this.#poll = setInterval(() => void this.#refresh(), STATS_POLL_MS);
     await this.#refresh();
   }
@@ -103,10 +108,22 @@ class BuiltinSession implements OutputSession {
     };
     const reports: OutputReport[] = [];
     if (this.#recordingPath !== null) {
-      reports.push({ id: RECORDING_ID, kind: 'recording', label: 'Recording', target: this.#recordingPath.split('/').at(-1) ?? '', ...report(RECORDING_ID) });
+      reports.push({
+        id: RECORDING_ID,
+        kind: 'recording',
+        label: 'Recording',
+        target: this.#recordingPath.split('/').at(-1) ?? '',
+        ...report(RECORDING_ID),
+      });
     }
     for (const d of this.#plan.destinations) {
-      reports.push({ id: d.id, kind: 'rtmp', label: d.label ?? d.kind, target: maskedDestinationUrl(d), ...report(d.id) });
+      reports.push({
+        id: d.id,
+        kind: 'rtmp',
+        label: d.label ?? d.kind,
+        target: maskedDestinationUrl(d),
+        ...report(d.id),
+      });
     }
     return reports;
   }
@@ -144,7 +161,8 @@ class BuiltinSession implements OutputSession {
     const running = new Set(this.#stats.map((s) => s.id).concat(this.#armed));
     const want = new Map(plan.destinations.map((d) => [d.id, destinationUrl(d)]));
     for (const id of running) {
-      if (id === RECORDING_ID ? !plan.record : !want.has(id) || this.#urls.get(id) !== want.get(id)) await this.#remove(id);
+      if (id === RECORDING_ID ? !plan.record : !want.has(id) || this.#urls.get(id) !== want.get(id))
+        await this.#remove(id);
     }
     if (plan.record && !this.#armed.includes(RECORDING_ID)) {
       const dir = this.#eventDir();

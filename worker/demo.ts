@@ -18,7 +18,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
   },
 });
-const video = assertValid(VideoFormatSchema, { width: Number(values.width), height: Number(values.height), fps: Number(values.fps) }, '--width/--height/--fps');
+const video = assertValid(
+  VideoFormatSchema,
+  { width: Number(values.width), height: Number(values.height), fps: Number(values.fps) },
+  '--width/--height/--fps',
+);
 const seconds = Number(values.seconds);
 if (!(seconds > 0 && seconds <= 3600)) throw new TypeError('--seconds must be between 0 and 3600');
 const cues = assertValid(DemoCueSheetSchema, JSON.parse(readFileSync(values.cues, 'utf8')), `cue sheet ${values.cues}`);
@@ -28,11 +32,20 @@ const c = r.stats.capture;
 const rows: [string, string][] = [
   ['output', r.out],
   ['switch log', `${r.switchLog} (${r.takes} takes)`],
-  ['format', `${r.probe.video?.width}x${r.probe.video?.height} @ ${r.probe.video?.fps.toFixed(2)} fps, ${(r.probe.durationMs / 1000).toFixed(2)} s, audio ${r.probe.audio?.codec ?? 'none'}`],
-  ['frames', `${r.frames} (${c.framesRendered} rendered, ${c.duplicated} duplicated to keep CFR, ${c.dropped} dropped)`],
+  [
+    'format',
+    `${r.probe.video?.width}x${r.probe.video?.height} @ ${r.probe.video?.fps.toFixed(2)} fps, ${(r.probe.durationMs / 1000).toFixed(2)} s, audio ${r.probe.audio?.codec ?? 'none'}`,
+  ],
+  [
+    'frames',
+    `${r.frames} (${c.framesRendered} rendered, ${c.duplicated} duplicated to keep CFR, ${c.dropped} dropped)`,
+  ],
   ['dropped+duplicated', `${(((c.duplicated + c.dropped) / Math.max(1, r.frames)) * 100).toFixed(2)} %`],
   ['fps achieved', `${r.renderedFps.toFixed(2)} rendered frames/s (target ${video.fps})`],
-  ['CPU', `${r.cpuS.toFixed(1)} s over ${r.elapsedS.toFixed(1)} s = ${((r.cpuS / r.elapsedS) * 100).toFixed(0)} % of one core (Chromium, ffmpeg, controller, Redis)`],
+  [
+    'CPU',
+    `${r.cpuS.toFixed(1)} s over ${r.elapsedS.toFixed(1)} s = ${((r.cpuS / r.elapsedS) * 100).toFixed(0)} % of one core (Chromium, ffmpeg, controller, Redis)`,
+  ],
   ['cues', `${r.cuesApplied} applied, ${r.cueErrors.length} refused`],
 ];
 console.log(rows.map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n'));

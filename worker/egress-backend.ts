@@ -121,7 +121,9 @@ class EgressSession implements OutputSession {
     this.#subscriber.on('message', (_channel, message) => this.#onUpdate(JSON.parse(message) as EgressUpdate));
     await this.#subscriber.subscribe(EGRESS_UPDATES_CHANNEL);
     const stored = await readSessionRecord<EgressRecord>(this.hooks.redis, this.#plan.eventId);
-    const active = new Set((await this.backend.client.listEgress({ roomName: this.#room, active: true })).map((e) => e.egressId));
+    const active = new Set(
+      (await this.backend.client.listEgress({ roomName: this.#room, active: true })).map((e) => e.egressId),
+    );
     const keep = (id: string | null | undefined): string | null => (id && active.has(id) ? id : null);
     this.#record = {
       streamEgressId: keep(stored.streamEgressId),
@@ -129,7 +131,8 @@ class EgressSession implements OutputSession {
       streaming: keep(stored.streamEgressId) ? (stored.streaming ?? {}) : {},
     };
     const adopted = [this.#record.streamEgressId, this.#record.fileEgressId].filter((id) => id !== null);
-    if (adopted.length > 0) this.hooks.log.info('adopted running egresses', { eventId: this.#plan.eventId, egresses: adopted });
+    if (adopted.length > 0)
+      this.hooks.log.info('adopted running egresses', { eventId: this.#plan.eventId, egresses: adopted });
     // An egress running in the room that no record names was started by a worker that died before it
     // could write the record: it would be a second program output, so it goes.
     for (const orphan of [...active].filter((id) => !adopted.includes(id))) {
@@ -189,7 +192,8 @@ class EgressSession implements OutputSession {
 
   outputs(): OutputReport[] {
     const reports: OutputReport[] = [];
-    const state = (id: string, running: boolean) => this.#status.get(id) ?? { state: running ? ('starting' as const) : ('stopped' as const) };
+    const state = (id: string, running: boolean) =>
+      this.#status.get(id) ?? { state: running ? ('starting' as const) : ('stopped' as const) };
     if (this.#plan.record || this.#record.fileEgressId !== null) {
       reports.push({
         id: 'recording',
@@ -200,7 +204,13 @@ class EgressSession implements OutputSession {
       });
     }
     for (const d of this.#plan.destinations) {
-      reports.push({ id: d.id, kind: 'rtmp', label: d.label ?? d.kind, target: maskedDestinationUrl(d), ...state(d.id, d.id in this.#record.streaming) });
+      reports.push({
+        id: d.id,
+        kind: 'rtmp',
+        label: d.label ?? d.kind,
+        target: maskedDestinationUrl(d),
+        ...state(d.id, d.id in this.#record.streaming),
+      });
     }
     return reports;
   }
@@ -211,7 +221,9 @@ class EgressSession implements OutputSession {
 
   async stop(): Promise<OutputSessionResult> {
     this.#stopping = true;
-    const ids = new Set([this.#record.streamEgressId, this.#record.fileEgressId].filter((id): id is string => id !== null));
+    const ids = new Set(
+      [this.#record.streamEgressId, this.#record.fileEgressId].filter((id): id is string => id !== null),
+    );
     for (const id of ids) {
       const info = await this.#stopEgress(id);
       if (info !== null) this.#files.push(...egressUpdateFromInfo(info).files);
@@ -238,7 +250,10 @@ class EgressSession implements OutputSession {
         segmentDuration: 6,
       });
     } else if (file) {
-      outputs.file = new EncodedFileOutput({ fileType: EncodedFileType.MP4, filepath: this.backend.options.filepath ?? DEFAULT_RECORDING_FILEPATH });
+      outputs.file = new EncodedFileOutput({
+        fileType: EncodedFileType.MP4,
+        filepath: this.backend.options.filepath ?? DEFAULT_RECORDING_FILEPATH,
+      });
     }
     try {
       const info = await this.backend.client.startRoomCompositeEgress(this.#room, outputs, {
@@ -246,7 +261,12 @@ class EgressSession implements OutputSession {
         encodingOptions: encodingFor(this.#plan.video),
         customBaseUrl: templatePageUrl(this.#plan),
       });
-      this.hooks.log.info('egress started', { eventId: this.#plan.eventId, egressId: info.egressId, file, streams: urls.length });
+      this.hooks.log.info('egress started', {
+        eventId: this.#plan.eventId,
+        egressId: info.egressId,
+        file,
+        streams: urls.length,
+      });
       return info;
     } catch (error) {
       // The SDK's error may quote the request; keep keys out of what travels on.
@@ -272,15 +292,34 @@ class EgressSession implements OutputSession {
     if (isFile && update.startedAtMs !== null) this.#startedAtMs ??= update.startedAtMs;
     this.#files.push(...update.files.filter((f) => !this.#files.includes(f)));
     const ended = ENDED.has(update.status);
-    const egressState: OutputState = update.status === 'EGRESS_ACTIVE' ? 'live' : ended ? (update.status === 'EGRESS_COMPLETE' ? 'stopped' : 'failed') : 'starting';
-    if (isFile) this.#status.set('recording', { state: egressState, ...(update.error ? { error: maskSecrets(update.error) } : {}) });
+    const egressState: OutputState =
+      update.status === 'EGRESS_ACTIVE'
+        ? 'live'
+        : ended
+          ? update.status === 'EGRESS_COMPLETE'
+            ? 'stopped'
+            : 'failed'
+          : 'starting';
+    if (isFile)
+      this.#status.set('recording', {
+        state: egressState,
+        ...(update.error ? { error: maskSecrets(update.error) } : {}),
+      });
     if (isStream) {
       // Egress may redact keys in stream results: match destinations by their masked URL.
       const byMasked = new Map(update.streams.map((s) => [maskSecrets(s.url), s]));
       for (const d of this.#plan.destinations) {
         const s = byMasked.get(maskSecrets(destinationUrl(d)));
         const state: OutputState =
-          s === undefined ? egressState : s.status === 'ACTIVE' ? 'live' : s.status === 'FAILED' ? 'failed' : s.status === 'FINISHED' ? 'stopped' : 'starting';
+          s === undefined
+            ? egressState
+            : s.status === 'ACTIVE'
+              ? 'live'
+              : s.status === 'FAILED'
+                ? 'failed'
+                : s.status === 'FINISHED'
+                  ? 'stopped'
+                  : 'starting';
         this.#status.set(d.id, { state, ...(s?.error ? { error: maskSecrets(s.error) } : {}) });
       }
     }
@@ -288,7 +327,11 @@ class EgressSession implements OutputSession {
     if (ended && !this.#stopping && update.status !== 'EGRESS_COMPLETE') {
       if (isStream) rec.streamEgressId = null;
       if (isFile) rec.fileEgressId = null;
-      this.hooks.onFailure(new Error(`egress ${update.egressId} ${update.status.replace('EGRESS_', '').toLowerCase()}: ${maskSecrets(update.error || 'no reason given')}`));
+      this.hooks.onFailure(
+        new Error(
+          `egress ${update.egressId} ${update.status.replace('EGRESS_', '').toLowerCase()}: ${maskSecrets(update.error || 'no reason given')}`,
+        ),
+      );
     }
   }
 }

@@ -100,7 +100,10 @@ export class JobClient {
   /** Go live to these destinations (added to any already live). A second click changes nothing. */
   async startStream(eventId: string, target: OutputTarget, request: StartStreamRequest): Promise<PlanSummary> {
     const { destinations } = check(StartStreamRequestSchema, request, 'start-stream');
-    return this.#start(eventId, target, (plan) => ({ ...plan, destinations: mergeDestinations(plan.destinations, destinations, []) }));
+    return this.#start(eventId, target, (plan) => ({
+      ...plan,
+      destinations: mergeDestinations(plan.destinations, destinations, []),
+    }));
   }
 
   async startRecording(eventId: string, target: OutputTarget): Promise<PlanSummary> {
@@ -111,7 +114,8 @@ export class JobClient {
   async updateDestinations(eventId: string, request: UpdateDestinationsRequest): Promise<PlanSummary> {
     const { add = [], remove = [] } = check(UpdateDestinationsRequestSchema, request, 'update-destinations');
     const plan = await updatePlan(this.#redisOrThrow(), eventId, (current) => {
-      if (current === null || current.stop) throw new JobRequestError('NOT_RUNNING', `event ${eventId} has no program output running`);
+      if (current === null || current.stop)
+        throw new JobRequestError('NOT_RUNNING', `event ${eventId} has no program output running`);
       return { ...current, destinations: mergeDestinations(current.destinations, add, remove) };
     });
     return summary(plan as OutputPlan);
@@ -171,11 +175,23 @@ export class JobClient {
     const plan = (await updatePlan(this.#redisOrThrow(), eventId, (current) => {
       const base: OutputPlan =
         current === null || current.stop
-          ? { eventId, templateUrl: target.templateUrl, video, record: false, destinations: [], stop: false, revision: 0 }
+          ? {
+              eventId,
+              templateUrl: target.templateUrl,
+              video,
+              record: false,
+              destinations: [],
+              stop: false,
+              revision: 0,
+            }
           : current;
       return change(base);
     })) as OutputPlan;
-    const data = check(ProgramOutputJobSchema, { eventId, ...(this.options.backend ? { backend: this.options.backend } : {}) }, 'program output job');
+    const data = check(
+      ProgramOutputJobSchema,
+      { eventId, ...(this.options.backend ? { backend: this.options.backend } : {}) },
+      'program output job',
+    );
     // The job id makes a second start a no-op while the output runs; removal on completion frees it.
     // A job that failed for good keeps its id (for inspection): a new start replaces it.
     const queue = this.#outputsOrThrow();
@@ -207,7 +223,8 @@ export class JobClient {
 
 function check<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {
   const result = parse(schema, input);
-  if (!result.ok) throw new JobRequestError('INVALID', `${what}: ${result.error.field} ${result.error.message}`, result.error.field);
+  if (!result.ok)
+    throw new JobRequestError('INVALID', `${what}: ${result.error.field} ${result.error.message}`, result.error.field);
   return result.value;
 }
 

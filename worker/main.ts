@@ -8,7 +8,8 @@ import { startWorkerStack } from './worker-stack.ts';
 export const WORKER_SHUTDOWN_GRACE_MS = 60_000;
 
 const config = loadConfigOrExit();
-if (config.REDIS_URL === '') throw new Error('worker/main.ts needs REDIS_URL (the controller and the worker share one Redis).');
+if (config.REDIS_URL === '')
+  throw new Error('worker/main.ts needs REDIS_URL (the controller and the worker share one Redis).');
 const stack = await startWorkerStack(config, config.REDIS_URL);
 closeWithGrace({ delay: WORKER_SHUTDOWN_GRACE_MS }, async ({ err }) => {
   if (err !== undefined) console.error(err);

@@ -39,12 +39,15 @@ export class OutputLock {
       if (Date.now() > deadline) throw new OutputBusyError("another worker is running this event's output");
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
-    this.#timer = setInterval(() => {
-      this.redis.eval(RENEW, 1, this.#key, this.token, String(this.ttlMs)).then(
-        (renewed) => renewed === 1 || onLost(),
-        () => undefined, // a Redis blip: the next renewal tries again before the TTL runs out
-      );
-    }, Math.max(50, Math.floor(this.ttlMs / 3)));
+    this.#timer = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, this.#key, this.token, String(this.ttlMs)).then(
+          (renewed) => renewed === 1 || onLost(),
+          () => undefined, // a Redis blip: the next renewal tries again before the TTL runs out
+        );
+      },
+      Math.max(50, Math.floor(this.ttlMs / 3)),
+    );
   }
 
   async close(): Promise<void> {

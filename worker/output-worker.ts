@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { PROGRAM_OUTPUT_QUEUE, ProgramOutputJobSchema, parse, type OutputBackendKind, type ProgramOutputJob } from '../protocol/index.ts';
+import {
+  PROGRAM_OUTPUT_QUEUE,
+  ProgramOutputJobSchema,
+  parse,
+  type OutputBackendKind,
+  type ProgramOutputJob,
+} from '../protocol/index.ts';
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { createLogger, errorMessage, type Logger } from './logger.ts';
@@ -74,7 +80,11 @@ export class OutputWorker {
     if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
     const redis = this.#redis;
     if (redis === null) throw new Error('output worker is closing');
-    const kind = parsed.value.backend ?? this.options.defaultBackend ?? (Object.keys(this.options.backends)[0] as OutputBackendKind | undefined) ?? 'builtin';
+    const kind =
+      parsed.value.backend ??
+      this.options.defaultBackend ??
+      (Object.keys(this.options.backends)[0] as OutputBackendKind | undefined) ??
+      'builtin';
     const data = { ...parsed.value, backend: kind };
     const backend = this.options.backends[kind];
     if (backend === undefined) {

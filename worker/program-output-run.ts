@@ -84,7 +84,9 @@ export class ProgramOutputRun {
       }
       return { kind: 'completed', result: this.#result ?? { recordings: [], recordingStartedAt: null, outputs: [] } };
     } catch (error) {
-      await this.#session?.detach().catch((e: unknown) => log.warn('detach after failure failed', { error: errorMessage(e) }));
+      await this.#session
+        ?.detach()
+        .catch((e: unknown) => log.warn('detach after failure failed', { error: errorMessage(e) }));
       throw error;
     } finally {
       clearInterval(poll);
@@ -104,7 +106,9 @@ export class ProgramOutputRun {
       this.#result = await session.stop();
       await noteRecordings(this.o.redis, this.#eventId, this.#result);
     }
-    const remaining = await updatePlan(this.o.redis, this.#eventId, (current) => (current === null || current.stop ? null : undefined));
+    const remaining = await updatePlan(this.o.redis, this.#eventId, (current) =>
+      current === null || current.stop ? null : undefined,
+    );
     if (remaining !== null) return remaining;
     await clearSessionRecord(this.o.redis, this.#eventId);
     await this.#publish('completed', 'outputs stopped', this.#result?.outputs);
@@ -151,7 +155,12 @@ export class ProgramOutputRun {
 }
 
 /** The status a failed attempt leaves: retrying while attempts remain, failed after the last. */
-export async function publishFailure(redis: Redis, data: ResolvedOutputJob, willRetry: boolean, error: unknown): Promise<void> {
+export async function publishFailure(
+  redis: Redis,
+  data: ResolvedOutputJob,
+  willRetry: boolean,
+  error: unknown,
+): Promise<void> {
   await publishJobStatus(redis, {
     type: 'job.output',
     eventId: data.eventId,

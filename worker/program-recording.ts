@@ -73,12 +73,24 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const keys = Object.fromEntries((await ensureDemoEvent(app.events, app.apiKeys)).map((k) => [k.role, k.key]));
-    const query = new URLSearchParams({ event: DEMO_EVENT_ID, key: keys['template'] ?? '', width: String(video.width), height: String(video.height), fps: String(video.fps), ...options.templateQuery });
+    const query = new URLSearchParams({
+      event: DEMO_EVENT_ID,
+      key: keys['template'] ?? '',
+      width: String(video.width),
+      height: String(video.height),
+      fps: String(video.fps),
+      ...options.templateQuery,
+    });
     const url = `http://127.0.0.1:${port}/template/?${query}`;
 
     const cpuBefore = sum(treeCpu([process.pid]));
     // The capture runs a little past `seconds` (close takes a moment): the file is cut to the exact length.
-    recorder = new Recorder({ url, ...video, fileDurationS: seconds, outputs: [{ id: 'program', kind: 'file', path: out }, ...(options.extraOutputs ?? [])] });
+    recorder = new Recorder({
+      url,
+      ...video,
+      fileDurationS: seconds,
+      outputs: [{ id: 'program', kind: 'file', path: out }, ...(options.extraOutputs ?? [])],
+    });
     await recorder.start();
     // Frame 0's time: frames are CFR slots, so it is `frames / fps` before now; the earliest estimate wins.
     let firstFrameAt = Number.POSITIVE_INFINITY;
@@ -86,7 +98,8 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
       const asked = Date.now();
       const stats = await (recorder as Recorder).stats();
       const frames = stats.capture.framesRendered + stats.capture.duplicated;
-      if (frames > 0) firstFrameAt = Math.min(firstFrameAt, (asked + Date.now()) / 2 - ((frames - 0.5) * 1000) / video.fps);
+      if (frames > 0)
+        firstFrameAt = Math.min(firstFrameAt, (asked + Date.now()) / 2 - ((frames - 0.5) * 1000) / video.fps);
     };
     while (!Number.isFinite(firstFrameAt)) {
       await estimate();
@@ -102,7 +115,8 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
         headers: { authorization: `Bearer ${keys['director']}` },
         payload: cue.command,
       });
-      if (res.statusCode !== 200) cueErrors.push(`cue at ${cue.atMs} ms (${cue.command.type}) → ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200)
+        cueErrors.push(`cue at ${cue.atMs} ms (${cue.command.type}) → ${res.statusCode} ${res.body}`);
       await estimate();
     }
     await sleep(firstFrameAt + seconds * 1000 - Date.now());
@@ -114,7 +128,10 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
 
     const logFile = out.replace(/\.mp4$/, '') + '.switch-log.json';
     const entries = await app.switchLog.query(DEMO_EVENT_ID, {});
-    writeFileSync(logFile, `${JSON.stringify({ eventId: DEMO_EVENT_ID, recordingStartedAt: Math.round(firstFrameAt), entries }, null, 2)}\n`);
+    writeFileSync(
+      logFile,
+      `${JSON.stringify({ eventId: DEMO_EVENT_ID, recordingStartedAt: Math.round(firstFrameAt), entries }, null, 2)}\n`,
+    );
     const info = await probe(out);
     const c = stats.capture;
     return {

@@ -10,8 +10,14 @@ export const MAX_RECORDING_NOTES = 50;
 export async function noteRecordings(redis: Redis, eventId: string, result: OutputSessionResult): Promise<void> {
   if (result.recordings.length === 0) return;
   const key = outputKeys(eventId).recordings;
-  const notes = result.recordings.map((file) => JSON.stringify({ file, startedAt: result.recordingStartedAt, endedAt: Date.now() } satisfies RecordingNote));
-  await redis.multi().rpush(key, ...notes).ltrim(key, -MAX_RECORDING_NOTES, -1).exec();
+  const notes = result.recordings.map((file) =>
+    JSON.stringify({ file, startedAt: result.recordingStartedAt, endedAt: Date.now() } satisfies RecordingNote),
+  );
+  await redis
+    .multi()
+    .rpush(key, ...notes)
+    .ltrim(key, -MAX_RECORDING_NOTES, -1)
+    .exec();
 }
 
 export async function readRecordingNotes(redis: Redis, eventId: string): Promise<RecordingNote[]> {

@@ -23,7 +23,11 @@ function isRecording(name: string): boolean {
 export async function recoverRecordings(redis: Redis, eventId: string, dir: string, log: Logger): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const noted = new Set((await readRecordingNotes(redis, eventId)).map((n) => n.file));
-  const orphans = (await readdir(dir)).filter(isRecording).map((name) => join(dir, name)).filter((file) => !noted.has(file)).sort();
+  const orphans = (await readdir(dir))
+    .filter(isRecording)
+    .map((name) => join(dir, name))
+    .filter((file) => !noted.has(file))
+    .sort();
   const recovered: string[] = [];
   for (const file of orphans) {
     const fragment = file.replace(/\.mp4$/, FRAGMENTED_SUFFIX);

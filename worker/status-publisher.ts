@@ -21,5 +21,7 @@ export async function publishJobStatus(redis: Redis, message: JobStatusMessage):
 export async function readJobStatuses(redis: Redis, eventId: string): Promise<JobStatusMessage[]> {
   const keys = outputKeys(eventId);
   const raws = await redis.mget(keys.lastStatus('job.output'), keys.lastStatus('job.export'));
-  return raws.filter((r): r is string => r !== null).map((r) => assertValid(JobStatusMessageSchema, JSON.parse(r), 'stored job status'));
+  return raws
+    .filter((r): r is string => r !== null)
+    .map((r) => assertValid(JobStatusMessageSchema, JSON.parse(r), 'stored job status'));
 }

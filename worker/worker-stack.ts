@@ -18,7 +18,11 @@ export interface WorkerStack {
 export async function startWorkerStack(config: Config, redisUrl: string): Promise<WorkerStack> {
   const backend =
     config.OUTPUT_BACKEND === 'egress'
-      ? new EgressBackend({ url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET })
+      ? new EgressBackend({
+          url: config.LIVEKIT_URL,
+          apiKey: config.LIVEKIT_API_KEY,
+          apiSecret: config.LIVEKIT_API_SECRET,
+        })
       : new BuiltinBackend({ recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings') });
   const outputs = new OutputWorker({
     redisUrl,

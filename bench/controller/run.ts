@@ -29,7 +29,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function load(port: number, path: string, headers: Record<string, string>, body: (i: number) => string, durationMs: number): Promise<LoadResult> {
+async function load(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: (i: number) => string,
+  durationMs: number,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -37,10 +43,20 @@ async function load(port: number, path: string, headers: Record<string, string>,
   const end = performance.now() + durationMs;
   const one = (payload: string): Promise<number> =>
     new Promise((done, fail) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? 0));
+        },
+      );
       req.on('error', fail);
       req.end(payload);
     });
@@ -58,15 +74,33 @@ async function load(port: number, path: string, headers: Record<string, string>,
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }
 
 const redis = new EmbeddedRedis({ appendOnly: false });
 const redisUrl = await redis.start();
 const adminKey = 'bench-admin-key';
-const app = await buildApp({ config: loadConfig({ PORT: 0, LOG_LEVEL: 'warn' }, {}), redisUrl, adminKey, keyPrefix: 'bench:', distDir: null, livekit: null, logger: false });
+const app = await buildApp({
+  config: loadConfig({ PORT: 0, LOG_LEVEL: 'warn' }, {}),
+  redisUrl,
+  adminKey,
+  keyPrefix: 'bench:',
+  distDir: null,
+  livekit: null,
+  logger: false,
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
-await app.events.create({ id: 'bench', name: 'Bench', sport: 'football', home: { name: 'A' }, away: { name: 'B' } }, { sources: testSources(4) });
+await app.events.create(
+  { id: 'bench', name: 'Bench', sport: 'football', home: { name: 'A' }, away: { name: 'B' } },
+  { sources: testSources(4) },
+);
 const director = (await app.apiKeys.ensureEventKeys('bench')).find((k) => k.role === 'director')!.key;
 
 const bare = Fastify({ logger: false });

@@ -19,16 +19,45 @@ export interface ProbeResult {
 
 export async function probe(path: string): Promise<ProbeResult> {
   try {
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries',
-      'format=duration:stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_packets,start_time,duration,sample_rate,channels', '-of', 'json', path], { maxBuffer: 1 << 24 });
+    const { stdout } = await run(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-count_packets',
+        '-show_entries',
+        'format=duration:stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_packets,start_time,duration,sample_rate,channels',
+        '-of',
+        'json',
+        path,
+      ],
+      { maxBuffer: 1 << 24 },
+    );
     const j = JSON.parse(stdout) as { format: { duration?: string }; streams: Record<string, string | number>[] };
     const v = j.streams.find((s) => s.codec_type === 'video');
     const a = j.streams.find((s) => s.codec_type === 'audio');
     return {
       ok: true,
       durationSec: Number(j.format.duration ?? 0),
-      video: v ? { codec: String(v.codec_name), width: Number(v.width), height: Number(v.height), fps: String(v.r_frame_rate), frames: Number(v.nb_read_packets), startSec: Number(v.start_time ?? 0) } : null,
-      audio: a ? { codec: String(a.codec_name), sampleRate: Number(a.sample_rate), channels: Number(a.channels), startSec: Number(a.start_time ?? 0), durationSec: Number(a.duration ?? 0) } : null,
+      video: v
+        ? {
+            codec: String(v.codec_name),
+            width: Number(v.width),
+            height: Number(v.height),
+            fps: String(v.r_frame_rate),
+            frames: Number(v.nb_read_packets),
+            startSec: Number(v.start_time ?? 0),
+          }
+        : null,
+      audio: a
+        ? {
+            codec: String(a.codec_name),
+            sampleRate: Number(a.sample_rate),
+            channels: Number(a.channels),
+            startSec: Number(a.start_time ?? 0),
+            durationSec: Number(a.duration ?? 0),
+          }
+        : null,
     };
   } catch (e) {
     return { ok: false, durationSec: 0, video: null, audio: null, error: String(e).slice(0, 300) };
@@ -47,8 +76,27 @@ export interface SyncResult {
 
 /** Decodes the bench page's frame-index strip and the tone gaps. */
 export async function analyseSync(path: string, fps: number, startVideo = 0, startAudio = 0): Promise<SyncResult> {
-  const v = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-fps_mode', 'passthrough', '-vf', `crop=${BITS * CELL}:${CELL}:0:0,scale=${BITS}:1:flags=area`,
-    '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { encoding: 'buffer', maxBuffer: 1 << 26 });
+  const v = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      path,
+      '-map',
+      '0:v',
+      '-fps_mode',
+      'passthrough',
+      '-vf',
+      `crop=${BITS * CELL}:${CELL}:0:0,scale=${BITS}:1:flags=area`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 1 << 26 },
+  );
   const idx: number[] = [];
   for (let o = 0; o + BITS <= v.stdout.length; o += BITS) {
     let n = 0;
@@ -68,7 +116,11 @@ export async function analyseSync(path: string, fps: number, startVideo = 0, sta
   }
   let avOffsetMs: SyncResult['avOffsetMs'] = null;
   try {
-    const a = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:a', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'], { encoding: 'buffer', maxBuffer: 1 << 27 });
+    const a = await run(
+      'ffmpeg',
+      ['-v', 'error', '-i', path, '-map', '0:a', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'],
+      { encoding: 'buffer', maxBuffer: 1 << 27 },
+    );
     const pcm = new Int16Array(a.stdout.buffer, a.stdout.byteOffset, a.stdout.length >> 1);
     const win = 48; // 1 ms
     const onsets: number[] = [];
@@ -91,7 +143,13 @@ export async function analyseSync(path: string, fps: number, startVideo = 0, sta
       for (const f of flashes) if (Math.abs(t - f) < Math.abs(best)) best = t - f;
       if (Math.abs(best) < 0.5) offs.push(best * 1000);
     }
-    if (offs.length) avOffsetMs = { mean: offs.reduce((x, y) => x + y, 0) / offs.length, min: Math.min(...offs), max: Math.max(...offs), n: offs.length };
+    if (offs.length)
+      avOffsetMs = {
+        mean: offs.reduce((x, y) => x + y, 0) / offs.length,
+        min: Math.min(...offs),
+        max: Math.max(...offs),
+        n: offs.length,
+      };
   } catch {
     /* no audio */
   }

@@ -52,11 +52,20 @@ const SCENARIOS: Scenario[] = [
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`);
 
-interface Receiver { proc: ChildProcess; file: string; url: string; exited: Promise<number | null> }
+interface Receiver {
+  proc: ChildProcess;
+  file: string;
+  url: string;
+  exited: Promise<number | null>;
+}
 
 function startReceiver(port: number, file: string): Receiver {
   const url = `rtmp://127.0.0.1:${port}/live/key`;
-  const proc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-listen', '1', '-i', url, '-c', 'copy', '-f', 'flv', '-y', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-listen', '1', '-i', url, '-c', 'copy', '-f', 'flv', '-y', file],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   proc.stderr!.resume();
   const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
   return { proc, file, url, exited };
@@ -68,7 +77,12 @@ async function stopReceiver(r: Receiver): Promise<void> {
   clearTimeout(t);
 }
 
-interface WindowMeasure { wallSec: number; cpuSec: { total: number; node: number; chromium: number; ffmpegOutputs: number; receivers: number }; machineBusyPct: number; loadavg: string }
+interface WindowMeasure {
+  wallSec: number;
+  cpuSec: { total: number; node: number; chromium: number; ffmpegOutputs: number; receivers: number };
+  machineBusyPct: number;
+  loadavg: string;
+}
 
 class CpuWindow {
   private t0 = 0;
@@ -107,7 +121,9 @@ class CpuWindow {
 }
 
 function loadavg(): string {
-  return osLoadavg().map((x) => x.toFixed(2)).join(' ');
+  return osLoadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 function rate(a: CaptureStats, b: CaptureStats, secs: number) {
@@ -127,7 +143,16 @@ function rate(a: CaptureStats, b: CaptureStats, secs: number) {
 
 async function runEncoder(s: Extract<Scenario, { kind: 'encoder' }>, pageUrl: string) {
   let browserPid: number | null = null;
-  const cap = new BrowserCapture({ url: `${pageUrl}?w=${s.w}&h=${s.h}&fps=${FPS}`, width: s.w, height: s.h, fps: FPS, transport: s.transport, onVideo: () => undefined, onAudio: () => undefined, onLog: (m) => log(m) });
+  const cap = new BrowserCapture({
+    url: `${pageUrl}?w=${s.w}&h=${s.h}&fps=${FPS}`,
+    width: s.w,
+    height: s.h,
+    fps: FPS,
+    transport: s.transport,
+    onVideo: () => undefined,
+    onAudio: () => undefined,
+    onLog: (m) => log(m),
+  });
   const info = await cap.start();
   browserPid = info.browserPid;
   const win = new CpuWindow(() => ({ browser: browserPid, outputs: [], receivers: [] }));
@@ -145,7 +170,10 @@ async function runFull(s: Extract<Scenario, { kind: 'full' }>, pageUrl: string, 
   const dir = resolve(WORK, s.name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const receivers: Receiver[] = [startReceiver(portBase, `${dir}/rtmp-a.flv`), startReceiver(portBase + 1, `${dir}/rtmp-b.flv`)];
+  const receivers: Receiver[] = [
+    startReceiver(portBase, `${dir}/rtmp-a.flv`),
+    startReceiver(portBase + 1, `${dir}/rtmp-b.flv`),
+  ];
   const outputPids: number[] = [];
   await sleep(500); // receivers listening
   const rec = new Recorder({
@@ -162,7 +190,11 @@ async function runFull(s: Extract<Scenario, { kind: 'full' }>, pageUrl: string, 
     onSpawn: (pid) => outputPids.push(pid),
   });
   const info = await rec.start();
-  const win = new CpuWindow(() => ({ browser: info.browserPid, outputs: outputPids, receivers: receivers.map((r) => r.proc.pid!).filter(Boolean) }));
+  const win = new CpuWindow(() => ({
+    browser: info.browserPid,
+    outputs: outputPids,
+    receivers: receivers.map((r) => r.proc.pid!).filter(Boolean),
+  }));
   await sleep(WARMUP_MS);
   const a = (await rec.stats()).capture;
   win.open();
@@ -188,9 +220,21 @@ async function runFull(s: Extract<Scenario, { kind: 'full' }>, pageUrl: string, 
   const media: Record<string, { probe: ProbeResult; sync: SyncResult | null }> = {};
   for (const f of files) {
     const p = await probe(f);
-    media[f.split('/').pop()!] = { probe: p, sync: p.ok && p.video ? await analyseSync(f, FPS, p.video.startSec, p.audio?.startSec ?? 0) : null };
+    media[f.split('/').pop()!] = {
+      probe: p,
+      sync: p.ok && p.video ? await analyseSync(f, FPS, p.video.startSec, p.audio?.startSec ?? 0) : null,
+    };
   }
-  return { scenario: s, rates: rate(a, mid.capture, cpu.wallSec), cpu, cpuPct: (100 * cpu.cpuSec.total) / cpu.wallSec, events, outputs: closed.outputs, fanout: closed.fanout, media };
+  return {
+    scenario: s,
+    rates: rate(a, mid.capture, cpu.wallSec),
+    cpu,
+    cpuPct: (100 * cpu.cpuSec.total) / cpu.wallSec,
+    events,
+    outputs: closed.outputs,
+    fanout: closed.fanout,
+    media,
+  };
 }
 
 async function main() {
@@ -209,7 +253,15 @@ async function main() {
   } finally {
     await srv.close();
   }
-  const doc = { generatedAt: new Date().toISOString(), secs: SECS, fps: FPS, cores: cpus().length, chromium: '/usr/bin/chromium', note: 'CPU is contended by other engineers\' jobs on the same 2 cores; see machineBusyPct vs our cpuPct.', results };
+  const doc = {
+    generatedAt: new Date().toISOString(),
+    secs: SECS,
+    fps: FPS,
+    cores: cpus().length,
+    chromium: '/usr/bin/chromium',
+    note: "CPU is contended by other engineers' jobs on the same 2 cores; see machineBusyPct vs our cpuPct.",
+    results,
+  };
   await writeFile(OUT_PATH, JSON.stringify(doc, null, 2));
   console.log('\n' + table(results as Row[]));
   console.log(`\nwrote ${OUT_PATH}`);
@@ -218,20 +270,59 @@ async function main() {
 type Row = Awaited<ReturnType<typeof runFull>> | Awaited<ReturnType<typeof runEncoder>>;
 
 function printRow(r: Row) {
-  log(`${r.scenario.name}: slotFps=${r.rates.slotFps.toFixed(2)} rendered=${r.rates.renderedFps.toFixed(2)} dup=${r.rates.duplicated} drop=${r.rates.dropped} cpu=${r.cpuPct.toFixed(0)}% machine=${r.cpu.machineBusyPct.toFixed(0)}%`);
+  log(
+    `${r.scenario.name}: slotFps=${r.rates.slotFps.toFixed(2)} rendered=${r.rates.renderedFps.toFixed(2)} dup=${r.rates.duplicated} drop=${r.rates.dropped} cpu=${r.cpuPct.toFixed(0)}% machine=${r.cpu.machineBusyPct.toFixed(0)}%`,
+  );
 }
 
 function table(rows: Row[]): string {
-  const head = ['scenario', 'enc fps', 'render fps', 'dup %', 'drop %', 'CPU %', 'chrome', 'ffmpeg', 'node', 'machine %', 'mp4 dur/frames', 'file rep/skip', 'A/V ms (mean,min..max)', 'rtmp a | b'];
+  const head = [
+    'scenario',
+    'enc fps',
+    'render fps',
+    'dup %',
+    'drop %',
+    'CPU %',
+    'chrome',
+    'ffmpeg',
+    'node',
+    'machine %',
+    'mp4 dur/frames',
+    'file rep/skip',
+    'A/V ms (mean,min..max)',
+    'rtmp a | b',
+  ];
   const lines = rows.map((r) => {
     const c = r.cpu;
     const pct = (x: number) => ((100 * x) / c.wallSec).toFixed(0);
-    const base = [r.scenario.name, r.rates.receivedFps.toFixed(2), r.rates.renderedFps.toFixed(2), r.rates.dupPct.toFixed(2), r.rates.dropPct.toFixed(2), r.cpuPct.toFixed(0), pct(c.cpuSec.chromium), pct(c.cpuSec.ffmpegOutputs), pct(c.cpuSec.node), c.machineBusyPct.toFixed(0)];
+    const base = [
+      r.scenario.name,
+      r.rates.receivedFps.toFixed(2),
+      r.rates.renderedFps.toFixed(2),
+      r.rates.dupPct.toFixed(2),
+      r.rates.dropPct.toFixed(2),
+      r.cpuPct.toFixed(0),
+      pct(c.cpuSec.chromium),
+      pct(c.cpuSec.ffmpegOutputs),
+      pct(c.cpuSec.node),
+      c.machineBusyPct.toFixed(0),
+    ];
     if (!('media' in r)) return [...base, '-', '-', '-', '-'];
     const m = r.media['program.mp4'];
     const av = m?.sync?.avOffsetMs;
-    const rt = Object.entries(r.media).filter(([k]) => k.endsWith('.flv')).map(([k, v]) => `${k.replace('.flv', '')}:${v.probe.durationSec.toFixed(1)}s${v.sync?.avOffsetMs ? `/${v.sync.avOffsetMs.mean.toFixed(0)}ms` : ''}`);
-    return [...base, `${m?.probe.durationSec.toFixed(2)}s/${m?.probe.video?.frames}`, `${m?.sync?.repeatedFrames}/${m?.sync?.skippedFrames}`, av ? `${av.mean.toFixed(1)},${av.min.toFixed(0)}..${av.max.toFixed(0)}` : 'n/a', rt.join(' ')];
+    const rt = Object.entries(r.media)
+      .filter(([k]) => k.endsWith('.flv'))
+      .map(
+        ([k, v]) =>
+          `${k.replace('.flv', '')}:${v.probe.durationSec.toFixed(1)}s${v.sync?.avOffsetMs ? `/${v.sync.avOffsetMs.mean.toFixed(0)}ms` : ''}`,
+      );
+    return [
+      ...base,
+      `${m?.probe.durationSec.toFixed(2)}s/${m?.probe.video?.frames}`,
+      `${m?.sync?.repeatedFrames}/${m?.sync?.skippedFrames}`,
+      av ? `${av.mean.toFixed(1)},${av.min.toFixed(0)}..${av.max.toFixed(0)}` : 'n/a',
+      rt.join(' '),
+    ];
   });
   const all = [head, ...lines];
   const wd = head.map((_, i) => Math.max(...all.map((l) => String(l[i] ?? '').length)));

@@ -36,12 +36,39 @@ for (const format of FORMATS) {
   const outputs = [];
   for (const name of ['rtmp-a', 'rtmp-b']) {
     const port = await freePort();
-    receivers.push(spawn('ffmpeg', ['-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/bench`, '-c', 'copy', '-f', 'flv', '-y', join(work, `${name}.flv`)], { stdio: 'ignore' }));
+    receivers.push(
+      spawn(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-listen',
+          '1',
+          '-i',
+          `rtmp://127.0.0.1:${port}/live/bench`,
+          '-c',
+          'copy',
+          '-f',
+          'flv',
+          '-y',
+          join(work, `${name}.flv`),
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
     outputs.push({ id: name, kind: 'rtmp' as const, url: `rtmp://127.0.0.1:${port}/live/bench` });
   }
   const video = { width: format.width, height: format.height, fps: format.fps };
-  const templateQuery: Record<string, string> = format.sources === 'cameras' ? { testsources: 'video', testmedia: clipsUrl } : {};
-  const r = await recordProgram({ video, seconds: SECONDS, cues, out: join(work, `${format.name}-${format.sources}.mp4`), extraOutputs: outputs, templateQuery });
+  const templateQuery: Record<string, string> =
+    format.sources === 'cameras' ? { testsources: 'video', testmedia: clipsUrl } : {};
+  const r = await recordProgram({
+    video,
+    seconds: SECONDS,
+    cues,
+    out: join(work, `${format.name}-${format.sources}.mp4`),
+    extraOutputs: outputs,
+    templateQuery,
+  });
   for (const receiver of receivers) receiver.kill('SIGTERM');
   const c = r.stats.capture;
   const bad = (c.duplicated + c.dropped) / Math.max(1, r.frames);
@@ -65,9 +92,27 @@ for (const format of FORMATS) {
   });
 }
 
-const report = { at: new Date().toISOString(), cores: cpus().length, loadavg: loadavg(), outputs: 'MP4 + 2 RTMP (local ffmpeg receivers)', results };
+const report = {
+  at: new Date().toISOString(),
+  cores: cpus().length,
+  loadavg: loadavg(),
+  outputs: 'MP4 + 2 RTMP (local ffmpeg receivers)',
+  results,
+};
 mkdirSync(resolve('bench', 'results'), { recursive: true });
 writeFileSync(resolve('bench', 'results', 'recorder.json'), `${JSON.stringify(report, null, 2)}\n`);
 await clips.close();
-console.table(results.map((r) => ({ format: r.format, sources: r.sources, fps: r.renderedFps, frames: r.frames, duplicated: r.duplicated, dropped: r.dropped, 'bad %': (r.badFrameShare * 100).toFixed(2), 'CPU %': r.cpuPercentOfOneCore, target: r.meetsTarget ? 'met' : 'missed' })));
+console.table(
+  results.map((r) => ({
+    format: r.format,
+    sources: r.sources,
+    fps: r.renderedFps,
+    frames: r.frames,
+    duplicated: r.duplicated,
+    dropped: r.dropped,
+    'bad %': (r.badFrameShare * 100).toFixed(2),
+    'CPU %': r.cpuPercentOfOneCore,
+    target: r.meetsTarget ? 'met' : 'missed',
+  })),
+);
 console.log('written bench/results/recorder.json');

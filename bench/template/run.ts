@@ -51,7 +51,14 @@ async function measure(run: Run, controller: TemplateTestController, media: stri
   const pid = browser.process()?.pid;
   if (pid === undefined) throw new Error('no Chromium process id');
   try {
-    const url = controller.templateUrl({ width: run.width, height: run.height, fps: run.fps, testsources: 'video', testmedia: media, renderer: run.renderer });
+    const url = controller.templateUrl({
+      width: run.width,
+      height: run.height,
+      fps: run.fps,
+      testsources: 'video',
+      testmedia: media,
+      renderer: run.renderer,
+    });
     const page = await openTemplate(browser, url, { width: run.width, height: run.height });
     let target = 2;
     const take = async (): Promise<void> => {
@@ -85,8 +92,15 @@ async function main(): Promise<void> {
   const clips = new CameraClipServer();
   const media = await clips.start();
   await controller.command(
-    { type: 'scorebug.set', visible: true, home: { name: 'Riverside', short: 'RIV', score: 2 }, away: { name: 'Northgate', short: 'NGT', score: 1 }, period: '2nd' },
-    { type: 'clock.set', valueMs: 63 * 60_000 }, { type: 'clock.start' },
+    {
+      type: 'scorebug.set',
+      visible: true,
+      home: { name: 'Riverside', short: 'RIV', score: 2 },
+      away: { name: 'Northgate', short: 'NGT', score: 1 },
+      period: '2nd',
+    },
+    { type: 'clock.set', valueMs: 63 * 60_000 },
+    { type: 'clock.start' },
     { type: 'pip.set', source: 'camera-3', corner: 'top-right', visible: true },
     { type: 'lowerThird.show', title: 'Maya Okafor', subtitle: 'Riverside FC · Captain' },
   );
@@ -106,11 +120,18 @@ async function main(): Promise<void> {
     await redis.close();
   }
   mkdirSync(resolve(RESULTS, '..'), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify({ measuredAt: new Date().toISOString(), cores: cpus().length, measureMs: MEASURE_MS, results }, null, 2)}\n`);
-  console.log('| run | renderer | fps reached | frames | dropped | p50 ms | p95 ms | p99 ms | render ms | Chromium cores | load avg |');
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), cores: cpus().length, measureMs: MEASURE_MS, results }, null, 2)}\n`,
+  );
+  console.log(
+    '| run | renderer | fps reached | frames | dropped | p50 ms | p95 ms | p99 ms | render ms | Chromium cores | load avg |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.renderer} | ${r.measuredFps} | ${r.frames} | ${r.dropped} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.renderMs} | ${r.cpuCores} | ${r.loadAverage.toFixed(1)} |`);
+    console.log(
+      `| ${r.name} | ${r.renderer} | ${r.measuredFps} | ${r.frames} | ${r.dropped} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.renderMs} | ${r.cpuCores} | ${r.loadAverage.toFixed(1)} |`,
+    );
   }
 }
 

@@ -61,7 +61,8 @@ export const authPlugin = fp<AuthOptions>(
       if (!route.url.startsWith('/api/') || route.method === 'HEAD') return;
       const access = route.config?.access;
       if (access === undefined) throw new Error(`${String(route.method)} ${route.url} declares no config.access`);
-      for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, websocket: route.websocket === true });
+      for (const method of [route.method].flat())
+        routes.push({ method, url: route.url, access, websocket: route.websocket === true });
     });
 
     // Decide here, answer after the rate limiter has counted the failure.
@@ -71,7 +72,13 @@ export const authPlugin = fp<AuthOptions>(
       const key = presentedKey(request);
       const auth = key === null ? null : await app.apiKeys.resolve(key);
       if (auth === null) {
-        request.authFailure = new AppError(401, 'UNAUTHORIZED', key === null ? 'An API key is required (Authorization: Bearer KEY or ?key=KEY).' : 'The API key is not valid.');
+        request.authFailure = new AppError(
+          401,
+          'UNAUTHORIZED',
+          key === null
+            ? 'An API key is required (Authorization: Bearer KEY or ?key=KEY).'
+            : 'The API key is not valid.',
+        );
         return;
       }
       const eventId = (request.params as Record<string, string | undefined>)['eventId'];
@@ -92,7 +99,11 @@ export const authPlugin = fp<AuthOptions>(
       // Only failing clients are counted: a busy director must never be throttled.
       allowList: (request) => !request.authFailure,
       errorResponseBuilder: (_request, context) =>
-        new AppError(429, 'RATE_LIMITED', `Too many failed authentication attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`),
+        new AppError(
+          429,
+          'RATE_LIMITED',
+          `Too many failed authentication attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        ),
     });
 
     app.addHook('preParsing', async (request) => {

@@ -7,7 +7,11 @@ export const docsPlugin = fp(
   async (app) => {
     await app.register(swagger, {
       openapi: {
-        info: { title: 'Pitchside controller', version: '0.1.0', description: 'Events, cameras, keys, program control, logs. Auth: `Authorization: Bearer KEY` or `?key=KEY`.' },
+        info: {
+          title: 'Pitchside controller',
+          version: '0.1.0',
+          description: 'Events, cameras, keys, program control, logs. Auth: `Authorization: Bearer KEY` or `?key=KEY`.',
+        },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ bearer: [] }],
       },

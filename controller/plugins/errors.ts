@@ -18,7 +18,13 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       if (error instanceof AppError) {
         if (error.statusCode >= 500) request.log.warn({ code: error.code }, error.message);
-        const body: ApiError = { error: { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) } };
+        const body: ApiError = {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.field === undefined ? {} : { field: error.field }),
+          },
+        };
         return reply.code(error.statusCode).send({ ...body, ...error.extra });
       }
       const status = error.statusCode ?? 500;
@@ -28,10 +34,18 @@ export const errorsPlugin = fp(
         return reply.code(status).send({ error: { code, message: error.message, ...field } } satisfies ApiError);
       }
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal error; the server log has the details.' } } satisfies ApiError);
+      return reply
+        .code(500)
+        .send({
+          error: { code: 'INTERNAL', message: 'Internal error; the server log has the details.' },
+        } satisfies ApiError);
     });
     app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } } satisfies ApiError),
+      reply
+        .code(404)
+        .send({
+          error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
+        } satisfies ApiError),
     );
   },
   { name: 'pitchside-errors' },

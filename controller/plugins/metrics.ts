@@ -29,8 +29,18 @@ export const metricsPlugin = fp(
     });
     const metrics: ControllerMetrics = {
       registry,
-      commands: new Counter({ name: 'pitchside_commands_total', help: 'Program commands by type and result.', labelNames: ['type', 'result'] as const, registers: [registry] }),
-      websockets: new Gauge({ name: 'pitchside_websockets', help: 'Open WebSocket connections on this process by role.', labelNames: ['role'] as const, registers: [registry] }),
+      commands: new Counter({
+        name: 'pitchside_commands_total',
+        help: 'Program commands by type and result.',
+        labelNames: ['type', 'result'] as const,
+        registers: [registry],
+      }),
+      websockets: new Gauge({
+        name: 'pitchside_websockets',
+        help: 'Open WebSocket connections on this process by role.',
+        labelNames: ['role'] as const,
+        registers: [registry],
+      }),
     };
     app.decorate('metrics', metrics);
 

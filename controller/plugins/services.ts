@@ -58,8 +58,12 @@ export const servicesPlugin = fp<ServicesOptions>(
     const livekit =
       options.livekit === null
         ? null
-        : new LiveKitBridge(options.livekit, (room, error) => app.log.warn({ err: error, room }, 'LiveKit sendData failed'));
-    const realtime = new RealtimeHub(redis, subscriber, keys, (error) => app.log.warn({ err: error }, 'unreadable realtime frame'));
+        : new LiveKitBridge(options.livekit, (room, error) =>
+            app.log.warn({ err: error, room }, 'LiveKit sendData failed'),
+          );
+    const realtime = new RealtimeHub(redis, subscriber, keys, (error) =>
+      app.log.warn({ err: error }, 'unreadable realtime frame'),
+    );
     // Only the process that committed a change sends it to the LiveKit room: every process hears the
     // pub/sub frame, but the room must get each revision once.
     const program = new ProgramService(redis, keys, {

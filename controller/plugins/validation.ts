@@ -18,10 +18,12 @@ export const validationPlugin = fp(
     app.setValidatorCompiler(({ schema, httpPart }) => {
       const part = httpPart ?? 'body';
       return (data: unknown) => {
-        const input = part !== 'body' ? Value.Convert(schema as TSchema, data) : data == null && !hasRequired(schema) ? {} : data;
+        const input =
+          part !== 'body' ? Value.Convert(schema as TSchema, data) : data == null && !hasRequired(schema) ? {} : data;
         const result = parse(schema as TSchema, input);
         if (result.ok) return { value: result.value };
-        const field = part === 'body' ? result.error.field : `/${part}${result.error.field === '/' ? '' : result.error.field}`;
+        const field =
+          part === 'body' ? result.error.field : `/${part}${result.error.field === '/' ? '' : result.error.field}`;
         return { error: new AppError(400, 'INVALID', `${field} ${result.error.message}`, field) };
       };
     });

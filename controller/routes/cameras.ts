@@ -3,7 +3,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { CameraSchema, JoinRequestSchema, JoinResponseSchema, LiveKitTokenSchema, type Camera } from '../../protocol/index.ts';
+import {
+  CameraSchema,
+  JoinRequestSchema,
+  JoinResponseSchema,
+  LiveKitTokenSchema,
+  type Camera,
+} from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { CameraParamsSchema } from '../schemas/cameras.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
@@ -27,7 +33,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
         access: { public: true },
         rateLimit: { max: JOIN_ATTEMPT_LIMIT, timeWindow: JOIN_ATTEMPT_WINDOW_MS, allowList: () => false },
       },
-      schema: { tags: ['cameras'], summary: 'A camera joins an event by its code', body: JoinRequestSchema, response: { 200: JoinResponseSchema, 404: ErrorResponses[404], 400: ErrorResponses[400] } },
+      schema: {
+        tags: ['cameras'],
+        summary: 'A camera joins an event by its code',
+        body: JoinRequestSchema,
+        response: { 200: JoinResponseSchema, 404: ErrorResponses[404], 400: ErrorResponses[400] },
+      },
     },
     async (request) => {
       const eventId = await app.events.findByJoinCode(request.body.code);
@@ -44,7 +55,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.cameras.remove(eventId, camera.id);
         throw new AppError(409, added.error.code, added.error.message);
       }
-      await app.eventLog.append(eventId, { level: 'info', kind: 'camera.registered', message: `${label} joined (${camera.id}).`, data: { cameraId: camera.id } });
+      await app.eventLog.append(eventId, {
+        level: 'info',
+        kind: 'camera.registered',
+        message: `${label} joined (${camera.id}).`,
+        data: { cameraId: camera.id },
+      });
       const key = await app.apiKeys.get(eventId, 'camera');
       if (key === null) throw new AppError(500, 'NO_CAMERA_KEY', 'The event has no camera key.');
       const event = await app.events.require(eventId);
@@ -57,7 +73,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/cameras',
     {
       config: { access: { roles: ['admin', 'director', 'graphics', 'camera'] } },
-      schema: { tags: ['cameras'], summary: "The event's cameras", params: EventParamsSchema, response: { 200: Type.Object({ cameras: Type.Array(CameraSchema) }), ...ErrorResponses } },
+      schema: {
+        tags: ['cameras'],
+        summary: "The event's cameras",
+        params: EventParamsSchema,
+        response: { 200: Type.Object({ cameras: Type.Array(CameraSchema) }), ...ErrorResponses },
+      },
     },
     async (request) => {
       await app.events.require(request.params.eventId);
@@ -69,14 +90,24 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/cameras/:cameraId',
     {
       config: { access: { roles: ['admin', 'director'] } },
-      schema: { tags: ['cameras'], summary: 'Remove a camera and its program source (not while on air)', params: CameraParamsSchema, response: { 204: NoContentSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['cameras'],
+        summary: 'Remove a camera and its program source (not while on air)',
+        params: CameraParamsSchema,
+        response: { 204: NoContentSchema, ...ErrorResponses },
+      },
     },
     async (request, reply) => {
       const { eventId, cameraId } = request.params;
       if ((await app.cameras.get(eventId, cameraId)) === null) throw notFound('Camera', cameraId);
       const auth = caller(request);
-      const removed = await app.program.apply(eventId, { type: 'source.remove', id: cameraId }, { role: auth.role, keyId: auth.keyId });
-      if (!removed.ok && removed.error.code !== 'UNKNOWN_SOURCE') throw new AppError(422, removed.error.code, removed.error.message);
+      const removed = await app.program.apply(
+        eventId,
+        { type: 'source.remove', id: cameraId },
+        { role: auth.role, keyId: auth.keyId },
+      );
+      if (!removed.ok && removed.error.code !== 'UNKNOWN_SOURCE')
+        throw new AppError(422, removed.error.code, removed.error.message);
       await app.cameras.remove(eventId, cameraId);
       return reply.code(204).send(null);
     },
@@ -86,13 +117,23 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/cameras/:cameraId/token',
     {
       config: { access: { roles: ['admin', 'camera'] } },
-      schema: { tags: ['cameras'], summary: "A fresh LiveKit token for one camera (publish its own camera and mic only)", params: CameraParamsSchema, response: { 200: LiveKitTokenSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['cameras'],
+        summary: 'A fresh LiveKit token for one camera (publish its own camera and mic only)',
+        params: CameraParamsSchema,
+        response: { 200: LiveKitTokenSchema, ...ErrorResponses },
+      },
     },
     async (request) => {
       const { eventId, cameraId } = request.params;
       const camera: Camera | null = await app.cameras.get(eventId, cameraId);
       if (camera === null) throw notFound('Camera', cameraId);
-      if (app.livekit === null) throw new AppError(409, 'LIVEKIT_NOT_CONFIGURED', 'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).');
+      if (app.livekit === null)
+        throw new AppError(
+          409,
+          'LIVEKIT_NOT_CONFIGURED',
+          'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).',
+        );
       const event = await app.events.require(eventId);
       return app.livekit.token('camera', event.room, camera.id, camera.label);
     },
@@ -102,7 +143,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/join',
     {
       config: { access: { roles: ['admin', 'director'] } },
-      schema: { tags: ['cameras'], summary: 'The join code and URL cameras use', params: EventParamsSchema, response: { 200: Type.Object({ code: Type.String(), url: Type.String() }), ...ErrorResponses } },
+      schema: {
+        tags: ['cameras'],
+        summary: 'The join code and URL cameras use',
+        params: EventParamsSchema,
+        response: { 200: Type.Object({ code: Type.String(), url: Type.String() }), ...ErrorResponses },
+      },
     },
     async (request) => {
       const event = await app.events.require(request.params.eventId);
@@ -115,13 +161,18 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `/api/events/:eventId/join-qr.${format}`,
       {
         config: { access: { roles: ['admin', 'director'] } },
-        schema: { tags: ['cameras'], summary: `QR code (${format.toUpperCase()}) of the camera join URL`, params: EventParamsSchema },
+        schema: {
+          tags: ['cameras'],
+          summary: `QR code (${format.toUpperCase()}) of the camera join URL`,
+          params: EventParamsSchema,
+        },
       },
       async (request, reply) => {
         const event = await app.events.require(request.params.eventId);
         const url = joinUrl(event.joinCode);
         reply.header('cache-control', 'no-store');
-        if (format === 'svg') return reply.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', margin: 2 }));
+        if (format === 'svg')
+          return reply.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', margin: 2 }));
         return reply.type('image/png').send(await QRCode.toBuffer(url, { type: 'png', width: QR_WIDTH_PX, margin: 2 }));
       },
     );

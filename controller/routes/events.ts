@@ -1,7 +1,15 @@
 // Events CRUD (admin), and the event as every role of it may read it (stream keys masked).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventCreateSchema, EventSchema, EventUpdateSchema, ROLES, WatchInfoSchema, type DestinationsMessage, type WatchMessage } from '../../protocol/index.ts';
+import {
+  EventCreateSchema,
+  EventSchema,
+  EventUpdateSchema,
+  ROLES,
+  WatchInfoSchema,
+  type DestinationsMessage,
+  type WatchMessage,
+} from '../../protocol/index.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { toDestinationView, toEventView } from '../services/event-store.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
@@ -11,7 +19,11 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events',
     {
       config: { access: { roles: ['admin'] } },
-      schema: { tags: ['events'], summary: 'Every event', response: { 200: Type.Object({ events: Type.Array(EventSchema) }), ...ErrorResponses } },
+      schema: {
+        tags: ['events'],
+        summary: 'Every event',
+        response: { 200: Type.Object({ events: Type.Array(EventSchema) }), ...ErrorResponses },
+      },
     },
     async () => ({ events: (await app.events.list()).map(toEventView) }),
   );
@@ -20,7 +32,12 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events',
     {
       config: { access: { roles: ['admin'] } },
-      schema: { tags: ['events'], summary: 'Create an event (and its role keys)', body: EventCreateSchema, response: { 201: EventSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['events'],
+        summary: 'Create an event (and its role keys)',
+        body: EventCreateSchema,
+        response: { 201: EventSchema, ...ErrorResponses },
+      },
     },
     async (request, reply) => {
       const event = await app.events.create(request.body);
@@ -35,7 +52,12 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Operators only: the event carries the camera join code (which yields a camera key) and the
       // destinations; viewers, cameras and the template read GET …/watch instead.
       config: { access: { roles: ['admin', 'director', 'graphics'] } },
-      schema: { tags: ['events'], summary: 'One event (operators)', params: EventParamsSchema, response: { 200: EventSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['events'],
+        summary: 'One event (operators)',
+        params: EventParamsSchema,
+        response: { 200: EventSchema, ...ErrorResponses },
+      },
     },
     async (request) => toEventView(await app.events.require(request.params.eventId)),
   );
@@ -58,12 +80,22 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId',
     {
       config: { access: { roles: ['admin'] } },
-      schema: { tags: ['events'], summary: 'Edit an event; a destination that keeps its id and omits streamKey keeps its key', params: EventParamsSchema, body: EventUpdateSchema, response: { 200: EventSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['events'],
+        summary: 'Edit an event; a destination that keeps its id and omits streamKey keeps its key',
+        params: EventParamsSchema,
+        body: EventUpdateSchema,
+        response: { 200: EventSchema, ...ErrorResponses },
+      },
     },
     async (request) => {
       const event = await app.events.update(request.params.eventId, request.body);
       if (request.body.destinations !== undefined) {
-        const frame: DestinationsMessage = { type: 'destinations', eventId: event.id, destinations: event.destinations.map(toDestinationView) };
+        const frame: DestinationsMessage = {
+          type: 'destinations',
+          eventId: event.id,
+          destinations: event.destinations.map(toDestinationView),
+        };
         await app.realtime.publish(frame);
       }
       if (request.body.channels !== undefined) {
@@ -78,7 +110,12 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId',
     {
       config: { access: { roles: ['admin'] } },
-      schema: { tags: ['events'], summary: 'Delete an event with its state, logs, cameras and keys', params: EventParamsSchema, response: { 204: NoContentSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['events'],
+        summary: 'Delete an event with its state, logs, cameras and keys',
+        params: EventParamsSchema,
+        response: { 204: NoContentSchema, ...ErrorResponses },
+      },
     },
     async (request, reply) => {
       await app.events.delete(request.params.eventId);

@@ -9,13 +9,22 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/healthz',
     {
       config: { access: { public: true } },
-      schema: { tags: ['ops'], summary: 'Redis reachable?', response: { 200: Type.Object({ ok: Type.Boolean(), redis: Type.String() }), 503: Type.Object({ ok: Type.Boolean(), redis: Type.String() }) } },
+      schema: {
+        tags: ['ops'],
+        summary: 'Redis reachable?',
+        response: {
+          200: Type.Object({ ok: Type.Boolean(), redis: Type.String() }),
+          503: Type.Object({ ok: Type.Boolean(), redis: Type.String() }),
+        },
+      },
     },
     async (_request, reply) => {
       try {
         const pong = await Promise.race([
           app.redis.ping(),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), HEALTH_REDIS_TIMEOUT_MS).unref()),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('timeout')), HEALTH_REDIS_TIMEOUT_MS).unref(),
+          ),
         ]);
         return { ok: true, redis: pong };
       } catch {

@@ -10,7 +10,11 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/me',
     {
       config: { access: { roles: ROLES } },
-      schema: { tags: ['keys'], summary: 'The role and event of the key presented', response: { 200: WhoAmISchema, ...ErrorResponses } },
+      schema: {
+        tags: ['keys'],
+        summary: 'The role and event of the key presented',
+        response: { 200: WhoAmISchema, ...ErrorResponses },
+      },
     },
     async (request) => caller(request),
   );
@@ -19,7 +23,12 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/keys',
     {
       config: { access: { roles: ['admin'] } },
-      schema: { tags: ['keys'], summary: "The event's role keys (admin)", params: EventParamsSchema, response: { 200: Type.Object({ keys: Type.Array(RoleKeySchema) }), ...ErrorResponses } },
+      schema: {
+        tags: ['keys'],
+        summary: "The event's role keys (admin)",
+        params: EventParamsSchema,
+        response: { 200: Type.Object({ keys: Type.Array(RoleKeySchema) }), ...ErrorResponses },
+      },
     },
     async (request) => {
       await app.events.require(request.params.eventId);

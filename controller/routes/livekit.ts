@@ -13,7 +13,12 @@ import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
 export const WEBHOOK_CONTENT_TYPE = 'application/webhook+json';
 
 function requireLiveKit(livekit: LiveKitBridge | null): LiveKitBridge {
-  if (livekit === null) throw new AppError(409, 'LIVEKIT_NOT_CONFIGURED', 'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).');
+  if (livekit === null)
+    throw new AppError(
+      409,
+      'LIVEKIT_NOT_CONFIGURED',
+      'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).',
+    );
   return livekit;
 }
 
@@ -25,9 +30,13 @@ function cameraChange(event: WebhookEvent): { status: CameraStatus; kind: string
     case 'participant_left':
       return { status: 'disconnected', kind: 'camera.disconnected', verb: 'disconnected' };
     case 'track_published':
-      return event.track?.source === TrackSource.CAMERA ? { status: 'live', kind: 'camera.live', verb: 'is live' } : null;
+      return event.track?.source === TrackSource.CAMERA
+        ? { status: 'live', kind: 'camera.live', verb: 'is live' }
+        : null;
     case 'track_unpublished':
-      return event.track?.source === TrackSource.CAMERA ? { status: 'registered', kind: 'camera.stopped', verb: 'stopped its video' } : null;
+      return event.track?.source === TrackSource.CAMERA
+        ? { status: 'registered', kind: 'camera.stopped', verb: 'stopped its video' }
+        : null;
     default:
       return null;
   }
@@ -41,7 +50,12 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/livekit-token',
     {
       config: { access: { roles: ['admin', 'director', 'graphics', 'template'] } },
-      schema: { tags: ['livekit'], summary: 'A room token for a panel (subscribe only) or the template (hidden, subscribe only)', params: EventParamsSchema, response: { 200: LiveKitTokenSchema, 409: ErrorResponses[404], ...ErrorResponses } },
+      schema: {
+        tags: ['livekit'],
+        summary: 'A room token for a panel (subscribe only) or the template (hidden, subscribe only)',
+        params: EventParamsSchema,
+        response: { 200: LiveKitTokenSchema, 409: ErrorResponses[404], ...ErrorResponses },
+      },
     },
     async (request) => {
       const auth = caller(request);
@@ -57,11 +71,16 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/livekit/webhook',
     {
       config: { access: { public: true } },
-      schema: { tags: ['livekit'], summary: `LiveKit webhook (${WEBHOOK_CONTENT_TYPE}, signed)`, response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorResponses[401] } },
+      schema: {
+        tags: ['livekit'],
+        summary: `LiveKit webhook (${WEBHOOK_CONTENT_TYPE}, signed)`,
+        response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorResponses[401] },
+      },
     },
     async (request) => {
       const livekit = requireLiveKit(app.livekit);
-      if (typeof request.body !== 'string') throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the webhook as ${WEBHOOK_CONTENT_TYPE}.`);
+      if (typeof request.body !== 'string')
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the webhook as ${WEBHOOK_CONTENT_TYPE}.`);
       let event: WebhookEvent;
       try {
         event = await livekit.receive(request.body, request.headers.authorization);

@@ -1,20 +1,35 @@
 // The switch log (JSON and CSV), the event log and presence, read by time range.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventLogEntrySchema, PresenceSchema, SwitchLogEntrySchema, TimeRangeQuerySchema, type Role } from '../../protocol/index.ts';
+import {
+  EventLogEntrySchema,
+  PresenceSchema,
+  SwitchLogEntrySchema,
+  TimeRangeQuerySchema,
+  type Role,
+} from '../../protocol/index.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { switchLogCsv } from '../services/switch-log.ts';
 
 const LOG_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
 /** `key` may come in the query (download links), so the range query accepts it too. */
-const RangeQuerySchema = Type.Object({ ...TimeRangeQuerySchema.properties, key: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+const RangeQuerySchema = Type.Object(
+  { ...TimeRangeQuerySchema.properties, key: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
 
 const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/events/:eventId/switch-log',
     {
       config: { access: { roles: LOG_ROLES } },
-      schema: { tags: ['logs'], summary: 'Takes by server time range (ms, inclusive)', params: EventParamsSchema, querystring: RangeQuerySchema, response: { 200: Type.Object({ entries: Type.Array(SwitchLogEntrySchema) }), ...ErrorResponses } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Takes by server time range (ms, inclusive)',
+        params: EventParamsSchema,
+        querystring: RangeQuerySchema,
+        response: { 200: Type.Object({ entries: Type.Array(SwitchLogEntrySchema) }), ...ErrorResponses },
+      },
     },
     async (request) => {
       await app.events.require(request.params.eventId);
@@ -26,7 +41,12 @@ const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/switch-log.csv',
     {
       config: { access: { roles: LOG_ROLES } },
-      schema: { tags: ['logs'], summary: 'The switch log as CSV', params: EventParamsSchema, querystring: RangeQuerySchema },
+      schema: {
+        tags: ['logs'],
+        summary: 'The switch log as CSV',
+        params: EventParamsSchema,
+        querystring: RangeQuerySchema,
+      },
     },
     async (request, reply) => {
       await app.events.require(request.params.eventId);
@@ -42,7 +62,13 @@ const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/event-log',
     {
       config: { access: { roles: LOG_ROLES } },
-      schema: { tags: ['logs'], summary: 'Camera, stream, egress and error entries by time range', params: EventParamsSchema, querystring: RangeQuerySchema, response: { 200: Type.Object({ entries: Type.Array(EventLogEntrySchema) }), ...ErrorResponses } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Camera, stream, egress and error entries by time range',
+        params: EventParamsSchema,
+        querystring: RangeQuerySchema,
+        response: { 200: Type.Object({ entries: Type.Array(EventLogEntrySchema) }), ...ErrorResponses },
+      },
     },
     async (request) => {
       await app.events.require(request.params.eventId);
@@ -54,7 +80,12 @@ const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/events/:eventId/presence',
     {
       config: { access: { roles: LOG_ROLES } },
-      schema: { tags: ['realtime'], summary: 'Viewers and online panels now (all controller processes)', params: EventParamsSchema, response: { 200: PresenceSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['realtime'],
+        summary: 'Viewers and online panels now (all controller processes)',
+        params: EventParamsSchema,
+        response: { 200: PresenceSchema, ...ErrorResponses },
+      },
     },
     async (request) => {
       await app.events.require(request.params.eventId);

@@ -47,23 +47,40 @@ const StreamBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-const DestinationParamsSchema = Type.Object({ eventId: EventIdSchema, destinationId: DestinationIdSchema }, { additionalProperties: false });
-const ExportBodySchema = Type.Composite([ExportOptionsSchema, Type.Object({ recording: Type.Optional(Type.Integer({ minimum: 0 })) })], {
-  additionalProperties: false,
-});
+const DestinationParamsSchema = Type.Object(
+  { eventId: EventIdSchema, destinationId: DestinationIdSchema },
+  { additionalProperties: false },
+);
+const ExportBodySchema = Type.Composite(
+  [ExportOptionsSchema, Type.Object({ recording: Type.Optional(Type.Integer({ minimum: 0 })) })],
+  {
+    additionalProperties: false,
+  },
+);
 const ExportFileParamsSchema = Type.Object(
   {
     eventId: EventIdSchema,
     jobId: Type.String({ pattern: '^export-[a-z0-9-]+$', maxLength: 120 }),
-    file: Type.Union(Object.values(EXPORT_FILES).filter((f) => f !== EXPORT_FILES.metadata).map((f) => Type.Literal(f))),
+    file: Type.Union(
+      Object.values(EXPORT_FILES)
+        .filter((f) => f !== EXPORT_FILES.metadata)
+        .map((f) => Type.Literal(f)),
+    ),
   },
   { additionalProperties: false },
 );
-const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.jpg': 'image/jpeg', '.edl': 'text/plain; charset=utf-8' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+  '.edl': 'text/plain; charset=utf-8',
+};
 
 const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const exportsRoot = resolve(loadConfig().PITCHSIDE_DATA_DIR, 'exports');
-  const jobs = new JobClient({ redis: app.redis, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
+  const jobs = new JobClient({
+    redis: app.redis,
+    ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+  });
   await jobs.start();
   app.addHook('onClose', () => jobs.close());
 
@@ -79,8 +96,11 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
   };
 
   const target = async (eventId: string, video: VideoFormat | undefined): Promise<OutputTarget> => {
-    const key = (await app.apiKeys.get(eventId, 'template')) ?? (await app.apiKeys.ensureEventKeys(eventId)).find((k) => k.role === 'template');
-    if (key === undefined || key === null) throw new AppError(500, 'NO_TEMPLATE_KEY', `event ${eventId} has no template key`);
+    const key =
+      (await app.apiKeys.get(eventId, 'template')) ??
+      (await app.apiKeys.ensureEventKeys(eventId)).find((k) => k.role === 'template');
+    if (key === undefined || key === null)
+      throw new AppError(500, 'NO_TEMPLATE_KEY', `event ${eventId} has no template key`);
     const url = new URL(`${app.publicUrl}/template/`);
     url.searchParams.set('event', eventId);
     url.searchParams.set('key', key.key);
@@ -90,9 +110,11 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
   const destinationsOf = async (eventId: string, ids: string[] | undefined) => {
     const stored = await app.events.getDestinationsWithSecrets(eventId);
     const missing = (ids ?? []).filter((id) => !stored.some((d) => d.id === id));
-    if (missing.length > 0) throw new AppError(400, 'INVALID', `unknown destination: ${missing.join(', ')}`, '/destinations');
+    if (missing.length > 0)
+      throw new AppError(400, 'INVALID', `unknown destination: ${missing.join(', ')}`, '/destinations');
     const chosen = ids === undefined ? stored : stored.filter((d) => ids.includes(d.id));
-    if (chosen.length === 0) throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
+    if (chosen.length === 0)
+      throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
     return chosen;
   };
 
@@ -101,27 +123,61 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
 
   app.post(
     '/api/events/:eventId/outputs/stream',
-    { ...control, schema: { tags: ['outputs'], summary: 'Go live to the event destinations (all, or the ids given)', params: EventParamsSchema, body: StreamBodySchema, response: responses } },
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Go live to the event destinations (all, or the ids given)',
+        params: EventParamsSchema,
+        body: StreamBodySchema,
+        response: responses,
+      },
+    },
     async (request) => {
       const { eventId } = request.params;
       const destinations = await destinationsOf(eventId, request.body.destinations);
-      return { plan: await answer(async () => jobs.startStream(eventId, await target(eventId, request.body.video), { destinations })) };
+      return {
+        plan: await answer(async () =>
+          jobs.startStream(eventId, await target(eventId, request.body.video), { destinations }),
+        ),
+      };
     },
   );
 
   app.put(
     '/api/events/:eventId/outputs/stream/:destinationId',
-    { ...control, schema: { tags: ['outputs'], summary: 'Go live to one more destination', params: DestinationParamsSchema, body: VideoBodySchema, response: responses } },
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Go live to one more destination',
+        params: DestinationParamsSchema,
+        body: VideoBodySchema,
+        response: responses,
+      },
+    },
     async (request) => {
       const { eventId, destinationId } = request.params;
       const destinations = await destinationsOf(eventId, [destinationId]);
-      return { plan: await answer(async () => jobs.startStream(eventId, await target(eventId, request.body?.video), { destinations })) };
+      return {
+        plan: await answer(async () =>
+          jobs.startStream(eventId, await target(eventId, request.body?.video), { destinations }),
+        ),
+      };
     },
   );
 
   app.delete(
     '/api/events/:eventId/outputs/stream/:destinationId',
-    { ...control, schema: { tags: ['outputs'], summary: 'Stop one destination; the others keep running', params: DestinationParamsSchema, response: responses } },
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Stop one destination; the others keep running',
+        params: DestinationParamsSchema,
+        response: responses,
+      },
+    },
     async (request) => {
       const { eventId, destinationId } = request.params;
       return { plan: await answer(() => jobs.updateDestinations(eventId, { remove: [destinationId] })) };
@@ -130,17 +186,37 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
 
   app.post(
     '/api/events/:eventId/outputs/record',
-    { ...control, schema: { tags: ['outputs'], summary: 'Start recording the program', params: EventParamsSchema, body: VideoBodySchema, response: responses } },
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Start recording the program',
+        params: EventParamsSchema,
+        body: VideoBodySchema,
+        response: responses,
+      },
+    },
     async (request) => {
       const { eventId } = request.params;
       await app.events.require(eventId);
-      return { plan: await answer(async () => jobs.startRecording(eventId, await target(eventId, request.body?.video))) };
+      return {
+        plan: await answer(async () => jobs.startRecording(eventId, await target(eventId, request.body?.video))),
+      };
     },
   );
 
   app.post(
     '/api/events/:eventId/outputs/stop',
-    { ...control, schema: { tags: ['outputs'], summary: 'Stop everything, or only the recording / only the stream', params: EventParamsSchema, body: StopRequestSchema, response: responses } },
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary: 'Stop everything, or only the recording / only the stream',
+        params: EventParamsSchema,
+        body: StopRequestSchema,
+        response: responses,
+      },
+    },
     async (request) => ({ plan: await answer(() => jobs.stop(request.params.eventId, request.body ?? {})) }),
   );
 
@@ -156,7 +232,13 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           200: Type.Object({
             plan: Type.Union([PlanSummarySchema, Type.Null()]),
             statuses: Type.Array(JobStatusMessageSchema),
-            recordings: Type.Array(Type.Object({ index: Type.Integer(), startedAt: Type.Union([Type.Number(), Type.Null()]), endedAt: Type.Number() })),
+            recordings: Type.Array(
+              Type.Object({
+                index: Type.Integer(),
+                startedAt: Type.Union([Type.Number(), Type.Null()]),
+                endedAt: Type.Number(),
+              }),
+            ),
           }),
           ...ErrorResponses,
         },
@@ -164,8 +246,16 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     },
     async (request) => {
       const { eventId } = request.params;
-      const [plan, statuses, recordings] = await Promise.all([jobs.plan(eventId), jobs.statuses(eventId), jobs.recordings(eventId)]);
-      return { plan, statuses, recordings: recordings.map((r, index) => ({ index, startedAt: r.startedAt, endedAt: r.endedAt })) };
+      const [plan, statuses, recordings] = await Promise.all([
+        jobs.plan(eventId),
+        jobs.statuses(eventId),
+        jobs.recordings(eventId),
+      ]);
+      return {
+        plan,
+        statuses,
+        recordings: recordings.map((r, index) => ({ index, startedAt: r.startedAt, endedAt: r.endedAt })),
+      };
     },
   );
 
@@ -175,7 +265,8 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       ...control,
       schema: {
         tags: ['outputs'],
-        summary: 'Export a finished recording (the latest unless `recording` gives its index): chaptered MP4, poster, thumbnails, EDL',
+        summary:
+          'Export a finished recording (the latest unless `recording` gives its index): chaptered MP4, poster, thumbnails, EDL',
         params: EventParamsSchema,
         body: ExportBodySchema,
         response: { 200: Type.Object({ jobId: Type.String(), files: Type.Array(Type.String()) }), ...ErrorResponses },
@@ -186,26 +277,53 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       const { recording: index, ...options } = request.body;
       const recordings = await jobs.recordings(eventId);
       const note = index === undefined ? recordings.at(-1) : recordings[index];
-      if (note === undefined) throw new AppError(404, 'NOT_FOUND', `event ${eventId} has no recording${index === undefined ? '' : ` #${index}`}`, '/recording');
-      if (note.startedAt === null) throw new AppError(409, 'CONFLICT', 'the recording has no start time, so takes cannot be placed on it', '/recording');
+      if (note === undefined)
+        throw new AppError(
+          404,
+          'NOT_FOUND',
+          `event ${eventId} has no recording${index === undefined ? '' : ` #${index}`}`,
+          '/recording',
+        );
+      if (note.startedAt === null)
+        throw new AppError(
+          409,
+          'CONFLICT',
+          'the recording has no start time, so takes cannot be placed on it',
+          '/recording',
+        );
       const jobId = JobClient.exportJobId(eventId, note.file, options);
       await answer(() =>
-        jobs.export({ eventId, recording: note.file, recordingStartedAt: note.startedAt ?? 0, outDir: join(exportsRoot, eventId, jobId), options }),
+        jobs.export({
+          eventId,
+          recording: note.file,
+          recordingStartedAt: note.startedAt ?? 0,
+          outDir: join(exportsRoot, eventId, jobId),
+          options,
+        }),
       );
       const base = `/api/events/${eventId}/exports/${jobId}`;
-      return { jobId, files: [EXPORT_FILES.video, EXPORT_FILES.poster, EXPORT_FILES.thumbnails, EXPORT_FILES.edl].map((f) => `${base}/${f}`) };
+      return {
+        jobId,
+        files: [EXPORT_FILES.video, EXPORT_FILES.poster, EXPORT_FILES.thumbnails, EXPORT_FILES.edl].map(
+          (f) => `${base}/${f}`,
+        ),
+      };
     },
   );
 
   app.get(
     '/api/events/:eventId/exports/:jobId/:file',
-    { ...control, schema: { tags: ['outputs'], summary: 'One file of a finished export', params: ExportFileParamsSchema } },
+    {
+      ...control,
+      schema: { tags: ['outputs'], summary: 'One file of a finished export', params: ExportFileParamsSchema },
+    },
     async (request, reply) => {
       const { eventId, jobId, file } = request.params;
       // The job id pattern keeps the path inside the event's export directory.
       const path = join(exportsRoot, eventId, jobId, file);
       const info = await stat(path).catch(() => null);
-      if (info === null || !info.isFile()) throw new AppError(404, 'NOT_FOUND', `export file ${file} is not ready (or the export does not exist)`);
+      if (info === null || !info.isFile())
+        throw new AppError(404, 'NOT_FOUND', `export file ${file} is not ready (or the export does not exist)`);
       const type = CONTENT_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
       return reply.header('content-type', type).header('content-length', info.size).send(createReadStream(path));
     },

@@ -1,20 +1,38 @@
 // Program state and control: the state snapshot, the generic command endpoint and one convenience route
 // per command. Every change goes through runCommand → ProgramService → the protocol reducer.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CommandResponseSchema, CommandSchema, ROLES, StaleRevisionResponseSchema, StateResponseSchema, ApiErrorSchema, type Command } from '../../protocol/index.ts';
+import {
+  CommandResponseSchema,
+  CommandSchema,
+  ROLES,
+  StaleRevisionResponseSchema,
+  StateResponseSchema,
+  ApiErrorSchema,
+  type Command,
+} from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { COMMAND_ROUTES, COMMAND_SENDER_ROLES, rolesForCommand } from '../schemas/program.ts';
 import { runCommand } from '../services/command-runner.ts';
 
-const commandResponses = { 200: CommandResponseSchema, ...ErrorResponses, 409: StaleRevisionResponseSchema, 422: ApiErrorSchema };
+const commandResponses = {
+  200: CommandResponseSchema,
+  ...ErrorResponses,
+  409: StaleRevisionResponseSchema,
+  422: ApiErrorSchema,
+};
 
 const programRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/events/:eventId/state',
     {
       config: { access: { roles: ROLES } },
-      schema: { tags: ['program'], summary: 'The program state now', params: EventParamsSchema, response: { 200: StateResponseSchema, ...ErrorResponses } },
+      schema: {
+        tags: ['program'],
+        summary: 'The program state now',
+        params: EventParamsSchema,
+        response: { 200: StateResponseSchema, ...ErrorResponses },
+      },
     },
     async (request) => ({ state: await app.program.requireState(request.params.eventId), serverTime: Date.now() }),
   );
@@ -39,7 +57,13 @@ const programRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `/api/events/:eventId/${route.path}`,
       {
         config: { access: { roles: rolesForCommand(route.type) } },
-        schema: { tags: ['program'], summary: `${route.type}`, params: EventParamsSchema, body: route.body, response: commandResponses },
+        schema: {
+          tags: ['program'],
+          summary: `${route.type}`,
+          params: EventParamsSchema,
+          body: route.body,
+          response: commandResponses,
+        },
       },
       async (request) => {
         const command = { ...(request.body as object), type: route.type } as Command;

@@ -34,7 +34,11 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       websocket: true,
       config: { access: { roles: ROLES } },
-      schema: { tags: ['realtime'], summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY)', params: EventParamsSchema },
+      schema: {
+        tags: ['realtime'],
+        summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY)',
+        params: EventParamsSchema,
+      },
     },
     (socket: WebSocket, request) => {
       const { eventId } = request.params;
@@ -85,7 +89,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       async function handleMessage(text: string | null): Promise<void> {
         const parsed = parse(ClientMessageSchema, text === null ? null : safeJson(text));
         if (!parsed.ok) {
-          send({ type: 'error', code: 'INVALID', message: parsed.error.message, field: parsed.error.field } satisfies ErrorMessage);
+          send({
+            type: 'error',
+            code: 'INVALID',
+            message: parsed.error.message,
+            field: parsed.error.field,
+          } satisfies ErrorMessage);
           return;
         }
         const message = parsed.value;
@@ -98,7 +107,11 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           send({ type: 'result', id: message.id, ok: true, revision: result.revision } satisfies ResultMessage);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          const detail = { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
+          const detail = {
+            code: error.code,
+            message: error.message,
+            ...(error.field === undefined ? {} : { field: error.field }),
+          };
           send({ type: 'result', id: message.id, ok: false, error: detail } satisfies ResultMessage);
         }
       }

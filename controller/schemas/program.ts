@@ -49,12 +49,19 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
   ...CommandSchemas.map((schema) => {
     const type = schema.properties.type.const as CommandType;
     const { type: _type, ...rest } = schema.properties;
-    return { path: type.split('.').map(kebab).join('/'), type, body: Type.Object(rest, { additionalProperties: false }) };
+    return {
+      path: type.split('.').map(kebab).join('/'),
+      type,
+      body: Type.Object(rest, { additionalProperties: false }),
+    };
   }),
   // A move is a pip.set that only places the window.
   {
     path: 'pip/move',
     type: 'pip.set',
-    body: Type.Object({ rect: Type.Optional(RectSchema), corner: Type.Optional(CornerSchema), ifRevision: IfRevisionSchema }, { additionalProperties: false }),
+    body: Type.Object(
+      { rect: Type.Optional(RectSchema), corner: Type.Optional(CornerSchema), ifRevision: IfRevisionSchema },
+      { additionalProperties: false },
+    ),
   },
 ];

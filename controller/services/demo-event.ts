@@ -10,7 +10,13 @@ export const DEMO_SOURCE_COUNT = 4;
 export async function ensureDemoEvent(events: EventStore, keys: KeyStore): Promise<RoleKey[]> {
   if ((await events.get(DEMO_EVENT_ID)) === null) {
     await events.create(
-      { id: DEMO_EVENT_ID, name: 'Demo match', sport: 'football', home: { name: 'Home', short: 'HOM' }, away: { name: 'Away', short: 'AWY' } },
+      {
+        id: DEMO_EVENT_ID,
+        name: 'Demo match',
+        sport: 'football',
+        home: { name: 'Home', short: 'HOM' },
+        away: { name: 'Away', short: 'AWY' },
+      },
       { sources: testSources(DEMO_SOURCE_COUNT) },
     );
   }

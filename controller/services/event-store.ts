@@ -60,14 +60,23 @@ export function roomName(eventId: string): string {
 }
 
 function slug(name: string): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
   return base === '' ? 'event' : base;
 }
 
 function teamDefaults(team: TeamInfo): { name: string; short: string; colour?: string } {
   return {
     name: team.name,
-    short: team.short ?? team.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 3).toUpperCase(),
+    short:
+      team.short ??
+      team.name
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 3)
+        .toUpperCase(),
     ...(team.colour === undefined ? {} : { colour: team.colour }),
   };
 }
@@ -80,7 +89,11 @@ export class EventStore {
 
   async create(input: EventCreate, options: CreateEventOptions = {}): Promise<StoredEvent> {
     const now = options.now ?? Date.now();
-    const id = input.id ?? `${slug(input.name)}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    const id =
+      input.id ??
+      `${slug(input.name)}-${randomInt(36 ** 4)
+        .toString(36)
+        .padStart(4, '0')}`;
     const destinations = mergeDestinations([], input.destinations ?? []);
     if (!(await this.redis.sadd(this.keys.events(), id))) {
       throw new AppError(409, 'EXISTS', `An event with id "${id}" already exists.`, '/id');
@@ -100,7 +113,12 @@ export class EventStore {
         createdAt: now,
         updatedAt: now,
       };
-      const state = createInitialState({ now, sources: options.sources ?? [], home: teamDefaults(input.home), away: teamDefaults(input.away) });
+      const state = createInitialState({
+        now,
+        sources: options.sources ?? [],
+        home: teamDefaults(input.home),
+        away: teamDefaults(input.away),
+      });
       await this.redis
         .multi()
         .set(this.keys.event(id), JSON.stringify(event))
@@ -140,7 +158,10 @@ export class EventStore {
       ...(patch.sport === undefined ? {} : { sport: patch.sport }),
       ...(patch.home === undefined ? {} : { home: patch.home }),
       ...(patch.away === undefined ? {} : { away: patch.away }),
-      destinations: patch.destinations === undefined ? event.destinations : mergeDestinations(event.destinations, patch.destinations),
+      destinations:
+        patch.destinations === undefined
+          ? event.destinations
+          : mergeDestinations(event.destinations, patch.destinations),
       ...(patch.channels === undefined ? {} : { channels: patch.channels }),
       updatedAt: Date.now(),
     };
@@ -182,7 +203,10 @@ export class EventStore {
 
   async #reserveJoinCode(eventId: string): Promise<string> {
     for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS; attempt++) {
-      const code = Array.from({ length: JOIN_CODE_LENGTH }, () => JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)]).join('');
+      const code = Array.from(
+        { length: JOIN_CODE_LENGTH },
+        () => JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)],
+      ).join('');
       if ((await this.redis.set(this.keys.joinCode(code), eventId, 'NX')) === 'OK') return code;
     }
     throw new AppError(503, 'NO_JOIN_CODE', 'Could not find a free join code; try again.');
@@ -196,9 +220,15 @@ function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): D
     const field = `/destinations/${index}`;
     const previous = input.id === undefined ? undefined : stored.find((d) => d.id === input.id);
     const streamKey = input.streamKey ?? previous?.streamKey;
-    if (streamKey === undefined) throw new AppError(400, 'INVALID', 'A new destination needs its stream key.', `${field}/streamKey`);
+    if (streamKey === undefined)
+      throw new AppError(400, 'INVALID', 'A new destination needs its stream key.', `${field}/streamKey`);
     if (input.kind === 'rtmp' && input.serverUrl === undefined) {
-      throw new AppError(400, 'INVALID', 'A custom RTMP destination needs its server URL (rtmp:// or rtmps://).', `${field}/serverUrl`);
+      throw new AppError(
+        400,
+        'INVALID',
+        'A custom RTMP destination needs its server URL (rtmp:// or rtmps://).',
+        `${field}/serverUrl`,
+      );
     }
     let id = input.id ?? input.kind;
     for (let n = 2; input.id === undefined && used.has(id); n++) id = `${input.kind}-${n}`;

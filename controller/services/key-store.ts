@@ -49,7 +49,8 @@ export class KeyStore {
 
   async resolve(key: string): Promise<AuthContext | null> {
     const hash = hashKey(key);
-    if (timingSafeEqual(Buffer.from(hash, 'hex'), this.#adminHash)) return { role: 'admin', eventId: null, keyId: 'admin' };
+    if (timingSafeEqual(Buffer.from(hash, 'hex'), this.#adminHash))
+      return { role: 'admin', eventId: null, keyId: 'admin' };
     const raw = await this.redis.hget(this.keys.keyLookup(), hash);
     if (raw === null) return null;
     const found = JSON.parse(raw) as KeyLookup;
@@ -61,7 +62,9 @@ export class KeyStore {
     const existing = await this.list(eventId);
     const missing = EVENT_ROLES.filter((role) => !existing.some((k) => k.role === role));
     for (const role of missing) existing.push(await this.rotate(eventId, role, false));
-    return EVENT_ROLES.map((role) => existing.find((k) => k.role === role)).filter((k): k is RoleKey => k !== undefined);
+    return EVENT_ROLES.map((role) => existing.find((k) => k.role === role)).filter(
+      (k): k is RoleKey => k !== undefined,
+    );
   }
 
   async list(eventId: string): Promise<RoleKey[]> {
@@ -76,11 +79,18 @@ export class KeyStore {
 
   /** A new key for the role; the old one stops working at once (unless create-only and one exists). */
   async rotate(eventId: string, role: EventRole, replace = true): Promise<RoleKey> {
-    const stored: StoredKey = { key: newSecret(`ps${role.slice(0, 3)}`), keyId: randomBytes(4).toString('hex'), createdAt: Date.now() };
+    const stored: StoredKey = {
+      key: newSecret(`ps${role.slice(0, 3)}`),
+      keyId: randomBytes(4).toString('hex'),
+      createdAt: Date.now(),
+    };
     const lookup: KeyLookup = { role, eventId, keyId: stored.keyId };
     const previous = await this.get(eventId, role);
     if (previous !== null && !replace) return previous;
-    const tx = this.redis.multi().hset(this.keys.eventKeys(eventId), role, JSON.stringify(stored)).hset(this.keys.keyLookup(), hashKey(stored.key), JSON.stringify(lookup));
+    const tx = this.redis
+      .multi()
+      .hset(this.keys.eventKeys(eventId), role, JSON.stringify(stored))
+      .hset(this.keys.keyLookup(), hashKey(stored.key), JSON.stringify(lookup));
     if (previous !== null) tx.hdel(this.keys.keyLookup(), hashKey(previous.key));
     await tx.exec();
     return { role, ...stored };

@@ -1,7 +1,15 @@
 // Everything Pitchside asks of LiveKit, through livekit-server-sdk only: room tokens with the smallest
 // grants per role, program-state data messages to the room (the template inside Egress listens on
 // PROGRAM_TOPIC), and webhook verification.
-import { AccessToken, DataPacket_Kind, RoomServiceClient, TrackSource, WebhookReceiver, type VideoGrant, type WebhookEvent } from 'livekit-server-sdk';
+import {
+  AccessToken,
+  DataPacket_Kind,
+  RoomServiceClient,
+  TrackSource,
+  WebhookReceiver,
+  type VideoGrant,
+  type WebhookEvent,
+} from 'livekit-server-sdk';
 import { PROGRAM_TOPIC, type LiveKitToken, type Role, type StateMessage } from '../../protocol/index.ts';
 
 export const LIVEKIT_TOKEN_TTL = '12h';
@@ -21,7 +29,12 @@ export function grantFor(role: LiveKitRole, room: string): VideoGrant {
   switch (role) {
     case 'camera':
       // Its own camera and microphone; it watches nothing.
-      return { ...base, canPublish: true, canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE], canSubscribe: false };
+      return {
+        ...base,
+        canPublish: true,
+        canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
+        canSubscribe: false,
+      };
     case 'director':
     case 'graphics':
       return { ...base, canPublish: false, canSubscribe: true };
@@ -46,7 +59,11 @@ export class LiveKitBridge {
   }
 
   async token(role: LiveKitRole, room: string, identity: string, name?: string): Promise<LiveKitToken> {
-    const token = new AccessToken(this.settings.apiKey, this.settings.apiSecret, { identity, ttl: LIVEKIT_TOKEN_TTL, ...(name === undefined ? {} : { name }) });
+    const token = new AccessToken(this.settings.apiKey, this.settings.apiSecret, {
+      identity,
+      ttl: LIVEKIT_TOKEN_TTL,
+      ...(name === undefined ? {} : { name }),
+    });
     token.addGrant(grantFor(role, room));
     return { url: this.settings.url, token: await token.toJwt(), room, identity };
   }

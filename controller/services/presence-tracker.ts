@@ -50,7 +50,13 @@ export class PresenceTracker {
     const key = this.keys.presence(eventId);
     await this.redis.zremrangebyscore(key, '-inf', Date.now() - PRESENCE_TTL_MS);
     const members = await this.redis.zrange(key, 0, -1);
-    const panels: Record<Exclude<Role, 'viewer'>, number> = { admin: 0, director: 0, graphics: 0, camera: 0, template: 0 };
+    const panels: Record<Exclude<Role, 'viewer'>, number> = {
+      admin: 0,
+      director: 0,
+      graphics: 0,
+      camera: 0,
+      template: 0,
+    };
     let viewers = 0;
     for (const member of members) {
       const role = member.slice(member.lastIndexOf('|') + 1) as Role;

@@ -31,7 +31,15 @@ return 1
 `;
 
 interface CommitCommand {
-  pitchsideCommit(stateKey: string, switchKey: string, expected: number, state: string, channel: string, frame: string, entry: string): Promise<number>;
+  pitchsideCommit(
+    stateKey: string,
+    switchKey: string,
+    expected: number,
+    state: string,
+    channel: string,
+    frame: string,
+    entry: string,
+  ): Promise<number>;
 }
 
 /** Who sent a command, as the switch log records it. */
@@ -41,8 +49,7 @@ export interface Actor {
 }
 
 export type ApplyOutcome =
-  | { ok: true; state: ProgramState; changed: boolean }
-  | { ok: false; state: ProgramState; error: CommandError };
+  { ok: true; state: ProgramState; changed: boolean } | { ok: false; state: ProgramState; error: CommandError };
 
 export interface ProgramServiceOptions {
   /** Called after a change is stored and published, in revision order per event (LiveKit relay, metrics). */

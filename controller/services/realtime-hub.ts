@@ -60,7 +60,12 @@ export class RealtimeHub {
     let frame: RelayFrame;
     try {
       frame = JSON.parse(message) as RelayFrame;
-      if (typeof frame !== 'object' || frame === null || typeof frame.eventId !== 'string' || typeof frame.type !== 'string') {
+      if (
+        typeof frame !== 'object' ||
+        frame === null ||
+        typeof frame.eventId !== 'string' ||
+        typeof frame.type !== 'string'
+      ) {
         throw new TypeError('frame without type/eventId');
       }
     } catch (error) {

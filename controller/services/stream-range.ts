@@ -5,7 +5,11 @@ import type { TimeRangeQuery } from '../../protocol/index.ts';
 export const DEFAULT_RANGE_LIMIT = 1000;
 
 /** Entries stored as one JSON field `entry`, oldest first, with their stream id as `id`. */
-export async function readStreamRange<T>(redis: Redis, key: string, range: TimeRangeQuery): Promise<Array<T & { id: string }>> {
+export async function readStreamRange<T>(
+  redis: Redis,
+  key: string,
+  range: TimeRangeQuery,
+): Promise<Array<T & { id: string }>> {
   const start = range.from === undefined ? '-' : String(range.from);
   const end = range.to === undefined ? '+' : String(range.to);
   const rows = await redis.xrange(key, start, end, 'COUNT', range.limit ?? DEFAULT_RANGE_LIMIT);

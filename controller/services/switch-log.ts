@@ -5,7 +5,17 @@ import type { SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { readStreamRange } from './stream-range.ts';
 
-export const SWITCH_LOG_CSV_COLUMNS = ['id', 'time', 'iso_time', 'revision', 'source', 'from', 'transition', 'duration_ms', 'who'] as const;
+export const SWITCH_LOG_CSV_COLUMNS = [
+  'id',
+  'time',
+  'iso_time',
+  'revision',
+  'source',
+  'from',
+  'transition',
+  'duration_ms',
+  'who',
+] as const;
 
 export class SwitchLog {
   constructor(
@@ -20,7 +30,17 @@ export class SwitchLog {
 
 export function switchLogCsv(entries: SwitchLogEntry[]): string {
   const rows = entries.map((e) =>
-    [e.id, e.time, new Date(e.time).toISOString(), e.revision, e.source, e.from ?? '', e.transition.type, e.transition.durationMs, e.who]
+    [
+      e.id,
+      e.time,
+      new Date(e.time).toISOString(),
+      e.revision,
+      e.source,
+      e.from ?? '',
+      e.transition.type,
+      e.transition.durationMs,
+      e.who,
+    ]
       .map(csvCell)
       .join(','),
   );

@@ -10,6 +10,7 @@ export function toWatchInfo(event: StoredEvent, output: OutputStatusMessage | nu
 }
 
 export async function readWatchInfo(redis: Redis, event: StoredEvent): Promise<WatchInfo> {
-  const output = (await readJobStatuses(redis, event.id)).find((s): s is OutputStatusMessage => s.type === 'job.output') ?? null;
+  const output =
+    (await readJobStatuses(redis, event.id)).find((s): s is OutputStatusMessage => s.type === 'job.output') ?? null;
   return toWatchInfo(event, output);
 }

@@ -1,6 +1,12 @@
 // The page's query string is its only input besides state: parse it once, with field-named errors.
 import { Type, type Static } from '@sinclair/typebox';
-import { EventIdSchema, parse, TemplateViewSchema, type RendererName, type TemplateView } from '../../protocol/index.ts';
+import {
+  EventIdSchema,
+  parse,
+  TemplateViewSchema,
+  type RendererName,
+  type TemplateView,
+} from '../../protocol/index.ts';
 
 export const OUTPUT_SIZES = { 720: { width: 1280, height: 720 }, 1080: { width: 1920, height: 1080 } } as const;
 export const DEFAULT_FPS = 30;
@@ -71,9 +77,11 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
   if ((q.url === undefined) !== (q.token === undefined)) {
     return { ok: false, field: q.url === undefined ? 'url' : 'token', message: 'Egress passes url and token together' };
   }
-  const egress = q.url !== undefined && q.token !== undefined ? { url: q.url, token: q.token, layout: q.layout ?? '' } : null;
+  const egress =
+    q.url !== undefined && q.token !== undefined ? { url: q.url, token: q.token, layout: q.layout ?? '' } : null;
   // A preview page must never be what Egress records: refusing is louder than silently dropping url/token.
-  if (q.view === 'preview' && egress !== null) return { ok: false, field: 'view', message: 'preview is a monitor view, not an Egress page (drop url/token)' };
+  if (q.view === 'preview' && egress !== null)
+    return { ok: false, field: 'view', message: 'preview is a monitor view, not an Egress page (drop url/token)' };
   const size = outputSize(q.width, q.height, egress !== null, context);
   if (!size.ok) return size;
   return {
@@ -96,11 +104,17 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
 
 type SizeResult = { ok: true; width: number; height: number } | { ok: false; field: string; message: string };
 
-function outputSize(width: string | undefined, height: string | undefined, egress: boolean, context: QueryContext): SizeResult {
+function outputSize(
+  width: string | undefined,
+  height: string | undefined,
+  egress: boolean,
+  context: QueryContext,
+): SizeResult {
   if (width !== undefined || height !== undefined) {
     const w = Number(width ?? (height === '720' ? 1280 : 1920));
     const h = Number(height ?? (w === 1280 ? 720 : 1080));
-    if (w * 9 !== h * 16) return { ok: false, field: 'height', message: `${w}×${h} is not 16:9 (1280×720 or 1920×1080)` };
+    if (w * 9 !== h * 16)
+      return { ok: false, field: 'height', message: `${w}×${h} is not 16:9 (1280×720 or 1920×1080)` };
     return { ok: true, width: w, height: h };
   }
   // Egress's preset reaches the page only as its window size: take the nearest supported output.

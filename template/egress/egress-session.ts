@@ -42,8 +42,12 @@ export class EgressSession {
     this.#applyLayout(EgressHelper.getLayout());
     const room = await this.#options.createRoom();
     this.#room = room;
-    room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => this.#handleTrack(track, participant, true));
-    room.on(RoomEvent.TrackUnsubscribed, (track, _publication, participant) => this.#handleTrack(track, participant, false));
+    room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) =>
+      this.#handleTrack(track, participant, true),
+    );
+    room.on(RoomEvent.TrackUnsubscribed, (track, _publication, participant) =>
+      this.#handleTrack(track, participant, false),
+    );
     room.on(RoomEvent.DataReceived, (payload, _participant, _kind, topic) => this.#handleData(payload, topic));
     await room.connect(EgressHelper.getLiveKitURL(), EgressHelper.getAccessToken(), { autoSubscribe: true });
     EgressHelper.setRoom(room);

@@ -31,7 +31,10 @@ export const STAND_IN_REJECTED_TOKEN = 'stand-in-rejected';
 const CAMERA_FPS = 30;
 
 export class StandInRoom extends Emitter {
-  readonly localParticipant = Object.assign(new Emitter(), { identity: 'EG_stand_in', metadata: undefined as string | undefined });
+  readonly localParticipant = Object.assign(new Emitter(), {
+    identity: 'EG_stand_in',
+    metadata: undefined as string | undefined,
+  });
   readonly connects: { url: string; token: string }[] = [];
   readonly #cameras: { stop: () => void }[] = [];
 

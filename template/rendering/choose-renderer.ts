@@ -16,7 +16,9 @@ export interface GpuProbe {
 export function probeGpu(): GpuProbe {
   const canvas = document.createElement('canvas');
   // failIfMajorPerformanceCaveat: Chrome refuses the context outright when it would be software GL.
-  const gl = canvas.getContext('webgl2', { failIfMajorPerformanceCaveat: true }) ?? canvas.getContext('webgl', { failIfMajorPerformanceCaveat: true });
+  const gl =
+    canvas.getContext('webgl2', { failIfMajorPerformanceCaveat: true }) ??
+    canvas.getContext('webgl', { failIfMajorPerformanceCaveat: true });
   if (gl === null) return { glRenderer: 'none (no hardware WebGL)', hardware: false };
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const glRenderer = String(gl.getParameter(info === null ? gl.RENDERER : info.UNMASKED_RENDERER_WEBGL));
@@ -38,7 +40,8 @@ export interface ProgramRenderer {
 
 export async function createProgramRenderer(options: ProgramRendererOptions): Promise<ProgramRenderer> {
   const probe = probeGpu();
-  const wanted: RendererName = options.preference === 'auto' ? (probe.hardware ? 'webgl' : 'canvas') : options.preference;
+  const wanted: RendererName =
+    options.preference === 'auto' ? (probe.hardware ? 'webgl' : 'canvas') : options.preference;
   const renderer = await autoDetectRenderer({
     preference: [wanted, 'canvas'],
     width: options.width,

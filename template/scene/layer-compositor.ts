@@ -49,7 +49,11 @@ export class LayerCompositor {
 }
 
 /** The largest source picture among the layers, if it is smaller than the cell (else no saving). */
-function compositeSize(layers: readonly PictureLayer[], cell: CellRect, sources: FrameSources): { w: number; h: number } | null {
+function compositeSize(
+  layers: readonly PictureLayer[],
+  cell: CellRect,
+  sources: FrameSources,
+): { w: number; h: number } | null {
   let w = 0;
   let h = 0;
   for (const layer of layers) {

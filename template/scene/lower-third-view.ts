@@ -68,6 +68,7 @@ export class LowerThirdView {
     this.#panels.clear();
     this.#panels.rect(0, 0, w * s, TITLE_H * s).fill({ color: PANEL_COLOUR, alpha: 0.94 });
     this.#panels.rect(0, 0, STRIPE_W * s, (TITLE_H + (hasSubtitle ? SUBTITLE_H : 0)) * s).fill(ACCENT);
-    if (hasSubtitle) this.#panels.rect(STRIPE_W * s, TITLE_H * s, (subW - STRIPE_W) * s, SUBTITLE_H * s).fill('#ffffff');
+    if (hasSubtitle)
+      this.#panels.rect(STRIPE_W * s, TITLE_H * s, (subW - STRIPE_W) * s, SUBTITLE_H * s).fill('#ffffff');
   }
 }

@@ -76,7 +76,9 @@ function dropHidden(layers: PictureLayer[]): PictureLayer[] {
     const opaque = layer.alpha >= 1 && (layer.kind === 'colour' || clipArea(layer.clip) >= 1);
     if (opaque) firstVisible = i;
   });
-  return layers.slice(firstVisible).filter((layer) => layer.alpha > 0 && (layer.kind === 'colour' || clipArea(layer.clip) > 0));
+  return layers
+    .slice(firstVisible)
+    .filter((layer) => layer.alpha > 0 && (layer.kind === 'colour' || clipArea(layer.clip) > 0));
 }
 
 /**

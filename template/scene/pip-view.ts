@@ -53,7 +53,10 @@ export class PipView {
     if (key !== this.#borderKey) {
       this.#borderKey = key;
       this.#border.clear();
-      if (border > 0) this.#border.rect(cell.x - border, cell.y - border, cell.w + 2 * border, cell.h + 2 * border).fill(pip.border.colour);
+      if (border > 0)
+        this.#border
+          .rect(cell.x - border, cell.y - border, cell.w + 2 * border, cell.h + 2 * border)
+          .fill(pip.border.colour);
     }
   }
 }

@@ -95,8 +95,17 @@ export class ScorebugView {
     const clockX = 2 * (TEAM_W + SCORE_W);
     this.#clock.text.position.set((clockX + CLOCK_W / 2) * s, (HEIGHT / 2) * s);
     this.view.position.set(X * s, Y * s);
-    const shadow = new Graphics().rect(4 * s, 4 * s, this.#width(true) * s, HEIGHT * s).fill({ color: '#000000', alpha: 0.35 });
-    this.view.addChild(shadow, this.#teams.home.view, this.#teams.away.view, this.#clockPanel, this.#clock.text, this.#period.text);
+    const shadow = new Graphics()
+      .rect(4 * s, 4 * s, this.#width(true) * s, HEIGHT * s)
+      .fill({ color: '#000000', alpha: 0.35 });
+    this.view.addChild(
+      shadow,
+      this.#teams.home.view,
+      this.#teams.away.view,
+      this.#clockPanel,
+      this.#clock.text,
+      this.#period.text,
+    );
   }
 
   #width(withClock: boolean): number {

@@ -57,7 +57,9 @@ export class SourceFeeds {
     tracks[kind] = track;
     this.#tracks.set(identity, tracks);
     // Collected first: rebuilding re-inserts the entry, which a live Map iteration would visit again.
-    const affected = [...this.#feeds.values()].filter((e) => e.source.kind === 'livekit' && participantOf(e.source) === identity);
+    const affected = [...this.#feeds.values()].filter(
+      (e) => e.source.kind === 'livekit' && participantOf(e.source) === identity,
+    );
     for (const { source } of affected) {
       this.#drop(source.id);
       this.#create(source);
@@ -91,13 +93,19 @@ export class SourceFeeds {
           log.warn(`test source "${source.id}" is not camera-1..camera-8: shown as black`);
           return null;
         }
-        if (this.#options.testSources === 'canvas') return new TestPatternFeed({ number: n, label: source.label, audioContext: context });
+        if (this.#options.testSources === 'canvas')
+          return new TestPatternFeed({ number: n, label: source.label, audioContext: context });
         const video = createVideoElement();
         video.loop = true;
         video.src = new URL(`camera-${n}.mp4`, new URL(this.#options.testMedia, location.href)).href;
         startPlaying(video, source.id);
         const tone = createTestTone(context, n);
-        return new VideoFeed({ video, audio: tone.output, onClose: () => tone.oscillator.stop(), copyFrames: this.#copyFrames });
+        return new VideoFeed({
+          video,
+          audio: tone.output,
+          onClose: () => tone.oscillator.stop(),
+          copyFrames: this.#copyFrames,
+        });
       }
       case 'media': {
         if (source.url === undefined) return null;
@@ -108,7 +116,12 @@ export class SourceFeeds {
         startPlaying(video, source.id);
         // The element's sound goes only into the program mix, never straight to the speakers.
         const audio = context.createMediaElementSource(video);
-        return new VideoFeed({ video, audio, onClose: () => video.removeAttribute('src'), copyFrames: this.#copyFrames });
+        return new VideoFeed({
+          video,
+          audio,
+          onClose: () => video.removeAttribute('src'),
+          copyFrames: this.#copyFrames,
+        });
       }
       case 'livekit': {
         const tracks = this.#tracks.get(participantOf(source));
@@ -117,7 +130,12 @@ export class SourceFeeds {
         video.srcObject = new MediaStream([tracks.video]);
         startPlaying(video, source.id);
         const audio = tracks.audio === null ? null : remoteAudioNode(context, tracks.audio);
-        return new VideoFeed({ video, audio: audio?.node ?? null, onClose: () => audio?.release(), copyFrames: this.#copyFrames });
+        return new VideoFeed({
+          video,
+          audio: audio?.node ?? null,
+          onClose: () => audio?.release(),
+          copyFrames: this.#copyFrames,
+        });
       }
     }
   }

@@ -86,7 +86,11 @@ export class VideoFeed implements SourceFeed {
   hasFrames(): boolean {
     const quality = this.#video.getVideoPlaybackQuality?.();
     const decoded = quality === undefined ? 0 : quality.totalVideoFrames;
-    return this.#video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && this.#video.videoWidth > 0 && (decoded > 0 || this.#video.currentTime > 0);
+    return (
+      this.#video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA &&
+      this.#video.videoWidth > 0 &&
+      (decoded > 0 || this.#video.currentTime > 0)
+    );
   }
 
   refresh(): void {

@@ -102,7 +102,10 @@ export class ControllerLink {
     const ping: PingMessage = { type: 'ping', clientTime: Date.now() };
     socket.send(JSON.stringify(ping));
     this.#pings += 1;
-    this.#pingTimer = setTimeout(() => this.#ping(), this.#pings < FAST_PINGS ? FAST_PING_INTERVAL_MS : PING_INTERVAL_MS);
+    this.#pingTimer = setTimeout(
+      () => this.#ping(),
+      this.#pings < FAST_PINGS ? FAST_PING_INTERVAL_MS : PING_INTERVAL_MS,
+    );
   }
 
   #clearTimers(): void {

@@ -26,7 +26,9 @@ describe('endpoint × role matrix', () => {
       // A fresh event per route: a DELETE or a key rotation cannot disturb the next route's checks.
       const eventId = `m${index}`;
       const keys = await seedEvent(app, eventId);
-      const url = route.url.replace(/:(\w+)/g, (_m, name: string) => (name === 'eventId' ? eventId : (PARAM_VALUES[name] ?? 'x')));
+      const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
+        name === 'eventId' ? eventId : (PARAM_VALUES[name] ?? 'x'),
+      );
       const payload = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
       const call = async (key: string | null) =>
         app.inject({
@@ -51,7 +53,11 @@ describe('endpoint × role matrix', () => {
         expectStatus(role, (await call(key)).statusCode, allows(role));
       }
       if (route.url.includes(':eventId') && !isPublic) {
-        expectStatus("another event's director", (await call(otherKeys.find((k) => k.role === 'director')!.key)).statusCode, false);
+        expectStatus(
+          "another event's director",
+          (await call(otherKeys.find((k) => k.role === 'director')!.key)).statusCode,
+          false,
+        );
       }
     }
     expect(failures).toEqual([]);

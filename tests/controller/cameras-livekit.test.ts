@@ -24,35 +24,67 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     const event = (await app.inject({ method: 'GET', url: '/api/events/match', headers: admin() })).json();
     const director = await connectWs(await listen(app), 'match', keys.director!.key);
 
-    const joined = await app.inject({ method: 'POST', url: '/api/join', payload: { code: event.joinCode.toLowerCase(), label: 'Tribune' } });
+    const joined = await app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: event.joinCode.toLowerCase(), label: 'Tribune' },
+    });
     expect(joined.statusCode, joined.body).toBe(200);
     const { camera, key, livekit } = joined.json();
     expect(camera).toMatchObject({ label: 'Tribune', status: 'registered' });
     expect(key).toBe(keys.camera!.key);
     const claims = await new TokenVerifier(stub.apiKey, stub.apiSecret).verify(livekit.token);
     expect(claims.sub).toBe(camera.id);
-    expect(claims.video).toMatchObject({ room: 'pitchside-match', roomJoin: true, canPublish: true, canSubscribe: false, canPublishData: false });
+    expect(claims.video).toMatchObject({
+      room: 'pitchside-match',
+      roomJoin: true,
+      canPublish: true,
+      canSubscribe: false,
+      canPublishData: false,
+    });
     expect(claims.video?.canPublishSources?.sort()).toEqual(['camera', 'microphone']);
     const state = (await app.inject({ method: 'GET', url: '/api/events/match/state', headers: admin() })).json().state;
     expect(state.sources.at(-1)).toEqual({ id: camera.id, label: 'Tribune', kind: 'livekit', participant: camera.id });
 
     const hook = async (body: object) => {
       const payload = JSON.stringify(body);
-      return app.inject({ method: 'POST', url: '/api/livekit/webhook', headers: { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook(payload) }, payload });
+      return app.inject({
+        method: 'POST',
+        url: '/api/livekit/webhook',
+        headers: { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook(payload) },
+        payload,
+      });
     };
     const room = { name: 'pitchside-match' };
     const participant = { identity: camera.id };
     expect((await hook({ event: 'participant_joined', room, participant, createdAt: '1' })).statusCode).toBe(200);
-    expect((await hook({ event: 'track_published', room, participant, track: { source: 'CAMERA' }, createdAt: '2' })).statusCode).toBe(200);
-    await director.waitFor((f) => f.type === 'cameras' && (f.cameras as Array<{ status: string }>)[0]?.status === 'live');
+    expect(
+      (await hook({ event: 'track_published', room, participant, track: { source: 'CAMERA' }, createdAt: '2' }))
+        .statusCode,
+    ).toBe(200);
+    await director.waitFor(
+      (f) => f.type === 'cameras' && (f.cameras as Array<{ status: string }>)[0]?.status === 'live',
+    );
     await hook({ event: 'participant_left', room, participant, createdAt: '3' });
     await director.waitFor((f) => f.type === 'log' && (f.entry as { kind: string }).kind === 'camera.disconnected');
-    const cameras = (await app.inject({ method: 'GET', url: '/api/events/match/cameras', headers: admin() })).json().cameras;
+    const cameras = (await app.inject({ method: 'GET', url: '/api/events/match/cameras', headers: admin() })).json()
+      .cameras;
     expect(cameras[0].status).toBe('disconnected');
-    const log = (await app.inject({ method: 'GET', url: '/api/events/match/event-log', headers: admin() })).json().entries;
-    expect(log.map((e: { kind: string }) => e.kind)).toEqual(['camera.registered', 'camera.connected', 'camera.live', 'camera.disconnected']);
+    const log = (await app.inject({ method: 'GET', url: '/api/events/match/event-log', headers: admin() })).json()
+      .entries;
+    expect(log.map((e: { kind: string }) => e.kind)).toEqual([
+      'camera.registered',
+      'camera.connected',
+      'camera.live',
+      'camera.disconnected',
+    ]);
 
-    const forged = await app.inject({ method: 'POST', url: '/api/livekit/webhook', headers: { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook('{}') }, payload: JSON.stringify({ event: 'participant_left', room, participant }) });
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/livekit/webhook',
+      headers: { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook('{}') },
+      payload: JSON.stringify({ event: 'participant_left', room, participant }),
+    });
     expect(forged.statusCode).toBe(401);
     void TrackSource;
     await director.close();
@@ -66,7 +98,8 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     const limited = await attempt();
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.message).toMatch(/retry in \d+ s/);
-    const cameras = (await app.inject({ method: 'GET', url: '/api/events/match/cameras', headers: admin() })).json().cameras;
+    const cameras = (await app.inject({ method: 'GET', url: '/api/events/match/cameras', headers: admin() })).json()
+      .cameras;
     expect(cameras).toEqual([]);
   });
 
@@ -79,14 +112,20 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     subscriber.on('message', (_channel, message: string) => updates.push(JSON.parse(message) as EgressUpdate));
     const payload = JSON.stringify({
       event: 'egress_ended',
-      egressInfo: { egressId: 'EG_abc', roomName: 'pitchside-match', status: 'EGRESS_FAILED', error: 'rtmp dial failed' },
+      egressInfo: {
+        egressId: 'EG_abc',
+        roomName: 'pitchside-match',
+        status: 'EGRESS_FAILED',
+        error: 'rtmp dial failed',
+      },
       createdAt: '5',
     });
     const headers = { 'content-type': 'application/webhook+json', authorization: await stub.signWebhook(payload) };
     expect((await app.inject({ method: 'POST', url: '/api/livekit/webhook', headers, payload })).statusCode).toBe(200);
     await expect.poll(() => updates.length).toBe(1);
     expect(updates[0]).toMatchObject({ egressId: 'EG_abc', status: 'EGRESS_FAILED', error: 'rtmp dial failed' });
-    const log = (await app.inject({ method: 'GET', url: '/api/events/match/event-log', headers: admin() })).json().entries;
+    const log = (await app.inject({ method: 'GET', url: '/api/events/match/event-log', headers: admin() })).json()
+      .entries;
     expect(log.at(-1)).toMatchObject({ kind: 'egress.status', level: 'error' });
     subscriber.disconnect();
   });
@@ -96,8 +135,18 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     const other = await liveApp();
     const keys = await seedEvent(app);
     void other;
-    await app.inject({ method: 'POST', url: '/api/events/match/program/take', headers: bearer(keys.director!.key), payload: { source: 'camera-2' } });
-    await app.inject({ method: 'POST', url: '/api/events/match/program/take', headers: bearer(keys.director!.key), payload: { source: 'camera-3' } });
+    await app.inject({
+      method: 'POST',
+      url: '/api/events/match/program/take',
+      headers: bearer(keys.director!.key),
+      payload: { source: 'camera-2' },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/events/match/program/take',
+      headers: bearer(keys.director!.key),
+      payload: { source: 'camera-3' },
+    });
     await expect.poll(() => stub.callsOf<SendDataRequest>('livekit.RoomService/SendData').length).toBe(2);
     await new Promise((r) => setTimeout(r, 200));
     const sends = stub.callsOf<SendDataRequest>('livekit.RoomService/SendData');
@@ -116,15 +165,36 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     const keys = await seedEvent(app);
     const verifier = new TokenVerifier(stub.apiKey, stub.apiSecret);
     for (const role of ['director', 'graphics'] as const) {
-      const res = await app.inject({ method: 'GET', url: '/api/events/match/livekit-token', headers: bearer(keys[role]!.key) });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/events/match/livekit-token',
+        headers: bearer(keys[role]!.key),
+      });
       const claims = await verifier.verify(res.json().token);
-      expect(claims.video).toMatchObject({ room: 'pitchside-match', roomJoin: true, canPublish: false, canSubscribe: true, canPublishData: false });
+      expect(claims.video).toMatchObject({
+        room: 'pitchside-match',
+        roomJoin: true,
+        canPublish: false,
+        canSubscribe: true,
+        canPublishData: false,
+      });
       expect(claims.video?.hidden).toBeFalsy();
     }
-    const template = await app.inject({ method: 'GET', url: '/api/events/match/livekit-token', headers: bearer(keys.template!.key) });
-    expect((await verifier.verify(template.json().token)).video).toMatchObject({ hidden: true, canPublish: false, canSubscribe: true });
+    const template = await app.inject({
+      method: 'GET',
+      url: '/api/events/match/livekit-token',
+      headers: bearer(keys.template!.key),
+    });
+    expect((await verifier.verify(template.json().token)).video).toMatchObject({
+      hidden: true,
+      canPublish: false,
+      canSubscribe: true,
+    });
     for (const role of ['viewer', 'camera'] as const) {
-      expect((await app.inject({ method: 'GET', url: '/api/events/match/livekit-token', headers: bearer(keys[role]!.key) })).statusCode).toBe(403);
+      expect(
+        (await app.inject({ method: 'GET', url: '/api/events/match/livekit-token', headers: bearer(keys[role]!.key) }))
+          .statusCode,
+      ).toBe(403);
     }
   });
 

@@ -46,7 +46,10 @@ export function bearer(key: string): Record<string, string> {
 
 /** An event `id` with test sources camera-1..camera-4 and its role keys. */
 export async function seedEvent(app: FastifyInstance, id = 'match'): Promise<Record<string, RoleKey>> {
-  await app.events.create({ id, name: 'Test match', sport: 'football', home: { name: 'Reds' }, away: { name: 'Blues' } }, { sources: testSources(4) });
+  await app.events.create(
+    { id, name: 'Test match', sport: 'football', home: { name: 'Reds' }, away: { name: 'Blues' } },
+    { sources: testSources(4) },
+  );
   const keys = await app.apiKeys.ensureEventKeys(id);
   return Object.fromEntries(keys.map((k) => [k.role, k]));
 }
@@ -60,7 +63,10 @@ export interface FrameCollector {
   socket: WebSocket;
   frames: Array<{ type: string; [k: string]: unknown }>;
   /** Resolves with the first frame (from now on or already received) that matches. */
-  waitFor(match: (frame: { type: string; [k: string]: unknown }) => boolean, timeoutMs?: number): Promise<{ type: string; [k: string]: unknown }>;
+  waitFor(
+    match: (frame: { type: string; [k: string]: unknown }) => boolean,
+    timeoutMs?: number,
+  ): Promise<{ type: string; [k: string]: unknown }>;
   close(): Promise<void>;
 }
 
@@ -82,7 +88,10 @@ export async function connectWs(host: string, eventId: string, key: string): Pro
     frames,
     waitFor(match, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${frames.map((f) => f.type).join(',')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${frames.map((f) => f.type).join(',')}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const found = frames.find(match);
           if (found !== undefined) {

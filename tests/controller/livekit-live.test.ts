@@ -17,10 +17,21 @@ describe.runIf(url !== '' && apiKey !== '' && apiSecret !== '')('controller agai
     const rooms = new RoomServiceClient(url, apiKey, apiSecret);
     await rooms.createRoom({ name: `pitchside-${eventId}`, emptyTimeout: 60 });
     try {
-      const take = await app.inject({ method: 'POST', url: `/api/events/${eventId}/program/take`, headers: bearer(keys.director!.key), payload: { source: 'camera-2' } });
+      const take = await app.inject({
+        method: 'POST',
+        url: `/api/events/${eventId}/program/take`,
+        headers: bearer(keys.director!.key),
+        payload: { source: 'camera-2' },
+      });
       expect(take.statusCode).toBe(200);
-      const token = await app.inject({ method: 'GET', url: `/api/events/${eventId}/livekit-token`, headers: bearer(keys.director!.key) });
-      expect((await new TokenVerifier(apiKey, apiSecret).verify(token.json().token)).video?.room).toBe(`pitchside-${eventId}`);
+      const token = await app.inject({
+        method: 'GET',
+        url: `/api/events/${eventId}/livekit-token`,
+        headers: bearer(keys.director!.key),
+      });
+      expect((await new TokenVerifier(apiKey, apiSecret).verify(token.json().token)).video?.room).toBe(
+        `pitchside-${eventId}`,
+      );
       // The server accepted the room; a failed sendData would have been logged, so ask the room directly.
       expect((await rooms.listRooms([`pitchside-${eventId}`])).length).toBe(1);
     } finally {

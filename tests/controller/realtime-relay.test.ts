@@ -20,7 +20,12 @@ describe('realtime relay across controller processes', () => {
     // Alternate the controller that takes, so both commit and both relay.
     for (const [i, source] of sources.entries()) {
       const app = i % 2 === 0 ? a : b;
-      const res = await app.inject({ method: 'POST', url: '/api/events/match/program/take', headers: bearer(keys.director!.key), payload: { source, transition: { type: 'cut' } } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/events/match/program/take',
+        headers: bearer(keys.director!.key),
+        payload: { source, transition: { type: 'cut' } },
+      });
       expect(res.statusCode, res.body).toBe(200);
       revisions.push(res.json().revision);
     }
@@ -45,11 +50,18 @@ describe('realtime relay across controller processes', () => {
     client.socket.send(JSON.stringify({ type: 'ping', clientTime: 123 }));
     const pong = await client.waitFor((f) => f.type === 'pong');
     expect(pong.clientTime).toBe(123);
-    client.socket.send(JSON.stringify({ type: 'command', id: 'c1', command: { type: 'score.adjust', team: 'home', delta: 1 } }));
+    client.socket.send(
+      JSON.stringify({ type: 'command', id: 'c1', command: { type: 'score.adjust', team: 'home', delta: 1 } }),
+    );
     expect(await client.waitFor((f) => f.type === 'result' && f.id === 'c1')).toMatchObject({ ok: true, revision: 1 });
     // graphics may not switch the program
-    client.socket.send(JSON.stringify({ type: 'command', id: 'c2', command: { type: 'program.take', source: 'camera-3' } }));
-    expect(await client.waitFor((f) => f.type === 'result' && f.id === 'c2')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    client.socket.send(
+      JSON.stringify({ type: 'command', id: 'c2', command: { type: 'program.take', source: 'camera-3' } }),
+    );
+    expect(await client.waitFor((f) => f.type === 'result' && f.id === 'c2')).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     client.socket.send('{not json');
     expect(await client.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'INVALID' });
     const state = await app.inject({ method: 'GET', url: '/api/events/match/state', headers: admin() });
@@ -64,10 +76,14 @@ describe('realtime relay across controller processes', () => {
     const keys = await seedEvent(a);
     const director = await connectWs(await listen(a), 'match', keys.director!.key);
     const viewer = await connectWs(await listen(b), 'match', keys.viewer!.key);
-    const seen = await director.waitFor((f) => f.type === 'presence' && (f.presence as { viewers: number }).viewers === 1);
+    const seen = await director.waitFor(
+      (f) => f.type === 'presence' && (f.presence as { viewers: number }).viewers === 1,
+    );
     expect((seen.presence as { panels: { director: number } }).panels.director).toBe(1);
     await viewer.close();
-    await director.waitFor((f) => f.type === 'presence' && f !== seen && (f.presence as { viewers: number }).viewers === 0);
+    await director.waitFor(
+      (f) => f.type === 'presence' && f !== seen && (f.presence as { viewers: number }).viewers === 0,
+    );
     const now = await b.inject({ method: 'GET', url: '/api/events/match/presence', headers: admin() });
     expect(now.json()).toMatchObject({ viewers: 0, panels: { director: 1 } });
     await director.close();

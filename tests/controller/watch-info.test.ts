@@ -12,10 +12,33 @@ const YOUTUBE_VIDEO = 'dQw4w9WgXcQ';
 /** Output statuses live under the worker's own key prefix, not the test's: a fresh event id per test. */
 const freshEventId = () => `watch-${randomUUID().slice(0, 8)}`;
 
-function outputStatus(eventId: string, state: OutputStatusMessage['state'], stream: OutputReport['state'] | null): OutputStatusMessage {
-  const outputs: OutputReport[] = [{ id: 'recording', kind: 'recording', label: 'Recording', target: 'rec.mp4', state: 'live' }];
-  if (stream !== null) outputs.push({ id: 'youtube', kind: 'rtmp', label: 'YouTube', target: 'rtmp://a.rtmp.youtube.com/live2/****', state: stream });
-  return { type: 'job.output', eventId, jobId: `program-output-${eventId}`, backend: 'builtin', state, outputs, recordingStartedAt: null, message: '', at: Date.now() };
+function outputStatus(
+  eventId: string,
+  state: OutputStatusMessage['state'],
+  stream: OutputReport['state'] | null,
+): OutputStatusMessage {
+  const outputs: OutputReport[] = [
+    { id: 'recording', kind: 'recording', label: 'Recording', target: 'rec.mp4', state: 'live' },
+  ];
+  if (stream !== null)
+    outputs.push({
+      id: 'youtube',
+      kind: 'rtmp',
+      label: 'YouTube',
+      target: 'rtmp://a.rtmp.youtube.com/live2/****',
+      state: stream,
+    });
+  return {
+    type: 'job.output',
+    eventId,
+    jobId: `program-output-${eventId}`,
+    backend: 'builtin',
+    state,
+    outputs,
+    recordingStartedAt: null,
+    message: '',
+    at: Date.now(),
+  };
 }
 
 describe('viewer page data', () => {
@@ -27,14 +50,22 @@ describe('viewer page data', () => {
       method: 'PATCH',
       url: `/api/events/${id}`,
       headers: admin(),
-      payload: { channels: { youtube: YOUTUBE_VIDEO, twitch: 'pitchside_tv' }, destinations: [{ kind: 'youtube', streamKey: STREAM_KEY }] },
+      payload: {
+        channels: { youtube: YOUTUBE_VIDEO, twitch: 'pitchside_tv' },
+        destinations: [{ kind: 'youtube', streamKey: STREAM_KEY }],
+      },
     });
     expect(patch.statusCode, patch.body).toBe(200);
     expect(patch.json().channels).toEqual({ youtube: YOUTUBE_VIDEO, twitch: 'pitchside_tv' });
 
     const watch = await app.inject({ url: `/api/events/${id}/watch`, headers: bearer(keys['viewer']!.key) });
     expect(watch.statusCode, watch.body).toBe(200);
-    expect(watch.json()).toEqual({ eventId: id, name: 'Test match', channels: { youtube: YOUTUBE_VIDEO, twitch: 'pitchside_tv' }, status: 'upcoming' });
+    expect(watch.json()).toEqual({
+      eventId: id,
+      name: 'Test match',
+      channels: { youtube: YOUTUBE_VIDEO, twitch: 'pitchside_tv' },
+      status: 'upcoming',
+    });
     expect(watch.body).not.toContain(STREAM_KEY.slice(-4));
     expect(watch.body).not.toMatch(/streamKey|destinations|joinCode/);
 
@@ -44,10 +75,17 @@ describe('viewer page data', () => {
       expect(event.statusCode, role).toBe(403);
       expect(event.body).not.toMatch(/joinCode|destinations/);
     }
-    expect((await app.inject({ url: `/api/events/${id}`, headers: bearer(keys['director']!.key) })).json().joinCode).toMatch(/\w+/);
+    expect(
+      (await app.inject({ url: `/api/events/${id}`, headers: bearer(keys['director']!.key) })).json().joinCode,
+    ).toMatch(/\w+/);
 
     // Only admin edits the event.
-    const byViewer = await app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: bearer(keys['viewer']!.key), payload: { channels: {} } });
+    const byViewer = await app.inject({
+      method: 'PATCH',
+      url: `/api/events/${id}`,
+      headers: bearer(keys['viewer']!.key),
+      payload: { channels: {} },
+    });
     expect(byViewer.statusCode).toBe(403);
   });
 
@@ -55,14 +93,24 @@ describe('viewer page data', () => {
     const app = await testApp();
     const id = freshEventId();
     await seedEvent(app, id);
-    await app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: admin(), payload: { channels: { twitch: 'good_name' } } });
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/events/${id}`,
+      headers: admin(),
+      payload: { channels: { twitch: 'good_name' } },
+    });
     const cases: [object, string][] = [
       [{ youtube: 'rtmp://a.rtmp.youtube.com/live2/key' }, '/channels/youtube'],
       [{ twitch: 'no spaces here' }, '/channels/twitch'],
       [{ facebook: 'x' }, '/channels'],
     ];
     for (const [channels, field] of cases) {
-      const response = await app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: admin(), payload: { channels } });
+      const response = await app.inject({
+        method: 'PATCH',
+        url: `/api/events/${id}`,
+        headers: admin(),
+        payload: { channels },
+      });
       expect(response.statusCode, JSON.stringify(channels)).toBe(400);
       expect(response.json().error.field).toContain(field);
     }
@@ -70,7 +118,13 @@ describe('viewer page data', () => {
       method: 'POST',
       url: '/api/events',
       headers: admin(),
-      payload: { name: 'Bad', sport: 'football', home: { name: 'A' }, away: { name: 'B' }, channels: { youtube: 'short' } },
+      payload: {
+        name: 'Bad',
+        sport: 'football',
+        home: { name: 'A' },
+        away: { name: 'B' },
+        channels: { youtube: 'short' },
+      },
     });
     expect(created.statusCode).toBe(400);
     expect(created.json().error.field).toBe('/channels/youtube');
@@ -84,9 +138,11 @@ describe('viewer page data', () => {
     const keys = await seedEvent(app, id);
     const host = await listen(app);
     const viewer = keys['viewer']!.key;
-    const status = async () => (await app.inject({ url: `/api/events/${id}/watch`, headers: bearer(viewer) })).json().status;
+    const status = async () =>
+      (await app.inject({ url: `/api/events/${id}/watch`, headers: bearer(viewer) })).json().status;
     const ws = await connectWs(host, id, viewer);
-    const watchFrames = () => ws.frames.filter((f) => f.type === 'watch').map((f) => (f['watch'] as { status: string }).status);
+    const watchFrames = () =>
+      ws.frames.filter((f) => f.type === 'watch').map((f) => (f['watch'] as { status: string }).status);
     await ws.waitFor((f) => f.type === 'watch');
     expect(watchFrames()).toEqual(['upcoming']);
 
@@ -111,8 +167,15 @@ describe('viewer page data', () => {
     await late.close();
 
     // A channel edit reaches open pages too.
-    await app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: admin(), payload: { channels: { twitch: 'new_channel' } } });
-    const edited = await ws.waitFor((f) => f.type === 'watch' && (f['watch'] as { channels: { twitch?: string } }).channels.twitch === 'new_channel');
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/events/${id}`,
+      headers: admin(),
+      payload: { channels: { twitch: 'new_channel' } },
+    });
+    const edited = await ws.waitFor(
+      (f) => f.type === 'watch' && (f['watch'] as { channels: { twitch?: string } }).channels.twitch === 'new_channel',
+    );
     expect(edited['watch']).toMatchObject({ status: 'ended' });
     await ws.close();
   });

@@ -35,7 +35,10 @@ export interface TwirpCall {
   grants: ClaimGrants;
 }
 
-type Handler = (request: unknown, grants: ClaimGrants) => { json: unknown } | { error: { status: number; code: string; msg: string } };
+type Handler = (
+  request: unknown,
+  grants: ClaimGrants,
+) => { json: unknown } | { error: { status: number; code: string; msg: string } };
 
 interface MethodSpec {
   decode: (json: unknown) => unknown;
@@ -62,7 +65,9 @@ export class LiveKitTwirpStub {
       'livekit.Egress/StartRoomCompositeEgress': {
         decode: (j) => RoomCompositeEgressRequest.fromJson(j as never, strict),
         needs: 'roomRecord',
-        handle: (r) => ({ json: this.#startEgress((r as RoomCompositeEgressRequest).roomName, r as RoomCompositeEgressRequest).toJson() }),
+        handle: (r) => ({
+          json: this.#startEgress((r as RoomCompositeEgressRequest).roomName, r as RoomCompositeEgressRequest).toJson(),
+        }),
       },
       'livekit.Egress/StartWebEgress': {
         decode: (j) => WebEgressRequest.fromJson(j as never, strict),
@@ -85,7 +90,9 @@ export class LiveKitTwirpStub {
         handle: (r) => {
           const req = r as ListEgressRequest;
           const items = [...this.egresses.values()].filter(
-            (e) => (req.roomName === '' || e.roomName === req.roomName) && (!req.active || e.status <= EgressStatus.EGRESS_ACTIVE),
+            (e) =>
+              (req.roomName === '' || e.roomName === req.roomName) &&
+              (!req.active || e.status <= EgressStatus.EGRESS_ACTIVE),
           );
           return { json: new ListEgressResponse({ items }).toJson() };
         },

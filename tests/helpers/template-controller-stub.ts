@@ -111,7 +111,8 @@ export class TemplateControllerStub {
     ws.on('close', () => this.#sockets.delete(ws));
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type?: string; clientTime?: number };
-      if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }));
+      if (frame.type === 'ping')
+        ws.send(JSON.stringify({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }));
     });
     ws.send(JSON.stringify(this.message()));
   }

@@ -33,9 +33,14 @@ export class TemplateTestController {
     this.#port = await freePort();
     await this.#listen();
     const app = this.#app!;
-    await app.events.create({ id: EVENT, name: 'Template test', sport: 'football', home: { name: 'Home' }, away: { name: 'Away' } }, { sources: testSources(4) });
+    await app.events.create(
+      { id: EVENT, name: 'Template test', sport: 'football', home: { name: 'Home' }, away: { name: 'Away' } },
+      { sources: testSources(4) },
+    );
     for (const key of await app.apiKeys.ensureEventKeys(EVENT)) this.#keys[key.role] = key.key;
-    const response = await fetch(`${this.origin}/api/events/${EVENT}/state`, { headers: { authorization: `Bearer ${this.#keys['director']}` } });
+    const response = await fetch(`${this.origin}/api/events/${EVENT}/state`, {
+      headers: { authorization: `Bearer ${this.#keys['director']}` },
+    });
     this.state = ((await response.json()) as { state: ProgramState }).state;
   }
 
@@ -57,7 +62,8 @@ export class TemplateTestController {
         body: JSON.stringify(command),
       });
       const body = (await response.json()) as { state?: ProgramState; error?: unknown };
-      if (!response.ok || body.state === undefined) throw new Error(`${command.type}: HTTP ${response.status} ${JSON.stringify(body.error)}`);
+      if (!response.ok || body.state === undefined)
+        throw new Error(`${command.type}: HTTP ${response.status} ${JSON.stringify(body.error)}`);
       this.state = body.state;
     }
     return this.state;

@@ -68,7 +68,12 @@ export async function sampleRegion(page: Page, rect: NormalisedRect = CHECK_REGI
       min,
       max,
       frame: api.frame(),
-    } as unknown as { mean: [number, number, number]; min: [number, number, number]; max: [number, number, number]; frame: FrameInfo };
+    } as unknown as {
+      mean: [number, number, number];
+      min: [number, number, number];
+      max: [number, number, number];
+      frame: FrameInfo;
+    };
   }, rect);
 }
 
@@ -82,7 +87,13 @@ export function colourDistance(a: Rgb, b: Rgb): number {
 }
 
 /** Sample until the region is uniformly `hex` (within tolerance); returns the frames it took. */
-export async function waitForRegionColour(page: Page, hex: string, rect: NormalisedRect = CHECK_REGION, timeoutMs = 5000, tolerance = 3): Promise<RegionSample> {
+export async function waitForRegionColour(
+  page: Page,
+  hex: string,
+  rect: NormalisedRect = CHECK_REGION,
+  timeoutMs = 5000,
+  tolerance = 3,
+): Promise<RegionSample> {
   const want = hexToRgb(hex);
   const deadline = Date.now() + timeoutMs;
   let last: RegionSample | null = null;
@@ -91,7 +102,9 @@ export async function waitForRegionColour(page: Page, hex: string, rect: Normali
     if (colourDistance(last.min, want) <= tolerance && colourDistance(last.max, want) <= tolerance) return last;
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error(`region never became ${hex}: last mean ${JSON.stringify(last?.mean)} min ${JSON.stringify(last?.min)} max ${JSON.stringify(last?.max)}`);
+  throw new Error(
+    `region never became ${hex}: last mean ${JSON.stringify(last?.mean)} min ${JSON.stringify(last?.min)} max ${JSON.stringify(last?.max)}`,
+  );
 }
 
 export async function pageStats(page: Page): Promise<FrameStats> {
@@ -110,7 +123,11 @@ export async function pageFrame(page: Page): Promise<FrameInfo> {
 
 /** Wait until the page shows at least this revision. */
 export async function waitForRevision(page: Page, revision: number, timeoutMs = 5000): Promise<FrameInfo> {
-  await page.waitForFunction((r) => (window.pitchside?.frame().revision ?? -1) >= r, { timeout: timeoutMs, polling: 'raf' }, revision);
+  await page.waitForFunction(
+    (r) => (window.pitchside?.frame().revision ?? -1) >= r,
+    { timeout: timeoutMs, polling: 'raf' },
+    revision,
+  );
   return pageFrame(page);
 }
 
@@ -126,18 +143,22 @@ export const SPECTRUM_FLOOR_DB = -1000;
 
 /** The program audio's spectrum, read with an AnalyserNode tapped onto the page's capture node. */
 export async function programSpectrum(page: Page, fftSize = 8192): Promise<ProgramSpectrum> {
-  return page.evaluate(async (size, floorDb) => {
-    const node = window.pitchside?.capture.audio;
-    if (node === undefined) throw new Error('no page api');
-    const analyser = new AnalyserNode(node.context, { fftSize: size });
-    node.connect(analyser);
-    await new Promise((r) => setTimeout(r, 400));
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(bins);
-    node.disconnect(analyser);
-    // Silence reads -Infinity dB, which does not survive the trip out of the page: floor it.
-    return { bins: Array.from(bins, (v) => Math.max(v, floorDb)), binHz: node.context.sampleRate / size };
-  }, fftSize, SPECTRUM_FLOOR_DB);
+  return page.evaluate(
+    async (size, floorDb) => {
+      const node = window.pitchside?.capture.audio;
+      if (node === undefined) throw new Error('no page api');
+      const analyser = new AnalyserNode(node.context, { fftSize: size });
+      node.connect(analyser);
+      await new Promise((r) => setTimeout(r, 400));
+      const bins = new Float32Array(analyser.frequencyBinCount);
+      analyser.getFloatFrequencyData(bins);
+      node.disconnect(analyser);
+      // Silence reads -Infinity dB, which does not survive the trip out of the page: floor it.
+      return { bins: Array.from(bins, (v) => Math.max(v, floorDb)), binHz: node.context.sampleRate / size };
+    },
+    fftSize,
+    SPECTRUM_FLOOR_DB,
+  );
 }
 
 export type { ProgramState };

@@ -87,7 +87,11 @@ describe('program.take', () => {
 
   it('uses a one-off transition from the same request without changing the current transition', () => {
     const state = ok(
-      apply(fresh(), { type: 'program.take', source: 'camera-4', transition: { type: 'wipe', from: 'top', durationMs: 800 } }, { now: T0 }),
+      apply(
+        fresh(),
+        { type: 'program.take', source: 'camera-4', transition: { type: 'wipe', from: 'top', durationMs: 800 } },
+        { now: T0 },
+      ),
     );
     expect(state.take?.transition).toEqual({ type: 'wipe', durationMs: 800, from: 'top', colour: '#000000' });
     expect(state.transition.type).toBe('mix');
@@ -107,7 +111,9 @@ describe('program.take', () => {
   });
 
   it('freezes an interrupted transition at its progress so the next one starts from what is on screen', () => {
-    const mixing = ok(apply(fresh(), { type: 'program.take', source: 'camera-2', transition: { durationMs: 1000 } }, { now: T0 }));
+    const mixing = ok(
+      apply(fresh(), { type: 'program.take', source: 'camera-2', transition: { durationMs: 1000 } }, { now: T0 }),
+    );
     const interrupted = ok(apply(mixing, { type: 'program.take', source: 'camera-3' }, { now: T0 + 250 }));
     expect(interrupted.program).toBe('camera-3');
     expect(interrupted.take).toMatchObject({
@@ -125,7 +131,9 @@ describe('program.take', () => {
     const mixing = ok(apply(fresh(), { type: 'program.take', source: 'camera-2' }, { now: T0 }));
     const later = ok(apply(mixing, { type: 'program.take', source: 'camera-3' }, { now: T0 + 600 }));
     expect(later.take?.interrupted).toBeNull();
-    const cut = ok(apply(mixing, { type: 'program.take', source: 'camera-3', transition: { type: 'cut' } }, { now: T0 + 100 }));
+    const cut = ok(
+      apply(mixing, { type: 'program.take', source: 'camera-3', transition: { type: 'cut' } }, { now: T0 + 100 }),
+    );
     expect(cut.take?.interrupted).toBeNull();
   });
 });
@@ -162,7 +170,9 @@ describe('preview, auto and cut', () => {
 
 describe('transition.set', () => {
   it('merges into the current transition', () => {
-    const state = run(fresh(), [{ type: 'transition.set', transition: { type: 'dip', colour: '#ffffff', durationMs: 1200 } }]);
+    const state = run(fresh(), [
+      { type: 'transition.set', transition: { type: 'dip', colour: '#ffffff', durationMs: 1200 } },
+    ]);
     expect(state.transition).toEqual({ type: 'dip', durationMs: 1200, from: 'left', colour: '#ffffff' });
   });
 
@@ -175,7 +185,9 @@ describe('transition.set', () => {
 
 describe('sources', () => {
   it('adds, relabels and removes sources', () => {
-    let state = run(fresh(), [{ type: 'source.add', source: { id: 'drone', label: 'Drone', kind: 'livekit', participant: 'cam-drone' } }]);
+    let state = run(fresh(), [
+      { type: 'source.add', source: { id: 'drone', label: 'Drone', kind: 'livekit', participant: 'cam-drone' } },
+    ]);
     expect(state.sources.map((s) => s.id)).toEqual(['camera-1', 'camera-2', 'camera-3', 'camera-4', 'drone']);
     state = run(state, [{ type: 'source.update', id: 'drone', label: 'Sky cam' }]);
     expect(state.sources.at(-1)?.label).toBe('Sky cam');
@@ -207,14 +219,20 @@ describe('sources', () => {
     for (let i = 0; i < 8; i += 1) {
       state = run(state, [{ type: 'source.add', source: { id: `extra-${i}`, label: `Extra ${i}`, kind: 'test' } }]);
     }
-    const result = apply(state, { type: 'source.add', source: { id: 'one-more', label: 'x', kind: 'test' } }, { now: T0 });
+    const result = apply(
+      state,
+      { type: 'source.add', source: { id: 'one-more', label: 'x', kind: 'test' } },
+      { now: T0 },
+    );
     expect(result.ok ? null : result.error.code).toBe('TOO_MANY_SOURCES');
   });
 });
 
 describe('pip and layout', () => {
   it('sets the source, a corner preset or a rect, the border, and visibility', () => {
-    let state = run(fresh(), [{ type: 'pip.set', source: 'camera-3', corner: 'top-right', borderWidth: 6, borderColour: '#ffcc00' }]);
+    let state = run(fresh(), [
+      { type: 'pip.set', source: 'camera-3', corner: 'top-right', borderWidth: 6, borderColour: '#ffcc00' },
+    ]);
     expect(state.pip).toEqual({
       visible: false,
       source: 'camera-3',
@@ -271,7 +289,10 @@ describe('scorebug', () => {
     state = run(state, [{ type: 'score.adjust', team: 'away', delta: -5 }]);
     expect(state.scorebug.away.score).toBe(0);
     expect(apply(state, { type: 'score.adjust', team: 'away', delta: -1 }, { now: T0 }).changed).toBe(false);
-    state = run(state, [{ type: 'score.set', team: 'home', score: 998 }, { type: 'score.adjust', team: 'home', delta: 5 }]);
+    state = run(state, [
+      { type: 'score.set', team: 'home', score: 998 },
+      { type: 'score.adjust', team: 'home', delta: 5 },
+    ]);
     expect(state.scorebug.home.score).toBe(999);
   });
 
@@ -314,7 +335,14 @@ describe('game clock', () => {
   });
 
   it('counts down to zero and stops there; counts up to a limit', () => {
-    let state = run(fresh(), [{ type: 'clock.configure', direction: 'down' }, { type: 'clock.set', valueMs: 10_000 }], T0);
+    let state = run(
+      fresh(),
+      [
+        { type: 'clock.configure', direction: 'down' },
+        { type: 'clock.set', valueMs: 10_000 },
+      ],
+      T0,
+    );
     state = ok(apply(state, { type: 'clock.start' }, { now: T0 }));
     expect(clockValueMs(state.clock, T0 + 4_000)).toBe(6_000);
     expect(clockValueMs(state.clock, T0 + 60_000)).toBe(0);
@@ -347,7 +375,9 @@ describe('lower third', () => {
 
 describe('timing helpers', () => {
   it('computes take progress from server time', () => {
-    const state = ok(apply(fresh(), { type: 'program.take', source: 'camera-2', transition: { durationMs: 1000 } }, { now: T0 }));
+    const state = ok(
+      apply(fresh(), { type: 'program.take', source: 'camera-2', transition: { durationMs: 1000 } }, { now: T0 }),
+    );
     if (state.take === null) throw new Error('no take');
     expect(takeProgress(state.take, T0 - 10)).toBe(0);
     expect(takeProgress(state.take, T0 + 500)).toBe(0.5);

@@ -17,7 +17,10 @@ describe('configuration', () => {
   it('needs the three LiveKit variables together, and LiveKit for the egress backend', () => {
     expect(() => loadConfig({}, { LIVEKIT_URL: 'wss://lk.example.org' })).toThrow(/LIVEKIT_API_KEY/);
     expect(() => loadConfig({}, { OUTPUT_BACKEND: 'egress' })).toThrow(/LIVEKIT_URL/);
-    const config = loadConfig({}, { LIVEKIT_URL: 'wss://lk', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's', OUTPUT_BACKEND: 'egress' });
+    const config = loadConfig(
+      {},
+      { LIVEKIT_URL: 'wss://lk', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's', OUTPUT_BACKEND: 'egress' },
+    );
     expect(config.OUTPUT_BACKEND).toBe('egress');
   });
 });

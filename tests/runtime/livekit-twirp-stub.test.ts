@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataPacket_Kind, EgressClient, EncodingOptionsPreset, RoomServiceClient, StreamOutput, StreamProtocol } from 'livekit-server-sdk';
+import {
+  DataPacket_Kind,
+  EgressClient,
+  EncodingOptionsPreset,
+  RoomServiceClient,
+  StreamOutput,
+  StreamProtocol,
+} from 'livekit-server-sdk';
 import type { RoomCompositeEgressRequest, SendDataRequest } from '@livekit/protocol';
 import { LiveKitTwirpStub, TEST_LIVEKIT_KEY } from '../helpers/livekit-twirp.ts';
 
@@ -16,7 +23,11 @@ describe('LiveKit Twirp stub (the test endpoint every LiveKit call is checked ag
     const info = await egress.startRoomCompositeEgress(
       'room-1',
       { stream: new StreamOutput({ protocol: StreamProtocol.RTMP, urls: ['rtmp://127.0.0.1/live/k'] }) },
-      { layout: 'single', encodingOptions: EncodingOptionsPreset.H264_1080P_30, customBaseUrl: 'http://c/template/?event=e' },
+      {
+        layout: 'single',
+        encodingOptions: EncodingOptionsPreset.H264_1080P_30,
+        customBaseUrl: 'http://c/template/?event=e',
+      },
     );
     expect(info.egressId).toMatch(/^EG_/);
     const [req] = stub.callsOf<RoomCompositeEgressRequest>('livekit.Egress/StartRoomCompositeEgress');
@@ -27,13 +38,17 @@ describe('LiveKit Twirp stub (the test endpoint every LiveKit call is checked ag
 
   it('rejects a token signed with another secret, and records nothing', async () => {
     const rooms = new RoomServiceClient(stub.url, TEST_LIVEKIT_KEY, 'wrong-secret-wrong-secret-wrong-secret-00');
-    await expect(rooms.sendData('room-1', new Uint8Array([1]), DataPacket_Kind.RELIABLE, { topic: 't' })).rejects.toThrow(/invalid token/);
+    await expect(
+      rooms.sendData('room-1', new Uint8Array([1]), DataPacket_Kind.RELIABLE, { topic: 't' }),
+    ).rejects.toThrow(/invalid token/);
     expect(stub.calls).toHaveLength(0);
   });
 
   it('records SendData with its topic', async () => {
     const rooms = new RoomServiceClient(stub.url, stub.apiKey, stub.apiSecret);
-    await rooms.sendData('room-1', new TextEncoder().encode('{}'), DataPacket_Kind.RELIABLE, { topic: 'pitchside.program' });
+    await rooms.sendData('room-1', new TextEncoder().encode('{}'), DataPacket_Kind.RELIABLE, {
+      topic: 'pitchside.program',
+    });
     expect(stub.callsOf<SendDataRequest>('livekit.RoomService/SendData')[0]?.topic).toBe('pitchside.program');
   });
 });

@@ -48,7 +48,9 @@ describe('docker/compose.yaml with .env.example', () => {
   it('ships no usable secret: as committed, the processes refuse to start until LIVEKIT_API_SECRET is set', async () => {
     expect(envExample().get('LIVEKIT_API_SECRET')).toBe('');
     const { config } = await composeConfig();
-    expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(/LIVEKIT_API_SECRET/);
+    expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(
+      /LIVEKIT_API_SECRET/,
+    );
   });
 
   it('gives the controller and the worker every configuration variable, and the values pass the schema', () => {
@@ -114,20 +116,35 @@ describe('docker/compose.yaml with .env.example', () => {
 
 describe('compose profiles', () => {
   it('the livekit profile runs the whole stack', () => {
-    expect(activeServices(full, [LIVEKIT_PROFILE]).sort()).toEqual(['controller', 'egress', 'livekit', 'redis', 'worker']);
+    expect(activeServices(full, [LIVEKIT_PROFILE]).sort()).toEqual([
+      'controller',
+      'egress',
+      'livekit',
+      'redis',
+      'worker',
+    ]);
   });
 
   it('without it, Redis + controller + worker run the built-in recorder, needing nothing that is off', async () => {
     // docker-compose 1.29's `config` prints every service whatever the profiles, so the selection
     // follows the compose spec here: a service without profiles always runs.
-    const envFile = await envVariant({ COMPOSE_PROFILES: '', OUTPUT_BACKEND: 'builtin', LIVEKIT_URL: '', LIVEKIT_API_KEY: '', LIVEKIT_API_SECRET: '' });
+    const envFile = await envVariant({
+      COMPOSE_PROFILES: '',
+      OUTPUT_BACKEND: 'builtin',
+      LIVEKIT_URL: '',
+      LIVEKIT_API_KEY: '',
+      LIVEKIT_API_SECRET: '',
+    });
     const { config, stderr } = await composeConfig(envFile);
     expect(stderr).not.toMatch(/variable is not set/i);
     const active = activeServices(config, []);
     expect(active.sort()).toEqual(['controller', 'redis', 'worker']);
     for (const name of active) {
       const dependencies = Object.keys(config.services[name]!.depends_on ?? {});
-      expect(dependencies.filter((d) => !active.includes(d)), name).toEqual([]);
+      expect(
+        dependencies.filter((d) => !active.includes(d)),
+        name,
+      ).toEqual([]);
     }
     for (const name of PITCHSIDE_SERVICES) {
       const config_ = loadConfig({}, config.services[name]!.environment as NodeJS.ProcessEnv);
@@ -138,6 +155,8 @@ describe('compose profiles', () => {
   it('a wrong value in .env is caught by the schema the processes run at start, naming the variable', async () => {
     const envFile = await envVariant({ ...FILLED_IN, OUTPUT_BACKEND: 'obs' });
     const { config } = await composeConfig(envFile);
-    expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(/OUTPUT_BACKEND/);
+    expect(() => loadConfig({}, config.services.controller!.environment as NodeJS.ProcessEnv)).toThrow(
+      /OUTPUT_BACKEND/,
+    );
   });
 });

@@ -49,8 +49,12 @@ describe('the configuration message', () => {
       throw new Error('no ConfigError');
     };
     expect(message({ PORT: 'abc' })).toBe('Configuration: PORT must be integer');
-    expect(message({ OUTPUT_BACKEND: 'obs-secret' })).toBe('Configuration: OUTPUT_BACKEND must be one of builtin, egress');
-    expect(message({ PORT: '-1', LOG_LEVEL: 'loud' })).toMatch(/^Configuration: PORT must be >= 0; LOG_LEVEL must be one of fatal, .*silent$/);
+    expect(message({ OUTPUT_BACKEND: 'obs-secret' })).toBe(
+      'Configuration: OUTPUT_BACKEND must be one of builtin, egress',
+    );
+    expect(message({ PORT: '-1', LOG_LEVEL: 'loud' })).toMatch(
+      /^Configuration: PORT must be >= 0; LOG_LEVEL must be one of fatal, .*silent$/,
+    );
   });
 });
 

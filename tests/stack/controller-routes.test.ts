@@ -42,7 +42,10 @@ describe('URLs the stack configuration points at the controller', () => {
   it("egress.yaml's template_base is where the controller serves the program template", async () => {
     const url = new URL(egress.template_base);
     // As Egress loads it: the base with its query added.
-    const response = await app.inject({ method: 'GET', url: `${url.pathname}?layout=program&url=ws%3A%2F%2Fx&token=t` });
+    const response = await app.inject({
+      method: 'GET',
+      url: `${url.pathname}?layout=program&url=ws%3A%2F%2Fx&token=t`,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain(TEMPLATE_MARKER);
   });
@@ -52,7 +55,12 @@ describe('URLs the stack configuration points at the controller', () => {
     const path = new URL(livekit.webhook.urls[0]!).pathname;
     expect(app.hasRoute({ method: 'POST', url: path })).toBe(true);
     // Unsigned: refused, not accepted and not missing.
-    const response = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/webhook+json' }, payload: '{}' });
+    const response = await app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/webhook+json' },
+      payload: '{}',
+    });
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
     expect(response.statusCode).not.toBe(404);

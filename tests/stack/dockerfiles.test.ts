@@ -41,7 +41,8 @@ function loadableFiles(...entries: string[]): Set<string> {
     const file = queue.pop()!;
     if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) queue.push(resolve(dirname(file), match[1]!));
+    for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT))
+      queue.push(resolve(dirname(file), match[1]!));
     const autoloaded = AUTOLOADED[relative(ROOT, file)];
     if (autoloaded) queue.push(...sourcesIn(join(ROOT, autoloaded)));
   }
@@ -51,7 +52,9 @@ function loadableFiles(...entries: string[]): Set<string> {
 /** Module scripts of an HTML page, as repository paths (what Vite bundles from it). */
 function pageScripts(page: string): string[] {
   const html = readFileSync(join(ROOT, page), 'utf8');
-  return [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => relative(ROOT, resolve(dirname(join(ROOT, page)), m[1]!)));
+  return [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) =>
+    relative(ROOT, resolve(dirname(join(ROOT, page)), m[1]!)),
+  );
 }
 
 /** Sources a stage COPYs from the build context (not from other stages). */
@@ -62,7 +65,9 @@ function copiedIn(stage: Instruction[]): string[] {
 }
 
 function uncovered(files: Iterable<string>, copied: string[]): string[] {
-  return [...files].filter((file) => !copied.some((source) => (source.endsWith('/') ? file.startsWith(source) : file === source)));
+  return [...files].filter(
+    (file) => !copied.some((source) => (source.endsWith('/') ? file.startsWith(source) : file === source)),
+  );
 }
 
 const { config } = await composeConfig();
@@ -94,7 +99,12 @@ describe.each(dockerfiles)('$name Dockerfile', ({ path }) => {
 
   it('copies every file the process can load into the final image', () => {
     const finalStage = steps.slice(steps.findLastIndex((s) => s.op === 'FROM'));
-    const cmd = JSON.parse(steps.filter((s) => s.op === 'CMD').at(-1)!.args.join(' ')) as string[];
+    const cmd = JSON.parse(
+      steps
+        .filter((s) => s.op === 'CMD')
+        .at(-1)!
+        .args.join(' '),
+    ) as string[];
     const files = loadableFiles(cmd[3]!);
     expect(files.size).toBeGreaterThan(1);
     expect(uncovered(files, copiedIn(finalStage))).toEqual([]);
@@ -117,7 +127,12 @@ describe('controller Dockerfile, pages stage', () => {
     const stage = steps.slice(start, end);
     expect(stage.some((s) => s.op === 'RUN' && s.args.join(' ').includes('vite build'))).toBe(true);
     // The contract's pages: template/index.html and web/*.html, each bundled from its module scripts.
-    const pages = ['template/index.html', ...readdirSync(join(ROOT, 'web')).filter((f) => f.endsWith('.html')).map((f) => `web/${f}`)];
+    const pages = [
+      'template/index.html',
+      ...readdirSync(join(ROOT, 'web'))
+        .filter((f) => f.endsWith('.html'))
+        .map((f) => `web/${f}`),
+    ];
     const scripts = pages.flatMap(pageScripts);
     expect(scripts.length).toBeGreaterThanOrEqual(pages.length);
     const copied = copiedIn(stage);

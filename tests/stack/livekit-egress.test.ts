@@ -47,7 +47,10 @@ describe('livekit.yaml and egress.yaml', () => {
     const apiKey = env.get('LIVEKIT_API_KEY')!;
     // LiveKit server: LIVEKIT_KEYS="key: secret"; Egress reads LIVEKIT_API_KEY/SECRET (its documented env).
     expect(compose.services.livekit!.environment?.LIVEKIT_KEYS).toBe(`${apiKey}: ${apiSecret}`);
-    expect(compose.services.egress!.environment).toMatchObject({ LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret });
+    expect(compose.services.egress!.environment).toMatchObject({
+      LIVEKIT_API_KEY: apiKey,
+      LIVEKIT_API_SECRET: apiSecret,
+    });
     // LiveKit signs webhooks with a key it knows, and the controller verifies them with the same one.
     expect(livekit.webhook.api_key).toBe(apiKey);
   });

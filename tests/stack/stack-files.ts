@@ -79,7 +79,9 @@ export async function composeConfig(envFile = ENV_EXAMPLE): Promise<ComposeResul
 /** The services `docker compose up` starts with these profiles (compose spec: no profiles = always). */
 export function activeServices(config: ComposeConfig, profiles: string[]): string[] {
   return Object.entries(config.services)
-    .filter(([, service]) => (service.profiles ?? []).length === 0 || service.profiles!.some((p) => profiles.includes(p)))
+    .filter(
+      ([, service]) => (service.profiles ?? []).length === 0 || service.profiles!.some((p) => profiles.includes(p)),
+    )
     .map(([name]) => name);
 }
 

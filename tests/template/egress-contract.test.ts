@@ -21,7 +21,14 @@ const NO_FRAMES_WAIT_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function egressQuery(token = 'eyJ.stand-in.token'): Record<string, string> {
-  return { width: '1280', height: '720', room: 'stand-in', url: 'wss://livekit.invalid', token, layout: 'single-speaker' };
+  return {
+    width: '1280',
+    height: '720',
+    room: 'stand-in',
+    url: 'wss://livekit.invalid',
+    token,
+    layout: 'single-speaker',
+  };
 }
 
 async function errorText(page: Page): Promise<string> {
@@ -58,7 +65,10 @@ describe('Egress contract', () => {
     expect(logs.filter((l) => l.text === 'START_RECORDING')).toEqual([]);
 
     const publishedAt = Date.now();
-    await page.evaluate((colour) => (window.pitchside?.standInRoom as StandIn).publishCamera('phone-7', colour), CAMERA_COLOUR);
+    await page.evaluate(
+      (colour) => (window.pitchside?.standInRoom as StandIn).publishCamera('phone-7', colour),
+      CAMERA_COLOUR,
+    );
     await waitReady(page);
     await waitForRegionColour(page, CAMERA_COLOUR);
     await sleep(300);
@@ -85,7 +95,10 @@ describe('Egress contract', () => {
     const before = stub.message();
     const next = apply(before.state, { type: 'scorebug.set', visible: true, period: 'OT' }, { now: Date.now() });
     if (!next.ok) throw new Error('scorebug.set failed');
-    await page.evaluate((m) => (window.pitchside?.standInRoom as StandIn).sendProgramData(m), { ...before, state: next.state });
+    await page.evaluate((m) => (window.pitchside?.standInRoom as StandIn).sendProgramData(m), {
+      ...before,
+      state: next.state,
+    });
     await waitForRevision(page, next.state.revision);
     await page.evaluate((m) => (window.pitchside?.standInRoom as StandIn).sendProgramData(m), before);
     await sleep(200);
@@ -96,7 +109,10 @@ describe('Egress contract', () => {
   it('puts a message in div.error when the room cannot be joined (fatal), and only then', async () => {
     const page = await browser.newPage();
     await page.goto(stub.templateUrl(egressQuery('stand-in-rejected')), { waitUntil: 'load' });
-    await page.waitForFunction(() => (document.querySelector('div.error') as HTMLElement | null)?.innerText !== undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('div.error') as HTMLElement | null)?.innerText !== undefined,
+      { timeout: 10_000 },
+    );
     expect(await errorText(page)).toMatch(/could not start.*invalid token/);
     await page.close();
   });

@@ -4,7 +4,13 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cornerRect, TEMPLATE_QUERY, testSourceColour } from '../../protocol/index.ts';
-import { programSpectrum, waitForRegionColour, waitForRevision, waitReady, type NormalisedRect } from '../helpers/template-page.ts';
+import {
+  programSpectrum,
+  waitForRegionColour,
+  waitForRevision,
+  waitReady,
+  type NormalisedRect,
+} from '../helpers/template-page.ts';
 import { buildPages, EVENT_ID, WebStack } from '../web/web-stack.ts';
 
 const colour = (n: number) => testSourceColour(n);
@@ -19,7 +25,13 @@ describe('template preview view', () => {
   beforeAll(async () => {
     stack = new WebStack(await buildPages());
     await stack.start();
-    const query = new URLSearchParams({ event: EVENT_ID, key: stack.keys.template, width: '1280', height: '720', [TEMPLATE_QUERY.view]: 'preview' });
+    const query = new URLSearchParams({
+      event: EVENT_ID,
+      key: stack.keys.template,
+      width: '1280',
+      height: '720',
+      [TEMPLATE_QUERY.view]: 'preview',
+    });
     page = await stack.browser!.newPage();
     // Listening before the page loads: console.log is the Egress signal channel (START_RECORDING).
     page.on('console', (message) => {
@@ -49,7 +61,11 @@ describe('template preview view', () => {
     await waitForRegionColour(page, colour(3));
     // A long mix on program: the preview picture is settled, never a blend.
     state = await stack.command({ type: 'program.preview', source: 'camera-4' });
-    state = await stack.command({ type: 'program.take', source: 'camera-2', transition: { type: 'mix', durationMs: 3000 } });
+    state = await stack.command({
+      type: 'program.take',
+      source: 'camera-2',
+      transition: { type: 'mix', durationMs: 3000 },
+    });
     await waitForRevision(page, state.revision);
     await waitForRegionColour(page, colour(Number(String(state.preview).slice(-1))), undefined, 1000);
   });
@@ -58,7 +74,12 @@ describe('template preview view', () => {
     const state = await stack.command({ type: 'pip.set', source: 'camera-1', corner: 'top-right', visible: true });
     await waitForRevision(page, state.revision);
     const rect = cornerRect('top-right');
-    const centre: NormalisedRect = { x0: rect.x + rect.w / 2 - 0.03, x1: rect.x + rect.w / 2 + 0.03, y0: rect.y + rect.h / 2 - 0.03, y1: rect.y + rect.h / 2 + 0.03 };
+    const centre: NormalisedRect = {
+      x0: rect.x + rect.w / 2 - 0.03,
+      x1: rect.x + rect.w / 2 + 0.03,
+      y0: rect.y + rect.h / 2 - 0.03,
+      y1: rect.y + rect.h / 2 + 0.03,
+    };
     await waitForRegionColour(page, colour(1), centre, 3000);
   });
 

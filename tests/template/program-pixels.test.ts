@@ -3,7 +3,14 @@
 // (HTTP commands, WebSocket snapshot + updates), as in production.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clockValueMs, cornerRect, testSourceColour, testSourceToneHz, type ProgramState, type WipeFrom } from '../../protocol/index.ts';
+import {
+  clockValueMs,
+  cornerRect,
+  testSourceColour,
+  testSourceToneHz,
+  type ProgramState,
+  type WipeFrom,
+} from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { TemplateTestController } from '../helpers/template-controller.ts';
 import {
@@ -63,7 +70,12 @@ describe('program template pixels', () => {
 
   it('shows the PiP source inside the PiP rectangle, clear of the check region', async () => {
     const program = Number(String(session.stub.state.program).slice(-1));
-    const state = await session.stub.command({ type: 'pip.set', source: 'camera-4', corner: 'top-right', visible: true });
+    const state = await session.stub.command({
+      type: 'pip.set',
+      source: 'camera-4',
+      corner: 'top-right',
+      visible: true,
+    });
     await waitForRevision(session.page, state.revision);
     const rect = cornerRect('top-right');
     await waitForRegionColour(session.page, colour(4), around(rect.x + rect.w / 2, rect.y + rect.h / 2, 0.03), 3000);
@@ -89,7 +101,11 @@ describe('program template pixels', () => {
   });
 
   it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
-    const state = await session.stub.command({ type: 'clock.set', valueMs: 754_321 }, { type: 'clock.start' }, { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } });
+    const state = await session.stub.command(
+      { type: 'clock.set', valueMs: 754_321 },
+      { type: 'clock.start' },
+      { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } },
+    );
     await waitForRevision(session.page, state.revision);
     await session.page.reload({ waitUntil: 'load' });
     await waitReady(session.page);
@@ -98,7 +114,9 @@ describe('program template pixels', () => {
     const frame = await pageFrame(session.page);
     expect(frame.revision).toBe(state.revision);
     // Same host, so the true server time of the frame is its wall time: the clock shown is within a frame.
-    expect(Math.abs(frame.clockMs - clockValueMs(session.stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(FRAME_MS);
+    expect(Math.abs(frame.clockMs - clockValueMs(session.stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(
+      FRAME_MS,
+    );
 
     await session.stub.dropConnections();
     const later = await session.stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
@@ -109,7 +127,7 @@ describe('program template pixels', () => {
 
 // At 1080p with 720p sources a transition is composited at 720p and scaled once (LayerCompositor):
 // the same checks must hold on that path.
-describe('program template pixels at 1080p (transitions composited at the sources\' resolution)', () => {
+describe("program template pixels at 1080p (transitions composited at the sources' resolution)", () => {
   const session = templateSession(1920, 1080);
 
   it('shows a blend mid-mix, matching the transition progress', async () => {
@@ -123,11 +141,14 @@ describe('program template pixels at 1080p (transitions composited at the source
   });
 });
 
-
 async function expectMidMixBlend(page: Page, stub: TemplateTestController): Promise<void> {
   const before = Number(String(stub.state.program).slice(-1));
   const to = before === 3 ? 2 : 3;
-  const state = await stub.command({ type: 'program.take', source: `camera-${to}`, transition: { type: 'mix', durationMs: 3000 } });
+  const state = await stub.command({
+    type: 'program.take',
+    source: `camera-${to}`,
+    transition: { type: 'mix', durationMs: 3000 },
+  });
   await waitForRevision(page, state.revision);
   await sleep(1200);
   const sample = await sampleRegion(page);
@@ -146,10 +167,20 @@ async function expectMidMixBlend(page: Page, stub: TemplateTestController): Prom
   await waitForRegionColour(page, colour(to));
 }
 
-async function expectWipe(page: Page, stub: TemplateTestController, from: WipeFrom, revealed: NormalisedRect, notYet: NormalisedRect): Promise<void> {
+async function expectWipe(
+  page: Page,
+  stub: TemplateTestController,
+  from: WipeFrom,
+  revealed: NormalisedRect,
+  notYet: NormalisedRect,
+): Promise<void> {
   const before = stub.state.program;
   const to = before === 'camera-1' ? 'camera-2' : 'camera-1';
-  const state = await stub.command({ type: 'program.take', source: to, transition: { type: 'wipe', durationMs: 2400, from } });
+  const state = await stub.command({
+    type: 'program.take',
+    source: to,
+    transition: { type: 'wipe', durationMs: 2400, from },
+  });
   await waitForRevision(page, state.revision);
   await sleep(1000);
   const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
@@ -166,7 +197,10 @@ function templateSession(width: number, height: number): { stub: TemplateTestCon
     session.stub = new TemplateTestController();
     await session.stub.start();
     session.browser = await launchChromium({ width, height });
-    session.page = await openTemplate(session.browser, session.stub.templateUrl({ width, height, fps: FPS }), { width, height });
+    session.page = await openTemplate(session.browser, session.stub.templateUrl({ width, height, fps: FPS }), {
+      width,
+      height,
+    });
   });
   afterAll(async () => {
     await session.browser?.close();
@@ -184,5 +218,10 @@ async function waitForTakeEnd(page: Page, state: ProgramState): Promise<void> {
 }
 
 function clipOf(rect: NormalisedRect, width = 1280, height = 720) {
-  return { x: rect.x0 * width, y: rect.y0 * height, width: (rect.x1 - rect.x0) * width, height: (rect.y1 - rect.y0) * height };
+  return {
+    x: rect.x0 * width,
+    y: rect.y0 * height,
+    width: (rect.x1 - rect.x0) * width,
+    height: (rect.y1 - rect.y0) * height,
+  };
 }

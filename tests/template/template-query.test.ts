@@ -12,16 +12,30 @@ const windowed = { windowWidth: 1280, windowHeight: 720 };
 
 describe('template query', () => {
   it('reads Egress parameters appended to the customBaseUrl and keeps the controller ones', () => {
-    const result = parseTemplateQuery('?event=final-2025&key=k1&layout=grid&url=wss%3A%2F%2Flk.example.com&token=eyJ.x.y', windowed);
+    const result = parseTemplateQuery(
+      '?event=final-2025&key=k1&layout=grid&url=wss%3A%2F%2Flk.example.com&token=eyJ.x.y',
+      windowed,
+    );
     expect(result).toMatchObject({
       ok: true,
-      config: { event: 'final-2025', key: 'k1', egress: { url: 'wss://lk.example.com', token: 'eyJ.x.y', layout: 'grid' }, width: 1280, height: 720, fps: 30 },
+      config: {
+        event: 'final-2025',
+        key: 'k1',
+        egress: { url: 'wss://lk.example.com', token: 'eyJ.x.y', layout: 'grid' },
+        width: 1280,
+        height: 720,
+        fps: 30,
+      },
     });
   });
 
   it('takes the output size from the query, else from the Egress window', () => {
-    expect(parseTemplateQuery('?event=e&key=k&width=1280&fps=60', windowed)).toMatchObject({ config: { width: 1280, height: 720, fps: 60, egress: null } });
-    expect(parseTemplateQuery('?event=e&key=k&url=ws://h&token=t', { windowWidth: 1920, windowHeight: 1080 })).toMatchObject({ config: { width: 1920, height: 1080 } });
+    expect(parseTemplateQuery('?event=e&key=k&width=1280&fps=60', windowed)).toMatchObject({
+      config: { width: 1280, height: 720, fps: 60, egress: null },
+    });
+    expect(
+      parseTemplateQuery('?event=e&key=k&url=ws://h&token=t', { windowWidth: 1920, windowHeight: 1080 }),
+    ).toMatchObject({ config: { width: 1920, height: 1080 } });
     expect(parseTemplateQuery('?event=e&key=k', windowed)).toMatchObject({ config: { width: 1920, height: 1080 } });
   });
 
@@ -30,16 +44,24 @@ describe('template query', () => {
     expect(parseTemplateQuery('?event=e', windowed)).toMatchObject({ ok: false, field: 'key' });
     expect(parseTemplateQuery('?event=e&key=k&width=1000', windowed)).toMatchObject({ ok: false, field: 'width' });
     expect(parseTemplateQuery('?event=e&key=k&fps=25', windowed)).toMatchObject({ ok: false, field: 'fps' });
-    expect(parseTemplateQuery('?event=e&key=k&width=1280&height=1080', windowed)).toMatchObject({ ok: false, field: 'height' });
+    expect(parseTemplateQuery('?event=e&key=k&width=1280&height=1080', windowed)).toMatchObject({
+      ok: false,
+      field: 'height',
+    });
     expect(parseTemplateQuery('?event=e&key=k&url=wss://h', windowed)).toMatchObject({ ok: false, field: 'token' });
     expect(parseTemplateQuery('?event=Bad Id&key=k', windowed)).toMatchObject({ ok: false, field: 'event' });
     expect(parseTemplateQuery('?event=e&key=k&view=multiview', windowed)).toMatchObject({ ok: false, field: 'view' });
-    expect(parseTemplateQuery('?event=e&key=k&view=preview&url=wss://h&token=t', windowed)).toMatchObject({ ok: false, field: 'view' });
+    expect(parseTemplateQuery('?event=e&key=k&view=preview&url=wss://h&token=t', windowed)).toMatchObject({
+      ok: false,
+      field: 'view',
+    });
   });
 
   it('renders program unless the preview view is asked for', () => {
     expect(parseTemplateQuery('?event=e&key=k', windowed)).toMatchObject({ config: { view: 'program' } });
-    expect(parseTemplateQuery('?event=e&key=k&view=preview', windowed)).toMatchObject({ config: { view: 'preview', egress: null } });
+    expect(parseTemplateQuery('?event=e&key=k&view=preview', windowed)).toMatchObject({
+      config: { view: 'preview', egress: null },
+    });
   });
 
   it('maps Egress layout names to program layouts', () => {
@@ -53,7 +75,12 @@ describe('template query', () => {
 });
 
 describe('state store', () => {
-  const message = (state: ProgramState, eventId = 'demo'): StateMessage => ({ type: 'state', eventId, state, serverTime: 1 });
+  const message = (state: ProgramState, eventId = 'demo'): StateMessage => ({
+    type: 'state',
+    eventId,
+    state,
+    serverTime: 1,
+  });
   const s0 = createInitialState({ now: 1000, sources: testSources(2) });
   const take = apply(s0, { type: 'program.take', source: 'camera-2' }, { now: 2000 });
   if (!take.ok) throw new Error('take failed');
@@ -66,7 +93,9 @@ describe('state store', () => {
     expect(store.offer(message(s1))).toBe('stale');
     expect(store.offer(message(s0))).toBe('stale');
     expect(store.offer(message(s1, 'other'))).toBe('wrong-event');
-    expect(store.offer({ type: 'state', eventId: 'demo', state: { ...s1, revision: 'x' }, serverTime: 1 })).toBe('invalid');
+    expect(store.offer({ type: 'state', eventId: 'demo', state: { ...s1, revision: 'x' }, serverTime: 1 })).toBe(
+      'invalid',
+    );
     expect(store.state?.revision).toBe(s1.revision);
     expect(store.counts).toEqual({ applied: 2, stale: 2, 'wrong-event': 1, invalid: 1 });
   });
@@ -103,13 +132,24 @@ describe('picture layers', () => {
 describe('view frame', () => {
   it('draws the preview source settled and full frame in the preview view, the state as is in program', () => {
     const start = createInitialState({ sources: testSources(3), now: 0 });
-    const taking = apply(start, { type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 1000 } }, { now: 1 });
+    const taking = apply(
+      start,
+      { type: 'program.take', source: 'camera-3', transition: { type: 'mix', durationMs: 1000 } },
+      { now: 1 },
+    );
     if (!taking.ok) throw new Error('take rejected');
     const state = { ...taking.state, layout: 'split' as const };
     expect(viewFrame(state, 'split', 'program')).toEqual({ state, layout: 'split' });
     const preview = viewFrame(state, 'split', 'preview');
     expect(preview.layout).toBe('single');
-    expect(preview.state).toMatchObject({ program: state.preview, take: null, scorebug: state.scorebug, pip: state.pip });
-    expect(pictureLayers(preview.state.program, preview.state.take, 500)).toEqual([{ kind: 'source', source: state.preview, alpha: 1, clip: null }]);
+    expect(preview.state).toMatchObject({
+      program: state.preview,
+      take: null,
+      scorebug: state.scorebug,
+      pip: state.pip,
+    });
+    expect(pictureLayers(preview.state.program, preview.state.take, 500)).toEqual([
+      { kind: 'source', source: state.preview, alpha: 1, clip: null },
+    ]);
   });
 });

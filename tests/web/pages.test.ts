@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_REGION, testSourceColour, type OutputStatusMessage } from '../../protocol/index.ts';
 import { publishJobStatus } from '../../worker/status-publisher.ts';
 import { colourDistance, hexToRgb } from '../helpers/template-page.ts';
-import { ADMIN_KEY, buildPages, changedShare, EVENT_ID, meanRgb, POLL_MS, screenRegion, until, waitOnline, waitTemplateIn, WebStack } from './web-stack.ts';
+import {
+  ADMIN_KEY,
+  buildPages,
+  changedShare,
+  EVENT_ID,
+  meanRgb,
+  POLL_MS,
+  screenRegion,
+  until,
+  waitOnline,
+  waitTemplateIn,
+  WebStack,
+} from './web-stack.ts';
 
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
@@ -55,8 +67,18 @@ describe('director panel', () => {
     expect(colourDistance(mean, hexToRgb(testSourceColour(2)))).toBeLessThanOrEqual(COLOUR_TOLERANCE);
     // The multiview's tally follows: camera-2 red, and camera-1 no longer red once the take's mix has
     // finished (while it is being mixed out it is still on air, so its tally stays red until then).
-    await director.waitForFunction(() => document.querySelector('#multiview .source-tile[data-source="camera-2"]')?.getAttribute('data-tally') === 'program', { polling: POLL_MS });
-    await director.waitForFunction(() => document.querySelector('#multiview .source-tile[data-source="camera-1"]')?.getAttribute('data-tally') !== 'program', { polling: POLL_MS, timeout: 5000 });
+    await director.waitForFunction(
+      () =>
+        document.querySelector('#multiview .source-tile[data-source="camera-2"]')?.getAttribute('data-tally') ===
+        'program',
+      { polling: POLL_MS },
+    );
+    await director.waitForFunction(
+      () =>
+        document.querySelector('#multiview .source-tile[data-source="camera-1"]')?.getAttribute('data-tally') !==
+        'program',
+      { polling: POLL_MS, timeout: 5000 },
+    );
     // The preview monitor is the template's preview view: the preview source full frame, following a change.
     await waitTemplateIn(director, 'Preview');
     for (const n of [3, 4]) {
@@ -97,9 +119,22 @@ describe('graphics panel', () => {
     const sample = () =>
       frame.evaluate((r) => {
         const canvas = window.pitchside!.canvas;
-        const copy = new OffscreenCanvas(Math.round((r.x1 - r.x0) * canvas.width), Math.round((r.y1 - r.y0) * canvas.height));
+        const copy = new OffscreenCanvas(
+          Math.round((r.x1 - r.x0) * canvas.width),
+          Math.round((r.y1 - r.y0) * canvas.height),
+        );
         const g = copy.getContext('2d')!;
-        g.drawImage(canvas, r.x0 * canvas.width, r.y0 * canvas.height, copy.width, copy.height, 0, 0, copy.width, copy.height);
+        g.drawImage(
+          canvas,
+          r.x0 * canvas.width,
+          r.y0 * canvas.height,
+          copy.width,
+          copy.height,
+          0,
+          0,
+          copy.width,
+          copy.height,
+        );
         return Array.from(g.getImageData(0, 0, copy.width, copy.height).data);
       }, HOME_SCORE_REGION);
     const pixelsBefore = await sample();
@@ -107,7 +142,11 @@ describe('graphics panel', () => {
 
     await graphics.click('#home-plus');
     await until('home score +1 in the API', async () => (await stack.state()).scorebug.home.score === before + 1);
-    await graphics.waitForFunction((n) => document.querySelector('#home-score')?.textContent === String(n), { polling: POLL_MS }, before + 1);
+    await graphics.waitForFunction(
+      (n) => document.querySelector('#home-score')?.textContent === String(n),
+      { polling: POLL_MS },
+      before + 1,
+    );
     // After the score flash (SCORE_FLASH_MS 900) the digit itself differs.
     await new Promise((r) => setTimeout(r, 1500));
     expect(changedShare(pixelsBefore, await sample())).toBeGreaterThan(0.02);
@@ -122,22 +161,34 @@ describe('graphics panel', () => {
     // pages blurs (and so commits) the other page's field, so each operator's typing is replayed as the
     // input events a keyboard makes, in the order two people at two screens would make them.
     const typeInto = (page: Page, value: string) =>
-      page.$eval('#home-name', (e, v) => {
-        const input = e as HTMLInputElement;
-        input.focus();
-        input.value = v;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      }, value);
-    const commit = (page: Page) => page.$eval('#home-name', (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+      page.$eval(
+        '#home-name',
+        (e, v) => {
+          const input = e as HTMLInputElement;
+          input.focus();
+          input.value = v;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        value,
+      );
+    const commit = (page: Page) =>
+      page.$eval('#home-name', (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
     await typeInto(a, 'Lions');
     await typeInto(b, 'Tigers');
     await commit(a); // A commits first and wins
     await until('Lions in the state', async () => (await stack.state()).scorebug.home.name === 'Lions');
     await commit(b);
 
-    await b.waitForFunction(() => document.querySelector('#home-name-message')?.textContent !== '' && document.querySelector('#home-name-message')?.textContent !== 'Sending…', { timeout: 5000, polling: POLL_MS });
+    await b.waitForFunction(
+      () =>
+        document.querySelector('#home-name-message')?.textContent !== '' &&
+        document.querySelector('#home-name-message')?.textContent !== 'Sending…',
+      { timeout: 5000, polling: POLL_MS },
+    );
     expect(await b.$eval('#home-name', (e) => (e as HTMLInputElement).value)).toBe('Lions');
-    expect(await b.$eval('#home-name-message', (e) => e.textContent)).toMatch(/another operator.*"Lions".*"Tigers".*not applied/);
+    expect(await b.$eval('#home-name-message', (e) => e.textContent)).toMatch(
+      /another operator.*"Lions".*"Tigers".*not applied/,
+    );
     expect(await b.$eval('.notice-warning .notice-text', (e) => e.textContent)).toMatch(/Home name.*"Lions"/);
     expect(await a.$eval('#home-name-message', (e) => e.textContent)).toBe('');
     expect((await stack.state()).scorebug.home.name).toBe('Lions');
@@ -162,7 +213,9 @@ describe('viewer page', () => {
       jobId: `program-output-${EVENT_ID}`,
       backend: 'builtin',
       state: stream === 'live' ? 'running' : 'completed',
-      outputs: [{ id: 'twitch', kind: 'rtmp', label: 'Twitch', target: 'rtmp://live.twitch.tv/app/****', state: stream }],
+      outputs: [
+        { id: 'twitch', kind: 'rtmp', label: 'Twitch', target: 'rtmp://live.twitch.tv/app/****', state: stream },
+      ],
       recordingStartedAt: null,
       message: '',
       at: Date.now(),
@@ -172,7 +225,10 @@ describe('viewer page', () => {
 
     await setChannels({ youtube: 'dQw4w9WgXcQ', twitch: 'pitchside_demo' });
     const early = await open(stack.pageUrl('watch', 'viewer'), PHONE);
-    await until('both players offered', async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['YouTube', 'Twitch']));
+    await until(
+      'both players offered',
+      async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['YouTube', 'Twitch']),
+    );
     expect(await statusOf(early)).toBe('upcoming');
 
     await publishJobStatus(stack.app!.redis, output('live'));
@@ -182,7 +238,10 @@ describe('viewer page', () => {
     expect(await late.$eval('#event-status', (e) => e.textContent)).toBe('LIVE');
 
     await setChannels({ twitch: 'other_channel' });
-    await until('the channel edit on the open page', async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['Twitch']));
+    await until(
+      'the channel edit on the open page',
+      async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['Twitch']),
+    );
     await publishJobStatus(stack.app!.redis, output('stopped'));
     await until('Ended', async () => (await statusOf(early)) === 'ended');
     for (const page of [early, late]) expect(await page.content()).not.toContain('live_secret_stream_key_42');
@@ -211,7 +270,11 @@ describe('viewer page', () => {
 
 describe('camera page', () => {
   it('joins by code without LiveKit, says so, and shows red tally when its camera is taken', async () => {
-    const join = await (await fetch(`${stack.origin}/api/events/${EVENT_ID}/join`, { headers: { authorization: `Bearer ${stack.keys.director}` } })).json() as { code: string };
+    const join = (await (
+      await fetch(`${stack.origin}/api/events/${EVENT_ID}/join`, {
+        headers: { authorization: `Bearer ${stack.keys.director}` },
+      })
+    ).json()) as { code: string };
     const phone = await stack.browser!.newPage();
     await phone.setViewport(PHONE);
     await phone.goto(`${stack.origin}/camera?code=${join.code}`, { waitUntil: 'load' });
@@ -231,7 +294,11 @@ describe('camera page', () => {
     await phone.waitForFunction(() => document.body.dataset.tally === 'program', { timeout: 5000, polling: POLL_MS });
     expect(await phone.$eval('#tally-word', (e) => e.textContent)).toBe('ON AIR');
     // The whole screen turns tally red (after the 120 ms colour transition).
-    await until('a red screen', async () => (await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)) === 'rgb(224, 36, 27)', 3000);
+    await until(
+      'a red screen',
+      async () => (await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)) === 'rgb(224, 36, 27)',
+      3000,
+    );
     await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     await phone.waitForFunction(() => document.body.dataset.tally !== 'program', { timeout: 5000, polling: POLL_MS });
   }, 120_000);
@@ -240,13 +307,16 @@ describe('camera page', () => {
 describe('controller restart', () => {
   it('every page reconnects by itself, without a reload, and shows the new state', async () => {
     expect(pages.length).toBeGreaterThanOrEqual(4);
-    for (const page of pages) await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    for (const page of pages)
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 
     await stack.restart();
     const offline: string[] = [];
     for (const page of pages) {
       await waitOnline(page, 20_000).catch(async () => {
-        offline.push(`${page.url().split('?')[0]}: ${await page.evaluate(() => document.querySelector('.connection')?.getAttribute('title'))}`);
+        offline.push(
+          `${page.url().split('?')[0]}: ${await page.evaluate(() => document.querySelector('.connection')?.getAttribute('title'))}`,
+        );
       });
     }
     expect(offline).toEqual([]);
@@ -257,13 +327,27 @@ describe('controller restart', () => {
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       const url = page.url();
       if (url.includes('/director')) {
-        await page.waitForFunction(() => document.querySelector('#multiview .source-tile[data-source="camera-3"]')?.getAttribute('data-tally') === 'program', { timeout: 10_000, polling: POLL_MS });
+        await page.waitForFunction(
+          () =>
+            document.querySelector('#multiview .source-tile[data-source="camera-3"]')?.getAttribute('data-tally') ===
+            'program',
+          { timeout: 10_000, polling: POLL_MS },
+        );
       } else if (url.includes('/graphics')) {
-        await page.waitForFunction(() => document.querySelector('#away-score')?.textContent === '7', { timeout: 10_000, polling: POLL_MS });
+        await page.waitForFunction(() => document.querySelector('#away-score')?.textContent === '7', {
+          timeout: 10_000,
+          polling: POLL_MS,
+        });
       } else if (url.includes('/camera')) {
-        await page.waitForFunction(() => document.body.dataset.tally === 'none' || document.body.dataset.tally === 'preview', { timeout: 10_000, polling: POLL_MS });
+        await page.waitForFunction(
+          () => document.body.dataset.tally === 'none' || document.body.dataset.tally === 'preview',
+          { timeout: 10_000, polling: POLL_MS },
+        );
       } else if (url.includes('/watch')) {
-        await page.waitForFunction(() => document.querySelector('#score-line .score')?.textContent?.endsWith('7') === true, { timeout: 10_000, polling: POLL_MS });
+        await page.waitForFunction(
+          () => document.querySelector('#score-line .score')?.textContent?.endsWith('7') === true,
+          { timeout: 10_000, polling: POLL_MS },
+        );
       }
     }
   }, 120_000);

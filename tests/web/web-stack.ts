@@ -47,7 +47,13 @@ export class WebStack {
     await this.#listen();
     const app = this.app!;
     await app.events.create(
-      { id: EVENT_ID, name: 'Web test match', sport: 'football', home: { name: 'Home Town' }, away: { name: 'Away United' } },
+      {
+        id: EVENT_ID,
+        name: 'Web test match',
+        sport: 'football',
+        home: { name: 'Home Town' },
+        away: { name: 'Away United' },
+      },
       { sources: testSources(4) },
     );
     for (const key of await app.apiKeys.ensureEventKeys(EVENT_ID)) this.keys[key.role] = key.key;
@@ -87,12 +93,15 @@ export class WebStack {
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as { state: ProgramState };
-    if (!response.ok) throw new Error(`command ${JSON.stringify(body)}: HTTP ${response.status} ${JSON.stringify(json)}`);
+    if (!response.ok)
+      throw new Error(`command ${JSON.stringify(body)}: HTTP ${response.status} ${JSON.stringify(json)}`);
     return json.state;
   }
 
   async state(): Promise<ProgramState> {
-    const response = await fetch(`${this.origin}/api/events/${EVENT_ID}/state`, { headers: { authorization: `Bearer ${this.keys.director}` } });
+    const response = await fetch(`${this.origin}/api/events/${EVENT_ID}/state`, {
+      headers: { authorization: `Bearer ${this.keys.director}` },
+    });
     return ((await response.json()) as { state: ProgramState }).state;
   }
 
@@ -114,7 +123,10 @@ export class WebStack {
 
 /** The page's own connection badge says it is live (the snapshot has arrived). */
 export async function waitOnline(page: Page, timeoutMs = 15_000): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: timeoutMs, polling: POLL_MS });
+  await page.waitForFunction(() => document.body.dataset.connection === 'online', {
+    timeout: timeoutMs,
+    polling: POLL_MS,
+  });
 }
 
 /** Waits until the template inside an iframe of the page has rendered. */
@@ -128,7 +140,11 @@ export async function waitTemplateIn(page: Page, titlePart: string): Promise<voi
 export type Rgba = Uint8ClampedArray;
 
 /** Pixels of a normalised region of an element as Chromium composites it on screen (a real screenshot). */
-export async function screenRegion(page: Page, selector: string, rect: { x0: number; x1: number; y0: number; y1: number }): Promise<number[]> {
+export async function screenRegion(
+  page: Page,
+  selector: string,
+  rect: { x0: number; x1: number; y0: number; y1: number },
+): Promise<number[]> {
   const element = await page.$(selector);
   const box = await element?.boundingBox();
   if (box === null || box === undefined) throw new Error(`no box for ${selector}`);
@@ -161,12 +177,17 @@ export function meanRgb(pixels: number[]): [number, number, number] {
 export function changedShare(a: number[], b: number[], threshold = 40): number {
   let changed = 0;
   for (let i = 0; i < Math.min(a.length, b.length); i += 4) {
-    if (Math.max(Math.abs(a[i]! - b[i]!), Math.abs(a[i + 1]! - b[i + 1]!), Math.abs(a[i + 2]! - b[i + 2]!)) > threshold) changed += 1;
+    if (Math.max(Math.abs(a[i]! - b[i]!), Math.abs(a[i + 1]! - b[i + 1]!), Math.abs(a[i + 2]! - b[i + 2]!)) > threshold)
+      changed += 1;
   }
   return changed / (a.length / 4);
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 8000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 8000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < deadline) {

@@ -8,7 +8,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { PROGRAM_OUTPUT_QUEUE, testSourceColour, testSourceNumber, testSourceToneHz, type OutputStatusMessage } from '../../protocol/index.ts';
+import {
+  PROGRAM_OUTPUT_QUEUE,
+  testSourceColour,
+  testSourceNumber,
+  testSourceToneHz,
+  type OutputStatusMessage,
+} from '../../protocol/index.ts';
 import { freePort } from '../../runtime/free-port.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
 import { JobClient } from '../../worker/job-client.ts';
@@ -41,7 +47,11 @@ let prefix: string;
 const receivers: ChildProcess[] = [];
 
 function rtmpReceiver(port: number, file: string): ChildProcess {
-  const child = spawn('ffmpeg', ['-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/key`, '-c', 'copy', '-f', 'flv', '-y', file], { stdio: 'ignore' });
+  const child = spawn(
+    'ffmpeg',
+    ['-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/key`, '-c', 'copy', '-f', 'flv', '-y', file],
+    { stdio: 'ignore' },
+  );
   receivers.push(child);
   return child;
 }
@@ -51,7 +61,11 @@ beforeAll(async () => {
   app = await testApp({ distDir: resolve('dist') });
   await seedEvent(app, eventId);
   prefix = freshPrefix('builtin').replaceAll(':', '-');
-  worker = new OutputWorker({ redisUrl: testRedisUrl(), prefix, backends: { builtin: new BuiltinBackend({ recordingsDir: dir }) } });
+  worker = new OutputWorker({
+    redisUrl: testRedisUrl(),
+    prefix,
+    backends: { builtin: new BuiltinBackend({ recordingsDir: dir }) },
+  });
   await worker.start();
   client = new JobClient({ redis: testRedisUrl(), prefix });
   await client.start();
@@ -73,7 +87,12 @@ describe('built-in recorder backend', () => {
     const keys = Object.fromEntries((await app.apiKeys.ensureEventKeys(eventId)).map((k) => [k.role, k.key]));
     const director = bearer(keys['director'] ?? '');
     const take = async (source: string) => {
-      const res = await app.inject({ method: 'POST', url: `/api/events/${eventId}/commands`, headers: director, payload: { type: 'program.take', source, transition: { type: 'cut', durationMs: 0 } } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/events/${eventId}/commands`,
+        headers: director,
+        payload: { type: 'program.take', source, transition: { type: 'cut', durationMs: 0 } },
+      });
       expect(res.statusCode, res.body).toBe(200);
     };
     await take('camera-1');
@@ -86,7 +105,10 @@ describe('built-in recorder backend', () => {
     const status = new StatusListener(testRedis());
     await status.start(eventId);
 
-    const target = { templateUrl: `http://${host}/template/?event=${eventId}&key=${keys['template']}`, video: { width: W, height: H, fps: FPS as 30 } };
+    const target = {
+      templateUrl: `http://${host}/template/?event=${eventId}&key=${keys['template']}`,
+      video: { width: W, height: H, fps: FPS as 30 },
+    };
     await client.startRecording(eventId, target);
     await client.startStream(eventId, target, {
       destinations: [
@@ -94,7 +116,13 @@ describe('built-in recorder backend', () => {
         { id: 'b', kind: 'rtmp', serverUrl: `rtmp://127.0.0.1:${portB}/live`, streamKey: 'key' },
       ],
     });
-    const live = (await status.waitFor((m) => m.type === 'job.output' && m.recordingStartedAt !== null && m.outputs.filter((o) => o.state === 'live').length === 3, 60_000)) as OutputStatusMessage;
+    const live = (await status.waitFor(
+      (m) =>
+        m.type === 'job.output' &&
+        m.recordingStartedAt !== null &&
+        m.outputs.filter((o) => o.state === 'live').length === 3,
+      60_000,
+    )) as OutputStatusMessage;
     const startedAt = live.recordingStartedAt ?? 0;
 
     const takeTimes: { source: string; atS: number }[] = [{ source: 'camera-1', atS: 0 }];
@@ -138,7 +166,10 @@ describe('built-in recorder backend', () => {
       const n = testSourceNumber(t.source) ?? 0;
       const at = t.atS + 1;
       const colour = regionColour(file, at, W, H);
-      expect(colourDistance(colour, hexToRgb(testSourceColour(n))), `${t.source} at ${at.toFixed(2)} s: rgb(${colour.join(',')})`).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+      expect(
+        colourDistance(colour, hexToRgb(testSourceColour(n))),
+        `${t.source} at ${at.toFixed(2)} s: rgb(${colour.join(',')})`,
+      ).toBeLessThanOrEqual(COLOUR_TOLERANCE);
       const tones = [1, 2, 3, 4].map(testSourceToneHz);
       const powers = tonePowers(file, at, 0.5, tones);
       const loudest = tones[powers.indexOf(Math.max(...powers))];

@@ -4,7 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { WebhookEvent, EgressStatus, type RoomCompositeEgressRequest, type StopEgressRequest, type UpdateStreamRequest } from '@livekit/protocol';
+import {
+  WebhookEvent,
+  EgressStatus,
+  type RoomCompositeEgressRequest,
+  type StopEgressRequest,
+  type UpdateStreamRequest,
+} from '@livekit/protocol';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
@@ -19,7 +25,13 @@ const TW_KEY = 'live_twitch_secret_2222';
 const CUSTOM_KEY = 'custom-secret-3333';
 const youtube: Destination = { id: 'youtube', kind: 'youtube', streamKey: YT_KEY };
 const twitch: Destination = { id: 'twitch', kind: 'twitch', streamKey: TW_KEY };
-const custom: Destination = { id: 'club', kind: 'rtmp', serverUrl: 'rtmp://media.example.org/live', streamKey: CUSTOM_KEY, label: 'Club' };
+const custom: Destination = {
+  id: 'club',
+  kind: 'rtmp',
+  serverUrl: 'rtmp://media.example.org/live',
+  streamKey: CUSTOM_KEY,
+  label: 'Club',
+};
 const target: OutputTarget = {
   templateUrl: 'http://pitchside.local:8080/template/?event=final&key=tmplkey123',
   video: { width: 1920, height: 1080, fps: 30 },
@@ -38,7 +50,12 @@ let status: StatusListener;
 const eventId = 'final';
 
 function egressBackend(): EgressBackend {
-  return new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret, filepath: 'recordings/final.mp4' });
+  return new EgressBackend({
+    url: stub.url,
+    apiKey: stub.apiKey,
+    apiSecret: stub.apiSecret,
+    filepath: 'recordings/final.mp4',
+  });
 }
 
 async function startWorker(): Promise<OutputWorker> {
@@ -67,7 +84,11 @@ beforeEach(async () => {
   workers = [];
   children = [];
   redis = testRedis();
-  await redis.del(`pitchside:output:${eventId}:plan`, `pitchside:output:${eventId}:session`, `pitchside:output:${eventId}:lock`);
+  await redis.del(
+    `pitchside:output:${eventId}:plan`,
+    `pitchside:output:${eventId}:session`,
+    `pitchside:output:${eventId}:lock`,
+  );
   status = new StatusListener(testRedis());
   await status.start(eventId);
 });
@@ -88,7 +109,14 @@ describe('program output jobs with the Egress backend', () => {
   it('goes live with a RoomComposite egress whose request carries the template, preset and RTMP URLs', async () => {
     await startWorker();
     const summary = await client.startStream(eventId, target, { destinations: [youtube, twitch] });
-    expect(summary).toEqual({ eventId, record: false, destinations: ['youtube', 'twitch'], stop: false, revision: 1, jobId: 'program-output-final' });
+    expect(summary).toEqual({
+      eventId,
+      record: false,
+      destinations: ['youtube', 'twitch'],
+      stop: false,
+      revision: 1,
+      jobId: 'program-output-final',
+    });
     await status.waitFor((m) => m.type === 'job.output' && m.state === 'running');
 
     const [start] = stub.callsOf<RoomCompositeEgressRequest>(START);
@@ -96,16 +124,31 @@ describe('program output jobs with the Egress backend', () => {
     expect(start?.layout).toBe('pitchside');
     const base = new URL(start?.customBaseUrl ?? '');
     expect(base.pathname).toBe('/template/');
-    expect(Object.fromEntries(base.searchParams)).toEqual({ event: 'final', key: 'tmplkey123', width: '1920', height: '1080', fps: '30' });
+    expect(Object.fromEntries(base.searchParams)).toEqual({
+      event: 'final',
+      key: 'tmplkey123',
+      width: '1920',
+      height: '1080',
+      fps: '30',
+    });
     expect(start?.options.case).toBe('preset');
     expect(start?.options.value).toBe(2); // EncodingOptionsPreset.H264_1080P_30
-    const streams = start?.streamOutputs.length ? start.streamOutputs : start?.output.case === 'stream' ? [start.output.value] : [];
+    const streams = start?.streamOutputs.length
+      ? start.streamOutputs
+      : start?.output.case === 'stream'
+        ? [start.output.value]
+        : [];
     expect(streams).toHaveLength(1);
     expect(streams[0]?.protocol).toBe(1); // StreamProtocol.RTMP
-    expect(streams[0]?.urls).toEqual([`rtmp://a.rtmp.youtube.com/live2/${YT_KEY}`, `rtmp://live.twitch.tv/app/${TW_KEY}`]);
+    expect(streams[0]?.urls).toEqual([
+      `rtmp://a.rtmp.youtube.com/live2/${YT_KEY}`,
+      `rtmp://live.twitch.tv/app/${TW_KEY}`,
+    ]);
     expect(start?.fileOutputs ?? []).toHaveLength(0);
 
-    const running = await status.waitFor((m) => m.type === 'job.output' && m.state === 'running' && m.outputs.length === 2);
+    const running = await status.waitFor(
+      (m) => m.type === 'job.output' && m.state === 'running' && m.outputs.length === 2,
+    );
     expect(running.type === 'job.output' && running.outputs.map((o) => o.target)).toEqual([
       'rtmp://a.rtmp.youtube.com/live2/****',
       'rtmp://live.twitch.tv/app/****',
@@ -133,7 +176,11 @@ describe('program output jobs with the Egress backend', () => {
     await client.startRecording(eventId, target);
     await until(() => stub.callsOf(START).length === 2, 10_000, 'recording egress');
     const file = stub.callsOf<RoomCompositeEgressRequest>(START)[1];
-    const fileOutputs = file?.fileOutputs.length ? file.fileOutputs : file?.output.case === 'file' ? [file.output.value] : [];
+    const fileOutputs = file?.fileOutputs.length
+      ? file.fileOutputs
+      : file?.output.case === 'file'
+        ? [file.output.value]
+        : [];
     expect(fileOutputs.map((f) => [f.fileType, f.filepath])).toEqual([[1, 'recordings/final.mp4']]); // MP4
     expect(file?.streamOutputs ?? []).toHaveLength(0);
     expect(stub.callsOf(START)).toHaveLength(2);
@@ -148,7 +195,9 @@ describe('program output jobs with the Egress backend', () => {
   });
 
   it('rejects bad requests naming the field, and bad job data fails at once without retries', async () => {
-    await expect(client.startStream(eventId, target, { destinations: [{ ...youtube, streamKey: 'has space' }] })).rejects.toMatchObject({
+    await expect(
+      client.startStream(eventId, target, { destinations: [{ ...youtube, streamKey: 'has space' }] }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
       field: '/destinations/0/streamKey',
     });
@@ -172,7 +221,9 @@ describe('program output jobs with the Egress backend', () => {
     if (info === undefined) throw new Error('no egress');
     info.status = EgressStatus.EGRESS_FAILED;
     info.error = `rtmp://a.rtmp.youtube.com/live2/${YT_KEY}: connection refused`;
-    expect(await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }))).toBe(true);
+    expect(await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }))).toBe(
+      true,
+    );
     const retrying = await status.waitFor((m) => m.state === 'retrying');
     expect(retrying.message).toContain('failed');
     expect(secretsIn(retrying.message)).toEqual([]);
@@ -217,7 +268,9 @@ describe('program output jobs with the Egress backend', () => {
     expect(stub.callsOf(START)).toHaveLength(1);
     await client.stop(eventId);
     await status.waitFor((m) => m.state === 'completed');
-    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([...stub.egresses.keys()]);
+    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([
+      ...stub.egresses.keys(),
+    ]);
   });
 
   it('an egress left running without a session record (worker died right after starting it) is stopped, not doubled', async () => {
@@ -225,7 +278,9 @@ describe('program output jobs with the Egress backend', () => {
     await startWorker();
     await client.startStream(eventId, target, { destinations: [youtube] });
     await status.waitFor((m) => m.state === 'running');
-    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([orphan.egressId]);
+    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId)).toEqual([
+      orphan.egressId,
+    ]);
     expect(stub.callsOf(START)).toHaveLength(2);
   });
 

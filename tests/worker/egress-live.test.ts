@@ -12,20 +12,31 @@ const apiKey = process.env.LIVEKIT_API_KEY ?? '';
 const apiSecret = process.env.LIVEKIT_API_SECRET ?? '';
 const templateUrl = process.env.LIVE_TEMPLATE_URL ?? 'http://localhost:8080/template/?event=live-suite&key=unset';
 
-describe.skipIf(url === '' || apiKey === '' || apiSecret === '')('EgressBackend against a real LiveKit (LIVEKIT_URL set)', () => {
-  it('starts a recording egress for the event room and stops it', async () => {
-    const backend = new EgressBackend({ url, apiKey, apiSecret, roomName: () => 'pitchside-live-suite' });
-    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const session = await backend.open(
-      { eventId: 'live-suite', templateUrl, video: { width: 1280, height: 720, fps: 30 }, record: true, destinations: [], stop: false, revision: 1 },
-      { onChange: () => undefined, onFailure: () => undefined, log: createLogger('test.live'), redis },
-    );
-    try {
-      const active = await backend.client.listEgress({ roomName: 'pitchside-live-suite', active: true });
-      expect(active.length).toBeGreaterThanOrEqual(1);
-    } finally {
-      await session.stop();
-      redis.disconnect();
-    }
-  }, 60_000);
-});
+describe.skipIf(url === '' || apiKey === '' || apiSecret === '')(
+  'EgressBackend against a real LiveKit (LIVEKIT_URL set)',
+  () => {
+    it('starts a recording egress for the event room and stops it', async () => {
+      const backend = new EgressBackend({ url, apiKey, apiSecret, roomName: () => 'pitchside-live-suite' });
+      const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+      const session = await backend.open(
+        {
+          eventId: 'live-suite',
+          templateUrl,
+          video: { width: 1280, height: 720, fps: 30 },
+          record: true,
+          destinations: [],
+          stop: false,
+          revision: 1,
+        },
+        { onChange: () => undefined, onFailure: () => undefined, log: createLogger('test.live'), redis },
+      );
+      try {
+        const active = await backend.client.listEgress({ roomName: 'pitchside-live-suite', active: true });
+        expect(active.length).toBeGreaterThanOrEqual(1);
+      } finally {
+        await session.stop();
+        redis.disconnect();
+      }
+    }, 60_000);
+  },
+);

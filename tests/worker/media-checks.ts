@@ -9,8 +9,21 @@ export function regionColour(file: string, seconds: number, width: number, heigh
   const w = Math.round((CHECK_REGION.x1 - CHECK_REGION.x0) * width);
   const h = Math.round((CHECK_REGION.y1 - CHECK_REGION.y0) * height);
   const raw = execFileSync('ffmpeg', [
-    '-v', 'error', '-ss', seconds.toFixed(3), '-i', file, '-frames:v', '1',
-    '-vf', `crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-',
+    '-v',
+    'error',
+    '-ss',
+    seconds.toFixed(3),
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-vf',
+    `crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-',
   ]);
   return [raw[0] ?? 0, raw[1] ?? 0, raw[2] ?? 0];
 }
@@ -25,7 +38,24 @@ export function colourDistance(a: [number, number, number], b: [number, number, 
 
 /** Goertzel power of each frequency over `durationS` of mono 48 kHz audio starting at `seconds`. */
 export function tonePowers(file: string, seconds: number, durationS: number, frequencies: number[]): number[] {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', seconds.toFixed(3), '-t', String(durationS), '-i', file, '-vn', '-ac', '1', '-ar', '48000', '-f', 's16le', '-']);
+  const raw = execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-ss',
+    seconds.toFixed(3),
+    '-t',
+    String(durationS),
+    '-i',
+    file,
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '48000',
+    '-f',
+    's16le',
+    '-',
+  ]);
   const samples = new Int16Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 2));
   return frequencies.map((f) => {
     const coeff = 2 * Math.cos((2 * Math.PI * f) / 48000);

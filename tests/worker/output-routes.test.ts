@@ -30,7 +30,11 @@ beforeAll(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
   // The app's job client and this worker share a queue prefix of their own.
-  worker = new OutputWorker({ redisUrl: testRedisUrl(), prefix: QUEUE_PREFIX, backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) } });
+  worker = new OutputWorker({
+    redisUrl: testRedisUrl(),
+    prefix: QUEUE_PREFIX,
+    backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
+  });
   await worker.start();
   dir = mkdtempSync(join(tmpdir(), 'pitchside-routes-'));
 });
@@ -64,7 +68,8 @@ async function setup(eventId: string): Promise<void> {
   keys = Object.fromEntries((await app.apiKeys.ensureEventKeys(eventId)).map((k) => [k.role, k]));
 }
 afterEach(async () => {
-  for (const id of ['routes-a', 'routes-b']) await redis.del(`pitchside:output:${id}:plan`, `pitchside:output:${id}:session`);
+  for (const id of ['routes-a', 'routes-b'])
+    await redis.del(`pitchside:output:${id}:plan`, `pitchside:output:${id}:session`);
 });
 
 describe('output routes', () => {
@@ -74,14 +79,31 @@ describe('output routes', () => {
     const viewer = bearer(keys['viewer']?.key ?? '');
     const url = '/api/events/routes-a/outputs';
 
-    expect((await app.inject({ method: 'POST', url: `${url}/stream`, headers: viewer, payload: {} })).statusCode).toBe(403);
-    const bad = await app.inject({ method: 'POST', url: `${url}/stream`, headers: director, payload: { destinations: ['nope'] } });
+    expect((await app.inject({ method: 'POST', url: `${url}/stream`, headers: viewer, payload: {} })).statusCode).toBe(
+      403,
+    );
+    const bad = await app.inject({
+      method: 'POST',
+      url: `${url}/stream`,
+      headers: director,
+      payload: { destinations: ['nope'] },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.field).toBe('/destinations');
-    const badVideo = await app.inject({ method: 'POST', url: `${url}/stream`, headers: director, payload: { video: { width: 1280, height: 720, fps: 24 } } });
+    const badVideo = await app.inject({
+      method: 'POST',
+      url: `${url}/stream`,
+      headers: director,
+      payload: { video: { width: 1280, height: 720, fps: 24 } },
+    });
     expect(badVideo.statusCode).toBe(400);
 
-    const live = await app.inject({ method: 'POST', url: `${url}/stream`, headers: director, payload: { video: { width: 1280, height: 720, fps: 30 } } });
+    const live = await app.inject({
+      method: 'POST',
+      url: `${url}/stream`,
+      headers: director,
+      payload: { video: { width: 1280, height: 720, fps: 30 } },
+    });
     expect(live.statusCode, live.body).toBe(200);
     expect(live.json().plan.destinations).toEqual(['youtube', 'club']);
     await until(() => stub.callsOf('livekit.Egress/StartRoomCompositeEgress').length === 1, 10_000, 'egress start');
@@ -94,12 +116,20 @@ describe('output routes', () => {
     const drop = await app.inject({ method: 'DELETE', url: `${url}/stream/club`, headers: director });
     expect(drop.statusCode).toBe(200);
     await until(() => stub.callsOf('livekit.Egress/UpdateStream').length === 1, 10_000, 'UpdateStream');
-    expect(stub.callsOf<UpdateStreamRequest>('livekit.Egress/UpdateStream')[0]?.removeOutputUrls).toEqual([`rtmp://media.example.org/live/${CLUB_KEY}`]);
+    expect(stub.callsOf<UpdateStreamRequest>('livekit.Egress/UpdateStream')[0]?.removeOutputUrls).toEqual([
+      `rtmp://media.example.org/live/${CLUB_KEY}`,
+    ]);
 
-    await until(async () => {
-      const status = await app.inject({ method: 'GET', url, headers: bearer(keys['graphics']?.key ?? '') });
-      return status.json().statuses.some((s: { state: string; outputs: unknown[] }) => s.state === 'running' && s.outputs.length === 1);
-    }, 10_000, 'status with one destination');
+    await until(
+      async () => {
+        const status = await app.inject({ method: 'GET', url, headers: bearer(keys['graphics']?.key ?? '') });
+        return status
+          .json()
+          .statuses.some((s: { state: string; outputs: unknown[] }) => s.state === 'running' && s.outputs.length === 1);
+      },
+      10_000,
+      'status with one destination',
+    );
     const status = await app.inject({ method: 'GET', url, headers: director });
     const stop = await app.inject({ method: 'POST', url: `${url}/stop`, headers: director, payload: {} });
     expect(stop.statusCode).toBe(200);
@@ -109,31 +139,81 @@ describe('output routes', () => {
       expect(body).not.toContain(CLUB_KEY);
       expect(body).not.toContain(keys['template']?.key ?? 'x');
     }
-    expect((await app.inject({ method: 'DELETE', url: `${url}/stream/youtube`, headers: director })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'DELETE', url: `${url}/stream/youtube`, headers: director })).statusCode).toBe(
+      409,
+    );
   });
 
   it('exports the latest recording and serves its files to directors only', async () => {
     await setup('routes-b');
     const recording = join(dir, 'rec.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=30:duration=4', '-f', 'lavfi', '-i', 'sine=duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', recording]);
-    await noteRecordings(redis, 'routes-b', { recordings: [recording], recordingStartedAt: Date.now() - 10_000, outputs: [] });
-    exporter = new ExportWorker({ redisUrl: testRedisUrl(), prefix: QUEUE_PREFIX, readLog: (id, range) => app.switchLog.query(id, range) });
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x180:rate=30:duration=4',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'aac',
+      '-shortest',
+      recording,
+    ]);
+    await noteRecordings(redis, 'routes-b', {
+      recordings: [recording],
+      recordingStartedAt: Date.now() - 10_000,
+      outputs: [],
+    });
+    exporter = new ExportWorker({
+      redisUrl: testRedisUrl(),
+      prefix: QUEUE_PREFIX,
+      readLog: (id, range) => app.switchLog.query(id, range),
+    });
     await exporter.start();
     const director = bearer(keys['director']?.key ?? '');
 
-    const bad = await app.inject({ method: 'POST', url: '/api/events/routes-b/exports', headers: director, payload: { inMs: -1 } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/events/routes-b/exports',
+      headers: director,
+      payload: { inMs: -1 },
+    });
     expect(bad.statusCode).toBe(400);
-    const started = await app.inject({ method: 'POST', url: '/api/events/routes-b/exports', headers: director, payload: { thumbnails: 4 } });
+    const started = await app.inject({
+      method: 'POST',
+      url: '/api/events/routes-b/exports',
+      headers: director,
+      payload: { thumbnails: 4 },
+    });
     expect(started.statusCode, started.body).toBe(200);
     const files: string[] = started.json().files;
     const poster = files.find((f) => f.endsWith('poster.jpg')) ?? '';
-    await until(async () => (await app.inject({ method: 'GET', url: files.find((f) => f.endsWith('.edl')) ?? '', headers: director })).statusCode === 200, 30_000, 'export');
+    await until(
+      async () =>
+        (await app.inject({ method: 'GET', url: files.find((f) => f.endsWith('.edl')) ?? '', headers: director }))
+          .statusCode === 200,
+      30_000,
+      'export',
+    );
     const got = await app.inject({ method: 'GET', url: poster, headers: director });
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('image/jpeg');
     expect(got.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    expect((await app.inject({ method: 'GET', url: poster, headers: bearer(keys['viewer']?.key ?? '') })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'GET', url: poster, headers: bearer(keys['viewer']?.key ?? '') })).statusCode,
+    ).toBe(403);
     expect((await app.inject({ method: 'GET', url: poster, headers: admin() })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: poster.replace('poster.jpg', 'chapters.txt'), headers: director })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'GET', url: poster.replace('poster.jpg', 'chapters.txt'), headers: director }))
+        .statusCode,
+    ).toBe(400);
   });
 });

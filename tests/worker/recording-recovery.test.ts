@@ -1,7 +1,16 @@
 // A worker killed mid-recording leaves a fragmented MP4 that no note lists; a part handed back
 // gracefully is finalised but unlisted. The next worker finalises and lists both before it records.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,9 +24,29 @@ import { freshPrefix, testRedis } from '../helpers/redis.ts';
 /** The recorder's file output flags: readable up to the last complete fragment at any moment. */
 function fragmentedMp4(file: string, seconds: number): void {
   execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=320x180:r=30:d=${seconds}`, '-f', 'lavfi', '-i', `sine=f=600:d=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac', '-shortest',
-    '-movflags', '+frag_keyframe+empty_moov+default_base_moof', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=320x180:r=30:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=600:d=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '30',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+frag_keyframe+empty_moov+default_base_moof',
+    file,
   ]);
 }
 
@@ -49,7 +78,11 @@ describe('recording recovery', () => {
     expect(recovered).toEqual([killed, handedBack]);
 
     const notes = await readRecordingNotes(redis, eventId);
-    expect(notes.map((n) => [n.file, n.recovered ?? false])).toEqual([[listed, false], [killed, true], [handedBack, true]]);
+    expect(notes.map((n) => [n.file, n.recovered ?? false])).toEqual([
+      [listed, false],
+      [killed, true],
+      [handedBack, true],
+    ]);
     // The killed part is now a progressive MP4 (moov first) holding what was written before the kill.
     const head = readFileSync(killed).subarray(0, 64).toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(0);

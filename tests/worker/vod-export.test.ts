@@ -38,9 +38,26 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-export-'));
   recording = join(dir, 'recording.mp4');
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-c:a', 'aac', '-shortest', recording,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    String(FPS),
+    '-c:a',
+    'aac',
+    '-shortest',
+    recording,
   ]);
   redis = testRedis();
   const keys = createRedisKeys(freshPrefix('export'));
@@ -53,7 +70,12 @@ beforeAll(async () => {
       transition: { type: t.type, durationMs: t.durationMs, from: 'left', colour: '#000000' },
       who: 'director:k1',
     };
-    await redis.xadd(keys.switchLog(eventId), String(STARTED_AT + t.atMs + 10_000_000) + '-0', 'entry', JSON.stringify(entry));
+    await redis.xadd(
+      keys.switchLog(eventId),
+      String(STARTED_AT + t.atMs + 10_000_000) + '-0',
+      'entry',
+      JSON.stringify(entry),
+    );
   }
   const log = new SwitchLog(redis, keys);
   prefix = freshPrefix('exportq').replaceAll(':', '-');
@@ -73,13 +95,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function runExport(outDir: string, options: Record<string, number>): Promise<{ done: ExportStatusMessage; progress: number[] }> {
+async function runExport(
+  outDir: string,
+  options: Record<string, number>,
+): Promise<{ done: ExportStatusMessage; progress: number[] }> {
   const listener = new StatusListener(testRedis());
   await listener.start(eventId);
   try {
     const { jobId } = await client.export({ eventId, recording, recordingStartedAt: STARTED_AT, outDir, options });
-    const done = (await listener.waitFor((m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'), 60_000)) as ExportStatusMessage;
-    const progress = listener.messages.filter((m): m is ExportStatusMessage => m.type === 'job.export' && m.jobId === jobId).map((m) => m.progress);
+    const done = (await listener.waitFor(
+      (m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'),
+      60_000,
+    )) as ExportStatusMessage;
+    const progress = listener.messages
+      .filter((m): m is ExportStatusMessage => m.type === 'job.export' && m.jobId === jobId)
+      .map((m) => m.progress);
     return { done, progress };
   } finally {
     listener.close();
@@ -93,7 +123,13 @@ function edlEvents(edl: string): { n: string; reel: string; kind: string; recIn:
     .map((l) => {
       const f = l.split(/\s+/);
       const tcs = f.slice(-4);
-      return { n: f[0] ?? '', reel: f[1] ?? '', kind: f.slice(3, -4).join(' '), recIn: tcs[2] ?? '', recOut: tcs[3] ?? '' };
+      return {
+        n: f[0] ?? '',
+        reel: f[1] ?? '',
+        kind: f.slice(3, -4).join(' '),
+        recIn: tcs[2] ?? '',
+        recOut: tcs[3] ?? '',
+      };
     });
 }
 

@@ -13,7 +13,13 @@ export function chapterTitle(take: Take, labelOf: (source: string) => string): s
 export function ffmetadata(takes: Take[], title: string, labelOf: (source: string) => string): string {
   const lines = [';FFMETADATA1', `title=${escapeMeta(title)}`];
   for (const take of takes) {
-    lines.push('[CHAPTER]', 'TIMEBASE=1/1000', `START=${Math.round(take.startMs)}`, `END=${Math.round(take.endMs)}`, `title=${escapeMeta(chapterTitle(take, labelOf))}`);
+    lines.push(
+      '[CHAPTER]',
+      'TIMEBASE=1/1000',
+      `START=${Math.round(take.startMs)}`,
+      `END=${Math.round(take.endMs)}`,
+      `title=${escapeMeta(chapterTitle(take, labelOf))}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

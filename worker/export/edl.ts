@@ -16,12 +16,24 @@ export function timecode(ms: number, fps: number): string {
 }
 
 function reel(source: string): string {
-  return source.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, REEL_CHARS).padEnd(REEL_CHARS, ' ');
+  return source
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase()
+    .slice(0, REEL_CHARS)
+    .padEnd(REEL_CHARS, ' ');
 }
 
 export function cmx3600(title: string, takes: Take[], fps: number): string {
   const lines = [`TITLE: ${title.slice(0, 70)}`, 'FCM: NON-DROP FRAME', ''];
-  const line = (n: number, source: string, kind: string, srcIn: number, srcOut: number, recIn: number, recOut: number) =>
+  const line = (
+    n: number,
+    source: string,
+    kind: string,
+    srcIn: number,
+    srcOut: number,
+    recIn: number,
+    recOut: number,
+  ) =>
     `${String(n).padStart(3, '0')}  ${reel(source)} V     ${kind.padEnd(8, ' ')} ${timecode(srcIn, fps)} ${timecode(srcOut, fps)} ${timecode(recIn, fps)} ${timecode(recOut, fps)}`;
   let previous: Take | null = null;
   for (const take of takes) {
@@ -33,7 +45,9 @@ export function cmx3600(title: string, takes: Take[], fps: number): string {
       // A transition is two lines under one event number: the outgoing source as a zero-length cut,
       // then the incoming one with D (dissolve; dips too) or W001 (wipe) and its length in frames.
       const prevTod = (previous.at - previous.startMs) % DAY_MS;
-      lines.push(line(take.n, previous.source, 'C', prevTod + take.startMs, prevTod + take.startMs, take.startMs, take.startMs));
+      lines.push(
+        line(take.n, previous.source, 'C', prevTod + take.startMs, prevTod + take.startMs, take.startMs, take.startMs),
+      );
       const kind = `${take.transition === 'wipe' ? 'W001' : 'D   '} ${String(frames).padStart(3, '0')}`;
       lines.push(line(take.n, take.source, kind, srcIn, srcOut, take.startMs, take.endMs));
     } else {

@@ -2,7 +2,14 @@
 // status channel) and fails bad input at once (UnrecoverableError) while retrying the rest.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { EXPORT_QUEUE, ExportJobSchema, parse, type ExportJob, type ExportResult, type JobState } from '../../protocol/index.ts';
+import {
+  EXPORT_QUEUE,
+  ExportJobSchema,
+  parse,
+  type ExportJob,
+  type ExportResult,
+  type JobState,
+} from '../../protocol/index.ts';
 import { publishJobStatus } from '../status-publisher.ts';
 import { createLogger, errorMessage, type Logger } from '../logger.ts';
 import { ExportInputError, exportVod, type SwitchLogReader } from './vod-export.ts';
@@ -55,9 +62,16 @@ export class ExportWorker {
     const redis = this.#redis;
     if (redis === null) throw new Error('export worker is closing');
     const publish = (state: JobState, progress: number, message: string, result: ExportResult | null = null) =>
-      publishJobStatus(redis, { type: 'job.export', eventId: data.eventId, jobId: job.id ?? '', state, progress, message, result, at: Date.now() }).catch(
-        (error: unknown) => this.#log.warn('status publish failed', { error: errorMessage(error) }),
-      );
+      publishJobStatus(redis, {
+        type: 'job.export',
+        eventId: data.eventId,
+        jobId: job.id ?? '',
+        state,
+        progress,
+        message,
+        result,
+        at: Date.now(),
+      }).catch((error: unknown) => this.#log.warn('status publish failed', { error: errorMessage(error) }));
     let lastSent = 0;
     try {
       const result = await exportVod(data, {

@@ -25,7 +25,8 @@ export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}):
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0) throw new Error(`ffmpeg exited with ${code}: ${maskSecrets(stderr.trim().split('\n').slice(-3).join(' | '))}`);
+  if (code !== 0)
+    throw new Error(`ffmpeg exited with ${code}: ${maskSecrets(stderr.trim().split('\n').slice(-3).join(' | '))}`);
 }
 
 export interface ProbeResult {
@@ -36,9 +37,13 @@ export interface ProbeResult {
 }
 
 export async function probe(file: string): Promise<ProbeResult> {
-  const child = spawn('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_chapters', file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'ffprobe',
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_chapters', file],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -50,7 +55,15 @@ export async function probe(file: string): Promise<ProbeResult> {
   if (code !== 0) throw new Error(`ffprobe cannot read ${file}: ${err.trim()}`);
   const json = JSON.parse(out) as {
     format: { duration?: string };
-    streams: { codec_type: string; codec_name: string; width?: number; height?: number; avg_frame_rate?: string; sample_rate?: string; channels?: number }[];
+    streams: {
+      codec_type: string;
+      codec_name: string;
+      width?: number;
+      height?: number;
+      avg_frame_rate?: string;
+      sample_rate?: string;
+      channels?: number;
+    }[];
     chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
   };
   const v = json.streams.find((s) => s.codec_type === 'video');
@@ -58,8 +71,14 @@ export async function probe(file: string): Promise<ProbeResult> {
   const [num, den] = (v?.avg_frame_rate ?? '0/1').split('/').map(Number);
   return {
     durationMs: Number(json.format.duration ?? 0) * 1000,
-    video: v ? { codec: v.codec_name, width: v.width ?? 0, height: v.height ?? 0, fps: den ? (num ?? 0) / den : 0 } : null,
+    video: v
+      ? { codec: v.codec_name, width: v.width ?? 0, height: v.height ?? 0, fps: den ? (num ?? 0) / den : 0 }
+      : null,
     audio: a ? { codec: a.codec_name, sampleRate: Number(a.sample_rate ?? 0), channels: a.channels ?? 0 } : null,
-    chapters: json.chapters.map((c) => ({ startMs: Number(c.start_time) * 1000, endMs: Number(c.end_time) * 1000, title: c.tags?.title ?? '' })),
+    chapters: json.chapters.map((c) => ({
+      startMs: Number(c.start_time) * 1000,
+      endMs: Number(c.end_time) * 1000,
+      title: c.tags?.title ?? '',
+    })),
   };
 }

@@ -31,14 +31,30 @@ export function takesInWindow(entries: SwitchLogEntry[], window: TakeWindow): Ta
   // What was on program at the in point: the last take before it, else the first take's outgoing source.
   const openingSource = onAirAtIn?.source ?? firstInside?.from ?? null;
   if (openingSource !== null) {
-    takes.push({ n: 0, source: openingSource, startMs: 0, endMs: length, transition: 'cut', transitionMs: 0, at: window.recordingStartedAt + window.inMs });
+    takes.push({
+      n: 0,
+      source: openingSource,
+      startMs: 0,
+      endMs: length,
+      transition: 'cut',
+      transitionMs: 0,
+      at: window.recordingStartedAt + window.inMs,
+    });
   }
   for (const e of sorted) {
     const start = offset(e);
     if (start <= 0 || start >= length) continue;
     const previous = takes.at(-1);
     if (previous !== undefined) previous.endMs = start;
-    takes.push({ n: 0, source: e.source, startMs: start, endMs: length, transition: e.transition.type, transitionMs: e.transition.durationMs, at: e.time });
+    takes.push({
+      n: 0,
+      source: e.source,
+      startMs: start,
+      endMs: length,
+      transition: e.transition.type,
+      transitionMs: e.transition.durationMs,
+      at: e.time,
+    });
   }
   return takes.map((t, i) => ({ ...t, n: i + 1 }));
 }

@@ -8,7 +8,13 @@ import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
 
-export const EXPORT_FILES = { video: 'program.mp4', poster: 'poster.jpg', thumbnails: 'thumbnails.jpg', edl: 'takes.edl', metadata: 'chapters.txt' } as const;
+export const EXPORT_FILES = {
+  video: 'program.mp4',
+  poster: 'poster.jpg',
+  thumbnails: 'thumbnails.jpg',
+  edl: 'takes.edl',
+  metadata: 'chapters.txt',
+} as const;
 export const DEFAULT_THUMBNAILS = 10;
 const THUMBNAIL_WIDTH = 320;
 /** The poster is the frame this far into the first take (past any opening transition). */
@@ -58,12 +64,36 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   await runFfmpeg(
     [
       ...(trimmed ? ['-ss', seconds(inMs), '-to', seconds(outMs)] : []),
-      '-i', job.recording,
-      '-i', file(EXPORT_FILES.metadata),
-      '-map', '0:v:0', '-map', '0:a:0?',
-      '-map_metadata', '1', '-map_chapters', '1',
-      ...(copy ? ['-c', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k']),
-      '-movflags', '+faststart',
+      '-i',
+      job.recording,
+      '-i',
+      file(EXPORT_FILES.metadata),
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0?',
+      '-map_metadata',
+      '1',
+      '-map_chapters',
+      '1',
+      ...(copy
+        ? ['-c', 'copy']
+        : [
+            '-c:v',
+            'libx264',
+            '-preset',
+            'veryfast',
+            '-crf',
+            '20',
+            '-pix_fmt',
+            'yuv420p',
+            '-c:a',
+            'aac',
+            '-b:a',
+            '160k',
+          ]),
+      '-movflags',
+      '+faststart',
       file(EXPORT_FILES.video),
     ],
     {
@@ -75,14 +105,29 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   report(0.86, 'poster');
   const firstTake = takes[0];
   const posterMs = Math.min(lengthMs / 2, (firstTake?.startMs ?? 0) + POSTER_OFFSET_MS);
-  await runFfmpeg(['-ss', seconds(posterMs), '-i', file(EXPORT_FILES.video), '-frames:v', '1', '-q:v', '3', file(EXPORT_FILES.poster)]);
+  await runFfmpeg([
+    '-ss',
+    seconds(posterMs),
+    '-i',
+    file(EXPORT_FILES.video),
+    '-frames:v',
+    '1',
+    '-q:v',
+    '3',
+    file(EXPORT_FILES.poster),
+  ]);
 
   report(0.9, 'thumbnail strip');
   const count = job.options.thumbnails ?? DEFAULT_THUMBNAILS;
   await runFfmpeg([
-    '-i', file(EXPORT_FILES.video),
-    '-vf', `fps=${count}/${seconds(lengthMs)},scale=${THUMBNAIL_WIDTH}:-2,tile=${count}x1`,
-    '-frames:v', '1', '-q:v', '4',
+    '-i',
+    file(EXPORT_FILES.video),
+    '-vf',
+    `fps=${count}/${seconds(lengthMs)},scale=${THUMBNAIL_WIDTH}:-2,tile=${count}x1`,
+    '-frames:v',
+    '1',
+    '-q:v',
+    '4',
     file(EXPORT_FILES.thumbnails),
   ]);
 

@@ -7,7 +7,6 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../runtime/chromium.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AudioBlock, CaptureStats, CaptureTransport, VideoChunk } from './types.ts';
 
-
 const MSG_VIDEO = 1;
 const MSG_AUDIO = 2;
 const HEADER_BYTES = 16;
@@ -76,7 +75,15 @@ export class BrowserCapture {
     await page.goto(o.url, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
     const script = await readFile(fileURLToPath(new URL('./page-capture.js', import.meta.url)), 'utf8');
     await page.evaluate(script);
-    const startOpts = { wsUrl, transport, width: o.width, height: o.height, fps: o.fps, bitrate, codec: o.codec ?? DEFAULT_CODEC };
+    const startOpts = {
+      wsUrl,
+      transport,
+      width: o.width,
+      height: o.height,
+      fps: o.fps,
+      bitrate,
+      codec: o.codec ?? DEFAULT_CODEC,
+    };
     // Passed as a string so tsx never rewrites the function body.
     const info = (await page.evaluate(`window.__pitchsideStartCapture(${JSON.stringify(startOpts)})`)) as {
       hasAudio: boolean;
@@ -111,7 +118,12 @@ export class BrowserCapture {
 
   private async listen(): Promise<string> {
     const token = randomBytes(16).toString('hex');
-    const wss = (this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: `/capture/${token}`, maxPayload: 64 << 20 }));
+    const wss = (this.wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      path: `/capture/${token}`,
+      maxPayload: 64 << 20,
+    }));
     await new Promise<void>((resolve, reject) => {
       wss.once('listening', resolve);
       wss.once('error', reject);

@@ -122,22 +122,56 @@ export class FfmpegOutput {
   private spawn(startFrame: number, timeline: AudioTimeline | null): void {
     const { spec, fps, sampleRate, channels } = this.opts;
     const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'warning',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'warning',
       // Tiny probe: the stream starts with SPS/PPS + IDR, nothing more to learn.
-      '-probesize', '65536', '-analyzeduration', '0',
-      '-thread_queue_size', '1024', '-f', 'h264', '-framerate', String(fps), '-i', 'pipe:3',
-      '-thread_queue_size', '1024', '-f', 's16le', '-ar', String(sampleRate), '-ac', String(channels), '-i', 'pipe:4',
-      '-map', '0:v', '-map', '1:a', '-c:v', 'copy',
+      '-probesize',
+      '65536',
+      '-analyzeduration',
+      '0',
+      '-thread_queue_size',
+      '1024',
+      '-f',
+      'h264',
+      '-framerate',
+      String(fps),
+      '-i',
+      'pipe:3',
+      '-thread_queue_size',
+      '1024',
+      '-f',
+      's16le',
+      '-ar',
+      String(sampleRate),
+      '-ac',
+      String(channels),
+      '-i',
+      'pipe:4',
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-c:v',
+      'copy',
       // Raw H.264 carries no timestamps; ffmpeg's own framerate stamping
       // drifts ~14 ppm (~50 ms/hour against sample-exact audio), so restamp
       // strictly from the frame count (our CFR clock). ffmpeg 5.1 hands the
       // bsf packets in the muxer's time base while TB reports the input's:
       // FLV's is always 1 ms; the MP4 muxer keeps the input's (TB).
-      '-bsf:v', spec.kind === 'rtmp' ? `setts=ts=N*1000/${fps}` : `setts=ts=N/(${fps}*TB)`,
-      '-avoid_negative_ts', 'make_non_negative', '-c:a', 'aac', '-b:a', AUDIO_BITRATE,
+      '-bsf:v',
+      spec.kind === 'rtmp' ? `setts=ts=N*1000/${fps}` : `setts=ts=N/(${fps}*TB)`,
+      '-avoid_negative_ts',
+      'make_non_negative',
+      '-c:a',
+      'aac',
+      '-b:a',
+      AUDIO_BITRATE,
     ];
     if (spec.kind === 'file') {
-      const path = this.s.files.length === 0 ? spec.path : spec.path.replace(/(\.mp4)?$/, `.part${this.s.files.length + 1}.mp4`);
+      const path =
+        this.s.files.length === 0 ? spec.path : spec.path.replace(/(\.mp4)?$/, `.part${this.s.files.length + 1}.mp4`);
       this.s.files.push(path);
       // Fragmented while recording: a crash leaves a playable file.
       args.push('-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-y', path);
@@ -168,7 +202,9 @@ export class FfmpegOutput {
           this.audio = null;
         }
         if (mine && this.state !== 'stopping') {
-          this.onUnexpectedExit(`ffmpeg exited code=${code} signal=${signal}: ${this.stderrTail.slice(-3).join(' | ')}`);
+          this.onUnexpectedExit(
+            `ffmpeg exited code=${code} signal=${signal}: ${this.stderrTail.slice(-3).join(' | ')}`,
+          );
         }
         resolve();
       });

@@ -17,16 +17,38 @@ export interface FinaliseOptions {
   durationS?: number;
 }
 
-export async function finaliseMp4(fragmentedPath: string, outputPath: string, opts: FinaliseOptions = {}): Promise<void> {
+export async function finaliseMp4(
+  fragmentedPath: string,
+  outputPath: string,
+  opts: FinaliseOptions = {},
+): Promise<void> {
   const tmp = `${outputPath}.tmp.mp4`;
   const trim = opts.durationS === undefined ? [] : ['-t', opts.durationS.toFixed(6)];
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', fragmentedPath, '-map', '0', '-c', 'copy', ...trim, '-movflags', '+faststart', '-y', tmp];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-i',
+    fragmentedPath,
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    ...trim,
+    '-movflags',
+    '+faststart',
+    '-y',
+    tmp,
+  ];
   await new Promise<void>((resolve, reject) => {
     const p = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`faststart remux failed (${code}): ${err.trim()}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`faststart remux failed (${code}): ${err.trim()}`)),
+    );
   });
   await rename(tmp, outputPath);
   if (opts.removeSource && fragmentedPath !== outputPath) await rm(fragmentedPath, { force: true });

@@ -70,7 +70,8 @@ export class MediaFanout {
 
   pushVideo(chunk: VideoChunk): void {
     this.s.videoChunks++;
-    if (this.lastFrame >= 0 && chunk.frameIndex > this.lastFrame + 1) this.s.videoGaps += chunk.frameIndex - this.lastFrame - 1;
+    if (this.lastFrame >= 0 && chunk.frameIndex > this.lastFrame + 1)
+      this.s.videoGaps += chunk.frameIndex - this.lastFrame - 1;
     this.lastFrame = chunk.frameIndex;
     if (chunk.key) {
       this.s.keyframes++;

@@ -90,7 +90,8 @@
       const keyFrame = streamIndex % gop === 0;
       encoder.encode(frame, { keyFrame });
       if (encoder.encodeQueueSize > stats.encoderBacklogMax) stats.encoderBacklogMax = encoder.encodeQueueSize;
-      if (encoder.encodeQueueSize > ENCODER_BACKLOG_WARN) stats.encoderBacklogEvents = (stats.encoderBacklogEvents || 0) + 1;
+      if (encoder.encodeQueueSize > ENCODER_BACKLOG_WARN)
+        stats.encoderBacklogEvents = (stats.encoderBacklogEvents || 0) + 1;
     };
 
     let resolveAnchor;

@@ -41,9 +41,7 @@ export interface CaptureStats {
 
 export type CaptureTransport = 'websocket' | 'binding';
 
-export type OutputSpec =
-  | { id: string; kind: 'file'; path: string }
-  | { id: string; kind: 'rtmp'; url: string };
+export type OutputSpec = { id: string; kind: 'file'; path: string } | { id: string; kind: 'rtmp'; url: string };
 
 export type OutputState = 'idle' | 'waiting-keyframe' | 'running' | 'backoff' | 'stopping' | 'stopped';
 

@@ -13,12 +13,26 @@ export class DevicePicker {
   #listeners: ((kind: Kind, deviceId: string) => void)[] = [];
 
   constructor() {
-    this.#video = h('select', { id: 'video-device', 'aria-label': 'Camera' }, h('option', { value: '' }, 'Default camera'));
-    this.#audio = h('select', { id: 'audio-device', 'aria-label': 'Microphone' }, h('option', { value: '' }, 'Default microphone'));
+    this.#video = h(
+      'select',
+      { id: 'video-device', 'aria-label': 'Camera' },
+      h('option', { value: '' }, 'Default camera'),
+    );
+    this.#audio = h(
+      'select',
+      { id: 'audio-device', 'aria-label': 'Microphone' },
+      h('option', { value: '' }, 'Default microphone'),
+    );
     this.#message = h('p', { class: 'muted device-message' });
     this.#video.addEventListener('change', () => this.#emit('videoinput', this.#video.value));
     this.#audio.addEventListener('change', () => this.#emit('audioinput', this.#audio.value));
-    this.element = h('div', { class: 'device-picker' }, h('label', {}, 'Camera', this.#video), h('label', {}, 'Microphone', this.#audio), this.#message);
+    this.element = h(
+      'div',
+      { class: 'device-picker' },
+      h('label', {}, 'Camera', this.#video),
+      h('label', {}, 'Microphone', this.#audio),
+      this.#message,
+    );
     void this.refresh();
     navigator.mediaDevices?.addEventListener('devicechange', () => void this.refresh());
   }
@@ -40,8 +54,16 @@ export class DevicePicker {
       return;
     }
     const devices = await navigator.mediaDevices.enumerateDevices();
-    fill(this.#video, devices.filter((d) => d.kind === 'videoinput'), 'Camera');
-    fill(this.#audio, devices.filter((d) => d.kind === 'audioinput'), 'Microphone');
+    fill(
+      this.#video,
+      devices.filter((d) => d.kind === 'videoinput'),
+      'Camera',
+    );
+    fill(
+      this.#audio,
+      devices.filter((d) => d.kind === 'audioinput'),
+      'Microphone',
+    );
   }
 
   /** Opens the chosen camera for a local framing preview; null (and a message) when there is none. */
@@ -49,7 +71,10 @@ export class DevicePicker {
     this.stopLocalPreview();
     try {
       const deviceId = this.#video.value;
-      this.#stream = await navigator.mediaDevices.getUserMedia({ video: deviceId === '' ? true : { deviceId: { exact: deviceId } }, audio: false });
+      this.#stream = await navigator.mediaDevices.getUserMedia({
+        video: deviceId === '' ? true : { deviceId: { exact: deviceId } },
+        audio: false,
+      });
     } catch (error) {
       this.#message.textContent = `Camera unavailable: ${(error as Error).message || (error as Error).name}.`;
       return null;
@@ -75,7 +100,9 @@ function fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: strin
   const current = select.value;
   select.replaceChildren(
     h('option', { value: '' }, `Default ${noun.toLowerCase()}`),
-    ...devices.filter((d) => d.deviceId !== '' && d.deviceId !== 'default').map((d, i) => h('option', { value: d.deviceId }, d.label || `${noun} ${i + 1}`)),
+    ...devices
+      .filter((d) => d.deviceId !== '' && d.deviceId !== 'default')
+      .map((d, i) => h('option', { value: d.deviceId }, d.label || `${noun} ${i + 1}`)),
   );
   select.value = devices.some((d) => d.deviceId === current) ? current : '';
 }

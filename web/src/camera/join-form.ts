@@ -10,7 +10,10 @@ const JOIN_PATH = '/api/join';
 
 export function savedJoin(code: string | null): JoinResponse | null {
   try {
-    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as { code: string; join: JoinResponse } | null;
+    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as {
+      code: string;
+      join: JoinResponse;
+    } | null;
     if (saved === null || (code !== null && saved.code !== code.toUpperCase())) return null;
     return saved.join;
   } catch {
@@ -35,7 +38,12 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
       inputmode: 'text',
       'aria-label': 'Join code',
     });
-    const label = h('input', { id: 'join-label', maxlength: 64, placeholder: 'e.g. North stand', 'aria-label': 'Camera name' });
+    const label = h('input', {
+      id: 'join-label',
+      maxlength: 64,
+      placeholder: 'e.g. North stand',
+      'aria-label': 'Camera name',
+    });
     const message = h('p', { class: 'join-message', id: 'join-message', role: 'alert' });
     const button = h('button', { type: 'submit', class: 'go join-button', id: 'join-button' }, 'Join as camera');
     const form = h(
@@ -51,10 +59,18 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
     (initialCode === null ? code : label).focus();
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const body = { code: code.value.trim().toUpperCase(), ...(label.value.trim() === '' ? {} : { label: label.value.trim() }) };
+      const body = {
+        code: code.value.trim().toUpperCase(),
+        ...(label.value.trim() === '' ? {} : { label: label.value.trim() }),
+      };
       const checked = parse(JoinRequestSchema, body);
       if (!checked.ok) {
-        setText(message, checked.error.field === '/code' ? 'The join code is six letters or digits, as shown on the director screen.' : `${checked.error.field}: ${checked.error.message}`);
+        setText(
+          message,
+          checked.error.field === '/code'
+            ? 'The join code is six letters or digits, as shown on the director screen.'
+            : `${checked.error.field}: ${checked.error.message}`,
+        );
         return;
       }
       button.disabled = true;

@@ -40,13 +40,21 @@ export class LiveKitPublisher {
       })
       .on(lk.RoomEvent.Reconnecting, () => this.#callbacks.status('reconnecting', 'LiveKit: reconnecting…'))
       .on(lk.RoomEvent.Reconnected, () => this.#callbacks.status('connected', 'LiveKit: connected'))
-      .on(lk.RoomEvent.Disconnected, (reason) => this.#callbacks.status('disconnected', `LiveKit: disconnected (${String(reason ?? 'unknown')})`))
+      .on(lk.RoomEvent.Disconnected, (reason) =>
+        this.#callbacks.status('disconnected', `LiveKit: disconnected (${String(reason ?? 'unknown')})`),
+      )
       .on(lk.RoomEvent.LocalTrackPublished, () => this.#refreshPreview());
     this.#callbacks.status('connecting', 'LiveKit: connecting…');
     await room.connect(token.url, token.token);
     this.#callbacks.status('connected', 'LiveKit: connected');
-    await room.localParticipant.setCameraEnabled(true, devices.videoDeviceId === undefined ? {} : { deviceId: devices.videoDeviceId });
-    await room.localParticipant.setMicrophoneEnabled(true, devices.audioDeviceId === undefined ? {} : { deviceId: devices.audioDeviceId });
+    await room.localParticipant.setCameraEnabled(
+      true,
+      devices.videoDeviceId === undefined ? {} : { deviceId: devices.videoDeviceId },
+    );
+    await room.localParticipant.setMicrophoneEnabled(
+      true,
+      devices.audioDeviceId === undefined ? {} : { deviceId: devices.audioDeviceId },
+    );
     this.#refreshPreview();
   }
 

@@ -12,7 +12,13 @@ import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
 import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
 
 const TALLY_TEXT: Record<Tally, string> = { program: 'ON AIR', preview: 'PREVIEW', none: 'STANDBY' };
-const QUALITY_TEXT: Record<Quality, string> = { excellent: 'Excellent', good: 'Good', poor: 'Poor', lost: 'Lost', unknown: '—' };
+const QUALITY_TEXT: Record<Quality, string> = {
+  excellent: 'Excellent',
+  good: 'Good',
+  poor: 'Poor',
+  lost: 'Lost',
+  unknown: '—',
+};
 /** Tally follows a running transition (still red while being mixed out). */
 const TALLY_REFRESH_MS = 100;
 
@@ -41,8 +47,16 @@ function run(join: JoinResponse): void {
   setText(topBar.querySelector('.page-title') ?? topBar, join.camera.label);
 
   const tallyWord = h('div', { class: 'tally-word', id: 'tally-word' }, TALLY_TEXT.none);
-  const preview = h('div', { class: 'camera-preview', id: 'camera-preview' }, h('span', { class: 'muted' }, 'No picture yet'));
-  const quality = h('span', { class: 'quality', id: 'quality', 'data-quality': 'unknown' }, `Link: ${QUALITY_TEXT.unknown}`);
+  const preview = h(
+    'div',
+    { class: 'camera-preview', id: 'camera-preview' },
+    h('span', { class: 'muted' }, 'No picture yet'),
+  );
+  const quality = h(
+    'span',
+    { class: 'quality', id: 'quality', 'data-quality': 'unknown' },
+    `Link: ${QUALITY_TEXT.unknown}`,
+  );
   const mediaStatus = h('p', { class: 'media-status', id: 'media-status' });
   const micButton = h('button', { type: 'button', id: 'mic-toggle' }, 'Mute mic');
   const videoButton = h('button', { type: 'button', id: 'video-toggle' }, 'Stop video');
@@ -99,7 +113,10 @@ function run(join: JoinResponse): void {
         });
   if (publisher === null) {
     mediaStatus.dataset.kind = 'warning';
-    setText(mediaStatus, 'No LiveKit server is configured: this camera is registered and shows tally, but sends no video.');
+    setText(
+      mediaStatus,
+      'No LiveKit server is configured: this camera is registered and shows tally, but sends no video.',
+    );
     void picker.startLocalPreview().then(showPreview);
   } else {
     void attempt('Publishing', () => publisher.start(livekit!, picker.choice()));

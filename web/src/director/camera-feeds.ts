@@ -2,7 +2,14 @@
 // (registered, live, disconnected); pictures from LiveKit when the controller has it configured. Without
 // LiveKit the controller answers LIVEKIT_NOT_CONFIGURED and the tiles say so instead of staying black.
 import { Type } from '@sinclair/typebox';
-import { CamerasMessageSchema, CameraSchema, LiveKitTokenSchema, parse, type Camera, type LiveKitToken } from '../../../protocol/index.ts';
+import {
+  CamerasMessageSchema,
+  CameraSchema,
+  LiveKitTokenSchema,
+  parse,
+  type Camera,
+  type LiveKitToken,
+} from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-error.ts';
 import { notifyError } from '../lib/notices.ts';
@@ -10,7 +17,11 @@ import type { RealtimeClient } from '../lib/realtime-client.ts';
 import type { Multiview } from './multiview.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
-const STATUS_TEXT: Record<Camera['status'], string> = { registered: 'joined, no video yet', live: 'live', disconnected: 'disconnected' };
+const STATUS_TEXT: Record<Camera['status'], string> = {
+  registered: 'joined, no video yet',
+  live: 'live',
+  disconnected: 'disconnected',
+};
 
 type LiveKit = typeof import('livekit-client');
 
@@ -37,7 +48,10 @@ export class CameraFeeds {
   async start(): Promise<void> {
     let token: LiveKitToken;
     try {
-      const parsed = parse(LiveKitTokenSchema, await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/livekit-token`));
+      const parsed = parse(
+        LiveKitTokenSchema,
+        await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/livekit-token`),
+      );
       if (!parsed.ok) return;
       token = parsed.value;
     } catch (error) {
@@ -65,7 +79,10 @@ export class CameraFeeds {
 
   async #loadCameras(): Promise<void> {
     try {
-      const parsed = parse(CamerasAnswerSchema, await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/cameras`));
+      const parsed = parse(
+        CamerasAnswerSchema,
+        await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/cameras`),
+      );
       if (parsed.ok) this.#setCameras(parsed.value.cameras);
     } catch (error) {
       notifyError(error, 'Camera list');

@@ -16,7 +16,8 @@ export function installHotkeys(actions: HotkeyActions): () => void {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const target = event.target as HTMLElement | null;
     // Typing a label or a duration must never switch the program.
-    if (target !== null && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
+    if (target !== null && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)))
+      return;
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit !== null) {
       event.preventDefault();
@@ -36,7 +37,8 @@ export function installHotkeys(actions: HotkeyActions): () => void {
 }
 
 export function hotkeyLegend(): HTMLElement {
-  const item = (keys: (string | HTMLElement)[], what: string): HTMLElement => h('span', { class: 'hotkey' }, ...keys, ` ${what}`);
+  const item = (keys: (string | HTMLElement)[], what: string): HTMLElement =>
+    h('span', { class: 'hotkey' }, ...keys, ` ${what}`);
   return h(
     'div',
     { class: 'hotkeys', 'aria-label': 'Keyboard shortcuts' },

@@ -27,12 +27,22 @@ export class JoinCard {
       'section',
       { class: 'join-card panel' },
       h('h2', {}, 'Cameras join with'),
-      h('div', { class: 'join-body' }, this.#qr, h('div', {}, this.#code, h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.'))),
+      h(
+        'div',
+        { class: 'join-body' },
+        this.#qr,
+        h('div', {}, this.#code, h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.')),
+      ),
     );
   }
 
   async load(): Promise<void> {
-    const event = parse(EventSchema, await attempt('Loading the join code', () => this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}`)));
+    const event = parse(
+      EventSchema,
+      await attempt('Loading the join code', () =>
+        this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}`),
+      ),
+    );
     if (!event.ok) return;
     const { joinCode } = event.value;
     setText(this.#code, joinCode);

@@ -64,7 +64,8 @@ if (page !== null) {
     auto: () => send({ type: 'program.auto' }, 'Auto'),
   });
 
-  const labelOf = (state: ProgramState, id: SourceId | null): string => state.sources.find((s) => s.id === id)?.label ?? '—';
+  const labelOf = (state: ProgramState, id: SourceId | null): string =>
+    state.sources.find((s) => s.id === id)?.label ?? '—';
   realtime.on('state', (state) => {
     multiview.update(state, realtime.serverNow());
     feeds.refresh();

@@ -15,7 +15,12 @@ export class Monitor {
     this.element = h(
       'section',
       { class: `monitor monitor-${kind}`, id: `${kind}-monitor` },
-      h('header', { class: 'monitor-header' }, h('span', { class: 'monitor-kind' }, kind === 'program' ? 'PROGRAM' : 'PREVIEW'), this.#caption),
+      h(
+        'header',
+        { class: 'monitor-header' },
+        h('span', { class: 'monitor-kind' }, kind === 'program' ? 'PROGRAM' : 'PREVIEW'),
+        this.#caption,
+      ),
       content,
     );
   }

@@ -55,14 +55,35 @@ export class Multiview {
         h(
           'div',
           { class: 'cell-buttons' },
-          h('button', { type: 'button', class: 'pvw-button', title: number === null ? 'Preview' : `Preview (${number})`, onclick: () => this.#actions.preview(source.id) }, 'PVW'),
-          h('button', { type: 'button', class: 'take-button', title: number === null ? 'Take' : `Take (Shift+${number})`, onclick: () => this.#actions.take(source.id) }, 'TAKE'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'pvw-button',
+              title: number === null ? 'Preview' : `Preview (${number})`,
+              onclick: () => this.#actions.preview(source.id),
+            },
+            'PVW',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'take-button',
+              title: number === null ? 'Take' : `Take (Shift+${number})`,
+              onclick: () => this.#actions.take(source.id),
+            },
+            'TAKE',
+          ),
         ),
       );
       this.#tiles.set(source.id, { tile, cell });
       return cell;
     });
     this.element.replaceChildren(...cells);
-    if (cells.length === 0) this.element.append(h('p', { class: 'muted' }, 'This event has no sources yet: cameras appear here as they join.'));
+    if (cells.length === 0)
+      this.element.append(
+        h('p', { class: 'muted' }, 'This event has no sources yet: cameras appear here as they join.'),
+      );
   }
 }

@@ -44,7 +44,22 @@ export class OutputsPanel {
     this.element = h(
       'section',
       { class: 'outputs-panel panel live-dependent' },
-      h('div', { class: 'row' }, h('h2', {}, 'Outputs'), h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'danger', id: 'stop-all', onclick: () => this.#post('Stop all', '/outputs/stop', {}) }, 'STOP ALL')),
+      h(
+        'div',
+        { class: 'row' },
+        h('h2', {}, 'Outputs'),
+        h('span', { class: 'spacer' }),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            id: 'stop-all',
+            onclick: () => this.#post('Stop all', '/outputs/stop', {}),
+          },
+          'STOP ALL',
+        ),
+      ),
       this.#summary,
       this.#rows,
     );
@@ -78,7 +93,11 @@ export class OutputsPanel {
     this.#status = status.value;
     for (const output of status.value.outputs) {
       if (output.state !== 'live') this.#liveSince.delete(output.id);
-      else if (!this.#liveSince.has(output.id)) this.#liveSince.set(output.id, output.id === RECORDING_ID ? (status.value.recordingStartedAt ?? status.value.at) : status.value.at);
+      else if (!this.#liveSince.has(output.id))
+        this.#liveSince.set(
+          output.id,
+          output.id === RECORDING_ID ? (status.value.recordingStartedAt ?? status.value.at) : status.value.at,
+        );
     }
     this.#render();
   }
@@ -86,10 +105,23 @@ export class OutputsPanel {
   #render(): void {
     const reports = new Map((this.#status?.outputs ?? []).map((o) => [o.id, o]));
     const job = this.#status;
-    setText(this.#summary, job === null ? 'No output running' : `${job.backend} output: ${job.state}${job.message === '' ? '' : ` · ${job.message}`}`);
+    setText(
+      this.#summary,
+      job === null
+        ? 'No output running'
+        : `${job.backend} output: ${job.state}${job.message === '' ? '' : ` · ${job.message}`}`,
+    );
     const recording = reports.get(RECORDING_ID) ?? [...reports.values()].find((r) => r.kind === 'recording');
     const rows = [
-      this.#row({ id: RECORDING_ID, label: 'Recording (MP4)', target: recording?.target ?? '', report: recording, start: () => this.#post('Record', '/outputs/record', {}), stop: () => this.#post('Stop recording', '/outputs/stop', { what: 'recording' }), startText: 'REC' }),
+      this.#row({
+        id: RECORDING_ID,
+        label: 'Recording (MP4)',
+        target: recording?.target ?? '',
+        report: recording,
+        start: () => this.#post('Record', '/outputs/record', {}),
+        stop: () => this.#post('Stop recording', '/outputs/stop', { what: 'recording' }),
+        startText: 'REC',
+      }),
       ...this.#destinations.map((d) => {
         const path = `/outputs/stream/${encodeURIComponent(d.id)}`;
         return this.#row({
@@ -97,25 +129,49 @@ export class OutputsPanel {
           label: d.label ?? d.kind,
           target: reports.get(d.id)?.target ?? d.serverUrl ?? d.kind,
           report: reports.get(d.id),
-          start: () => void attempt(`Go live: ${d.label ?? d.id}`, () => this.#api.request('PUT', `${this.#base}${path}`, {})),
-          stop: () => void attempt(`Stop ${d.label ?? d.id}`, () => this.#api.request('DELETE', `${this.#base}${path}`)),
+          start: () =>
+            void attempt(`Go live: ${d.label ?? d.id}`, () => this.#api.request('PUT', `${this.#base}${path}`, {})),
+          stop: () =>
+            void attempt(`Stop ${d.label ?? d.id}`, () => this.#api.request('DELETE', `${this.#base}${path}`)),
           startText: 'GO LIVE',
         });
       }),
     ];
-    if (this.#destinations.length === 0) rows.push(h('p', { class: 'muted' }, 'No destinations: an admin adds YouTube, Twitch or RTMP in the event settings.'));
+    if (this.#destinations.length === 0)
+      rows.push(
+        h('p', { class: 'muted' }, 'No destinations: an admin adds YouTube, Twitch or RTMP in the event settings.'),
+      );
     this.#rows.replaceChildren(...rows);
   }
 
-  #row(o: { id: string; label: string; target: string; report: OutputReport | undefined; start: () => void; stop: () => void; startText: string }): HTMLElement {
+  #row(o: {
+    id: string;
+    label: string;
+    target: string;
+    report: OutputReport | undefined;
+    start: () => void;
+    stop: () => void;
+    startText: string;
+  }): HTMLElement {
     const state = o.report?.state ?? 'stopped';
     const running = state === 'live' || state === 'starting' || state === 'retrying';
     const since = this.#liveSince.get(o.id);
     return h(
       'div',
       { class: 'output-row', 'data-output': o.id, 'data-state': state },
-      h('div', { class: 'output-name' }, h('strong', {}, o.label), h('span', { class: 'muted mono output-target' }, o.target)),
-      h('span', { class: 'output-state' }, state === 'live' && since !== undefined ? `LIVE ${formatClock(Math.max(0, this.#realtime.serverNow() - since), 'up')}` : state.toUpperCase()),
+      h(
+        'div',
+        { class: 'output-name' },
+        h('strong', {}, o.label),
+        h('span', { class: 'muted mono output-target' }, o.target),
+      ),
+      h(
+        'span',
+        { class: 'output-state' },
+        state === 'live' && since !== undefined
+          ? `LIVE ${formatClock(Math.max(0, this.#realtime.serverNow() - since), 'up')}`
+          : state.toUpperCase(),
+      ),
       running
         ? h('button', { type: 'button', class: 'danger', onclick: o.stop }, 'STOP')
         : h('button', { type: 'button', class: 'go', onclick: o.start }, o.startText),

@@ -20,10 +20,29 @@ export class PipPanel {
     this.#corners = new Map(
       CORNERS.map((corner) => [
         corner,
-        h('button', { type: 'button', class: 'corner-button', 'data-corner': corner, title: corner, onclick: () => send({ type: 'pip.set', corner }, 'PiP corner') }, cornerGlyph(corner)),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'corner-button',
+            'data-corner': corner,
+            title: corner,
+            onclick: () => send({ type: 'pip.set', corner }, 'PiP corner'),
+          },
+          cornerGlyph(corner),
+        ),
       ]),
     );
-    this.#toggle = h('button', { type: 'button', id: 'pip-toggle', class: 'primary', onclick: () => send({ type: this.#visible ? 'pip.hide' : 'pip.show' }, 'PiP') }, 'PiP ON');
+    this.#toggle = h(
+      'button',
+      {
+        type: 'button',
+        id: 'pip-toggle',
+        class: 'primary',
+        onclick: () => send({ type: this.#visible ? 'pip.hide' : 'pip.show' }, 'PiP'),
+      },
+      'PiP ON',
+    );
     this.element = h(
       'section',
       { class: 'pip-panel panel live-dependent' },
@@ -34,7 +53,10 @@ export class PipPanel {
   }
 
   update(state: ProgramState): void {
-    const options = [h('option', { value: '' }, '— none —'), ...state.sources.map((s) => h('option', { value: s.id }, s.label))];
+    const options = [
+      h('option', { value: '' }, '— none —'),
+      ...state.sources.map((s) => h('option', { value: s.id }, s.label)),
+    ];
     const wanted = ['', ...state.sources.map((s) => `${s.id}:${s.label}`)].join('|');
     if (this.#source.dataset.options !== wanted) {
       this.#source.replaceChildren(...options);

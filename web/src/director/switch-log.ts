@@ -2,7 +2,14 @@
 // with the last takes listed (time, source, transition, who). History comes from the controller's
 // switch log; takes made while this page is open arrive with the state.
 import { Type } from '@sinclair/typebox';
-import { SwitchLogEntrySchema, parse, testSourceColour, testSourceNumber, type ProgramState, type SwitchLogEntry } from '../../../protocol/index.ts';
+import {
+  SwitchLogEntrySchema,
+  parse,
+  testSourceColour,
+  testSourceNumber,
+  type ProgramState,
+  type SwitchLogEntry,
+} from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
 import type { RealtimeClient } from '../lib/realtime-client.ts';
@@ -28,7 +35,14 @@ export class SwitchLogPanel {
     this.#path = `/api/events/${encodeURIComponent(eventId)}/switch-log`;
     this.#bar = h('div', { class: 'timeline-bar', id: 'switch-timeline' });
     this.#list = h('ol', { class: 'switch-list', id: 'switch-list' });
-    this.element = h('section', { class: 'switch-log panel' }, h('h2', {}, 'Switch log'), this.#bar, h('div', { class: 'timeline-scale muted' }, h('span', {}, '−30 min'), h('span', {}, 'now')), this.#list);
+    this.element = h(
+      'section',
+      { class: 'switch-log panel' },
+      h('h2', {}, 'Switch log'),
+      this.#bar,
+      h('div', { class: 'timeline-scale muted' }, h('span', {}, '−30 min'), h('span', {}, 'now')),
+      this.#list,
+    );
     realtime.on('status', (status) => {
       if (status === 'online') void this.load();
     });
@@ -43,7 +57,8 @@ export class SwitchLogPanel {
       if (parsed.ok) {
         for (const entry of parsed.value.entries) {
           // The log's entry replaces one this page made from the state for the same take.
-          for (const [revision, local] of this.#entries) if (local.who === '' && sameTake(local, entry.source, entry.time)) this.#entries.delete(revision);
+          for (const [revision, local] of this.#entries)
+            if (local.who === '' && sameTake(local, entry.source, entry.time)) this.#entries.delete(revision);
           this.#entries.set(entry.revision, entry);
         }
       }
@@ -78,30 +93,39 @@ export class SwitchLogPanel {
     const sorted = [...this.#entries.values()].sort((a, b) => a.time - b.time);
     const labels = new Map((this.#realtime.state?.sources ?? []).map((s) => [s.id, s.label]));
     this.#bar.replaceChildren(
-      ...sorted.map((entry, i) => {
-        const end = sorted[i + 1]?.time ?? now;
-        const left = Math.max(0, (entry.time - start) / TIMELINE_SPAN_MS);
-        const right = Math.min(1, (end - start) / TIMELINE_SPAN_MS);
-        if (right <= 0) return null;
-        return h('span', {
-          class: 'timeline-segment',
-          title: `${labels.get(entry.source) ?? entry.source} from ${new Date(entry.time).toLocaleTimeString()}`,
-          style: `left:${left * 100}%;width:${Math.max(0.2, (right - left) * 100)}%;background:${colourOf(entry.source)}`,
-        });
-      }).filter((e) => e !== null),
+      ...sorted
+        .map((entry, i) => {
+          const end = sorted[i + 1]?.time ?? now;
+          const left = Math.max(0, (entry.time - start) / TIMELINE_SPAN_MS);
+          const right = Math.min(1, (end - start) / TIMELINE_SPAN_MS);
+          if (right <= 0) return null;
+          return h('span', {
+            class: 'timeline-segment',
+            title: `${labels.get(entry.source) ?? entry.source} from ${new Date(entry.time).toLocaleTimeString()}`,
+            style: `left:${left * 100}%;width:${Math.max(0.2, (right - left) * 100)}%;background:${colourOf(entry.source)}`,
+          });
+        })
+        .filter((e) => e !== null),
     );
     this.#list.replaceChildren(
-      ...sorted.slice(-LIST_LENGTH).reverse().map((entry) =>
-        h(
-          'li',
-          { class: 'switch-entry' },
-          h('span', { class: 'mono muted' }, new Date(entry.time).toLocaleTimeString()),
-          h('span', { class: 'swatch', style: `background:${colourOf(entry.source)}` }),
-          h('strong', {}, labels.get(entry.source) ?? entry.source),
-          h('span', { class: 'muted' }, entry.transition.type === 'cut' ? 'cut' : `${entry.transition.type} ${entry.transition.durationMs} ms`),
-          h('span', { class: 'muted who' }, entry.who),
+      ...sorted
+        .slice(-LIST_LENGTH)
+        .reverse()
+        .map((entry) =>
+          h(
+            'li',
+            { class: 'switch-entry' },
+            h('span', { class: 'mono muted' }, new Date(entry.time).toLocaleTimeString()),
+            h('span', { class: 'swatch', style: `background:${colourOf(entry.source)}` }),
+            h('strong', {}, labels.get(entry.source) ?? entry.source),
+            h(
+              'span',
+              { class: 'muted' },
+              entry.transition.type === 'cut' ? 'cut' : `${entry.transition.type} ${entry.transition.durationMs} ms`,
+            ),
+            h('span', { class: 'muted who' }, entry.who),
+          ),
         ),
-      ),
     );
   }
 }

@@ -20,17 +20,51 @@ export class Switcher {
   readonly #auto: HTMLButtonElement;
 
   constructor(actions: SwitcherActions) {
-    const set = (patch: Partial<Transition>): void => actions.send({ type: 'transition.set', transition: patch }, 'Transition');
-    this.#type = h('select', { id: 'transition-type', 'aria-label': 'Transition' }, ...TYPES.map((t) => h('option', { value: t }, t.toUpperCase())));
+    const set = (patch: Partial<Transition>): void =>
+      actions.send({ type: 'transition.set', transition: patch }, 'Transition');
+    this.#type = h(
+      'select',
+      { id: 'transition-type', 'aria-label': 'Transition' },
+      ...TYPES.map((t) => h('option', { value: t }, t.toUpperCase())),
+    );
     this.#type.addEventListener('change', () => set({ type: this.#type.value as Transition['type'] }));
-    this.#duration = h('input', { id: 'transition-duration', type: 'number', min: 0, max: MAX_TRANSITION_MS, step: 100, 'aria-label': 'Duration (ms)' });
+    this.#duration = h('input', {
+      id: 'transition-duration',
+      type: 'number',
+      min: 0,
+      max: MAX_TRANSITION_MS,
+      step: 100,
+      'aria-label': 'Duration (ms)',
+    });
     this.#duration.addEventListener('change', () => set({ durationMs: Number(this.#duration.value) }));
-    this.#from = h('select', { id: 'wipe-from', 'aria-label': 'Wipe from' }, ...WIPE_FROM.map((f) => h('option', { value: f }, `from ${f}`)));
+    this.#from = h(
+      'select',
+      { id: 'wipe-from', 'aria-label': 'Wipe from' },
+      ...WIPE_FROM.map((f) => h('option', { value: f }, `from ${f}`)),
+    );
     this.#from.addEventListener('change', () => set({ from: this.#from.value as Transition['from'] }));
     this.#colour = h('input', { id: 'dip-colour', type: 'color', 'aria-label': 'Dip colour' });
     this.#colour.addEventListener('change', () => set({ colour: this.#colour.value }));
-    this.#cut = h('button', { type: 'button', id: 'cut-button', class: 'big-button cut', onclick: () => actions.send({ type: 'program.cut' }, 'Cut') }, 'CUT');
-    this.#auto = h('button', { type: 'button', id: 'auto-button', class: 'big-button auto', onclick: () => actions.send({ type: 'program.auto' }, 'Auto') }, 'AUTO');
+    this.#cut = h(
+      'button',
+      {
+        type: 'button',
+        id: 'cut-button',
+        class: 'big-button cut',
+        onclick: () => actions.send({ type: 'program.cut' }, 'Cut'),
+      },
+      'CUT',
+    );
+    this.#auto = h(
+      'button',
+      {
+        type: 'button',
+        id: 'auto-button',
+        class: 'big-button auto',
+        onclick: () => actions.send({ type: 'program.auto' }, 'Auto'),
+      },
+      'AUTO',
+    );
     this.element = h(
       'section',
       { class: 'switcher panel live-dependent' },

@@ -31,7 +31,13 @@ export class BoundField {
     this.#options = options;
     this.input = h('input', { id: options.id, type: options.type ?? 'text', ...options.attrs });
     this.#message = h('span', { class: 'field-message', id: `${options.id}-message`, role: 'status' });
-    this.element = h('label', { class: 'bound-field' }, h('span', { class: 'field-label' }, options.label), this.input, this.#message);
+    this.element = h(
+      'label',
+      { class: 'bound-field' },
+      h('span', { class: 'field-label' }, options.label),
+      this.input,
+      this.#message,
+    );
     this.input.addEventListener('input', () => {
       if (this.#base === null) this.#base = desk.state;
       this.#say('', '');
@@ -46,7 +52,8 @@ export class BoundField {
   }
 
   update(state: ProgramState): void {
-    if (this.#base === null && this.input.value !== this.#options.read(state)) this.input.value = this.#options.read(state);
+    if (this.#base === null && this.input.value !== this.#options.read(state))
+      this.input.value = this.#options.read(state);
   }
 
   async #commit(): Promise<void> {
@@ -69,7 +76,10 @@ export class BoundField {
       const current = this.#options.read(result.state);
       this.#base = null;
       this.input.value = current;
-      this.#say('conflict', `Changed by another operator to ${showValue(current)}; yours (${showValue(value)}) was not applied.`);
+      this.#say(
+        'conflict',
+        `Changed by another operator to ${showValue(current)}; yours (${showValue(value)}) was not applied.`,
+      );
     } else {
       this.#say('error', describeError(result.error));
     }

@@ -26,8 +26,9 @@ export class ClockPanel {
   constructor(desk: Desk) {
     this.#desk = desk;
     this.#display = h('div', { class: 'clock-display mono', id: 'clock-display' }, '00:00');
-    const simple = (what: string, command: Parameters<Desk['edit']>[0]['command'], read: (s: ProgramState) => unknown) => () =>
-      void desk.edit({ what, command, read });
+    const simple =
+      (what: string, command: Parameters<Desk['edit']>[0]['command'], read: (s: ProgramState) => unknown) => () =>
+        void desk.edit({ what, command, read });
     this.#startStop = h('button', { type: 'button', id: 'clock-start-stop', class: 'go big' }, 'START');
     this.#startStop.addEventListener('click', () => {
       const running = desk.state?.clock.running ?? false;
@@ -36,7 +37,11 @@ export class ClockPanel {
     this.#direction = h('button', { type: 'button', id: 'clock-direction' }, 'Counting up');
     this.#direction.addEventListener('click', () => {
       const down = desk.state?.clock.direction === 'down';
-      simple('Clock direction', { type: 'clock.configure', direction: down ? 'up' : 'down' }, (s) => s.clock.direction)();
+      simple(
+        'Clock direction',
+        { type: 'clock.configure', direction: down ? 'up' : 'down' },
+        (s) => s.clock.direction,
+      )();
     });
     this.#visible = h('button', { type: 'button', id: 'clock-visible', class: 'air-toggle' }, 'Show clock');
     this.#visible.addEventListener('click', () => {
@@ -67,7 +72,8 @@ export class ClockPanel {
       },
     });
     this.#fields = [set, limit];
-    const adjust = (deltaMs: number) => simple('Clock', { type: 'clock.adjust', deltaMs }, (s) => [s.clock.baseMs, s.clock.startedAt]);
+    const adjust = (deltaMs: number) =>
+      simple('Clock', { type: 'clock.adjust', deltaMs }, (s) => [s.clock.baseMs, s.clock.startedAt]);
     this.element = h(
       'section',
       { class: 'clock-panel panel live-dependent' },
@@ -105,7 +111,10 @@ export class ClockPanel {
   #draw(): void {
     const state = this.#desk.state;
     if (state === null) return;
-    setText(this.#display, formatClock(clockValueMs(state.clock, this.#desk.realtime.serverNow()), state.clock.direction));
+    setText(
+      this.#display,
+      formatClock(clockValueMs(state.clock, this.#desk.realtime.serverNow()), state.clock.direction),
+    );
     this.#display.classList.toggle('running', state.clock.running);
   }
 }

@@ -37,7 +37,10 @@ export class Desk {
     const result = await sendGuarded(this.api, this.eventId, { command: edit.command, base, read: edit.read });
     if (!result.ok && result.conflict) {
       const shown = (edit.show ?? showValue)(edit.read(result.state));
-      notify('warning', `${edit.what} was changed by another operator to ${shown} while you were editing: your change was not applied.`);
+      notify(
+        'warning',
+        `${edit.what} was changed by another operator to ${shown} while you were editing: your change was not applied.`,
+      );
     } else if (!result.ok) {
       notifyError(result.error, edit.what);
     }

@@ -29,16 +29,14 @@ export class LowerThirds {
     this.#storageKey = `pitchside:rundown:${desk.eventId}`;
     this.#entries = this.#load();
     this.#list = h('ol', { class: 'rundown', id: 'rundown' });
-    this.#clear = h('button', { type: 'button', id: 'lower-third-clear', class: 'danger', onclick: () => this.#hide() }, 'CLEAR');
+    this.#clear = h(
+      'button',
+      { type: 'button', id: 'lower-third-clear', class: 'danger', onclick: () => this.#hide() },
+      'CLEAR',
+    );
     const title = h('input', { id: 'rundown-title', placeholder: 'Title', maxlength: TITLE_MAX });
     const subtitle = h('input', { id: 'rundown-subtitle', placeholder: 'Subtitle', maxlength: SUBTITLE_MAX });
-    const form = h(
-      'form',
-      { class: 'rundown-add row' },
-      title,
-      subtitle,
-      h('button', { type: 'submit' }, 'Add'),
-    );
+    const form = h('form', { class: 'rundown-add row' }, title, subtitle, h('button', { type: 'submit' }, 'Add'));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (title.value.trim() === '') return;
@@ -67,21 +65,38 @@ export class LowerThirds {
         return h(
           'li',
           { class: live ? 'rundown-entry on-air' : 'rundown-entry', 'data-index': index },
-          h('div', { class: 'rundown-text' }, h('strong', {}, entry.title), h('span', { class: 'muted' }, entry.subtitle)),
+          h(
+            'div',
+            { class: 'rundown-text' },
+            h('strong', {}, entry.title),
+            h('span', { class: 'muted' }, entry.subtitle),
+          ),
           live ? h('span', { class: 'air-badge' }, 'ON AIR') : null,
           h('button', { type: 'button', class: 'take-lower-third go', onclick: () => this.#take(entry) }, 'TAKE'),
-          h('button', { type: 'button', class: 'remove', title: 'Remove from the rundown', onclick: () => this.#remove(index) }, '×'),
+          h(
+            'button',
+            { type: 'button', class: 'remove', title: 'Remove from the rundown', onclick: () => this.#remove(index) },
+            '×',
+          ),
         );
       }),
     );
   }
 
   #take(entry: RundownEntry): void {
-    void this.#desk.edit({ what: 'Lower third', command: { type: 'lowerThird.show', ...entry }, read: (s) => s.lowerThird });
+    void this.#desk.edit({
+      what: 'Lower third',
+      command: { type: 'lowerThird.show', ...entry },
+      read: (s) => s.lowerThird,
+    });
   }
 
   #hide(): void {
-    void this.#desk.edit({ what: 'Lower third', command: { type: 'lowerThird.hide' }, read: (s) => s.lowerThird.visible });
+    void this.#desk.edit({
+      what: 'Lower third',
+      command: { type: 'lowerThird.hide' },
+      read: (s) => s.lowerThird.visible,
+    });
   }
 
   #remove(index: number): void {

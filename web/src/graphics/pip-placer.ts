@@ -23,11 +23,27 @@ export class PipPlacer {
   constructor(desk: Desk, params: PageParams) {
     this.#desk = desk;
     const handle = h('span', { class: 'pip-handle', title: 'Drag to resize' });
-    this.#rect = h('div', { class: 'pip-rect', id: 'pip-rect', title: 'Drag to move' }, h('span', { class: 'pip-rect-label' }, 'PiP'), handle);
-    this.#stage = h('div', { class: 'pip-stage' }, templateFrame(params, {}, 'Program (PiP placement)'), h('div', { class: 'pip-overlay' }, this.#rect));
+    this.#rect = h(
+      'div',
+      { class: 'pip-rect', id: 'pip-rect', title: 'Drag to move' },
+      h('span', { class: 'pip-rect-label' }, 'PiP'),
+      handle,
+    );
+    this.#stage = h(
+      'div',
+      { class: 'pip-stage' },
+      templateFrame(params, {}, 'Program (PiP placement)'),
+      h('div', { class: 'pip-overlay' }, this.#rect),
+    );
     this.#source = h('select', { id: 'graphics-pip-source', 'aria-label': 'PiP source' });
-    this.#source.addEventListener('change', () =>
-      void desk.edit({ what: 'PiP source', command: { type: 'pip.set', source: this.#source.value === '' ? null : this.#source.value }, read: (s) => s.pip.source }),
+    this.#source.addEventListener(
+      'change',
+      () =>
+        void desk.edit({
+          what: 'PiP source',
+          command: { type: 'pip.set', source: this.#source.value === '' ? null : this.#source.value },
+          read: (s) => s.pip.source,
+        }),
     );
     this.#toggle = h('button', { type: 'button', id: 'graphics-pip-toggle', class: 'air-toggle' }, 'Show PiP');
     this.#toggle.addEventListener('click', () => {
@@ -39,9 +55,17 @@ export class PipPlacer {
       { class: 'pip-placer panel live-dependent' },
       h('h2', {}, 'PiP placement'),
       this.#stage,
-      h('div', { class: 'row' }, this.#source, this.#toggle, h('span', { class: 'muted' }, 'Drag the box to move it, its corner to resize.')),
+      h(
+        'div',
+        { class: 'row' },
+        this.#source,
+        this.#toggle,
+        h('span', { class: 'muted' }, 'Drag the box to move it, its corner to resize.'),
+      ),
     );
-    this.#rect.addEventListener('pointerdown', (event) => this.#begin(event, event.target === handle ? 'resize' : 'move'));
+    this.#rect.addEventListener('pointerdown', (event) =>
+      this.#begin(event, event.target === handle ? 'resize' : 'move'),
+    );
     this.#rect.addEventListener('pointermove', (event) => this.#move(event));
     this.#rect.addEventListener('pointerup', () => void this.#end());
     this.#rect.addEventListener('pointercancel', () => void this.#end());
@@ -50,7 +74,10 @@ export class PipPlacer {
   update(state: ProgramState): void {
     const wanted = state.sources.map((s) => `${s.id}:${s.label}`).join('|');
     if (this.#source.dataset.options !== wanted) {
-      this.#source.replaceChildren(h('option', { value: '' }, '— no PiP source —'), ...state.sources.map((s) => h('option', { value: s.id }, s.label)));
+      this.#source.replaceChildren(
+        h('option', { value: '' }, '— no PiP source —'),
+        ...state.sources.map((s) => h('option', { value: s.id }, s.label)),
+      );
       this.#source.dataset.options = wanted;
     }
     if (document.activeElement !== this.#source) this.#source.value = state.pip.source ?? '';
@@ -88,7 +115,12 @@ export class PipPlacer {
     this.#drag = null;
     const rect = roundRect(this.#shown);
     if (JSON.stringify(rect) === JSON.stringify(roundRect(drag.start))) return;
-    const result = await this.#desk.edit({ what: 'PiP position', command: { type: 'pip.set', rect }, read: (s) => s.pip.rect, base: drag.base });
+    const result = await this.#desk.edit({
+      what: 'PiP position',
+      command: { type: 'pip.set', rect },
+      read: (s) => s.pip.rect,
+      base: drag.base,
+    });
     const state = this.#desk.state;
     if (result !== null && !result.ok && state !== null) this.#place(state.pip.rect);
   }

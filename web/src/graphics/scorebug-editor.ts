@@ -28,7 +28,11 @@ export class ScorebugEditor {
     this.#toggle = h('button', { type: 'button', id: 'scorebug-toggle', class: 'air-toggle' }, 'Show scorebug');
     this.#toggle.addEventListener('click', () => {
       const visible = desk.state?.scorebug.visible ?? false;
-      void desk.edit({ what: 'Scorebug', command: { type: 'scorebug.set', visible: !visible }, read: (s) => s.scorebug.visible });
+      void desk.edit({
+        what: 'Scorebug',
+        command: { type: 'scorebug.set', visible: !visible },
+        read: (s) => s.scorebug.visible,
+      });
     });
     this.element = h(
       'section',
@@ -53,7 +57,12 @@ export class ScorebugEditor {
   #team(side: TeamSide): HTMLElement {
     const desk = this.#desk;
     const label = SIDE_LABEL[side];
-    const field = (key: 'name' | 'short' | 'colour', fieldLabel: string, type: 'text' | 'color', max: number): BoundField => {
+    const field = (
+      key: 'name' | 'short' | 'colour',
+      fieldLabel: string,
+      type: 'text' | 'color',
+      max: number,
+    ): BoundField => {
       const bound = new BoundField(desk, {
         id: `${side}-${key}`,
         label: fieldLabel,
@@ -90,7 +99,12 @@ export class ScorebugEditor {
       { class: `team-card team-${side}` },
       h('h3', {}, label),
       field('name', 'Name', 'text', 40).element,
-      h('div', { class: 'row' }, field('short', 'Short', 'text', 4).element, field('colour', 'Colour', 'color', 7).element),
+      h(
+        'div',
+        { class: 'row' },
+        field('short', 'Short', 'text', 4).element,
+        field('colour', 'Colour', 'color', 7).element,
+      ),
       h(
         'div',
         { class: 'score-row' },

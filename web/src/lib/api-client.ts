@@ -46,7 +46,13 @@ export class ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(response.status, 'BAD_RESPONSE', `The controller sent an unreadable answer to ${method} ${path}`, undefined, undefined);
+      throw new ApiError(
+        response.status,
+        'BAD_RESPONSE',
+        `The controller sent an unreadable answer to ${method} ${path}`,
+        undefined,
+        undefined,
+      );
     }
   }
 

@@ -20,7 +20,8 @@ export class ApiError extends Error {
 
   /** One sentence a person can act on, naming the field when there is one. */
   describe(): string {
-    const field = this.field === undefined || this.field === '' || this.field === '/' ? '' : ` (field ${prettyField(this.field)})`;
+    const field =
+      this.field === undefined || this.field === '' || this.field === '/' ? '' : ` (field ${prettyField(this.field)})`;
     const sentence = /[.!?]$/.test(this.message) ? this.message : `${this.message}.`;
     return `${sentence}${field}`;
   }

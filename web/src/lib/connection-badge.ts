@@ -12,7 +12,12 @@ const LABELS: Record<ConnectionStatus, string> = {
 
 export function connectionBadge(client: RealtimeClient): HTMLElement {
   const label = h('span', { class: 'connection-label' });
-  const badge = h('span', { class: 'connection', role: 'status', 'aria-live': 'polite' }, h('span', { class: 'connection-dot' }), label);
+  const badge = h(
+    'span',
+    { class: 'connection', role: 'status', 'aria-live': 'polite' },
+    h('span', { class: 'connection-dot' }),
+    label,
+  );
   const show = (status: ConnectionStatus, detail: string): void => {
     badge.dataset.status = status;
     badge.title = detail;

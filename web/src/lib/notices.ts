@@ -21,7 +21,12 @@ function area(): HTMLElement {
 export function notify(kind: NoticeKind, text: string): HTMLElement {
   const list = area();
   const close = h('button', { class: 'notice-close', type: 'button', 'aria-label': 'Dismiss' }, '×');
-  const notice = h('div', { class: `notice notice-${kind}`, 'data-kind': kind }, h('span', { class: 'notice-text' }, text), close);
+  const notice = h(
+    'div',
+    { class: `notice notice-${kind}`, 'data-kind': kind },
+    h('span', { class: 'notice-text' }, text),
+    close,
+  );
   close.addEventListener('click', () => notice.remove());
   list.append(notice);
   while (list.children.length > MAX_NOTICES) list.firstElementChild?.remove();

@@ -19,7 +19,9 @@ export function readPageParams(search: string = location.search, options: { keyR
   const parsed = parse(EventIdSchema, eventId);
   if (!parsed.ok) {
     throw new PageParamsError(
-      eventId === '' ? 'This link has no event: open it as …?event=EVENT_ID&key=YOUR_KEY.' : `"${eventId}" is not an event id (${parsed.error.message}).`,
+      eventId === ''
+        ? 'This link has no event: open it as …?event=EVENT_ID&key=YOUR_KEY.'
+        : `"${eventId}" is not an event id (${parsed.error.message}).`,
     );
   }
   const key = query.get('key') ?? '';

@@ -65,5 +65,7 @@ export function startPage(options: PageOptions): Page | null {
 
 /** A page that cannot work at all says why, in place of its content. */
 export function showFatal(title: string, message: string): void {
-  document.body.append(h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, `Pitchside · ${title}`), h('p', {}, message)));
+  document.body.append(
+    h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, `Pitchside · ${title}`), h('p', {}, message)),
+  );
 }

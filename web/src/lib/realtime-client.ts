@@ -77,7 +77,10 @@ export class RealtimeClient {
 
   /** Best estimate of the server's clock now, for clocks and uptimes computed from state. */
   serverNow(): number {
-    const best = this.#offsets.reduce<{ rtt: number; offset: number } | null>((a, b) => (a === null || b.rtt < a.rtt ? b : a), null);
+    const best = this.#offsets.reduce<{ rtt: number; offset: number } | null>(
+      (a, b) => (a === null || b.rtt < a.rtt ? b : a),
+      null,
+    );
     return Date.now() + (best?.offset ?? 0);
   }
 
@@ -107,7 +110,10 @@ export class RealtimeClient {
   }
 
   #connect(): void {
-    this.#setStatus(this.#attempt === 0 ? 'connecting' : 'reconnecting', this.#attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${this.#attempt})…`);
+    this.#setStatus(
+      this.#attempt === 0 ? 'connecting' : 'reconnecting',
+      this.#attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${this.#attempt})…`,
+    );
     const socket = new WebSocket(this.#url);
     this.#socket = socket;
     this.#awaitingSnapshot = true;
@@ -131,7 +137,8 @@ export class RealtimeClient {
   }
 
   #ping(): void {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify({ type: 'ping', clientTime: Date.now() }));
+    if (this.#socket?.readyState === WebSocket.OPEN)
+      this.#socket.send(JSON.stringify({ type: 'ping', clientTime: Date.now() }));
   }
 
   #handleMessage(data: unknown): void {
@@ -186,7 +193,10 @@ export class RealtimeClient {
     // The server refused the key (4001/4003/1008) or knows no such event (4404): retrying cannot help.
     if (FINAL_CLOSE_CODES.has(event.code)) {
       this.#closed = true;
-      this.#setStatus('closed', event.reason !== '' ? event.reason : 'The controller refused this key: ask for a new link.');
+      this.#setStatus(
+        'closed',
+        event.reason !== '' ? event.reason : 'The controller refused this key: ask for a new link.',
+      );
       return;
     }
     this.#attempt += 1;

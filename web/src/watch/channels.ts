@@ -21,7 +21,9 @@ export function embeds(channels: EventChannels, host: string): Embed[] {
     const id = channels.youtube;
     list.push({
       platform: 'YouTube',
-      player: isYoutubeChannel(id) ? `https://www.youtube.com/embed/live_stream?channel=${id}&autoplay=1` : `https://www.youtube.com/embed/${id}?autoplay=1`,
+      player: isYoutubeChannel(id)
+        ? `https://www.youtube.com/embed/live_stream?channel=${id}&autoplay=1`
+        : `https://www.youtube.com/embed/${id}?autoplay=1`,
       chat: isYoutubeChannel(id) ? null : `https://www.youtube.com/live_chat?v=${id}&embed_domain=${parent}`,
     });
   }

@@ -23,16 +23,25 @@ const STATUS_TEXT: Record<EventStatus, string> = { upcoming: 'Upcoming', live: '
 const page = startPage({ title: 'Watch', client: 'viewer' });
 if (page !== null) {
   const { params, api, realtime, main } = page;
-  const status = h('span', { class: 'event-status', id: 'event-status', 'data-status': 'upcoming' }, STATUS_TEXT.upcoming);
+  const status = h(
+    'span',
+    { class: 'event-status', id: 'event-status', 'data-status': 'upcoming' },
+    STATUS_TEXT.upcoming,
+  );
   const viewers = h('span', { class: 'viewer-count', id: 'viewer-count' }, '— watching');
   const score = h('div', { class: 'score-line live-dependent', id: 'score-line' });
   const stage = h('div', { class: 'stage', id: 'stage' });
   const tabs = h('div', { class: 'platform-tabs', role: 'tablist' });
-  main.append(h('div', { class: 'watch-layout' }, h('div', { class: 'row watch-meta' }, status, viewers), score, tabs, stage));
+  main.append(
+    h('div', { class: 'watch-layout' }, h('div', { class: 'row watch-meta' }, status, viewers), score, tabs, stage),
+  );
 
   const show = (embed: Embed): void => {
     for (const tab of tabs.children) tab.classList.toggle('selected', tab.textContent === embed.platform);
-    stage.replaceChildren(player(embed), embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : chat(embed));
+    stage.replaceChildren(
+      player(embed),
+      embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : chat(embed),
+    );
   };
   // Players are rebuilt only when the channels change: a status change must not stop a playing stream.
   let shownChannels = '';
@@ -41,8 +50,13 @@ if (page !== null) {
     if (key === shownChannels) return;
     shownChannels = key;
     const list = embeds(channels, location.host);
-    tabs.replaceChildren(...list.map((embed) => h('button', { type: 'button', role: 'tab', onclick: () => show(embed) }, embed.platform)));
-    if (list[0] === undefined) stage.replaceChildren(h('p', { class: 'no-channels' }, 'This event has no YouTube or Twitch channel yet. The score above is live.'));
+    tabs.replaceChildren(
+      ...list.map((embed) => h('button', { type: 'button', role: 'tab', onclick: () => show(embed) }, embed.platform)),
+    );
+    if (list[0] === undefined)
+      stage.replaceChildren(
+        h('p', { class: 'no-channels' }, 'This event has no YouTube or Twitch channel yet. The score above is live.'),
+      );
     else show(list[0]);
   };
   let pushed = false;
@@ -94,7 +108,14 @@ function player(embed: Embed): HTMLElement {
   const box = h('div', { class: 'player' });
   const start = h('button', { type: 'button', class: 'play' }, `▶ Watch on ${embed.platform}`);
   start.addEventListener('click', () =>
-    box.replaceChildren(h('iframe', { src: embed.player, title: `${embed.platform} player`, allow: 'autoplay; fullscreen; picture-in-picture', allowfullscreen: true })),
+    box.replaceChildren(
+      h('iframe', {
+        src: embed.player,
+        title: `${embed.platform} player`,
+        allow: 'autoplay; fullscreen; picture-in-picture',
+        allowfullscreen: true,
+      }),
+    ),
   );
   box.append(start);
   return box;
@@ -103,7 +124,9 @@ function player(embed: Embed): HTMLElement {
 function chat(embed: Embed): HTMLElement {
   const box = h('div', { class: 'chat' });
   const start = h('button', { type: 'button', class: 'open-chat' }, `Open ${embed.platform} chat`);
-  start.addEventListener('click', () => box.replaceChildren(h('iframe', { src: embed.chat ?? '', title: `${embed.platform} chat` })));
+  start.addEventListener('click', () =>
+    box.replaceChildren(h('iframe', { src: embed.chat ?? '', title: `${embed.platform} chat` })),
+  );
   box.append(start);
   return box;
 }
