@@ -20,7 +20,7 @@ import { freePort } from '../../runtime/free-port.ts';
 
 export const FAULT_ADMIN_KEY = 'psadm_fault-suite-admin-key-0123456789';
 /** How long a restarted process may take to answer again before the test gives up (generous: 2 loaded cores). */
-export const START_TIMEOUT_MS = 30_000;
+export const START_TIMEOUT_MS = 60_000;
 const POLL_MS = 50;
 
 export function tempDir(name: string): string {
