@@ -11,3 +11,4 @@ export * from './template-page.ts';
 export * from './api.ts';
 export * from './realtime.ts';
 export * from './watch.ts';
+export * from './egress-update.ts';

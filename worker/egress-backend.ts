@@ -16,6 +16,8 @@ import {
 } from 'livekit-server-sdk';
 import type { Redis } from 'ioredis';
 import {
+  EgressUpdateSchema,
+  assertValid,
   destinationUrl,
   maskSecrets,
   maskedDestinationUrl,
@@ -118,7 +120,7 @@ class EgressSession implements OutputSession {
   /** Subscribes to egress updates and adopts the egresses a previous worker left running. */
   async start(): Promise<void> {
     this.#subscriber = this.hooks.redis.duplicate();
-    this.#subscriber.on('message', (_channel, message) => this.#onUpdate(JSON.parse(message) as EgressUpdate));
+    this.#subscriber.on('message', (_channel, message: string) => this.#onMessage(message));
     await this.#subscriber.subscribe(EGRESS_UPDATES_CHANNEL);
     const stored = await readSessionRecord<EgressRecord>(this.hooks.redis, this.#plan.eventId);
     const active = new Set(
@@ -282,6 +284,18 @@ class EgressSession implements OutputSession {
       this.hooks.log.warn('stop egress failed', { egressId, error: errorMessage(error) });
       return null;
     }
+  }
+
+  /** Anything can be published on the channel: what does not parse is logged and dropped. */
+  #onMessage(message: string): void {
+    let update: EgressUpdate;
+    try {
+      update = assertValid(EgressUpdateSchema, JSON.parse(message), 'egress update');
+    } catch (error) {
+      this.hooks.log.warn('unreadable egress update ignored', { error: errorMessage(error) });
+      return;
+    }
+    this.#onUpdate(update);
   }
 
   #onUpdate(update: EgressUpdate): void {

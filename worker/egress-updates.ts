@@ -3,30 +3,22 @@
 // egress listens on one Redis channel and keeps only its own egress ids.
 import type { Redis } from 'ioredis';
 import { EgressInfo, EgressStatus, StreamInfo_Status, type WebhookEvent } from '@livekit/protocol';
+import type { EgressUpdate } from '../protocol/index.ts';
+
+export type { EgressUpdate };
 
 export const EGRESS_UPDATES_CHANNEL = 'pitchside:egress-updates';
-
-/** What a session needs from an egress update: its status, error and per-URL stream results. */
-export interface EgressUpdate {
-  egressId: string;
-  roomName: string;
-  status: keyof typeof EgressStatus;
-  error: string;
-  startedAtMs: number | null;
-  streams: { url: string; status: keyof typeof StreamInfo_Status; error: string }[];
-  files: string[];
-}
 
 export function egressUpdateFromInfo(info: EgressInfo): EgressUpdate {
   return {
     egressId: info.egressId,
     roomName: info.roomName,
-    status: EgressStatus[info.status] as keyof typeof EgressStatus,
+    status: EgressStatus[info.status],
     error: info.error,
     startedAtMs: info.startedAt > 0n ? Number(info.startedAt / 1_000_000n) : null,
     streams: info.streamResults.map((s) => ({
       url: s.url,
-      status: StreamInfo_Status[s.status] as keyof typeof StreamInfo_Status,
+      status: StreamInfo_Status[s.status],
       error: s.error,
     })),
     files: info.fileResults.map((f) => f.location || f.filename).filter((f) => f !== ''),

@@ -16,7 +16,7 @@ import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
-import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import { EGRESS_UPDATES_CHANNEL, forwardEgressWebhook } from '../../worker/egress-updates.ts';
 import { PROGRAM_OUTPUT_QUEUE, type Destination } from '../../protocol/index.ts';
 import { StatusListener, until } from './helpers.ts';
 
@@ -228,6 +228,20 @@ describe('program output jobs with the Egress backend', () => {
     expect(retrying.message).toContain('failed');
     expect(secretsIn(retrying.message)).toEqual([]);
     await until(() => stub.callsOf(START).length === 2, 15_000, 'egress restart after backoff');
+  });
+
+  // Issue 11, item 12: the listener parsed every message on the shared channel unguarded, so one
+  // malformed publish threw inside the Redis client and took the worker process down.
+  it('a malformed message on the egress update channel is ignored; later updates still arrive', async () => {
+    await startWorker();
+    await client.startStream(eventId, target, { destinations: [youtube] });
+    await status.waitFor((m) => m.state === 'running');
+    for (const junk of ['not json', '{"egressId":42}', 'null']) await redis.publish(EGRESS_UPDATES_CHANNEL, junk);
+    const info = [...stub.egresses.values()][0];
+    if (info === undefined) throw new Error('no egress');
+    info.status = EgressStatus.EGRESS_FAILED;
+    await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
+    await status.waitFor((m) => m.state === 'retrying');
   });
 
   it('after an output failed for good, the next start runs a new job', async () => {
