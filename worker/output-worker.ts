@@ -37,6 +37,8 @@ export class OutputWorker {
   readonly id = randomUUID().slice(0, 8);
   #worker: Worker<ProgramOutputJob, OutputSessionResult | null> | null = null;
   #redis: Redis | null = null;
+  /** BullMQ's own connection: a connection passed in stays the caller's to close (BullMQ never does). */
+  #queueConnection: Redis | null = null;
   readonly #runs = new Set<ProgramOutputRun>();
   readonly #log: Logger;
 
@@ -45,10 +47,12 @@ export class OutputWorker {
   }
 
   async start(): Promise<void> {
-    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const connectionName = `pitchside-output-${this.id}`;
+    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName });
+    this.#queueConnection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName });
     const lockDuration = this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     this.#worker = new Worker(PROGRAM_OUTPUT_QUEUE, (job, token) => this.#process(job, token), {
-      connection: new Redis(this.options.redisUrl, { maxRetriesPerRequest: null }),
+      connection: this.#queueConnection,
       autorun: false,
       concurrency: this.options.concurrency ?? 1,
       lockDuration,
@@ -71,7 +75,8 @@ export class OutputWorker {
     for (const run of this.#runs) run.handBack();
     await closing;
     this.#redis?.disconnect();
-    this.#redis = null;
+    this.#queueConnection?.disconnect();
+    this.#redis = this.#queueConnection = null;
     this.#log.info('output worker closed', { worker: this.id });
   }
 

@@ -1,5 +1,6 @@
 // The export queue's worker: runs exportVod per job, reports progress (job progress + the event's
 // status channel) and fails bad input at once (UnrecoverableError) while retrying the rest.
+import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -26,8 +27,11 @@ export interface ExportWorkerOptions {
 }
 
 export class ExportWorker {
+  readonly id = randomUUID().slice(0, 8);
   #worker: Worker<ExportJob, ExportResult> | null = null;
   #redis: Redis | null = null;
+  /** BullMQ's own connection: a connection passed in stays the caller's to close (BullMQ never does). */
+  #queueConnection: Redis | null = null;
   readonly #log: Logger;
 
   constructor(private readonly options: ExportWorkerOptions) {
@@ -35,9 +39,11 @@ export class ExportWorker {
   }
 
   async start(): Promise<void> {
-    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const connectionName = `pitchside-export-${this.id}`;
+    this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName });
+    this.#queueConnection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName });
     this.#worker = new Worker(EXPORT_QUEUE, (job) => this.#process(job), {
-      connection: new Redis(this.options.redisUrl, { maxRetriesPerRequest: null }),
+      connection: this.#queueConnection,
       autorun: false,
       concurrency: this.options.concurrency ?? 1,
       ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
@@ -52,7 +58,8 @@ export class ExportWorker {
     await this.#worker?.close();
     this.#worker = null;
     this.#redis?.disconnect();
-    this.#redis = null;
+    this.#queueConnection?.disconnect();
+    this.#redis = this.#queueConnection = null;
   }
 
   async #process(job: Job<ExportJob>): Promise<ExportResult> {
