@@ -193,23 +193,30 @@ export class FfmpegOutput {
       for (const line of d.split('\n')) if (line.trim()) this.stderrTail.push(line.trim());
       this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - STDERR_TAIL_LINES));
     });
+    // A spawn that fails (no binary, EAGAIN under memory pressure) emits 'error' and never 'exit':
+    // both end the run, once, so close() never waits forever and the output retries.
     this.exitPromise = new Promise((resolve) => {
-      proc.on('exit', (code, signal) => {
+      let ended = false;
+      const end = (reason: () => string): void => {
+        if (ended) return;
+        ended = true;
         const mine = this.proc === proc;
         if (mine) {
           this.proc = null;
           this.video = null;
           this.audio = null;
         }
-        if (mine && this.state !== 'stopping') {
-          this.onUnexpectedExit(
-            `ffmpeg exited code=${code} signal=${signal}: ${this.stderrTail.slice(-3).join(' | ')}`,
-          );
-        }
+        if (mine && this.state !== 'stopping') this.onUnexpectedExit(reason());
         resolve();
+      };
+      proc.on('exit', (code, signal) =>
+        end(() => `ffmpeg exited code=${code} signal=${signal}: ${this.stderrTail.slice(-3).join(' | ')}`),
+      );
+      proc.on('error', (e) => {
+        this.opts.onLog?.(`[${spec.id}] spawn error ${e.message}`);
+        if (proc.pid === undefined) end(() => `ffmpeg could not start: ${e.message}`);
       });
     });
-    proc.on('error', (e) => this.opts.onLog?.(`[${spec.id}] spawn error ${e.message}`));
     this.state = 'running';
     // Audio joins at exactly the sample that lines up with this keyframe.
     // Fragmented MP4 (empty_moov) cannot carry the AAC priming edit list, so
