@@ -93,9 +93,21 @@ export const TeamInfoSchema = Type.Object(
 );
 export type TeamInfo = Static<typeof TeamInfoSchema>;
 
+/** Join codes are read aloud at the pitch: no 0/O or 1/I. */
+export const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+/**
+ * A join code yields a camera key, so guessing one must be hopeless for the life of an event even
+ * against many addresses. 32^10 = 2^50 ≈ 1.1e15 codes. The join limit (JOIN_ATTEMPT_LIMIT = 20 per
+ * minute per client address, an IPv6 /64 counting as one) lets 10,000 addresses make
+ * 20 × 60 × 24 × 30 × 10^4 ≈ 8.6e9 guesses in 30 days: a 7.7e-6 chance of finding one given event, 7.7e-4
+ * with 100 events live at once. (Six characters, 2^30 ≈ 1.1e9, fell to 1,000 addresses in about 9 hours.)
+ */
+export const JOIN_CODE_LENGTH = 10;
+
 export const JoinCodeSchema = Type.String({
-  pattern: '^[A-Z0-9]{6}$',
-  description: 'Six characters, A-Z and 0-9 (case-insensitive on input).',
+  // Events created before codes grew to ten characters keep their six until rotated.
+  pattern: '^[A-Z0-9]{6,16}$',
+  description: `${JOIN_CODE_LENGTH} characters, A-Z and 2-9 (case-insensitive on input).`,
 });
 
 export const EventCreateSchema = Type.Object(
@@ -172,17 +184,24 @@ export const CameraSchema = Type.Object(
 );
 export type Camera = Static<typeof CameraSchema>;
 
+/** How long a LiveKit room token the controller hands out admits (a bound on a leaked or revoked one). */
+export const LIVEKIT_TOKEN_TTL_MS = 10 * 60_000;
+/** Pages fetch a fresh token this long before theirs runs out (and keep it for reconnecting). */
+export const LIVEKIT_TOKEN_REFRESH_BEFORE_MS = 3 * 60_000;
+
 export const LiveKitTokenSchema = Type.Object({
   url: Type.String(),
   token: Type.String(),
   room: Type.String(),
   identity: Type.String(),
+  /** Server time (ms) the token stops admitting: pages fetch a fresh one before then (see livekitRefreshDelay). */
+  expiresAt: Type.Number(),
 });
 export type LiveKitToken = Static<typeof LiveKitTokenSchema>;
 
 export const JoinRequestSchema = Type.Object(
   {
-    code: Type.String({ pattern: '^[A-Za-z0-9]{6}$' }),
+    code: Type.String({ pattern: '^[A-Za-z0-9]{6,16}$' }),
     label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
@@ -192,7 +211,7 @@ export type JoinRequest = Static<typeof JoinRequestSchema>;
 export const JoinResponseSchema = Type.Object({
   eventId: EventIdSchema,
   camera: CameraSchema,
-  /** The event's camera key, for this page's later API and WebSocket calls. */
+  /** This camera's own key (bound to `camera.id`), for the page's later API and WebSocket calls. */
   key: Type.String(),
   /** null when LiveKit is not configured. */
   livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
@@ -213,6 +232,8 @@ export const WhoAmISchema = Type.Object({
   role: RoleSchema,
   eventId: Type.Union([EventIdSchema, Type.Null()]),
   keyId: Type.String(),
+  /** A camera's own key: the camera it acts as. */
+  cameraId: Type.Optional(CameraIdSchema),
 });
 export type WhoAmI = Static<typeof WhoAmISchema>;
 

@@ -75,3 +75,17 @@ export interface RelayFrame {
 
 export const ClientMessageSchema = Type.Union([PingMessageSchema, CommandMessageSchema]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
+
+/**
+ * Keys that stopped working, published by the process that revoked them (rotation, camera removal, event
+ * deletion) on the revocation channel: every controller process closes its sockets authenticated by
+ * one of `keyIds` of the event (`all`: every socket of the event).
+ */
+export const KeyRevocationSchema = Type.Union([
+  Type.Object(
+    { eventId: EventIdSchema, keyIds: Type.Array(Type.String(), { minItems: 1 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ eventId: EventIdSchema, all: Type.Literal(true) }, { additionalProperties: false }),
+]);
+export type KeyRevocation = Static<typeof KeyRevocationSchema>;

@@ -4,12 +4,16 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import type { Role } from '../../protocol/index.ts';
 import { AppError } from '../services/app-error.ts';
 import type { AuthContext } from '../services/key-store.ts';
 
-/** Roles that may call a route, or public (health, join by code, signed webhooks). */
-export type RouteAccess = { public: true } | { roles: readonly Role[] };
+/**
+ * Roles that may call a route, or public (health, join by code, signed webhooks). `ownCamera`: the route
+ * acts as the camera in its `:cameraId` param, which a camera key may only be for its own camera.
+ */
+export type RouteAccess = { public: true } | { roles: readonly Role[]; ownCamera?: boolean };
 
 export interface RegisteredRoute {
   method: string;
@@ -40,6 +44,21 @@ declare module 'fastify' {
     /** Every /api route with its access, for the endpoint × role test and the docs. */
     apiRoutes: RegisteredRoute[];
   }
+}
+
+/** An IPv6 client usually holds a whole /64: counting per address would let it rotate through 2^64. */
+export const IPV6_RATE_LIMIT_PREFIX = 64;
+
+/**
+ * The client a rate limit counts: its address (as the proxy setting lets the controller see it, see
+ * TRUST_PROXY), an IPv6 address by its /64.
+ */
+export function rateLimitKey(request: FastifyRequest): string {
+  if (!ipaddr.isValid(request.ip)) return request.ip;
+  const address = ipaddr.process(request.ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  const network = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${IPV6_RATE_LIMIT_PREFIX}`);
+  return `${network.toRFC5952String()}/${IPV6_RATE_LIMIT_PREFIX}`;
 }
 
 function presentedKey(request: FastifyRequest): string | null {
@@ -81,11 +100,15 @@ export const authPlugin = fp<AuthOptions>(
         );
         return;
       }
-      const eventId = (request.params as Record<string, string | undefined>)['eventId'];
+      const params = request.params as Record<string, string | undefined>;
+      const eventId = params['eventId'];
       if (!access.roles.includes(auth.role)) {
         request.authFailure = new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not call this endpoint.`);
       } else if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId) {
         request.authFailure = new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
+      } else if (access.ownCamera === true && !mayActAsCamera(auth, params['cameraId'])) {
+        // Counted as a failure: trying other cameras' ids is an impersonation attempt.
+        request.authFailure = notOwnCamera();
       } else {
         request.auth = auth;
       }
@@ -98,6 +121,7 @@ export const authPlugin = fp<AuthOptions>(
       timeWindow: options.failureWindowMs,
       // Only failing clients are counted: a busy director must never be throttled.
       allowList: (request) => !request.authFailure,
+      keyGenerator: rateLimitKey,
       errorResponseBuilder: (_request, context) =>
         new AppError(
           429,
@@ -112,6 +136,20 @@ export const authPlugin = fp<AuthOptions>(
   },
   { name: 'pitchside-auth', dependencies: ['pitchside-services'] },
 );
+
+/**
+ * Whether the caller may act as this camera (its token, its status, its signalling). Operator roles may
+ * act for any camera; a camera key only for the camera it was issued to at join (the event's shared
+ * camera key, bound to none, for no camera).
+ */
+export function mayActAsCamera(auth: AuthContext, cameraId: string | undefined): boolean {
+  if (auth.role !== 'camera') return true;
+  return cameraId !== undefined && auth.cameraId === cameraId;
+}
+
+export function notOwnCamera(): AppError {
+  return new AppError(403, 'FORBIDDEN', 'A camera key may act only as its own camera.', '/cameraId');
+}
 
 /** The caller of a route that declares roles (the auth hook guarantees it is set there). */
 export function caller(request: FastifyRequest): AuthContext {

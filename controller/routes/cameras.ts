@@ -1,5 +1,6 @@
 // Cameras: join by the event's code (public: the code is the camera operator's credential), the join
-// QR code, the list, removal, and a camera's own LiveKit token. Joining adds the camera as a program source.
+// QR code and its rotation, the list, removal, and a camera's own LiveKit token. Joining adds the camera
+// as a program source and hands it a key bound to it: a camera can only ever act as itself.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
@@ -10,7 +11,7 @@ import {
   LiveKitTokenSchema,
   type Camera,
 } from '../../protocol/index.ts';
-import { caller } from '../plugins/auth.ts';
+import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { CameraParamsSchema } from '../schemas/cameras.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError, notFound } from '../services/app-error.ts';
@@ -27,11 +28,17 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/join',
     {
-      // A join code is a six-character secret that yields a camera key: guessing must stay slow. Every
-      // attempt counts (the code is only checked after the body is read), far above a real crew's joins.
+      // A join code is a secret that yields a camera key: guessing must stay slow (see JOIN_CODE_LENGTH for
+      // the arithmetic). Every attempt counts (the code is only checked after the body is read), far above a
+      // real crew's joins.
       config: {
         access: { public: true },
-        rateLimit: { max: JOIN_ATTEMPT_LIMIT, timeWindow: JOIN_ATTEMPT_WINDOW_MS, allowList: () => false },
+        rateLimit: {
+          max: JOIN_ATTEMPT_LIMIT,
+          timeWindow: JOIN_ATTEMPT_WINDOW_MS,
+          allowList: () => false,
+          keyGenerator: rateLimitKey,
+        },
       },
       schema: {
         tags: ['cameras'],
@@ -61,11 +68,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
         message: `${label} joined (${camera.id}).`,
         data: { cameraId: camera.id },
       });
-      const key = await app.apiKeys.get(eventId, 'camera');
-      if (key === null) throw new AppError(500, 'NO_CAMERA_KEY', 'The event has no camera key.');
+      const key = await app.apiKeys.issueCameraKey(eventId, camera.id);
       const event = await app.events.require(eventId);
       const livekit = app.livekit === null ? null : await app.livekit.token('camera', event.room, camera.id, label);
-      return { eventId, camera, key: key.key, livekit };
+      return { eventId, camera, key, livekit };
     },
   );
 
@@ -109,6 +115,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!removed.ok && removed.error.code !== 'UNKNOWN_SOURCE')
         throw new AppError(422, removed.error.code, removed.error.message);
       await app.cameras.remove(eventId, cameraId);
+      await app.apiKeys.revokeCameraKey(eventId, cameraId);
       return reply.code(204).send(null);
     },
   );
@@ -116,10 +123,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/events/:eventId/cameras/:cameraId/token',
     {
-      config: { access: { roles: ['admin', 'camera'] } },
+      config: { access: { roles: ['admin', 'camera'], ownCamera: true } },
       schema: {
         tags: ['cameras'],
-        summary: 'A fresh LiveKit token for one camera (publish its own camera and mic only)',
+        summary: 'A fresh LiveKit token for one camera (publish its own camera and mic only; a camera key: its own)',
         params: CameraParamsSchema,
         response: { 200: LiveKitTokenSchema, ...ErrorResponses },
       },
@@ -153,6 +160,30 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const event = await app.events.require(request.params.eventId);
       return { code: event.joinCode, url: joinUrl(event.joinCode) };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/join/rotate',
+    {
+      config: { access: { roles: ['admin', 'director'] } },
+      schema: {
+        tags: ['cameras'],
+        summary: 'A new join code (and QR code); the old one stops admitting cameras at once, joined cameras stay',
+        params: EventParamsSchema,
+        response: { 200: Type.Object({ code: Type.String(), url: Type.String() }), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const code = await app.events.rotateJoinCode(eventId);
+      const auth = caller(request);
+      await app.eventLog.append(eventId, {
+        level: 'info',
+        kind: 'join.rotated',
+        message: `The camera join code was replaced (${auth.role}).`,
+      });
+      return { code, url: joinUrl(code) };
     },
   );
 

@@ -5,6 +5,8 @@ import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   createInitialState,
+  JOIN_CODE_ALPHABET,
+  JOIN_CODE_LENGTH,
   type Destination,
   type DestinationInput,
   type DestinationView,
@@ -18,9 +20,24 @@ import {
 import { AppError, notFound } from './app-error.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
-const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud at the pitch
-export const JOIN_CODE_LENGTH = 6;
 const MAX_CODE_ATTEMPTS = 20;
+/** Edits of one event from several processes retry a lost compare-and-set this many times. */
+const MAX_EDIT_ATTEMPTS = 20;
+
+// Compare-and-set of the stored event. KEYS: event, a replaced join code's key to delete (KEYS[1] again
+// when none). ARGV: expected JSON, new JSON. Returns 1 stored, 0 changed meanwhile (retry), -1 gone.
+const EDIT_EVENT_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if not current then return -1 end
+if current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end
+return 1
+`;
+
+interface EditEventCommand {
+  pitchsideEditEvent(event: string, releaseCode: string, expected: string, next: string): Promise<number>;
+}
 /** Keys shorter than this are shown fully masked: four characters of a short key give too much away. */
 const MIN_KEY_LENGTH_TO_HINT = 12;
 export const MASK_PREFIX = '••••';
@@ -82,10 +99,15 @@ function teamDefaults(team: TeamInfo): { name: string; short: string; colour?: s
 }
 
 export class EventStore {
+  readonly #redis: Redis & EditEventCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    redis.defineCommand('pitchsideEditEvent', { numberOfKeys: 2, lua: EDIT_EVENT_SCRIPT });
+    this.#redis = redis as Redis & EditEventCommand;
+  }
 
   async create(input: EventCreate, options: CreateEventOptions = {}): Promise<StoredEvent> {
     const now = options.now ?? Date.now();
@@ -151,8 +173,7 @@ export class EventStore {
   }
 
   async update(eventId: string, patch: EventUpdate): Promise<StoredEvent> {
-    const event = await this.require(eventId);
-    const next: StoredEvent = {
+    return this.#edit(eventId, (event) => ({
       ...event,
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.sport === undefined ? {} : { sport: patch.sport }),
@@ -164,9 +185,50 @@ export class EventStore {
           : mergeDestinations(event.destinations, patch.destinations),
       ...(patch.channels === undefined ? {} : { channels: patch.channels }),
       updatedAt: Date.now(),
-    };
-    await this.redis.set(this.keys.event(eventId), JSON.stringify(next), 'XX');
-    return next;
+    }));
+  }
+
+  /** A new join code; the old one stops admitting cameras at once (cameras that joined keep their keys). */
+  async rotateJoinCode(eventId: string): Promise<string> {
+    await this.require(eventId);
+    const code = await this.#reserveJoinCode(eventId);
+    try {
+      let previous = '';
+      await this.#edit(
+        eventId,
+        (event) => {
+          previous = event.joinCode;
+          return { ...event, joinCode: code, updatedAt: Date.now() };
+        },
+        () => this.keys.joinCode(previous),
+      );
+      return code;
+    } catch (error) {
+      await this.redis.del(this.keys.joinCode(code));
+      throw error;
+    }
+  }
+
+  /** Read, change, compare-and-set: edits from several processes never undo each other. */
+  async #edit(
+    eventId: string,
+    change: (event: StoredEvent) => StoredEvent,
+    release: () => string = () => this.keys.event(eventId),
+  ): Promise<StoredEvent> {
+    for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
+      const raw = await this.redis.get(this.keys.event(eventId));
+      if (raw === null) throw notFound('Event', eventId);
+      const next = change(JSON.parse(raw) as StoredEvent);
+      const stored = await this.#redis.pitchsideEditEvent(
+        this.keys.event(eventId),
+        release(),
+        raw,
+        JSON.stringify(next),
+      );
+      if (stored === -1) throw notFound('Event', eventId);
+      if (stored === 1) return next;
+    }
+    throw new AppError(503, 'BUSY', `Event "${eventId}" is being edited too fast; try again.`);
   }
 
   /** Removes the event and everything kept under it (state, logs, cameras, presence). Keys: KeyStore.revokeEvent. */

@@ -1,20 +1,28 @@
-// Pitchside's own API keys. One admin key (from the environment or the data dir) and one key per role
-// per event, kept as random secrets in Redis so an admin can list them for the page URLs; lookups go
-// through a hash of the key, so finding a key's role never scans.
+// Pitchside's own API keys. One admin key (from the environment or the data dir), one key per role per
+// event (kept as random secrets in Redis so an admin can list them for the page URLs), and one key per
+// camera, issued at join and bound to that camera. Lookups go through a hash of the key, so finding a
+// key's role never scans. Every change is one Lua script: two concurrent rotations cannot leave a key
+// behind, and every key ever issued for an event is indexed under it, so deleting the event revokes all.
+// Each revocation is published (KeyRevocation) so every controller process can close the sockets it holds.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EVENT_ROLES, type EventRole, type Role, type RoleKey } from '../../protocol/index.ts';
+import { EVENT_ROLES, type EventRole, type KeyRevocation, type Role, type RoleKey } from '../../protocol/index.ts';
+import { AppError, notFound } from './app-error.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 /** What a valid key grants. eventId null: every event (admin). */
 export interface AuthContext {
   role: Role;
   eventId: string | null;
-  /** Short public id of the key, for logs and the switch log (never the key). */
+  /** Short public id of the key, for logs and the switch log (never the key). A camera key's is its camera id. */
   keyId: string;
+  /** Set on a camera's own key only: the one camera this key may act as (tokens, status, signalling). */
+  cameraId?: string;
 }
 
 const KEY_BYTES = 24;
+/** A lost race against another rotation is retried; past this many, something is hammering the key. */
+const MAX_ROTATE_ATTEMPTS = 10;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -34,72 +42,232 @@ interface KeyLookup {
   role: EventRole;
   eventId: string;
   keyId: string;
+  cameraId?: string;
+}
+
+// Replace (or create) one entry of a hash of keys — role keys by role, camera keys by camera id — as a
+// compare-and-set on what the caller read, so the key it revokes is the one it replaced.
+// KEYS: event, entries hash, lookup, index. ARGV: field, expected entry ('' = none), its key hash ('' = none),
+// new entry, new hash, new lookup JSON, mode ('replace' | 'create').
+// Returns -1 no such event, 0 lost a race (retry), 1 stored, 2 kept the existing entry (create mode).
+const PUT_KEY_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local current = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+if current ~= ARGV[2] then return 0 end
+if current ~= '' and ARGV[7] == 'create' then return 2 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
+redis.call('SADD', KEYS[4], ARGV[5])
+if ARGV[3] ~= '' then
+  redis.call('HDEL', KEYS[3], ARGV[3])
+  redis.call('SREM', KEYS[4], ARGV[3])
+end
+return 1
+`;
+
+// Revoke every key ever issued for an event: the indexed ones plus the hashes the caller found (entries
+// from before the index existed). KEYS: lookup, index, role keys, camera keys. ARGV: extra hashes.
+const REVOKE_EVENT_SCRIPT = `
+local hashes = redis.call('SMEMBERS', KEYS[2])
+for _, h in ipairs(ARGV) do table.insert(hashes, h) end
+for _, h in ipairs(hashes) do redis.call('HDEL', KEYS[1], h) end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+return #hashes
+`;
+
+// KEYS: camera keys, lookup, index. ARGV: camera id. Returns 1 if the camera had a key.
+const REVOKE_CAMERA_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+local hash = cjson.decode(current).hash
+redis.call('HDEL', KEYS[2], hash)
+redis.call('SREM', KEYS[3], hash)
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`;
+
+interface KeyScripts {
+  pitchsidePutKey(
+    event: string,
+    entries: string,
+    lookup: string,
+    index: string,
+    field: string,
+    expected: string,
+    expectedHash: string,
+    entry: string,
+    hash: string,
+    lookupJson: string,
+    mode: 'replace' | 'create',
+  ): Promise<number>;
+  pitchsideRevokeEvent(
+    lookup: string,
+    index: string,
+    roleKeys: string,
+    cameraKeys: string,
+    ...hashes: string[]
+  ): Promise<number>;
+  pitchsideRevokeCamera(cameraKeys: string, lookup: string, index: string, cameraId: string): Promise<number>;
 }
 
 export class KeyStore {
   readonly #adminHash: Buffer;
+  readonly #redis: Redis & KeyScripts;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: RedisKeys,
     adminKey: string,
   ) {
     this.#adminHash = Buffer.from(hashKey(adminKey), 'hex');
+    redis.defineCommand('pitchsidePutKey', { numberOfKeys: 4, lua: PUT_KEY_SCRIPT });
+    redis.defineCommand('pitchsideRevokeEvent', { numberOfKeys: 4, lua: REVOKE_EVENT_SCRIPT });
+    redis.defineCommand('pitchsideRevokeCamera', { numberOfKeys: 3, lua: REVOKE_CAMERA_SCRIPT });
+    this.#redis = redis as Redis & KeyScripts;
   }
 
   async resolve(key: string): Promise<AuthContext | null> {
     const hash = hashKey(key);
     if (timingSafeEqual(Buffer.from(hash, 'hex'), this.#adminHash))
       return { role: 'admin', eventId: null, keyId: 'admin' };
-    const raw = await this.redis.hget(this.keys.keyLookup(), hash);
+    const raw = await this.#redis.hget(this.keys.keyLookup(), hash);
     if (raw === null) return null;
     const found = JSON.parse(raw) as KeyLookup;
-    return { role: found.role, eventId: found.eventId, keyId: found.keyId };
+    return {
+      role: found.role,
+      eventId: found.eventId,
+      keyId: found.keyId,
+      ...(found.cameraId === undefined ? {} : { cameraId: found.cameraId }),
+    };
   }
 
-  /** Makes sure the event has a key for every role (idempotent). */
+  /** Makes sure the event has a key for every role (idempotent; concurrent callers get the same keys). */
   async ensureEventKeys(eventId: string): Promise<RoleKey[]> {
     const existing = await this.list(eventId);
     const missing = EVENT_ROLES.filter((role) => !existing.some((k) => k.role === role));
-    for (const role of missing) existing.push(await this.rotate(eventId, role, false));
+    for (const role of missing) existing.push(await this.#put(eventId, role, 'create'));
     return EVENT_ROLES.map((role) => existing.find((k) => k.role === role)).filter(
       (k): k is RoleKey => k !== undefined,
     );
   }
 
   async list(eventId: string): Promise<RoleKey[]> {
-    const all = await this.redis.hgetall(this.keys.eventKeys(eventId));
-    return Object.entries(all).map(([role, raw]) => ({ role: role as EventRole, ...(JSON.parse(raw) as StoredKey) }));
+    const all = await this.#redis.hgetall(this.keys.eventKeys(eventId));
+    return Object.entries(all).map(([role, raw]) => ({ role: role as EventRole, ...storedKey(raw) }));
   }
 
   async get(eventId: string, role: EventRole): Promise<RoleKey | null> {
-    const raw = await this.redis.hget(this.keys.eventKeys(eventId), role);
-    return raw === null ? null : { role, ...(JSON.parse(raw) as StoredKey) };
+    const raw = await this.#redis.hget(this.keys.eventKeys(eventId), role);
+    return raw === null ? null : { role, ...storedKey(raw) };
   }
 
-  /** A new key for the role; the old one stops working at once (unless create-only and one exists). */
-  async rotate(eventId: string, role: EventRole, replace = true): Promise<RoleKey> {
-    const stored: StoredKey = {
-      key: newSecret(`ps${role.slice(0, 3)}`),
-      keyId: randomBytes(4).toString('hex'),
-      createdAt: Date.now(),
-    };
-    const lookup: KeyLookup = { role, eventId, keyId: stored.keyId };
-    const previous = await this.get(eventId, role);
-    if (previous !== null && !replace) return previous;
-    const tx = this.redis
-      .multi()
-      .hset(this.keys.eventKeys(eventId), role, JSON.stringify(stored))
-      .hset(this.keys.keyLookup(), hashKey(stored.key), JSON.stringify(lookup));
-    if (previous !== null) tx.hdel(this.keys.keyLookup(), hashKey(previous.key));
-    await tx.exec();
-    return { role, ...stored };
+  /** A new key for the role; the old one stops working at once and its sockets are told to close. */
+  async rotate(eventId: string, role: EventRole): Promise<RoleKey> {
+    return this.#put(eventId, role, 'replace');
   }
 
+  /**
+   * A camera's own key, bound to its id: it may act only as that camera. Issued at join; a second call
+   * replaces the first (the old key stops working).
+   */
+  async issueCameraKey(eventId: string, cameraId: string): Promise<string> {
+    const key = newSecret('pscam');
+    const hash = hashKey(key);
+    const lookup: KeyLookup = { role: 'camera', eventId, keyId: cameraId, cameraId };
+    const entries = this.keys.cameraKeys(eventId);
+    for (let attempt = 0; attempt < MAX_ROTATE_ATTEMPTS; attempt++) {
+      const current = (await this.#redis.hget(entries, cameraId)) ?? '';
+      const entry = JSON.stringify({ hash, createdAt: Date.now() });
+      const outcome = await this.#redis.pitchsidePutKey(
+        this.keys.event(eventId),
+        entries,
+        this.keys.keyLookup(),
+        this.keys.eventKeyIndex(eventId),
+        cameraId,
+        current,
+        current === '' ? '' : (JSON.parse(current) as { hash: string }).hash,
+        entry,
+        hash,
+        JSON.stringify(lookup),
+        'replace',
+      );
+      if (outcome === -1) throw notFound('Event', eventId);
+      if (outcome === 1) {
+        if (current !== '') await this.#publish({ eventId, keyIds: [cameraId] });
+        return key;
+      }
+    }
+    throw busy(eventId);
+  }
+
+  /** The camera's key stops working (camera removed); its sockets are told to close. */
+  async revokeCameraKey(eventId: string, cameraId: string): Promise<void> {
+    const revoked = await this.#redis.pitchsideRevokeCamera(
+      this.keys.cameraKeys(eventId),
+      this.keys.keyLookup(),
+      this.keys.eventKeyIndex(eventId),
+      cameraId,
+    );
+    if (revoked === 1) await this.#publish({ eventId, keyIds: [cameraId] });
+  }
+
+  /** Every key of the event stops working: role keys, camera keys, and any a lost race ever left behind. */
   async revokeEvent(eventId: string): Promise<void> {
-    const existing = await this.list(eventId);
-    const tx = this.redis.multi().del(this.keys.eventKeys(eventId));
-    for (const k of existing) tx.hdel(this.keys.keyLookup(), hashKey(k.key));
-    await tx.exec();
+    const roleKeys = await this.list(eventId);
+    await this.#redis.pitchsideRevokeEvent(
+      this.keys.keyLookup(),
+      this.keys.eventKeyIndex(eventId),
+      this.keys.eventKeys(eventId),
+      this.keys.cameraKeys(eventId),
+      ...roleKeys.map((k) => hashKey(k.key)),
+    );
+    await this.#publish({ eventId, all: true });
   }
+
+  async #put(eventId: string, role: EventRole, mode: 'replace' | 'create'): Promise<RoleKey> {
+    const entries = this.keys.eventKeys(eventId);
+    for (let attempt = 0; attempt < MAX_ROTATE_ATTEMPTS; attempt++) {
+      const current = (await this.#redis.hget(entries, role)) ?? '';
+      const previous = current === '' ? null : storedKey(current);
+      const stored: StoredKey = {
+        key: newSecret(`ps${role.slice(0, 3)}`),
+        keyId: randomBytes(4).toString('hex'),
+        createdAt: Date.now(),
+      };
+      const lookup: KeyLookup = { role, eventId, keyId: stored.keyId };
+      const outcome = await this.#redis.pitchsidePutKey(
+        this.keys.event(eventId),
+        entries,
+        this.keys.keyLookup(),
+        this.keys.eventKeyIndex(eventId),
+        role,
+        current,
+        previous === null ? '' : hashKey(previous.key),
+        JSON.stringify(stored),
+        hashKey(stored.key),
+        JSON.stringify(lookup),
+        mode,
+      );
+      if (outcome === -1) throw notFound('Event', eventId);
+      if (outcome === 2 && previous !== null) return { role, ...previous };
+      if (outcome === 1) {
+        if (previous !== null) await this.#publish({ eventId, keyIds: [previous.keyId] });
+        return { role, ...stored };
+      }
+    }
+    throw busy(eventId);
+  }
+
+  async #publish(revocation: KeyRevocation): Promise<void> {
+    await this.#redis.publish(this.keys.revocationChannel(), JSON.stringify(revocation));
+  }
+}
+
+function storedKey(raw: string): StoredKey {
+  const { key, keyId, createdAt } = JSON.parse(raw) as StoredKey;
+  return { key, keyId, createdAt };
+}
+
+function busy(eventId: string): AppError {
+  return new AppError(503, 'BUSY', `The keys of event "${eventId}" are changing too fast; try again.`);
 }

@@ -10,9 +10,20 @@ import {
   type VideoGrant,
   type WebhookEvent,
 } from 'livekit-server-sdk';
-import { PROGRAM_TOPIC, type LiveKitToken, type Role, type StateMessage } from '../../protocol/index.ts';
+import {
+  LIVEKIT_TOKEN_TTL_MS,
+  PROGRAM_TOPIC,
+  type LiveKitToken,
+  type Role,
+  type StateMessage,
+} from '../../protocol/index.ts';
 
-export const LIVEKIT_TOKEN_TTL = '12h';
+/**
+ * A room token admits for this long. LiveKit itself keeps a connected participant's token fresh, so the
+ * bound only matters to a token that leaves: a removed camera or a rotated key can rejoin the room for
+ * at most this long. Pages fetch a new one before it runs out (LIVEKIT_TOKEN_REFRESH_BEFORE_MS).
+ */
+export const LIVEKIT_TOKEN_TTL_SECONDS = LIVEKIT_TOKEN_TTL_MS / 1000;
 
 export interface LiveKitSettings {
   url: string;
@@ -58,14 +69,22 @@ export class LiveKitBridge {
     this.#receiver = new WebhookReceiver(settings.apiKey, settings.apiSecret);
   }
 
-  async token(role: LiveKitRole, room: string, identity: string, name?: string): Promise<LiveKitToken> {
+  async token(
+    role: LiveKitRole,
+    room: string,
+    identity: string,
+    name?: string,
+    now = Date.now(),
+  ): Promise<LiveKitToken> {
     const token = new AccessToken(this.settings.apiKey, this.settings.apiSecret, {
       identity,
-      ttl: LIVEKIT_TOKEN_TTL,
+      ttl: LIVEKIT_TOKEN_TTL_SECONDS,
       ...(name === undefined ? {} : { name }),
     });
     token.addGrant(grantFor(role, room));
-    return { url: this.settings.url, token: await token.toJwt(), room, identity };
+    // The JWT's exp is in whole seconds from the signing time: answer the earliest it can be.
+    const expiresAt = Math.floor(now / 1000) * 1000 + LIVEKIT_TOKEN_TTL_MS;
+    return { url: this.settings.url, token: await token.toJwt(), room, identity, expiresAt };
   }
 
   /** Queue the state for the room (reliable, PROGRAM_TOPIC); failures are reported, not thrown. */

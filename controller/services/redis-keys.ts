@@ -22,8 +22,14 @@ export interface RedisKeys {
   cameras(eventId: string): string;
   /** Hash role → JSON { key, keyId, createdAt } for one event. */
   eventKeys(eventId: string): string;
-  /** Hash sha256(key) → JSON { role, eventId, keyId }. */
+  /** Hash camera id → JSON { hash, createdAt } of the camera's own key. */
+  cameraKeys(eventId: string): string;
+  /** Set of sha256(key) of every key issued for the event (so deleting it revokes them all). */
+  eventKeyIndex(eventId: string): string;
+  /** Hash sha256(key) → JSON { role, eventId, keyId, cameraId? }. */
   keyLookup(): string;
+  /** Pub/sub channel carrying KeyRevocation messages: every process closes the revoked keys' sockets. */
+  revocationChannel(): string;
   /** Sorted set "connection|role" scored by last heartbeat. */
   presence(eventId: string): string;
   /** Pub/sub channel carrying every realtime frame of every event. */
@@ -42,7 +48,10 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     eventLog: (id) => `${prefix}event:${id}:log`,
     cameras: (id) => `${prefix}event:${id}:cameras`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,
+    cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,
+    eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,
     keyLookup: () => `${prefix}keys`,
+    revocationChannel: () => `${prefix}revocations`,
     presence: (id) => `${prefix}event:${id}:presence`,
     realtimeChannel: () => `${prefix}realtime`,
   };

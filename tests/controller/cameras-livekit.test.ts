@@ -32,7 +32,12 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     expect(joined.statusCode, joined.body).toBe(200);
     const { camera, key, livekit } = joined.json();
     expect(camera).toMatchObject({ label: 'Tribune', status: 'registered' });
-    expect(key).toBe(keys.camera!.key);
+    // Its own key, not the event's shared camera key.
+    expect(key).not.toBe(keys.camera!.key);
+    expect((await app.inject({ url: '/api/me', headers: bearer(key) })).json()).toMatchObject({
+      role: 'camera',
+      cameraId: camera.id,
+    });
     const claims = await new TokenVerifier(stub.apiKey, stub.apiSecret).verify(livekit.token);
     expect(claims.sub).toBe(camera.id);
     expect(claims.video).toMatchObject({

@@ -33,7 +33,7 @@ describe('events, destinations and keys', () => {
     expect(created.statusCode, created.body).toBe(201);
     const event = created.json();
     expect(event.id).toMatch(/^cup-final-/);
-    expect(event.joinCode).toMatch(/^[A-Z0-9]{6}$/);
+    expect(event.joinCode).toMatch(/^[A-Z0-9]{10}$/);
     expect(event.room).toBe(`pitchside-${event.id}`);
     expect(event.destinations).toEqual([
       { id: 'youtube', kind: 'youtube', streamKeyMasked: '••••qrst' },

@@ -1,6 +1,6 @@
 // Joining as a camera: the code from the director's screen (or the QR link's ?code=), and a label the
 // director will see. The join is kept for this browser tab, so a reload is the same camera, not a new one.
-import { JoinRequestSchema, parse, type JoinResponse } from '../../../protocol/index.ts';
+import { JOIN_CODE_LENGTH, JoinRequestSchema, parse, type JoinResponse } from '../../../protocol/index.ts';
 import { ApiClient } from '../lib/api-client.ts';
 import { describeError } from '../lib/api-error.ts';
 import { h, setText } from '../lib/dom.ts';
@@ -31,10 +31,11 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
     const code = h('input', {
       id: 'join-code',
       value: initialCode ?? '',
-      maxlength: 6,
+      // Room for the spaces or dashes someone types while reading a code aloud (they are dropped).
+      maxlength: JOIN_CODE_LENGTH * 2,
       autocapitalize: 'characters',
       autocomplete: 'off',
-      placeholder: 'ABC123',
+      placeholder: 'ABCDE 23456',
       inputmode: 'text',
       'aria-label': 'Join code',
     });
@@ -60,7 +61,7 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const body = {
-        code: code.value.trim().toUpperCase(),
+        code: code.value.replace(/[\s-]+/g, '').toUpperCase(),
         ...(label.value.trim() === '' ? {} : { label: label.value.trim() }),
       };
       const checked = parse(JoinRequestSchema, body);
@@ -68,7 +69,7 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
         setText(
           message,
           checked.error.field === '/code'
-            ? 'The join code is six letters or digits, as shown on the director screen.'
+            ? `The join code is ${JOIN_CODE_LENGTH} letters or digits, as shown on the director screen.`
             : `${checked.error.field}: ${checked.error.message}`,
         );
         return;
