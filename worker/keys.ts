@@ -12,6 +12,8 @@ export const outputKeys = (eventId: string) =>
     lock: `${KEY_PREFIX}${eventId}:lock`,
     /** JSON: backend-owned facts a worker that takes over needs (egress ids, recording parts). */
     session: `${KEY_PREFIX}${eventId}:session`,
+    /** Failed attempts of the event's output since its last stable run (see OutputWorker). */
+    failures: `${KEY_PREFIX}${eventId}:failures`,
     /** List of JSON RecordingNote, oldest first: finished recordings exports can be made from. */
     recordings: `${KEY_PREFIX}${eventId}:recordings`,
     /** Last JobStatusMessage per job type, for panels that connect later. */

@@ -2,7 +2,7 @@
 // ProgramOutputRun per job. Explicit start()/close(); close() hands running outputs back to the queue
 // so another worker adopts them, and a worker killed outright leaves its job to stalled-job recovery.
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   PROGRAM_OUTPUT_QUEUE,
@@ -12,6 +12,8 @@ import {
   type ProgramOutputJob,
 } from '../protocol/index.ts';
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
+import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from './job-client.ts';
+import { outputKeys } from './keys.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { createLogger, errorMessage, type Logger } from './logger.ts';
 
@@ -20,6 +22,14 @@ export const DEFAULT_LOCK_DURATION_MS = 30_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
 /** A long-running output may stall more than once (host suspend, OOM kill) before it is given up. */
 export const MAX_STALLED_COUNT = 5;
+/**
+ * An output that ran this long before failing was healthy: its failure starts a fresh count of attempts.
+ * Without it, five Chromium crashes spread over a three-hour show used up the job's attempts and ended
+ * the output for good; with it, only failures in quick succession (a setting that cannot work) do.
+ */
+export const STABLE_OUTPUT_RUN_MS = 10 * 60_000;
+/** The failure count outlives no show: a count left by a worker that died is forgotten after this. */
+const FAILURE_COUNT_TTL_S = 24 * 3600;
 
 export interface OutputWorkerOptions {
   redisUrl: string;
@@ -30,6 +40,9 @@ export interface OutputWorkerOptions {
   prefix?: string;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Tests shorten these to see a long show's failures in seconds. */
+  stableRunMs?: number;
+  retryBaseMs?: number;
   log?: Logger;
 }
 
@@ -113,17 +126,47 @@ export class OutputWorker {
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      await redis.del(outputKeys(data.eventId).failures);
       return outcome.result;
     } catch (error) {
       if (error instanceof WaitingError) throw error;
+      // Retries are counted here, not by BullMQ: its attempt count cannot be reset after a stable run.
       const unrecoverable = error instanceof UnrecoverableError || error instanceof OutputConfigError;
-      const willRetry = !unrecoverable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
-      this.#log.warn('program output failed', { eventId: data.eventId, willRetry, error: errorMessage(error) });
+      const failures = unrecoverable
+        ? OUTPUT_JOB_ATTEMPTS
+        : await this.#countFailure(redis, data.eventId, run.runningForMs() >= this.#stableRunMs);
+      const willRetry = failures < OUTPUT_JOB_ATTEMPTS;
+      this.#log.warn('program output failed', {
+        eventId: data.eventId,
+        willRetry,
+        failures,
+        error: errorMessage(error),
+      });
       await publishFailure(redis, data, willRetry, error);
-      if (unrecoverable) throw new UnrecoverableError(errorMessage(error));
-      throw new Error(errorMessage(error));
+      if (!willRetry) {
+        await redis.del(outputKeys(data.eventId).failures);
+        throw new UnrecoverableError(errorMessage(error));
+      }
+      const retryBase = this.options.retryBaseMs ?? OUTPUT_RETRY_BASE_MS;
+      await job.moveToDelayed(Date.now() + retryBase * 2 ** (failures - 1), token);
+      throw new DelayedError();
     } finally {
       this.#runs.delete(run);
     }
+  }
+
+  get #stableRunMs(): number {
+    return this.options.stableRunMs ?? STABLE_OUTPUT_RUN_MS;
+  }
+
+  /** Failed attempts in a row, this one included; a failure after a stable run counts as the first. */
+  async #countFailure(redis: Redis, eventId: string, afterStableRun: boolean): Promise<number> {
+    const key = outputKeys(eventId).failures;
+    if (afterStableRun) {
+      await redis.set(key, '1', 'EX', FAILURE_COUNT_TTL_S);
+      return 1;
+    }
+    const [[, count] = []] = (await redis.multi().incr(key).expire(key, FAILURE_COUNT_TTL_S).exec()) ?? [];
+    return Number(count ?? 1);
   }
 }

@@ -36,11 +36,17 @@ export class ProgramOutputRun {
   #failure: Error | null = null;
   #handBack = false;
   #wakePending = false;
+  #openedAt: number | null = null;
   #waiter: (() => void) | null = null;
   readonly #eventId: string;
 
   constructor(private readonly o: ProgramOutputRunOptions) {
     this.#eventId = o.data.eventId;
+  }
+
+  /** How long the outputs have been running in this attempt (0 until they opened). */
+  runningForMs(): number {
+    return this.#openedAt === null ? 0 : Date.now() - this.#openedAt;
   }
 
   /** Worker shutdown: detach the session and give the job back to the queue. */
@@ -68,6 +74,7 @@ export class ProgramOutputRun {
             log,
             redis,
           });
+          this.#openedAt ??= Date.now();
         } else {
           await this.#session.apply(plan);
         }

@@ -1,0 +1,105 @@
+// Issue 11, item 12: a program output's attempts start again after a stable run. A three-hour show
+// with five Chromium (or egress) crashes hours apart must keep going; only failures in quick
+// succession (a setting that cannot work) end it. Egress backend on the Twirp stub, failed by webhook;
+// the worker's stable period and retry base are shortened so a long show fits in seconds.
+import { Queue } from 'bullmq';
+import { EgressStatus, WebhookEvent, type EgressInfo } from '@livekit/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROGRAM_OUTPUT_QUEUE, type JobStatusMessage } from '../../protocol/index.ts';
+import { EgressBackend } from '../../worker/egress-backend.ts';
+import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import { JobClient, OUTPUT_JOB_ATTEMPTS } from '../../worker/job-client.ts';
+import { outputKeys } from '../../worker/keys.ts';
+import { OutputWorker } from '../../worker/output-worker.ts';
+import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { StatusListener, until } from './helpers.ts';
+
+const START = 'livekit.Egress/StartRoomCompositeEgress';
+const STABLE_RUN_MS = 400;
+const RETRY_BASE_MS = 100;
+/** More crashes than the job has attempts. */
+const CRASHES = OUTPUT_JOB_ATTEMPTS + 2;
+
+let stub: LiveKitTwirpStub;
+let prefix: string;
+let client: JobClient;
+let worker: OutputWorker;
+let status: StatusListener;
+const redis = testRedis();
+let eventId: string;
+
+beforeEach(async () => {
+  stub = new LiveKitTwirpStub();
+  await stub.start();
+  prefix = freshPrefix('attempts').replaceAll(':', '-');
+  eventId = `attempts-${prefix.split('-').at(-2)}`;
+  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', prefix });
+  await client.start();
+  worker = new OutputWorker({
+    redisUrl: testRedisUrl(),
+    prefix,
+    backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
+    stableRunMs: STABLE_RUN_MS,
+    retryBaseMs: RETRY_BASE_MS,
+  });
+  await worker.start();
+  status = new StatusListener(testRedis());
+  await status.start(eventId);
+});
+
+afterEach(async () => {
+  await worker.close();
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await client.close();
+  status.close();
+  const keys = outputKeys(eventId);
+  await redis.del(keys.plan, keys.session, keys.lock, keys.failures);
+  await stub.close();
+});
+
+/** Waits for the n-th egress to be running, then fails it (as LiveKit's webhook reports it). */
+async function crashEgress(n: number, afterMs: number): Promise<void> {
+  await until(() => stub.callsOf(START).length >= n, 15_000, `egress #${n} to start`);
+  const seen = status.messages.length;
+  await until(() => status.messages.slice(seen - 1).some((m) => m.state === 'running'), 15_000, `output #${n} running`);
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  const info = [...stub.egresses.values()].at(-1) as EgressInfo;
+  info.status = EgressStatus.EGRESS_FAILED;
+  info.error = `crash ${n}`;
+  await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
+  await until(() => status.messages.some((m) => m.message.includes(`crash ${n}`)), 15_000, `crash ${n} reported`);
+}
+
+const failed = (m: JobStatusMessage) => m.type === 'job.output' && m.state === 'failed';
+
+describe('program output attempts', () => {
+  it(`${CRASHES} crashes each after a stable run never end the output`, async () => {
+    await client.startStream(
+      eventId,
+      { templateUrl: 'http://127.0.0.1:1/template/?event=x&key=k', video: { width: 1280, height: 720, fps: 30 } },
+      {
+        destinations: [{ id: 'club', kind: 'rtmp', serverUrl: 'rtmp://127.0.0.1:1/live', streamKey: 'k' }],
+      },
+    );
+    for (let n = 1; n <= CRASHES; n++) await crashEgress(n, STABLE_RUN_MS + 100);
+    await until(() => stub.callsOf(START).length === CRASHES + 1, 15_000, 'the output back after the last crash');
+    expect(status.messages.filter(failed)).toEqual([]);
+  });
+
+  it(`${OUTPUT_JOB_ATTEMPTS} failures in quick succession end it, with the reason`, async () => {
+    await client.startStream(
+      eventId,
+      { templateUrl: 'http://127.0.0.1:1/template/?event=x&key=k', video: { width: 1280, height: 720, fps: 30 } },
+      {
+        destinations: [{ id: 'club', kind: 'rtmp', serverUrl: 'rtmp://127.0.0.1:1/live', streamKey: 'k' }],
+      },
+    );
+    for (let n = 1; n <= OUTPUT_JOB_ATTEMPTS; n++) await crashEgress(n, 0);
+    const end = await status.waitFor(failed);
+    expect(end.message).toContain(`crash ${OUTPUT_JOB_ATTEMPTS}`);
+    expect(stub.callsOf(START)).toHaveLength(OUTPUT_JOB_ATTEMPTS);
+  });
+});
