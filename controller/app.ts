@@ -37,6 +37,11 @@ export interface AppOptions {
   livekit?: LiveKitSettings | null;
   logger?: FastifyServerOptions['logger'];
   authFailureLimit?: number;
+  /**
+   * The LAN HTTPS address (`npm start`'s HttpsListener), once listening: links for other devices (camera
+   * join link, QR code) use it when PUBLIC_URL is unset.
+   */
+  lanUrl?: () => string | null;
   /** BullMQ prefix of the job queues the output routes enqueue on (tests use a fresh one, with their own worker). */
   queuePrefix?: string;
 }
@@ -91,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     adminKey: options.adminKey,
     livekit,
     publicUrl: config.PUBLIC_URL === '' ? null : config.PUBLIC_URL,
+    lanUrl: options.lanUrl ?? (() => null),
   });
   await app.register(metricsPlugin);
   await app.register(authPlugin, {

@@ -11,11 +11,28 @@ export const ConfigSchema = Type.Object({
     default: 8080,
     description: 'Controller HTTP port (0 = any free port).',
   }),
+  HTTPS_HOST: Type.String({
+    default: '0.0.0.0',
+    description:
+      'Address of the HTTPS listener phones open the camera page on (browsers allow cameras only over HTTPS); empty = none (TLS ends at a reverse proxy).',
+  }),
+  HTTPS_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8443,
+    description: 'HTTPS port (0 = any free port).',
+  }),
+  TLS_CERT: Type.String({
+    default: '',
+    description:
+      'PEM certificate (chain) file for the HTTPS listener; empty = one signed by a local CA kept in the data dir.',
+  }),
+  TLS_KEY: Type.String({ default: '', description: 'PEM private key file of TLS_CERT.' }),
   PUBLIC_URL: Type.String({
     default: '',
     pattern: '^(https?://[^/]+.*)?$',
     description:
-      'URL browsers and Egress reach the controller at (e.g. https://pitchside.example.org); empty = http://HOST:PORT.',
+      'URL browsers and Egress reach the controller at (e.g. https://pitchside.example.org); empty = http://HOST:PORT, and links for other devices (camera join link, QR code) use the LAN HTTPS address.',
   }),
   REDIS_URL: Type.String({
     default: '',
@@ -78,6 +95,9 @@ export function loadConfig(
     throw new ConfigError(
       'Configuration: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together (or none of them).',
     );
+  }
+  if ((config.TLS_CERT === '') !== (config.TLS_KEY === '')) {
+    throw new ConfigError('Configuration: TLS_CERT and TLS_KEY must be set together (or neither).');
   }
   if (config.OUTPUT_BACKEND === 'egress' && config.LIVEKIT_URL === '') {
     throw new ConfigError(

@@ -1,13 +1,15 @@
 // `npm start`: the whole stack on embedded defaults in one process tree — Redis (embedded unless
 // REDIS_URL is set), then the controller with the demo event and a worker — printing only the URLs that exist.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from '../controller/app.ts';
+import { CA_CERT_PATH, HttpsListener, resolveHttps, type HttpsSettings } from '../controller/https-listener.ts';
 import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
 import { loadConfigOrExit } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
+import { TlsCertificateError } from '../runtime/tls-certificate.ts';
 import { startWorkerStack } from '../worker/worker-stack.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -15,6 +17,15 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const config = loadConfigOrExit();
 const dataDir = resolve(config.PITCHSIDE_DATA_DIR);
 const distDir = resolve('dist');
+
+let https: HttpsSettings | null;
+try {
+  https = await resolveHttps(config, dataDir);
+} catch (error) {
+  if (!(error instanceof TlsCertificateError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 
 let redis: EmbeddedRedis | null = null;
 let redisUrl = config.REDIS_URL;
@@ -24,7 +35,9 @@ if (redisUrl === '') {
 }
 
 const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
-const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir });
+let lan: HttpsListener | null = null;
+const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir, lanUrl: () => lan?.url ?? null });
+if (https !== null) lan = new HttpsListener(app, https);
 const worker = await startWorkerStack(config, redisUrl);
 
 closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
@@ -32,11 +45,13 @@ closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   else console.log(`${signal}: shutting down`);
   // Order: hand running outputs back and finish exports, stop serving, then the store both write to.
   await worker.close();
+  await lan?.close();
   await app.close();
   await redis?.close();
 });
 
 await app.listen({ host: config.HOST, port: config.PORT });
+await lan?.listen(config.HTTPS_HOST, config.HTTPS_PORT);
 const keys = Object.fromEntries((await ensureDemoEvent(app.events, app.apiKeys)).map((k) => [k.role, k.key]));
 const base = app.publicUrl;
 const lines = [
@@ -46,6 +61,7 @@ const lines = [
   `  Health:     ${base}/healthz   Metrics: ${base}/metrics`,
   `  Worker:     ${config.OUTPUT_BACKEND === 'egress' ? 'LiveKit Egress' : 'built-in recorder (Chromium + ffmpeg)'}, recordings in ${resolve(dataDir, 'recordings')}`,
 ];
+if (lan !== null) lines.push(...lanLines(lan));
 const demo = await app.events.require(DEMO_EVENT_ID);
 // Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key.
 const pageQuery: Record<(typeof OPERATOR_PAGES)[number], string> = {
@@ -56,7 +72,9 @@ const pageQuery: Record<(typeof OPERATOR_PAGES)[number], string> = {
 };
 for (const page of OPERATOR_PAGES) {
   if (findPage(distDir, page) === null) continue;
-  lines.push(`  ${`${page}:`.padEnd(11)} ${base}/${page}?${pageQuery[page]}`);
+  // Phones open the camera link: on the LAN it must be HTTPS (see lanLines).
+  const pageBase = page === 'camera' ? app.deviceUrl : base;
+  lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}?${pageQuery[page]}`);
 }
 if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
 else lines.push('  (no dist/ build yet: pages are not served)');
@@ -65,3 +83,21 @@ for (const [role, key] of Object.entries(keys)) lines.push(`    ${role.padEnd(9)
 if (admin.generated) lines.push(`  Admin key (shown once, kept in ${admin.file}): ${admin.key}`);
 else lines.push(`  Admin key: ${admin.file === null ? 'PITCHSIDE_ADMIN_KEY' : admin.file}`);
 console.log(lines.join('\n'));
+
+/** What a person needs to open the camera page on a phone: the HTTPS address and the certificate to trust. */
+function lanLines(listener: HttpsListener): string[] {
+  const url = listener.url;
+  if (url === null)
+    return [
+      `  HTTPS:      listening on ${config.HTTPS_HOST}:${config.HTTPS_PORT}, but this machine has no LAN address`,
+    ];
+  const { tls } = listener;
+  const certificate =
+    tls.source === 'files'
+      ? `TLS_CERT (SHA-256 ${tls.fingerprint256})`
+      : `local CA ${tls.source === 'reused' ? 'kept' : 'created'} in ${dirname(tls.caFile ?? '')} (SHA-256 ${tls.fingerprint256})`;
+  const lines = [`  Phones:     ${url}  certificate: ${certificate}`];
+  if (tls.caFile !== null)
+    lines.push(`              each phone trusts it once: ${url}${CA_CERT_PATH} (README, "Phones on the LAN")`);
+  return lines;
+}

@@ -21,6 +21,8 @@ export interface ServicesOptions {
   livekit: LiveKitSettings | null;
   /** Base URL pages and QR codes point at; null = this server's own listening address. */
   publicUrl: string | null;
+  /** The LAN HTTPS address, when one is listening (see AppOptions.lanUrl). */
+  lanUrl: () => string | null;
 }
 
 declare module 'fastify' {
@@ -37,7 +39,13 @@ declare module 'fastify' {
     realtime: RealtimeHub;
     /** null when LiveKit is not configured. */
     livekit: LiveKitBridge | null;
+    /** PUBLIC_URL, else this server's own listening address: what Egress and the recorder load the template from. */
     publicUrl: string;
+    /**
+     * Base of links people open on another device (a phone's camera join link and its QR code): PUBLIC_URL,
+     * else the LAN HTTPS address (a phone needs HTTPS for its camera), else the listening address.
+     */
+    deviceUrl: string;
     /** Random per process: presence members and logs tell processes apart by it. */
     processId: string;
   }
@@ -92,6 +100,11 @@ export const servicesPlugin = fp<ServicesOptions>(
         if (address === null || typeof address === 'string') return 'http://127.0.0.1';
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
         return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+      },
+    });
+    app.decorate('deviceUrl', {
+      getter(): string {
+        return options.publicUrl === null ? (options.lanUrl() ?? app.publicUrl) : app.publicUrl;
       },
     });
     app.decorate('processId', processId);

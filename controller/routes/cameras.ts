@@ -23,7 +23,7 @@ export const JOIN_ATTEMPT_WINDOW_MS = 60_000;
 export const QR_WIDTH_PX = 512;
 
 const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const joinUrl = (code: string): string => `${app.publicUrl}/camera?code=${code}`;
+  const joinUrl = (code: string): string => `${app.deviceUrl}/camera?code=${code}`;
 
   app.post(
     '/api/join',
