@@ -13,6 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CA_CERT_PATH } from '../../controller/https-listener.ts';
+import { findPage } from '../../controller/plugins/static-pages.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { lanAddresses } from '../../runtime/lan-addresses.ts';
 import { CA_CERT_FILE, TLS_DIR, loadOrCreateCertificate } from '../../runtime/tls-certificate.ts';
@@ -20,7 +21,8 @@ import { buildPages } from '../web/web-stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** tsx compiling the stack, an embedded Redis, the worker: generous on a loaded two-core machine. */
-const START_DEADLINE_MS = 60_000;
+const START_DEADLINE_MS = 120_000;
+const SETUP_TIMEOUT_MS = 300_000;
 
 interface Started {
   child: ChildProcess;
@@ -96,10 +98,12 @@ describe.skipIf(lanAddress === undefined)('npm start on the LAN over HTTPS', () 
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'pitchside-lan-'));
-    symlinkSync(await buildPages(), join(cwd, 'dist'));
+    // `npm test` builds dist/ before the suite; a lone run of this file builds its own.
+    const built = findPage(join(ROOT, 'dist'), 'camera') !== null ? join(ROOT, 'dist') : await buildPages();
+    symlinkSync(built, join(cwd, 'dist'));
     first = await startPitchside(cwd);
     ca = readFileSync(join(cwd, 'data', TLS_DIR, CA_CERT_FILE), 'utf8');
-  });
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     if (first !== undefined) await stop(first.child);
     rmSync(cwd, { recursive: true, force: true });
@@ -166,7 +170,7 @@ describe.skipIf(lanAddress === undefined)('npm start on the LAN over HTTPS', () 
     }
   });
 
-  it('keeps the same certificate across a restart', async () => {
+  it('keeps the same certificate across a restart', { timeout: SETUP_TIMEOUT_MS }, async () => {
     const before = (await httpsGet(`${first.cameraUrl.origin}/healthz`, ca)).peer.fingerprint256;
     await stop(first.child);
     first = await startPitchside(cwd);
