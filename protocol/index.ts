@@ -9,6 +9,7 @@ export * from './wire.ts';
 export * from './jobs.ts';
 export * from './template-page.ts';
 export * from './api.ts';
+export * from './frame-codec.ts';
 export * from './realtime.ts';
 export * from './watch.ts';
 export * from './egress-update.ts';

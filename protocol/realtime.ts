@@ -1,7 +1,24 @@
-// Controller → client WebSocket frames beyond `state`/`pong` (see wire.ts). Clients ignore frame types
-// they do not know, so a new frame type is never a breaking change.
+// The event WebSocket's whole protocol, both directions, in one place: every frame the controller sends
+// (`ServerMessage`) and every frame a client sends (`ClientMessage`), which roles receive which frame,
+// and the close codes. Both sides read frames through frameCodec (frame-codec.ts): JSON once, the variant
+// by its `type`, a typed handler per type.
+//
+// Adding a frame type (e.g. WebRTC signalling `offer`/`answer`/`ice`, or an OBS status frame):
+//   1. Define its schema next to the component that owns it, as `Type.Object({ type: Type.Literal('x.y'),
+//      eventId: EventIdSchema, … }, { additionalProperties: false })`; namespace the type (`rtc.offer`).
+//   2. Server → client: add the schema to SERVER_MESSAGE_SCHEMAS and its roles to SERVER_MESSAGE_AUDIENCE
+//      (the compiler insists on the second). The controller relays a frame PUBLISHed on the realtime
+//      channel only when it matches the union, and only to sockets whose role is in the audience; a frame
+//      for one recipient (one camera) also sets `FrameRecipient` rules in controller/routes/realtime.ts.
+//   3. Client → server: add the schema to CLIENT_MESSAGE_SCHEMAS and a handler in the controller's
+//      dispatcher (controller/routes/realtime.ts), which the compiler also insists on.
+//   4. Pages register a handler for the new type on the shared client (client/realtime-client.ts).
+// Clients ignore types they do not know, so an added server frame never breaks an older page.
 import { Type, type Static } from '@sinclair/typebox';
-import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema } from './api.ts';
+import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema, type Role } from './api.ts';
+import { frameCodec } from './frame-codec.ts';
+import { ExportStatusMessageSchema, OutputStatusMessageSchema } from './jobs.ts';
+import { WatchMessageSchema } from './watch.ts';
 import {
   CommandMessageSchema,
   ErrorMessageSchema,
@@ -53,28 +70,89 @@ export const ResultMessageSchema = Type.Object(
 );
 export type ResultMessage = Static<typeof ResultMessageSchema>;
 
-/** Frames this file and wire.ts define; other components (e.g. jobs) add their own `type`s. */
-export const ServerMessageSchema = Type.Union([
+/** Every frame the controller sends on the event WebSocket. */
+export const SERVER_MESSAGE_SCHEMAS = [
   StateMessageSchema,
   PongMessageSchema,
   ErrorMessageSchema,
+  ResultMessageSchema,
   CamerasMessageSchema,
   DestinationsMessageSchema,
   LogMessageSchema,
   PresenceMessageSchema,
-  ResultMessageSchema,
-]);
+  WatchMessageSchema,
+  OutputStatusMessageSchema,
+  ExportStatusMessageSchema,
+] as const;
+export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
+export type ServerMessageType = ServerMessage['type'];
+/** Server frames that belong to one event (everything but the direct answers), as the relay carries them. */
+export type EventFrame = Extract<ServerMessage, { eventId: string }>;
 
-/** Any frame the relay carries: the known ones, or another component's `{ type, eventId, … }`. */
-export interface RelayFrame {
-  type: string;
-  eventId: string;
-  [field: string]: unknown;
+/** Every frame a client sends on the event WebSocket. */
+export const CLIENT_MESSAGE_SCHEMAS = [PingMessageSchema, CommandMessageSchema] as const;
+export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
+export type ClientMessage = Static<typeof ClientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];
+
+export const serverMessages = frameCodec(SERVER_MESSAGE_SCHEMAS);
+export const clientMessages = frameCodec(CLIENT_MESSAGE_SCHEMAS);
+
+const OPERATORS = ['admin', 'director'] as const satisfies readonly Role[];
+
+/**
+ * Which roles receive each server frame. Public keys (viewer, camera, template) see the program state and
+ * nothing operational: destinations carry hosts and key tails, job status carries paths and encoder
+ * errors, the event log and camera list carry operator detail.
+ */
+export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: readonly Role[] } = {
+  state: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  // Direct answers to the socket's own ping, command or bad frame.
+  pong: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  error: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  result: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  cameras: OPERATORS,
+  destinations: OPERATORS,
+  log: OPERATORS,
+  presence: ['admin', 'director', 'graphics', 'viewer'],
+  watch: ['admin', 'director', 'viewer'],
+  'job.output': OPERATORS,
+  'job.export': OPERATORS,
+};
+
+export function mayReceive(role: Role, type: ServerMessageType): boolean {
+  return SERVER_MESSAGE_AUDIENCE[type].includes(role);
 }
 
-export const ClientMessageSchema = Type.Union([PingMessageSchema, CommandMessageSchema]);
-export type ClientMessage = Static<typeof ClientMessageSchema>;
+/**
+ * Close codes of the event WebSocket (4000–4999 are the application's). After a final code the client
+ * stops reconnecting and tells the person why; after the others it reconnects with backoff.
+ */
+export const WS_CLOSE = {
+  /** The client heard nothing for too long (it closes the dead link itself and reconnects). */
+  SILENT: 4000,
+  /** The server's pings went unanswered. */
+  DEAD: 4001,
+  /** The client did not read its frames fast enough (send buffer over the bound): reconnect for a snapshot. */
+  SLOW: 4002,
+  /** The key is not valid, or was rotated or revoked while connected. */
+  UNAUTHORIZED: 4401,
+  /** The key's role may not open this socket (or it is another event's key). */
+  FORBIDDEN: 4403,
+  /** The event does not exist or was deleted. */
+  NOT_FOUND: 4404,
+  /** Too many sockets from this address or with this key: retry later. */
+  TOO_MANY: 4429,
+  /** The server is shutting down or failed: retry. */
+  SERVER_ERROR: 1011,
+} as const;
+
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  WS_CLOSE.UNAUTHORIZED,
+  WS_CLOSE.FORBIDDEN,
+  WS_CLOSE.NOT_FOUND,
+]);
 
 /**
  * Keys that stopped working, published by the process that revoked them (rotation, camera removal, event

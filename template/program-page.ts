@@ -9,7 +9,8 @@ import type { PitchsidePageApi } from './page-api.ts';
 import { createProgramRenderer, type ProgramRenderer } from './rendering/index.ts';
 import { ProgramScene, viewFrame } from './scene/index.ts';
 import { SourceFeeds } from './sources/index.ts';
-import { ControllerLink, controllerSocketUrl, ServerClock, StateStore } from './state/index.ts';
+import { RealtimeClient, ServerClock } from '../client/index.ts';
+import { StateStore } from './state/index.ts';
 import { FrameTicker } from './ticker/index.ts';
 
 const log = createLogger('page');
@@ -29,7 +30,7 @@ export class ProgramPage {
   #renderer: ProgramRenderer | null = null;
   #scene: ProgramScene | null = null;
   #ticker: FrameTicker | null = null;
-  #link: ControllerLink | null = null;
+  #link: RealtimeClient | null = null;
   #egress: EgressSession | null = null;
   #frame: FrameInfo = { index: -1, wallTime: 0, serverNow: 0, revision: -1, clockMs: 0, clockText: '', layout: '' };
   #resolveReady: () => void = () => undefined;
@@ -67,12 +68,14 @@ export class ProgramPage {
     this.#ticker = new FrameTicker({ fps, render: (index) => this.#render(index) });
     this.#ticker.start();
 
-    this.#link = new ControllerLink({
-      url: controllerSocketUrl(location, this.#config.event, this.#config.key),
-      store: this.#store,
-      clock: this.#clock,
+    const link = new RealtimeClient({ eventId: this.#config.event, key: this.#config.key, clock: this.#clock });
+    link.on('state', (state, snapshot) => this.#store.accept(state, snapshot));
+    link.on('status', (status, detail) => {
+      if (status === 'online') log.info('controller link online', { connects: link.connects });
+      else if (status !== 'connecting') log.warn(`controller link ${status}: ${detail}`);
     });
-    this.#link.start();
+    this.#link = link;
+    link.start();
 
     let standInHandle: unknown;
     if (this.#config.egress !== null) {

@@ -1,32 +1,33 @@
 // WebSocket per event: a state snapshot on connect, then every frame of the event from any controller
-// process, state frames strictly in revision order (an older or repeated revision is dropped), plus
-// ping/pong for clock offsets and `command` frames answered by `result`.
+// process that the socket's role may receive (protocol/realtime.ts SERVER_MESSAGE_AUDIENCE), state frames
+// strictly in revision order (an older or repeated revision is dropped), plus ping/pong for clock offsets
+// and `command` frames answered by `result`.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
-  ClientMessageSchema,
+  clientMessages,
   eventStatusOf,
-  OutputStatusMessageSchema,
+  mayReceive,
   ROLES,
-  parse,
+  WS_CLOSE,
   type CamerasMessage,
-  type ErrorMessage,
-  type PongMessage,
-  type RelayFrame,
-  type ResultMessage,
+  dispatchFrame,
+  type ClientMessage,
+  type FrameHandlers,
+  type ServerMessage,
   type StateMessage,
   type WatchInfo,
-  type WatchMessage,
 } from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
 
-/** Close code for an event that does not exist (4000–4999: application codes). */
-export const WS_CLOSE_NOT_FOUND = 4404;
+/** Every client frame type has a handler: adding one to the union without a handler fails to compile. */
+type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -36,7 +37,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: { roles: ROLES } },
       schema: {
         tags: ['realtime'],
-        summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY)',
+        summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY), by role',
         params: EventParamsSchema,
       },
     },
@@ -45,38 +46,61 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const auth = caller(request);
       const connectionId = randomUUID();
       let lastRevision = -1;
-      const send = (frame: object): void => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+      const sendText = (text: string): void => {
+        if (socket.readyState === socket.OPEN) socket.send(text);
+      };
+      const send = (frame: ServerMessage): void => {
+        if (mayReceive(auth.role, frame.type)) sendText(JSON.stringify(frame));
       };
       // The viewer page's status follows the output's job frames: a `watch` frame only when it changes.
       let watch: WatchInfo | null = null;
       const sendWatch = (next: WatchInfo): void => {
         watch = next;
-        send({ type: 'watch', eventId, watch: next } satisfies WatchMessage);
+        send({ type: 'watch', eventId, watch: next });
       };
-      const relay = (frame: RelayFrame): void => {
+      const relay = ({ frame, text }: RelayedFrame): void => {
         if (frame.type === 'state') {
-          const revision = (frame as unknown as StateMessage).state.revision;
-          if (revision <= lastRevision) return;
-          lastRevision = revision;
-        }
-        if (frame.type === 'watch') {
-          sendWatch((frame as unknown as WatchMessage).watch);
-          return;
-        }
-        send(frame);
-        if (frame.type === 'job.output' && watch !== null) {
-          const output = parse(OutputStatusMessageSchema, frame);
-          const status = output.ok ? eventStatusOf(output.value) : watch.status;
+          if (frame.state.revision <= lastRevision) return;
+          lastRevision = frame.state.revision;
+        } else if (frame.type === 'watch') {
+          watch = frame.watch;
+        } else if (frame.type === 'job.output' && watch !== null) {
+          // Derived here, so roles that may not see job status still learn that the event went live.
+          const status = eventStatusOf(frame);
           if (status !== watch.status) sendWatch({ ...watch, status });
         }
+        if (mayReceive(auth.role, frame.type)) sendText(text);
+      };
+
+      const handlers: ClientHandlers = {
+        ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
+        command: (frame) => {
+          runCommand(app.program, app.metrics, eventId, frame.command, auth).then(
+            (result) => send({ type: 'result', id: frame.id, ok: true, revision: result.revision }),
+            (error: unknown) => {
+              if (!(error instanceof AppError)) {
+                request.log.warn({ err: error }, 'websocket command failed');
+                send({ type: 'result', id: frame.id, ok: false, error: { code: 'INTERNAL', message: 'failed' } });
+                return;
+              }
+              const detail = {
+                code: error.code,
+                message: error.message,
+                ...(error.field === undefined ? {} : { field: error.field }),
+              };
+              send({ type: 'result', id: frame.id, ok: false, error: detail });
+            },
+          );
+        },
       };
 
       // Listeners first, synchronously: frames that arrive while the snapshot loads are not lost.
       socket.on('message', (data, isBinary) => {
-        void handleMessage(isBinary ? null : data.toString()).catch((error: unknown) => {
-          request.log.warn({ err: error }, 'websocket message failed');
-        });
+        const decoded = isBinary
+          ? ({ ok: false, error: { field: '/', message: 'binary frames are not accepted' } } as const)
+          : clientMessages.decode(data.toString());
+        if (decoded.ok) dispatchFrame(handlers, decoded.frame);
+        else send({ type: 'error', code: 'INVALID', message: decoded.error.message, field: decoded.error.field });
       });
       const unsubscribe = app.realtime.subscribe(eventId, relay);
       app.metrics.websockets.inc({ role: auth.role });
@@ -86,62 +110,27 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         void app.presence.leave(connectionId).catch(() => {});
       });
 
-      async function handleMessage(text: string | null): Promise<void> {
-        const parsed = parse(ClientMessageSchema, text === null ? null : safeJson(text));
-        if (!parsed.ok) {
-          send({
-            type: 'error',
-            code: 'INVALID',
-            message: parsed.error.message,
-            field: parsed.error.field,
-          } satisfies ErrorMessage);
-          return;
-        }
-        const message = parsed.value;
-        if (message.type === 'ping') {
-          send({ type: 'pong', clientTime: message.clientTime, serverTime: Date.now() } satisfies PongMessage);
-          return;
-        }
-        try {
-          const result = await runCommand(app.program, app.metrics, eventId, message.command, auth);
-          send({ type: 'result', id: message.id, ok: true, revision: result.revision } satisfies ResultMessage);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          const detail = {
-            code: error.code,
-            message: error.message,
-            ...(error.field === undefined ? {} : { field: error.field }),
-          };
-          send({ type: 'result', id: message.id, ok: false, error: detail } satisfies ResultMessage);
-        }
-      }
-
       void (async () => {
         const state = await app.program.getState(eventId);
         if (state === null) {
-          socket.close(WS_CLOSE_NOT_FOUND, `event ${eventId} does not exist`);
+          socket.close(WS_CLOSE.NOT_FOUND, `event ${eventId} does not exist`);
           return;
         }
-        relay({ type: 'state', eventId, state, serverTime: Date.now() } satisfies StateMessage);
-        send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
+        const snapshot: StateMessage = { type: 'state', eventId, state, serverTime: Date.now() };
+        relay({ frame: snapshot, text: JSON.stringify(snapshot) });
+        if (mayReceive(auth.role, 'cameras')) {
+          send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
+        }
         const event = await app.events.get(eventId);
         if (event !== null) sendWatch(await readWatchInfo(app.redis, event));
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
       })().catch((error: unknown) => {
         request.log.error({ err: error }, 'websocket snapshot failed');
-        socket.close(1011, 'internal error');
+        socket.close(WS_CLOSE.SERVER_ERROR, 'internal error');
       });
     },
   );
 };
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 export default realtimeRoutes;

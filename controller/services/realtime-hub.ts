@@ -1,14 +1,36 @@
 // Fan-out across controller processes: every frame is PUBLISHed once on the prefix's realtime channel
 // (program-state frames by the same Lua script that stores the state, so Redis orders them by revision),
-// and every process relays what it hears to its own WebSocket subscribers of that event.
+// and every process relays what it hears to its own WebSocket subscribers of that event. A frame is
+// decoded and checked against the ServerMessage union once per process, and its text is what each socket
+// sends: no parse or stringify per subscriber. Key revocations travel on a channel of their own.
 import type { Redis } from 'ioredis';
-import { jobStatusChannel, type RelayFrame } from '../../protocol/index.ts';
+import {
+  jobStatusChannel,
+  KeyRevocationSchema,
+  parse,
+  serverMessages,
+  type EventFrame,
+  type KeyRevocation,
+  type ServerMessage,
+} from '../../protocol/index.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
-export type FrameListener = (frame: RelayFrame) => void;
+/** A checked frame of one event with the exact text to send. */
+export interface RelayedFrame {
+  frame: EventFrame;
+  text: string;
+}
+
+export type FrameListener = (relayed: RelayedFrame) => void;
+export type RevocationListener = (revocation: KeyRevocation) => void;
+
+function isEventFrame(frame: ServerMessage): frame is EventFrame {
+  return 'eventId' in frame;
+}
 
 export class RealtimeHub {
   readonly #listeners = new Map<string, Set<FrameListener>>();
+  readonly #revocationListeners = new Set<RevocationListener>();
   readonly #jobPattern = jobStatusChannel('*');
 
   constructor(
@@ -16,14 +38,17 @@ export class RealtimeHub {
     /** A connection of its own: a subscribed Redis connection can do nothing else. */
     private readonly subscriber: Redis,
     private readonly keys: RedisKeys,
-    private readonly onBadFrame: (error: unknown) => void = () => {},
+    private readonly onBadFrame: (error: Error) => void = () => {},
   ) {}
 
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, message: string) => this.#deliver(message));
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.keys.revocationChannel()) this.#revoked(message);
+      else this.#deliver(message);
+    });
     // The worker publishes job status on its own per-event channels; panels get them as frames too.
     this.subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) => this.#deliver(message));
-    await this.subscriber.subscribe(this.keys.realtimeChannel());
+    await this.subscriber.subscribe(this.keys.realtimeChannel(), this.keys.revocationChannel());
     await this.subscriber.psubscribe(this.#jobPattern);
   }
 
@@ -47,36 +72,56 @@ export class RealtimeHub {
   }
 
   /** Send a frame to every subscriber of its event on every controller process. */
-  async publish(frame: RelayFrame): Promise<void> {
+  async publish(frame: EventFrame): Promise<void> {
     await this.redis.publish(this.keys.realtimeChannel(), JSON.stringify(frame));
   }
 
   /** Deliver to this process's listeners only (e.g. a presence recount nobody else needs). */
-  deliverLocal(frame: RelayFrame): void {
-    for (const listener of this.#listeners.get(frame.eventId) ?? []) listener(frame);
+  deliverLocal(frame: EventFrame): void {
+    this.#fanOut({ frame, text: JSON.stringify(frame) });
   }
 
-  #deliver(message: string): void {
-    let frame: RelayFrame;
-    try {
-      frame = JSON.parse(message) as RelayFrame;
-      if (
-        typeof frame !== 'object' ||
-        frame === null ||
-        typeof frame.eventId !== 'string' ||
-        typeof frame.type !== 'string'
-      ) {
-        throw new TypeError('frame without type/eventId');
-      }
-    } catch (error) {
-      this.onBadFrame(error);
+  /** Hear the key store's revocations, from every process. Returns the unsubscribe function. */
+  onRevocation(listener: RevocationListener): () => void {
+    this.#revocationListeners.add(listener);
+    return () => this.#revocationListeners.delete(listener);
+  }
+
+  #fanOut(relayed: RelayedFrame): void {
+    for (const listener of this.#listeners.get(relayed.frame.eventId) ?? []) listener(relayed);
+  }
+
+  #deliver(text: string): void {
+    const decoded = serverMessages.decode(text);
+    if (!decoded.ok) {
+      this.onBadFrame(new TypeError(`realtime frame refused: ${decoded.error.field} ${decoded.error.message}`));
       return;
     }
-    this.deliverLocal(frame);
+    if (!isEventFrame(decoded.frame)) {
+      this.onBadFrame(new TypeError(`realtime frame "${decoded.frame.type}" belongs to no event`));
+      return;
+    }
+    this.#fanOut({ frame: decoded.frame, text });
+  }
+
+  #revoked(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const parsed = parse(KeyRevocationSchema, value);
+    if (!parsed.ok) {
+      this.onBadFrame(new TypeError(`revocation refused: ${parsed.error.field} ${parsed.error.message}`));
+      return;
+    }
+    for (const listener of this.#revocationListeners) listener(parsed.value);
   }
 
   /** Stops local delivery; the subscriber connection's owner quits it (which ends the subscriptions). */
   close(): void {
     this.#listeners.clear();
+    this.#revocationListeners.clear();
   }
 }

@@ -97,7 +97,26 @@ describe('state store', () => {
       'invalid',
     );
     expect(store.state?.revision).toBe(s1.revision);
-    expect(store.counts).toEqual({ applied: 2, stale: 2, 'wrong-event': 1, invalid: 1 });
+    expect(store.counts).toEqual({ applied: 2, stale: 2, 'wrong-event': 1, invalid: 1, snapshot: 0 });
+  });
+});
+
+describe('state store snapshots', () => {
+  const s0 = createInitialState({ now: 1000, sources: testSources(2) });
+  const take = apply(s0, { type: 'program.take', source: 'camera-2' }, { now: 2000 });
+  if (!take.ok) throw new Error('take failed');
+  const s1 = take.state;
+  const message = (state: ProgramState): StateMessage => ({ type: 'state', eventId: 'demo', state, serverTime: 0 });
+
+  it("takes a connection's snapshot even at a lower revision (a restored store), then only higher ones", () => {
+    const store = new StateStore({ eventId: 'demo' });
+    expect(store.offer(message(s1))).toBe('applied');
+    expect(store.accept(s0, true)).toBe('snapshot');
+    expect(store.state?.revision).toBe(s0.revision);
+    expect(store.accept(s0, false)).toBe('stale');
+    expect(store.offer(message(s0))).toBe('stale');
+    expect(store.accept(s1, false)).toBe('applied');
+    expect(store.state?.revision).toBe(s1.revision);
   });
 });
 

@@ -2,18 +2,11 @@
 // (registered, live, disconnected); pictures from LiveKit when the controller has it configured. Without
 // LiveKit the controller answers LIVEKIT_NOT_CONFIGURED and the tiles say so instead of staying black.
 import { Type } from '@sinclair/typebox';
-import {
-  CamerasMessageSchema,
-  CameraSchema,
-  LiveKitTokenSchema,
-  parse,
-  type Camera,
-  type LiveKitToken,
-} from '../../../protocol/index.ts';
+import { CameraSchema, LiveKitTokenSchema, parse, type Camera, type LiveKitToken } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-error.ts';
 import { notifyError } from '../lib/notices.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 import type { Multiview } from './multiview.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
@@ -36,10 +29,7 @@ export class CameraFeeds {
     private readonly realtime: RealtimeClient,
     private readonly multiview: Multiview,
   ) {
-    realtime.on('frame', (frame) => {
-      const parsed = parse(CamerasMessageSchema, frame);
-      if (parsed.ok) this.#setCameras(parsed.value.cameras);
-    });
+    realtime.handle({ cameras: (frame) => this.#setCameras(frame.cameras) });
     realtime.on('status', (status) => {
       if (status === 'online') void this.#loadCameras();
     });

@@ -1,27 +1,24 @@
 // Output controls: go live to each destination on its own, record, stop, with each output's live status,
 // uptime and error as the worker reports them (`job.output` frames, protocol/jobs.ts).
+import { Type } from '@sinclair/typebox';
 import {
-  DestinationsMessageSchema,
   EventSchema,
   JobStatusMessageSchema,
-  OutputStatusMessageSchema,
   formatClock,
   parse,
   type DestinationView,
-  type JobStatusMessage,
   type OutputReport,
   type OutputStatusMessage,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
-import type { OtherFrame, RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
 const RECORDING_ID = 'recording';
 
-interface OutputsAnswer {
-  statuses: JobStatusMessage[];
-}
+/** The part of GET /outputs this panel reads: the last job statuses, the same frames the socket pushes. */
+const OutputsAnswerSchema = Type.Object({ statuses: Type.Array(JobStatusMessageSchema) });
 
 export class OutputsPanel {
   readonly element: HTMLElement;
@@ -63,7 +60,13 @@ export class OutputsPanel {
       this.#summary,
       this.#rows,
     );
-    realtime.on('frame', (frame) => this.#handleFrame(frame));
+    realtime.handle({
+      destinations: (frame) => {
+        this.#destinations = frame.destinations;
+        this.#render();
+      },
+      'job.output': (frame) => this.#handleOutput(frame),
+    });
     // Every (re)connect: reload what the socket may have missed while it was down.
     realtime.on('status', (status) => {
       if (status === 'online') void this.load();
@@ -75,28 +78,24 @@ export class OutputsPanel {
     const event = await attempt('Loading destinations', () => this.#api.get<unknown>(this.#base));
     const parsed = parse(EventSchema, event);
     if (parsed.ok) this.#destinations = parsed.value.destinations;
-    const outputs = await attempt('Loading output status', () => this.#api.get<OutputsAnswer>(`${this.#base}/outputs`));
-    for (const status of outputs?.statuses ?? []) this.#handleFrame(status as unknown as OtherFrame);
+    const outputs = parse(
+      OutputsAnswerSchema,
+      await attempt('Loading output status', () => this.#api.get<unknown>(`${this.#base}/outputs`)),
+    );
+    for (const status of outputs.ok ? outputs.value.statuses : [])
+      if (status.type === 'job.output') this.#handleOutput(status);
     this.#render();
   }
 
-  #handleFrame(frame: OtherFrame): void {
-    const destinations = parse(DestinationsMessageSchema, frame);
-    if (destinations.ok) {
-      this.#destinations = destinations.value.destinations;
-      this.#render();
-      return;
-    }
-    if (frame.type !== 'job.output' || !parse(JobStatusMessageSchema, frame).ok) return;
-    const status = parse(OutputStatusMessageSchema, frame);
-    if (!status.ok || (this.#status !== null && status.value.at < this.#status.at)) return;
-    this.#status = status.value;
-    for (const output of status.value.outputs) {
+  #handleOutput(status: OutputStatusMessage): void {
+    if (this.#status !== null && status.at < this.#status.at) return;
+    this.#status = status;
+    for (const output of status.outputs) {
       if (output.state !== 'live') this.#liveSince.delete(output.id);
       else if (!this.#liveSince.has(output.id))
         this.#liveSince.set(
           output.id,
-          output.id === RECORDING_ID ? (status.value.recordingStartedAt ?? status.value.at) : status.value.at,
+          output.id === RECORDING_ID ? (status.recordingStartedAt ?? status.at) : status.at,
         );
     }
     this.#render();

@@ -12,7 +12,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
 /** The timeline shows the last half hour; the list the last takes. */
 export const TIMELINE_SPAN_MS = 30 * 60 * 1000;

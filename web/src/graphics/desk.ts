@@ -3,7 +3,7 @@
 import type { Command, ProgramState } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { notify, notifyError } from '../lib/notices.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 import { sendGuarded, type GuardedResult } from './guarded-send.ts';
 
 export interface DeskEdit {

@@ -1,7 +1,7 @@
 // The connection state every page shows in its top bar: an operator must know at a glance whether what
 // they see is live.
 import { h, setText } from './dom.ts';
-import type { ConnectionStatus, RealtimeClient } from './realtime-client.ts';
+import type { ConnectionStatus, RealtimeClient } from '../../../client/index.ts';
 
 const LABELS: Record<ConnectionStatus, string> = {
   connecting: 'Connecting',

@@ -5,7 +5,7 @@ import { ApiClient } from './api-client.ts';
 import { connectionBadge } from './connection-badge.ts';
 import { h } from './dom.ts';
 import { readPageParams, type PageParams } from './page-params.ts';
-import { RealtimeClient } from './realtime-client.ts';
+import { RealtimeClient } from '../../../client/index.ts';
 
 export interface PageOptions {
   /** Shown in the top bar, e.g. "Director". */

@@ -6,9 +6,7 @@ import {
   clockValueMs,
   formatClock,
   parse,
-  PresenceMessageSchema,
   WatchInfoSchema,
-  WatchMessageSchema,
   type EventChannels,
   type EventStatus,
   type ProgramState,
@@ -75,18 +73,16 @@ if (page !== null) {
     })
     .catch(() => {});
 
-  realtime.on('frame', (frame) => {
-    const presence = parse(PresenceMessageSchema, frame);
-    if (presence.ok) {
-      const n = presence.value.presence.viewers;
+  realtime.handle({
+    presence: (frame) => {
+      const n = frame.presence.viewers;
       viewers.dataset.count = String(n);
       setText(viewers, `${n} watching`);
-    }
-    const watch = parse(WatchMessageSchema, frame);
-    if (watch.ok) {
+    },
+    watch: (frame) => {
       pushed = true;
-      applyWatch(watch.value.watch);
-    }
+      applyWatch(frame.watch);
+    },
   });
   const drawScore = (state: ProgramState): void => {
     const { home, away, period } = state.scorebug;

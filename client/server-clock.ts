@@ -1,8 +1,8 @@
-// Server time as the page estimates it: the clock and transitions are drawn for server time, so two
-// renderers (and one before and after a reload) agree to within the estimate's error.
+// Server time as the page estimates it: clocks and transitions are drawn for server time, so two pages
+// (and one before and after a reload) agree to within the estimate's error.
 
 /** Samples kept: a minute of pings at the steady interval, so a changed network path is picked up. */
-const OFFSET_SAMPLES = 30;
+export const CLOCK_OFFSET_SAMPLES = 30;
 
 interface OffsetSample {
   offsetMs: number;
@@ -15,7 +15,8 @@ export class ServerClock {
 
   /** A ping/pong round trip: the lowest round trip gives the tightest bound on the offset. */
   handlePong(clientTime: number, serverTime: number, receivedAt: number): void {
-    const rttMs = Math.max(0, receivedAt - clientTime);
+    const rttMs = receivedAt - clientTime;
+    if (rttMs < 0) return; // the page's own clock stepped back: the sample means nothing
     this.#add({ offsetMs: serverTime + rttMs / 2 - receivedAt, rttMs });
   }
 
@@ -26,7 +27,7 @@ export class ServerClock {
 
   #add(sample: OffsetSample): void {
     this.#samples.push(sample);
-    if (this.#samples.length > OFFSET_SAMPLES) this.#samples.shift();
+    if (this.#samples.length > CLOCK_OFFSET_SAMPLES) this.#samples.shift();
     this.#best = this.#samples.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));
   }
 

@@ -1,0 +1,2 @@
+export * from './realtime-client.ts';
+export * from './server-clock.ts';
