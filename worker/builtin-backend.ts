@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.ts';
 import { Recorder, type RecorderStats } from './recorder/recorder.ts';
 import { recoverRecordings } from './recording-recovery.ts';
+import { writeRecordingStart } from './recording-start.ts';
 import type { OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { templatePageUrl } from './template-url.ts';
@@ -56,6 +57,8 @@ class BuiltinSession implements OutputSession {
   #stats: OutputStats[] = [];
   #startedAt: number | null = null;
   #recordingPath: string | null = null;
+  #recordingFromFrame0: string | null = null;
+  #startWrites: Promise<void> = Promise.resolve();
   readonly #recordings: string[] = [];
   #poll: NodeJS.Timeout | null = null;
   #closed = false;
@@ -82,6 +85,7 @@ class BuiltinSession implements OutputSession {
     await recoverRecordings(this.hooks.redis, this.#plan.eventId, this.#eventDir(), this.hooks.log);
     // Outputs are armed before capture starts so that they all begin at frame 0.
     await this.#reconcile(this.#plan);
+    this.#recordingFromFrame0 = this.#recordingPath;
     await this.#recorder.start();
     this.hooks.log.info('recorder started', {
       eventId: this.#plan.eventId,
@@ -203,7 +207,16 @@ class BuiltinSession implements OutputSession {
     const frames = stats.capture.framesRendered + stats.capture.duplicated;
     if (frames === 0) return;
     const estimate = Math.round(now - ((frames - 0.5) * 1000) / this.#plan.video.fps);
-    if (this.#startedAt === null || estimate < this.#startedAt) this.#startedAt = estimate;
+    if (this.#startedAt !== null && estimate >= this.#startedAt) return;
+    this.#startedAt = estimate;
+    // Frame 0 is the first frame of a recording armed before capture; one added later starts later, and
+    // recovery estimates its start from the file itself.
+    const recording = this.#recordingFromFrame0;
+    if (recording === null || recording !== this.#recordingPath) return;
+    // One write at a time, in order: the file ends with the best estimate.
+    this.#startWrites = this.#startWrites
+      .then(() => writeRecordingStart(recording, estimate))
+      .catch((error: unknown) => this.hooks.log.warn('recording start time not kept', { error: errorMessage(error) }));
   }
 
   async #refresh(): Promise<void> {

@@ -11,6 +11,8 @@ import { outputKeys } from './keys.ts';
 import { errorMessage, type Logger } from './logger.ts';
 import { MAX_RECORDING_NOTES, readRecordingNotes } from './recording-notes.ts';
 import { finaliseMp4 } from './recorder/finalise-mp4.ts';
+import { probe } from './export/ffmpeg.ts';
+import { readRecordingStart } from './recording-start.ts';
 
 const FRAGMENTED_SUFFIX = '.frag.mp4';
 
@@ -37,8 +39,11 @@ export async function recoverRecordings(redis: Redis, eventId: string, dir: stri
         await rename(file, fragment);
         await finaliseMp4(fragment, file);
       }
-      const { mtimeMs } = await stat(fragment);
-      const note: RecordingNote = { file, startedAt: null, endedAt: Math.round(mtimeMs), recovered: true };
+      const endedAt = Math.round((await stat(fragment)).mtimeMs);
+      // Without a start time no export can place the takes: the recorder's start file, else the last
+      // write minus the length (good to one fragment, ~2 s).
+      const startedAt = (await readRecordingStart(file)) ?? endedAt - Math.round((await probe(file)).durationMs);
+      const note: RecordingNote = { file, startedAt, endedAt, recovered: true };
       const key = outputKeys(eventId).recordings;
       await redis.multi().rpush(key, JSON.stringify(note)).ltrim(key, -MAX_RECORDING_NOTES, -1).exec();
       recovered.push(file);

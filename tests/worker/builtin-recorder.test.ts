@@ -16,6 +16,7 @@ import {
   type OutputStatusMessage,
 } from '../../protocol/index.ts';
 import { freePort } from '../../runtime/free-port.ts';
+import { readRecordingStart } from '../../worker/recording-start.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
 import { JobClient } from '../../worker/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
@@ -152,6 +153,8 @@ describe('built-in recorder backend', () => {
     const notes = await client.recordings(eventId);
     const file = notes.at(-1)?.file ?? '';
     expect(existsSync(file)).toBe(true);
+    // Kept beside the file too, for a worker that recovers it after a crash.
+    expect(await readRecordingStart(file)).toBe(notes.at(-1)?.startedAt);
 
     const info = await probe(file);
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecordingNotes } from '../../worker/recording-notes.ts';
 import { recoverRecordings } from '../../worker/recording-recovery.ts';
+import { writeRecordingStart } from '../../worker/recording-start.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { probe } from '../../worker/export/ffmpeg.ts';
 import { outputKeys } from '../../worker/keys.ts';
@@ -50,6 +51,8 @@ function fragmentedMp4(file: string, seconds: number): void {
   ]);
 }
 
+const HANDED_BACK_STARTED_AT = 1_764_590_000_000;
+
 describe('recording recovery', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pitchside-recovery-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +71,8 @@ describe('recording recovery', () => {
     const handedBack = join(eventDir, `${eventId}-2.mp4`);
     fragmentedMp4(join(eventDir, `${eventId}-2.frag.mp4`), 2);
     writeFileSync(handedBack, readFileSync(join(eventDir, `${eventId}-2.frag.mp4`)));
+    // The recorder kept its first frame's server time beside it.
+    await writeRecordingStart(handedBack, HANDED_BACK_STARTED_AT);
     // Already listed: not touched.
     const listed = join(eventDir, `${eventId}-0.mp4`);
     fragmentedMp4(listed, 1);
@@ -83,6 +88,15 @@ describe('recording recovery', () => {
       [killed, true],
       [handedBack, true],
     ]);
+    // Issue 11, item 12: recovered parts carry a start time, so exports can place the takes on them
+    // (they were noted with none, and the export route refused them). The killed part had no start
+    // file: its start is its last write minus its length.
+    expect(notes[2]?.startedAt).toBe(HANDED_BACK_STARTED_AT);
+    const killedLength = (await probe(killed)).durationMs;
+    const killedEnd = statSync(killed.replace(/\.mp4$/, '.frag.mp4')).mtimeMs;
+    expect(notes[1]?.startedAt).toBeGreaterThan(killedEnd - killedLength - 1000);
+    expect(notes[1]?.startedAt).toBeLessThan(killedEnd - killedLength + 1000);
+
     // The killed part is now a progressive MP4 (moov first) holding what was written before the kill.
     const head = readFileSync(killed).subarray(0, 64).toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(0);
