@@ -32,6 +32,7 @@ let redis: ReturnType<typeof testRedis>;
 let client: JobClient;
 let worker: ExportWorker;
 let prefix: string;
+let keys: ReturnType<typeof createRedisKeys>;
 const eventId = 'cup-final';
 
 beforeAll(async () => {
@@ -60,7 +61,7 @@ beforeAll(async () => {
     recording,
   ]);
   redis = testRedis();
-  const keys = createRedisKeys(freshPrefix('export'));
+  keys = createRedisKeys(freshPrefix('export'));
   for (const [i, t] of TAKES.entries()) {
     const entry: Omit<SwitchLogEntry, 'id'> = {
       time: STARTED_AT + t.atMs,
@@ -98,11 +99,18 @@ afterAll(async () => {
 async function runExport(
   outDir: string,
   options: Record<string, number>,
+  event = eventId,
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
   const listener = new StatusListener(testRedis());
-  await listener.start(eventId);
+  await listener.start(event);
   try {
-    const { jobId } = await client.export({ eventId, recording, recordingStartedAt: STARTED_AT, outDir, options });
+    const { jobId } = await client.export({
+      eventId: event,
+      recording,
+      recordingStartedAt: STARTED_AT,
+      outDir,
+      options,
+    });
     const done = (await listener.waitFor(
       (m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'),
       60_000,
@@ -184,6 +192,40 @@ describe('VOD export', () => {
       [0, '1. camera-1'],
       [1000, '2. camera-2'],
       [4000, '3. camera-3'],
+    ]);
+  });
+
+  // Issue 11, item 12: the export read one page (1000 entries) of the switch log, so a long show's
+  // later takes (and what was on air when the recording began) were missing from chapters and EDL.
+  it('reads every take of a long show, however many pages the switch log has', async () => {
+    const longShow = 'long-show';
+    const before = 2500;
+    const pipeline = redis.pipeline();
+    // Many takes before the recording, in bursts sharing a millisecond (pages meet inside one), then two in it.
+    const times = [
+      ...Array.from({ length: before }, (_, i) => STARTED_AT - 3_600_000 + Math.floor(i / 3) * 1000),
+      STARTED_AT + 4000,
+      STARTED_AT + 8000,
+    ];
+    for (const [i, time] of times.entries()) {
+      const entry: Omit<SwitchLogEntry, 'id'> = {
+        time,
+        revision: i + 1,
+        source: `camera-${(i % 4) + 1}`,
+        from: `camera-${((i + 3) % 4) + 1}`,
+        transition: { type: 'cut', durationMs: 0, from: 'left', colour: '#000000' },
+        who: 'director:k1',
+      };
+      pipeline.xadd(keys.switchLog(longShow), `${time}-${i % 3}`, 'entry', JSON.stringify(entry));
+    }
+    await pipeline.exec();
+    const { done } = await runExport(join(dir, 'long'), {}, longShow);
+    expect(done.state, done.message).toBe('completed');
+    // On air at the start: the last take before it (#2500, camera-4); then #2501 and #2502.
+    expect(done.result?.chapters.map((c) => [c.startMs, c.title])).toEqual([
+      [0, '1. camera-4'],
+      [4000, '2. camera-1'],
+      [8000, '3. camera-2'],
     ]);
   });
 

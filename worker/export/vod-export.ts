@@ -2,7 +2,7 @@
 // a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExportJob, ExportResult, SwitchLogEntry } from '../../protocol/index.ts';
+import type { ExportJob, ExportResult, SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
 import { chapterTitle, ffmetadata } from './chapters.ts';
 import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
@@ -22,8 +22,14 @@ const POSTER_OFFSET_MS = 2000;
 /** Share of the progress bar the video encode takes; probe, poster, strip and EDL share the rest. */
 const ENCODE_SHARE = 0.8;
 
-/** Reads the event's switch log between two server times (the controller's SwitchLog.query fits). */
-export type SwitchLogReader = (eventId: string, range: { from?: number; to?: number }) => Promise<SwitchLogEntry[]>;
+/**
+ * Reads one page of the event's switch log: at most `limit` entries from `from` (the ms part of the
+ * stream id, inclusive), oldest first. The controller's SwitchLog.query fits.
+ */
+export type SwitchLogReader = (eventId: string, range: TimeRangeQuery) => Promise<SwitchLogEntry[]>;
+
+/** The switch log is read this many takes at a time; a long show has thousands. */
+export const SWITCH_LOG_PAGE = 1000;
 
 export interface VodExportOptions {
   readLog: SwitchLogReader;
@@ -51,7 +57,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   if (outMs <= inMs) throw new ExportInputError(`options.outMs (${outMs}) must be after options.inMs (${inMs})`);
   const lengthMs = outMs - inMs;
 
-  const entries = await options.readLog(job.eventId, {});
+  const entries = await readWholeLog(options.readLog, job.eventId);
   const takes = takesInWindow(entries, { recordingStartedAt: job.recordingStartedAt, inMs, outMs });
   await mkdir(job.outDir, { recursive: true });
   const file = (name: string) => join(job.outDir, name);
@@ -142,6 +148,27 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
     chapters: takes.map((t) => ({ title: chapterTitle(t, labelOf), startMs: t.startMs, endMs: t.endMs })),
     durationMs: lengthMs,
   };
+}
+
+/**
+ * Every take of the event, a page at a time. Pages start at the last entry's millisecond (inclusive, as
+ * the reader's `from` is), so entries sharing it are read twice and kept once, by stream id.
+ */
+async function readWholeLog(readLog: SwitchLogReader, eventId: string): Promise<SwitchLogEntry[]> {
+  const entries: SwitchLogEntry[] = [];
+  const seen = new Set<string>();
+  let from: number | undefined;
+  for (;;) {
+    const page = await readLog(eventId, { ...(from === undefined ? {} : { from }), limit: SWITCH_LOG_PAGE });
+    const fresh = page.filter((entry) => !seen.has(entry.id));
+    for (const entry of fresh) seen.add(entry.id);
+    entries.push(...fresh);
+    const last = page.at(-1);
+    if (page.length < SWITCH_LOG_PAGE || last === undefined) return entries;
+    if (fresh.length === 0)
+      throw new Error(`the switch log of ${eventId} has over ${SWITCH_LOG_PAGE} takes in one millisecond`);
+    from = Number(last.id.split('-')[0]);
+  }
 }
 
 function seconds(ms: number): string {
