@@ -14,7 +14,7 @@ import { servicesPlugin } from './plugins/services.ts';
 import { staticPagesPlugin } from './plugins/static-pages.ts';
 import { validationPlugin } from './plugins/validation.ts';
 import type { LiveKitSettings } from './services/livekit-bridge.ts';
-import { DEFAULT_KEY_PREFIX } from './services/redis-keys.ts';
+import { DEFAULT_KEY_PREFIX } from '../protocol/redis-keys.ts';
 
 /** Commands and event edits are small; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,14 +22,15 @@ export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /** Options every route plugin receives (through @fastify/autoload). */
 export interface RouteOptions {
-  queuePrefix?: string;
+  /** The process configuration, read once at the entry. */
+  config: Config;
 }
 
 export interface AppOptions {
   config: Config;
   redisUrl: string;
   adminKey: string;
-  /** Redis key prefix (tests use a fresh one each). */
+  /** Redis key prefix, also of the job queues the output routes enqueue on (tests use a fresh one each). */
   keyPrefix?: string;
   /** Built pages; null = serve none. Default: ./dist. */
   distDir?: string | null;
@@ -42,8 +43,6 @@ export interface AppOptions {
    * join link, QR code) use it when PUBLIC_URL is unset.
    */
   lanUrl?: () => string | null;
-  /** BullMQ prefix of the job queues the output routes enqueue on (tests use a fresh one, with their own worker). */
-  queuePrefix?: string;
 }
 
 /** Where secrets may appear in a log line; pino replaces them. */
@@ -106,7 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
-  const routeOptions: RouteOptions = options.queuePrefix === undefined ? {} : { queuePrefix: options.queuePrefix };
+  const routeOptions: RouteOptions = { config };
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true, options: routeOptions });
   return app;
 }

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { PROGRAM_OUTPUT_QUEUE } from '../protocol/index.ts';
+import { PROGRAM_OUTPUT_QUEUE, createRedisKeys, type RedisKeys } from '../protocol/index.ts';
 import { loadConfig } from '../runtime/config.ts';
 
 /** Longer than compose's healthcheck timeout would be pointless: answer within it. */
@@ -12,8 +12,8 @@ const REDIS_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface WorkerHealthOptions {
   redisUrl: string;
-  /** BullMQ key prefix (tests use a fresh one; production the default). */
-  prefix?: string;
+  /** Redis names (tests use a fresh prefix; production the default). */
+  keys?: RedisKeys;
 }
 
 export async function workerConnected(options: WorkerHealthOptions): Promise<boolean> {
@@ -23,7 +23,10 @@ export async function workerConnected(options: WorkerHealthOptions): Promise<boo
     retryStrategy: () => null,
   });
   connection.on('error', () => {}); // reported by the failing command below
-  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, {
+    connection,
+    prefix: (options.keys ?? createRedisKeys()).queuePrefix,
+  });
   try {
     return (await queue.getWorkersCount()) > 0;
   } catch {

@@ -3,13 +3,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EventIdSchema } from './wire.ts';
 
-/** BullMQ queue names (no ':' — BullMQ uses it as its key separator). */
-export const PROGRAM_OUTPUT_QUEUE = 'pitchside-program-output';
-export const EXPORT_QUEUE = 'pitchside-export';
-
-/** Redis pub/sub channel carrying JobStatusMessage frames for one event; the controller forwards them to panels. */
-export function jobStatusChannel(eventId: string): string {
-  return `pitchside:jobs:${eventId}`;
+/** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
+export function programOutputJobId(eventId: string): string {
+  return `program-output-${eventId}`;
 }
 
 export const OUTPUT_BACKENDS = ['builtin', 'egress'] as const;
@@ -218,7 +214,7 @@ export const ExportStatusMessageSchema = Type.Object(
 );
 export type ExportStatusMessage = Static<typeof ExportStatusMessageSchema>;
 
-/** Frames on jobStatusChannel(eventId); also a WebSocket frame type for panels. */
+/** Frames on RedisKeys.jobStatusChannel(eventId); also a WebSocket frame type for panels. */
 export const JobStatusMessageSchema = Type.Union([OutputStatusMessageSchema, ExportStatusMessageSchema]);
 export type JobStatusMessage = Static<typeof JobStatusMessageSchema>;
 

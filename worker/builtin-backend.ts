@@ -82,7 +82,7 @@ class BuiltinSession implements OutputSession {
 
   async start(): Promise<void> {
     // Parts an earlier worker left (killed, or handed back) are finalised and listed before a new part.
-    await recoverRecordings(this.hooks.redis, this.#plan.eventId, this.#eventDir(), this.hooks.log);
+    await recoverRecordings(this.hooks.redis, this.hooks.keys, this.#plan.eventId, this.#eventDir(), this.hooks.log);
     // Outputs are armed before capture starts so that they all begin at frame 0.
     await this.#reconcile(this.#plan);
     this.#recordingFromFrame0 = this.#recordingPath;

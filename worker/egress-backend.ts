@@ -19,6 +19,7 @@ import {
   EgressUpdateSchema,
   assertValid,
   destinationUrl,
+  eventRoom,
   maskSecrets,
   maskedDestinationUrl,
   type OutputBackendKind,
@@ -28,7 +29,7 @@ import {
   type VideoFormat,
 } from '../protocol/index.ts';
 import { templatePageUrl } from './template-url.ts';
-import { EGRESS_UPDATES_CHANNEL, egressUpdateFromInfo, type EgressUpdate } from './egress-updates.ts';
+import { egressUpdateFromInfo, type EgressUpdate } from './egress-updates.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { readSessionRecord, writeSessionRecord } from './session-record.ts';
 import { errorMessage } from './logger.ts';
@@ -41,8 +42,6 @@ export interface EgressBackendOptions {
   filepath?: string;
   /** Record HLS segments (SegmentedFileOutput) instead of one MP4. */
   segmented?: boolean;
-  /** LiveKit room of an event; the event id by default. */
-  roomName?: (eventId: string) => string;
   layout?: string;
 }
 
@@ -114,15 +113,15 @@ class EgressSession implements OutputSession {
     private readonly hooks: OutputSessionHooks,
   ) {
     this.#plan = plan;
-    this.#room = backend.options.roomName?.(plan.eventId) ?? plan.eventId;
+    this.#room = eventRoom(plan.eventId);
   }
 
   /** Subscribes to egress updates and adopts the egresses a previous worker left running. */
   async start(): Promise<void> {
     this.#subscriber = this.hooks.redis.duplicate();
     this.#subscriber.on('message', (_channel, message: string) => this.#onMessage(message));
-    await this.#subscriber.subscribe(EGRESS_UPDATES_CHANNEL);
-    const stored = await readSessionRecord<EgressRecord>(this.hooks.redis, this.#plan.eventId);
+    await this.#subscriber.subscribe(this.hooks.keys.egressUpdatesChannel());
+    const stored = await readSessionRecord<EgressRecord>(this.hooks.redis, this.hooks.keys, this.#plan.eventId);
     const active = new Set(
       (await this.backend.client.listEgress({ roomName: this.#room, active: true })).map((e) => e.egressId),
     );
@@ -188,7 +187,7 @@ class EgressSession implements OutputSession {
       rec.streaming = Object.fromEntries(want);
     }
     for (const id of this.#status.keys()) if (id !== 'recording' && !want.has(id)) this.#status.delete(id);
-    await writeSessionRecord(this.hooks.redis, plan.eventId, rec);
+    await writeSessionRecord(this.hooks.redis, this.hooks.keys, plan.eventId, rec);
     this.hooks.onChange();
   }
 

@@ -2,12 +2,11 @@
 // (WebhookReceiver needs the raw body) and calls forwardEgressWebhook; the EgressSession that owns the
 // egress listens on one Redis channel and keeps only its own egress ids.
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../protocol/index.ts';
 import { EgressInfo, EgressStatus, StreamInfo_Status, type WebhookEvent } from '@livekit/protocol';
 import type { EgressUpdate } from '../protocol/index.ts';
 
 export type { EgressUpdate };
-
-export const EGRESS_UPDATES_CHANNEL = 'pitchside:egress-updates';
 
 export function egressUpdateFromInfo(info: EgressInfo): EgressUpdate {
   return {
@@ -26,8 +25,8 @@ export function egressUpdateFromInfo(info: EgressInfo): EgressUpdate {
 }
 
 /** Controller side: call with every verified webhook event; non-egress events are ignored. */
-export async function forwardEgressWebhook(redis: Redis, event: WebhookEvent): Promise<boolean> {
+export async function forwardEgressWebhook(redis: Redis, keys: RedisKeys, event: WebhookEvent): Promise<boolean> {
   if (!event.event.startsWith('egress_') || event.egressInfo === undefined) return false;
-  await redis.publish(EGRESS_UPDATES_CHANNEL, JSON.stringify(egressUpdateFromInfo(event.egressInfo)));
+  await redis.publish(keys.egressUpdatesChannel(), JSON.stringify(egressUpdateFromInfo(event.egressInfo)));
   return true;
 }

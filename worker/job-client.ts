@@ -16,6 +16,7 @@ import {
   UpdateDestinationsRequestSchema,
   VideoFormatSchema,
   parse,
+  programOutputJobId,
   type Destination,
   type ExportJob,
   type ExportOptions,
@@ -23,12 +24,12 @@ import {
   type JobStatusMessage,
   type OutputBackendKind,
   type OutputPlan,
+  type RedisKeys,
   type StartStreamRequest,
   type StopRequest,
   type UpdateDestinationsRequest,
   type VideoFormat,
 } from '../protocol/index.ts';
-import { programOutputJobId } from './keys.ts';
 import { readPlan, updatePlan } from './plan-store.ts';
 import { readJobStatuses } from './status-publisher.ts';
 import { readRecordingNotes } from './recording-notes.ts';
@@ -43,8 +44,8 @@ export interface JobClientOptions {
   redis: string | Redis;
   /** Left out: the worker's configured backend runs the output. */
   backend?: OutputBackendKind;
-  /** BullMQ key prefix (tests use a fresh one). */
-  prefix?: string;
+  /** Redis names: plan and status keys and the queue prefix (tests use a fresh prefix). */
+  keys: RedisKeys;
 }
 
 /** Where the output renders from: the template URL (with the template key) and the picture format. */
@@ -85,9 +86,9 @@ export class JobClient {
     const { redis } = this.options;
     this.#redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: null }) : redis.duplicate();
     const connection: ConnectionOptions = this.#redis;
-    const prefix = this.options.prefix;
-    this.#outputs = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
-    this.#exports = new Queue(EXPORT_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+    const prefix = this.options.keys.queuePrefix;
+    this.#outputs = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, prefix });
+    this.#exports = new Queue(EXPORT_QUEUE, { connection, prefix });
     await Promise.all([this.#outputs.waitUntilReady(), this.#exports.waitUntilReady()]);
   }
 
@@ -113,7 +114,7 @@ export class JobClient {
   /** Add/remove destinations on the running output; a removed one stops, the others never blink. */
   async updateDestinations(eventId: string, request: UpdateDestinationsRequest): Promise<PlanSummary> {
     const { add = [], remove = [] } = check(UpdateDestinationsRequestSchema, request, 'update-destinations');
-    const plan = await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+    const plan = await updatePlan(this.#redisOrThrow(), this.options.keys, eventId, (current) => {
       if (current === null || current.stop)
         throw new JobRequestError('NOT_RUNNING', `event ${eventId} has no program output running`);
       return { ...current, destinations: mergeDestinations(current.destinations, add, remove) };
@@ -124,7 +125,7 @@ export class JobClient {
   /** Stops everything, or only the recording / only the destinations (the rest keeps running). */
   async stop(eventId: string, request: StopRequest = {}): Promise<PlanSummary | null> {
     const what = check(StopRequestSchema, request, 'stop').what ?? 'all';
-    const plan = await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+    const plan = await updatePlan(this.#redisOrThrow(), this.options.keys, eventId, (current) => {
       if (current === null || current.stop) return undefined;
       const next = {
         ...current,
@@ -137,13 +138,13 @@ export class JobClient {
   }
 
   async plan(eventId: string): Promise<PlanSummary | null> {
-    const plan = await readPlan(this.#redisOrThrow(), eventId);
+    const plan = await readPlan(this.#redisOrThrow(), this.options.keys, eventId);
     return plan === null ? null : summary(plan);
   }
 
   /** Finished recordings of the event, oldest first (exports are made from these). */
   async recordings(eventId: string): Promise<RecordingNote[]> {
-    return readRecordingNotes(this.#redisOrThrow(), eventId);
+    return readRecordingNotes(this.#redisOrThrow(), this.options.keys, eventId);
   }
 
   /** The export job id for a recording and options: the same request gives the same job and directory. */
@@ -165,14 +166,14 @@ export class JobClient {
     return { jobId };
   }
 
-  /** Latest output and export statuses (also pushed on jobStatusChannel(eventId)). */
+  /** Latest output and export statuses (also pushed on keys.jobStatusChannel(eventId)). */
   async statuses(eventId: string): Promise<JobStatusMessage[]> {
-    return readJobStatuses(this.#redisOrThrow(), eventId);
+    return readJobStatuses(this.#redisOrThrow(), this.options.keys, eventId);
   }
 
   async #start(eventId: string, target: OutputTarget, change: (plan: OutputPlan) => OutputPlan): Promise<PlanSummary> {
     const video = check(VideoFormatSchema, target.video, 'video');
-    const plan = (await updatePlan(this.#redisOrThrow(), eventId, (current) => {
+    const plan = (await updatePlan(this.#redisOrThrow(), this.options.keys, eventId, (current) => {
       const base: OutputPlan =
         current === null || current.stop
           ? {

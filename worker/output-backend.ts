@@ -1,7 +1,7 @@
 // The one interface both program output backends (LiveKit Egress, the built-in recorder) implement.
 // The job layer owns queues, locks, retries and status; a backend only turns a plan into running outputs.
 import type { Redis } from 'ioredis';
-import type { OutputBackendKind, OutputPlan, OutputReport } from '../protocol/index.ts';
+import type { OutputBackendKind, OutputPlan, OutputReport, RedisKeys } from '../protocol/index.ts';
 import type { Logger } from './logger.ts';
 
 export interface OutputSessionHooks {
@@ -12,6 +12,7 @@ export interface OutputSessionHooks {
   log: Logger;
   /** For backend facts a worker taking over must see (see SessionRecord). */
   redis: Redis;
+  keys: RedisKeys;
 }
 
 export interface OutputSessionResult {

@@ -2,7 +2,7 @@
 // renewing. BullMQ's job id already stops a second job; the lock also covers a worker that stalled (GC,
 // network) while another took the job over, so two never drive one event's output at once.
 import type { Redis } from 'ioredis';
-import { outputKeys } from './keys.ts';
+import type { RedisKeys } from '../protocol/index.ts';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -20,11 +20,12 @@ export class OutputLock {
 
   constructor(
     private readonly redis: Redis,
+    keys: RedisKeys,
     eventId: string,
     private readonly token: string,
     private readonly ttlMs: number,
   ) {
-    this.#key = outputKeys(eventId).lock;
+    this.#key = keys.output(eventId).lock;
   }
 
   /**

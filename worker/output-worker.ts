@@ -10,10 +10,10 @@ import {
   parse,
   type OutputBackendKind,
   type ProgramOutputJob,
+  type RedisKeys,
 } from '../protocol/index.ts';
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
 import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from './job-client.ts';
-import { outputKeys } from './keys.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { createLogger, errorMessage, type Logger } from './logger.ts';
 
@@ -37,7 +37,8 @@ export interface OutputWorkerOptions {
   /** The backend for jobs that name none (the deployment's OUTPUT_BACKEND); the only one when just one is given. */
   defaultBackend?: OutputBackendKind;
   concurrency?: number;
-  prefix?: string;
+  /** Redis names: the queue prefix and the output keys (tests use a fresh prefix). */
+  keys: RedisKeys;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** Tests shorten these to see a long show's failures in seconds. */
@@ -71,7 +72,7 @@ export class OutputWorker {
       lockDuration,
       stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
-      ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
+      prefix: this.options.keys.queuePrefix,
     });
     this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
     void this.#worker.run();
@@ -107,7 +108,7 @@ export class OutputWorker {
     const backend = this.options.backends[kind];
     if (backend === undefined) {
       const error = new UnrecoverableError(`this worker has no ${kind} backend configured (OUTPUT_BACKEND)`);
-      await publishFailure(redis, data, false, error);
+      await publishFailure(redis, this.options.keys, data, false, error);
       throw error;
     }
     const run = new ProgramOutputRun({
@@ -115,6 +116,7 @@ export class OutputWorker {
       data,
       backend,
       redis,
+      keys: this.options.keys,
       lockTtlMs: this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
       workerId: this.id,
       log: this.#log,
@@ -126,7 +128,7 @@ export class OutputWorker {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      await redis.del(outputKeys(data.eventId).failures);
+      await redis.del(this.options.keys.output(data.eventId).failures);
       return outcome.result;
     } catch (error) {
       if (error instanceof WaitingError) throw error;
@@ -142,9 +144,9 @@ export class OutputWorker {
         failures,
         error: errorMessage(error),
       });
-      await publishFailure(redis, data, willRetry, error);
+      await publishFailure(redis, this.options.keys, data, willRetry, error);
       if (!willRetry) {
-        await redis.del(outputKeys(data.eventId).failures);
+        await redis.del(this.options.keys.output(data.eventId).failures);
         throw new UnrecoverableError(errorMessage(error));
       }
       const retryBase = this.options.retryBaseMs ?? OUTPUT_RETRY_BASE_MS;
@@ -161,7 +163,7 @@ export class OutputWorker {
 
   /** Failed attempts in a row, this one included; a failure after a stable run counts as the first. */
   async #countFailure(redis: Redis, eventId: string, afterStableRun: boolean): Promise<number> {
-    const key = outputKeys(eventId).failures;
+    const key = this.options.keys.output(eventId).failures;
     if (afterStableRun) {
       await redis.set(key, '1', 'EX', FAILURE_COUNT_TTL_S);
       return 1;

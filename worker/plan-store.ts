@@ -7,8 +7,7 @@
 // connection between concurrent requests, WATCH belongs to the connection, and the first EXEC clears
 // every request's watch, so a second writer silently overwrote the first.
 import type { Redis } from 'ioredis';
-import { OutputPlanSchema, assertValid, type OutputPlan } from '../protocol/index.ts';
-import { outputKeys } from './keys.ts';
+import { OutputPlanSchema, assertValid, type OutputPlan, type RedisKeys } from '../protocol/index.ts';
 
 /** Writers racing on one event retry this often before the update is refused. */
 export const MAX_PLAN_CAS_ATTEMPTS = 20;
@@ -29,8 +28,8 @@ end
 return 1
 `;
 
-export async function readPlan(redis: Redis, eventId: string): Promise<OutputPlan | null> {
-  return parsePlan(await redis.get(outputKeys(eventId).plan));
+export async function readPlan(redis: Redis, keys: RedisKeys, eventId: string): Promise<OutputPlan | null> {
+  return parsePlan(await redis.get(keys.output(eventId).plan));
 }
 
 function parsePlan(raw: string | null): OutputPlan | null {
@@ -44,13 +43,14 @@ function parsePlan(raw: string | null): OutputPlan | null {
  */
 export async function updatePlan(
   redis: Redis,
+  keys: RedisKeys,
   eventId: string,
   change: (current: OutputPlan | null) => OutputPlan | null | undefined,
 ): Promise<OutputPlan | null> {
-  const keys = outputKeys(eventId);
+  const output = keys.output(eventId);
   for (let attempt = 0; attempt < MAX_PLAN_CAS_ATTEMPTS; attempt++) {
     if (attempt > 0) await sleep(Math.random() * attempt * PLAN_CAS_BACKOFF_STEP_MS);
-    const raw = await redis.get(keys.plan);
+    const raw = await redis.get(output.plan);
     const current = parsePlan(raw);
     const next = change(current);
     if (next === undefined) return current;
@@ -61,8 +61,8 @@ export async function updatePlan(
     const written = await redis.eval(
       COMPARE_AND_SET,
       2,
-      keys.plan,
-      keys.planChanged,
+      output.plan,
+      output.planChanged,
       raw ?? '',
       stored === null ? '' : JSON.stringify(stored),
       String(stored?.revision ?? 0),

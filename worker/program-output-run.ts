@@ -3,7 +3,6 @@
 // retries with backoff); a worker shutdown detaches and hands the job back.
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { programOutputJobId, outputKeys } from './keys.ts';
 import type { OutputBackend, OutputSession, OutputSessionResult } from './output-backend.ts';
 import { OutputLock } from './output-lock.ts';
 import { readPlan, updatePlan } from './plan-store.ts';
@@ -11,7 +10,14 @@ import { clearSessionRecord } from './session-record.ts';
 import { noteRecordings } from './recording-notes.ts';
 import { publishJobStatus } from './status-publisher.ts';
 import { errorMessage, type Logger } from './logger.ts';
-import type { JobState, OutputBackendKind, OutputPlan, ProgramOutputJob } from '../protocol/index.ts';
+import {
+  programOutputJobId,
+  type JobState,
+  type OutputBackendKind,
+  type OutputPlan,
+  type ProgramOutputJob,
+  type RedisKeys,
+} from '../protocol/index.ts';
 
 /** Job data once the worker has settled which backend runs it. */
 export type ResolvedOutputJob = ProgramOutputJob & { backend: OutputBackendKind };
@@ -26,6 +32,7 @@ export interface ProgramOutputRunOptions {
   data: ResolvedOutputJob;
   backend: OutputBackend;
   redis: Redis;
+  keys: RedisKeys;
   lockTtlMs: number;
   workerId: string;
   log: Logger;
@@ -56,15 +63,15 @@ export class ProgramOutputRun {
   }
 
   async run(): Promise<RunOutcome> {
-    const { redis, log } = this.o;
-    const lock = new OutputLock(redis, this.#eventId, `${this.o.job.id}@${this.o.workerId}`, this.o.lockTtlMs);
+    const { redis, keys, log } = this.o;
+    const lock = new OutputLock(redis, keys, this.#eventId, `${this.o.job.id}@${this.o.workerId}`, this.o.lockTtlMs);
     await lock.start(() => this.#fail(new Error('lost the output lock to another worker')));
     const subscriber = redis.duplicate();
     subscriber.on('message', () => this.#wake());
     const poll = setInterval(() => this.#wake(), PLAN_POLL_MS);
     try {
-      await subscriber.subscribe(outputKeys(this.#eventId).planChanged);
-      let plan = await readPlan(redis, this.#eventId);
+      await subscriber.subscribe(keys.output(this.#eventId).planChanged);
+      let plan = await readPlan(redis, keys, this.#eventId);
       while (plan !== null && !plan.stop) {
         if (this.#session === null) {
           await this.#publish('starting', 'starting outputs');
@@ -73,6 +80,7 @@ export class ProgramOutputRun {
             onFailure: (error) => this.#fail(error),
             log,
             redis,
+            keys,
           });
           this.#openedAt ??= Date.now();
         } else {
@@ -86,7 +94,7 @@ export class ProgramOutputRun {
           await this.#publish('queued', 'handed back on worker shutdown');
           return { kind: 'handed-back' };
         }
-        plan = await readPlan(redis, this.#eventId);
+        plan = await readPlan(redis, keys, this.#eventId);
         if (plan === null || plan.stop) plan = await this.#stop();
       }
       return { kind: 'completed', result: this.#result ?? { recordings: [], recordingStartedAt: null, outputs: [] } };
@@ -111,13 +119,13 @@ export class ProgramOutputRun {
     if (session !== null) {
       await this.#publish('stopping', 'stopping outputs');
       this.#result = await session.stop();
-      await noteRecordings(this.o.redis, this.#eventId, this.#result);
+      await noteRecordings(this.o.redis, this.o.keys, this.#eventId, this.#result);
     }
-    const remaining = await updatePlan(this.o.redis, this.#eventId, (current) =>
+    const remaining = await updatePlan(this.o.redis, this.o.keys, this.#eventId, (current) =>
       current === null || current.stop ? null : undefined,
     );
     if (remaining !== null) return remaining;
-    await clearSessionRecord(this.o.redis, this.#eventId);
+    await clearSessionRecord(this.o.redis, this.o.keys, this.#eventId);
     await this.#publish('completed', 'outputs stopped', this.#result?.outputs);
     return null;
   }
@@ -135,7 +143,7 @@ export class ProgramOutputRun {
       at: Date.now(),
     };
     try {
-      await publishJobStatus(this.o.redis, status);
+      await publishJobStatus(this.o.redis, this.o.keys, status);
       await this.o.job.updateProgress({ state, outputs });
     } catch (error) {
       // Status is best effort: the output itself must not stop because a panel could not be told.
@@ -164,11 +172,12 @@ export class ProgramOutputRun {
 /** The status a failed attempt leaves: retrying while attempts remain, failed after the last. */
 export async function publishFailure(
   redis: Redis,
+  keys: RedisKeys,
   data: ResolvedOutputJob,
   willRetry: boolean,
   error: unknown,
 ): Promise<void> {
-  await publishJobStatus(redis, {
+  await publishJobStatus(redis, keys, {
     type: 'job.output',
     eventId: data.eventId,
     jobId: programOutputJobId(data.eventId),

@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { RecordingNote } from '../protocol/index.ts';
-import { outputKeys } from './keys.ts';
+import type { RecordingNote, RedisKeys } from '../protocol/index.ts';
 import { errorMessage, type Logger } from './logger.ts';
 import { MAX_RECORDING_NOTES, readRecordingNotes } from './recording-notes.ts';
 import { finaliseMp4 } from './recorder/finalise-mp4.ts';
@@ -22,9 +21,15 @@ function isRecording(name: string): boolean {
 }
 
 /** Finalises and notes the event's unlisted recordings in `dir`; returns their paths. */
-export async function recoverRecordings(redis: Redis, eventId: string, dir: string, log: Logger): Promise<string[]> {
+export async function recoverRecordings(
+  redis: Redis,
+  keys: RedisKeys,
+  eventId: string,
+  dir: string,
+  log: Logger,
+): Promise<string[]> {
   if (!existsSync(dir)) return [];
-  const noted = new Set((await readRecordingNotes(redis, eventId)).map((n) => n.file));
+  const noted = new Set((await readRecordingNotes(redis, keys, eventId)).map((n) => n.file));
   const orphans = (await readdir(dir))
     .filter(isRecording)
     .map((name) => join(dir, name))
@@ -44,7 +49,7 @@ export async function recoverRecordings(redis: Redis, eventId: string, dir: stri
       // write minus the length (good to one fragment, ~2 s).
       const startedAt = (await readRecordingStart(file)) ?? endedAt - Math.round((await probe(file)).durationMs);
       const note: RecordingNote = { file, startedAt, endedAt, recovered: true };
-      const key = outputKeys(eventId).recordings;
+      const key = keys.output(eventId).recordings;
       await redis.multi().rpush(key, JSON.stringify(note)).ltrim(key, -MAX_RECORDING_NOTES, -1).exec();
       recovered.push(file);
       log.info('recording recovered', { eventId, file });

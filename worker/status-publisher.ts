@@ -1,26 +1,25 @@
 // Job status back to the controller: each JobStatusMessage is published on the event's channel (the
 // controller forwards it to panels) and kept as the last status of its type (for panels that join later).
 import type { Redis } from 'ioredis';
-import { JobStatusMessageSchema, assertValid, jobStatusChannel, type JobStatusMessage } from '../protocol/index.ts';
-import { outputKeys } from './keys.ts';
+import { JobStatusMessageSchema, assertValid, type JobStatusMessage, type RedisKeys } from '../protocol/index.ts';
 
 /** Last statuses outlive their job by a day, then Redis forgets them. */
 const LAST_STATUS_TTL_S = 24 * 3600;
 
-export async function publishJobStatus(redis: Redis, message: JobStatusMessage): Promise<void> {
+export async function publishJobStatus(redis: Redis, keys: RedisKeys, message: JobStatusMessage): Promise<void> {
   const checked = assertValid(JobStatusMessageSchema, message, 'job status');
   const json = JSON.stringify(checked);
   await redis
     .multi()
-    .set(outputKeys(checked.eventId).lastStatus(checked.type), json, 'EX', LAST_STATUS_TTL_S)
-    .publish(jobStatusChannel(checked.eventId), json)
+    .set(keys.output(checked.eventId).lastStatus(checked.type), json, 'EX', LAST_STATUS_TTL_S)
+    .publish(keys.jobStatusChannel(checked.eventId), json)
     .exec();
 }
 
 /** The latest output and export statuses of an event (either may be missing). */
-export async function readJobStatuses(redis: Redis, eventId: string): Promise<JobStatusMessage[]> {
-  const keys = outputKeys(eventId);
-  const raws = await redis.mget(keys.lastStatus('job.output'), keys.lastStatus('job.export'));
+export async function readJobStatuses(redis: Redis, keys: RedisKeys, eventId: string): Promise<JobStatusMessage[]> {
+  const output = keys.output(eventId);
+  const raws = await redis.mget(output.lastStatus('job.output'), output.lastStatus('job.export'));
   return raws
     .filter((r): r is string => r !== null)
     .map((r) => assertValid(JobStatusMessageSchema, JSON.parse(r), 'stored job status'));

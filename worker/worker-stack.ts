@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../runtime/config.ts';
-import { createRedisKeys } from '../controller/services/redis-keys.ts';
+import { createRedisKeys, type RedisKeys } from '../protocol/redis-keys.ts';
 import { SwitchLog } from '../controller/services/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
@@ -15,7 +15,11 @@ export interface WorkerStack {
   close(): Promise<void>;
 }
 
-export async function startWorkerStack(config: Config, redisUrl: string): Promise<WorkerStack> {
+export async function startWorkerStack(
+  config: Config,
+  redisUrl: string,
+  keys: RedisKeys = createRedisKeys(),
+): Promise<WorkerStack> {
   const backend =
     config.OUTPUT_BACKEND === 'egress'
       ? new EgressBackend({
@@ -29,11 +33,12 @@ export async function startWorkerStack(config: Config, redisUrl: string): Promis
     backends: { [backend.kind]: backend },
     defaultBackend: backend.kind,
     concurrency: config.WORKER_CONCURRENCY,
+    keys,
   });
   // Exports read the switch log the controller writes (same keys, same reader).
   const logRedis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-  const switchLog = new SwitchLog(logRedis, createRedisKeys());
-  const exports = new ExportWorker({ redisUrl, readLog: (eventId, range) => switchLog.query(eventId, range) });
+  const switchLog = new SwitchLog(logRedis, keys);
+  const exports = new ExportWorker({ redisUrl, keys, readLog: (eventId, range) => switchLog.query(eventId, range) });
   await outputs.start();
   await exports.start();
   return {

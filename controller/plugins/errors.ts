@@ -34,18 +34,14 @@ export const errorsPlugin = fp(
         return reply.code(status).send({ error: { code, message: error.message, ...field } } satisfies ApiError);
       }
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(500)
-        .send({
-          error: { code: 'INTERNAL', message: 'Internal error; the server log has the details.' },
-        } satisfies ApiError);
+      return reply.code(500).send({
+        error: { code: 'INTERNAL', message: 'Internal error; the server log has the details.' },
+      } satisfies ApiError);
     });
     app.setNotFoundHandler((request, reply) =>
-      reply
-        .code(404)
-        .send({
-          error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
-        } satisfies ApiError),
+      reply.code(404).send({
+        error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
+      } satisfies ApiError),
     );
   },
   { name: 'pitchside-errors' },

@@ -11,7 +11,7 @@ import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.
 import { PresenceTracker } from '../services/presence-tracker.ts';
 import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
-import { createRedisKeys, type RedisKeys } from '../services/redis-keys.ts';
+import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../services/switch-log.ts';
 
 export interface ServicesOptions {

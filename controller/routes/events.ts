@@ -73,7 +73,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: WatchInfoSchema, ...ErrorResponses },
       },
     },
-    async (request) => readWatchInfo(app.redis, await app.events.require(request.params.eventId)),
+    async (request) => readWatchInfo(app.redis, app.redisKeys, await app.events.require(request.params.eventId)),
   );
 
   app.patch(
@@ -99,7 +99,11 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.realtime.publish(frame);
       }
       if (request.body.channels !== undefined) {
-        const frame: WatchMessage = { type: 'watch', eventId: event.id, watch: await readWatchInfo(app.redis, event) };
+        const frame: WatchMessage = {
+          type: 'watch',
+          eventId: event.id,
+          watch: await readWatchInfo(app.redis, app.redisKeys, event),
+        };
         await app.realtime.publish(frame);
       }
       return toEventView(event);

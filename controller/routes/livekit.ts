@@ -92,7 +92,7 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (eventId === null) return { ok: true };
       if (event.egressInfo !== undefined && event.event.startsWith('egress_')) {
         // The worker session that owns this egress follows its status (and retries a failed one).
-        await forwardEgressWebhook(app.redis, event);
+        await forwardEgressWebhook(app.redis, app.redisKeys, event);
         const info = event.egressInfo;
         const entry: EventLogInput = {
           level: info.error === '' ? 'info' : 'error',

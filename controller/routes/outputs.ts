@@ -16,7 +16,6 @@ import {
   type Role,
   type VideoFormat,
 } from '../../protocol/index.ts';
-import { loadConfig } from '../../runtime/config.ts';
 import { EXPORT_FILES } from '../../worker/export/vod-export.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
 import type { RouteOptions } from '../app.ts';
@@ -76,11 +75,8 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
-  const exportsRoot = resolve(loadConfig().PITCHSIDE_DATA_DIR, 'exports');
-  const jobs = new JobClient({
-    redis: app.redis,
-    ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
-  });
+  const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports');
+  const jobs = new JobClient({ redis: app.redis, keys: app.redisKeys });
   await jobs.start();
   app.addHook('onClose', () => jobs.close());
 

@@ -122,7 +122,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
         }
         const event = await app.events.get(eventId);
-        if (event !== null) sendWatch(await readWatchInfo(app.redis, event));
+        if (event !== null) sendWatch(await readWatchInfo(app.redis, app.redisKeys, event));
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
       })().catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Camera, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 const CAMERA_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 

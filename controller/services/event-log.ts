@@ -2,7 +2,7 @@
 // per event; every entry is also pushed live as a `log` frame. The worker may import and use it too.
 import type { Redis } from 'ioredis';
 import type { EventLogEntry, EventLogInput, LogMessage, TimeRangeQuery } from '../../protocol/index.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 import { readStreamRange } from './stream-range.ts';
 
 export class EventLog {

@@ -7,6 +7,7 @@ import {
   createInitialState,
   JOIN_CODE_ALPHABET,
   JOIN_CODE_LENGTH,
+  eventRoom,
   type Destination,
   type DestinationInput,
   type DestinationView,
@@ -18,7 +19,7 @@ import {
   type TeamInfo,
 } from '../../protocol/index.ts';
 import { AppError, notFound } from './app-error.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 const MAX_CODE_ATTEMPTS = 20;
 /** Edits of one event from several processes retry a lost compare-and-set this many times. */
@@ -70,10 +71,6 @@ export function toDestinationView(d: Destination): DestinationView {
 export function toEventView(event: StoredEvent): PitchsideEvent {
   // Events stored before channels existed have none.
   return { ...event, destinations: event.destinations.map(toDestinationView), channels: event.channels ?? {} };
-}
-
-export function roomName(eventId: string): string {
-  return `pitchside-${eventId}`;
 }
 
 function slug(name: string): string {
@@ -129,7 +126,7 @@ export class EventStore {
         home: input.home,
         away: input.away,
         joinCode,
-        room: roomName(id),
+        room: eventRoom(id),
         destinations,
         channels: input.channels ?? {},
         createdAt: now,

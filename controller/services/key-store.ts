@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EVENT_ROLES, type EventRole, type KeyRevocation, type Role, type RoleKey } from '../../protocol/index.ts';
 import { AppError, notFound } from './app-error.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 /** What a valid key grants. eventId null: every event (admin). */
 export interface AuthContext {

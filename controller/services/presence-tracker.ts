@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { EventRole, Presence, PresenceMessage, Role } from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 export const PRESENCE_HEARTBEAT_MS = 10_000;
 /** A member not refreshed for this long is gone (three missed heartbeats). */

@@ -12,7 +12,7 @@ import {
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
 import { AppError, notFound } from './app-error.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 /** Another process can commit between our read and our write; after this many lost races we give up. */
 export const MAX_APPLY_ATTEMPTS = 20;

@@ -5,7 +5,6 @@
 // sends: no parse or stringify per subscriber. Key revocations travel on a channel of their own.
 import type { Redis } from 'ioredis';
 import {
-  jobStatusChannel,
   KeyRevocationSchema,
   parse,
   serverMessages,
@@ -13,7 +12,7 @@ import {
   type KeyRevocation,
   type ServerMessage,
 } from '../../protocol/index.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 /** A checked frame of one event with the exact text to send. */
 export interface RelayedFrame {
@@ -31,7 +30,6 @@ function isEventFrame(frame: ServerMessage): frame is EventFrame {
 export class RealtimeHub {
   readonly #listeners = new Map<string, Set<FrameListener>>();
   readonly #revocationListeners = new Set<RevocationListener>();
-  readonly #jobPattern = jobStatusChannel('*');
 
   constructor(
     private readonly redis: Redis,
@@ -49,7 +47,7 @@ export class RealtimeHub {
     // The worker publishes job status on its own per-event channels; panels get them as frames too.
     this.subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) => this.#deliver(message));
     await this.subscriber.subscribe(this.keys.realtimeChannel(), this.keys.revocationChannel());
-    await this.subscriber.psubscribe(this.#jobPattern);
+    await this.subscriber.psubscribe(this.keys.jobStatusChannel('*'));
   }
 
   /** Listen to one event's frames (from every controller process). Returns the unsubscribe function. */

@@ -2,7 +2,7 @@
 // read back by time range and exported as JSON or CSV.
 import type { Redis } from 'ioredis';
 import type { SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
-import type { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from '../../protocol/redis-keys.ts';
 import { readStreamRange } from './stream-range.ts';
 
 export const SWITCH_LOG_CSV_COLUMNS = [

@@ -1,7 +1,7 @@
 // The viewer page's view of an event: name, public channels and status. The status is derived from the
 // program output's last status, which the worker keeps in Redis (worker/status-publisher.ts).
 import type { Redis } from 'ioredis';
-import { eventStatusOf, type OutputStatusMessage, type WatchInfo } from '../../protocol/index.ts';
+import { eventStatusOf, type OutputStatusMessage, type RedisKeys, type WatchInfo } from '../../protocol/index.ts';
 import { readJobStatuses } from '../../worker/status-publisher.ts';
 import type { StoredEvent } from './event-store.ts';
 
@@ -9,8 +9,9 @@ export function toWatchInfo(event: StoredEvent, output: OutputStatusMessage | nu
   return { eventId: event.id, name: event.name, channels: event.channels ?? {}, status: eventStatusOf(output) };
 }
 
-export async function readWatchInfo(redis: Redis, event: StoredEvent): Promise<WatchInfo> {
+export async function readWatchInfo(redis: Redis, keys: RedisKeys, event: StoredEvent): Promise<WatchInfo> {
   const output =
-    (await readJobStatuses(redis, event.id)).find((s): s is OutputStatusMessage => s.type === 'job.output') ?? null;
+    (await readJobStatuses(redis, keys, event.id)).find((s): s is OutputStatusMessage => s.type === 'job.output') ??
+    null;
   return toWatchInfo(event, output);
 }

@@ -5,7 +5,7 @@ import { PROGRAM_TOPIC } from '../../protocol/index.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { testRedis } from '../helpers/redis.ts';
 import { JOIN_ATTEMPT_LIMIT } from '../../controller/routes/cameras.ts';
-import { EGRESS_UPDATES_CHANNEL, type EgressUpdate } from '../../worker/egress-updates.ts';
+import type { EgressUpdate } from '../../worker/egress-updates.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
 describe('cameras and LiveKit (against the Twirp stub)', () => {
@@ -113,7 +113,7 @@ describe('cameras and LiveKit (against the Twirp stub)', () => {
     await seedEvent(app);
     const subscriber = testRedis();
     const updates: EgressUpdate[] = [];
-    await subscriber.subscribe(EGRESS_UPDATES_CHANNEL);
+    await subscriber.subscribe(app.redisKeys.egressUpdatesChannel());
     subscriber.on('message', (_channel, message: string) => updates.push(JSON.parse(message) as EgressUpdate));
     const payload = JSON.stringify({
       event: 'egress_ended',

@@ -22,13 +22,12 @@ export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean
     config: loadConfig({ PORT: 0 }, {}),
     redisUrl: testRedisUrl(),
     adminKey: TEST_ADMIN_KEY,
+    // Output routes enqueue real jobs under this prefix too, so no other test's worker takes them.
     keyPrefix: options.keyPrefix ?? freshPrefix('ctl'),
     distDir: null,
     livekit: null,
     logger: false,
     authFailureLimit: 10_000,
-    // Output routes enqueue real jobs: on a queue of this app's own, so no other test's worker takes them.
-    queuePrefix: freshPrefix('q').replaceAll(':', '-'),
     ...options,
   });
   open.push(app);

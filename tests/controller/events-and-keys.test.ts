@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createRedisKeys } from '../../controller/services/redis-keys.ts';
+import { createRedisKeys } from '../../protocol/redis-keys.ts';
 import { EventStore } from '../../controller/services/event-store.ts';
 import { loggerOptions } from '../../controller/app.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';

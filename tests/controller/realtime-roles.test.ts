@@ -53,7 +53,7 @@ describe('realtime frames by role', () => {
     });
     expect(patch.statusCode, patch.body).toBe(200);
     const at = Date.now();
-    await publishJobStatus(app.redis, {
+    await publishJobStatus(app.redis, app.redisKeys, {
       type: 'job.output',
       eventId,
       jobId: 'job-1',
@@ -64,7 +64,7 @@ describe('realtime frames by role', () => {
       message: 'ffmpeg: /var/lib/pitchside/out.mp4',
       at,
     });
-    await publishJobStatus(app.redis, {
+    await publishJobStatus(app.redis, app.redisKeys, {
       type: 'job.export',
       eventId,
       jobId: 'job-2',

@@ -9,7 +9,7 @@ import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controll
 
 const STREAM_KEY = 'live-secret-key-0123456789';
 const YOUTUBE_VIDEO = 'dQw4w9WgXcQ';
-/** Output statuses live under the worker's own key prefix, not the test's: a fresh event id per test. */
+/** A fresh event id per test (each test app also has a fresh key prefix). */
 const freshEventId = () => `watch-${randomUUID().slice(0, 8)}`;
 
 function outputStatus(
@@ -147,14 +147,14 @@ describe('viewer page data', () => {
     expect(watchFrames()).toEqual(['upcoming']);
 
     // Recording alone is not public; a stream destination still starting is not live yet.
-    await publishJobStatus(app.redis, outputStatus(id, 'running', null));
-    await publishJobStatus(app.redis, outputStatus(id, 'running', 'starting'));
+    await publishJobStatus(app.redis, app.redisKeys, outputStatus(id, 'running', null));
+    await publishJobStatus(app.redis, app.redisKeys, outputStatus(id, 'running', 'starting'));
     expect(await status()).toBe('upcoming');
-    await publishJobStatus(app.redis, outputStatus(id, 'running', 'live'));
+    await publishJobStatus(app.redis, app.redisKeys, outputStatus(id, 'running', 'live'));
     await ws.waitFor((f) => f.type === 'watch' && (f['watch'] as { status: string }).status === 'live');
     expect(await status()).toBe('live');
-    await publishJobStatus(app.redis, outputStatus(id, 'running', 'retrying'));
-    await publishJobStatus(app.redis, outputStatus(id, 'completed', 'stopped'));
+    await publishJobStatus(app.redis, app.redisKeys, outputStatus(id, 'running', 'retrying'));
+    await publishJobStatus(app.redis, app.redisKeys, outputStatus(id, 'completed', 'stopped'));
     await ws.waitFor((f) => f.type === 'watch' && (f['watch'] as { status: string }).status === 'ended');
     expect(await status()).toBe('ended');
     // One frame per change, none for statuses that change nothing.

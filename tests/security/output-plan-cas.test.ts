@@ -4,20 +4,15 @@
 // EXEC cleared the other's watch, and one stop was lost.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testSources, type OutputPlan } from '../../protocol/index.ts';
-import { outputKeys } from '../../worker/keys.ts';
+import { createRedisKeys, testSources, type OutputPlan } from '../../protocol/index.ts';
 import { readPlan, updatePlan } from '../../worker/plan-store.ts';
 import { bearer, testApp } from '../controller/controller-helpers.ts';
-import { testRedis } from '../helpers/redis.ts';
+import { freshPrefix, testRedis } from '../helpers/redis.ts';
 
 const PAIRS = 100;
 const redis = testRedis();
-const eventIds: string[] = [];
 
-afterAll(async () => {
-  for (const id of eventIds) await redis.del(outputKeys(id).plan);
-  redis.disconnect();
-});
+afterAll(() => redis.disconnect());
 
 describe('output plan compare-and-set', () => {
   it(`keeps both of ${PAIRS} concurrent "stop recording" + "stop stream" pairs`, async () => {
@@ -26,7 +21,6 @@ describe('output plan compare-and-set', () => {
     const events = await Promise.all(
       Array.from({ length: PAIRS }, async (_, i) => {
         const id = `cas-${run}-${i}`;
-        eventIds.push(id);
         await app.events.create(
           {
             id,
@@ -69,7 +63,7 @@ describe('output plan compare-and-set', () => {
 
     const lost: string[] = [];
     for (const { id } of events) {
-      const plan = await readPlan(redis, id);
+      const plan = await readPlan(redis, app.redisKeys, id);
       if (plan === null || plan.record || plan.destinations.length > 0 || !plan.stop)
         lost.push(`${id}: ${JSON.stringify(plan && { record: plan.record, destinations: plan.destinations.length })}`);
     }
@@ -78,7 +72,7 @@ describe('output plan compare-and-set', () => {
 
   it('does not apply a change computed from a plan that was deleted and started again meanwhile', async () => {
     const id = `cas-aba-${randomUUID().slice(0, 8)}`;
-    eventIds.push(id);
+    const keys = createRedisKeys(freshPrefix('cas'));
     const base: OutputPlan = {
       eventId: id,
       templateUrl: 'http://127.0.0.1/template/?event=x&key=y',
@@ -88,16 +82,16 @@ describe('output plan compare-and-set', () => {
       record: true,
       revision: 0,
     };
-    await updatePlan(redis, id, () => base);
+    await updatePlan(redis, keys, id, () => base);
     let calls = 0;
-    const result = await updatePlan(redis, id, (current) => {
+    const result = await updatePlan(redis, keys, id, (current) => {
       // First time: another writer stops (deleting the plan) and starts again at the same revision,
       // between this read and the write (queued on the same connection, so it lands first).
       if (calls++ === 0)
         void redis
           .multi()
-          .del(outputKeys(id).plan)
-          .set(outputKeys(id).plan, JSON.stringify({ ...base, record: false, revision: 1 }))
+          .del(keys.output(id).plan)
+          .set(keys.output(id).plan, JSON.stringify({ ...base, record: false, revision: 1 }))
           .exec();
       return current === null ? null : { ...current, destinations: [] };
     });

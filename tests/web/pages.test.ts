@@ -231,7 +231,7 @@ describe('viewer page', () => {
     );
     expect(await statusOf(early)).toBe('upcoming');
 
-    await publishJobStatus(stack.app!.redis, output('live'));
+    await publishJobStatus(stack.app!.redis, stack.app!.redisKeys, output('live'));
     await until('LIVE pushed to the open page', async () => (await statusOf(early)) === 'live');
     const late = await open(stack.pageUrl('watch', 'viewer'), PHONE);
     await until('LIVE on a page opened mid-stream', async () => (await statusOf(late)) === 'live');
@@ -242,7 +242,7 @@ describe('viewer page', () => {
       'the channel edit on the open page',
       async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['Twitch']),
     );
-    await publishJobStatus(stack.app!.redis, output('stopped'));
+    await publishJobStatus(stack.app!.redis, stack.app!.redisKeys, output('stopped'));
     await until('Ended', async () => (await statusOf(early)) === 'ended');
     for (const page of [early, late]) expect(await page.content()).not.toContain('live_secret_stream_key_42');
     await late.close();

@@ -10,6 +10,8 @@ import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
   PROGRAM_OUTPUT_QUEUE,
+  createRedisKeys,
+  type RedisKeys,
   testSourceColour,
   testSourceNumber,
   testSourceToneHz,
@@ -44,7 +46,7 @@ let dir: string;
 let app: FastifyInstance;
 let worker: OutputWorker;
 let client: JobClient;
-let prefix: string;
+let redisKeys: RedisKeys;
 const receivers: ChildProcess[] = [];
 
 function rtmpReceiver(port: number, file: string): ChildProcess {
@@ -61,21 +63,21 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-builtin-'));
   app = await testApp({ distDir: resolve('dist') });
   await seedEvent(app, eventId);
-  prefix = freshPrefix('builtin').replaceAll(':', '-');
+  redisKeys = createRedisKeys(freshPrefix('builtin'));
   worker = new OutputWorker({
     redisUrl: testRedisUrl(),
-    prefix,
+    keys: redisKeys,
     backends: { builtin: new BuiltinBackend({ recordingsDir: dir }) },
   });
   await worker.start();
-  client = new JobClient({ redis: testRedisUrl(), prefix });
+  client = new JobClient({ redis: testRedisUrl(), keys: redisKeys });
   await client.start();
 });
 
 afterAll(async () => {
   for (const r of receivers) r.kill('SIGKILL');
   await worker?.close();
-  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: redisKeys.queuePrefix });
   await queue.obliterate({ force: true });
   await queue.close();
   await client?.close();
@@ -103,7 +105,7 @@ describe('built-in recorder backend', () => {
     const flvB = join(dir, 'b.flv');
     const receiverA = rtmpReceiver(portA, flvA);
     rtmpReceiver(portB, flvB);
-    const status = new StatusListener(testRedis());
+    const status = new StatusListener(testRedis(), redisKeys);
     await status.start(eventId);
 
     const target = {

@@ -16,8 +16,14 @@ import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
-import { EGRESS_UPDATES_CHANNEL, forwardEgressWebhook } from '../../worker/egress-updates.ts';
-import { PROGRAM_OUTPUT_QUEUE, type Destination } from '../../protocol/index.ts';
+import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import {
+  PROGRAM_OUTPUT_QUEUE,
+  createRedisKeys,
+  eventRoom,
+  type Destination,
+  type RedisKeys,
+} from '../../protocol/index.ts';
 import { StatusListener, until } from './helpers.ts';
 
 const YT_KEY = 'yt-secret-key-1111';
@@ -41,7 +47,7 @@ const START = 'livekit.Egress/StartRoomCompositeEgress';
 const TEST_LOCK_MS = 1500;
 
 let stub: LiveKitTwirpStub;
-let prefix: string;
+let keys: RedisKeys;
 let client: JobClient;
 let workers: OutputWorker[];
 let children: ChildProcess[];
@@ -61,7 +67,7 @@ function egressBackend(): EgressBackend {
 async function startWorker(): Promise<OutputWorker> {
   const worker = new OutputWorker({
     redisUrl: testRedisUrl(),
-    prefix,
+    keys,
     backends: { egress: egressBackend() },
     lockDurationMs: TEST_LOCK_MS,
     stalledIntervalMs: TEST_LOCK_MS,
@@ -78,25 +84,20 @@ function secretsIn(text: string): string[] {
 beforeEach(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
-  prefix = freshPrefix('egress').replaceAll(':', '-');
-  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', prefix });
+  keys = createRedisKeys(freshPrefix('egress'));
+  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', keys });
   await client.start();
   workers = [];
   children = [];
   redis = testRedis();
-  await redis.del(
-    `pitchside:output:${eventId}:plan`,
-    `pitchside:output:${eventId}:session`,
-    `pitchside:output:${eventId}:lock`,
-  );
-  status = new StatusListener(testRedis());
+  status = new StatusListener(testRedis(), keys);
   await status.start(eventId);
 });
 
 afterEach(async () => {
   for (const child of children) child.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.close()));
-  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
   await queue.obliterate({ force: true });
   await queue.close();
   await client.close();
@@ -120,7 +121,7 @@ describe('program output jobs with the Egress backend', () => {
     await status.waitFor((m) => m.type === 'job.output' && m.state === 'running');
 
     const [start] = stub.callsOf<RoomCompositeEgressRequest>(START);
-    expect(start?.roomName).toBe(eventId);
+    expect(start?.roomName).toBe(eventRoom(eventId));
     expect(start?.layout).toBe('pitchside');
     const base = new URL(start?.customBaseUrl ?? '');
     expect(base.pathname).toBe('/template/');
@@ -204,7 +205,7 @@ describe('program output jobs with the Egress backend', () => {
     await expect(client.updateDestinations(eventId, { remove: ['youtube'] })).rejects.toBeInstanceOf(JobRequestError);
 
     await startWorker();
-    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
     const job = await queue.add('program-output', { eventId: 'Bad Id!', backend: 'egress' }, { attempts: 5 });
     await until(async () => (await job.getState()) === 'failed', 10_000, 'failed job');
     const failed = await queue.getJob(job.id ?? '');
@@ -221,9 +222,9 @@ describe('program output jobs with the Egress backend', () => {
     if (info === undefined) throw new Error('no egress');
     info.status = EgressStatus.EGRESS_FAILED;
     info.error = `rtmp://a.rtmp.youtube.com/live2/${YT_KEY}: connection refused`;
-    expect(await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }))).toBe(
-      true,
-    );
+    expect(
+      await forwardEgressWebhook(redis, keys, new WebhookEvent({ event: 'egress_updated', egressInfo: info })),
+    ).toBe(true);
     const retrying = await status.waitFor((m) => m.state === 'retrying');
     expect(retrying.message).toContain('failed');
     expect(secretsIn(retrying.message)).toEqual([]);
@@ -236,17 +237,17 @@ describe('program output jobs with the Egress backend', () => {
     await startWorker();
     await client.startStream(eventId, target, { destinations: [youtube] });
     await status.waitFor((m) => m.state === 'running');
-    for (const junk of ['not json', '{"egressId":42}', 'null']) await redis.publish(EGRESS_UPDATES_CHANNEL, junk);
+    for (const junk of ['not json', '{"egressId":42}', 'null']) await redis.publish(keys.egressUpdatesChannel(), junk);
     const info = [...stub.egresses.values()][0];
     if (info === undefined) throw new Error('no egress');
     info.status = EgressStatus.EGRESS_FAILED;
-    await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
+    await forwardEgressWebhook(redis, keys, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
     await status.waitFor((m) => m.state === 'retrying');
   });
 
   it('after an output failed for good, the next start runs a new job', async () => {
     await startWorker();
-    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
     await queue.add('program-output', { eventId, backend: 'builtin' }, { jobId: `program-output-${eventId}` }); // no builtin here: fails at once
     await status.waitFor((m) => m.state === 'failed');
     await client.startStream(eventId, target, { destinations: [youtube] });
@@ -259,7 +260,7 @@ describe('program output jobs with the Egress backend', () => {
       env: {
         ...process.env,
         REDIS_URL: testRedisUrl(),
-        QUEUE_PREFIX: prefix,
+        KEY_PREFIX: keys.prefix,
         LIVEKIT_URL: stub.url,
         LIVEKIT_API_KEY: stub.apiKey,
         LIVEKIT_API_SECRET: stub.apiSecret,
@@ -288,7 +289,7 @@ describe('program output jobs with the Egress backend', () => {
   });
 
   it('an egress left running without a session record (worker died right after starting it) is stopped, not doubled', async () => {
-    const orphan = await egressBackend().client.startRoomCompositeEgress(eventId, {}, { layout: 'x' });
+    const orphan = await egressBackend().client.startRoomCompositeEgress(eventRoom(eventId), {}, { layout: 'x' });
     await startWorker();
     await client.startStream(eventId, target, { destinations: [youtube] });
     await status.waitFor((m) => m.state === 'running');

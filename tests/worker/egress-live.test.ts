@@ -3,9 +3,10 @@
 // LiveKit lists it as ours, and stops it. LIVE_TEMPLATE_URL must be a template URL Egress can reach.
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { createRedisKeys, eventRoom } from '../../protocol/index.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
 import { createLogger } from '../../worker/logger.ts';
-import { testRedisUrl } from '../helpers/redis.ts';
+import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 
 const url = process.env.LIVEKIT_URL ?? '';
 const apiKey = process.env.LIVEKIT_API_KEY ?? '';
@@ -16,7 +17,7 @@ describe.skipIf(url === '' || apiKey === '' || apiSecret === '')(
   'EgressBackend against a real LiveKit (LIVEKIT_URL set)',
   () => {
     it('starts a recording egress for the event room and stops it', async () => {
-      const backend = new EgressBackend({ url, apiKey, apiSecret, roomName: () => 'pitchside-live-suite' });
+      const backend = new EgressBackend({ url, apiKey, apiSecret });
       const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
       const session = await backend.open(
         {
@@ -28,10 +29,16 @@ describe.skipIf(url === '' || apiKey === '' || apiSecret === '')(
           stop: false,
           revision: 1,
         },
-        { onChange: () => undefined, onFailure: () => undefined, log: createLogger('test.live'), redis },
+        {
+          onChange: () => undefined,
+          onFailure: () => undefined,
+          log: createLogger('test.live'),
+          redis,
+          keys: createRedisKeys(freshPrefix('live')),
+        },
       );
       try {
-        const active = await backend.client.listEgress({ roomName: 'pitchside-live-suite', active: true });
+        const active = await backend.client.listEgress({ roomName: eventRoom('live-suite'), active: true });
         expect(active.length).toBeGreaterThanOrEqual(1);
       } finally {
         await session.stop();

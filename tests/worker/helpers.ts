@@ -1,18 +1,21 @@
 // Shared pieces of the worker tests: a status listener on the event's channel and a poll helper.
 import type { Redis } from 'ioredis';
-import { jobStatusChannel, type JobStatusMessage } from '../../protocol/index.ts';
+import type { JobStatusMessage, RedisKeys } from '../../protocol/index.ts';
 
 export class StatusListener {
   readonly messages: JobStatusMessage[] = [];
   readonly raw: string[] = [];
-  constructor(private readonly subscriber: Redis) {}
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
   async start(eventId: string): Promise<void> {
     this.subscriber.on('message', (_c, message) => {
       this.raw.push(message);
       this.messages.push(JSON.parse(message) as JobStatusMessage);
     });
-    await this.subscriber.subscribe(jobStatusChannel(eventId));
+    await this.subscriber.subscribe(this.keys.jobStatusChannel(eventId));
   }
 
   async waitFor(predicate: (m: JobStatusMessage) => boolean, timeoutMs = 15_000): Promise<JobStatusMessage> {

@@ -5,11 +5,10 @@
 import { Queue } from 'bullmq';
 import { EgressStatus, WebhookEvent, type EgressInfo } from '@livekit/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROGRAM_OUTPUT_QUEUE, type JobStatusMessage } from '../../protocol/index.ts';
+import { PROGRAM_OUTPUT_QUEUE, createRedisKeys, type JobStatusMessage, type RedisKeys } from '../../protocol/index.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
 import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
 import { JobClient, OUTPUT_JOB_ATTEMPTS } from '../../worker/job-client.ts';
-import { outputKeys } from '../../worker/keys.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
@@ -22,7 +21,7 @@ const RETRY_BASE_MS = 100;
 const CRASHES = OUTPUT_JOB_ATTEMPTS + 2;
 
 let stub: LiveKitTwirpStub;
-let prefix: string;
+let keys: RedisKeys;
 let client: JobClient;
 let worker: OutputWorker;
 let status: StatusListener;
@@ -32,31 +31,29 @@ let eventId: string;
 beforeEach(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
-  prefix = freshPrefix('attempts').replaceAll(':', '-');
-  eventId = `attempts-${prefix.split('-').at(-2)}`;
-  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', prefix });
+  keys = createRedisKeys(freshPrefix('attempts'));
+  eventId = 'attempts';
+  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', keys });
   await client.start();
   worker = new OutputWorker({
     redisUrl: testRedisUrl(),
-    prefix,
+    keys,
     backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
     stableRunMs: STABLE_RUN_MS,
     retryBaseMs: RETRY_BASE_MS,
   });
   await worker.start();
-  status = new StatusListener(testRedis());
+  status = new StatusListener(testRedis(), keys);
   await status.start(eventId);
 });
 
 afterEach(async () => {
   await worker.close();
-  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix });
+  const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
   await queue.obliterate({ force: true });
   await queue.close();
   await client.close();
   status.close();
-  const keys = outputKeys(eventId);
-  await redis.del(keys.plan, keys.session, keys.lock, keys.failures);
   await stub.close();
 });
 
@@ -69,7 +66,7 @@ async function crashEgress(n: number, afterMs: number): Promise<void> {
   const info = [...stub.egresses.values()].at(-1) as EgressInfo;
   info.status = EgressStatus.EGRESS_FAILED;
   info.error = `crash ${n}`;
-  await forwardEgressWebhook(redis, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
+  await forwardEgressWebhook(redis, keys, new WebhookEvent({ event: 'egress_updated', egressInfo: info }));
   await until(() => status.messages.some((m) => m.message.includes(`crash ${n}`)), 15_000, `crash ${n} reported`);
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomCompositeEgressRequest, UpdateStreamRequest } from '@livekit/protocol';
 import type { FastifyInstance } from 'fastify';
+import { TokenVerifier } from 'livekit-server-sdk';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { admin, bearer, testApp } from '../controller/controller-helpers.ts';
@@ -14,7 +15,7 @@ import { OutputWorker } from '../../worker/output-worker.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
 import { noteRecordings } from '../../worker/recording-notes.ts';
-import { testSources, type RoleKey } from '../../protocol/index.ts';
+import { createRedisKeys, testSources, type RoleKey } from '../../protocol/index.ts';
 import { until } from './helpers.ts';
 
 const YT_KEY = 'yt-route-secret-9999';
@@ -24,15 +25,16 @@ let worker: OutputWorker;
 let exporter: ExportWorker;
 let dir: string;
 const redis = testRedis();
-const QUEUE_PREFIX = freshPrefix('routes-q').replaceAll(':', '-');
+const KEY_PREFIX = freshPrefix('routes');
+const redisKeys = createRedisKeys(KEY_PREFIX);
 
 beforeAll(async () => {
   stub = new LiveKitTwirpStub();
   await stub.start();
-  // The app's job client and this worker share a queue prefix of their own.
+  // The app's job client and this worker share a key prefix of their own.
   worker = new OutputWorker({
     redisUrl: testRedisUrl(),
-    prefix: QUEUE_PREFIX,
+    keys: redisKeys,
     backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
   });
   await worker.start();
@@ -50,7 +52,11 @@ afterAll(async () => {
 let app: FastifyInstance;
 let keys: Record<string, RoleKey>;
 async function setup(eventId: string): Promise<void> {
-  app = await testApp({ queuePrefix: QUEUE_PREFIX });
+  // LiveKit on the stub too: cameras get tokens from the same server the worker asks for egresses.
+  app = await testApp({
+    keyPrefix: KEY_PREFIX,
+    livekit: { url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret },
+  });
   await app.events.create(
     {
       id: eventId,
@@ -67,11 +73,6 @@ async function setup(eventId: string): Promise<void> {
   );
   keys = Object.fromEntries((await app.apiKeys.ensureEventKeys(eventId)).map((k) => [k.role, k]));
 }
-afterEach(async () => {
-  for (const id of ['routes-a', 'routes-b'])
-    await redis.del(`pitchside:output:${id}:plan`, `pitchside:output:${id}:session`);
-});
-
 describe('output routes', () => {
   it('go live, drop one destination and stop, for directors only; keys never in an answer', async () => {
     await setup('routes-a');
@@ -167,14 +168,14 @@ describe('output routes', () => {
       '-shortest',
       recording,
     ]);
-    await noteRecordings(redis, 'routes-b', {
+    await noteRecordings(redis, redisKeys, 'routes-b', {
       recordings: [recording],
       recordingStartedAt: Date.now() - 10_000,
       outputs: [],
     });
     exporter = new ExportWorker({
       redisUrl: testRedisUrl(),
-      prefix: QUEUE_PREFIX,
+      keys: redisKeys,
       readLog: (id, range) => app.switchLog.query(id, range),
     });
     await exporter.start();
@@ -215,5 +216,33 @@ describe('output routes', () => {
       (await app.inject({ method: 'GET', url: poster.replace('poster.jpg', 'chapters.txt'), headers: director }))
         .statusCode,
     ).toBe(400);
+  });
+
+  it('the egress composes the room the cameras are granted: controller and worker agree on the room', async () => {
+    await setup('routes-c');
+    const event = (await app.inject({ method: 'GET', url: '/api/events/routes-c', headers: admin() })).json();
+    const joined = await app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: event.joinCode, label: 'Cam' },
+    });
+    expect(joined.statusCode, joined.body).toBe(200);
+    const claims = await new TokenVerifier(stub.apiKey, stub.apiSecret).verify(joined.json().livekit.token);
+    const granted = claims.video?.room ?? '';
+    expect(granted).not.toBe('');
+
+    const director = bearer(keys['director']?.key ?? '');
+    const before = stub.callsOf('livekit.Egress/StartRoomCompositeEgress').length;
+    const record = await app.inject({
+      method: 'POST',
+      url: '/api/events/routes-c/outputs/record',
+      headers: director,
+      payload: {},
+    });
+    expect(record.statusCode, record.body).toBe(200);
+    await until(() => stub.callsOf('livekit.Egress/StartRoomCompositeEgress').length > before, 10_000, 'egress start');
+    const start = stub.callsOf<RoomCompositeEgressRequest>('livekit.Egress/StartRoomCompositeEgress')[before];
+    expect(start?.roomName).toBe(granted);
+    await app.inject({ method: 'POST', url: '/api/events/routes-c/outputs/stop', headers: director, payload: {} });
   });
 });

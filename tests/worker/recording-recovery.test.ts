@@ -19,7 +19,7 @@ import { recoverRecordings } from '../../worker/recording-recovery.ts';
 import { writeRecordingStart } from '../../worker/recording-start.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { probe } from '../../worker/export/ffmpeg.ts';
-import { outputKeys } from '../../worker/keys.ts';
+import { createRedisKeys } from '../../protocol/index.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';
 
 /** The recorder's file output flags: readable up to the last complete fragment at any moment. */
@@ -59,7 +59,8 @@ describe('recording recovery', () => {
 
   it('finalises a killed worker’s fragmented part and lists it with a handed-back part; noted files stay as they are', async () => {
     const redis = testRedis();
-    const eventId = freshPrefix('rec').replace(/[^a-z0-9]/g, '');
+    const keys = createRedisKeys(freshPrefix('rec'));
+    const eventId = 'recovered-match';
     const eventDir = join(dir, eventId);
     mkdirSync(eventDir, { recursive: true });
 
@@ -77,12 +78,12 @@ describe('recording recovery', () => {
     const listed = join(eventDir, `${eventId}-0.mp4`);
     fragmentedMp4(listed, 1);
     const listedBytes = readFileSync(listed);
-    await redis.rpush(outputKeys(eventId).recordings, JSON.stringify({ file: listed, startedAt: 1, endedAt: 2 }));
+    await redis.rpush(keys.output(eventId).recordings, JSON.stringify({ file: listed, startedAt: 1, endedAt: 2 }));
 
-    const recovered = await recoverRecordings(redis, eventId, eventDir, createLogger('test', 'silent'));
+    const recovered = await recoverRecordings(redis, keys, eventId, eventDir, createLogger('test', 'silent'));
     expect(recovered).toEqual([killed, handedBack]);
 
-    const notes = await readRecordingNotes(redis, eventId);
+    const notes = await readRecordingNotes(redis, keys, eventId);
     expect(notes.map((n) => [n.file, n.recovered ?? false])).toEqual([
       [listed, false],
       [killed, true],
@@ -108,7 +109,7 @@ describe('recording recovery', () => {
     expect(readFileSync(listed).equals(listedBytes)).toBe(true);
 
     // Running it again finds nothing new.
-    expect(await recoverRecordings(redis, eventId, eventDir, createLogger('test', 'silent'))).toEqual([]);
+    expect(await recoverRecordings(redis, keys, eventId, eventDir, createLogger('test', 'silent'))).toEqual([]);
     redis.disconnect();
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { EXPORT_QUEUE, type ExportStatusMessage, type SwitchLogEntry } from '../../protocol/index.ts';
-import { createRedisKeys } from '../../controller/services/redis-keys.ts';
+import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../../controller/services/switch-log.ts';
 import { JobClient } from '../../worker/job-client.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
@@ -31,8 +31,7 @@ let recording: string;
 let redis: ReturnType<typeof testRedis>;
 let client: JobClient;
 let worker: ExportWorker;
-let prefix: string;
-let keys: ReturnType<typeof createRedisKeys>;
+let keys: RedisKeys;
 const eventId = 'cup-final';
 
 beforeAll(async () => {
@@ -79,16 +78,15 @@ beforeAll(async () => {
     );
   }
   const log = new SwitchLog(redis, keys);
-  prefix = freshPrefix('exportq').replaceAll(':', '-');
-  client = new JobClient({ redis: testRedisUrl(), prefix });
+  client = new JobClient({ redis: testRedisUrl(), keys });
   await client.start();
-  worker = new ExportWorker({ redisUrl: testRedisUrl(), prefix, readLog: (id, range) => log.query(id, range) });
+  worker = new ExportWorker({ redisUrl: testRedisUrl(), keys, readLog: (id, range) => log.query(id, range) });
   await worker.start();
 });
 
 afterAll(async () => {
   await worker?.close();
-  const queue = new Queue(EXPORT_QUEUE, { connection: testRedis(), prefix });
+  const queue = new Queue(EXPORT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
   await queue.obliterate({ force: true });
   await queue.close();
   await client?.close();
@@ -101,7 +99,7 @@ async function runExport(
   options: Record<string, number>,
   event = eventId,
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
-  const listener = new StatusListener(testRedis());
+  const listener = new StatusListener(testRedis(), keys);
   await listener.start(event);
   try {
     const { jobId } = await client.export({

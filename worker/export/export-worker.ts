@@ -10,6 +10,7 @@ import {
   type ExportJob,
   type ExportResult,
   type JobState,
+  type RedisKeys,
 } from '../../protocol/index.ts';
 import { publishJobStatus } from '../status-publisher.ts';
 import { createLogger, errorMessage, type Logger } from '../logger.ts';
@@ -21,7 +22,8 @@ const PROGRESS_MIN_INTERVAL_MS = 250;
 export interface ExportWorkerOptions {
   redisUrl: string;
   readLog: SwitchLogReader;
-  prefix?: string;
+  /** Redis names: the queue prefix and the status keys (tests use a fresh prefix). */
+  keys: RedisKeys;
   concurrency?: number;
   log?: Logger;
 }
@@ -46,7 +48,7 @@ export class ExportWorker {
       connection: this.#queueConnection,
       autorun: false,
       concurrency: this.options.concurrency ?? 1,
-      ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
+      prefix: this.options.keys.queuePrefix,
     });
     this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
     void this.#worker.run();
@@ -69,7 +71,7 @@ export class ExportWorker {
     const redis = this.#redis;
     if (redis === null) throw new Error('export worker is closing');
     const publish = (state: JobState, progress: number, message: string, result: ExportResult | null = null) =>
-      publishJobStatus(redis, {
+      publishJobStatus(redis, this.options.keys, {
         type: 'job.export',
         eventId: data.eventId,
         jobId: job.id ?? '',

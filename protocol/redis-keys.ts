@@ -1,0 +1,101 @@
+// Every Redis key, pub/sub channel and BullMQ queue prefix Pitchside uses, from one prefix. The controller,
+// the worker and the tools all build their names here, so two processes cannot disagree about a name, and
+// a deployment (or a test) with its own prefix sees nothing of another's data on a shared Redis.
+export const DEFAULT_KEY_PREFIX = 'pitchside:';
+
+/** BullMQ queue names, inside the prefix's queue namespace (no ':' — BullMQ uses it as its key separator). */
+export const PROGRAM_OUTPUT_QUEUE = 'program-output';
+export const EXPORT_QUEUE = 'export';
+
+/** Keys of one event's program output (written by the job client and the worker that owns the output). */
+export interface OutputKeys {
+  /** JSON OutputPlan: what the event's program output should be doing. */
+  readonly plan: string;
+  /** Pub/sub: a plan changed; the payload is its revision. */
+  readonly planChanged: string;
+  /** Held by the one worker running the event's output (token = job id + worker instance). */
+  readonly lock: string;
+  /** JSON: backend-owned facts a worker that takes over needs (egress ids, recording parts). */
+  readonly session: string;
+  /** Failed attempts of the event's output since its last stable run (see OutputWorker). */
+  readonly failures: string;
+  /** List of JSON RecordingNote, oldest first: finished recordings exports can be made from. */
+  readonly recordings: string;
+  /** Last JobStatusMessage per job type, for panels that connect later. */
+  lastStatus(type: string): string;
+}
+
+export interface RedisKeys {
+  readonly prefix: string;
+  /** BullMQ `prefix` option of every queue and worker (BullMQ forbids ':' inside it). */
+  readonly queuePrefix: string;
+  /** Set of event ids. */
+  events(): string;
+  /** JSON of the stored event (destinations with keys). */
+  event(eventId: string): string;
+  /** Join code → event id. */
+  joinCode(code: string): string;
+  /** LiveKit room name → event id. */
+  room(room: string): string;
+  /** JSON ProgramState. */
+  state(eventId: string): string;
+  /** Stream: one entry per take. */
+  switchLog(eventId: string): string;
+  /** Stream: camera, output and error entries operators see. */
+  eventLog(eventId: string): string;
+  /** Hash camera id → JSON Camera. */
+  cameras(eventId: string): string;
+  /** Hash role → JSON { key, keyId, createdAt } for one event. */
+  eventKeys(eventId: string): string;
+  /** Hash camera id → JSON { hash, createdAt } of the camera's own key. */
+  cameraKeys(eventId: string): string;
+  /** Set of sha256(key) of every key issued for the event (so deleting it revokes them all). */
+  eventKeyIndex(eventId: string): string;
+  /** Hash sha256(key) → JSON { role, eventId, keyId, cameraId? }. */
+  keyLookup(): string;
+  /** Pub/sub channel carrying KeyRevocation messages: every process closes the revoked keys' sockets. */
+  revocationChannel(): string;
+  /** Sorted set "connection|role" scored by last heartbeat. */
+  presence(eventId: string): string;
+  /** Pub/sub channel carrying every realtime frame of every event. */
+  realtimeChannel(): string;
+  /** Pub/sub channel of JobStatusMessage frames for one event (`*` gives the pattern for all events). */
+  jobStatusChannel(eventId: string): string;
+  /** Pub/sub channel of EgressUpdate frames (the controller forwards LiveKit's egress webhooks here). */
+  egressUpdatesChannel(): string;
+  output(eventId: string): OutputKeys;
+}
+
+export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
+  const output = (id: string): OutputKeys => ({
+    plan: `${prefix}output:${id}:plan`,
+    planChanged: `${prefix}output:${id}:plan-changed`,
+    lock: `${prefix}output:${id}:lock`,
+    session: `${prefix}output:${id}:session`,
+    failures: `${prefix}output:${id}:failures`,
+    recordings: `${prefix}output:${id}:recordings`,
+    lastStatus: (type) => `${prefix}output:${id}:status:${type}`,
+  });
+  return {
+    prefix,
+    queuePrefix: prefix.replace(/:+$/, '').replaceAll(':', '-') || 'pitchside',
+    events: () => `${prefix}events`,
+    event: (id) => `${prefix}event:${id}`,
+    joinCode: (code) => `${prefix}code:${code}`,
+    room: (room) => `${prefix}room:${room}`,
+    state: (id) => `${prefix}event:${id}:state`,
+    switchLog: (id) => `${prefix}event:${id}:switches`,
+    eventLog: (id) => `${prefix}event:${id}:log`,
+    cameras: (id) => `${prefix}event:${id}:cameras`,
+    eventKeys: (id) => `${prefix}event:${id}:keys`,
+    cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,
+    eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,
+    keyLookup: () => `${prefix}keys`,
+    revocationChannel: () => `${prefix}revocations`,
+    presence: (id) => `${prefix}event:${id}:presence`,
+    realtimeChannel: () => `${prefix}realtime`,
+    jobStatusChannel: (id) => `${prefix}jobs:${id}`,
+    egressUpdatesChannel: () => `${prefix}egress-updates`,
+    output,
+  };
+}
