@@ -5,7 +5,7 @@ import autoload from '@fastify/autoload';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { maskSecrets } from '../protocol/index.ts';
-import type { Config } from '../runtime/config.ts';
+import { trustProxyOption, type Config } from '../runtime/config.ts';
 import { authPlugin, AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -72,12 +72,21 @@ export function loggerOptions(level: Config['LOG_LEVEL']): FastifyServerOptions[
   };
 }
 
+/** Fastify's typings lack the hop count its runtime takes: the same rule as a function of the hop. */
+function fastifyTrustProxy(
+  option: false | number | string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof option === 'number' ? (_address, hop) => hop < option : option;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.PUBLIC_URL !== '',
+    // Only the proxies TRUST_PROXY names: believing any X-Forwarded-For let a client pick its own address
+    // and escape the auth-failure and join limits.
+    trustProxy: fastifyTrustProxy(trustProxyOption(config.TRUST_PROXY)),
     routerOptions: { maxParamLength: 200 },
   });
   const livekit =

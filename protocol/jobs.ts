@@ -237,9 +237,23 @@ export function maskedDestinationUrl(destination: Destination): string {
   return destinationUrl({ ...destination, streamKey: MASK });
 }
 
-/** Masks the last path segment of any rtmp(s) URL and a `key=` query parameter, for log lines and errors. */
-export function maskSecrets(text: string): string {
-  return text
-    .replace(/(rtmps?:\/\/[^\s'"]*\/)[^\s/'"]+/g, `$1${MASK}`)
-    .replace(/([?&](?:key|token|streamKey)=)[^&\s'"]+/gi, `$1${MASK}`);
+/**
+ * Masks secrets in text for log lines and errors: every secret given (as written, JSON-escaped and
+ * URL-encoded), then whatever follows the last '/' of any rtmp(s) URL and a `key=`/`token=` value. A
+ * stream key may hold any character but whitespace and '/', so the mask runs to the next whitespace:
+ * it may hide a quote or a colon after the key, never leave a piece of the key.
+ */
+export function maskSecrets(text: string, secrets: readonly string[] = []): string {
+  let masked = text;
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]))
+      masked = masked.split(form).join(MASK);
+  }
+  return masked
+    .replace(/rtmps?:\/\/\S+/g, (url) => {
+      const last = url.lastIndexOf('/');
+      return last > url.indexOf('//') + 1 ? `${url.slice(0, last + 1)}${MASK}` : url;
+    })
+    .replace(/([?&](?:key|token|streamKey)=)[^&\s]+/gi, `$1${MASK}`);
 }

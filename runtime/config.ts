@@ -2,6 +2,7 @@
 // missing value stops the process at start with a message naming the variable and what it expects.
 import { Type, type Static } from '@sinclair/typebox';
 import { envSchema } from 'env-schema';
+import ipaddr from 'ipaddr.js';
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
@@ -33,6 +34,11 @@ export const ConfigSchema = Type.Object({
     pattern: '^(https?://[^/]+.*)?$',
     description:
       'URL browsers and Egress reach the controller at (e.g. https://pitchside.example.org); empty = http://HOST:PORT, and links for other devices (camera join link, QR code) use the LAN HTTPS address.',
+  }),
+  TRUST_PROXY: Type.String({
+    default: '',
+    description:
+      'Reverse proxies whose X-Forwarded-For the controller believes: a hop count (1 = the one proxy in front) or their addresses/CIDRs, comma-separated; empty = none (the client is the socket peer, so a forged header changes nothing).',
   }),
   REDIS_URL: Type.String({
     default: '',
@@ -99,6 +105,7 @@ export function loadConfig(
   if ((config.TLS_CERT === '') !== (config.TLS_KEY === '')) {
     throw new ConfigError('Configuration: TLS_CERT and TLS_KEY must be set together (or neither).');
   }
+  trustProxyOption(config.TRUST_PROXY);
   if (config.OUTPUT_BACKEND === 'egress' && config.LIVEKIT_URL === '') {
     throw new ConfigError(
       'Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
@@ -127,6 +134,31 @@ function describeSchemaErrors(error: SchemaError): string {
     byVariable.set(name, allowed?.length ? `must be one of ${allowed.join(', ')}` : (message ?? 'is invalid'));
   }
   return [...byVariable].map(([name, expects]) => `${name} ${expects}`).join('; ');
+}
+
+/** More proxies than any real deployment chains; a bigger count is a typo. */
+export const MAX_TRUSTED_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`: false (believe no forwarding header), a hop count, or the
+ * proxies' addresses. Never `true`: that believes whatever a client writes into X-Forwarded-For.
+ */
+export function trustProxyOption(value: string): false | number | string[] {
+  const text = value.trim();
+  if (text === '') return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > MAX_TRUSTED_PROXY_HOPS)
+      throw new ConfigError(`Configuration: TRUST_PROXY must be a hop count from 1 to ${MAX_TRUSTED_PROXY_HOPS}`);
+    return hops;
+  }
+  const addresses = text.split(',').map((a) => a.trim());
+  const wrong = addresses.filter((a) => !ipaddr.isValid(a) && !ipaddr.isValidCIDR(a));
+  if (wrong.length > 0 || addresses.length === 0)
+    throw new ConfigError(
+      'Configuration: TRUST_PROXY must be a hop count or comma-separated proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
+    );
+  return addresses;
 }
 
 export function liveKitConfigured(config: Config): boolean {

@@ -76,8 +76,13 @@ class BuiltinSession implements OutputSession {
       height: plan.video.height,
       fps: plan.video.fps,
       outputs: [],
-      onLog: (message) => hooks.log.debug(maskSecrets(message), { eventId: plan.eventId }),
+      onLog: (message) => hooks.log.debug(maskSecrets(message, this.#streamKeys()), { eventId: plan.eventId }),
     });
+  }
+
+  /** Known exactly, so masking does not depend on how ffmpeg quotes a URL. */
+  #streamKeys(): string[] {
+    return this.#plan.destinations.map((d) => d.streamKey);
   }
 
   async start(): Promise<void> {
@@ -108,7 +113,7 @@ class BuiltinSession implements OutputSession {
     const report = (id: string): Pick<OutputReport, 'state' | 'error'> => {
       const s = byId.get(id);
       if (s === undefined) return { state: 'starting' };
-      return { state: STATE[s.state], ...(s.lastError ? { error: maskSecrets(s.lastError) } : {}) };
+      return { state: STATE[s.state], ...(s.lastError ? { error: maskSecrets(s.lastError, this.#streamKeys()) } : {}) };
     };
     const reports: OutputReport[] = [];
     if (this.#recordingPath !== null) {

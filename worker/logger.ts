@@ -14,10 +14,19 @@ const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 
 export function createLogger(name: string, level: LogLevel | 'silent' = levelFrom(process.env.LOG_LEVEL)): Logger {
   const write = (lvl: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < (ORDER[level] ?? ORDER.info)) return;
-    const line = JSON.stringify({ level: lvl, time: Date.now(), name, msg: message, ...fields });
-    process.stderr.write(`${maskSecrets(line)}\n`);
+    // Masked before JSON escaping: a key holding a quote is then still one run of characters to mask.
+    const line = JSON.stringify(maskDeep({ level: lvl, time: Date.now(), name, msg: message, ...fields }));
+    process.stderr.write(`${line}\n`);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+function maskDeep(value: unknown): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (Array.isArray(value)) return value.map(maskDeep);
+  if (value !== null && typeof value === 'object' && !(value instanceof Error))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v)]));
+  return value instanceof Error ? maskSecrets(value.message) : value;
 }
 
 function levelFrom(value: string | undefined): LogLevel | 'silent' {

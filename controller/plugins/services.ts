@@ -77,7 +77,17 @@ export const servicesPlugin = fp<ServicesOptions>(
     const program = new ProgramService(redis, keys, {
       onCommitted: (eventId, message) => {
         if (livekit === null) return;
-        void app.events.get(eventId).then((event) => event !== null && livekit.sendState(event.room, message));
+        // Redis can fail between the commit and this read: the room then misses this revision (the next
+        // one carries the whole state), and the controller lives on.
+        app.events
+          .get(eventId)
+          .then((event) => event !== null && livekit.sendState(event.room, message))
+          .catch((error: unknown) =>
+            app.log.warn(
+              { err: error, eventId, revision: message.state.revision },
+              'LiveKit relay: could not read the event',
+            ),
+          );
       },
     });
     const presence = new PresenceTracker(redis, keys, realtime, processId);

@@ -1,7 +1,7 @@
 // Events in Redis: metadata, join code and room lookups, destinations with their stream keys. Keys never
 // leave this module except through getDestinationsWithSecrets, which the worker imports (never an HTTP
 // answer). Every API view goes through toEventView, which masks them.
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   createInitialState,
@@ -39,9 +39,9 @@ return 1
 interface EditEventCommand {
   pitchsideEditEvent(event: string, releaseCode: string, expected: string, next: string): Promise<number>;
 }
-/** Keys shorter than this are shown fully masked: four characters of a short key give too much away. */
-const MIN_KEY_LENGTH_TO_HINT = 12;
 export const MASK_PREFIX = '••••';
+/** Hex digits of the key's SHA-256 shown, so operators can tell two keys apart without any of either. */
+const KEY_FINGERPRINT_HEX = 4;
 
 export interface StoredEvent extends Omit<PitchsideEvent, 'destinations' | 'channels'> {
   destinations: Destination[];
@@ -54,8 +54,12 @@ export interface CreateEventOptions {
   now?: number;
 }
 
+/**
+ * A stored key as answers show it: no character of it (a tail like YouTube's last group is a quarter of
+ * the key), only a short fingerprint that changes when the key does.
+ */
 export function maskStreamKey(key: string): string {
-  return key.length >= MIN_KEY_LENGTH_TO_HINT ? `${MASK_PREFIX}${key.slice(-4)}` : MASK_PREFIX;
+  return `${MASK_PREFIX} #${createHash('sha256').update(key).digest('hex').slice(0, KEY_FINGERPRINT_HEX)}`;
 }
 
 export function toDestinationView(d: Destination): DestinationView {
@@ -278,9 +282,19 @@ function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): D
   return inputs.map((input, index) => {
     const field = `/destinations/${index}`;
     const previous = input.id === undefined ? undefined : stored.find((d) => d.id === input.id);
-    const streamKey = input.streamKey ?? previous?.streamKey;
+    // A stored key belongs to the server it was written for: sent anywhere else, it would be handed to
+    // whoever runs that server.
+    const samePlace = previous !== undefined && previous.kind === input.kind && previous.serverUrl === input.serverUrl;
+    const streamKey = input.streamKey ?? (samePlace ? previous.streamKey : undefined);
     if (streamKey === undefined)
-      throw new AppError(400, 'INVALID', 'A new destination needs its stream key.', `${field}/streamKey`);
+      throw new AppError(
+        400,
+        'INVALID',
+        previous === undefined
+          ? 'A new destination needs its stream key.'
+          : 'A destination whose kind or server URL changes needs its stream key again (the stored one stays with the old server).',
+        `${field}/streamKey`,
+      );
     if (input.kind === 'rtmp' && input.serverUrl === undefined) {
       throw new AppError(
         400,
