@@ -15,6 +15,7 @@ import { staticPagesPlugin } from './plugins/static-pages.ts';
 import { validationPlugin } from './plugins/validation.ts';
 import type { LiveKitSettings } from './services/livekit-bridge.ts';
 import { DEFAULT_KEY_PREFIX } from '../protocol/redis-keys.ts';
+import type { SocketLimits } from './services/socket-registry.ts';
 
 /** Commands and event edits are small; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -43,6 +44,8 @@ export interface AppOptions {
    * join link, QR code) use it when PUBLIC_URL is unset.
    */
   lanUrl?: () => string | null;
+  /** Event WebSocket limits (tests lower them to reach them). */
+  socketLimits?: Partial<SocketLimits>;
 }
 
 /** Where secrets may appear in a log line; pino replaces them. */
@@ -105,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     livekit,
     publicUrl: config.PUBLIC_URL === '' ? null : config.PUBLIC_URL,
     lanUrl: options.lanUrl ?? (() => null),
+    ...(options.socketLimits === undefined ? {} : { socketLimits: options.socketLimits }),
   });
   await app.register(metricsPlugin);
   await app.register(authPlugin, {

@@ -131,7 +131,9 @@ export const authPlugin = fp<AuthOptions>(
     });
 
     app.addHook('preParsing', async (request) => {
-      if (request.authFailure) throw request.authFailure;
+      // A refused WebSocket is upgraded and closed with a code the browser can read (4401/4403, see
+      // protocol WS_CLOSE), so the page stops retrying; a failed HTTP upgrade would look like a network error.
+      if (request.authFailure && !request.ws) throw request.authFailure;
     });
   },
   { name: 'pitchside-auth', dependencies: ['pitchside-services'] },

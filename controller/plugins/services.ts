@@ -11,6 +11,7 @@ import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.
 import { PresenceTracker } from '../services/presence-tracker.ts';
 import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
+import { DEFAULT_SOCKET_LIMITS, SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../services/switch-log.ts';
 
@@ -23,6 +24,8 @@ export interface ServicesOptions {
   publicUrl: string | null;
   /** The LAN HTTPS address, when one is listening (see AppOptions.lanUrl). */
   lanUrl: () => string | null;
+  /** Event WebSocket limits (tests lower them); default DEFAULT_SOCKET_LIMITS. */
+  socketLimits?: Partial<SocketLimits>;
 }
 
 declare module 'fastify' {
@@ -37,6 +40,8 @@ declare module 'fastify' {
     switchLog: SwitchLog;
     presence: PresenceTracker;
     realtime: RealtimeHub;
+    /** This process's open event WebSockets (caps, liveness, revocation). */
+    sockets: SocketRegistry;
     /** null when LiveKit is not configured. */
     livekit: LiveKitBridge | null;
     /** PUBLIC_URL, else this server's own listening address: what Egress and the recorder load the template from. */
@@ -91,6 +96,10 @@ export const servicesPlugin = fp<ServicesOptions>(
       },
     });
     const presence = new PresenceTracker(redis, keys, realtime, processId);
+    const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_LIMITS, ...options.socketLimits }, (reason, open) =>
+      app.log.info({ eventId: open.eventId, role: open.auth.role, reason }, 'websocket dropped'),
+    );
+    realtime.onRevocation((revocation) => sockets.revoke(revocation));
 
     app.decorate('redis', redis);
     app.decorate('redisKeys', keys);
@@ -102,6 +111,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('switchLog', new SwitchLog(redis, keys));
     app.decorate('presence', presence);
     app.decorate('realtime', realtime);
+    app.decorate('sockets', sockets);
     app.decorate('livekit', livekit);
     app.decorate('publicUrl', {
       getter(): string {
@@ -121,9 +131,11 @@ export const servicesPlugin = fp<ServicesOptions>(
 
     await realtime.start();
     presence.start();
+    sockets.start();
 
     // Reverse order of start: stop taking part, then drain sends, then drop the connections.
     app.addHook('onClose', async () => {
+      sockets.close();
       await presence.close();
       realtime.close();
       await livekit?.close();

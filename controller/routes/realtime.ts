@@ -19,7 +19,7 @@ import {
   type StateMessage,
   type WatchInfo,
 } from '../../protocol/index.ts';
-import { caller } from '../plugins/auth.ts';
+import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
@@ -43,11 +43,23 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     (socket: WebSocket, request) => {
       const { eventId } = request.params;
+      const refused = request.authFailure;
+      if (refused !== null) {
+        const code = refused.statusCode === 403 ? WS_CLOSE.FORBIDDEN : WS_CLOSE.UNAUTHORIZED;
+        socket.close(code, closeReason(refused.message));
+        return;
+      }
       const auth = caller(request);
+      const admission = app.sockets.admit(socket, { eventId, auth, address: rateLimitKey(request) });
+      if (!admission.ok) {
+        socket.close(WS_CLOSE.TOO_MANY, admission.reason);
+        return;
+      }
+      const open = admission.open;
       const connectionId = randomUUID();
       let lastRevision = -1;
       const sendText = (text: string): void => {
-        if (socket.readyState === socket.OPEN) socket.send(text);
+        open.send(text);
       };
       const send = (frame: ServerMessage): void => {
         if (mayReceive(auth.role, frame.type)) sendText(JSON.stringify(frame));
@@ -132,5 +144,11 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+/** A close frame's reason may hold 123 bytes (RFC 6455 5.5): longer ones are cut, never thrown on. */
+function closeReason(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  return bytes.length <= 123 ? text : new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, '') + '…';
+}
 
 export default realtimeRoutes;

@@ -6,6 +6,11 @@ import type { RealtimeHub } from './realtime-hub.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 export const PRESENCE_HEARTBEAT_MS = 10_000;
+/**
+ * Joins and leaves within this window go out as one recount: a crowd arriving at kick-off (or every
+ * page reconnecting after a restart) costs one presence frame per socket, not one per arrival (O(N²)).
+ */
+export const PRESENCE_DEBOUNCE_MS = 250;
 /** A member not refreshed for this long is gone (three missed heartbeats). */
 export const PRESENCE_TTL_MS = 3 * PRESENCE_HEARTBEAT_MS;
 
@@ -17,6 +22,7 @@ interface LocalMember {
 export class PresenceTracker {
   readonly #local = new Map<string, LocalMember>();
   readonly #lastSent = new Map<string, string>();
+  readonly #pending = new Map<string, NodeJS.Timeout>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -35,7 +41,7 @@ export class PresenceTracker {
     const member = `${this.processId}/${connectionId}|${role}`;
     this.#local.set(connectionId, { eventId, member });
     await this.redis.zadd(this.keys.presence(eventId), Date.now(), member);
-    await this.#publish(eventId);
+    this.#schedule(eventId);
   }
 
   async leave(connectionId: string): Promise<void> {
@@ -43,7 +49,17 @@ export class PresenceTracker {
     if (local === undefined) return;
     this.#local.delete(connectionId);
     await this.redis.zrem(this.keys.presence(local.eventId), local.member);
-    await this.#publish(local.eventId);
+    this.#schedule(local.eventId);
+  }
+
+  #schedule(eventId: string): void {
+    if (this.#pending.has(eventId)) return;
+    const timer = setTimeout(() => {
+      this.#pending.delete(eventId);
+      void this.#publish(eventId).catch(() => {});
+    }, PRESENCE_DEBOUNCE_MS);
+    timer.unref();
+    this.#pending.set(eventId, timer);
   }
 
   async count(eventId: string): Promise<Presence> {
@@ -92,5 +108,10 @@ export class PresenceTracker {
     this.#timer = null;
     const connections = [...this.#local.keys()];
     for (const id of connections) await this.leave(id).catch(() => {});
+    // The last recount goes out now rather than after this process has stopped.
+    const pending = [...this.#pending.keys()];
+    for (const timer of this.#pending.values()) clearTimeout(timer);
+    this.#pending.clear();
+    for (const eventId of pending) await this.#publish(eventId).catch(() => {});
   }
 }

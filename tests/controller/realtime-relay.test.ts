@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgramState } from '../../protocol/index.ts';
+import { WS_CLOSE, type ProgramState } from '../../protocol/index.ts';
 import { freshPrefix } from '../helpers/redis.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
@@ -89,9 +89,12 @@ describe('realtime relay across controller processes', () => {
     await director.close();
   });
 
-  it('refuses a WebSocket without a valid key', async () => {
+  it('refuses a WebSocket without a valid key: closed with 4401, no frame sent', async () => {
     const app = await testApp();
     await seedEvent(app);
-    await expect(connectWs(await listen(app), 'match', 'nope')).rejects.toThrow(/401/);
+    const client = await connectWs(await listen(app), 'match', 'nope');
+    const code = await new Promise<number>((resolve) => client.socket.once('close', (c) => resolve(c)));
+    expect(code).toBe(WS_CLOSE.UNAUTHORIZED);
+    expect(client.frames).toEqual([]);
   });
 });

@@ -1,0 +1,161 @@
+// This process's open event WebSockets, and the rules that keep a public key (the viewer link is shared
+// by everyone watching) from exhausting the controller: sockets per client address and per key are
+// capped, sockets that stop answering pings are dropped, a client that does not read its frames is
+// dropped before its send buffer grows without bound, and the sockets of a revoked key close at once.
+// Limits are per controller process: with several processes behind a balancer each one applies them.
+import type { WebSocket } from 'ws';
+import { WS_CLOSE, type KeyRevocation } from '../../protocol/index.ts';
+import type { AuthContext } from './key-store.ts';
+
+export interface SocketLimits {
+  /** Open sockets one client address (an IPv6 /64) may hold: a venue's shared NAT still fits. */
+  perAddress: number;
+  /** Open sockets one key may hold: the viewer key is everyone's, an operator key a few panels'. */
+  perKey: number;
+  /** A socket whose unsent frames pass this is a reader that cannot keep up: dropped (it resyncs on reconnect). */
+  maxBufferedBytes: number;
+  /** Server pings this often; a socket that has not answered (or sent anything) by the next one is dead. */
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+  perAddress: 64,
+  perKey: 2000,
+  maxBufferedBytes: 1024 * 1024,
+  pingIntervalMs: 15_000,
+};
+
+export interface SocketAdmission {
+  eventId: string;
+  auth: AuthContext;
+  /** The rate-limit identity of the client address (see auth.ts rateLimitKey). */
+  address: string;
+}
+
+/** One admitted socket: send through it so the buffer bound applies. */
+export interface OpenSocket extends SocketAdmission {
+  readonly socket: WebSocket;
+  /** False when the socket is gone or was just dropped for not reading. */
+  send(text: string): boolean;
+}
+
+interface Entry extends OpenSocket {
+  keyTag: string;
+  alive: boolean;
+}
+
+export type Admission = { ok: true; open: OpenSocket } | { ok: false; reason: string };
+
+export class SocketRegistry {
+  readonly #entries = new Set<Entry>();
+  readonly #byAddress = new Map<string, number>();
+  readonly #byKey = new Map<string, number>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
+    private readonly onDrop: (reason: 'dead' | 'slow', open: OpenSocket) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => this.#sweep(), this.limits.pingIntervalMs);
+    this.#timer.unref();
+  }
+
+  admit(socket: WebSocket, admission: SocketAdmission): Admission {
+    const keyTag = `${admission.auth.eventId ?? '*'}/${admission.auth.keyId}`;
+    if ((this.#byAddress.get(admission.address) ?? 0) >= this.limits.perAddress) {
+      return { ok: false, reason: 'too many connections from this address' };
+    }
+    if ((this.#byKey.get(keyTag) ?? 0) >= this.limits.perKey) {
+      return { ok: false, reason: 'too many connections with this key' };
+    }
+    const entry: Entry = {
+      ...admission,
+      socket,
+      keyTag,
+      alive: true,
+      send: (text) => this.#send(entry, text),
+    };
+    this.#entries.add(entry);
+    bump(this.#byAddress, admission.address, 1);
+    bump(this.#byKey, keyTag, 1);
+    const alive = (): void => {
+      entry.alive = true;
+    };
+    socket.on('pong', alive);
+    socket.on('message', alive);
+    socket.once('close', () => this.#release(entry));
+    return { ok: true, open: entry };
+  }
+
+  /** Open sockets of an event on this process (all events when omitted). */
+  count(eventId?: string): number {
+    if (eventId === undefined) return this.#entries.size;
+    let n = 0;
+    for (const entry of this.#entries) if (entry.eventId === eventId) n++;
+    return n;
+  }
+
+  /** Closes the sockets a revocation names: a rotated or removed key's, or every socket of a deleted event. */
+  revoke(revocation: KeyRevocation): number {
+    const keyIds = 'keyIds' in revocation ? new Set(revocation.keyIds) : null;
+    let closed = 0;
+    for (const entry of this.#entries) {
+      if (entry.eventId !== revocation.eventId) continue;
+      // The admin key belongs to no event and is never revoked by an event's rotation.
+      if (entry.auth.eventId !== revocation.eventId) continue;
+      if (keyIds !== null && !keyIds.has(entry.auth.keyId)) continue;
+      entry.socket.close(
+        keyIds === null ? WS_CLOSE.NOT_FOUND : WS_CLOSE.UNAUTHORIZED,
+        keyIds === null ? 'the event was deleted' : 'this key was revoked: ask for a new link',
+      );
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Closes every socket (shutdown): clients reconnect, to this process or another. */
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    for (const entry of this.#entries) entry.socket.close(1012, 'controller restarting');
+  }
+
+  #send(entry: Entry, text: string): boolean {
+    const socket = entry.socket;
+    if (socket.readyState !== socket.OPEN) return false;
+    if (socket.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
+      // A close frame would queue behind the backlog: cut the connection now.
+      this.onDrop('slow', entry);
+      socket.terminate();
+      return false;
+    }
+    socket.send(text);
+    return true;
+  }
+
+  #sweep(): void {
+    for (const entry of this.#entries) {
+      if (!entry.alive) {
+        this.onDrop('dead', entry);
+        entry.socket.terminate();
+        continue;
+      }
+      entry.alive = false;
+      if (entry.socket.readyState === entry.socket.OPEN) entry.socket.ping();
+    }
+  }
+
+  #release(entry: Entry): void {
+    if (!this.#entries.delete(entry)) return;
+    bump(this.#byAddress, entry.address, -1);
+    bump(this.#byKey, entry.keyTag, -1);
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
+}
