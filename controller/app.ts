@@ -9,6 +9,7 @@ import { trustProxyOption, type Config } from '../runtime/config.ts';
 import { authPlugin, AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { obsWebSocketPlugin } from './plugins/obs-websocket.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { servicesPlugin } from './plugins/services.ts';
 import { staticPagesPlugin } from './plugins/static-pages.ts';
@@ -46,6 +47,11 @@ export interface AppOptions {
   lanUrl?: () => string | null;
   /** Event WebSocket limits (tests lower them to reach them). */
   socketLimits?: Partial<SocketLimits>;
+  /**
+   * obs-websocket listener port (0 = any free port); left out: none. Process entries pass
+   * config.OBS_WEBSOCKET_PORT (when not 0); tests and harnesses opt in.
+   */
+  obsWebSocketPort?: number;
 }
 
 /** Where secrets may appear in a log line; pino replaces them. */
@@ -80,6 +86,11 @@ function fastifyTrustProxy(
   option: false | number | string[],
 ): false | string[] | ((address: string, hop: number) => boolean) {
   return typeof option === 'number' ? (_address, hop) => hop < option : option;
+}
+
+/** The obs-websocket option of a process entry: the configured port, or none when it is 0 (off). */
+export function obsWebSocket(config: Config): Pick<AppOptions, 'obsWebSocketPort'> {
+  return config.OBS_WEBSOCKET_PORT === 0 ? {} : { obsWebSocketPort: config.OBS_WEBSOCKET_PORT };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -119,6 +130,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
   const routeOptions: RouteOptions = { config };
+  if (options.obsWebSocketPort !== undefined) {
+    await app.register(obsWebSocketPlugin, { host: config.HOST, port: options.obsWebSocketPort });
+  }
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes'), forceESM: true, options: routeOptions });
   return app;
 }

@@ -2,7 +2,7 @@
 // runs the same app in-process, after its embedded Redis; see scripts/start.ts.)
 import closeWithGrace from 'close-with-grace';
 import { loadConfigOrExit } from '../runtime/config.ts';
-import { buildApp } from './app.ts';
+import { buildApp, obsWebSocket } from './app.ts';
 import { HttpsListener, resolveHttps } from './https-listener.ts';
 import { resolveAdminKey } from './services/admin-key.ts';
 
@@ -20,6 +20,7 @@ const app = await buildApp({
   redisUrl: config.REDIS_URL,
   adminKey: admin.key,
   lanUrl: () => lan?.url ?? null,
+  ...obsWebSocket(config),
 });
 if (https !== null) lan = new HttpsListener(app, https);
 

@@ -45,15 +45,26 @@ const TeamPatchSchema = Type.Partial(
   { additionalProperties: false },
 );
 
+/**
+ * A take may be scheduled: `at` is the server time its transition starts on every renderer (Egress, the
+ * built-in recorder, monitors), so all outputs switch on the same frame. At most MAX_SCHEDULE_AHEAD_MS ahead.
+ */
+const AtSchema = Type.Optional(
+  Type.Number({ minimum: 0, description: 'Server time (ms since the epoch) the transition starts; now if left out.' }),
+);
+
 export const ProgramTakeSchema = command('program.take', {
   source: SourceIdSchema,
   transition: Type.Optional(TransitionPatchSchema),
+  at: AtSchema,
 });
 export const ProgramPreviewSchema = command('program.preview', { source: SourceIdSchema });
 /** Preview to program with the current transition; the old program goes to preview (ATEM's AUTO). */
-export const ProgramAutoSchema = command('program.auto', {});
+export const ProgramAutoSchema = command('program.auto', { at: AtSchema });
 /** Preview to program as a cut, whatever the current transition. */
-export const ProgramCutSchema = command('program.cut', {});
+export const ProgramCutSchema = command('program.cut', { at: AtSchema });
+/** Withdraws a scheduled take that has not started: program, preview and picture stay as they are. */
+export const ProgramCancelSchema = command('program.cancel', {});
 export const TransitionSetSchema = command('transition.set', { transition: TransitionPatchSchema });
 
 export const SourceAddSchema = command('source.add', { source: SourceSchema });
@@ -117,6 +128,7 @@ export const CommandSchemas = [
   ProgramPreviewSchema,
   ProgramAutoSchema,
   ProgramCutSchema,
+  ProgramCancelSchema,
   TransitionSetSchema,
   SourceAddSchema,
   SourceUpdateSchema,

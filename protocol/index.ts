@@ -15,3 +15,4 @@ export * from './frame-codec.ts';
 export * from './realtime.ts';
 export * from './watch.ts';
 export * from './egress-update.ts';
+export * from './obs-websocket.ts';

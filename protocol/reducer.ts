@@ -1,9 +1,9 @@
 // The only code that changes program state. Pure: no I/O, no clock reads (the server time comes in with
 // the context), so the controller, tests and any replay get the same result from the same input.
 import type { Command, CommandOf } from './commands.ts';
-import { clockValueMs, cornerRect, isInstant, takeProgress } from './timing.ts';
+import { clockValueMs, cornerRect, isInstant, isPending, takeProgress } from './timing.ts';
 import type { ProgramState, Source, SourceId, Team, TeamSide, Transition, TransitionPatch } from './state.ts';
-import { MAX_CLOCK_MS, MAX_SOURCES } from './state.ts';
+import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES } from './state.ts';
 
 export type CommandErrorCode =
   | 'STALE_REVISION'
@@ -12,7 +12,9 @@ export type CommandErrorCode =
   | 'TOO_MANY_SOURCES'
   | 'SOURCE_ON_AIR'
   | 'NO_PREVIEW'
-  | 'NO_PIP_SOURCE';
+  | 'NO_PIP_SOURCE'
+  | 'SCHEDULE_OUT_OF_RANGE'
+  | 'NOTHING_SCHEDULED';
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -73,18 +75,28 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
 
 function reduce(state: ProgramState, command: Command, now: number): ProgramState {
   switch (command.type) {
-    case 'program.take':
-      return take(state, command.source, mergeTransition(state.transition, command.transition), now, state.preview);
+    case 'program.take': {
+      const base = withoutPending(state, now);
+      const transition = mergeTransition(state.transition, command.transition);
+      const at = startTime(command.at, now);
+      return take(base, command.source, transition, at, base.preview, schedule(base, at, now));
+    }
     case 'program.preview':
       requireSource(state, command.source, 'source');
       return { ...state, preview: command.source };
     case 'program.auto':
     case 'program.cut': {
-      if (state.preview === null) reject('NO_PREVIEW', 'There is no preview source to take.');
+      // A second AUTO while one is scheduled replaces it: the desk is read as it was before that one.
+      const base = withoutPending(state, now);
+      if (base.preview === null) reject('NO_PREVIEW', 'There is no preview source to take.');
       const transition: Transition =
         command.type === 'program.cut' ? { ...state.transition, type: 'cut' } : state.transition;
-      return take(state, state.preview, transition, now, state.program ?? state.preview);
+      const at = startTime(command.at, now);
+      return take(base, base.preview, transition, at, base.program ?? base.preview, schedule(base, at, now));
     }
+    case 'program.cancel':
+      if (!isPending(state.take, now)) reject('NOTHING_SCHEDULED', 'There is no scheduled take to cancel.');
+      return withoutPending(state, now);
     case 'transition.set':
       return { ...state, transition: mergeTransition(state.transition, command.transition) };
     case 'source.add':
@@ -166,15 +178,69 @@ function mergeTransition(current: Transition, patch: TransitionPatch | undefined
   return patch === undefined ? current : { ...current, ...patch };
 }
 
+/** The take's start: now, or the scheduled server time, which must lie within the allowed window. */
+function startTime(at: number | undefined, now: number): number {
+  if (at === undefined) return now;
+  if (at < now)
+    reject('SCHEDULE_OUT_OF_RANGE', `"at" (${at}) is in the past; the server time is ${now}.`, 'at');
+  if (at > now + MAX_SCHEDULE_AHEAD_MS)
+    reject('SCHEDULE_OUT_OF_RANGE', `"at" is more than ${MAX_SCHEDULE_AHEAD_MS / 1000} s ahead.`, 'at');
+  return at;
+}
+
+/** Undo information for a take that starts later than now. */
+function schedule(state: ProgramState, at: number, now: number): { previewBefore: SourceId | null } | null {
+  return at > now ? { previewBefore: state.preview } : null;
+}
+
+/**
+ * The state as if a scheduled take that has not started had never been made: program and preview as they
+ * were, and the picture as it is on screen (the transition it would have interrupted, re-timed from its
+ * frozen progress, or the old source settled).
+ */
+function withoutPending(state: ProgramState, now: number): ProgramState {
+  const pending = state.take;
+  if (!isPending(pending, now)) return state;
+  const interrupted = pending.interrupted;
+  const restored =
+    interrupted !== null
+      ? {
+          from: interrupted.from,
+          to: interrupted.to,
+          transition: interrupted.transition,
+          // progress was frozen at the scheduled time: the transition started that long before it.
+          startedAt: pending.startedAt - interrupted.progress * interrupted.transition.durationMs,
+          interrupted: null,
+        }
+      : pending.from === null
+        ? null
+        : {
+            from: null,
+            to: pending.from,
+            transition: { ...pending.transition, type: 'cut' as const, durationMs: 0 },
+            startedAt: now,
+            interrupted: null,
+          };
+  return {
+    ...state,
+    program: pending.from,
+    preview: pending.scheduled?.previewBefore ?? state.preview,
+    take: restored,
+  };
+}
+
 function take(
   state: ProgramState,
   to: SourceId,
   transition: Transition,
   now: number,
   preview: SourceId | null,
+  scheduled: { previewBefore: SourceId | null } | null,
 ): ProgramState {
   requireSource(state, to, 'source');
   const previous = state.take;
+  // `now` is the take's start (the scheduled time when there is one): what is on screen then is what the
+  // new transition starts from.
   const running = previous !== null && takeProgress(previous, now) < 1;
   if (state.program === to && !running) return { ...state, preview };
   return {
@@ -186,6 +252,7 @@ function take(
       to,
       transition,
       startedAt: now,
+      ...(scheduled === null ? {} : { scheduled }),
       interrupted:
         running && !isInstant(transition)
           ? {

@@ -33,6 +33,8 @@ export type Source = Static<typeof SourceSchema>;
 
 export const MAX_SOURCES = 16;
 export const MAX_TRANSITION_MS = 5000;
+/** How far ahead a take may be scheduled (`at`): enough to cue a switch on a beat, not to forget one. */
+export const MAX_SCHEDULE_AHEAD_MS = 60_000;
 
 export const TransitionTypeSchema = Type.Union([
   Type.Literal('cut'),
@@ -75,6 +77,13 @@ export const TakeStateSchema = Type.Object(
     to: SourceIdSchema,
     transition: TransitionSchema,
     startedAt: ServerTimeSchema,
+    /**
+     * Set while a take is scheduled (`at`): what preview was before it, so a cancel restores the desk. Every
+     * renderer already waits for `startedAt`; this is only the undo information.
+     */
+    scheduled: Type.Optional(
+      Type.Object({ previewBefore: Type.Union([SourceIdSchema, Type.Null()]) }, { additionalProperties: false }),
+    ),
     /**
      * A take that arrived while the previous transition was still running: the outgoing picture is that
      * transition frozen at `progress`, so the new one starts from what was on screen, without a jump.

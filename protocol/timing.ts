@@ -24,11 +24,20 @@ export function isInstant(transition: Transition): boolean {
   return transition.type === 'cut' || transition.durationMs === 0;
 }
 
-/** Progress of the last take's transition, 0 → 1; 1 once it is done (or for a cut). */
+/**
+ * Progress of the last take's transition, 0 → 1; 1 once it is done (or for a cut). A scheduled take has not
+ * started before its server time (progress 0, the old picture), so every renderer switches on the same frame.
+ */
 export function takeProgress(take: TakeState, serverNow: number): number {
+  if (serverNow < take.startedAt) return 0;
   if (isInstant(take.transition)) return 1;
   const p = (serverNow - take.startedAt) / take.transition.durationMs;
   return Math.min(1, Math.max(0, p));
+}
+
+/** A scheduled take whose server time has not come yet: it can still be cancelled. */
+export function isPending(take: TakeState | null, serverNow: number): take is TakeState {
+  return take !== null && serverNow < take.startedAt;
 }
 
 export const PIP_DEFAULT_SIZE = 0.28;

@@ -71,6 +71,13 @@ export const ConfigSchema = Type.Object({
     default: 1,
     description: 'Program outputs one worker runs at once.',
   }),
+  OBS_WEBSOCKET_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 4455,
+    description:
+      'obs-websocket v5 port for control surfaces (Companion, Stream Deck, tally apps); 0 = off. Password: an event key.',
+  }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

@@ -2,7 +2,7 @@
 // REDIS_URL is set), then the controller with the demo event and a worker — printing only the URLs that exist.
 import { dirname, resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from '../controller/app.ts';
+import { buildApp, obsWebSocket } from '../controller/app.ts';
 import { CA_CERT_PATH, HttpsListener, resolveHttps, type HttpsSettings } from '../controller/https-listener.ts';
 import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
@@ -36,7 +36,7 @@ if (redisUrl === '') {
 
 const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
 let lan: HttpsListener | null = null;
-const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir, lanUrl: () => lan?.url ?? null });
+const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir, lanUrl: () => lan?.url ?? null, ...obsWebSocket(config) });
 if (https !== null) lan = new HttpsListener(app, https);
 const worker = await startWorkerStack(config, redisUrl);
 
@@ -78,6 +78,10 @@ for (const page of OPERATOR_PAGES) {
 }
 if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
 else lines.push('  (no dist/ build yet: pages are not served)');
+if (app.hasDecorator('obsWebSocketPort') && app.obsWebSocketPort !== null)
+  lines.push(
+    `  obs-websocket: ws://${config.HOST}:${app.obsWebSocketPort} (Companion "OBS Studio": password = the director key)`,
+  );
 lines.push(`  Demo event "${DEMO_EVENT_ID}" role keys:`);
 for (const [role, key] of Object.entries(keys)) lines.push(`    ${role.padEnd(9)} ${key}`);
 if (admin.generated) lines.push(`  Admin key (shown once, kept in ${admin.file}): ${admin.key}`);

@@ -1,0 +1,320 @@
+// One identified obs-websocket client. Requests go through the controller's own HTTP API (app.inject with
+// the client's key), so a control surface gets exactly the role checks, validation, reducer and switch
+// log a panel gets; events are derived from the event's realtime frames, so a take from any door
+// (panel, API, another surface) reaches every surface.
+import type { FastifyInstance } from 'fastify';
+import {
+  ObsCloseCode,
+  ObsEventSubscription,
+  ObsOpCode,
+  ObsRequestBatchSchema,
+  ObsRequestSchema,
+  ObsReidentifySchema,
+  ObsRequestStatus,
+  ObsBatchExecution,
+  OutputStatusMessageSchema,
+  StateMessageSchema,
+  parse,
+  type EventRole,
+  type ObsFrame,
+  type ObsOutputState,
+  type ObsRequestResult,
+  type OutputStatusMessage,
+  type ProgramState,
+  type RelayFrame,
+} from '../../protocol/index.ts';
+import type { ObsConnection } from './obs-server.ts';
+import { ObsRequestHandlers, type ObsCaller } from './obs-requests.ts';
+import { outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapping.ts';
+
+export interface ObsSessionOptions {
+  app: FastifyInstance;
+  connection: ObsConnection;
+  eventId: string;
+  role: EventRole;
+  key: string;
+  keyId: string;
+  subscriptions: number;
+  onClosed: () => void;
+}
+
+/** Sleep inside a batch is bounded as the spec bounds it (sleepMillis ≤ 50000, sleepFrames ≤ 10000). */
+const MAX_SLEEP_MS = 50_000;
+const MAX_SLEEP_FRAMES = 10_000;
+const FRAME_MS = 1000 / 30;
+
+export class ObsSession {
+  readonly #options: ObsSessionOptions;
+  readonly #requests: ObsRequestHandlers;
+  #subscriptions: number;
+  #unsubscribe: (() => void) | null = null;
+  #state: ProgramState | null = null;
+  #outputs = { stream: false, record: false };
+  #transitionTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  /** Requests run one at a time per session, in arrival order, as OBS runs them. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ObsSessionOptions) {
+    this.#options = options;
+    this.#subscriptions = options.subscriptions;
+    const caller: ObsCaller = {
+      app: options.app,
+      eventId: options.eventId,
+      role: options.role,
+      key: options.key,
+      onRevoked: () => options.connection.close(ObsCloseCode.SessionInvalidated, 'The key was revoked'),
+    };
+    this.#requests = new ObsRequestHandlers(caller);
+  }
+
+  start(): void {
+    const { app, eventId } = this.#options;
+    this.#unsubscribe = app.realtime.subscribe(eventId, (frame) => this.#onFrame(frame));
+    // A baseline, so the first frame after identify is compared with what the client already knows.
+    void app.program.getState(eventId).then((state) => {
+      if (this.#state === null) this.#state = state;
+    });
+    void this.#requests.outputActivity().then((activity) => (this.#outputs = activity));
+  }
+
+  handle(frame: ObsFrame): void {
+    const { connection } = this.#options;
+    switch (frame.op) {
+      case ObsOpCode.Reidentify: {
+        const parsed = parse(ObsReidentifySchema, frame.d);
+        if (!parsed.ok) return connection.close(ObsCloseCode.InvalidDataFieldType, parsed.error.message);
+        if (parsed.value.eventSubscriptions !== undefined) this.#subscriptions = parsed.value.eventSubscriptions;
+        connection.send(ObsOpCode.Identified, { negotiatedRpcVersion: 1 });
+        return;
+      }
+      case ObsOpCode.Identify:
+        return connection.close(ObsCloseCode.AlreadyIdentified, 'Already identified');
+      case ObsOpCode.Request: {
+        const parsed = parse(ObsRequestSchema, frame.d);
+        if (!parsed.ok) return connection.close(ObsCloseCode.InvalidDataFieldType, parsed.error.message);
+        const request = parsed.value;
+        this.#enqueue(async () => {
+          const result = await this.#requests.run(request.requestType, request.requestData ?? {});
+          connection.send(ObsOpCode.RequestResponse, {
+            requestType: request.requestType,
+            requestId: request.requestId,
+            ...result,
+          });
+        });
+        return;
+      }
+      case ObsOpCode.RequestBatch: {
+        const parsed = parse(ObsRequestBatchSchema, frame.d);
+        if (!parsed.ok) return connection.close(ObsCloseCode.InvalidDataFieldType, parsed.error.message);
+        this.#enqueue(() => this.#runBatch(parsed.value));
+        return;
+      }
+      default:
+        return connection.close(ObsCloseCode.UnknownOpCode, `Unknown op ${frame.op}`);
+    }
+  }
+
+  /** OBS is going away: the spec's ExitStarted, then the server closes the socket. */
+  exit(): void {
+    this.#emit('ExitStarted', ObsEventSubscription.General, undefined);
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    if (this.#transitionTimer !== null) clearTimeout(this.#transitionTimer);
+    this.#options.onClosed();
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(task).catch((error: unknown) => {
+      this.#options.app.log.warn({ err: error }, 'obs-websocket request failed');
+    });
+  }
+
+  async #runBatch(batch: {
+    requestId: string;
+    haltOnFailure?: boolean;
+    executionType?: number;
+    requests: Array<{ requestType: string; requestId?: string; requestData?: Record<string, unknown> }>;
+  }): Promise<void> {
+    const execution = batch.executionType ?? ObsBatchExecution.SerialRealtime;
+    const results: Array<Record<string, unknown>> = [];
+    const answer = (): void =>
+      this.#options.connection.send(ObsOpCode.RequestBatchResponse, { requestId: batch.requestId, results });
+    if (execution === ObsBatchExecution.Parallel) {
+      // Parallel batches may not sleep (the spec); every request runs at once.
+      const all = await Promise.all(
+        batch.requests.map((r) =>
+          r.requestType === 'Sleep'
+            ? Promise.resolve(this.#requests.status(ObsRequestStatus.UnsupportedRequestBatchExecutionType, 'Sleep'))
+            : this.#requests.run(r.requestType, r.requestData ?? {}),
+        ),
+      );
+      all.forEach((result, i) => results.push(batchResult(batch.requests[i], result)));
+      return answer();
+    }
+    if (execution !== ObsBatchExecution.SerialRealtime && execution !== ObsBatchExecution.SerialFrame) {
+      // The spec answers an unknown execution type with a RequestBatchResponse with no results.
+      return answer();
+    }
+    for (const request of batch.requests) {
+      const result =
+        request.requestType === 'Sleep'
+          ? await this.#sleep(request.requestData ?? {}, execution)
+          : await this.#requests.run(request.requestType, request.requestData ?? {});
+      results.push(batchResult(request, result));
+      if (batch.haltOnFailure === true && !result.requestStatus.result) break;
+    }
+    answer();
+  }
+
+  async #sleep(data: Record<string, unknown>, execution: number): Promise<ObsRequestResult> {
+    const millis =
+      execution === ObsBatchExecution.SerialFrame ? Number(data.sleepFrames) * FRAME_MS : Number(data.sleepMillis);
+    const limit = execution === ObsBatchExecution.SerialFrame ? MAX_SLEEP_FRAMES * FRAME_MS : MAX_SLEEP_MS;
+    const field = execution === ObsBatchExecution.SerialFrame ? 'sleepFrames' : 'sleepMillis';
+    if (!Number.isFinite(millis)) return this.#requests.status(ObsRequestStatus.MissingRequestField, field);
+    if (millis < 0 || millis > limit)
+      return this.#requests.status(ObsRequestStatus.RequestFieldOutOfRange, `${field} is out of range`);
+    await new Promise((resolve) => setTimeout(resolve, millis));
+    return this.#requests.status(ObsRequestStatus.Success);
+  }
+
+  #onFrame(frame: RelayFrame): void {
+    if (frame.type === 'state') {
+      const parsed = parse(StateMessageSchema, frame);
+      if (parsed.ok) this.#onState(parsed.value.state);
+    } else if (frame.type === 'job.output') {
+      const parsed = parse(OutputStatusMessageSchema, frame);
+      if (parsed.ok) this.#onOutputs(parsed.value);
+    }
+  }
+
+  #onState(next: ProgramState): void {
+    const before = this.#state;
+    if (before !== null && next.revision <= before.revision) return;
+    this.#state = next;
+    if (before === null) return;
+    const { Scenes, Transitions, InputActiveStateChanged, InputShowStateChanged } = ObsEventSubscription;
+
+    const scenesBefore = sceneList(before);
+    const scenesAfter = sceneList(next);
+    if (JSON.stringify(scenesBefore) !== JSON.stringify(scenesAfter)) {
+      for (const source of next.sources.filter((s) => !before.sources.some((b) => b.id === s.id)))
+        this.#emit('SceneCreated', Scenes, { ...sourceScene(source), isGroup: false });
+      for (const source of before.sources.filter((s) => !next.sources.some((n) => n.id === s.id)))
+        this.#emit('SceneRemoved', Scenes, { ...sourceScene(source), isGroup: false });
+      for (const source of next.sources) {
+        const old = before.sources.find((b) => b.id === source.id);
+        if (old !== undefined && old.label !== source.label)
+          this.#emit('SceneNameChanged', Scenes, {
+            sceneUuid: source.id,
+            oldSceneName: old.label,
+            sceneName: source.label,
+          });
+      }
+      this.#emit('SceneListChanged', Scenes, { scenes: scenesAfter });
+    }
+
+    const transitionBefore = transitionOf(before);
+    const transitionAfter = transitionOf(next);
+    if (transitionBefore.transitionName !== transitionAfter.transitionName)
+      this.#emit('CurrentSceneTransitionChanged', Transitions, {
+        transitionName: transitionAfter.transitionName,
+        transitionUuid: transitionAfter.transitionUuid,
+      });
+    if (before.transition.durationMs !== next.transition.durationMs)
+      this.#emit('CurrentSceneTransitionDurationChanged', Transitions, {
+        transitionDuration: next.transition.durationMs,
+      });
+
+    if (next.take !== null && next.take.startedAt !== before.take?.startedAt) this.#onTake(next);
+    if (before.program !== next.program) {
+      const scene = next.sources.find((s) => s.id === next.program);
+      if (scene !== undefined) this.#emit('CurrentProgramSceneChanged', Scenes, sourceScene(scene));
+    }
+    if (before.preview !== next.preview) {
+      const scene = next.sources.find((s) => s.id === next.preview);
+      if (scene !== undefined) this.#emit('CurrentPreviewSceneChanged', Scenes, sourceScene(scene));
+    }
+
+    // Tally: "active" is on program, "showing" is on program or preview (OBS's own meaning of the two).
+    for (const source of next.sources) {
+      const wasActive = before.program === source.id;
+      const isActive = next.program === source.id;
+      if (wasActive !== isActive)
+        this.#emit('InputActiveStateChanged', InputActiveStateChanged, {
+          inputName: source.label,
+          inputUuid: source.id,
+          videoActive: isActive,
+        });
+      const wasShowing = wasActive || before.preview === source.id;
+      const isShowing = isActive || next.preview === source.id;
+      if (wasShowing !== isShowing)
+        this.#emit('InputShowStateChanged', InputShowStateChanged, {
+          inputName: source.label,
+          inputUuid: source.id,
+          videoShowing: isShowing,
+        });
+    }
+  }
+
+  #onTake(state: ProgramState): void {
+    const take = state.take;
+    if (take === null) return;
+    const { transitionName, transitionUuid } = transitionOf({ ...state, transition: take.transition });
+    const started = { transitionName, transitionUuid };
+    if (this.#transitionTimer !== null) clearTimeout(this.#transitionTimer);
+    // A scheduled take starts at its server time; the events follow the picture, not the request.
+    const startIn = Math.max(0, take.startedAt - Date.now());
+    this.#transitionTimer = setTimeout(() => {
+      this.#emit('SceneTransitionStarted', ObsEventSubscription.Transitions, started);
+      this.#transitionTimer = setTimeout(() => {
+        this.#transitionTimer = null;
+        this.#emit('SceneTransitionEnded', ObsEventSubscription.Transitions, started);
+      }, take.transition.durationMs);
+    }, startIn);
+  }
+
+  #onOutputs(message: OutputStatusMessage): void {
+    const next = outputActivity(message);
+    const changed = (active: boolean): ObsOutputState =>
+      active ? 'OBS_WEBSOCKET_OUTPUT_STARTED' : 'OBS_WEBSOCKET_OUTPUT_STOPPED';
+    if (next.stream !== this.#outputs.stream)
+      this.#emit('StreamStateChanged', ObsEventSubscription.Outputs, {
+        outputActive: next.stream,
+        outputState: changed(next.stream),
+      });
+    if (next.record !== this.#outputs.record)
+      this.#emit('RecordStateChanged', ObsEventSubscription.Outputs, {
+        outputActive: next.record,
+        outputState: changed(next.record),
+        outputPath: null,
+      });
+    this.#outputs = next;
+  }
+
+  #emit(eventType: string, intent: number, eventData: Record<string, unknown> | undefined): void {
+    if (this.#closed || (this.#subscriptions & intent) === 0) return;
+    this.#options.connection.send(ObsOpCode.Event, {
+      eventType,
+      eventIntent: intent,
+      ...(eventData === undefined ? {} : { eventData }),
+    });
+  }
+}
+
+function batchResult(
+  request: { requestType: string; requestId?: string } | undefined,
+  result: ObsRequestResult,
+): Record<string, unknown> {
+  return {
+    requestType: request?.requestType ?? '',
+    ...(request?.requestId === undefined ? {} : { requestId: request.requestId }),
+    ...result,
+  };
+}
