@@ -181,8 +181,7 @@ function mergeTransition(current: Transition, patch: TransitionPatch | undefined
 /** The take's start: now, or the scheduled server time, which must lie within the allowed window. */
 function startTime(at: number | undefined, now: number): number {
   if (at === undefined) return now;
-  if (at < now)
-    reject('SCHEDULE_OUT_OF_RANGE', `"at" (${at}) is in the past; the server time is ${now}.`, 'at');
+  if (at < now) reject('SCHEDULE_OUT_OF_RANGE', `"at" (${at}) is in the past; the server time is ${now}.`, 'at');
   if (at > now + MAX_SCHEDULE_AHEAD_MS)
     reject('SCHEDULE_OUT_OF_RANGE', `"at" is more than ${MAX_SCHEDULE_AHEAD_MS / 1000} s ahead.`, 'at');
   return at;

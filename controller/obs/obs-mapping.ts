@@ -31,7 +31,8 @@ export function sceneList(state: ProgramState): Array<ObsScene & { sceneIndex: n
 /** The source a request names by sceneName/sourceName/inputName or by its uuid (the source id). */
 export function findSource(state: ProgramState, name: unknown, uuid: unknown): Source | undefined {
   if (typeof uuid === 'string') return state.sources.find((s) => s.id === uuid);
-  if (typeof name === 'string') return state.sources.find((s) => s.label === name) ?? state.sources.find((s) => s.id === name);
+  if (typeof name === 'string')
+    return state.sources.find((s) => s.label === name) ?? state.sources.find((s) => s.id === name);
   return undefined;
 }
 
@@ -69,6 +70,8 @@ export function outputActivity(status: OutputStatusMessage | undefined): { strea
   if (status === undefined || status.state === 'completed' || status.state === 'failed')
     return { stream: false, record: false };
   const running = (kind: 'rtmp' | 'recording'): boolean =>
-    status.outputs.some((o) => o.kind === kind && (o.state === 'live' || o.state === 'starting' || o.state === 'retrying'));
+    status.outputs.some(
+      (o) => o.kind === kind && (o.state === 'live' || o.state === 'starting' || o.state === 'retrying'),
+    );
   return { stream: running('rtmp'), record: running('recording') };
 }

@@ -308,13 +308,14 @@ export class ObsRequestHandlers {
   }
 
   /** Whether the stream/recording is commanded on (the plan) or still running (the worker's status). */
-  async #output(which: 'stream' | 'record'): Promise<{ active: boolean; status: Partial<OutputStatusMessage> | undefined }> {
+  async #output(
+    which: 'stream' | 'record',
+  ): Promise<{ active: boolean; status: Partial<OutputStatusMessage> | undefined }> {
     const answer = await this.#request<OutputsAnswer>('GET', 'outputs');
     if (answer.status !== 200) return { active: false, status: undefined };
     const { plan, statuses } = answer.body;
     const status = statuses.find((s) => s.type === 'job.output');
-    const planned =
-      plan !== null && !plan.stop && (which === 'record' ? plan.record : plan.destinations.length > 0);
+    const planned = plan !== null && !plan.stop && (which === 'record' ? plan.record : plan.destinations.length > 0);
     const running = outputActivity(status as OutputStatusMessage | undefined)[which];
     return { active: planned || running, status };
   }

@@ -17,6 +17,7 @@ import {
   parse,
   type EventRole,
   type ObsFrame,
+  type ObsRequestBatch,
   type ObsOutputState,
   type ObsRequestResult,
   type OutputStatusMessage,
@@ -51,6 +52,9 @@ export class ObsSession {
   #state: ProgramState | null = null;
   #outputs = { stream: false, record: false };
   #transitionTimer: NodeJS.Timeout | null = null;
+  #programTimer: NodeJS.Timeout | null = null;
+  /** The state whose program and tally the client has been told of. */
+  #announced: ProgramState | null = null;
   #closed = false;
   /** Requests run one at a time per session, in arrival order, as OBS runs them. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -68,12 +72,27 @@ export class ObsSession {
     this.#requests = new ObsRequestHandlers(caller);
   }
 
+  get eventId(): string {
+    return this.#options.eventId;
+  }
+
+  get keyId(): string {
+    return this.#options.keyId;
+  }
+
+  /** The key was rotated or the event deleted: the spec's SessionInvalidated close. */
+  revoke(): void {
+    this.#options.connection.close(ObsCloseCode.SessionInvalidated, 'The key was revoked');
+    this.close();
+  }
+
   start(): void {
     const { app, eventId } = this.#options;
     this.#unsubscribe = app.realtime.subscribe(eventId, (frame) => this.#onFrame(frame));
     // A baseline, so the first frame after identify is compared with what the client already knows.
     void app.program.getState(eventId).then((state) => {
       if (this.#state === null) this.#state = state;
+      this.#announced ??= state;
     });
     void this.#requests.outputActivity().then((activity) => (this.#outputs = activity));
   }
@@ -126,6 +145,7 @@ export class ObsSession {
     this.#closed = true;
     this.#unsubscribe?.();
     if (this.#transitionTimer !== null) clearTimeout(this.#transitionTimer);
+    if (this.#programTimer !== null) clearTimeout(this.#programTimer);
     this.#options.onClosed();
   }
 
@@ -135,12 +155,7 @@ export class ObsSession {
     });
   }
 
-  async #runBatch(batch: {
-    requestId: string;
-    haltOnFailure?: boolean;
-    executionType?: number;
-    requests: Array<{ requestType: string; requestId?: string; requestData?: Record<string, unknown> }>;
-  }): Promise<void> {
+  async #runBatch(batch: ObsRequestBatch): Promise<void> {
     const execution = batch.executionType ?? ObsBatchExecution.SerialRealtime;
     const results: Array<Record<string, unknown>> = [];
     const answer = (): void =>
@@ -199,7 +214,7 @@ export class ObsSession {
     if (before !== null && next.revision <= before.revision) return;
     this.#state = next;
     if (before === null) return;
-    const { Scenes, Transitions, InputActiveStateChanged, InputShowStateChanged } = ObsEventSubscription;
+    const { Scenes, Transitions } = ObsEventSubscription;
 
     const scenesBefore = sceneList(before);
     const scenesAfter = sceneList(next);
@@ -233,6 +248,20 @@ export class ObsSession {
       });
 
     if (next.take !== null && next.take.startedAt !== before.take?.startedAt) this.#onTake(next);
+    // Program and tally change when the picture does: a scheduled take's events wait for its server time.
+    if (this.#programTimer !== null) clearTimeout(this.#programTimer);
+    this.#programTimer = null;
+    const startIn = next.take === null ? 0 : next.take.startedAt - Date.now();
+    if (startIn > 0) this.#programTimer = setTimeout(() => this.#programChanged(next), startIn);
+    else this.#programChanged(next);
+  }
+
+  /** Program-scene and tally events against what the client was last told (a cancel may undo a schedule). */
+  #programChanged(next: ProgramState): void {
+    const before = this.#announced ?? next;
+    this.#announced = next;
+    this.#programTimer = null;
+    const { Scenes, InputActiveStateChanged, InputShowStateChanged } = ObsEventSubscription;
     if (before.program !== next.program) {
       const scene = next.sources.find((s) => s.id === next.program);
       if (scene !== undefined) this.#emit('CurrentProgramSceneChanged', Scenes, sourceScene(scene));

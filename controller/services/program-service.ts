@@ -17,7 +17,7 @@ import type { RedisKeys } from '../../protocol/redis-keys.ts';
 /** Another process can commit between our read and our write; after this many lost races we give up. */
 export const MAX_APPLY_ATTEMPTS = 20;
 
-const TAKE_COMMANDS = new Set<Command['type']>(['program.take', 'program.auto', 'program.cut']);
+const TAKE_COMMANDS = new Set<Command['type']>(['program.take', 'program.auto', 'program.cut', 'program.cancel']);
 
 // KEYS: state, switch log. ARGV: expected revision, new state, channel, frame, switch entry ('' = none).
 const COMMIT_SCRIPT = `
@@ -112,7 +112,10 @@ export class ProgramService {
       if (!result.changed) return { ok: true, state, changed: false };
       const next = result.state;
       const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
-      const entry = TAKE_COMMANDS.has(command.type) && next.take !== null ? switchEntry(state, next, actor, now) : '';
+      const entry =
+        TAKE_COMMANDS.has(command.type) && next.take !== null
+          ? switchEntry(state, next, actor, now, command.type === 'program.cancel')
+          : '';
       const committed = await this.#redis.pitchsideCommit(
         this.keys.state(eventId),
         this.keys.switchLog(eventId),
@@ -132,11 +135,13 @@ export class ProgramService {
   }
 }
 
-function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, now: number): string {
+function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, now: number, cancel: boolean): string {
   const take = after.take;
   if (take === null) return '';
   const entry: Omit<SwitchLogEntry, 'id'> = {
-    time: now,
+    // On air when the picture changes: a scheduled take at its time; a cancel at the time it withdrew, so
+    // exports and the log show the source that really stayed on air.
+    time: cancel && before.take !== null ? before.take.startedAt : take.startedAt,
     revision: after.revision,
     source: take.to,
     from: before.program,

@@ -385,9 +385,66 @@ describe('timing helpers', () => {
   });
 });
 
+describe('scheduled takes', () => {
+  const NOW = T0 + 1000;
+  const mix = { type: 'mix', durationMs: 1000 } as const;
+
+  it('records the take at its server time; every renderer shows the old picture until then', () => {
+    const state = run(fresh(), [{ type: 'program.take', source: 'camera-3', transition: mix, at: NOW + 5000 }], NOW);
+    expect(state.program).toBe('camera-3');
+    expect(state.take).toMatchObject({ from: 'camera-1', to: 'camera-3', startedAt: NOW + 5000 });
+    expect(takeProgress(state.take!, NOW + 4999)).toBe(0);
+    expect(takeProgress(state.take!, NOW + 5500)).toBeCloseTo(0.5);
+    // A scheduled cut is not instant before its time either.
+    const cut = run(fresh(), [{ type: 'program.cut', at: NOW + 2000 }], NOW);
+    expect(takeProgress(cut.take!, NOW + 1999)).toBe(0);
+    expect(takeProgress(cut.take!, NOW + 2000)).toBe(1);
+  });
+
+  it('refuses a time in the past or more than 60 s ahead, naming the field, and changes nothing', () => {
+    const state = fresh();
+    for (const at of [NOW - 1, NOW + 60_001]) {
+      const result = apply(state, { type: 'program.take', source: 'camera-3', at }, { now: NOW });
+      expect(result.ok).toBe(false);
+      expect(result.ok ? null : result.error).toMatchObject({ code: 'SCHEDULE_OUT_OF_RANGE', field: 'at' });
+      expect(result.state).toBe(state);
+    }
+  });
+
+  it('cancels a pending take: program, preview and picture as before', () => {
+    const before = fresh();
+    const scheduled = run(before, [{ type: 'program.auto', at: NOW + 3000 }], NOW);
+    expect(scheduled).toMatchObject({ program: 'camera-2', preview: 'camera-1' });
+    const cancelled = ok(apply(scheduled, { type: 'program.cancel' }, { now: NOW + 1000 }));
+    expect(cancelled).toMatchObject({ program: 'camera-1', preview: 'camera-2' });
+    expect(takeProgress(cancelled.take!, NOW + 1000)).toBe(1);
+    expect(cancelled.take?.to).toBe('camera-1');
+    // Once the take has started there is nothing to cancel.
+    const late = apply(scheduled, { type: 'program.cancel' }, { now: NOW + 3000 });
+    expect(late.ok ? null : late.error.code).toBe('NOTHING_SCHEDULED');
+  });
+
+  it('a new take while one is scheduled replaces it, starting from what is on screen', () => {
+    const scheduled = run(fresh(), [{ type: 'program.take', source: 'camera-3', at: NOW + 3000 }], NOW);
+    const replaced = ok(apply(scheduled, { type: 'program.take', source: 'camera-4' }, { now: NOW + 100 }));
+    expect(replaced.take).toMatchObject({ from: 'camera-1', to: 'camera-4', startedAt: NOW + 100 });
+  });
+
+  it('cancelling a take scheduled during a mix leaves that mix running as it was', () => {
+    const mixing = run(fresh(), [{ type: 'program.take', source: 'camera-2', transition: mix }], NOW);
+    const scheduled = ok(
+      apply(mixing, { type: 'program.take', source: 'camera-3', transition: mix, at: NOW + 500 }, { now: NOW + 100 }),
+    );
+    expect(scheduled.take?.interrupted).toMatchObject({ to: 'camera-2', progress: 0.5 });
+    const cancelled = ok(apply(scheduled, { type: 'program.cancel' }, { now: NOW + 200 }));
+    expect(cancelled.take).toMatchObject({ from: 'camera-1', to: 'camera-2', startedAt: NOW });
+    expect(cancelled.program).toBe('camera-2');
+  });
+});
+
 describe('command schema', () => {
   it('covers every command type with a test above', () => {
-    expect(COMMAND_TYPES).toHaveLength(23);
+    expect(COMMAND_TYPES).toHaveLength(24);
   });
 
   it('names the field of a bad command', () => {

@@ -1,6 +1,6 @@
 // Tally from what is really on air, the way a vision mixer lights its tally: program red, preview green.
 // "On air" follows the layout and the PiP, and a source being mixed out is still on air until the mix ends.
-import { takeProgress, type ProgramState, type SourceId } from '../../../protocol/index.ts';
+import { isPending, takeProgress, type ProgramState, type SourceId } from '../../../protocol/index.ts';
 
 export type Tally = 'program' | 'preview' | 'none';
 
@@ -12,7 +12,9 @@ export function onAirSources(state: ProgramState, serverNow: number): Set<Source
   if (state.layout === 'quad') {
     for (const source of state.sources.slice(0, QUAD_SOURCES)) live.add(source.id);
   } else {
-    if (state.program !== null) live.add(state.program);
+    // A scheduled take is not on air before its time: the source it leaves still is.
+    const program = isPending(state.take, serverNow) ? state.take.from : state.program;
+    if (program !== null) live.add(program);
     if (state.layout === 'split' && state.preview !== null) live.add(state.preview);
   }
   const take = state.take;
