@@ -36,7 +36,14 @@ if (redisUrl === '') {
 
 const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
 let lan: HttpsListener | null = null;
-const app = await buildApp({ config, redisUrl, adminKey: admin.key, distDir, lanUrl: () => lan?.url ?? null, ...obsWebSocket(config) });
+const app = await buildApp({
+  config,
+  redisUrl,
+  adminKey: admin.key,
+  distDir,
+  lanUrl: () => lan?.url ?? null,
+  ...obsWebSocket(config),
+});
 if (https !== null) lan = new HttpsListener(app, https);
 const worker = await startWorkerStack(config, redisUrl);
 

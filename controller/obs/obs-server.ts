@@ -52,8 +52,7 @@ export class ObsWebSocketServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<ObsSession>();
-  /** Its own connection: a subscribed Redis connection can do nothing else. */
-  readonly #revocations: Redis;
+  #stopRevocations: (() => void) | null = null;
 
   constructor(options: ObsWebSocketServerOptions) {
     this.#app = options.app;
@@ -70,17 +69,12 @@ export class ObsWebSocketServer {
         [...offered].find((p) => p === OBS_SUBPROTOCOL_JSON || p === OBS_SUBPROTOCOL_MSGPACK) ?? false,
     });
     this.#wss.on('connection', (socket) => this.#accept(socket));
-    this.#revocations = options.app.redis.duplicate();
-    this.#revocations.on('error', (error) =>
-      options.app.log.warn({ err: error }, 'obs-websocket revocation subscriber'),
-    );
   }
 
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
     // A rotated key or a deleted event ends its control surfaces at once, on every controller process.
-    this.#revocations.on('message', (_channel: string, message: string) => this.#revoke(message));
-    await this.#revocations.subscribe(this.#app.redisKeys.revocationChannel());
+    this.#stopRevocations = this.#app.realtime.onRevocation((revocation) => this.#revoke(revocation));
     await new Promise<void>((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(this.#options.port, this.#options.host, () => resolve());
@@ -96,19 +90,10 @@ export class ObsWebSocketServer {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeAllConnections();
-    await this.#revocations.quit();
+    this.#stopRevocations?.();
   }
 
-  #revoke(message: string): void {
-    let revocation: KeyRevocation;
-    try {
-      const parsed = parse(KeyRevocationSchema, JSON.parse(message));
-      if (!parsed.ok) throw new TypeError(parsed.error.message);
-      revocation = parsed.value;
-    } catch (error) {
-      this.#app.log.warn({ err: error }, 'unreadable key revocation');
-      return;
-    }
+  #revoke(revocation: KeyRevocation): void {
     for (const session of this.#sessions) {
       if (session.eventId !== revocation.eventId) continue;
       if ('all' in revocation || revocation.keyIds.includes(session.keyId)) session.revoke();

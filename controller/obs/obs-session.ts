@@ -12,8 +12,6 @@ import {
   ObsReidentifySchema,
   ObsRequestStatus,
   ObsBatchExecution,
-  OutputStatusMessageSchema,
-  StateMessageSchema,
   parse,
   type EventRole,
   type ObsFrame,
@@ -22,8 +20,8 @@ import {
   type ObsRequestResult,
   type OutputStatusMessage,
   type ProgramState,
-  type RelayFrame,
 } from '../../protocol/index.ts';
+import type { RelayedFrame } from '../services/realtime-hub.ts';
 import type { ObsConnection } from './obs-server.ts';
 import { ObsRequestHandlers, type ObsCaller } from './obs-requests.ts';
 import { outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapping.ts';
@@ -199,14 +197,10 @@ export class ObsSession {
     return this.#requests.status(ObsRequestStatus.Success);
   }
 
-  #onFrame(frame: RelayFrame): void {
-    if (frame.type === 'state') {
-      const parsed = parse(StateMessageSchema, frame);
-      if (parsed.ok) this.#onState(parsed.value.state);
-    } else if (frame.type === 'job.output') {
-      const parsed = parse(OutputStatusMessageSchema, frame);
-      if (parsed.ok) this.#onOutputs(parsed.value);
-    }
+  #onFrame({ frame }: RelayedFrame): void {
+    // Frames arrive checked against the protocol union (the hub decoded them once).
+    if (frame.type === 'state') this.#onState(frame.state);
+    else if (frame.type === 'job.output') this.#onOutputs(frame);
   }
 
   #onState(next: ProgramState): void {
