@@ -5,6 +5,7 @@ import { ColourSchema, ProgramStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
 import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs.ts';
 import { EventChannelsSchema } from './watch.ts';
+import { CameraIngressSchema } from './ingress.ts';
 
 export const RoleSchema = Type.Union(
   ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
@@ -179,6 +180,8 @@ export const CameraSchema = Type.Object(
     status: CameraStatusSchema,
     joinedAt: Type.Number(),
     lastSeen: Type.Number(),
+    /** Set for an RTMP/WHIP camera added by an operator (LiveKit Ingress); its status follows the encoder. */
+    ingress: Type.Optional(CameraIngressSchema),
   },
   { additionalProperties: false },
 );

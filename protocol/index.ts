@@ -16,3 +16,4 @@ export * from './realtime.ts';
 export * from './watch.ts';
 export * from './egress-update.ts';
 export * from './obs-websocket.ts';
+export * from './ingress.ts';

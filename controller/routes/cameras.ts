@@ -3,7 +3,6 @@
 // as a program source and hands it a key bound to it: a camera can only ever act as itself.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import QRCode from 'qrcode';
 import {
   CameraSchema,
   JoinRequestSchema,
@@ -15,12 +14,13 @@ import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { CameraParamsSchema } from '../schemas/cameras.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError, notFound } from '../services/app-error.ts';
+import { IngressCameras } from '../services/ingress-cameras.ts';
+import { requireLiveKit } from '../services/livekit-bridge.ts';
+import { QR_FORMATS, sendQr } from '../services/qr-image.ts';
 
 /** Join attempts per client address per window (@fastify/rate-limit). */
 export const JOIN_ATTEMPT_LIMIT = 20;
 export const JOIN_ATTEMPT_WINDOW_MS = 60_000;
-
-export const QR_WIDTH_PX = 512;
 
 const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const joinUrl = (code: string): string => `${app.deviceUrl}/camera?code=${code}`;
@@ -98,14 +98,15 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: { roles: ['admin', 'director'] } },
       schema: {
         tags: ['cameras'],
-        summary: 'Remove a camera and its program source (not while on air)',
+        summary: 'Remove a camera, its program source (not while on air) and, for an RTMP/WHIP camera, its ingress',
         params: CameraParamsSchema,
         response: { 204: NoContentSchema, ...ErrorResponses },
       },
     },
     async (request, reply) => {
       const { eventId, cameraId } = request.params;
-      if ((await app.cameras.get(eventId, cameraId)) === null) throw notFound('Camera', cameraId);
+      const camera = await app.cameras.get(eventId, cameraId);
+      if (camera === null) throw notFound('Camera', cameraId);
       const auth = caller(request);
       const removed = await app.program.apply(
         eventId,
@@ -114,6 +115,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       if (!removed.ok && removed.error.code !== 'UNKNOWN_SOURCE')
         throw new AppError(422, removed.error.code, removed.error.message);
+      // The stream key stops working with its ingress. If LiveKit cannot delete it now, the camera stays listed
+      // (off the program) so that the same DELETE can be retried: its key must not outlive it unseen.
+      if (camera.ingress !== undefined)
+        await new IngressCameras(requireLiveKit(app.livekit).ingress).delete(camera.ingress.ingressId);
       await app.cameras.remove(eventId, cameraId);
       await app.apiKeys.revokeCameraKey(eventId, cameraId);
       return reply.code(204).send(null);
@@ -135,14 +140,9 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { eventId, cameraId } = request.params;
       const camera: Camera | null = await app.cameras.get(eventId, cameraId);
       if (camera === null) throw notFound('Camera', cameraId);
-      if (app.livekit === null)
-        throw new AppError(
-          409,
-          'LIVEKIT_NOT_CONFIGURED',
-          'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).',
-        );
+      const livekit = requireLiveKit(app.livekit);
       const event = await app.events.require(eventId);
-      return app.livekit.token('camera', event.room, camera.id, camera.label);
+      return livekit.token('camera', event.room, camera.id, camera.label);
     },
   );
 
@@ -187,7 +187,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  for (const format of ['png', 'svg'] as const) {
+  for (const format of QR_FORMATS) {
     app.get(
       `/api/events/:eventId/join-qr.${format}`,
       {
@@ -200,11 +200,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request, reply) => {
         const event = await app.events.require(request.params.eventId);
-        const url = joinUrl(event.joinCode);
-        reply.header('cache-control', 'no-store');
-        if (format === 'svg')
-          return reply.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', margin: 2 }));
-        return reply.type('image/png').send(await QRCode.toBuffer(url, { type: 'png', width: QR_WIDTH_PX, margin: 2 }));
+        return sendQr(reply, format, joinUrl(event.joinCode));
       },
     );
   }

@@ -3,24 +3,31 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TrackSource, type WebhookEvent } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
-import { LiveKitTokenSchema, type CameraStatus, type EventLogInput } from '../../protocol/index.ts';
+import type { IngressInfo } from '@livekit/protocol';
+import {
+  LiveKitTokenSchema,
+  type CameraStatus,
+  type EventLogInput,
+  type EventLogLevel,
+  type IngressState,
+} from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
-import type { LiveKitBridge, LiveKitRole } from '../services/livekit-bridge.ts';
+import { ingressChange } from '../services/ingress-cameras.ts';
+import { requireLiveKit, type LiveKitRole } from '../services/livekit-bridge.ts';
 import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
 
 export const WEBHOOK_CONTENT_TYPE = 'application/webhook+json';
 
-function requireLiveKit(livekit: LiveKitBridge | null): LiveKitBridge {
-  if (livekit === null)
-    throw new AppError(
-      409,
-      'LIVEKIT_NOT_CONFIGURED',
-      'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).',
-    );
-  return livekit;
-}
+/** The event-log line for each encoder state an RTMP/WHIP camera reaches. */
+const INGRESS_LOG: Record<IngressState, { level: EventLogLevel; kind: string; text: string } | null> = {
+  waiting: null,
+  buffering: { level: 'info', kind: 'camera.connected', text: 'encoder connected' },
+  publishing: { level: 'info', kind: 'camera.live', text: 'is live' },
+  ended: { level: 'warn', kind: 'camera.disconnected', text: 'stream ended' },
+  error: { level: 'error', kind: 'camera.error', text: 'ingress error' },
+};
 
 /** What a webhook means for a camera: its new status and the log line operators see. */
 function cameraChange(event: WebhookEvent): { status: CameraStatus; kind: string; verb: string } | null {
@@ -43,6 +50,24 @@ function cameraChange(event: WebhookEvent): { status: CameraStatus; kind: string
 }
 
 const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** An ingress webhook moves its camera's encoder state; each change (not each repeat) is logged. */
+  const followIngress = async (eventId: string, info: IngressInfo): Promise<void> => {
+    const before = await app.cameras.get(eventId, info.participantIdentity);
+    if (before?.ingress?.ingressId !== info.ingressId) return;
+    const change = ingressChange(info);
+    await app.cameras.setIngressState(eventId, before.id, change);
+    if (before.ingress.state === change.state) return;
+    const input = before.ingress.input.toUpperCase();
+    const line = INGRESS_LOG[change.state];
+    if (line === null) return;
+    await app.eventLog.append(eventId, {
+      level: line.level,
+      kind: line.kind,
+      message: `${before.label} (${input}): ${change.state === 'error' ? (change.error ?? 'ingress error') : line.text}.`,
+      data: { cameraId: before.id, ingressId: info.ingressId },
+    });
+  };
+
   // LiveKit signs the exact bytes it sent: keep them as a string for the verifier.
   app.addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -87,7 +112,7 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } catch {
         throw new AppError(401, 'UNAUTHORIZED', 'The webhook signature is not valid.');
       }
-      const roomName = event.room?.name ?? event.egressInfo?.roomName ?? '';
+      const roomName = event.room?.name ?? event.egressInfo?.roomName ?? event.ingressInfo?.roomName ?? '';
       const eventId = roomName === '' ? null : await app.events.findByRoom(roomName);
       if (eventId === null) return { ok: true };
       if (event.egressInfo !== undefined && event.event.startsWith('egress_')) {
@@ -103,9 +128,15 @@ const livekitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.eventLog.append(eventId, entry);
         return { ok: true };
       }
+      if (event.ingressInfo !== undefined && event.event.startsWith('ingress_')) {
+        await followIngress(eventId, event.ingressInfo);
+        return { ok: true };
+      }
       const change = cameraChange(event);
       const identity = event.participant?.identity;
       if (change === null || identity === undefined) return { ok: true };
+      // An RTMP/WHIP camera's status is its encoder's (ingress webhooks), not its room participant's.
+      if ((await app.cameras.get(eventId, identity))?.ingress !== undefined) return { ok: true };
       const camera = await app.cameras.setStatus(eventId, identity, change.status);
       if (camera !== null) {
         await app.eventLog.append(eventId, {

@@ -2,13 +2,13 @@
 // controller process (and a restarted one) sees the same list; every change goes out as a `cameras` frame.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Camera, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
+import type { Camera, CameraIngress, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 const CAMERA_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-function newCameraId(): string {
+export function newCameraId(): string {
   const bytes = randomBytes(6);
   return `cam-${Array.from(bytes, (b) => CAMERA_ID_ALPHABET[b % CAMERA_ID_ALPHABET.length]).join('')}`;
 }
@@ -32,8 +32,21 @@ export class CameraRegistry {
     return raw === null ? null : (JSON.parse(raw) as Camera);
   }
 
-  async register(eventId: string, label: string, now = Date.now()): Promise<Camera> {
-    const camera: Camera = { id: newCameraId(), label, status: 'registered', joinedAt: now, lastSeen: now };
+  /** A phone joining by code, or (with `ingress`) an RTMP/WHIP camera whose ingress LiveKit just created for `id`. */
+  async register(
+    eventId: string,
+    label: string,
+    now = Date.now(),
+    options: { id?: string; ingress?: CameraIngress } = {},
+  ): Promise<Camera> {
+    const camera: Camera = {
+      id: options.id ?? newCameraId(),
+      label,
+      status: 'registered',
+      joinedAt: now,
+      lastSeen: now,
+      ...(options.ingress === undefined ? {} : { ingress: options.ingress }),
+    };
     await this.redis.hset(this.keys.cameras(eventId), camera.id, JSON.stringify(camera));
     await this.#broadcast(eventId);
     return camera;
@@ -44,6 +57,27 @@ export class CameraRegistry {
     const camera = await this.get(eventId, cameraId);
     if (camera === null) return null;
     const next: Camera = { ...camera, status, lastSeen: now };
+    await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(next));
+    await this.#broadcast(eventId);
+    return next;
+  }
+
+  /** An ingress webhook: the encoder's state and the camera status it implies. Null for no such ingress camera. */
+  async setIngressState(
+    eventId: string,
+    cameraId: string,
+    change: { state: CameraIngress['state']; status: CameraStatus; error?: string },
+    now = Date.now(),
+  ): Promise<Camera | null> {
+    const camera = await this.get(eventId, cameraId);
+    if (camera?.ingress === undefined) return null;
+    const { error: _previous, ...ingress } = camera.ingress;
+    const next: Camera = {
+      ...camera,
+      status: change.status,
+      lastSeen: now,
+      ingress: { ...ingress, state: change.state, ...(change.error === undefined ? {} : { error: change.error }) },
+    };
     await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(next));
     await this.#broadcast(eventId);
     return next;

@@ -4,6 +4,7 @@
 import {
   AccessToken,
   DataPacket_Kind,
+  IngressClient,
   RoomServiceClient,
   TrackSource,
   WebhookReceiver,
@@ -17,6 +18,7 @@ import {
   type Role,
   type StateMessage,
 } from '../../protocol/index.ts';
+import { AppError } from './app-error.ts';
 
 /**
  * A room token admits for this long. LiveKit itself keeps a connected participant's token fresh, so the
@@ -57,6 +59,8 @@ export function grantFor(role: LiveKitRole, room: string): VideoGrant {
 
 export class LiveKitBridge {
   readonly rooms: RoomServiceClient;
+  /** RTMP/WHIP cameras (see ingress-cameras.ts). */
+  readonly ingress: IngressClient;
   readonly #receiver: WebhookReceiver;
   // One chain per room: data messages leave in the order their revisions were committed.
   readonly #sends = new Map<string, Promise<void>>();
@@ -66,6 +70,7 @@ export class LiveKitBridge {
     private readonly onSendError: (room: string, error: unknown) => void,
   ) {
     this.rooms = new RoomServiceClient(settings.url, settings.apiKey, settings.apiSecret);
+    this.ingress = new IngressClient(settings.url, settings.apiKey, settings.apiSecret);
     this.#receiver = new WebhookReceiver(settings.apiKey, settings.apiSecret);
   }
 
@@ -113,4 +118,15 @@ export class LiveKitBridge {
   async close(): Promise<void> {
     await Promise.all(this.#sends.values());
   }
+}
+
+/** For routes that need LiveKit: a 409 saying what to configure when it is not. */
+export function requireLiveKit(livekit: LiveKitBridge | null): LiveKitBridge {
+  if (livekit === null)
+    throw new AppError(
+      409,
+      'LIVEKIT_NOT_CONFIGURED',
+      'LiveKit is not configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).',
+    );
+  return livekit;
 }

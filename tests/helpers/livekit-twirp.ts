@@ -1,15 +1,23 @@
 // A local HTTP endpoint that speaks LiveKit's Twirp API, for tests: no LiveKit server runs on these
 // machines. It checks what a real server checks before acting — the request's JWT (signed with the API
 // secret, the grants the method needs) and the body (decoded strictly with @livekit/protocol, so an
-// unknown or mistyped field fails) — records every accepted call, and keeps enough egress state to answer
-// UpdateStream/ListEgress/StopEgress consistently.
+// unknown or mistyped field fails) — records every accepted call, and keeps enough egress and ingress state
+// to answer UpdateStream/ListEgress/StopEgress and ListIngress/DeleteIngress consistently.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  CreateIngressRequest,
+  DeleteIngressRequest,
   EgressInfo,
   EgressStatus,
+  IngressInfo,
+  IngressInput,
+  IngressState,
+  IngressState_Status,
   ListEgressRequest,
   ListEgressResponse,
+  ListIngressRequest,
+  ListIngressResponse,
   ListParticipantsRequest,
   ListParticipantsResponse,
   RoomCompositeEgressRequest,
@@ -43,13 +51,18 @@ type Handler = (
 interface MethodSpec {
   decode: (json: unknown) => unknown;
   /** The video grant the real server requires for this method. */
-  needs: 'roomRecord' | 'roomAdmin' | 'roomList';
+  needs: 'roomRecord' | 'roomAdmin' | 'roomList' | 'ingressAdmin';
   handle: Handler;
 }
+
+/** Where the stub says encoders publish (livekit.yaml `ingress.rtmp_base_url` / `whip_base_url` on a real server). */
+export const STUB_RTMP_BASE_URL = 'rtmp://ingress.stub.test:1935/x';
+export const STUB_WHIP_BASE_URL = 'https://ingress.stub.test/w';
 
 export class LiveKitTwirpStub {
   readonly calls: TwirpCall[] = [];
   readonly egresses = new Map<string, EgressInfo>();
+  readonly ingresses = new Map<string, IngressInfo>();
   #server: Server | null = null;
   #url = '';
   readonly #verifier: TokenVerifier;
@@ -105,6 +118,36 @@ export class LiveKitTwirpStub {
             info.status = EgressStatus.EGRESS_ENDING;
             return info;
           }),
+      },
+      'livekit.Ingress/CreateIngress': {
+        decode: (j) => CreateIngressRequest.fromJson(j as never, strict),
+        needs: 'ingressAdmin',
+        handle: (r) => this.#createIngress(r as CreateIngressRequest),
+      },
+      'livekit.Ingress/ListIngress': {
+        decode: (j) => ListIngressRequest.fromJson(j as never, strict),
+        needs: 'ingressAdmin',
+        handle: (r) => {
+          const req = r as ListIngressRequest;
+          const items = [...this.ingresses.values()].filter(
+            (i) =>
+              (req.roomName === '' || i.roomName === req.roomName) &&
+              (req.ingressId === '' || i.ingressId === req.ingressId),
+          );
+          return { json: new ListIngressResponse({ items }).toJson() };
+        },
+      },
+      'livekit.Ingress/DeleteIngress': {
+        decode: (j) => DeleteIngressRequest.fromJson(j as never, strict),
+        needs: 'ingressAdmin',
+        handle: (r) => {
+          const { ingressId } = r as DeleteIngressRequest;
+          const info = this.ingresses.get(ingressId);
+          if (info === undefined)
+            return { error: { status: 404, code: 'not_found', msg: `ingress ${ingressId} not found` } };
+          this.ingresses.delete(ingressId);
+          return { json: info.toJson() };
+        },
       },
       'livekit.RoomService/SendData': {
         decode: (j) => SendDataRequest.fromJson(j as never, strict),
@@ -206,6 +249,35 @@ export class LiveKitTwirpStub {
     });
     this.egresses.set(egressId, info);
     return info;
+  }
+
+  /** What LiveKit server checks before it asks Ingress for an endpoint. */
+  #createIngress(request: CreateIngressRequest): ReturnType<Handler> {
+    const invalid = (msg: string) => ({ error: { status: 400, code: 'invalid_argument', msg } });
+    if (request.roomName === '') return invalid('room name is required');
+    if (request.participantIdentity === '') return invalid('participant identity is required');
+    const whip = request.inputType === IngressInput.WHIP_INPUT;
+    if (!whip && request.inputType !== IngressInput.RTMP_INPUT) return invalid('stub: only RTMP and WHIP');
+    if (!whip && (request.enableTranscoding === false || request.bypassTranscoding))
+      return invalid('bypassing transcoding is only supported for WHIP');
+    const info = new IngressInfo({
+      ingressId: `IN_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      name: request.name,
+      streamKey: randomUUID().replaceAll('-', ''),
+      url: whip ? STUB_WHIP_BASE_URL : STUB_RTMP_BASE_URL,
+      inputType: request.inputType,
+      bypassTranscoding: request.bypassTranscoding,
+      ...(request.enableTranscoding === undefined ? {} : { enableTranscoding: request.enableTranscoding }),
+      roomName: request.roomName,
+      participantIdentity: request.participantIdentity,
+      participantName: request.participantName,
+      participantMetadata: request.participantMetadata,
+      reusable: !whip,
+      state: new IngressState({ status: IngressState_Status.ENDPOINT_INACTIVE }),
+      enabled: request.enabled ?? true,
+    });
+    this.ingresses.set(info.ingressId, info);
+    return { json: info.toJson() };
   }
 
   #withEgress(egressId: string, change: (info: EgressInfo) => EgressInfo): ReturnType<Handler> {
