@@ -1,6 +1,7 @@
 // Debian's Chromium driven by puppeteer-core: never a downloaded browser. One launch recipe for the
 // recorder, template tests, page tests and screenshots, so that all of them measure the same browser.
-import { launch, type Browser, type LaunchOptions } from 'puppeteer-core';
+import { launch, type Browser, type HTTPRequest, type LaunchOptions, type Page } from 'puppeteer-core';
+import { OutboundRefused, type OutboundPolicy } from './outbound-policy.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -10,7 +11,6 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export const CHROMIUM_FLAGS = [
   '--headless=new',
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--disable-quic',
@@ -42,5 +42,77 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
     args: [...args, ...(options.args ?? [])],
     defaultViewport: { width: options.width ?? 1280, height: options.height ?? 720 },
   };
-  return launch(launchOptions);
+  return launchSandboxed(launchOptions);
+}
+
+/** null until a launch has shown whether this machine gives Chromium its sandbox. */
+let sandboxWorks: boolean | null = null;
+
+/**
+ * Chromium with its sandbox wherever the platform allows it: a page it renders (the template, and the
+ * media URLs a director adds) then cannot reach the rest of the machine even through a renderer bug.
+ * It refuses to sandbox as root, and containers often deny the user namespaces it needs (Docker's
+ * default seccomp profile does): there it runs without, once a launch has failed for that reason.
+ */
+export async function launchSandboxed(options: LaunchOptions): Promise<Browser> {
+  const unsandboxed = { ...options, args: [...(options.args ?? []), '--no-sandbox'] };
+  if (sandboxWorks === false || process.getuid?.() === 0) return launch(unsandboxed);
+  try {
+    const browser = await launch(options);
+    sandboxWorks = true;
+    return browser;
+  } catch (error) {
+    if (!/sandbox|namespace/i.test(String(error))) throw error;
+    sandboxWorks = false;
+    process.emitWarning(`Chromium runs without its sandbox here: ${String(error).split('\n')[0]}`);
+    return launch(unsandboxed);
+  }
+}
+
+export interface OutboundGuardOptions {
+  policy: OutboundPolicy;
+  /** Origins the page may always load from (its own: the controller, often on loopback). */
+  trustedOrigins: readonly string[];
+  onRefused?: (url: string, reason: string) => void;
+}
+
+/** Schemes a page needs that never leave the browser. */
+const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
+
+/**
+ * Every request the page makes checked against the outbound policy when it is made: a media URL that
+ * resolved to a public address when a director added it but points at 127.0.0.1 or the metadata
+ * service now (DNS rebinding) is refused here. (WebRTC and WebSocket connections are not requests:
+ * the page opens those only to LiveKit and its own origin.)
+ */
+export async function guardOutboundRequests(page: Page, options: OutboundGuardOptions): Promise<void> {
+  const trusted = new Set(options.trustedOrigins);
+  await page.setRequestInterception(true);
+  page.on('request', (request: HTTPRequest) => {
+    void decide(request.url())
+      .then(
+        (reason) => (reason === null ? request.continue() : request.abort('accessdenied')),
+        () => request.abort('failed'),
+      )
+      .catch(() => undefined); // the page may be gone by now
+  });
+
+  async function decide(url: string): Promise<string | null> {
+    const parsed = new URL(url);
+    if (LOCAL_SCHEMES.has(parsed.protocol) || trusted.has(parsed.origin)) return null;
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      return refuse(url, `${parsed.protocol} is not allowed`);
+    try {
+      await options.policy.check(url);
+      return null;
+    } catch (error) {
+      if (!(error instanceof OutboundRefused)) throw error;
+      return refuse(url, error.message);
+    }
+  }
+
+  function refuse(url: string, reason: string): string {
+    options.onRefused?.(url, reason);
+    return reason;
+  }
 }

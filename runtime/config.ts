@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { envSchema } from 'env-schema';
 import ipaddr from 'ipaddr.js';
+import { parseNetworkList } from './outbound-policy.ts';
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
@@ -39,6 +40,11 @@ export const ConfigSchema = Type.Object({
     default: '',
     description:
       'Reverse proxies whose X-Forwarded-For the controller believes: a hop count (1 = the one proxy in front) or their addresses/CIDRs, comma-separated; empty = none (the client is the socket peer, so a forged header changes nothing).',
+  }),
+  ALLOW_PRIVATE_NETWORKS: Type.String({
+    default: '',
+    description:
+      'Private networks (CIDRs or addresses, comma-separated, e.g. 192.168.1.0/24) that media source URLs and RTMP destinations may reach; empty = none: loopback, link-local, private and metadata addresses are refused.',
   }),
   REDIS_URL: Type.String({
     default: '',
@@ -113,6 +119,7 @@ export function loadConfig(
     throw new ConfigError('Configuration: TLS_CERT and TLS_KEY must be set together (or neither).');
   }
   trustProxyOption(config.TRUST_PROXY);
+  allowedNetworks(config);
   if (config.OUTPUT_BACKEND === 'egress' && config.LIVEKIT_URL === '') {
     throw new ConfigError(
       'Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
@@ -166,6 +173,15 @@ export function trustProxyOption(value: string): false | number | string[] {
       'Configuration: TRUST_PROXY must be a hop count or comma-separated proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
     );
   return addresses;
+}
+
+/** ALLOW_PRIVATE_NETWORKS as a list (see runtime/outbound-policy.ts). */
+export function allowedNetworks(config: Pick<Config, 'ALLOW_PRIVATE_NETWORKS'>): string[] {
+  try {
+    return parseNetworkList(config.ALLOW_PRIVATE_NETWORKS);
+  } catch (error) {
+    throw new ConfigError(`Configuration: ALLOW_PRIVATE_NETWORKS: ${(error as Error).message}`);
+  }
 }
 
 export function liveKitConfigured(config: Config): boolean {

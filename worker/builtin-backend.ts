@@ -18,6 +18,7 @@ import { writeRecordingStart } from './recording-start.ts';
 import type { OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { templatePageUrl } from './template-url.ts';
+import type { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { errorMessage } from './logger.ts';
 
 export interface BuiltinBackendOptions {
@@ -25,6 +26,8 @@ export interface BuiltinBackendOptions {
   recordingsDir: string;
   /** The template URL as this worker's Chromium reaches it (e.g. the controller on 127.0.0.1). */
   localUrl?: (templateUrl: string) => string;
+  /** Where the template's media sources may be loaded from (ALLOW_PRIVATE_NETWORKS); default: public only. */
+  outbound?: OutboundPolicy;
 }
 
 /** Output stats are polled this often for status (a state change is published at once). */
@@ -72,6 +75,7 @@ class BuiltinSession implements OutputSession {
     const url = templatePageUrl(plan);
     this.#recorder = new Recorder({
       url: options.localUrl?.(url) ?? url,
+      ...(options.outbound === undefined ? {} : { outbound: options.outbound }),
       width: plan.video.width,
       height: plan.video.height,
       fps: plan.video.fps,

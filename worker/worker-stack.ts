@@ -3,7 +3,8 @@
 // `npm start` or a test can run the same stack in-process.
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Config } from '../runtime/config.ts';
+import { allowedNetworks, type Config } from '../runtime/config.ts';
+import { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { createRedisKeys, type RedisKeys } from '../protocol/redis-keys.ts';
 import { SwitchLog } from '../controller/services/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
@@ -27,7 +28,10 @@ export async function startWorkerStack(
           apiKey: config.LIVEKIT_API_KEY,
           apiSecret: config.LIVEKIT_API_SECRET,
         })
-      : new BuiltinBackend({ recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings') });
+      : new BuiltinBackend({
+          recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
+          outbound: new OutboundPolicy({ allow: allowedNetworks(config) }),
+        });
   const outputs = new OutputWorker({
     redisUrl,
     backends: { [backend.kind]: backend },

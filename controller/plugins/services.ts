@@ -14,12 +14,16 @@ import { RealtimeHub } from '../services/realtime-hub.ts';
 import { DEFAULT_SOCKET_LIMITS, SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../services/switch-log.ts';
+import { vetCommand } from '../services/outbound-checks.ts';
+import { OutboundPolicy } from '../../runtime/outbound-policy.ts';
 
 export interface ServicesOptions {
   redisUrl: string;
   keyPrefix: string;
   adminKey: string;
   livekit: LiveKitSettings | null;
+  /** Private networks media URLs and destinations may reach (ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks: string[];
   /** Base URL pages and QR codes point at; null = this server's own listening address. */
   publicUrl: string | null;
   /** The LAN HTTPS address, when one is listening (see AppOptions.lanUrl). */
@@ -32,6 +36,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     redis: Redis;
     redisKeys: RedisKeys;
+    /** Where media URLs and destinations may point. */
+    outbound: OutboundPolicy;
     events: EventStore;
     program: ProgramService;
     cameras: CameraRegistry;
@@ -79,7 +85,9 @@ export const servicesPlugin = fp<ServicesOptions>(
     );
     // Only the process that committed a change sends it to the LiveKit room: every process hears the
     // pub/sub frame, but the room must get each revision once.
+    const outbound = new OutboundPolicy({ allow: options.allowPrivateNetworks });
     const program = new ProgramService(redis, keys, {
+      vet: (command) => vetCommand(outbound, command),
       onCommitted: (eventId, message) => {
         if (livekit === null) return;
         // Redis can fail between the commit and this read: the room then misses this revision (the next
@@ -103,6 +111,7 @@ export const servicesPlugin = fp<ServicesOptions>(
 
     app.decorate('redis', redis);
     app.decorate('redisKeys', keys);
+    app.decorate('outbound', outbound);
     app.decorate('events', new EventStore(redis, keys));
     app.decorate('program', program);
     app.decorate('cameras', new CameraRegistry(redis, keys, realtime));

@@ -13,6 +13,7 @@ import {
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { toDestinationView, toEventView } from '../services/event-store.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
+import { vetDestinations } from '../services/outbound-checks.ts';
 
 const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -40,6 +41,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      await vetDestinations(app.outbound, request.body.destinations ?? []);
       const event = await app.events.create(request.body);
       await app.apiKeys.ensureEventKeys(event.id);
       return reply.code(201).send(toEventView(event));
@@ -89,6 +91,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
+      await vetDestinations(app.outbound, request.body.destinations ?? []);
       const event = await app.events.update(request.params.eventId, request.body);
       if (request.body.destinations !== undefined) {
         const frame: DestinationsMessage = {

@@ -21,6 +21,7 @@ import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-
 import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
+import { vetDestinations } from '../services/outbound-checks.ts';
 
 /** Who may start and stop outputs, and who may fetch export files. */
 const OUTPUT_ROLES: readonly Role[] = ['admin', 'director'];
@@ -111,6 +112,8 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     const chosen = ids === undefined ? stored : stored.filter((d) => ids.includes(d.id));
     if (chosen.length === 0)
       throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
+    // Again at going live: a name checked when the destination was saved may point elsewhere by now.
+    await vetDestinations(app.outbound, chosen);
     return chosen;
   };
 

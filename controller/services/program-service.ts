@@ -54,6 +54,11 @@ export type ApplyOutcome =
 export interface ProgramServiceOptions {
   /** Called after a change is stored and published, in revision order per event (LiveKit relay, metrics). */
   onCommitted?: (eventId: string, message: StateMessage) => void;
+  /**
+   * Checks a command needs beyond the reducer's (a media URL's address), or null when it needs none.
+   * It runs before the command joins the event's queue, so a slow DNS answer never holds up a take.
+   */
+  vet?: (command: Command) => Promise<void> | null;
   now?: () => number;
 }
 
@@ -90,6 +95,12 @@ export class ProgramService {
   }
 
   apply(eventId: string, command: Command, actor: Actor): Promise<ApplyOutcome> {
+    const vetting = this.options.vet?.(command) ?? null;
+    if (vetting !== null) return vetting.then(() => this.#enqueue(eventId, command, actor));
+    return this.#enqueue(eventId, command, actor);
+  }
+
+  #enqueue(eventId: string, command: Command, actor: Actor): Promise<ApplyOutcome> {
     const previous = this.#queues.get(eventId) ?? Promise.resolve();
     const run = previous.then(
       () => this.#applyWithRetry(eventId, command, actor),

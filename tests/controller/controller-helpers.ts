@@ -10,6 +10,7 @@ import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { testSources, type Command, type RoleKey } from '../../protocol/index.ts';
 
 export const TEST_ADMIN_KEY = 'psadm_test-admin-key-0123456789';
+export const TEST_PRIVATE_NETWORKS = '127.0.0.0/8,::1';
 
 const open: FastifyInstance[] = [];
 afterEach(async () => {
@@ -19,7 +20,8 @@ afterEach(async () => {
 export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean } = {}): Promise<FastifyInstance> {
   const { ready = true, ...options } = overrides;
   const app = await buildApp({
-    config: loadConfig({ PORT: 0 }, {}),
+    // Tests' RTMP receivers and media servers listen on loopback.
+    config: loadConfig({ PORT: 0, ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS }, {}),
     redisUrl: testRedisUrl(),
     adminKey: TEST_ADMIN_KEY,
     // Output routes enqueue real jobs under this prefix too, so no other test's worker takes them.

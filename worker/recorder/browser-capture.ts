@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../runtime/chromium.ts';
+import type { Browser, Page } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, guardOutboundRequests, launchSandboxed } from '../../runtime/chromium.ts';
+import { OutboundPolicy } from '../../runtime/outbound-policy.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AudioBlock, CaptureStats, CaptureTransport, VideoChunk } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface BrowserCaptureOptions {
   onVideo: (chunk: VideoChunk) => void;
   onAudio: (block: AudioBlock) => void;
   onLog?: (msg: string) => void;
+  /** Where the page may load from besides its own origin (media sources); default: public addresses only. */
+  outbound?: OutboundPolicy;
 }
 
 export interface CaptureInfo {
@@ -60,7 +63,7 @@ export class BrowserCapture {
     let wsUrl: string | undefined;
     if (transport === 'websocket') wsUrl = await this.listen();
 
-    this.browser = await puppeteer.launch({
+    this.browser = await launchSandboxed({
       executablePath: o.executablePath ?? CHROMIUM_PATH,
       args: [...CHROMIUM_FLAGS, '--hide-scrollbars', `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
       defaultViewport: { width: o.width, height: o.height, deviceScaleFactor: 1 },
@@ -69,6 +72,11 @@ export class BrowserCapture {
     const page = (this.page = await this.browser.newPage());
     page.on('console', (m) => o.onLog?.(`[page] ${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => o.onLog?.(`[page] error: ${String(e)}`));
+    await guardOutboundRequests(page, {
+      policy: o.outbound ?? new OutboundPolicy(),
+      trustedOrigins: [new URL(o.url).origin],
+      onRefused: (url, reason) => o.onLog?.(`[page] refused ${url}: ${reason}`),
+    });
     if (transport === 'binding') {
       await page.exposeFunction('__pitchsideSendB64', (b64: string) => this.onMessage(Buffer.from(b64, 'base64')));
     }
