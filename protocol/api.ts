@@ -6,6 +6,7 @@ import { EventIdSchema } from './wire.ts';
 import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs.ts';
 import { EventChannelsSchema } from './watch.ts';
 import { CameraIngressSchema } from './ingress.ts';
+import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
 
 export const RoleSchema = Type.Union(
   ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
@@ -116,7 +117,10 @@ export const EventCreateSchema = Type.Object(
     /** Left out: derived from the name. */
     id: Type.Optional(EventIdSchema),
     name: Type.String({ minLength: 1, maxLength: 120 }),
+    /** A preset id of sport-presets.ts (football, basketball, …) or any other name (custom rules). */
     sport: Type.String({ minLength: 1, maxLength: 40 }),
+    /** Overrides of the sport preset's rules, field by field. */
+    rules: Type.Optional(SportRulesPatchSchema),
     home: TeamInfoSchema,
     away: TeamInfoSchema,
     destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
@@ -131,6 +135,8 @@ export const EventUpdateSchema = Type.Object(
   {
     name: Type.Optional(EventCreateSchema.properties.name),
     sport: Type.Optional(EventCreateSchema.properties.sport),
+    /** Replaces the overrides ({} = the sport preset as it is). */
+    rules: Type.Optional(SportRulesPatchSchema),
     home: Type.Optional(TeamInfoSchema),
     away: Type.Optional(TeamInfoSchema),
     /** Replaces the whole list (see DestinationInputSchema for keeping keys). */
@@ -147,6 +153,10 @@ export const EventSchema = Type.Object(
     id: EventIdSchema,
     name: Type.String(),
     sport: Type.String(),
+    /** The sport preset with the event's overrides applied. */
+    rules: SportRulesSchema,
+    /** Just the overrides, as the producer set them. */
+    ruleOverrides: SportRulesPatchSchema,
     home: TeamInfoSchema,
     away: TeamInfoSchema,
     joinCode: JoinCodeSchema,

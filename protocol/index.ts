@@ -17,3 +17,6 @@ export * from './watch.ts';
 export * from './egress-update.ts';
 export * from './obs-websocket.ts';
 export * from './ingress.ts';
+export * from './sport-presets.ts';
+export * from './console.ts';
+export * from './ingest-presets.ts';

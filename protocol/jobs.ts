@@ -26,7 +26,10 @@ export const DestinationSchema = Type.Object(
     id: DestinationIdSchema,
     kind: Type.Union([Type.Literal('youtube'), Type.Literal('twitch'), Type.Literal('rtmp')]),
     label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    /** rtmp only: the server and application, e.g. rtmp://live.example.org/app (the key is appended). */
+    /**
+     * The server and application the key is appended to, e.g. rtmp://live.example.org/app. Required for
+     * rtmp; for youtube/twitch one of their ingest servers (ingest-presets.ts), left out = the default.
+     */
     serverUrl: Type.Optional(Type.String({ pattern: '^rtmps?://[^\\s/]+(/[^\\s]*)?$', maxLength: 1024 })),
     streamKey: Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\s/]+$' }),
   },
@@ -218,14 +221,18 @@ export type ExportStatusMessage = Static<typeof ExportStatusMessageSchema>;
 export const JobStatusMessageSchema = Type.Union([OutputStatusMessageSchema, ExportStatusMessageSchema]);
 export type JobStatusMessage = Static<typeof JobStatusMessageSchema>;
 
-const RTMP_BASE: Record<'youtube' | 'twitch', string> = {
+export const RTMP_BASE: Record<'youtube' | 'twitch', string> = {
   youtube: 'rtmp://a.rtmp.youtube.com/live2',
   twitch: 'rtmp://live.twitch.tv/app',
 };
 
-/** The full publish URL, key included: only ever handed to an encoder, never logged or returned. */
+/**
+ * The full publish URL, key included: only ever handed to an encoder, never logged or returned.
+ * YouTube and Twitch use their default ingest unless the destination chose one of their servers.
+ */
 export function destinationUrl(destination: Destination): string {
-  const base = destination.kind === 'rtmp' ? destination.serverUrl : RTMP_BASE[destination.kind];
+  const base =
+    destination.kind === 'rtmp' ? destination.serverUrl : (destination.serverUrl ?? RTMP_BASE[destination.kind]);
   if (base === undefined) throw new TypeError(`destination ${destination.id}: rtmp needs serverUrl`);
   return `${base.replace(/\/+$/, '')}/${destination.streamKey}`;
 }

@@ -70,18 +70,20 @@ const lines = [
 ];
 if (lan !== null) lines.push(...lanLines(lan));
 const demo = await app.events.require(DEMO_EVENT_ID);
-// Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key.
-const pageQuery: Record<(typeof OPERATOR_PAGES)[number], string> = {
-  director: `event=${DEMO_EVENT_ID}&key=${keys['director']}`,
-  graphics: `event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
-  camera: `code=${demo.joinCode}`,
-  watch: `event=${DEMO_EVENT_ID}&key=${keys['viewer']}`,
+// Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key. The
+// console's admin key travels in the fragment, which browsers never send: it stays out of access logs.
+const pageLink: Record<(typeof OPERATOR_PAGES)[number], string> = {
+  admin: `#key=${admin.key}`,
+  director: `?event=${DEMO_EVENT_ID}&key=${keys['director']}`,
+  graphics: `?event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
+  camera: `?code=${demo.joinCode}`,
+  watch: `?event=${DEMO_EVENT_ID}&key=${keys['viewer']}`,
 };
 for (const page of OPERATOR_PAGES) {
   if (findPage(distDir, page) === null) continue;
   // Phones open the camera link: on the LAN it must be HTTPS (see lanLines).
   const pageBase = page === 'camera' ? app.deviceUrl : base;
-  lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}?${pageQuery[page]}`);
+  lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}${pageLink[page]}`);
 }
 if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
 else lines.push('  (no dist/ build yet: pages are not served)');
@@ -91,8 +93,9 @@ if (app.hasDecorator('obsWebSocketPort') && app.obsWebSocketPort !== null)
   );
 lines.push(`  Demo event "${DEMO_EVENT_ID}" role keys:`);
 for (const [role, key] of Object.entries(keys)) lines.push(`    ${role.padEnd(9)} ${key}`);
-if (admin.generated) lines.push(`  Admin key (shown once, kept in ${admin.file}): ${admin.key}`);
-else lines.push(`  Admin key: ${admin.file === null ? 'PITCHSIDE_ADMIN_KEY' : admin.file}`);
+lines.push(
+  `  Admin key:  in the admin link (${admin.file === null ? 'from PITCHSIDE_ADMIN_KEY' : `${admin.generated ? 'new, ' : ''}kept in ${admin.file}`})`,
+);
 console.log(lines.join('\n'));
 
 /** What a person needs to open the camera page on a phone: the HTTPS address and the certificate to trust. */

@@ -123,18 +123,8 @@ export class JobClient {
   }
 
   /** Stops everything, or only the recording / only the destinations (the rest keeps running). */
-  async stop(eventId: string, request: StopRequest = {}): Promise<PlanSummary | null> {
-    const what = check(StopRequestSchema, request, 'stop').what ?? 'all';
-    const plan = await updatePlan(this.#redisOrThrow(), this.options.keys, eventId, (current) => {
-      if (current === null || current.stop) return undefined;
-      const next = {
-        ...current,
-        record: what === 'stream' ? current.record : false,
-        destinations: what === 'recording' ? current.destinations : [],
-      };
-      return { ...next, stop: what === 'all' || (!next.record && next.destinations.length === 0) };
-    });
-    return plan === null ? null : summary(plan);
+  stop(eventId: string, request: StopRequest = {}): Promise<PlanSummary | null> {
+    return stopOutputs(this.#redisOrThrow(), this.options.keys, eventId, request);
   }
 
   async plan(eventId: string): Promise<PlanSummary | null> {
@@ -220,6 +210,29 @@ export class JobClient {
     if (this.#exports === null) throw new Error('JobClient: call start() first');
     return this.#exports;
   }
+}
+
+/**
+ * Stops the event's outputs (all, or only the recording / only the stream) by changing its plan; the
+ * worker that owns the output follows. Needs only Redis, so deleting an event can stop its outputs too.
+ */
+export async function stopOutputs(
+  redis: Redis,
+  keys: RedisKeys,
+  eventId: string,
+  request: StopRequest = {},
+): Promise<PlanSummary | null> {
+  const what = check(StopRequestSchema, request, 'stop').what ?? 'all';
+  const plan = await updatePlan(redis, keys, eventId, (current) => {
+    if (current === null || current.stop) return undefined;
+    const next = {
+      ...current,
+      record: what === 'stream' ? current.record : false,
+      destinations: what === 'recording' ? current.destinations : [],
+    };
+    return { ...next, stop: what === 'all' || (!next.record && next.destinations.length === 0) };
+  });
+  return plan === null ? null : summary(plan);
 }
 
 function check<S extends TSchema>(schema: S, input: unknown, what: string): Static<S> {

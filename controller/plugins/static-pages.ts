@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 
-export const OPERATOR_PAGES = ['director', 'graphics', 'camera', 'watch'] as const;
+export const OPERATOR_PAGES = ['admin', 'director', 'graphics', 'camera', 'watch'] as const;
 export type OperatorPage = (typeof OPERATOR_PAGES)[number];
 
 /** Where a vite build may have put an operator page, depending on its root. */

@@ -14,6 +14,9 @@ import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/c
 import { toDestinationView, toEventView } from '../services/event-store.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
 import { vetDestinations } from '../services/outbound-checks.ts';
+import { syncProgramWithEvent } from '../services/event-program-sync.ts';
+import { caller } from '../plugins/auth.ts';
+import { stopOutputs } from '../../worker/job-client.ts';
 
 const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -93,6 +96,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await vetDestinations(app.outbound, request.body.destinations ?? []);
       const event = await app.events.update(request.params.eventId, request.body);
+      await syncProgramWithEvent(app.program, event, request.body, caller(request));
       if (request.body.destinations !== undefined) {
         const frame: DestinationsMessage = {
           type: 'destinations',
@@ -119,12 +123,15 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: { roles: ['admin'] } },
       schema: {
         tags: ['events'],
-        summary: 'Delete an event with its state, logs, cameras and keys',
+        summary: 'Delete an event with its state, logs, cameras and keys; its running outputs stop',
         params: EventParamsSchema,
         response: { 204: NoContentSchema, ...ErrorResponses },
       },
     },
     async (request, reply) => {
+      // A deleted event must not stay on air: its outputs are told to stop before it disappears.
+      await app.events.require(request.params.eventId);
+      await stopOutputs(app.redis, app.redisKeys, request.params.eventId);
       await app.events.delete(request.params.eventId);
       await app.apiKeys.revokeEvent(request.params.eventId);
       return reply.code(204).send(null);

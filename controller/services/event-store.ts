@@ -8,6 +8,9 @@ import {
   JOIN_CODE_ALPHABET,
   JOIN_CODE_LENGTH,
   eventRoom,
+  periodStartClock,
+  resolveSportRules,
+  type SportRulesPatch,
   type Destination,
   type DestinationInput,
   type DestinationView,
@@ -43,9 +46,11 @@ export const MASK_PREFIX = '••••';
 /** Hex digits of the key's SHA-256 shown, so operators can tell two keys apart without any of either. */
 const KEY_FINGERPRINT_HEX = 4;
 
-export interface StoredEvent extends Omit<PitchsideEvent, 'destinations' | 'channels'> {
+export interface StoredEvent extends Omit<PitchsideEvent, 'destinations' | 'channels' | 'rules' | 'ruleOverrides'> {
   destinations: Destination[];
   channels?: EventChannels;
+  /** The producer's overrides of the sport preset (events stored before rules existed have none). */
+  ruleOverrides?: SportRulesPatch;
 }
 
 export interface CreateEventOptions {
@@ -73,8 +78,15 @@ export function toDestinationView(d: Destination): DestinationView {
 }
 
 export function toEventView(event: StoredEvent): PitchsideEvent {
-  // Events stored before channels existed have none.
-  return { ...event, destinations: event.destinations.map(toDestinationView), channels: event.channels ?? {} };
+  // Events stored before channels or rules existed have none.
+  const ruleOverrides = event.ruleOverrides ?? {};
+  return {
+    ...event,
+    rules: resolveSportRules(event.sport, ruleOverrides),
+    ruleOverrides,
+    destinations: event.destinations.map(toDestinationView),
+    channels: event.channels ?? {},
+  };
 }
 
 function slug(name: string): string {
@@ -86,7 +98,7 @@ function slug(name: string): string {
   return base === '' ? 'event' : base;
 }
 
-function teamDefaults(team: TeamInfo): { name: string; short: string; colour?: string } {
+export function teamDefaults(team: TeamInfo): { name: string; short: string; colour?: string } {
   return {
     name: team.name,
     short:
@@ -127,6 +139,7 @@ export class EventStore {
         id,
         name: input.name,
         sport: input.sport,
+        ruleOverrides: input.rules ?? {},
         home: input.home,
         away: input.away,
         joinCode,
@@ -136,12 +149,19 @@ export class EventStore {
         createdAt: now,
         updatedAt: now,
       };
-      const state = createInitialState({
+      const rules = resolveSportRules(input.sport, input.rules);
+      const initial = createInitialState({
         now,
         sources: options.sources ?? [],
         home: teamDefaults(input.home),
         away: teamDefaults(input.away),
       });
+      // The sport sets the scorebug's first period and the clock's direction, length and visibility.
+      const state = {
+        ...initial,
+        scorebug: { ...initial.scorebug, period: rules.periods[0] ?? initial.scorebug.period },
+        clock: { ...initial.clock, ...periodStartClock(rules) },
+      };
       await this.redis
         .multi()
         .set(this.keys.event(id), JSON.stringify(event))
@@ -178,6 +198,7 @@ export class EventStore {
       ...event,
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.sport === undefined ? {} : { sport: patch.sport }),
+      ...(patch.rules === undefined ? {} : { ruleOverrides: patch.rules }),
       ...(patch.home === undefined ? {} : { home: patch.home }),
       ...(patch.away === undefined ? {} : { away: patch.away }),
       destinations:
