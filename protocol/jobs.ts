@@ -179,6 +179,8 @@ export const OutputReportSchema = Type.Object(
     target: Type.String(),
     state: OutputStateSchema,
     error: Type.Optional(Type.String()),
+    /** Times this output failed and was restarted by the worker in this session (built-in backend). */
+    retries: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );

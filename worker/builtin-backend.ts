@@ -114,10 +114,14 @@ class BuiltinSession implements OutputSession {
 
   outputs(): OutputReport[] {
     const byId = new Map(this.#stats.map((s) => [s.id, s]));
-    const report = (id: string): Pick<OutputReport, 'state' | 'error'> => {
+    const report = (id: string): Pick<OutputReport, 'state' | 'error' | 'retries'> => {
       const s = byId.get(id);
       if (s === undefined) return { state: 'starting' };
-      return { state: STATE[s.state], ...(s.lastError ? { error: maskSecrets(s.lastError, this.#streamKeys()) } : {}) };
+      return {
+        state: STATE[s.state],
+        retries: s.failures,
+        ...(s.lastError ? { error: maskSecrets(s.lastError, this.#streamKeys()) } : {}),
+      };
     };
     const reports: OutputReport[] = [];
     if (this.#recordingPath !== null) {

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import {
   EventIdSchema,
   eventStatusOf,
+  formatClock,
   EventSummarySchema,
   ExportViewSchema,
   RecordingFrameQuerySchema,
@@ -60,13 +61,7 @@ export function youtubeChapters(ffmetadata: string): string {
     const start = /START=(\d+)/.exec(block)?.[1];
     const title = /title=(.*)/.exec(block)?.[1]?.replace(/\\(.)/g, '$1') ?? '';
     if (start === undefined) continue;
-    const s = Math.floor(Number(start) / 1000);
-    const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-    const stamp =
-      hms[0]! > 0
-        ? `${hms[0]}:${String(hms[1]).padStart(2, '0')}:${String(hms[2]).padStart(2, '0')}`
-        : `${hms[1]}:${String(hms[2]).padStart(2, '0')}`;
-    lines.push(`${stamp} ${title}`);
+    lines.push(`${formatClock(Number(start), 'up')} ${title}`);
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -95,8 +95,9 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await vetDestinations(app.outbound, request.body.destinations ?? []);
+      const before = await app.events.require(request.params.eventId);
       const event = await app.events.update(request.params.eventId, request.body);
-      await syncProgramWithEvent(app.program, event, request.body, caller(request));
+      await syncProgramWithEvent(app.program, before, event, caller(request));
       if (request.body.destinations !== undefined) {
         const frame: DestinationsMessage = {
           type: 'destinations',

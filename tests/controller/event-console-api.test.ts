@@ -216,8 +216,8 @@ describe('event console API', () => {
         headers: admin(),
       });
       expect(chapters.statusCode).toBe(200);
-      expect(chapters.body.split('\n')[0]).toMatch(/^0:00 /);
-      expect(chapters.body.split('\n')[1]).toMatch(/^1:05 /);
+      expect(chapters.body.split('\n')[0]).toMatch(/^00:00 /);
+      expect(chapters.body.split('\n')[1]).toMatch(/^01:05 /);
     } finally {
       for (const what of ['exports', 'frames'])
         rmSync(join(resolve(loadConfig().PITCHSIDE_DATA_DIR), what, id), { recursive: true, force: true });
@@ -227,6 +227,6 @@ describe('event console API', () => {
   it('turns ffmetadata chapters into YouTube description lines, hours included', () => {
     const text =
       ';FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=5\ntitle=Kick\\=off\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=3723000\nEND=3724000\ntitle=Late\n';
-    expect(youtubeChapters(text)).toBe('0:00 Kick=off\n1:02:03 Late\n');
+    expect(youtubeChapters(text)).toBe('00:00 Kick=off\n1:02:03 Late\n');
   });
 });

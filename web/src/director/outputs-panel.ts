@@ -10,6 +10,7 @@ import {
   type OutputReport,
   type OutputStatusMessage,
 } from '../../../protocol/index.ts';
+import '../styles/outputs.css';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
@@ -170,6 +171,9 @@ export class OutputsPanel {
         state === 'live' && since !== undefined
           ? `LIVE ${formatClock(Math.max(0, this.#realtime.serverNow() - since), 'up')}`
           : state.toUpperCase(),
+        (o.report?.retries ?? 0) === 0
+          ? null
+          : h('span', { class: 'output-retries', title: 'Restarts after a failure' }, ` · retry ×${o.report?.retries}`),
       ),
       running
         ? h('button', { type: 'button', class: 'danger', onclick: o.stop }, 'STOP')

@@ -137,7 +137,7 @@ function sameTake(entry: SwitchLogEntry, source: string, time: number): boolean 
   return entry.source === source && Math.abs(entry.time - time) < SAME_TAKE_MS;
 }
 
-function colourOf(source: string): string {
+export function colourOf(source: string): string {
   const n = testSourceNumber(source);
   if (n !== null) return testSourceColour(n);
   let hash = 0;

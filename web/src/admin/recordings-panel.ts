@@ -1,0 +1,200 @@
+// Finished recordings (duration, size, export button) and the exports on disk with their files: the
+// MP4, poster, thumbnail strip, EDL and YouTube chapters. An export's progress comes from the worker's
+// `job.export` frames; the lists reload when an output stops or an export completes.
+import { Type } from '@sinclair/typebox';
+import {
+  ExportStatusMessageSchema,
+  ExportViewSchema,
+  OutputStatusMessageSchema,
+  RecordingViewSchema,
+  formatClock,
+  parse,
+  type ExportDownload,
+  type ExportStatusMessage,
+  type ExportView,
+  type RecordingView,
+} from '../../../protocol/index.ts';
+import type { ApiClient } from '../lib/api-client.ts';
+import { h, setText } from '../lib/dom.ts';
+import { attempt } from '../lib/notices.ts';
+import type { RealtimeClient } from '../lib/realtime-client.ts';
+
+const RecordingsAnswerSchema = Type.Object({ recordings: Type.Array(RecordingViewSchema) });
+const ExportsAnswerSchema = Type.Object({ exports: Type.Array(ExportViewSchema) });
+const ExportStartedSchema = Type.Object({ jobId: Type.String(), files: Type.Array(Type.String()) });
+/** Output frames come in bursts when outputs change: one reload for the burst. */
+const RELOAD_DEBOUNCE_MS = 500;
+
+const DOWNLOADS: readonly { id: ExportDownload; label: string }[] = [
+  { id: 'mp4', label: 'MP4' },
+  { id: 'poster', label: 'Poster' },
+  { id: 'thumbnails', label: 'Thumbnails' },
+  { id: 'edl', label: 'EDL' },
+  { id: 'chapters', label: 'Chapters' },
+];
+
+export class RecordingsPanel {
+  readonly element: HTMLElement;
+  readonly #recordingList: HTMLElement;
+  readonly #exportList: HTMLElement;
+  readonly #base: string;
+  #recordings: RecordingView[] = [];
+  #exports: ExportView[] = [];
+  /** Exports in progress by job id, from job.export frames (and the export button's answer). */
+  readonly #progress = new Map<string, ExportStatusMessage | null>();
+  #reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  #outputState = '';
+
+  constructor(
+    private readonly api: ApiClient,
+    eventId: string,
+    realtime: RealtimeClient,
+    /** Download links carry the key in the query (a plain link cannot send a header). */
+    private readonly key: string,
+    /** The recordings after each load (the switch log takes its stills from them). */
+    private readonly onRecordings: (recordings: readonly RecordingView[]) => void = () => {},
+  ) {
+    this.#base = `/api/events/${encodeURIComponent(eventId)}`;
+    this.#recordingList = h('ul', { class: 'recording-list', id: 'recording-list' });
+    this.#exportList = h('ul', { class: 'export-list', id: 'export-list' });
+    this.element = h(
+      'section',
+      { class: 'panel recordings-panel' },
+      h('h2', {}, 'Recordings'),
+      this.#recordingList,
+      h('h2', { class: 'subhead' }, 'Exports'),
+      this.#exportList,
+    );
+    realtime.on('status', (status) => {
+      if (status === 'online') this.#scheduleReload();
+    });
+    realtime.on('frame', (frame) => {
+      const output = parse(OutputStatusMessageSchema, frame);
+      if (output.ok) {
+        // A recording is listed once its output has stopped: reload when the output's shape changes.
+        const shape = JSON.stringify([output.value.state, output.value.outputs.map((o) => [o.id, o.state])]);
+        if (shape !== this.#outputState) {
+          this.#outputState = shape;
+          this.#scheduleReload();
+        }
+        return;
+      }
+      const progress = parse(ExportStatusMessageSchema, frame);
+      if (!progress.ok) return;
+      this.#progress.set(progress.value.jobId, progress.value);
+      if (progress.value.state === 'completed' || progress.value.state === 'failed') this.#scheduleReload();
+      this.#render();
+    });
+  }
+
+  #scheduleReload(): void {
+    clearTimeout(this.#reloadTimer);
+    this.#reloadTimer = setTimeout(() => void this.load(), RELOAD_DEBOUNCE_MS);
+  }
+
+  async load(): Promise<void> {
+    const [recordings, exports] = await Promise.all([
+      attempt('Loading recordings', () => this.api.get<unknown>(`${this.#base}/recordings`)),
+      attempt('Loading exports', () => this.api.get<unknown>(`${this.#base}/exports`)),
+    ]);
+    const r = parse(RecordingsAnswerSchema, recordings);
+    if (r.ok) {
+      this.#recordings = r.value.recordings;
+      this.onRecordings(this.#recordings);
+    }
+    const e = parse(ExportsAnswerSchema, exports);
+    if (e.ok) this.#exports = e.value.exports;
+    this.#render();
+  }
+
+  #render(): void {
+    this.#recordingList.replaceChildren(
+      ...(this.#recordings.length === 0
+        ? [h('li', { class: 'muted empty' }, 'No finished recording yet: press REC under Outputs, then stop it.')]
+        : [...this.#recordings].reverse().map((r) => this.#recordingRow(r))),
+    );
+    const running = [...this.#progress.entries()].filter(
+      ([jobId, status]) =>
+        !this.#exports.some((e) => e.jobId === jobId && e.files.edl !== undefined) && status?.state !== 'failed',
+    );
+    const failed = [...this.#progress.values()].filter((s) => s?.state === 'failed');
+    const rows = [
+      ...running.map(([jobId, status]) => this.#progressRow(jobId, status)),
+      ...failed.map((s) => h('li', { class: 'export-item', 'data-state': 'failed' }, `Export failed: ${s?.message}`)),
+      ...this.#exports.filter((e) => !running.some(([id]) => id === e.jobId)).map((e) => this.#exportRow(e)),
+    ];
+    this.#exportList.replaceChildren(
+      ...(rows.length === 0 ? [h('li', { class: 'muted empty' }, 'No exports yet.')] : rows),
+    );
+  }
+
+  #recordingRow(r: RecordingView): HTMLElement {
+    const button = h('button', { type: 'button', class: 'primary export-button' }, 'Export');
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      void attempt('Export', () => this.api.post<unknown>(`${this.#base}/exports`, { recording: r.index })).then(
+        (answer) => {
+          button.disabled = false;
+          const started = parse(ExportStartedSchema, answer);
+          if (!started.ok) return;
+          if (!this.#progress.has(started.value.jobId)) this.#progress.set(started.value.jobId, null);
+          this.#render();
+        },
+      );
+    });
+    return h(
+      'li',
+      { class: 'recording-item', 'data-recording': r.index },
+      h(
+        'div',
+        { class: 'recording-name' },
+        h('strong', {}, r.startedAt === null ? r.name : new Date(r.startedAt).toLocaleString()),
+        h('span', { class: 'muted mono' }, r.name),
+      ),
+      h('span', { class: 'mono' }, r.durationMs === null ? '—' : formatClock(r.durationMs, 'up')),
+      h('span', { class: 'mono muted' }, r.bytes === null ? 'remote' : size(r.bytes)),
+      r.recovered ? h('span', { class: 'chip', title: 'Finalised after a worker restart' }, 'recovered') : null,
+      button,
+    );
+  }
+
+  #progressRow(jobId: string, status: ExportStatusMessage | null | undefined): HTMLElement {
+    const fraction = status?.progress ?? 0;
+    const bar = h('progress', { max: 1, value: fraction, 'aria-label': 'Export progress' });
+    const label = h('span', { class: 'muted' });
+    setText(label, `${Math.round(fraction * 100)} % · ${status?.message || 'queued'}`);
+    return h('li', { class: 'export-item', 'data-export': jobId, 'data-state': 'running' }, bar, label);
+  }
+
+  #exportRow(e: ExportView): HTMLElement {
+    return h(
+      'li',
+      { class: 'export-item', 'data-export': e.jobId, 'data-state': 'done' },
+      h('span', { class: 'muted' }, new Date(e.createdAt).toLocaleString()),
+      h(
+        'span',
+        { class: 'downloads' },
+        ...DOWNLOADS.map(({ id, label }) => {
+          const path = e.files[id];
+          if (path === undefined) return null;
+          return h(
+            'a',
+            {
+              class: 'download',
+              'data-download': id,
+              href: `${path}?key=${encodeURIComponent(this.key)}`,
+              download: '',
+            },
+            label,
+          );
+        }),
+      ),
+    );
+  }
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}

@@ -1,0 +1,160 @@
+// The switch log as a timeline of takes, oldest left, each with a still of the program just after the
+// take when a finished recording covers it (GET …/recordings/:i/frame.jpg), else the source's colour.
+// History from the switch log; new takes arrive with the state.
+import { Type } from '@sinclair/typebox';
+import {
+  SwitchLogEntrySchema,
+  parse,
+  type ProgramState,
+  type RecordingView,
+  type SwitchLogEntry,
+} from '../../../protocol/index.ts';
+import type { ApiClient } from '../lib/api-client.ts';
+import { h } from '../lib/dom.ts';
+import type { RealtimeClient } from '../lib/realtime-client.ts';
+import { colourOf } from '../director/switch-log.ts';
+
+const SwitchLogAnswerSchema = Type.Object({ entries: Type.Array(SwitchLogEntrySchema) });
+/** Takes shown; the full log is the CSV download. */
+const MAX_TAKES = 120;
+/** The still is taken this long after the take, past a typical transition. */
+const STILL_AFTER_TAKE_MS = 1000;
+
+export class SwitchTimeline {
+  readonly element: HTMLElement;
+  readonly #strip: HTMLElement;
+  readonly #base: string;
+  readonly #entries = new Map<string, SwitchLogEntry>();
+  /** Object URLs of stills already fetched, by take id ('' = none available). */
+  readonly #stills = new Map<string, string>();
+  #labels = new Map<string, string>();
+  #recordings: readonly RecordingView[] = [];
+
+  constructor(
+    private readonly api: ApiClient,
+    eventId: string,
+    realtime: RealtimeClient,
+    key: string,
+  ) {
+    this.#base = `/api/events/${encodeURIComponent(eventId)}`;
+    this.#strip = h('ol', { class: 'take-strip', id: 'take-strip', tabindex: 0, 'aria-label': 'Takes, oldest first' });
+    this.element = h(
+      'section',
+      { class: 'panel switch-timeline' },
+      h(
+        'div',
+        { class: 'row' },
+        h('h2', {}, 'Switch log'),
+        h('span', { class: 'spacer' }),
+        h(
+          'a',
+          { class: 'download', href: `${this.#base}/switch-log.csv?key=${encodeURIComponent(key)}`, download: '' },
+          'CSV',
+        ),
+      ),
+      this.#strip,
+    );
+    realtime.on('status', (status) => {
+      if (status === 'online') void this.load();
+    });
+    realtime.on('state', (state) => this.#fromState(state));
+  }
+
+  /** The recordings stills may come from (the recordings panel's list). */
+  setRecordings(recordings: readonly RecordingView[]): void {
+    this.#recordings = recordings;
+    this.#render();
+  }
+
+  async load(): Promise<void> {
+    try {
+      const parsed = parse(
+        SwitchLogAnswerSchema,
+        await this.api.get<unknown>(`${this.#base}/switch-log?limit=${MAX_TAKES}`),
+      );
+      if (parsed.ok) {
+        for (const [id, e] of this.#entries) if (e.who === '') this.#entries.delete(id);
+        for (const entry of parsed.value.entries) this.#entries.set(entry.id, entry);
+      }
+    } catch {
+      // The timeline then starts with this page's first take.
+    }
+    this.#render();
+  }
+
+  #fromState(state: ProgramState): void {
+    this.#labels = new Map(state.sources.map((s) => [s.id, s.label]));
+    const take = state.take;
+    if (take === null) return;
+    const id = `state-${state.revision}`;
+    const known = [...this.#entries.values()].some(
+      (e) => e.source === take.to && Math.abs(e.time - take.startedAt) < 2000,
+    );
+    if (!known)
+      this.#entries.set(id, {
+        id,
+        time: take.startedAt,
+        revision: state.revision,
+        source: take.to,
+        from: take.from,
+        transition: take.transition,
+        who: '',
+      });
+    this.#render();
+  }
+
+  #recordingAt(time: number): RecordingView | undefined {
+    return this.#recordings.find((r) => r.startedAt !== null && r.startedAt <= time && time <= r.endedAt);
+  }
+
+  #render(): void {
+    const sorted = [...this.#entries.values()].sort((a, b) => a.time - b.time).slice(-MAX_TAKES);
+    if (sorted.length === 0) {
+      this.#strip.replaceChildren(h('li', { class: 'muted empty' }, 'No takes yet.'));
+      return;
+    }
+    const atEnd = this.#strip.scrollLeft + this.#strip.clientWidth >= this.#strip.scrollWidth - 8;
+    this.#strip.replaceChildren(
+      ...sorted.map((entry) => {
+        const still = h('div', { class: 'take-still', style: `background:${colourOf(entry.source)}` });
+        this.#still(entry, still);
+        return h(
+          'li',
+          { class: 'take', 'data-source': entry.source },
+          still,
+          h('span', { class: 'mono muted' }, new Date(entry.time).toLocaleTimeString()),
+          h('strong', {}, this.#labels.get(entry.source) ?? entry.source),
+          h(
+            'span',
+            { class: 'muted' },
+            entry.transition.type === 'cut' ? 'cut' : `${entry.transition.type} ${entry.transition.durationMs} ms`,
+          ),
+        );
+      }),
+    );
+    if (atEnd) this.#strip.scrollLeft = this.#strip.scrollWidth;
+  }
+
+  /** The still needs the key in a header, so it is fetched, not linked; each one once. */
+  #still(entry: SwitchLogEntry, box: HTMLElement): void {
+    const cached = this.#stills.get(entry.id);
+    const show = (url: string): void => {
+      if (url !== '') box.append(h('img', { src: url, alt: '', loading: 'lazy' }));
+    };
+    if (cached !== undefined) return show(cached);
+    const recording = this.#recordingAt(entry.time + STILL_AFTER_TAKE_MS);
+    if (recording === undefined) return;
+    this.#stills.set(entry.id, '');
+    const at = Math.round(entry.time + STILL_AFTER_TAKE_MS);
+    void this.api
+      .blob(`${this.#base}/recordings/${recording.index}/frame.jpg?at=${at}`)
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        this.#stills.set(entry.id, url);
+        show(url);
+      })
+      .catch(() => {
+        // No picture at that time: the colour swatch stays.
+      });
+  }
+}
