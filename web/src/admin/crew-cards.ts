@@ -1,7 +1,7 @@
 // One card per crew role: the link that role opens (with its key, or the camera join code), a copy button
 // and a QR code to scan from a phone, and a rotate button that replaces the key or code so every old link
-// stops working. Links use the origin the controller gives the camera join link (its public URL), so a
-// console opened on 127.0.0.1 still hands out links a phone on the LAN can open.
+// stops working. Operator links use the address the console is open on; the camera join link is the
+// controller's own (on a LAN, its HTTPS address: phone cameras need a secure page).
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import { RoleKeySchema, parse, type EventRole, type RoleKey } from '../../../protocol/index.ts';
@@ -93,21 +93,12 @@ export class CrewCards {
     await Promise.all(CARDS.map((spec) => this.#show(spec.id)));
   }
 
-  /** The origin crew links use: the controller's public URL as the join link shows it. */
-  #origin(): string {
-    try {
-      return this.#join === null ? location.origin : new URL(this.#join.url).origin;
-    } catch {
-      return location.origin;
-    }
-  }
-
   #url(id: CardId): string | null {
     if (id === 'camera') return this.#join?.url ?? null;
     const key = this.#keys.get(id === 'viewer' ? 'viewer' : id);
     if (key === undefined) return null;
     const query = new URLSearchParams({ event: this.eventId, key: key.key });
-    return `${this.#origin()}/${PAGE_OF[id]}?${query.toString()}`;
+    return `${location.origin}/${PAGE_OF[id]}?${query.toString()}`;
   }
 
   async #show(id: CardId): Promise<void> {
