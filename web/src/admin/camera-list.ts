@@ -5,7 +5,7 @@ import { CamerasMessageSchema, CameraSchema, parse, type Camera, type ProgramSta
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
 /** A live camera not heard from for this long is shown as stale (its heartbeat or webhook is late). */
@@ -44,10 +44,7 @@ export class CameraList {
         if (parsed.ok) this.#set(parsed.value.cameras);
       });
     });
-    realtime.on('frame', (frame) => {
-      const parsed = parse(CamerasMessageSchema, frame);
-      if (parsed.ok) this.#set(parsed.value.cameras);
-    });
+    realtime.handle({ cameras: (frame) => this.#set(frame.cameras) });
     realtime.on('state', (state) => {
       this.#state = state;
       this.#render();

@@ -3,14 +3,14 @@
 // in the URL (?event=ID&tab=live|setup|crew), so a reload or a shared bookmark opens the same view.
 import '../styles/theme.css';
 import './admin.css';
-import { EventSchema, WatchMessageSchema, parse, type PitchsideEvent } from '../../../protocol/index.ts';
+import { EventSchema, parse, type PitchsideEvent } from '../../../protocol/index.ts';
 import { ApiClient } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-error.ts';
 import { connectionBadge } from '../lib/connection-badge.ts';
 import { h, setText } from '../lib/dom.ts';
 import { notify, notifyError } from '../lib/notices.ts';
 import { showFatal } from '../lib/page.ts';
-import { RealtimeClient } from '../lib/realtime-client.ts';
+import { RealtimeClient } from '../../../client/index.ts';
 import { OutputsPanel } from '../director/outputs-panel.ts';
 import { checkAdminKey, forgetAdminKey, signInForm, takeAdminKey } from './admin-key.ts';
 import { CameraList } from './camera-list.ts';
@@ -153,11 +153,11 @@ function showEvent(
   addEventListener('pagehide', () => void realtime.close());
 
   const status = h('span', { class: 'status-pill', id: 'event-status' }, '…');
-  realtime.on('frame', (frame) => {
-    const watch = parse(WatchMessageSchema, frame);
-    if (!watch.ok) return;
-    status.className = `status-pill status-${watch.value.watch.status}`;
-    setText(status, watch.value.watch.status);
+  realtime.handle({
+    watch: (frame) => {
+      status.className = `status-pill status-${frame.watch.status}`;
+      setText(status, frame.watch.status);
+    },
   });
 
   // Live overview.

@@ -3,9 +3,7 @@
 // `job.export` frames; the lists reload when an output stops or an export completes.
 import { Type } from '@sinclair/typebox';
 import {
-  ExportStatusMessageSchema,
   ExportViewSchema,
-  OutputStatusMessageSchema,
   RecordingViewSchema,
   formatClock,
   parse,
@@ -17,7 +15,7 @@ import {
 import type { ApiClient } from '../lib/api-client.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
 const RecordingsAnswerSchema = Type.Object({ recordings: Type.Array(RecordingViewSchema) });
 const ExportsAnswerSchema = Type.Object({ exports: Type.Array(ExportViewSchema) });
@@ -68,22 +66,19 @@ export class RecordingsPanel {
     realtime.on('status', (status) => {
       if (status === 'online') this.#scheduleReload();
     });
-    realtime.on('frame', (frame) => {
-      const output = parse(OutputStatusMessageSchema, frame);
-      if (output.ok) {
+    realtime.handle({
+      'job.output': (frame) => {
         // A recording is listed once its output has stopped: reload when the output's shape changes.
-        const shape = JSON.stringify([output.value.state, output.value.outputs.map((o) => [o.id, o.state])]);
-        if (shape !== this.#outputState) {
-          this.#outputState = shape;
-          this.#scheduleReload();
-        }
-        return;
-      }
-      const progress = parse(ExportStatusMessageSchema, frame);
-      if (!progress.ok) return;
-      this.#progress.set(progress.value.jobId, progress.value);
-      if (progress.value.state === 'completed' || progress.value.state === 'failed') this.#scheduleReload();
-      this.#render();
+        const shape = JSON.stringify([frame.state, frame.outputs.map((o) => [o.id, o.state])]);
+        if (shape === this.#outputState) return;
+        this.#outputState = shape;
+        this.#scheduleReload();
+      },
+      'job.export': (frame) => {
+        this.#progress.set(frame.jobId, frame);
+        if (frame.state === 'completed' || frame.state === 'failed') this.#scheduleReload();
+        this.#render();
+      },
     });
   }
 

@@ -11,7 +11,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
-import type { RealtimeClient } from '../lib/realtime-client.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 import { colourOf } from '../director/switch-log.ts';
 
 const SwitchLogAnswerSchema = Type.Object({ entries: Type.Array(SwitchLogEntrySchema) });
