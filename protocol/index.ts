@@ -20,3 +20,4 @@ export * from './ingress.ts';
 export * from './sport-presets.ts';
 export * from './console.ts';
 export * from './ingest-presets.ts';
+export * from './video-format.ts';

@@ -2,6 +2,7 @@
 // sends back. The controller and the worker are separate processes, so these shapes live here, once.
 import { Type, type Static } from '@sinclair/typebox';
 import { EventIdSchema } from './wire.ts';
+import { VideoFormatSchema } from './video-format.ts';
 
 /** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
 export function programOutputJobId(eventId: string): string {
@@ -39,17 +40,6 @@ export type Destination = Static<typeof DestinationSchema>;
 
 export const MAX_DESTINATIONS = 8;
 export const DestinationListSchema = Type.Array(DestinationSchema, { maxItems: MAX_DESTINATIONS });
-
-/** Output picture; the template renders at this size and the encoders keep it. */
-export const VideoFormatSchema = Type.Object(
-  {
-    width: Type.Integer({ minimum: 320, maximum: 3840, multipleOf: 2 }),
-    height: Type.Integer({ minimum: 180, maximum: 2160, multipleOf: 2 }),
-    fps: Type.Union([Type.Literal(25), Type.Literal(30), Type.Literal(50), Type.Literal(60)]),
-  },
-  { additionalProperties: false },
-);
-export type VideoFormat = Static<typeof VideoFormatSchema>;
 
 /**
  * What the event's program output should be doing. The controller writes it (through the job client),

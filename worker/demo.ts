@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { VideoFormatSchema, assertValid } from '../protocol/index.ts';
+import { assertValid, parseVideoFormat } from '../protocol/index.ts';
 import { DEFAULT_CUES_FILE, DemoCueSheetSchema, recordProgram } from './program-recording.ts';
 
 const { values } = parseArgs({
@@ -18,11 +18,13 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
   },
 });
-const video = assertValid(
-  VideoFormatSchema,
-  { width: Number(values.width), height: Number(values.height), fps: Number(values.fps) },
-  '--width/--height/--fps',
-);
+const format = parseVideoFormat({
+  width: Number(values.width),
+  height: Number(values.height),
+  fps: Number(values.fps),
+});
+if (!format.ok) throw new TypeError(`--width/--height/--fps: ${format.error.message}`);
+const video = format.value;
 const seconds = Number(values.seconds);
 if (!(seconds > 0 && seconds <= 3600)) throw new TypeError('--seconds must be between 0 and 3600');
 const cues = assertValid(DemoCueSheetSchema, JSON.parse(readFileSync(values.cues, 'utf8')), `cue sheet ${values.cues}`);

@@ -14,7 +14,7 @@ import {
   StartStreamRequestSchema,
   StopRequestSchema,
   UpdateDestinationsRequestSchema,
-  VideoFormatSchema,
+  parseVideoFormat,
   parse,
   programOutputJobId,
   type Destination,
@@ -162,7 +162,10 @@ export class JobClient {
   }
 
   async #start(eventId: string, target: OutputTarget, change: (plan: OutputPlan) => OutputPlan): Promise<PlanSummary> {
-    const video = check(VideoFormatSchema, target.video, 'video');
+    const format = parseVideoFormat(target.video);
+    if (!format.ok)
+      throw new JobRequestError('INVALID', `video: ${format.error.message}`, `/video${format.error.field}`);
+    const video = format.value;
     const plan = (await updatePlan(this.#redisOrThrow(), this.options.keys, eventId, (current) => {
       const base: OutputPlan =
         current === null || current.stop

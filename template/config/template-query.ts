@@ -1,25 +1,29 @@
 // The page's query string is its only input besides state: parse it once, with field-named errors.
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  DEFAULT_OUTPUT_FPS,
   EventIdSchema,
+  OUTPUT_FRAME_RATES,
+  OUTPUT_SIZES,
   parse,
   TemplateViewSchema,
   type RendererName,
   type TemplateView,
+  type VideoFormat,
 } from '../../protocol/index.ts';
 
-export const OUTPUT_SIZES = { 720: { width: 1280, height: 720 }, 1080: { width: 1920, height: 1080 } } as const;
-export const DEFAULT_FPS = 30;
+const [SIZE_720, SIZE_1080] = OUTPUT_SIZES;
 
-const Digits = (pattern: string) => Type.Optional(Type.String({ pattern }));
+/** A query value that must be one of these numbers, written as digits. */
+const OneOf = (values: readonly number[]) => Type.Optional(Type.String({ pattern: `^(${values.join('|')})$` }));
 
 /** The raw query as strings: what Egress and the controller put on the URL. */
 export const TemplateQuerySchema = Type.Object({
   event: Type.Optional(EventIdSchema),
   key: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  width: Digits('^(1280|1920)$'),
-  height: Digits('^(720|1080)$'),
-  fps: Digits('^(30|60)$'),
+  width: OneOf(OUTPUT_SIZES.map((s) => s.width)),
+  height: OneOf(OUTPUT_SIZES.map((s) => s.height)),
+  fps: OneOf(OUTPUT_FRAME_RATES),
   renderer: Type.Optional(
     Type.Union([Type.Literal('auto'), Type.Literal('canvas'), Type.Literal('webgl'), Type.Literal('webgpu')]),
   ),
@@ -44,7 +48,7 @@ export interface TemplateConfig {
   key: string;
   width: number;
   height: number;
-  fps: 30 | 60;
+  fps: VideoFormat['fps'];
   renderer: RendererName | 'auto';
   testSources: 'canvas' | 'video';
   /** Base URL of camera-N.mp4 clips for `testsources=video`. */
@@ -91,7 +95,7 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
       key: q.key,
       width: size.width,
       height: size.height,
-      fps: q.fps === '60' ? 60 : DEFAULT_FPS,
+      fps: q.fps === undefined ? DEFAULT_OUTPUT_FPS : (Number(q.fps) as VideoFormat['fps']),
       renderer: q.renderer ?? 'auto',
       testSources: q.testsources ?? 'canvas',
       testMedia: q.testmedia ?? './media/',
@@ -111,13 +115,22 @@ function outputSize(
   context: QueryContext,
 ): SizeResult {
   if (width !== undefined || height !== undefined) {
-    const w = Number(width ?? (height === '720' ? 1280 : 1920));
-    const h = Number(height ?? (w === 1280 ? 720 : 1080));
-    if (w * 9 !== h * 16)
-      return { ok: false, field: 'height', message: `${w}×${h} is not 16:9 (1280×720 or 1920×1080)` };
-    return { ok: true, width: w, height: h };
+    // Both given: that size; one given: the size it belongs to.
+    const size =
+      OUTPUT_SIZES.find((s) => String(s.width) === width && String(s.height) === height) ??
+      OUTPUT_SIZES.find(
+        (s) =>
+          (height === undefined && String(s.width) === width) || (width === undefined && String(s.height) === height),
+      );
+    if (size === undefined)
+      return {
+        ok: false,
+        field: 'height',
+        message: `${width}×${height} is not an output size (1280×720 or 1920×1080)`,
+      };
+    return { ok: true, ...size };
   }
   // Egress's preset reaches the page only as its window size: take the nearest supported output.
-  if (egress) return { ok: true, ...(context.windowHeight > 900 ? OUTPUT_SIZES[1080] : OUTPUT_SIZES[720]) };
-  return { ok: true, ...OUTPUT_SIZES[1080] };
+  if (egress) return { ok: true, ...(context.windowHeight > 900 ? SIZE_1080 : SIZE_720) };
+  return { ok: true, ...SIZE_1080 };
 }

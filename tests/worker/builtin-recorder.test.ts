@@ -28,8 +28,8 @@ import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from './helpers.ts';
 import { colourDistance, hexToRgb, regionColour, tonePowers } from './media-checks.ts';
 
-const W = 1280;
-const H = 720;
+const W = 1280 as const;
+const H = 720 as const;
 const FPS = 30;
 const RECORD_S = 10;
 /** Takes after the first frame (ms): the colour and tone at take + 1 s must be that source's. */

@@ -16,6 +16,8 @@ const HEADER_BYTES = 16;
 export const DEFAULT_CODEC = 'avc1.42E028';
 const PAGE_LOAD_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** A browser that does not close in this time is killed. */
+const BROWSER_CLOSE_TIMEOUT_MS = 5_000;
 
 export interface BrowserCaptureOptions {
   url: string;
@@ -56,7 +58,21 @@ export class BrowserCapture {
 
   constructor(private readonly opts: BrowserCaptureOptions) {}
 
+  /**
+   * A start that fails at any step (launch, page load, the page's capture) closes what it opened: the
+   * job layer retries with a fresh capture, and each failed attempt must not leave a Chromium and a
+   * listening capture server behind.
+   */
   async start(): Promise<CaptureInfo> {
+    try {
+      return await this.#start();
+    } catch (error) {
+      await this.#release();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<CaptureInfo> {
     const o = this.opts;
     const transport = o.transport ?? 'websocket';
     const bitrate = o.bitrate ?? Math.round((6_000_000 * o.width * o.height) / (1920 * 1080));
@@ -120,8 +136,30 @@ export class BrowserCapture {
     } catch (e) {
       this.opts.onLog?.(`capture stop failed: ${String(e)}`);
     }
-    await this.browser?.close().catch(() => undefined);
-    await new Promise<void>((r) => (this.wss ? this.wss.close(() => r()) : r()));
+    await this.#release();
+  }
+
+  /** Ends the browser (killed if it will not close) and the capture server with its connections. */
+  async #release(): Promise<void> {
+    const browser = this.browser;
+    const wss = this.wss;
+    this.browser = null;
+    this.page = null;
+    this.wss = null;
+    if (browser !== null) {
+      const closed = await Promise.race([
+        browser.close().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), BROWSER_CLOSE_TIMEOUT_MS)),
+      ]);
+      if (!closed) browser.process()?.kill('SIGKILL');
+    }
+    if (wss !== null) {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    }
   }
 
   private async listen(): Promise<string> {

@@ -55,7 +55,13 @@ export class Recorder {
   async start(): Promise<CaptureInfo> {
     // Outputs are armed before capture so they join at frame 0 (first keyframe).
     for (const spec of this.opts.outputs) this.addOutput(spec);
-    this.info = await this.capture.start();
+    try {
+      this.info = await this.capture.start();
+    } catch (error) {
+      // The capture closed what it opened; the armed outputs never spawned, so closing them is instant.
+      await Promise.all(this.fanout.list().map((o) => o.close()));
+      throw error;
+    }
     return this.info;
   }
 
