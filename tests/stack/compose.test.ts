@@ -30,7 +30,14 @@ beforeAll(async () => {
 
 describe('docker/compose.yaml with .env.example', () => {
   it('is valid for docker-compose, and every variable it interpolates is set by the env file', () => {
-    expect(Object.keys(full.services).sort()).toEqual(['controller', 'egress', 'livekit', 'redis', 'worker']);
+    expect(Object.keys(full.services).sort()).toEqual([
+      'controller',
+      'egress',
+      'ingress',
+      'livekit',
+      'redis',
+      'worker',
+    ]);
     // docker-compose warns "The X variable is not set" for a ${X} the env file lacks.
     expect(fullStderr).not.toMatch(/variable is not set/i);
     const referenced = [...readFileSync(COMPOSE_FILE, 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!);
@@ -70,7 +77,7 @@ describe('docker/compose.yaml with .env.example', () => {
       expect(relative(ROOT, build!.context)).toBe('');
       expect(existsSync(join(build!.context, build!.dockerfile)), build!.dockerfile).toBe(true);
     }
-    for (const name of ['redis', 'livekit', 'egress']) {
+    for (const name of ['redis', 'livekit', 'egress', 'ingress']) {
       // Pinned: a broadcast stack does not change versions on a restart.
       expect(full.services[name]!.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+/);
     }
@@ -119,6 +126,7 @@ describe('compose profiles', () => {
     expect(activeServices(full, [LIVEKIT_PROFILE]).sort()).toEqual([
       'controller',
       'egress',
+      'ingress',
       'livekit',
       'redis',
       'worker',
