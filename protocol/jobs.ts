@@ -107,6 +107,15 @@ export const ExportOptionsSchema = Type.Object(
 );
 export type ExportOptions = Static<typeof ExportOptionsSchema>;
 
+/** A named chapter marker at a server time (obs-websocket CreateRecordChapter, or the API). */
+export const ChapterMarkerSchema = Type.Object(
+  { time: Type.Number({ minimum: 0 }), name: Type.String({ minLength: 1, maxLength: 80 }) },
+  { additionalProperties: false },
+);
+export type ChapterMarker = Static<typeof ChapterMarkerSchema>;
+/** An event keeps at most this many markers (a marker a minute for a week-long event). */
+export const MAX_CHAPTER_MARKERS = 10_000;
+
 export const ExportJobSchema = Type.Object(
   {
     eventId: EventIdSchema,
@@ -117,6 +126,8 @@ export const ExportJobSchema = Type.Object(
     /** Directory the export writes into (absolute). */
     outDir: Type.String({ minLength: 2, pattern: '^/' }),
     options: ExportOptionsSchema,
+    /** The event's chapter markers: when any fall inside the export, they are its chapters (else the takes). */
+    markers: Type.Optional(Type.Array(ChapterMarkerSchema, { maxItems: MAX_CHAPTER_MARKERS })),
   },
   { additionalProperties: false },
 );

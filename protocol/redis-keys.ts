@@ -43,6 +43,8 @@ export interface RedisKeys {
   switchLog(eventId: string): string;
   /** Stream: camera, output and error entries operators see. */
   eventLog(eventId: string): string;
+  /** Stream: named chapter markers (CreateRecordChapter, the API) that VOD exports turn into chapters. */
+  chapters(eventId: string): string;
   /** Hash camera id → JSON Camera. */
   cameras(eventId: string): string;
   /** Hash role → JSON { key, keyId, createdAt } for one event. */
@@ -86,6 +88,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     state: (id) => `${prefix}event:${id}:state`,
     switchLog: (id) => `${prefix}event:${id}:switches`,
     eventLog: (id) => `${prefix}event:${id}:log`,
+    chapters: (id) => `${prefix}event:${id}:chapters`,
     cameras: (id) => `${prefix}event:${id}:cameras`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,
     cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,

@@ -17,6 +17,7 @@ import {
   parseVideoFormat,
   parse,
   programOutputJobId,
+  type ChapterMarker,
   type Destination,
   type ExportJob,
   type ExportOptions,
@@ -138,14 +139,16 @@ export class JobClient {
   }
 
   /** The export job id for a recording and options: the same request gives the same job and directory. */
-  static exportJobId(eventId: string, recording: string, options: ExportOptions): string {
-    return `export-${eventId}-${hash(JSON.stringify([recording, options]))}`;
+  /** Markers count: a chapter marked after an export makes the next export a new one. */
+  static exportJobId(eventId: string, recording: string, options: ExportOptions, markers?: ChapterMarker[]): string {
+    const input = markers === undefined || markers.length === 0 ? [recording, options] : [recording, options, markers];
+    return `export-${eventId}-${hash(JSON.stringify(input))}`;
   }
 
   async export(job: ExportJob): Promise<{ jobId: string }> {
     const data = check(ExportJobSchema, job, 'export');
     // One export per recording and options: a double click returns the same job.
-    const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options);
+    const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers);
     await this.#exportsOrThrow().add('export', data, {
       jobId,
       attempts: EXPORT_JOB_ATTEMPTS,

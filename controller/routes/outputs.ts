@@ -21,6 +21,7 @@ import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-
 import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
+import { ChapterMarkers } from '../services/chapter-markers.ts';
 import { vetDestinations } from '../services/outbound-checks.ts';
 
 /** Who may start and stop outputs, and who may fetch export files. */
@@ -77,6 +78,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports');
+  const chapterMarkers = new ChapterMarkers(app.redis, app.redisKeys);
   const jobs = new JobClient({ redis: app.redis, keys: app.redisKeys });
   await jobs.start();
   app.addHook('onClose', () => jobs.close());
@@ -290,7 +292,8 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           'the recording has no start time, so takes cannot be placed on it',
           '/recording',
         );
-      const jobId = JobClient.exportJobId(eventId, note.file, options);
+      const markers = await chapterMarkers.list(eventId);
+      const jobId = JobClient.exportJobId(eventId, note.file, options, markers);
       await answer(() =>
         jobs.export({
           eventId,
@@ -298,6 +301,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           recordingStartedAt: note.startedAt ?? 0,
           outDir: join(exportsRoot, eventId, jobId),
           options,
+          markers,
         }),
       );
       const base = `/api/events/${eventId}/exports/${jobId}`;

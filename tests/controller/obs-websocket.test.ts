@@ -148,6 +148,18 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
     const again = await obs.call('StartRecord').catch((e: unknown) => e);
     expect((again as OBSWebSocketError).code).toBe(ObsRequestStatus.OutputRunning);
   });
+
+  it('CreateRecordChapter marks a named chapter while recording, and refuses when not recording', async () => {
+    const { app, url, director, eventId } = await obsApp();
+    const obs = await connect(kind, url, director);
+    const idle = await obs.call('CreateRecordChapter', { chapterName: 'Kick-off' }).catch((e: unknown) => e);
+    expect((idle as OBSWebSocketError).code).toBe(ObsRequestStatus.OutputNotRunning);
+    await obs.call('StartRecord');
+    await obs.call('CreateRecordChapter', { chapterName: 'Kick-off' });
+    await obs.call('CreateRecordChapter');
+    const res = await app.inject({ url: `/api/events/${eventId}/chapters`, headers: bearer(director) });
+    expect(res.json().chapters.map((c: { name: string }) => c.name)).toEqual(['Kick-off', 'Chapter 2']);
+  });
 });
 
 describe('obs-websocket mapping details', () => {

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { EXPORT_QUEUE, type ExportStatusMessage, type SwitchLogEntry } from '../../protocol/index.ts';
+import {
+  EXPORT_QUEUE,
+  type ChapterMarker,
+  type ExportStatusMessage,
+  type SwitchLogEntry,
+} from '../../protocol/index.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../../controller/services/switch-log.ts';
 import { JobClient } from '../../worker/job-client.ts';
@@ -98,6 +103,7 @@ async function runExport(
   outDir: string,
   options: Record<string, number>,
   event = eventId,
+  markers?: ChapterMarker[],
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
   const listener = new StatusListener(testRedis(), keys);
   await listener.start(event);
@@ -108,6 +114,7 @@ async function runExport(
       recordingStartedAt: STARTED_AT,
       outDir,
       options,
+      ...(markers === undefined ? {} : { markers }),
     });
     const done = (await listener.waitFor(
       (m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'),
@@ -178,6 +185,23 @@ describe('VOD export', () => {
     // Source timecode is the time of day of the picture: take 2 was made at 15:00:03 UTC.
     expect(edl).toMatch(/^002 +CAMERA2 +V +D +015 15:00:03:00 15:00:06:00 /m);
     expect(done.result?.chapters).toHaveLength(4);
+  });
+
+  it('uses named chapter markers (CreateRecordChapter) as the chapters when the recording spans them', async () => {
+    const outDir = join(dir, 'markers');
+    const markers = [
+      { time: STARTED_AT - 5000, name: 'Warm-up' }, // before the recording: not a chapter
+      { time: STARTED_AT + 2000, name: 'Kick-off' },
+      { time: STARTED_AT + 7500, name: 'Goal = 1-0' },
+    ];
+    const { done } = await runExport(outDir, {}, eventId, markers);
+    expect(done.state, done.message).toBe('completed');
+    const out = await probe(join(outDir, 'program.mp4'));
+    expect(out.chapters.map((c) => [Math.round(c.startMs), c.title])).toEqual([
+      [0, 'Start'],
+      [2000, 'Kick-off'],
+      [7500, 'Goal = 1-0'],
+    ]);
   });
 
   it('trims to in/out and moves the chapters with it', async () => {

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportJob, ExportResult, SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
-import { chapterTitle, ffmetadata } from './chapters.ts';
+import { ffmetadata, markerChapters, takeChapters } from './chapters.ts';
 import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
@@ -58,10 +58,13 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   const lengthMs = outMs - inMs;
 
   const entries = await readWholeLog(options.readLog, job.eventId);
-  const takes = takesInWindow(entries, { recordingStartedAt: job.recordingStartedAt, inMs, outMs });
+  const window = { recordingStartedAt: job.recordingStartedAt, inMs, outMs };
+  const takes = takesInWindow(entries, window);
+  const markers = job.options.chapters === 'take' ? [] : markerChapters(job.markers ?? [], window);
+  const chapters = markers.length > 0 ? markers : takeChapters(takes, labelOf);
   await mkdir(job.outDir, { recursive: true });
   const file = (name: string) => join(job.outDir, name);
-  await writeFile(file(EXPORT_FILES.metadata), ffmetadata(takes, job.eventId, labelOf));
+  await writeFile(file(EXPORT_FILES.metadata), ffmetadata(chapters, job.eventId));
 
   // Untrimmed H.264/AAC is copied (seconds, not minutes); a trim is re-encoded so it cuts on the frame.
   const trimmed = inMs > 0 || outMs < input.durationMs;
@@ -145,7 +148,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
     poster: file(EXPORT_FILES.poster),
     thumbnails: file(EXPORT_FILES.thumbnails),
     edl: file(EXPORT_FILES.edl),
-    chapters: takes.map((t) => ({ title: chapterTitle(t, labelOf), startMs: t.startMs, endMs: t.endMs })),
+    chapters,
     durationMs: lengthMs,
   };
 }
