@@ -12,7 +12,7 @@ import { youtubeChapters } from '../../controller/routes/console.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { readPlan, updatePlan } from '../../worker/plan-store.ts';
 import { noteRecordings } from '../../worker/recording-notes.ts';
-import { ffmetadata } from '../../worker/export/chapters.ts';
+import { ffmetadata, takeChapters } from '../../worker/export/chapters.ts';
 import { testRedis } from '../helpers/redis.ts';
 import { admin, bearer, testApp } from './controller-helpers.ts';
 
@@ -190,12 +190,22 @@ describe('event console API', () => {
     writeFileSync(
       join(dir, 'chapters.txt'),
       ffmetadata(
-        [
-          { n: 1, source: 'camera-1', startMs: 0, endMs: 65_000, transition: 'cut', transitionMs: 0, at: 0 },
-          { n: 2, source: 'camera-2', startMs: 65_000, endMs: 3_700_000, transition: 'mix', transitionMs: 500, at: 0 },
-        ],
+        takeChapters(
+          [
+            { n: 1, source: 'camera-1', startMs: 0, endMs: 65_000, transition: 'cut', transitionMs: 0, at: 0 },
+            {
+              n: 2,
+              source: 'camera-2',
+              startMs: 65_000,
+              endMs: 3_700_000,
+              transition: 'mix',
+              transitionMs: 500,
+              at: 0,
+            },
+          ],
+          (s) => s.toUpperCase(),
+        ),
         id,
-        (s) => s.toUpperCase(),
       ),
     );
     try {
