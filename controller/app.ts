@@ -5,7 +5,7 @@ import autoload from '@fastify/autoload';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { maskSecrets } from '../protocol/index.ts';
-import { allowedNetworks, trustProxyOption, type Config } from '../runtime/config.ts';
+import { allowedNetworks, iceServers, trustProxyOption, type Config } from '../runtime/config.ts';
 import { authPlugin, AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -121,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowPrivateNetworks: allowedNetworks(config),
     lanUrl: options.lanUrl ?? (() => null),
     ...(options.socketLimits === undefined ? {} : { socketLimits: options.socketLimits }),
+    iceServers: iceServers(config),
   });
   await app.register(metricsPlugin);
   await app.register(authPlugin, {

@@ -7,6 +7,8 @@ import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs
 import { EventChannelsSchema } from './watch.ts';
 import { CameraIngressSchema } from './ingress.ts';
 import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
+import { CameraHealthSchema } from './camera-health.ts';
+import { MediaTransportSchema } from './media-transport.ts';
 
 export const RoleSchema = Type.Union(
   ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
@@ -192,6 +194,8 @@ export const CameraSchema = Type.Object(
     lastSeen: Type.Number(),
     /** Set for an RTMP/WHIP camera added by an operator (LiveKit Ingress); its status follows the encoder. */
     ingress: Type.Optional(CameraIngressSchema),
+    /** Direct transport only: the link as the camera page last measured it. */
+    health: Type.Optional(CameraHealthSchema),
   },
   { additionalProperties: false },
 );
@@ -228,6 +232,8 @@ export const JoinResponseSchema = Type.Object({
   key: Type.String(),
   /** null when LiveKit is not configured. */
   livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
+  /** livekit: publish into the room with `livekit`; direct: send to the receiving pages over WebRTC. */
+  transport: MediaTransportSchema,
 });
 export type JoinResponse = Static<typeof JoinResponseSchema>;
 

@@ -21,3 +21,6 @@ export * from './sport-presets.ts';
 export * from './console.ts';
 export * from './ingest-presets.ts';
 export * from './video-format.ts';
+export * from './media-transport.ts';
+export * from './camera-health.ts';
+export * from './direct-media.ts';

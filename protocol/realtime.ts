@@ -19,6 +19,15 @@ import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchem
 import { frameCodec } from './frame-codec.ts';
 import { ExportStatusMessageSchema, OutputStatusMessageSchema } from './jobs.ts';
 import { WatchMessageSchema } from './watch.ts';
+import { CameraHealthMessageSchema } from './camera-health.ts';
+import {
+  MediaCameraMessageSchema,
+  MediaConfigMessageSchema,
+  MediaRequestDeliveryMessageSchema,
+  MediaRequestMessageSchema,
+  MediaSignalDeliveryMessageSchema,
+  MediaSignalMessageSchema,
+} from './direct-media.ts';
 import {
   CommandMessageSchema,
   ErrorMessageSchema,
@@ -83,6 +92,10 @@ export const SERVER_MESSAGE_SCHEMAS = [
   WatchMessageSchema,
   OutputStatusMessageSchema,
   ExportStatusMessageSchema,
+  MediaConfigMessageSchema,
+  MediaCameraMessageSchema,
+  MediaRequestDeliveryMessageSchema,
+  MediaSignalDeliveryMessageSchema,
 ] as const;
 export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
@@ -91,7 +104,13 @@ export type ServerMessageType = ServerMessage['type'];
 export type EventFrame = Extract<ServerMessage, { eventId: string }>;
 
 /** Every frame a client sends on the event WebSocket. */
-export const CLIENT_MESSAGE_SCHEMAS = [PingMessageSchema, CommandMessageSchema] as const;
+export const CLIENT_MESSAGE_SCHEMAS = [
+  PingMessageSchema,
+  CommandMessageSchema,
+  MediaRequestMessageSchema,
+  MediaSignalMessageSchema,
+  CameraHealthMessageSchema,
+] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -100,6 +119,8 @@ export const serverMessages = frameCodec(SERVER_MESSAGE_SCHEMAS);
 export const clientMessages = frameCodec(CLIENT_MESSAGE_SCHEMAS);
 
 const OPERATORS = ['admin', 'director'] as const satisfies readonly Role[];
+/** Pages that show camera pictures (monitors, the program template): direct-media receivers. */
+export const MEDIA_RECEIVERS = ['admin', 'director', 'graphics', 'template'] as const satisfies readonly Role[];
 
 /**
  * Which roles receive each server frame. Public keys (viewer, camera, template) see the program state and
@@ -119,6 +140,11 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   watch: ['admin', 'director', 'viewer'],
   'job.output': OPERATORS,
   'job.export': OPERATORS,
+  // Direct cameras. Addressed frames (request, signal) also reach only the socket they name.
+  'media.config': [...MEDIA_RECEIVERS, 'camera'],
+  'media.camera': MEDIA_RECEIVERS,
+  'media.request': ['camera'],
+  'media.signal': [...MEDIA_RECEIVERS, 'camera'],
 };
 
 export function mayReceive(role: Role, type: ServerMessageType): boolean {

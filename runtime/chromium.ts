@@ -23,6 +23,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
   '--mute-audio',
+  // Pages without camera permission (the recorder's template, monitors) would offer only mDNS names as
+  // host ICE candidates, which phones on venue Wi-Fi often cannot resolve: program renderers that receive
+  // direct cameras offer their real LAN address instead.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
 ] as const;
 
 export interface ChromiumOptions {

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { envSchema } from 'env-schema';
 import ipaddr from 'ipaddr.js';
 import { parseNetworkList } from './outbound-policy.ts';
+import { IceServersSchema, parse, type IceServer } from '../protocol/index.ts';
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
@@ -66,6 +67,11 @@ export const ConfigSchema = Type.Object({
   }),
   LIVEKIT_API_KEY: Type.String({ default: '' }),
   LIVEKIT_API_SECRET: Type.String({ default: '' }),
+  ICE_SERVERS: Type.String({
+    default: '',
+    description:
+      'Direct cameras only: JSON array of RTCIceServer (STUN/TURN, e.g. [{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]); empty = host candidates only (one LAN).',
+  }),
   OUTPUT_BACKEND: Type.Union([Type.Literal('builtin'), Type.Literal('egress')], {
     default: 'builtin',
     description:
@@ -120,6 +126,7 @@ export function loadConfig(
   }
   trustProxyOption(config.TRUST_PROXY);
   allowedNetworks(config);
+  iceServers(config);
   if (config.OUTPUT_BACKEND === 'egress' && config.LIVEKIT_URL === '') {
     throw new ConfigError(
       'Configuration: OUTPUT_BACKEND=egress needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
@@ -182,6 +189,20 @@ export function allowedNetworks(config: Pick<Config, 'ALLOW_PRIVATE_NETWORKS'>):
   } catch (error) {
     throw new ConfigError(`Configuration: ALLOW_PRIVATE_NETWORKS: ${(error as Error).message}`);
   }
+}
+
+/** ICE_SERVERS parsed and checked (ConfigError naming the variable and the field). */
+export function iceServers(config: Config): IceServer[] {
+  if (config.ICE_SERVERS.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(config.ICE_SERVERS);
+  } catch {
+    throw new ConfigError('Configuration: ICE_SERVERS must be a JSON array of {urls, username?, credential?}.');
+  }
+  const parsed = parse(IceServersSchema, value);
+  if (!parsed.ok) throw new ConfigError(`Configuration: ICE_SERVERS${parsed.error.field} ${parsed.error.message}`);
+  return parsed.value;
 }
 
 export function liveKitConfigured(config: Config): boolean {

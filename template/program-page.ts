@@ -8,8 +8,15 @@ import { EgressSession } from './egress/index.ts';
 import type { PitchsidePageApi } from './page-api.ts';
 import { createProgramRenderer, type ProgramRenderer } from './rendering/index.ts';
 import { ProgramScene, viewFrame } from './scene/index.ts';
+import {
+  cameraParticipants,
+  DirectReceiver,
+  parentCameraTracks,
+  RealtimeClient,
+  ServerClock,
+  type CameraTrackSource,
+} from '../client/index.ts';
 import { SourceFeeds } from './sources/index.ts';
-import { RealtimeClient, ServerClock } from '../client/index.ts';
 import { StateStore } from './state/index.ts';
 import { FrameTicker } from './ticker/index.ts';
 
@@ -32,6 +39,9 @@ export class ProgramPage {
   #ticker: FrameTicker | null = null;
   #link: RealtimeClient | null = null;
   #egress: EgressSession | null = null;
+  /** Direct cameras (no LiveKit): received by this page, or taken from the operator page embedding it. */
+  #receiver: DirectReceiver | null = null;
+  #unsubscribeCameras: () => void = () => undefined;
   #frame: FrameInfo = { index: -1, wallTime: 0, serverNow: 0, revision: -1, clockMs: 0, clockText: '', layout: '' };
   #resolveReady: () => void = () => undefined;
   #isReady = false;
@@ -44,7 +54,10 @@ export class ProgramPage {
     this.#audio = new ProgramAudio({ silent: config.view === 'preview' });
     this.#store = new StateStore({
       eventId: config.event,
-      onApplied: (state) => this.#feeds.sync(state.sources),
+      onApplied: (state) => {
+        this.#feeds.sync(state.sources);
+        this.#receiver?.want(cameraParticipants(state.sources));
+      },
     });
     this.#feeds = new SourceFeeds({
       audioContext: this.#audio.context,
@@ -68,12 +81,16 @@ export class ProgramPage {
     this.#ticker = new FrameTicker({ fps, render: (index) => this.#render(index) });
     this.#ticker.start();
 
+    const parentCameras = this.#config.egress === null ? parentCameraTracks() : null;
+    if (parentCameras !== null) this.#useCameras(parentCameras);
+    else if (this.#config.egress === null) this.#receiveCameras();
     const link = new RealtimeClient({ eventId: this.#config.event, key: this.#config.key, clock: this.#clock });
     link.on('state', (state, snapshot) => this.#store.accept(state, snapshot));
     link.on('status', (status, detail) => {
       if (status === 'online') log.info('controller link online', { connects: link.connects });
       else if (status !== 'connecting') log.warn(`controller link ${status}: ${detail}`);
     });
+    if (this.#receiver !== null) link.handle(this.#receiver.handlers);
     this.#link = link;
     link.start();
 
@@ -94,7 +111,32 @@ export class ProgramPage {
     return api;
   }
 
+  /**
+   * Program renderers (the recorder, a standalone page) get each camera at full resolution; a monitor
+   * (this page in an operator page's iframe, without the operator page's shared tracks) the reduced one.
+   */
+  #receiveCameras(): void {
+    const receiver = new DirectReceiver({
+      quality: window.parent === window ? 'full' : 'reduced',
+      send: (frame) => this.#link?.send(frame) ?? false,
+      onTrack: (camera, kind, track) => {
+        log.info(`camera ${camera} ${kind} ${track === null ? 'gone' : 'received'}`);
+        this.#feeds.handleTrack(camera, kind, track);
+      },
+      log: (message) => log.warn(message),
+    });
+    this.#receiver = receiver;
+    const state = this.#store.state;
+    if (state !== null) receiver.want(cameraParticipants(state.sources));
+  }
+
+  #useCameras(source: CameraTrackSource): void {
+    this.#unsubscribeCameras = source.subscribe((camera, kind, track) => this.#feeds.handleTrack(camera, kind, track));
+  }
+
   async close(): Promise<void> {
+    this.#unsubscribeCameras();
+    this.#receiver?.close();
     await this.#egress?.close();
     await this.#link?.close();
     await this.#ticker?.close();

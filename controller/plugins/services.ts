@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import type { IceServer } from '../../protocol/index.ts';
 import { CameraRegistry } from '../services/camera-registry.ts';
 import { EventLog } from '../services/event-log.ts';
 import { EventStore } from '../services/event-store.ts';
@@ -30,6 +31,8 @@ export interface ServicesOptions {
   lanUrl: () => string | null;
   /** Event WebSocket limits (tests lower them); default DEFAULT_SOCKET_LIMITS. */
   socketLimits?: Partial<SocketLimits>;
+  /** STUN/TURN for direct cameras (ICE_SERVERS); empty = host candidates only. */
+  iceServers: IceServer[];
 }
 
 declare module 'fastify' {
@@ -48,8 +51,9 @@ declare module 'fastify' {
     realtime: RealtimeHub;
     /** This process's open event WebSockets (caps, liveness, revocation). */
     sockets: SocketRegistry;
-    /** null when LiveKit is not configured. */
+    /** null when LiveKit is not configured: cameras then send straight to the pages (direct transport). */
     livekit: LiveKitBridge | null;
+    iceServers: IceServer[];
     /** PUBLIC_URL, else this server's own listening address: what Egress and the recorder load the template from. */
     publicUrl: string;
     /**
@@ -122,6 +126,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('realtime', realtime);
     app.decorate('sockets', sockets);
     app.decorate('livekit', livekit);
+    app.decorate('iceServers', options.iceServers);
     app.decorate('publicUrl', {
       getter(): string {
         if (options.publicUrl !== null) return options.publicUrl.replace(/\/+$/, '');

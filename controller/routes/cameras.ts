@@ -71,7 +71,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = await app.apiKeys.issueCameraKey(eventId, camera.id);
       const event = await app.events.require(eventId);
       const livekit = app.livekit === null ? null : await app.livekit.token('camera', event.room, camera.id, label);
-      return { eventId, camera, key, livekit };
+      return { eventId, camera, key, livekit, transport: livekit === null ? 'direct' : 'livekit' } as const;
     },
   );
 

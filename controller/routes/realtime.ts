@@ -1,11 +1,13 @@
 // WebSocket per event: a state snapshot on connect, then every frame of the event from any controller
 // process that the socket's role may receive (protocol/realtime.ts SERVER_MESSAGE_AUDIENCE), state frames
 // strictly in revision order (an older or repeated revision is dropped), plus ping/pong for clock offsets
-// and `command` frames answered by `result`.
+// and `command` frames answered by `result`. Direct-camera signalling (media.*) is relayed between a
+// camera and the page it names only (controller/services/media-relay.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
+  ADDRESSED_FRAME_TYPES,
   clientMessages,
   eventStatusOf,
   mayReceive,
@@ -23,6 +25,7 @@ import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
 
@@ -30,6 +33,36 @@ import { readWatchInfo } from '../services/watch-info.ts';
 type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Direct transport: a camera's status follows its page's socket (and its health reports, which say
+  // whether a receiver is connected). Counted per camera, so a reload whose new socket opens before the
+  // old one closes does not leave the camera marked disconnected.
+  const cameraSockets = new Map<string, number>();
+  const cameraOnline = async (eventId: string, cameraId: string): Promise<void> => {
+    const key = `${eventId}/${cameraId}`;
+    cameraSockets.set(key, (cameraSockets.get(key) ?? 0) + 1);
+    const camera = await app.cameras.get(eventId, cameraId);
+    if (camera?.status === 'disconnected') await app.cameras.setStatus(eventId, cameraId, 'registered');
+    await app.realtime.publish({ type: 'media.camera', eventId, camera: cameraId, online: true });
+  };
+  const cameraOffline = async (eventId: string, cameraId: string): Promise<void> => {
+    const key = `${eventId}/${cameraId}`;
+    const left = (cameraSockets.get(key) ?? 1) - 1;
+    if (left > 0) {
+      cameraSockets.set(key, left);
+      return;
+    }
+    cameraSockets.delete(key);
+    await app.realtime.publish({ type: 'media.camera', eventId, camera: cameraId, online: false });
+    const camera = await app.cameras.setStatus(eventId, cameraId, 'disconnected');
+    if (camera !== null)
+      await app.eventLog.append(eventId, {
+        level: 'warn',
+        kind: 'camera.disconnected',
+        message: `${camera.label} disconnected.`,
+        data: { cameraId },
+      });
+  };
+
   app.get(
     '/api/events/:eventId/ws',
     {
@@ -57,6 +90,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const open = admission.open;
       const connectionId = randomUUID();
+      const direct = app.livekit === null;
+      const media = new MediaRelay({ hub: app.realtime, cameras: app.cameras, direct }, eventId, mediaPeerOf(auth));
       let lastRevision = -1;
       const sendText = (text: string): void => {
         open.send(text);
@@ -71,6 +106,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         send({ type: 'watch', eventId, watch: next });
       };
       const relay = ({ frame, text }: RelayedFrame): void => {
+        if (ADDRESSED_FRAME_TYPES.has(frame.type) && !media.isAddressee(frame)) return;
         if (frame.type === 'state') {
           if (frame.state.revision <= lastRevision) return;
           lastRevision = frame.state.revision;
@@ -84,8 +120,27 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (mayReceive(auth.role, frame.type)) sendText(text);
       };
 
+      // A refused media frame is answered with an error naming the field; nothing is relayed.
+      const mediaFrame = (handle: () => Promise<void>): void => {
+        handle().catch((error: unknown) => {
+          if (!(error instanceof AppError)) {
+            request.log.warn({ err: error }, 'websocket media frame failed');
+            send({ type: 'error', code: 'INTERNAL', message: 'failed' });
+            return;
+          }
+          send({
+            type: 'error',
+            code: error.code,
+            message: error.message,
+            ...(error.field === undefined ? {} : { field: error.field }),
+          });
+        });
+      };
       const handlers: ClientHandlers = {
         ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
+        'media.request': (frame) => mediaFrame(() => media.request(frame)),
+        'media.signal': (frame) => mediaFrame(() => media.signal(frame)),
+        'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
         command: (frame) => {
           runCommand(app.program, app.metrics, eventId, frame.command, auth).then(
             (result) => send({ type: 'result', id: frame.id, ok: true, revision: result.revision }),
@@ -120,6 +175,10 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         unsubscribe();
         app.metrics.websockets.dec({ role: auth.role });
         void app.presence.leave(connectionId).catch(() => {});
+        if (media.peer.kind === 'camera' && direct)
+          void cameraOffline(eventId, media.peer.id).catch((error: unknown) =>
+            request.log.warn({ err: error }, 'camera status update failed'),
+          );
       });
 
       void (async () => {
@@ -130,6 +189,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         const snapshot: StateMessage = { type: 'state', eventId, state, serverTime: Date.now() };
         relay({ frame: snapshot, text: JSON.stringify(snapshot) });
+        if (media.peer.kind === 'camera' && direct) await cameraOnline(eventId, media.peer.id);
+        send({ type: 'media.config', eventId, transport: direct ? 'direct' : 'livekit', iceServers: app.iceServers });
         if (mayReceive(auth.role, 'cameras')) {
           send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
         }

@@ -2,7 +2,7 @@
 // controller process (and a restarted one) sees the same list; every change goes out as a `cameras` frame.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Camera, CameraIngress, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
+import type { Camera, CameraHealth, CameraIngress, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
@@ -12,6 +12,11 @@ export function newCameraId(): string {
   const bytes = randomBytes(6);
   return `cam-${Array.from(bytes, (b) => CAMERA_ID_ALPHABET[b % CAMERA_ID_ALPHABET.length]).join('')}`;
 }
+
+const SET_IF_PRESENT = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return -1`;
 
 export class CameraRegistry {
   constructor(
@@ -54,10 +59,41 @@ export class CameraRegistry {
 
   /** Returns the updated camera, or null for an identity that is not one of the event's cameras. */
   async setStatus(eventId: string, cameraId: string, status: CameraStatus, now = Date.now()): Promise<Camera | null> {
+    return this.#update(eventId, cameraId, (camera) => ({
+      ...withoutHealth(camera),
+      status,
+      lastSeen: now,
+      // A disconnected camera's last measurement is history, not its link.
+      ...(status === 'disconnected' || camera.health === undefined ? {} : { health: camera.health }),
+    }));
+  }
+
+  /**
+   * Direct transport: the camera page's own measurement. It is live while some receiving page has a
+   * connected peer connection to it, registered (reachable, sending nothing) otherwise.
+   */
+  async setHealth(eventId: string, cameraId: string, health: CameraHealth, now = Date.now()): Promise<Camera | null> {
+    return this.#update(eventId, cameraId, (camera) => ({
+      ...camera,
+      status: health.peers > 0 ? 'live' : 'registered',
+      lastSeen: now,
+      health,
+    }));
+  }
+
+  async #update(eventId: string, cameraId: string, change: (camera: Camera) => Camera): Promise<Camera | null> {
     const camera = await this.get(eventId, cameraId);
     if (camera === null) return null;
-    const next: Camera = { ...camera, status, lastSeen: now };
-    await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(next));
+    const next = change(camera);
+    // Only while it still exists: a health report racing the camera's removal must not bring it back.
+    const written = await this.redis.eval(
+      SET_IF_PRESENT,
+      1,
+      this.keys.cameras(eventId),
+      cameraId,
+      JSON.stringify(next),
+    );
+    if (written === -1) return null;
     await this.#broadcast(eventId);
     return next;
   }
@@ -93,4 +129,9 @@ export class CameraRegistry {
     const frame: CamerasMessage = { type: 'cameras', eventId, cameras: await this.list(eventId) };
     await this.hub.publish(frame);
   }
+}
+
+function withoutHealth(camera: Camera): Camera {
+  const { health: _health, ...rest } = camera;
+  return rest;
 }

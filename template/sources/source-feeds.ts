@@ -1,7 +1,9 @@
 // Keeps one feed per source in the state: test patterns drawn in the page, test clips and media URLs in
-// video elements, LiveKit camera tracks matched by participant identity (source.participant, else its id).
+// video elements, camera tracks matched by participant identity (source.participant, else its id) whichever
+// transport brought them (a LiveKit room, or direct WebRTC from the camera page): both call handleTrack.
 import { testSourceNumber, type Source, type SourceId } from '../../protocol/index.ts';
 import { createLogger } from '../config/logger.ts';
+import { CameraFeed, CameraSlate } from './camera-slate.ts';
 import type { SourceFeed } from './source-feed.ts';
 import { createTestTone, TestPatternFeed } from './test-pattern-feed.ts';
 import { createVideoElement, VideoFeed } from './video-feed.ts';
@@ -26,6 +28,8 @@ export class SourceFeeds {
   readonly #options: SourceFeedsOptions;
   readonly #feeds = new Map<SourceId, { source: Source; feed: SourceFeed | null }>();
   readonly #tracks = new Map<string, ParticipantTracks>();
+  /** Cameras that had a picture in this page: their slate says "lost" rather than "waiting". */
+  readonly #seen = new Set<string>();
 
   /** Set once the renderer is known: the canvas renderer draws video from per-frame RGB copies. */
   copyFrames = false;
@@ -51,10 +55,12 @@ export class SourceFeeds {
     for (const source of sources) if (!this.#feeds.has(source.id)) this.#create(source);
   }
 
-  /** A LiveKit track of a participant was subscribed (track) or went away (null). */
+  /** A camera's track arrived (LiveKit subscription or direct peer connection) or went away (null). */
   handleTrack(identity: string, kind: 'video' | 'audio', track: MediaStreamTrack | null): void {
     const tracks = this.#tracks.get(identity) ?? { video: null, audio: null };
+    if (tracks[kind] === track) return;
     tracks[kind] = track;
+    if (kind === 'video' && track !== null) this.#seen.add(identity);
     this.#tracks.set(identity, tracks);
     // Collected first: rebuilding re-inserts the entry, which a live Map iteration would visit again.
     const affected = [...this.#feeds.values()].filter(
@@ -124,18 +130,21 @@ export class SourceFeeds {
         });
       }
       case 'livekit': {
-        const tracks = this.#tracks.get(participantOf(source));
-        if (tracks === undefined || tracks.video === null) return null;
+        const participant = participantOf(source);
+        const tracks = this.#tracks.get(participant);
+        const slate = new CameraSlate({ label: source.label, lost: this.#seen.has(participant) });
+        if (tracks === undefined || tracks.video === null) return slate;
         const video = createVideoElement();
         video.srcObject = new MediaStream([tracks.video]);
         startPlaying(video, source.id);
         const audio = tracks.audio === null ? null : remoteAudioNode(context, tracks.audio);
-        return new VideoFeed({
+        const feed = new VideoFeed({
           video,
           audio: audio?.node ?? null,
           onClose: () => audio?.release(),
           copyFrames: this.#copyFrames,
         });
+        return new CameraFeed(feed, slate);
       }
     }
   }

@@ -1,5 +1,4 @@
-// Camera and microphone choice. Without LiveKit the page still opens the camera locally, so an operator
-// can frame the shot; with LiveKit the publisher switches devices on the published tracks.
+// Camera and microphone choice; the publisher (LiveKit or direct) switches devices on its live tracks.
 import { h } from '../lib/dom.ts';
 
 type Kind = 'videoinput' | 'audioinput';
@@ -9,7 +8,6 @@ export class DevicePicker {
   readonly #video: HTMLSelectElement;
   readonly #audio: HTMLSelectElement;
   readonly #message: HTMLElement;
-  #stream: MediaStream | null = null;
   #listeners: ((kind: Kind, deviceId: string) => void)[] = [];
 
   constructor() {
@@ -64,31 +62,6 @@ export class DevicePicker {
       devices.filter((d) => d.kind === 'audioinput'),
       'Microphone',
     );
-  }
-
-  /** Opens the chosen camera for a local framing preview; null (and a message) when there is none. */
-  async startLocalPreview(): Promise<HTMLVideoElement | null> {
-    this.stopLocalPreview();
-    try {
-      const deviceId = this.#video.value;
-      this.#stream = await navigator.mediaDevices.getUserMedia({
-        video: deviceId === '' ? true : { deviceId: { exact: deviceId } },
-        audio: false,
-      });
-    } catch (error) {
-      this.#message.textContent = `Camera unavailable: ${(error as Error).message || (error as Error).name}.`;
-      return null;
-    }
-    this.#message.textContent = '';
-    void this.refresh(); // labels appear once permission is granted
-    const video = h('video', { autoplay: true, playsinline: true, muted: true });
-    video.srcObject = this.#stream;
-    return video;
-  }
-
-  stopLocalPreview(): void {
-    for (const track of this.#stream?.getTracks() ?? []) track.stop();
-    this.#stream = null;
   }
 
   #emit(kind: Kind, deviceId: string): void {

@@ -1,13 +1,15 @@
-// Camera page for a phone: join by code, pick camera and microphone, publish to LiveKit, and a full-screen
-// tally (red on program, green on preview) so the operator knows when they are on air.
+// Camera page for a phone: join by code, pick camera and microphone, send the picture and sound (to LiveKit,
+// or straight to the receiving pages when the deployment has no LiveKit: the join answer's `transport`),
+// and a full-screen tally (red on program, green on preview) so the operator knows when they are on air.
 import '../styles/theme.css';
 import './camera.css';
-import type { JoinResponse } from '../../../protocol/index.ts';
+import { describeHealth, healthLevel, type CameraHealth, type JoinResponse } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
 import { showFatal, startPage } from '../lib/page.ts';
 import { tallyOf, type Tally } from '../lib/tally.ts';
 import { DevicePicker } from './device-picker.ts';
+import { DirectPublisher } from './direct-publisher.ts';
 import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
 import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
 
@@ -19,6 +21,7 @@ const QUALITY_TEXT: Record<Quality, string> = {
   lost: 'Lost',
   unknown: '—',
 };
+const HEALTH_QUALITY = { good: 'excellent', warning: 'poor', bad: 'lost' } as const satisfies Record<string, Quality>;
 /** Tally follows a running transition (still red while being mixed out). */
 const TALLY_REFRESH_MS = 100;
 
@@ -58,6 +61,7 @@ function run(join: JoinResponse): void {
     `Link: ${QUALITY_TEXT.unknown}`,
   );
   const mediaStatus = h('p', { class: 'media-status', id: 'media-status' });
+  const linkDetail = h('p', { class: 'mono muted link-detail', id: 'link-detail' });
   const micButton = h('button', { type: 'button', id: 'mic-toggle' }, 'Mute mic');
   const videoButton = h('button', { type: 'button', id: 'video-toggle' }, 'Stop video');
   const picker = new DevicePicker();
@@ -69,6 +73,7 @@ function run(join: JoinResponse): void {
       preview,
       h('div', { class: 'row camera-status' }, quality, h('span', { class: 'mono muted', id: 'camera-id' }, cameraId)),
       mediaStatus,
+      linkDetail,
       h('div', { class: 'camera-controls' }, micButton, videoButton),
       picker.element,
       h('button', { type: 'button', class: 'leave', onclick: () => leave() }, 'Leave'),
@@ -99,48 +104,56 @@ function run(join: JoinResponse): void {
     }
   };
 
+  const showQuality = (q: Quality): void => {
+    quality.dataset.quality = q;
+    setText(quality, `Link: ${QUALITY_TEXT[q]}`);
+  };
+  const callbacks = {
+    quality: showQuality,
+    status: (_status: string, detail: string) => setText(mediaStatus, detail),
+    preview: showPreview,
+  };
+  const showHealth = (health: CameraHealth): void => {
+    showQuality(health.peers === 0 ? 'unknown' : HEALTH_QUALITY[healthLevel(health)]);
+    setText(linkDetail, describeHealth(health));
+  };
+  // Saved joins from before `transport` existed had LiveKit exactly when they carried a token.
+  const transport = join.transport ?? (join.livekit === null ? 'direct' : 'livekit');
   const livekit = join.livekit;
   const publisher =
-    livekit === null
-      ? null
-      : new LiveKitPublisher({
-          quality: (q) => {
-            quality.dataset.quality = q;
-            setText(quality, `Link: ${QUALITY_TEXT[q]}`);
-          },
-          status: (_status, detail) => setText(mediaStatus, detail),
-          preview: showPreview,
-        });
-  if (publisher === null) {
-    mediaStatus.dataset.kind = 'warning';
-    setText(
-      mediaStatus,
-      'No LiveKit server is configured: this camera is registered and shows tally, but sends no video.',
-    );
-    void picker.startLocalPreview().then(showPreview);
+    transport === 'livekit' && livekit !== null
+      ? new LiveKitPublisher(callbacks)
+      : new DirectPublisher({ send: (frame) => realtime.send(frame), callbacks, onHealth: showHealth });
+  if (publisher instanceof DirectPublisher) {
+    const direct = publisher;
+    realtime.handle(direct.handlers);
+    direct
+      .start(picker.choice())
+      .then(() => picker.refresh()) // device names appear once access is granted
+      .catch((error: unknown) => {
+        mediaStatus.dataset.kind = 'warning';
+        setText(
+          mediaStatus,
+          `No camera: ${(error as Error).message || (error as Error).name}. Allow camera access and reload.`,
+        );
+      });
   } else {
     void attempt('Publishing', () => publisher.start(livekit!, picker.choice()));
   }
   picker.onChange((kind, deviceId) => {
-    if (publisher !== null) void attempt('Switching device', () => publisher.useDevice(kind, deviceId));
-    else if (kind === 'videoinput') void picker.startLocalPreview().then(showPreview);
+    void attempt('Switching device', () => publisher.useDevice(kind, deviceId));
   });
   micButton.addEventListener('click', () => {
     micOn = !micOn;
     micButton.textContent = micOn ? 'Mute mic' : 'Unmute mic';
     micButton.classList.toggle('off', !micOn);
-    if (publisher !== null) void attempt('Microphone', () => publisher.setMicrophone(micOn));
+    void attempt('Microphone', () => publisher.setMicrophone(micOn));
   });
   videoButton.addEventListener('click', () => {
     videoOn = !videoOn;
     videoButton.textContent = videoOn ? 'Stop video' : 'Start video';
     videoButton.classList.toggle('off', !videoOn);
-    if (publisher !== null) void attempt('Video', () => publisher.setCamera(videoOn));
-    else if (videoOn) void picker.startLocalPreview().then(showPreview);
-    else {
-      picker.stopLocalPreview();
-      showPreview(null);
-    }
+    void attempt('Video', () => publisher.setCamera(videoOn));
   });
   realtime.on('status', (status, detail) => {
     // A key the controller no longer knows (event deleted, camera removed): join again.
@@ -152,7 +165,7 @@ function run(join: JoinResponse): void {
 
   async function leave(): Promise<void> {
     forgetJoin();
-    await publisher?.close();
+    await publisher.close();
     await realtime.close();
     location.reload();
   }

@@ -1,12 +1,13 @@
-// Live camera pictures and status for the multiview. Status comes from the controller's `cameras` frames
-// (registered, live, disconnected); pictures from LiveKit when the controller has it configured. Without
-// LiveKit the controller answers LIVEKIT_NOT_CONFIGURED and the tiles say so instead of staying black.
+// Live camera pictures, status and link health for the multiview. Status and health come from the
+// controller's `cameras` frames; pictures from LiveKit when the controller has it configured, else straight
+// from the camera pages (direct WebRTC, reduced quality). Either way the tracks go into one CameraTrackHub,
+// which the page's template iframes (preview/program monitors) share: one connection per camera per page.
 import { Type } from '@sinclair/typebox';
 import { CameraSchema, LiveKitTokenSchema, parse, type Camera, type LiveKitToken } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-error.ts';
 import { notifyError } from '../lib/notices.ts';
-import type { RealtimeClient } from '../../../client/index.ts';
+import { cameraParticipants, CameraTrackHub, DirectReceiver, type RealtimeClient } from '../../../client/index.ts';
 import type { Multiview } from './multiview.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
@@ -20,16 +21,31 @@ type LiveKit = typeof import('livekit-client');
 
 export class CameraFeeds {
   #cameras = new Map<string, Camera>();
-  #liveKitState: 'unknown' | 'absent' | 'connected' = 'unknown';
-  readonly #videos = new Map<string, HTMLMediaElement>();
+  readonly #videos = new Map<string, HTMLVideoElement>();
+  readonly hub = new CameraTrackHub();
+  readonly #direct: DirectReceiver;
 
   constructor(
     private readonly api: ApiClient,
     private readonly eventId: string,
     private readonly realtime: RealtimeClient,
     private readonly multiview: Multiview,
+    private readonly onCameras: (cameras: Camera[]) => void = () => undefined,
   ) {
+    // Set before the page's template iframes load: they take their camera tracks from here.
+    window.pitchsideCameras = this.hub;
+    this.#direct = new DirectReceiver({
+      quality: 'reduced',
+      send: (frame) => realtime.send(frame),
+      onTrack: this.hub.handleTrack,
+      log: (message) => console.warn(message),
+    });
+    this.hub.subscribe((camera, kind, track) => {
+      if (kind === 'video') this.#setVideo(camera, track);
+    });
+    realtime.handle(this.#direct.handlers);
     realtime.handle({ cameras: (frame) => this.#setCameras(frame.cameras) });
+    realtime.on('state', (state) => this.#direct.want(cameraParticipants(state.sources)));
     realtime.on('status', (status) => {
       if (status === 'online') void this.#loadCameras();
     });
@@ -45,8 +61,9 @@ export class CameraFeeds {
       if (!parsed.ok) return;
       token = parsed.value;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'LIVEKIT_NOT_CONFIGURED') this.#liveKitState = 'absent';
-      else notifyError(error, 'Camera pictures');
+      // No LiveKit: the cameras send straight to this page (the DirectReceiver, told so by media.config).
+      if (!(error instanceof ApiError && error.code === 'LIVEKIT_NOT_CONFIGURED'))
+        notifyError(error, 'Camera pictures');
       this.refresh();
       return;
     }
@@ -61,8 +78,8 @@ export class CameraFeeds {
       if (tile === undefined) continue;
       const camera = this.#cameras.get(source.participant ?? source.id);
       const video = this.#videos.get(source.participant ?? source.id);
-      const status = camera === undefined ? 'not joined' : STATUS_TEXT[camera.status];
-      tile.setStatus(this.#liveKitState === 'absent' ? `${status} · no LiveKit server` : status);
+      tile.setStatus(camera === undefined ? 'not joined' : STATUS_TEXT[camera.status]);
+      tile.setHealth(camera?.status === 'disconnected' ? undefined : camera?.health);
       if (video !== undefined && !tile.element.contains(video)) tile.attachMedia(video);
     }
   }
@@ -81,6 +98,27 @@ export class CameraFeeds {
 
   #setCameras(cameras: Camera[]): void {
     this.#cameras = new Map(cameras.map((c) => [c.id, c]));
+    this.onCameras(cameras);
+    this.refresh();
+  }
+
+  #setVideo(camera: string, track: MediaStreamTrack | null): void {
+    const old = this.#videos.get(camera);
+    if (old !== undefined) {
+      old.srcObject = null;
+      old.remove();
+      this.#videos.delete(camera);
+      const source = this.realtime.state?.sources.find((s) => (s.participant ?? s.id) === camera);
+      if (source !== undefined) this.multiview.tile(source.id)?.attachMedia(null);
+    }
+    if (track !== null) {
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      video.playsInline = true;
+      video.srcObject = new MediaStream([track]);
+      this.#videos.set(camera, video);
+    }
     this.refresh();
   }
 
@@ -89,22 +127,15 @@ export class CameraFeeds {
     const room = new lk.Room({ adaptiveStream: true, dynacast: true });
     room
       .on(lk.RoomEvent.TrackSubscribed, (track, _publication, participant) => {
-        if (track.kind !== lk.Track.Kind.Video) return;
-        const element = track.attach();
-        element.muted = true;
-        this.#videos.set(participant.identity, element);
-        this.refresh();
+        const kind = track.kind === lk.Track.Kind.Video ? 'video' : 'audio';
+        this.hub.handleTrack(participant.identity, kind, track.mediaStreamTrack);
       })
       .on(lk.RoomEvent.TrackUnsubscribed, (track, _publication, participant) => {
-        track.detach();
-        this.#videos.delete(participant.identity);
-        const source = this.realtime.state?.sources.find((s) => (s.participant ?? s.id) === participant.identity);
-        if (source !== undefined) this.multiview.tile(source.id)?.attachMedia(null);
-        this.refresh();
+        const kind = track.kind === lk.Track.Kind.Video ? 'video' : 'audio';
+        this.hub.handleTrack(participant.identity, kind, null);
       });
     try {
       await room.connect(token.url, token.token);
-      this.#liveKitState = 'connected';
     } catch (error) {
       notifyError(error, 'Connecting to LiveKit for camera pictures');
     }

@@ -1,6 +1,13 @@
 // One source as operators see it in a multiview: the built-in test sources drawn as the template draws
 // them (their exact colour), a media source as a video element, a LiveKit camera as its video track.
-import { testSourceColour, testSourceNumber, type Source } from '../../../protocol/index.ts';
+import {
+  describeHealth,
+  healthLevel,
+  testSourceColour,
+  testSourceNumber,
+  type CameraHealth,
+  type Source,
+} from '../../../protocol/index.ts';
 import { h, setText } from './dom.ts';
 import type { Tally } from './tally.ts';
 
@@ -9,6 +16,7 @@ export class SourceTile {
   readonly #label: HTMLElement;
   readonly #status: HTMLElement;
   readonly #media: HTMLElement;
+  readonly #health: HTMLElement;
   #source: Source;
 
   constructor(source: Source, number: number | null) {
@@ -16,12 +24,14 @@ export class SourceTile {
     this.#label = h('span', { class: 'tile-name' });
     this.#status = h('span', { class: 'tile-status' });
     this.#media = h('div', { class: 'tile-fill' });
+    this.#health = h('span', { class: 'tile-health', hidden: true });
     this.element = h(
       'div',
       { class: 'source-tile', 'data-source': source.id, 'data-tally': 'none' },
       this.#media,
       number === null ? null : h('span', { class: 'tile-number' }, String(number)),
       h('span', { class: 'tile-tally' }, ''),
+      this.#health,
       h('div', { class: 'tile-label' }, this.#label, this.#status),
     );
     this.#drawSource();
@@ -50,7 +60,20 @@ export class SourceTile {
     setText(this.#status, text);
   }
 
-  /** A LiveKit track's element (video) replaces whatever the tile showed. */
+  /** A direct camera's link as it measures it: a badge that turns amber or red past HEALTH_THRESHOLDS. */
+  setHealth(health: CameraHealth | undefined): void {
+    this.#health.hidden = health === undefined;
+    if (health === undefined) return;
+    const level = healthLevel(health);
+    this.#health.dataset.level = level;
+    this.#health.title = describeHealth(health);
+    setText(
+      this.#health,
+      health.width > 0 ? `${health.height}p${Math.round(health.fps)} · ${healthText(health)}` : healthText(health),
+    );
+  }
+
+  /** A camera track's element (video) replaces whatever the tile showed. */
   attachMedia(element: HTMLMediaElement | null): void {
     this.#media.replaceChildren();
     if (element === null) this.#drawSource();
@@ -72,4 +95,9 @@ export class SourceTile {
       this.setStatus(source.kind === 'livekit' ? 'no video' : '');
     }
   }
+}
+
+function healthText(health: CameraHealth): string {
+  const rtt = health.rttMs === null ? '' : ` · ${Math.round(health.rttMs)} ms`;
+  return `${health.packetLossPct.toFixed(1)}%${rtt}`;
 }

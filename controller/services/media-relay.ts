@@ -1,0 +1,134 @@
+// Direct-camera signalling over the event WebSocket: who may send which frame to whom. Every frame is
+// addressed (a camera id or a receiver id), stamped with the sender's identity by the controller, and
+// published on the event's realtime channel, where only the addressed socket of that same event takes it.
+import { randomBytes } from 'node:crypto';
+import {
+  MEDIA_RECEIVERS,
+  type CameraHealth,
+  type MediaRequestDelivery,
+  type MediaRequestMessage,
+  type MediaSignalDelivery,
+  type MediaSignalMessage,
+} from '../../protocol/index.ts';
+import { AppError } from './app-error.ts';
+import type { CameraRegistry } from './camera-registry.ts';
+import type { AuthContext } from './key-store.ts';
+import type { RealtimeHub } from './realtime-hub.ts';
+/** Signalling frames one socket may send per window: a session needs a few dozen (offer, answer, ICE). */
+export const SIGNAL_FRAME_LIMIT = 400;
+export const SIGNAL_WINDOW_MS = 10_000;
+
+/** A socket's identity in signalling: its camera, or a receiver id the controller made for it. */
+export type MediaPeer = { kind: 'camera'; id: string } | { kind: 'receiver'; id: string } | { kind: 'none' };
+
+/**
+ * A camera key is bound to one camera at join, so a camera socket signals as that camera and no other;
+ * pages that show cameras get a receiver id made here. Viewers never receive camera media.
+ */
+export function mediaPeerOf(auth: AuthContext): MediaPeer {
+  if (auth.role === 'camera')
+    return auth.cameraId === undefined ? { kind: 'none' } : { kind: 'camera', id: auth.cameraId };
+  if ((MEDIA_RECEIVERS as readonly string[]).includes(auth.role))
+    return { kind: 'receiver', id: `rx-${randomBytes(8).toString('hex')}` };
+  return { kind: 'none' };
+}
+
+export interface MediaRelayOptions {
+  hub: RealtimeHub;
+  cameras: CameraRegistry;
+  /** False when LiveKit carries the cameras: direct signalling is then refused. */
+  direct: boolean;
+}
+
+/** One per socket: holds its identity and rate budget; throws AppError for a frame it refuses. */
+export class MediaRelay {
+  readonly #options: MediaRelayOptions;
+  readonly #eventId: string;
+  #windowStart = 0;
+  #framesInWindow = 0;
+
+  constructor(
+    options: MediaRelayOptions,
+    eventId: string,
+    readonly peer: MediaPeer,
+  ) {
+    this.#options = options;
+    this.#eventId = eventId;
+  }
+
+  /** True when a published addressed frame is for this socket. */
+  isAddressee(frame: { [field: string]: unknown }): boolean {
+    return this.peer.kind !== 'none' && frame['to'] === this.peer.id;
+  }
+
+  async request(message: MediaRequestMessage): Promise<void> {
+    this.#admit();
+    if (this.peer.kind !== 'receiver')
+      throw new AppError(403, 'FORBIDDEN', 'Only monitor and program pages receive camera media.', '/type');
+    // The addressed camera must be this event's: a page cannot reach a socket of another event.
+    await this.#requireCamera(message.camera, '/camera');
+    const delivery: MediaRequestDelivery = {
+      type: 'media.request',
+      eventId: this.#eventId,
+      to: message.camera,
+      from: this.peer.id,
+      session: message.session,
+      quality: message.quality,
+    };
+    await this.#options.hub.publish(delivery);
+  }
+
+  async signal(message: MediaSignalMessage): Promise<void> {
+    this.#admit();
+    if (this.peer.kind === 'none')
+      throw new AppError(403, 'FORBIDDEN', 'This connection has no camera or receiver identity.', '/type');
+    // A camera talks only to receivers and a receiver only to cameras: no camera reaches another
+    // camera's sessions, no page reaches another page.
+    const toCamera = message.to.startsWith('cam-');
+    if (this.peer.kind === 'camera' && toCamera)
+      throw new AppError(403, 'FORBIDDEN', 'A camera signals only to receiving pages.', '/to');
+    if (this.peer.kind === 'receiver') {
+      if (!toCamera) throw new AppError(403, 'FORBIDDEN', 'A receiving page signals only to cameras.', '/to');
+      await this.#requireCamera(message.to, '/to');
+    }
+    if (message.description === undefined && message.candidate === undefined)
+      throw new AppError(400, 'INVALID', 'A signal carries a description or a candidate.', '/description');
+    const delivery: MediaSignalDelivery = { ...message, eventId: this.#eventId, from: this.peer.id };
+    await this.#options.hub.publish(delivery);
+  }
+
+  async health(health: CameraHealth): Promise<void> {
+    this.#admit();
+    if (this.peer.kind !== 'camera')
+      throw new AppError(403, 'FORBIDDEN', 'Only a camera reports its own link.', '/type');
+    await this.#options.cameras.setHealth(this.#eventId, this.peer.id, health);
+  }
+
+  #admit(): void {
+    if (!this.#options.direct)
+      throw new AppError(
+        409,
+        'TRANSPORT_LIVEKIT',
+        'Cameras of this deployment publish to LiveKit: direct media is off.',
+        '/type',
+      );
+    const now = Date.now();
+    if (now - this.#windowStart > SIGNAL_WINDOW_MS) {
+      this.#windowStart = now;
+      this.#framesInWindow = 0;
+    }
+    this.#framesInWindow += 1;
+    if (this.#framesInWindow > SIGNAL_FRAME_LIMIT)
+      throw new AppError(
+        429,
+        'RATE_LIMITED',
+        `More than ${SIGNAL_FRAME_LIMIT} media frames in ${SIGNAL_WINDOW_MS / 1000} s.`,
+        '/type',
+      );
+  }
+
+  async #requireCamera(cameraId: string, field: string): Promise<void> {
+    if ((await this.#options.cameras.get(this.#eventId, cameraId)) === null)
+      throw new AppError(404, 'UNKNOWN_CAMERA', `Camera "${cameraId}" is not one of this event's cameras.`, field);
+  }
+}

@@ -1,0 +1,152 @@
+// Direct camera media (no LiveKit): the camera page sends its camera and microphone straight to each page
+// that shows it, over browser WebRTC. These are the signalling frames the controller's event WebSocket
+// relays between a camera and a receiving page of the same event; no media ever passes through Node.
+//
+// A receiver asks a camera for its media (`media.request`), the camera answers with an offer, both sides
+// trickle ICE candidates (`media.signal`). The controller stamps `from` itself: a camera signals only as
+// the camera its socket belongs to, a receiver only as its own connection.
+import { Type, type Static } from '@sinclair/typebox';
+import { CameraIdSchema } from './api.ts';
+import { MediaTransportSchema } from './media-transport.ts';
+import { EventIdSchema } from './wire.ts';
+
+/**
+ * full: the camera's own resolution, for program renderers (the recorder's template).
+ * reduced: about 320×180 at a low bitrate, for operator monitors (multiview, preview/program monitors).
+ */
+export const MediaQualitySchema = Type.Union([Type.Literal('full'), Type.Literal('reduced')]);
+export type MediaQuality = Static<typeof MediaQualitySchema>;
+
+/** Height a reduced picture is scaled to (scaleResolutionDownBy = source height / this). */
+export const REDUCED_HEIGHT_PX = 180;
+export const REDUCED_MAX_BITRATE_BPS = 300_000;
+/** Ceiling for a full picture: H.264/VP8 at 720p30 looks clean at 2.5 Mbit/s; 1080p gets 4.5. */
+export const FULL_MAX_BITRATE_BPS = { 720: 2_500_000, 1080: 4_500_000 } as const;
+
+/** A session description is a few KiB; anything near the socket limit is not one. */
+export const SIGNAL_SDP_MAX_CHARS = 32 * 1024;
+export const SIGNAL_CANDIDATE_MAX_CHARS = 1024;
+
+/** A receiver's signalling identity: the id the controller gives its socket (never chosen by the page). */
+export const ReceiverIdSchema = Type.String({ pattern: '^rx-[a-f0-9]{16}$' });
+/** Chosen by the receiver per request: frames of an older attempt are told apart from the current one. */
+export const MediaSessionSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$' });
+
+export const SessionDescriptionSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('offer'), Type.Literal('answer')]),
+    sdp: Type.String({ minLength: 1, maxLength: SIGNAL_SDP_MAX_CHARS }),
+  },
+  { additionalProperties: false },
+);
+export type SessionDescription = Static<typeof SessionDescriptionSchema>;
+
+export const IceCandidateSchema = Type.Object(
+  {
+    candidate: Type.String({ maxLength: SIGNAL_CANDIDATE_MAX_CHARS }),
+    sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+    sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 64 }), Type.Null()])),
+    usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type IceCandidate = Static<typeof IceCandidateSchema>;
+
+/** One of ICE_SERVERS (RTCIceServer): STUN/TURN for networks where host candidates do not reach. */
+export const IceServerSchema = Type.Object(
+  {
+    urls: Type.Union([
+      Type.String({ pattern: '^(stuns?|turns?):' }),
+      Type.Array(Type.String({ pattern: '^(stuns?|turns?):' }), { minItems: 1 }),
+    ]),
+    username: Type.Optional(Type.String()),
+    credential: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type IceServer = Static<typeof IceServerSchema>;
+export const IceServersSchema = Type.Array(IceServerSchema);
+
+// ---- Client → controller ----------------------------------------------------------------------
+
+/** A receiving page asks a camera for its media (again, after a failure: a new session). */
+export const MediaRequestMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.request'),
+    camera: CameraIdSchema,
+    session: MediaSessionSchema,
+    quality: MediaQualitySchema,
+  },
+  { additionalProperties: false },
+);
+export type MediaRequestMessage = Static<typeof MediaRequestMessageSchema>;
+
+/** An offer/answer or ICE candidate for one session; `to` is a camera id or a receiver id. */
+export const MediaSignalMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.signal'),
+    to: Type.Union([CameraIdSchema, ReceiverIdSchema]),
+    session: MediaSessionSchema,
+    description: Type.Optional(SessionDescriptionSchema),
+    /** null: the sender has gathered all its candidates. */
+    candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type MediaSignalMessage = Static<typeof MediaSignalMessageSchema>;
+
+// ---- Controller → client ----------------------------------------------------------------------
+
+/** Sent on connect to pages that send or show camera media: the transport and the ICE servers to use. */
+export const MediaConfigMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.config'),
+    eventId: EventIdSchema,
+    transport: MediaTransportSchema,
+    iceServers: IceServersSchema,
+  },
+  { additionalProperties: false },
+);
+export type MediaConfigMessage = Static<typeof MediaConfigMessageSchema>;
+
+/**
+ * A direct camera's page connected to the controller (online) or went away: receivers ask it for its
+ * media at once instead of waiting for their retry, or show its slate.
+ */
+export const MediaCameraMessageSchema = Type.Object(
+  { type: Type.Literal('media.camera'), eventId: EventIdSchema, camera: CameraIdSchema, online: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type MediaCameraMessage = Static<typeof MediaCameraMessageSchema>;
+
+/** A request relayed to the camera, with the receiver's id as the controller knows it. */
+export const MediaRequestDeliveryMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.request'),
+    eventId: EventIdSchema,
+    to: CameraIdSchema,
+    from: ReceiverIdSchema,
+    session: MediaSessionSchema,
+    quality: MediaQualitySchema,
+  },
+  { additionalProperties: false },
+);
+export type MediaRequestDelivery = Static<typeof MediaRequestDeliveryMessageSchema>;
+
+/** A signal relayed to its addressee, `from` stamped by the controller. */
+export const MediaSignalDeliveryMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.signal'),
+    eventId: EventIdSchema,
+    to: Type.Union([CameraIdSchema, ReceiverIdSchema]),
+    from: Type.Union([CameraIdSchema, ReceiverIdSchema]),
+    session: MediaSessionSchema,
+    description: Type.Optional(SessionDescriptionSchema),
+    candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type MediaSignalDelivery = Static<typeof MediaSignalDeliveryMessageSchema>;
+
+/** Frames relayed to one socket only (their `to`), never to the whole event. */
+export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set(['media.request', 'media.signal']);

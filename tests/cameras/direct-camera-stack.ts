@@ -1,0 +1,176 @@
+// The embedded stack for direct-camera tests, real end to end: the controller (no LiveKit) with the demo
+// event `npm start` creates, a worker with the built-in recorder, and a phone played by Chromium with a
+// fake camera and microphone fed from a clip and a tone the test makes with ffmpeg.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'puppeteer-core';
+import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-event.ts';
+import {
+  createRedisKeys,
+  PROGRAM_OUTPUT_QUEUE,
+  type Camera,
+  type OutputStatusMessage,
+  type RedisKeys,
+} from '../../protocol/index.ts';
+import { launchChromium } from '../../runtime/chromium.ts';
+import { BuiltinBackend } from '../../worker/builtin-backend.ts';
+import { JobClient } from '../../worker/job-client.ts';
+import { OutputWorker } from '../../worker/output-worker.ts';
+import { bearer, listen, testApp } from '../controller/controller-helpers.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { StatusListener, until } from '../worker/helpers.ts';
+
+/** A colour no test source, slate or graphic uses, and a tone no test source plays (they are 400–1800 Hz). */
+export const CAMERA_COLOUR = '#c8d820';
+export const CAMERA_TONE_HZ = 2750;
+export const W = 1280;
+export const H = 720;
+export const FPS = 30;
+
+/** Fake capture flags: Chromium plays the files in a loop as the default camera and microphone. */
+export function fakeCameraArgs(video: string, audio: string): string[] {
+  return [
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    `--use-file-for-fake-audio-capture=${audio}`,
+  ];
+}
+
+/** A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone. */
+export function makeCameraMedia(dir: string, colour: string, toneHz: number): { video: string; audio: string } {
+  const video = join(dir, 'camera.y4m');
+  const audio = join(dir, 'tone.wav');
+  const hex = colour.replace('#', '0x');
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=${hex}:s=${W}x${H}:r=${FPS}:d=2`],
+    ...['-pix_fmt', 'yuv420p', '-y', video],
+  ]);
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=4`],
+    ...['-af', 'volume=0.5', '-ac', '1', '-y', audio],
+  ]);
+  return { video, audio };
+}
+
+export class DirectCameraStack {
+  app!: FastifyInstance;
+  host = '';
+  keys: Record<string, string> = {};
+  joinCode = '';
+  dir = '';
+  worker!: OutputWorker;
+  client!: JobClient;
+  cameraBrowser!: Browser;
+  browser!: Browser;
+  /** The worker's and the job client's Redis names (a fresh prefix). */
+  redisKeys: RedisKeys = createRedisKeys(freshPrefix('cameras'));
+
+  async start(): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'pitchside-cameras-'));
+    this.app = await testApp({ distDir: resolve('dist') });
+    const keys = await ensureDemoEvent(this.app.events, this.app.apiKeys);
+    this.keys = Object.fromEntries(keys.map((k) => [k.role, k.key]));
+    this.joinCode = (await this.app.events.require(DEMO_EVENT_ID)).joinCode;
+    this.host = await listen(this.app);
+    this.worker = new OutputWorker({
+      redisUrl: testRedisUrl(),
+      keys: this.redisKeys,
+      backends: { builtin: new BuiltinBackend({ recordingsDir: this.dir }) },
+    });
+    await this.worker.start();
+    this.client = new JobClient({ redis: testRedisUrl(), keys: this.redisKeys });
+    await this.client.start();
+    const media = makeCameraMedia(this.dir, CAMERA_COLOUR, CAMERA_TONE_HZ);
+    this.cameraBrowser = await launchChromium({
+      width: 390,
+      height: 844,
+      args: fakeCameraArgs(media.video, media.audio),
+    });
+    this.browser = await launchChromium({ width: 1920, height: 1080 });
+  }
+
+  async close(): Promise<void> {
+    await this.cameraBrowser?.close();
+    await this.browser?.close();
+    await this.worker?.close();
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: this.redisKeys.queuePrefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await this.client?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Opens the camera link as a person would, types a name and joins; resolves with the new camera. */
+  async joinCamera(label: string): Promise<{ page: Page; camera: Camera }> {
+    const page = await this.cameraBrowser.newPage();
+    page.on('pageerror', (error) => console.error('[camera pageerror]', error));
+    await page.goto(`http://${this.host}/camera?code=${this.joinCode}`, { waitUntil: 'load' });
+    await page.waitForSelector('#join-label');
+    await page.type('#join-label', label);
+    await page.click('#join-button');
+    await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: 20_000, polling: 100 });
+    const cameraId = await page.$eval('#camera-id', (el) => el.textContent ?? '');
+    const camera = await this.camera(cameraId);
+    if (camera === undefined) throw new Error(`camera ${cameraId} is not registered`);
+    return { page, camera };
+  }
+
+  async cameras(): Promise<Camera[]> {
+    const res = await this.app.inject({
+      method: 'GET',
+      url: `/api/events/${DEMO_EVENT_ID}/cameras`,
+      headers: bearer(this.keys['director'] ?? ''),
+    });
+    return (JSON.parse(res.body) as { cameras: Camera[] }).cameras;
+  }
+
+  async camera(id: string): Promise<Camera | undefined> {
+    return (await this.cameras()).find((c) => c.id === id);
+  }
+
+  async waitCameraStatus(id: string, status: Camera['status'], timeoutMs = 30_000): Promise<number> {
+    await until(async () => (await this.camera(id))?.status === status, timeoutMs, `camera ${id} ${status}`);
+    return Date.now();
+  }
+
+  async take(source: string): Promise<void> {
+    const res = await this.app.inject({
+      method: 'POST',
+      url: `/api/events/${DEMO_EVENT_ID}/program/take`,
+      headers: bearer(this.keys['director'] ?? ''),
+      payload: { source, transition: { type: 'cut', durationMs: 0 } },
+    });
+    if (res.statusCode !== 200) throw new Error(`take ${source}: ${res.statusCode} ${res.body}`);
+  }
+
+  statusListener(): StatusListener {
+    return new StatusListener(testRedis(), this.redisKeys);
+  }
+
+  /** Starts the built-in recorder on the template; resolves with the wall time of its first frame. */
+  async record(status: StatusListener): Promise<number> {
+    await this.client.startRecording(DEMO_EVENT_ID, {
+      templateUrl: `http://${this.host}/template/?event=${DEMO_EVENT_ID}&key=${this.keys['template']}`,
+      video: { width: W, height: H, fps: FPS },
+    });
+    const live = (await status.waitFor(
+      (m) => m.type === 'job.output' && m.recordingStartedAt !== null,
+      90_000,
+    )) as OutputStatusMessage;
+    return live.recordingStartedAt ?? 0;
+  }
+
+  /** Stops the output; resolves with the finished recording's path. */
+  async stop(status: StatusListener): Promise<string> {
+    await this.client.stop(DEMO_EVENT_ID);
+    await status.waitFor((m) => m.state === 'completed', 60_000);
+    const file = (await this.client.recordings(DEMO_EVENT_ID)).at(-1)?.file;
+    if (file === undefined) throw new Error('no recording');
+    return file;
+  }
+}

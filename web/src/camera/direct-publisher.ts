@@ -1,0 +1,336 @@
+// Sends this phone's camera and microphone straight to the pages that show it (no LiveKit): one
+// RTCPeerConnection per receiving page, opened when that page asks (`media.request`) and signalled through
+// the controller's WebSocket. Program renderers get the full picture, operator monitors a reduced one
+// (RTCRtpSender encodings per connection). The page measures its own link and reports it every few seconds.
+import { candidateInit, type PageFrame } from '../../../client/index.ts';
+import {
+  CAMERA_HEALTH_INTERVAL_MS,
+  FULL_MAX_BITRATE_BPS,
+  REDUCED_HEIGHT_PX,
+  REDUCED_MAX_BITRATE_BPS,
+  type CameraHealth,
+  type ClientMessage,
+  type FrameHandlers,
+  type MediaQuality,
+  type MediaRequestDelivery,
+  type MediaSignalDelivery,
+} from '../../../protocol/index.ts';
+import type { DeviceChoice, PublisherCallbacks } from './livekit-publisher.ts';
+
+/** A phone encodes one picture per receiving page: past this, new requests are refused. */
+export const MAX_RECEIVERS = 8;
+/** A receiver that never completes ICE is dropped after this (it asks again if it still wants us). */
+const CONNECT_TIMEOUT_MS = 20_000;
+/** Capture: 720p30 is what the built-in recorder composes four of on two cores (README benchmarks). */
+export const CAPTURE = { width: 1280, height: 720, frameRate: 30 } as const;
+
+interface Session {
+  key: string;
+  receiver: string;
+  id: string;
+  quality: MediaQuality;
+  pc: RTCPeerConnection;
+  pending: RTCIceCandidateInit[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** bytesSent and its time at the previous health sample, for the bitrate. */
+  lastBytes: { bytes: number; at: number } | null;
+}
+
+export interface DirectPublisherOptions {
+  send: (frame: ClientMessage) => boolean;
+  callbacks: PublisherCallbacks;
+  /** Each health sample as measured, for the page's own link display. */
+  onHealth: (health: CameraHealth) => void;
+}
+
+export class DirectPublisher {
+  readonly #options: DirectPublisherOptions;
+  readonly #sessions = new Map<string, Session>();
+  #stream: MediaStream | null = null;
+  #iceServers: RTCIceServer[] = [];
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #battery: { level: number; charging: boolean } | null = null;
+  #closed = false;
+
+  constructor(options: DirectPublisherOptions) {
+    this.#options = options;
+  }
+
+  async start(devices: DeviceChoice): Promise<void> {
+    await this.#capture(devices);
+    this.#healthTimer = setInterval(() => void this.#reportHealth(), CAMERA_HEALTH_INTERVAL_MS);
+    void this.#watchBattery();
+    this.#options.callbacks.status('connected', 'Direct: waiting for the director and the recorder to connect…');
+  }
+
+  /** Register on the page's RealtimeClient: `client.handle(publisher.handlers)`. */
+  readonly handlers: FrameHandlers<PageFrame> = {
+    'media.config': (frame) => void (this.#iceServers = frame.iceServers),
+    'media.request': (frame) => void (this.#closed ? undefined : this.#open(frame)),
+    'media.signal': (frame) => void (this.#closed ? undefined : this.#handleSignal(frame)),
+  };
+
+  async setCamera(enabled: boolean): Promise<void> {
+    for (const track of this.#stream?.getVideoTracks() ?? []) track.enabled = enabled;
+    this.#options.callbacks.preview(enabled ? this.#previewElement() : null);
+  }
+
+  async setMicrophone(enabled: boolean): Promise<void> {
+    for (const track of this.#stream?.getAudioTracks() ?? []) track.enabled = enabled;
+  }
+
+  /** Another camera or microphone: the new track replaces the old one on every connection, no renegotiation. */
+  async useDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<void> {
+    const old = this.#stream;
+    const choice = kind === 'videoinput' ? { videoDeviceId: deviceId } : { audioDeviceId: deviceId };
+    const next = await navigator.mediaDevices.getUserMedia(constraints(choice, kind));
+    const track = next.getTracks()[0];
+    if (track === undefined || old === null) return;
+    const previous = kind === 'videoinput' ? old.getVideoTracks()[0] : old.getAudioTracks()[0];
+    for (const session of this.#sessions.values()) {
+      for (const sender of session.pc.getSenders()) {
+        if (sender.track?.kind !== track.kind) continue;
+        await sender.replaceTrack(track);
+        if (track.kind === 'video') await applyQuality(sender, session.quality, track);
+      }
+    }
+    if (previous !== undefined) {
+      old.removeTrack(previous);
+      previous.stop();
+    }
+    old.addTrack(track);
+    if (kind === 'videoinput') this.#options.callbacks.preview(this.#previewElement());
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#healthTimer);
+    for (const session of [...this.#sessions.values()]) this.#end(session);
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = null;
+    this.#options.callbacks.preview(null);
+  }
+
+  async #capture(devices: DeviceChoice): Promise<void> {
+    this.#stream = await navigator.mediaDevices.getUserMedia({
+      video: constraints(devices, 'videoinput').video,
+      audio: constraints(devices, 'audioinput').audio,
+    });
+    this.#options.callbacks.preview(this.#previewElement());
+  }
+
+  #previewElement(): HTMLVideoElement | null {
+    if (this.#stream === null) return null;
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = new MediaStream(this.#stream.getVideoTracks());
+    return video;
+  }
+
+  async #open(request: MediaRequestDelivery): Promise<void> {
+    const stream = this.#stream;
+    if (stream === null) return; // no capture yet: the receiver asks again
+    // A receiver asking again has given up on its earlier session.
+    for (const session of [...this.#sessions.values()]) if (session.receiver === request.from) this.#end(session);
+    if (this.#sessions.size >= MAX_RECEIVERS) return;
+    const pc = new RTCPeerConnection({ iceServers: this.#iceServers });
+    const session: Session = {
+      key: `${request.from}/${request.session}`,
+      receiver: request.from,
+      id: request.session,
+      quality: request.quality,
+      pc,
+      pending: [],
+      timer: undefined,
+      lastBytes: null,
+    };
+    this.#sessions.set(session.key, session);
+    pc.addEventListener('icecandidate', (event) => {
+      this.#options.send({
+        type: 'media.signal',
+        to: session.receiver,
+        session: session.id,
+        candidate: event.candidate === null ? null : candidateInit(event.candidate),
+      });
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      const state = pc.connectionState;
+      if (state === 'connected') clearTimeout(session.timer);
+      if (state === 'failed' || state === 'closed') this.#end(session);
+      if (state === 'connected' || state === 'failed') void this.#reportHealth();
+    });
+    session.timer = setTimeout(() => {
+      if (pc.connectionState !== 'connected') this.#end(session);
+    }, CONNECT_TIMEOUT_MS);
+    try {
+      for (const track of stream.getTracks()) {
+        pc.addTransceiver(track, {
+          direction: 'sendonly',
+          streams: [stream],
+          ...(track.kind === 'video' ? { sendEncodings: [encodingFor(session.quality, track)] } : {}),
+        });
+      }
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      this.#options.send({
+        type: 'media.signal',
+        to: session.receiver,
+        session: session.id,
+        description: { type: 'offer', sdp: offer.sdp ?? '' },
+      });
+    } catch (error) {
+      this.#options.callbacks.status('connected', `Direct: a receiver could not be offered video (${String(error)})`);
+      this.#end(session);
+    }
+  }
+
+  async #handleSignal(signal: MediaSignalDelivery): Promise<void> {
+    const session = this.#sessions.get(`${signal.from}/${signal.session}`);
+    if (session === undefined) return;
+    const { pc } = session;
+    try {
+      if (signal.description?.type === 'answer') {
+        await pc.setRemoteDescription(signal.description);
+        for (const candidate of session.pending.splice(0)) await pc.addIceCandidate(candidate);
+      }
+      if (signal.candidate !== undefined) {
+        const candidate = signal.candidate ?? { candidate: '' };
+        if (pc.remoteDescription === null) session.pending.push(candidate);
+        else await pc.addIceCandidate(candidate);
+      }
+    } catch {
+      this.#end(session);
+    }
+  }
+
+  #end(session: Session): void {
+    if (this.#sessions.get(session.key) !== session) return;
+    this.#sessions.delete(session.key);
+    clearTimeout(session.timer);
+    session.pc.close();
+  }
+
+  async #reportHealth(): Promise<void> {
+    const health = await this.#measure();
+    this.#options.onHealth(health);
+    this.#options.send({ type: 'camera.health', health });
+    const receivers = health.peers;
+    this.#options.callbacks.status(
+      'connected',
+      receivers === 0
+        ? 'Direct: waiting for the director and the recorder to connect…'
+        : `Direct: sending to ${receivers} page${receivers === 1 ? '' : 's'}`,
+    );
+  }
+
+  async #measure(): Promise<CameraHealth> {
+    const health: CameraHealth = {
+      peers: 0,
+      width: 0,
+      height: 0,
+      fps: 0,
+      bitrateKbps: 0,
+      packetLossPct: 0,
+      rttMs: null,
+    };
+    const now = performance.now();
+    for (const session of this.#sessions.values()) {
+      if (session.pc.connectionState !== 'connected') continue;
+      health.peers += 1;
+      let bytes = 0;
+      const report = await session.pc.getStats();
+      report.forEach((stat: Record<string, unknown>) => {
+        if (stat['type'] === 'outbound-rtp') {
+          bytes += Number(stat['bytesSent'] ?? 0);
+          const width = Number(stat['frameWidth'] ?? 0);
+          if (stat['kind'] === 'video' && width > health.width) {
+            health.width = width;
+            health.height = Number(stat['frameHeight'] ?? 0);
+            health.fps = Number(stat['framesPerSecond'] ?? 0);
+          }
+        } else if (stat['type'] === 'remote-inbound-rtp') {
+          health.packetLossPct = Math.max(health.packetLossPct, 100 * Number(stat['fractionLost'] ?? 0));
+          const rtt = stat['roundTripTime'];
+          if (typeof rtt === 'number') health.rttMs = Math.max(health.rttMs ?? 0, rtt * 1000);
+        }
+      });
+      if (session.lastBytes !== null && now > session.lastBytes.at)
+        health.bitrateKbps += ((bytes - session.lastBytes.bytes) * 8) / (now - session.lastBytes.at);
+      session.lastBytes = { bytes, at: now };
+    }
+    health.bitrateKbps = Math.max(0, Math.round(health.bitrateKbps));
+    health.packetLossPct = Math.min(100, Math.round(health.packetLossPct * 10) / 10);
+    health.fps = Math.round(health.fps * 10) / 10;
+    if (health.rttMs !== null) health.rttMs = Math.round(health.rttMs);
+    if (this.#battery !== null) {
+      health.batteryPct = Math.round(this.#battery.level * 100);
+      health.charging = this.#battery.charging;
+    }
+    return health;
+  }
+
+  async #watchBattery(): Promise<void> {
+    const getBattery = (navigator as { getBattery?: () => Promise<BatteryLike> }).getBattery;
+    if (getBattery === undefined) return;
+    try {
+      const battery = await getBattery.call(navigator);
+      const read = (): void => void (this.#battery = { level: battery.level, charging: battery.charging });
+      read();
+      battery.addEventListener('levelchange', read);
+      battery.addEventListener('chargingchange', read);
+    } catch {
+      // Not exposed here: the report simply has no battery.
+    }
+  }
+}
+
+interface BatteryLike extends EventTarget {
+  level: number;
+  charging: boolean;
+}
+
+function constraints(devices: DeviceChoice, kind: 'videoinput' | 'audioinput'): MediaStreamConstraints {
+  if (kind === 'videoinput')
+    return {
+      video: {
+        ...(devices.videoDeviceId === undefined ? {} : { deviceId: { exact: devices.videoDeviceId } }),
+        width: { ideal: CAPTURE.width },
+        height: { ideal: CAPTURE.height },
+        frameRate: { ideal: CAPTURE.frameRate },
+      },
+    };
+  // A pitch-side microphone carries the ground's sound: no voice-call processing that would pump or gate it.
+  return {
+    audio: {
+      ...(devices.audioDeviceId === undefined ? {} : { deviceId: { exact: devices.audioDeviceId } }),
+      echoCancellation: false,
+      noiseSuppression: false,
+      autoGainControl: false,
+    },
+  };
+}
+
+/** Full picture for program renderers, about 320×180 at a low bitrate for monitors. */
+export function encodingFor(
+  quality: MediaQuality,
+  track: MediaStreamTrack,
+): { scaleResolutionDownBy: number; maxBitrate: number } {
+  const height = track.getSettings().height ?? CAPTURE.height;
+  if (quality === 'reduced')
+    return { scaleResolutionDownBy: Math.max(1, height / REDUCED_HEIGHT_PX), maxBitrate: REDUCED_MAX_BITRATE_BPS };
+  return {
+    scaleResolutionDownBy: 1,
+    maxBitrate: height > 720 ? FULL_MAX_BITRATE_BPS[1080] : FULL_MAX_BITRATE_BPS[720],
+  };
+}
+
+/** A new capture (another device, another size): the connection's encoding follows it without renegotiation. */
+async function applyQuality(sender: RTCRtpSender, quality: MediaQuality, track: MediaStreamTrack): Promise<void> {
+  const parameters = sender.getParameters();
+  const encoding = parameters.encodings[0];
+  if (encoding === undefined) return;
+  Object.assign(encoding, encodingFor(quality, track));
+  await sender.setParameters(parameters);
+}
