@@ -209,10 +209,11 @@ describe('direct media signalling', () => {
     // Nothing changed: no health was recorded for anyone.
     expect((await app.cameras.list('match')).map((c) => c.health)).toEqual([undefined, undefined]);
 
-    // Past the socket's frame limit the controller closes it, as for any frame.
+    // Past the socket's frame limit the controller closes it, as for any frame (1009; a loaded machine may
+    // tear the connection down before the close frame is read: 1006).
     const closed = new Promise<number>((resolve) => director.socket.once('close', (code) => resolve(code)));
     director.socket.send('x'.repeat(WS_MAX_PAYLOAD_BYTES + 1));
-    expect(await closed).toBe(1009);
+    expect([1009, 1006]).toContain(await closed);
   });
 
   it("a camera's key opens only its own event's socket", async () => {
