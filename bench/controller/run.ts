@@ -3,6 +3,7 @@
 // over loopback HTTP with keep-alive. Writes bench/results/controller.json and prints a table.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import Fastify from 'fastify';
@@ -84,6 +85,8 @@ async function load(
   };
 }
 
+// The machine is shared: the load before and after the run goes into the result next to the figures.
+const loadBefore = loadavg()[0]!;
 const redis = new EmbeddedRedis({ appendOnly: false });
 const redisUrl = await redis.start();
 const adminKey = 'bench-admin-key';
@@ -125,6 +128,9 @@ const result = {
   name: 'controller',
   when: new Date().toISOString(),
   node: process.version,
+  cpu: { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+  /** 1-minute load average before and after the run (other work on the machine included). */
+  load1: { before: loadBefore, after: loadavg()[0]! },
   concurrency: CONCURRENCY,
   durationMs: DURATION_MS,
   take,
@@ -146,5 +152,6 @@ console.log(
     row('take (controller)', take),
     row('bare Fastify POST', baseline),
     `throughput ratio ${result.throughputRatio.toFixed(3)}, p50 ×${result.p50Ratio.toFixed(2)}, p99 ×${result.p99Ratio.toFixed(2)}  → ${out}`,
+    `${result.cpu.model} × ${result.cpu.cores}, load ${result.load1.before.toFixed(2)} → ${result.load1.after.toFixed(2)}`,
   ].join('\n'),
 );

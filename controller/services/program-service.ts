@@ -1,6 +1,12 @@
-// The single authority over program state: read, apply the protocol reducer, compare-and-set in Redis
-// (state + switch log + realtime publish in one Lua script, so the state is persisted before anyone
-// hears of it and revisions are published in order), retry when another process won the race.
+// The single authority over program state: apply the protocol reducer, compare-and-set in Redis (state +
+// switch log + realtime publish in one Lua script, so the state is persisted before anyone hears of it
+// and revisions are published in order), retry with jittered backoff when another process won the race.
+//
+// Commands for one event queue in this process; whatever queued while a round trip was in flight goes
+// out as one batch: each command reduced in order on the last state, then one compare-and-set for the
+// lot (one Redis round trip however many panels pressed at once). The state the last commit left is kept,
+// so a command needs no read first; the script checks it and, when another process moved on, answers
+// with the current state to retry on.
 import type { Redis } from 'ioredis';
 import {
   apply,
@@ -16,17 +22,24 @@ import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
 /** Another process can commit between our read and our write; after this many lost races we give up. */
 export const MAX_APPLY_ATTEMPTS = 20;
+/** Lost races back off for a random time up to base × 2^attempt (capped): processes racing in step fall apart. */
+export const RETRY_BACKOFF_BASE_MS = 1;
+export const RETRY_BACKOFF_MAX_MS = 40;
+/** Commands applied in one compare-and-set at most (a bound on one script's run time in Redis). */
+export const MAX_BATCH = 64;
 
 const TAKE_COMMANDS = new Set<Command['type']>(['program.take', 'program.auto', 'program.cut', 'program.cancel']);
 
-// KEYS: state, switch log. ARGV: expected revision, new state, channel, frame, switch entry ('' = none).
+// KEYS: state, switch log. ARGV: expected revision, new state, channel, number of frames F, F frames, then
+// switch-log entries. Returns 1 stored, -1 no such event, or the current state's JSON (a lost race).
 const COMMIT_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
-if cjson.decode(current).revision ~= tonumber(ARGV[1]) then return 0 end
+if cjson.decode(current).revision ~= tonumber(ARGV[1]) then return current end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[5] ~= '' then redis.call('XADD', KEYS[2], '*', 'entry', ARGV[5]) end
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+local frames = tonumber(ARGV[4])
+for i = 5 + frames, #ARGV do redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i]) end
+for i = 5, 4 + frames do redis.call('PUBLISH', ARGV[3], ARGV[i]) end
 return 1
 `;
 
@@ -37,9 +50,9 @@ interface CommitCommand {
     expected: number,
     state: string,
     channel: string,
-    frame: string,
-    entry: string,
-  ): Promise<number>;
+    frameCount: number,
+    ...framesThenEntries: string[]
+  ): Promise<number | string>;
 }
 
 /** Who sent a command, as the switch log records it. */
@@ -62,10 +75,19 @@ export interface ProgramServiceOptions {
   now?: () => number;
 }
 
+interface Pending {
+  command: Command;
+  actor: Actor;
+  resolve: (outcome: ApplyOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
 export class ProgramService {
   readonly #redis: Redis & CommitCommand;
-  // One command at a time per event in this process: races are then only between processes.
-  readonly #queues = new Map<string, Promise<unknown>>();
+  // Commands waiting per event in this process: races are then only between processes.
+  readonly #queues = new Map<string, Pending[]>();
+  /** The state this process last read or committed per event: a guess the script checks, never trusted alone. */
+  readonly #known = new Map<string, ProgramState>();
   readonly #now: () => number;
 
   constructor(
@@ -101,49 +123,98 @@ export class ProgramService {
   }
 
   #enqueue(eventId: string, command: Command, actor: Actor): Promise<ApplyOutcome> {
-    const previous = this.#queues.get(eventId) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.#applyWithRetry(eventId, command, actor),
-      () => this.#applyWithRetry(eventId, command, actor),
-    );
-    const settled = run.catch(() => undefined);
-    this.#queues.set(eventId, settled);
-    void settled.then(() => {
-      if (this.#queues.get(eventId) === settled) this.#queues.delete(eventId);
+    return new Promise((resolve, reject) => {
+      const queue = this.#queues.get(eventId);
+      const pending: Pending = { command, actor, resolve, reject };
+      if (queue !== undefined) {
+        queue.push(pending); // the running drain takes it with the next batch
+        return;
+      }
+      this.#queues.set(eventId, [pending]);
+      void this.#drain(eventId);
     });
-    return run;
   }
 
-  async #applyWithRetry(eventId: string, command: Command, actor: Actor): Promise<ApplyOutcome> {
+  async #drain(eventId: string): Promise<void> {
+    const queue = this.#queues.get(eventId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const outcomes = await this.#commitBatch(eventId, batch);
+        batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.#queues.delete(eventId);
+  }
+
+  async #commitBatch(eventId: string, batch: Pending[]): Promise<ApplyOutcome[]> {
+    let base = this.#known.get(eventId);
+    let fresh = base === undefined;
+    base ??= await this.requireState(eventId);
     for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
-      const state = await this.requireState(eventId);
       const now = this.#now();
-      const result = apply(state, command, { now });
-      if (!result.ok) return { ok: false, state, error: result.error };
-      if (!result.changed) return { ok: true, state, changed: false };
-      const next = result.state;
-      const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
-      const entry =
-        TAKE_COMMANDS.has(command.type) && next.take !== null
-          ? switchEntry(state, next, actor, now, command.type === 'program.cancel')
-          : '';
-      const committed = await this.#redis.pitchsideCommit(
+      const outcomes: ApplyOutcome[] = [];
+      const frames: string[] = [];
+      const entries: string[] = [];
+      const messages: StateMessage[] = [];
+      let state = base;
+      for (const { command, actor } of batch) {
+        const result = apply(state, command, { now });
+        if (!result.ok) outcomes.push({ ok: false, state, error: result.error });
+        else if (!result.changed) outcomes.push({ ok: true, state, changed: false });
+        else {
+          const next = result.state;
+          if (TAKE_COMMANDS.has(command.type) && next.take !== null)
+            entries.push(switchEntry(state, next, actor, now, command.type === 'program.cancel'));
+          const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
+          messages.push(message);
+          frames.push(JSON.stringify(message));
+          outcomes.push({ ok: true, state: next, changed: true });
+          state = next;
+        }
+      }
+      if (messages.length === 0) {
+        // Nothing to write, so no compare-and-set vouches for the state these answers were computed on.
+        if (fresh) return outcomes;
+        base = await this.requireState(eventId);
+        this.#known.set(eventId, base);
+        fresh = true;
+        continue;
+      }
+      const reply = await this.#redis.pitchsideCommit(
         this.keys.state(eventId),
         this.keys.switchLog(eventId),
-        state.revision,
-        JSON.stringify(next),
+        base.revision,
+        JSON.stringify(state),
         this.keys.realtimeChannel(),
-        JSON.stringify(message),
-        entry,
+        frames.length,
+        ...frames,
+        ...entries,
       );
-      if (committed === -1) throw notFound('Event', eventId);
-      if (committed === 1) {
-        this.options.onCommitted?.(eventId, message);
-        return { ok: true, state: next, changed: true };
+      if (reply === 1) {
+        this.#known.set(eventId, state);
+        for (const message of messages) this.options.onCommitted?.(eventId, message);
+        return outcomes;
       }
+      if (reply === -1 || typeof reply !== 'string') {
+        this.#known.delete(eventId);
+        throw notFound('Event', eventId);
+      }
+      // Lost the race: the script answered with the winner's state; retry on it after a jittered pause.
+      base = JSON.parse(reply) as ProgramState;
+      this.#known.set(eventId, base);
+      fresh = true;
+      if (attempt > 0) await backoff(attempt);
     }
     throw new AppError(503, 'BUSY', `Event "${eventId}" is changing too fast to apply this command; try again.`);
   }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_BASE_MS * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, now: number, cancel: boolean): string {
