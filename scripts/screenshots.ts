@@ -1,6 +1,7 @@
 // `npm run screenshots`: the operator pages in real Chromium against the embedded stack (built pages, a
-// throwaway Redis, one demo event mid-match), saved to docs/screenshots/ for the README. Director and
-// graphics at 1920×1080, camera and viewer at phone size 390×844.
+// throwaway Redis, one demo event mid-match), saved to docs/screenshots/ for the README. Director,
+// graphics and the event console at 1920×1080, the console's setup form at tablet size 820×1180, camera
+// and viewer at phone size 390×844.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -15,6 +16,8 @@ const OUT_DIR = resolve('docs/screenshots');
 const EVENT_ID = 'cup-final';
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
+const TABLET = { width: 820, height: 1180 };
+const ADMIN_KEY = 'psadm_screenshots-only-0123456789';
 /** Long enough for the template's fades and the clock to settle into a representative frame. */
 const SETTLE_MS = 2500;
 
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     config: loadConfig({ PORT: port, LOG_LEVEL: 'warn' }, {}),
     redisUrl,
-    adminKey: 'psadm_screenshots-only-0123456789',
+    adminKey: ADMIN_KEY,
     distDir: resolve('dist'),
     livekit: null,
     logger: false,
@@ -109,6 +112,24 @@ async function main(): Promise<void> {
       body: JSON.stringify({ type: 'program.take', source: joined.camera.id, transition: { type: 'cut' } }),
     });
     await shoot(Promise.resolve(camera), `${origin}/camera?code=${joinCode}`, PHONE, 'camera.png');
+
+    // The event console: a second camera and a second event, so the lists look like a match day.
+    await fetch(`${origin}/api/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: joinCode, label: 'Tribune wide' }),
+    });
+    await app.events.create({
+      id: 'u18-semi',
+      name: 'U18 Semi-final',
+      sport: 'basketball',
+      home: { name: 'Lakeside Lynx' },
+      away: { name: 'Eastport Eagles' },
+    });
+    const admin = (tab: string) => `${origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`;
+    await shoot(browser.newPage(), admin('live'), DESKTOP, 'console.png');
+    await shoot(browser.newPage(), admin('crew'), DESKTOP, 'console-crew.png');
+    await shoot(browser.newPage(), admin('setup'), TABLET, 'console-setup.png');
     console.log(`screenshots written to ${OUT_DIR}`);
   } finally {
     await browser.close();

@@ -132,7 +132,7 @@ export class EventForm {
         h(
           'p',
           { class: 'muted section-help' },
-          'Stream keys are write-only: after saving only their last characters are shown. Go live from the ' +
+          'Stream keys are write-only: after saving only a masked fingerprint is shown. Go live from the ' +
             'Live tab or the director panel.',
         ),
         this.#destinations.element,
