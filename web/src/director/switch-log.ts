@@ -13,6 +13,7 @@ import {
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
+import { SwitchTimeline } from './switch-timeline.ts';
 
 /** The timeline shows the last half hour; the list the last takes. */
 export const TIMELINE_SPAN_MS = 30 * 60 * 1000;
@@ -26,8 +27,8 @@ export class SwitchLogPanel {
   readonly #api: ApiClient;
   readonly #path: string;
   readonly #realtime: RealtimeClient;
-  /** Keyed by revision: the history answer and live state frames may both bring the same take. */
-  readonly #entries = new Map<number, SwitchLogEntry>();
+  /** The history answer and live state frames may both bring the same take: the timeline keeps it once. */
+  readonly #timeline = new SwitchTimeline();
 
   constructor(api: ApiClient, eventId: string, realtime: RealtimeClient) {
     this.#api = api;
@@ -54,14 +55,7 @@ export class SwitchLogPanel {
     const from = Math.max(0, Math.floor(this.#realtime.serverNow() - TIMELINE_SPAN_MS));
     try {
       const parsed = parse(SwitchLogAnswerSchema, await this.#api.get<unknown>(`${this.#path}?from=${from}`));
-      if (parsed.ok) {
-        for (const entry of parsed.value.entries) {
-          // The log's entry replaces one this page made from the state for the same take.
-          for (const [revision, local] of this.#entries)
-            if (local.who === '' && sameTake(local, entry.source, entry.time)) this.#entries.delete(revision);
-          this.#entries.set(entry.revision, entry);
-        }
-      }
+      if (parsed.ok) this.#timeline.addFromLog(parsed.value.entries);
     } catch {
       // History is a convenience: without it the timeline starts with this page's first take.
     }
@@ -69,28 +63,13 @@ export class SwitchLogPanel {
   }
 
   #fromState(state: ProgramState): void {
-    const take = state.take;
-    if (take === null || this.#known(take.to, take.startedAt)) return;
-    this.#entries.set(state.revision, {
-      id: `${take.startedAt}-0`,
-      time: take.startedAt,
-      revision: state.revision,
-      source: take.to,
-      from: take.from,
-      transition: take.transition,
-      who: '',
-    });
-    this.#render();
-  }
-
-  #known(source: string, time: number): boolean {
-    return [...this.#entries.values()].some((e) => sameTake(e, source, time));
+    if (this.#timeline.addFromState(state)) this.#render();
   }
 
   #render(): void {
     const now = this.#realtime.serverNow();
     const start = now - TIMELINE_SPAN_MS;
-    const sorted = [...this.#entries.values()].sort((a, b) => a.time - b.time);
+    const sorted = this.#timeline.entries();
     const labels = new Map((this.#realtime.state?.sources ?? []).map((s) => [s.id, s.label]));
     this.#bar.replaceChildren(
       ...sorted
@@ -128,13 +107,6 @@ export class SwitchLogPanel {
         ),
     );
   }
-}
-
-/** The log stamps a take when it is stored, the state when it was applied: the same take, a moment apart. */
-const SAME_TAKE_MS = 2000;
-
-function sameTake(entry: SwitchLogEntry, source: string, time: number): boolean {
-  return entry.source === source && Math.abs(entry.time - time) < SAME_TAKE_MS;
 }
 
 export function colourOf(source: string): string {
