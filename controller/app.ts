@@ -119,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     livekit,
     publicUrl: config.PUBLIC_URL === '' ? null : config.PUBLIC_URL,
     allowPrivateNetworks: allowedNetworks(config),
+    logStreamMaxEntries: config.LOG_STREAM_MAX_ENTRIES,
     lanUrl: options.lanUrl ?? (() => null),
     ...(options.socketLimits === undefined ? {} : { socketLimits: options.socketLimits }),
     iceServers: iceServers(config),

@@ -6,6 +6,9 @@ import ipaddr from 'ipaddr.js';
 import { parseNetworkList } from './outbound-policy.ts';
 import { IceServersSchema, parse, type IceServer } from '../protocol/index.ts';
 
+/** Far more takes and log lines than one event makes; the bound only stops a runaway from filling Redis. */
+export const DEFAULT_LOG_STREAM_MAX_ENTRIES = 100_000;
+
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
   PORT: Type.Integer({
@@ -89,6 +92,25 @@ export const ConfigSchema = Type.Object({
     default: 4455,
     description:
       'obs-websocket v5 port for control surfaces (Companion, Stream Deck, tally apps); 0 = off. Password: an event key.',
+  }),
+  LOG_STREAM_MAX_ENTRIES: Type.Integer({
+    minimum: 100,
+    maximum: 10_000_000,
+    default: DEFAULT_LOG_STREAM_MAX_ENTRIES,
+    description:
+      'Switch log and event log entries kept per event; older ones are trimmed (approximately: Redis drops whole stream nodes).',
+  }),
+  RECORDING_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    default: 30,
+    description: 'Days recordings are kept on the worker disk after their last write; 0 = keep forever.',
+  }),
+  EXPORT_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    default: 7,
+    description: 'Days VOD exports are kept after they were made; 0 = keep forever.',
   }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

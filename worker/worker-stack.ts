@@ -1,6 +1,6 @@
-// Everything one worker process runs: the program output worker (with the deployment's backend) and
-// the export worker, started in order and closed in reverse. `worker/main.ts` is the process entry;
-// `npm start` or a test can run the same stack in-process.
+// Everything one worker process runs: the program output worker (with the deployment's backend), the
+// export worker and the retention sweep of old recordings and exports, started in order and closed in
+// reverse. `worker/main.ts` is the process entry; `npm start` or a test can run the same stack in-process.
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { allowedNetworks, type Config } from '../runtime/config.ts';
@@ -11,6 +11,8 @@ import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
 import { ExportWorker } from './export/export-worker.ts';
 import { OutputWorker } from './output-worker.ts';
+import { createLogger } from './logger.ts';
+import { RetentionSweeper } from './retention.ts';
 
 export interface WorkerStack {
   close(): Promise<void>;
@@ -43,10 +45,19 @@ export async function startWorkerStack(
   const logRedis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const switchLog = new SwitchLog(logRedis, keys);
   const exports = new ExportWorker({ redisUrl, keys, readLog: (eventId, range) => switchLog.query(eventId, range) });
+  const retention = new RetentionSweeper({
+    recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
+    exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
+    recordingDays: config.RECORDING_RETENTION_DAYS,
+    exportDays: config.EXPORT_RETENTION_DAYS,
+    log: createLogger('worker.retention'),
+  });
   await outputs.start();
   await exports.start();
+  retention.start();
   return {
     async close() {
+      await retention.close();
       await exports.close();
       await outputs.close();
       logRedis.disconnect();

@@ -29,6 +29,8 @@ export interface ServicesOptions {
   publicUrl: string | null;
   /** The LAN HTTPS address, when one is listening (see AppOptions.lanUrl). */
   lanUrl: () => string | null;
+  /** Switch log and event log entries kept per event (LOG_STREAM_MAX_ENTRIES). */
+  logStreamMaxEntries: number;
   /** Event WebSocket limits (tests lower them); default DEFAULT_SOCKET_LIMITS. */
   socketLimits?: Partial<SocketLimits>;
   /** STUN/TURN for direct cameras (ICE_SERVERS); empty = host candidates only. */
@@ -91,6 +93,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     // pub/sub frame, but the room must get each revision once.
     const outbound = new OutboundPolicy({ allow: options.allowPrivateNetworks });
     const program = new ProgramService(redis, keys, {
+      switchLogMaxEntries: options.logStreamMaxEntries,
       vet: (command) => vetCommand(outbound, command),
       onCommitted: (eventId, message) => {
         if (livekit === null) return;
@@ -120,7 +123,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('program', program);
     app.decorate('cameras', new CameraRegistry(redis, keys, realtime));
     app.decorate('apiKeys', new KeyStore(redis, keys, options.adminKey));
-    app.decorate('eventLog', new EventLog(redis, keys));
+    app.decorate('eventLog', new EventLog(redis, keys, options.logStreamMaxEntries));
     app.decorate('switchLog', new SwitchLog(redis, keys));
     app.decorate('presence', presence);
     app.decorate('realtime', realtime);

@@ -17,6 +17,7 @@ import {
   type StateMessage,
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
+import { DEFAULT_LOG_STREAM_MAX_ENTRIES } from '../../runtime/config.ts';
 import { AppError, notFound } from './app-error.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
@@ -30,16 +31,17 @@ export const MAX_BATCH = 64;
 
 const TAKE_COMMANDS = new Set<Command['type']>(['program.take', 'program.auto', 'program.cut', 'program.cancel']);
 
-// KEYS: state, switch log. ARGV: expected revision, new state, channel, number of frames F, F frames, then
+// KEYS: state, switch log. ARGV: expected revision, new state, channel, switch log length kept (trimmed
+// approximately: whole stream nodes, so a trim costs nothing per take), number of frames F, F frames, then
 // switch-log entries. Returns 1 stored, -1 no such event, or the current state's JSON (a lost race).
 const COMMIT_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if cjson.decode(current).revision ~= tonumber(ARGV[1]) then return current end
 redis.call('SET', KEYS[1], ARGV[2])
-local frames = tonumber(ARGV[4])
-for i = 5 + frames, #ARGV do redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i]) end
-for i = 5, 4 + frames do redis.call('PUBLISH', ARGV[3], ARGV[i]) end
+local frames = tonumber(ARGV[5])
+for i = 6 + frames, #ARGV do redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[i]) end
+for i = 6, 5 + frames do redis.call('PUBLISH', ARGV[3], ARGV[i]) end
 return 1
 `;
 
@@ -50,6 +52,7 @@ interface CommitCommand {
     expected: number,
     state: string,
     channel: string,
+    maxEntries: number,
     frameCount: number,
     ...framesThenEntries: string[]
   ): Promise<number | string>;
@@ -73,6 +76,8 @@ export interface ProgramServiceOptions {
    */
   vet?: (command: Command) => Promise<void> | null;
   now?: () => number;
+  /** Switch log entries kept per event (LOG_STREAM_MAX_ENTRIES); the oldest go first. */
+  switchLogMaxEntries?: number;
 }
 
 interface Pending {
@@ -189,6 +194,7 @@ export class ProgramService {
         base.revision,
         JSON.stringify(state),
         this.keys.realtimeChannel(),
+        this.options.switchLogMaxEntries ?? DEFAULT_LOG_STREAM_MAX_ENTRIES,
         frames.length,
         ...frames,
         ...entries,

@@ -1,0 +1,94 @@
+// Recordings and VOD exports on the worker's disk are kept for a set number of days
+// (RECORDING_RETENTION_DAYS, EXPORT_RETENTION_DAYS; 0 = forever) and then removed, so a season of shows
+// cannot fill the disk a live recording writes to. A file still being written has a fresh mtime and is
+// never old enough; several workers sharing the disk may sweep at once (removal is idempotent).
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage, type Logger } from './logger.ts';
+
+export const DAY_MS = 24 * 3600 * 1000;
+/** The sweep runs at start and then this often. */
+export const RETENTION_SWEEP_INTERVAL_MS = 3600 * 1000;
+
+export interface RetentionOptions {
+  /** <dir>/<eventId>/<files> */
+  recordingsDir: string;
+  /** <dir>/<eventId>/<jobId>/<files> */
+  exportsDir: string;
+  recordingDays: number;
+  exportDays: number;
+  log: Logger;
+  now?: () => number;
+}
+
+/** Removes what is past retention; returns the paths removed (files of recordings, directories of exports). */
+export async function sweepRetention(options: RetentionOptions): Promise<string[]> {
+  const now = options.now?.() ?? Date.now();
+  const removed: string[] = [];
+  if (options.recordingDays > 0) {
+    const cutoff = now - options.recordingDays * DAY_MS;
+    for (const eventDir of await subdirectories(options.recordingsDir)) {
+      for (const name of await readdir(eventDir).catch(() => [])) {
+        const file = join(eventDir, name);
+        const info = await stat(file).catch(() => null);
+        if (info === null || !info.isFile() || info.mtimeMs >= cutoff) continue;
+        await rm(file, { force: true });
+        removed.push(file);
+      }
+      await rmdir(eventDir).catch(() => undefined); // only when empty
+    }
+  }
+  if (options.exportDays > 0) {
+    const cutoff = now - options.exportDays * DAY_MS;
+    for (const eventDir of await subdirectories(options.exportsDir)) {
+      for (const jobDir of await subdirectories(eventDir)) {
+        if ((await newestMtime(jobDir)) >= cutoff) continue;
+        await rm(jobDir, { recursive: true, force: true });
+        removed.push(jobDir);
+      }
+      await rmdir(eventDir).catch(() => undefined);
+    }
+  }
+  if (removed.length > 0) options.log.info('retention sweep removed old media', { count: removed.length });
+  return removed;
+}
+
+/** Sweeps at start and every RETENTION_SWEEP_INTERVAL_MS until closed. */
+export class RetentionSweeper {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: RetentionOptions) {}
+
+  start(): void {
+    const sweep = (): void => {
+      this.#running = sweepRetention(this.options).catch((error: unknown) =>
+        this.options.log.warn('retention sweep failed', { error: errorMessage(error) }),
+      );
+    };
+    sweep();
+    this.#timer = setInterval(sweep, RETENTION_SWEEP_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+}
+
+/** When the export's files were last written (the directory's own time when it holds none). */
+async function newestMtime(dir: string): Promise<number> {
+  let newest = -Infinity;
+  for (const name of await readdir(dir).catch(() => [])) {
+    const info = await stat(join(dir, name)).catch(() => null);
+    if (info !== null) newest = Math.max(newest, info.mtimeMs);
+  }
+  return Number.isFinite(newest) ? newest : (await stat(dir)).mtimeMs;
+}
