@@ -32,6 +32,8 @@ export function wipeClip(from: WipeFrom, p: number): Clip {
 }
 
 function overlay(under: PictureLayer[], to: SourceId, transition: Transition, p: number): PictureLayer[] {
+  // p is 0 only before a transition starts (a scheduled take): the outgoing picture alone, even for a cut.
+  if (p <= 0) return under;
   if (p >= 1 || transition.type === 'cut') return [{ kind: 'source', source: to, alpha: 1, clip: null }];
   switch (transition.type) {
     case 'mix':
