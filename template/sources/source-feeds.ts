@@ -79,9 +79,10 @@ export class SourceFeeds {
   #drop(id: SourceId): void {
     const entry = this.#feeds.get(id);
     if (entry === undefined) return;
+    // Out of the mix first: closing the feed disconnects its audio node, which the mixer would then fail to.
+    this.#options.onAudio(id, null);
     entry.feed?.close();
     this.#feeds.delete(id);
-    this.#options.onAudio(id, null);
   }
 
   #create(source: Source): void {
