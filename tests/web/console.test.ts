@@ -212,6 +212,46 @@ describe('event console', () => {
     await page.close();
   }, 60_000);
 
+  it('a new director key or join code: the card shows the new link and the old one stops working', async () => {
+    expect(created).not.toBeNull();
+    const page = await openConsole(`?event=${created!.id}&tab=crew`);
+    const linkOf = (card: string) =>
+      page.$eval(`.crew-card[data-card="${card}"] a.crew-link`, (a) => (a as HTMLAnchorElement).href);
+    await page.waitForSelector('.crew-card[data-card="director"][data-ready="true"]');
+    await page.waitForSelector('.crew-card[data-card="camera"][data-ready="true"]');
+    const [oldDirector, oldJoin] = [await linkOf('director'), await linkOf('camera')];
+    const oldKey = new URL(oldDirector).searchParams.get('key')!;
+
+    await page.click('.crew-card[data-card="director"] button.rotate');
+    await page.waitForFunction(
+      (old) =>
+        (document.querySelector('.crew-card[data-card="director"] a.crew-link') as HTMLAnchorElement).href !== old,
+      { polling: POLL_MS },
+      oldDirector,
+    );
+    const newKey = new URL(await linkOf('director')).searchParams.get('key')!;
+    const me = (key: string) =>
+      fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await me(oldKey)).toBe(401);
+    expect(await me(newKey)).toBe(200);
+
+    await page.click('.crew-card[data-card="camera"] button.rotate');
+    await page.waitForFunction(
+      (old) => (document.querySelector('.crew-card[data-card="camera"] a.crew-link') as HTMLAnchorElement).href !== old,
+      { polling: POLL_MS },
+      oldJoin,
+    );
+    const join = (code: string) =>
+      fetch(`${stack.origin}/api/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      }).then((r) => r.status);
+    expect(await join(new URL(oldJoin).searchParams.get('code')!)).toBeGreaterThanOrEqual(400);
+    expect(await join(new URL(await linkOf('camera')).searchParams.get('code')!)).toBe(200);
+    await page.close();
+  }, 60_000);
+
   it('records, stops, exports and downloads the MP4 from the page; the switch log shows stills of the takes', async () => {
     await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     const page = await openConsole(`?event=${EVENT_ID}&tab=live`);
