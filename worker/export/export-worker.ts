@@ -16,6 +16,8 @@ import { publishJobStatus } from '../status-publisher.ts';
 import { createLogger, errorMessage, type Logger } from '../logger.ts';
 import { ExportInputError, exportVod, type SwitchLogReader } from './vod-export.ts';
 
+/** One export at a time per worker: a libx264 encode takes every core it is given (see EXPORT_NICENESS). */
+export const EXPORT_CONCURRENCY = 1;
 /** Progress is published at most this often (ffmpeg reports twice a second per output). */
 const PROGRESS_MIN_INTERVAL_MS = 250;
 
@@ -24,7 +26,6 @@ export interface ExportWorkerOptions {
   readLog: SwitchLogReader;
   /** Redis names: the queue prefix and the status keys (tests use a fresh prefix). */
   keys: RedisKeys;
-  concurrency?: number;
   log?: Logger;
 }
 
@@ -47,7 +48,7 @@ export class ExportWorker {
     this.#worker = new Worker(EXPORT_QUEUE, (job) => this.#process(job), {
       connection: this.#queueConnection,
       autorun: false,
-      concurrency: this.options.concurrency ?? 1,
+      concurrency: EXPORT_CONCURRENCY,
       prefix: this.options.keys.queuePrefix,
     });
     this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));

@@ -1,6 +1,7 @@
 // ffmpeg and ffprobe as child processes: one place that spawns them, reads `-progress`, and turns a
 // failure into an error with the tail of stderr (masked: ffmpeg quotes its output URLs).
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { maskSecrets } from '../../protocol/index.ts';
 
 const STDERR_TAIL_CHARS = 2000;
@@ -9,6 +10,8 @@ export interface FfmpegRunOptions {
   /** Called with the output position (ms) as ffmpeg reports it. */
   onProgress?: (outTimeMs: number) => void;
   signal?: AbortSignal;
+  /** Unix nice value for the process (higher = lower priority); left out: the worker's own. */
+  niceness?: number;
 }
 
 export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}): Promise<void> {
@@ -16,6 +19,13 @@ export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}):
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (options.niceness !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, options.niceness);
+    } catch {
+      // Exited already (the close handler reports why); lowering priority is never worth failing over.
+    }
+  }
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
   child.stdout.on('data', (chunk: Buffer) => {

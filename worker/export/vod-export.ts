@@ -19,6 +19,11 @@ export const DEFAULT_THUMBNAILS = 10;
 const THUMBNAIL_WIDTH = 320;
 /** The poster is the frame this far into the first take (past any opening transition). */
 const POSTER_OFFSET_MS = 2000;
+/**
+ * Exports run below live outputs: a libx264 re-encode would otherwise take the cores the recorder's
+ * Chromium and ffmpegs need to hold their frame rate. (The export worker also runs one at a time.)
+ */
+export const EXPORT_NICENESS = 10;
 /** Share of the progress bar the video encode takes; probe, poster, strip and EDL share the rest. */
 const ENCODE_SHARE = 0.8;
 
@@ -106,6 +111,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
       file(EXPORT_FILES.video),
     ],
     {
+      niceness: EXPORT_NICENESS,
       onProgress: (ms) => report(0.05 + ENCODE_SHARE * Math.min(1, ms / lengthMs), 'encoding the MP4'),
       ...(options.signal ? { signal: options.signal } : {}),
     },
@@ -114,31 +120,37 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   report(0.86, 'poster');
   const firstTake = takes[0];
   const posterMs = Math.min(lengthMs / 2, (firstTake?.startMs ?? 0) + POSTER_OFFSET_MS);
-  await runFfmpeg([
-    '-ss',
-    seconds(posterMs),
-    '-i',
-    file(EXPORT_FILES.video),
-    '-frames:v',
-    '1',
-    '-q:v',
-    '3',
-    file(EXPORT_FILES.poster),
-  ]);
+  await runFfmpeg(
+    [
+      '-ss',
+      seconds(posterMs),
+      '-i',
+      file(EXPORT_FILES.video),
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      file(EXPORT_FILES.poster),
+    ],
+    { niceness: EXPORT_NICENESS },
+  );
 
   report(0.9, 'thumbnail strip');
   const count = job.options.thumbnails ?? DEFAULT_THUMBNAILS;
-  await runFfmpeg([
-    '-i',
-    file(EXPORT_FILES.video),
-    '-vf',
-    `fps=${count}/${seconds(lengthMs)},scale=${THUMBNAIL_WIDTH}:-2,tile=${count}x1`,
-    '-frames:v',
-    '1',
-    '-q:v',
-    '4',
-    file(EXPORT_FILES.thumbnails),
-  ]);
+  await runFfmpeg(
+    [
+      '-i',
+      file(EXPORT_FILES.video),
+      '-vf',
+      `fps=${count}/${seconds(lengthMs)},scale=${THUMBNAIL_WIDTH}:-2,tile=${count}x1`,
+      '-frames:v',
+      '1',
+      '-q:v',
+      '4',
+      file(EXPORT_FILES.thumbnails),
+    ],
+    { niceness: EXPORT_NICENESS },
+  );
 
   report(0.97, 'EDL');
   await writeFile(file(EXPORT_FILES.edl), cmx3600(job.eventId, takes, fps));
