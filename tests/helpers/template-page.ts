@@ -1,6 +1,6 @@
 // Driving the program template in real Chromium: open it, wait until it has a picture, and read real
 // pixels of the program canvas (a copy through a 2D canvas, so it works for any renderer).
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, Frame, Page } from 'puppeteer-core';
 import { CHECK_REGION, type FrameInfo, type FrameStats, type ProgramState } from '../../protocol/index.ts';
 
 export type Rgb = [number, number, number];
@@ -114,7 +114,7 @@ export async function pageStats(page: Page): Promise<FrameStats> {
   });
 }
 
-export async function pageFrame(page: Page): Promise<FrameInfo> {
+export async function pageFrame(page: Page | Frame): Promise<FrameInfo> {
   return page.evaluate(() => {
     if (window.pitchside === undefined) throw new Error('no window.pitchside');
     return window.pitchside.frame();
@@ -130,6 +130,45 @@ export async function waitForRevision(page: Page, revision: number, timeoutMs = 
   );
   return pageFrame(page);
 }
+
+/** Wait until the page has drawn a frame for at least this server time (a point in a transition). */
+export async function waitForServerTime(page: Page, serverTime: number, timeoutMs = 10_000): Promise<FrameInfo> {
+  await page.waitForFunction(
+    (t) => (window.pitchside?.frame().serverNow ?? 0) >= t,
+    { timeout: timeoutMs, polling: 'raf' },
+    serverTime,
+  );
+  return pageFrame(page);
+}
+
+/** Wait until the page has rendered `count` more frames than now. */
+export async function waitForFrames(page: Page | Frame, count: number, timeoutMs = 10_000): Promise<FrameInfo> {
+  const start = (await pageFrame(page)).index;
+  await page.waitForFunction(
+    (target) => (window.pitchside?.frame().index ?? -1) >= target,
+    { timeout: timeoutMs, polling: 'raf' },
+    start + count,
+  );
+  return pageFrame(page);
+}
+
+/**
+ * The region's pixels once they stop changing (an animation such as a fade or a score flash has ended):
+ * equal across a few rendered frames. `capture` reads the pixels (a screenshot, a canvas copy).
+ */
+export async function steadyPixels<T>(page: Page | Frame, capture: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await capture();
+  while (Date.now() < deadline) {
+    await waitForFrames(page, STEADY_FRAMES);
+    const next = await capture();
+    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
+    previous = next;
+  }
+  throw new Error(`pixels still changing after ${timeoutMs} ms`);
+}
+/** Frames a region must stay the same to count as steady (a 30 fps animation moves every frame). */
+const STEADY_FRAMES = 4;
 
 export interface ProgramSpectrum {
   /** dB per FFT bin of the program audio (window.pitchside.capture.audio) over ~400 ms. */

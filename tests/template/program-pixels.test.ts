@@ -8,6 +8,7 @@ import {
   cornerRect,
   testSourceColour,
   testSourceToneHz,
+  type FrameInfo,
   type ProgramState,
   type WipeFrom,
 } from '../../protocol/index.ts';
@@ -20,8 +21,11 @@ import {
   pageFrame,
   programSpectrum,
   sampleRegion,
+  steadyPixels,
+  waitForFrames,
   waitForRegionColour,
   waitForRevision,
+  waitForServerTime,
   waitReady,
   type NormalisedRect,
 } from '../helpers/template-page.ts';
@@ -32,7 +36,8 @@ const FRAME_MS = 1000 / FPS;
 const MAX_TAKE_FRAMES = 3;
 const colour = (n: number) => testSourceColour(n);
 const around = (x: number, y: number, r = 0.01): NormalisedRect => ({ x0: x - r, x1: x + r, y0: y - r, y1: y + r });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long the clock check may wait for the ping/pong offset estimate (5 quick pings take ~1 s). */
+const CLOCK_SETTLE_MS = 5000;
 /** Each wipe's revealed side and the side not yet reached, sampled at 1 s of 2.4 s. */
 const WIPES: [WipeFrom, NormalisedRect, NormalisedRect][] = [
   ['left', around(0.2, 0.5), around(0.8, 0.5)],
@@ -85,19 +90,18 @@ describe('program template pixels', () => {
   it('changes the scorebug pixels when a score changes', async () => {
     const scorebug: NormalisedRect = { x0: 0.02, x1: 0.3, y0: 0.03, y1: 0.1 };
     let state = await session.stub.command({ type: 'scorebug.set', visible: true });
+    const shot = () => session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
     await waitForRevision(session.page, state.revision);
-    await sleep(600);
-    const before = await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    // Each sample once the scorebug's fade or score flash has ended: the pixels hold across frames.
+    const before = await steadyPixels(session.page, shot);
     state = await session.stub.command({ type: 'score.adjust', team: 'home', delta: 1 });
     await waitForRevision(session.page, state.revision);
-    await sleep(1200);
-    const after = await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' });
+    const after = await steadyPixels(session.page, shot);
     expect(after).not.toEqual(before);
     // And back: the same score draws the same pixels, so the difference was the score.
     state = await session.stub.command({ type: 'score.adjust', team: 'home', delta: -1 });
     await waitForRevision(session.page, state.revision);
-    await sleep(1200);
-    expect(await session.page.screenshot({ clip: clipOf(scorebug), encoding: 'base64' })).toEqual(before);
+    expect(await steadyPixels(session.page, shot)).toEqual(before);
   });
 
   it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
@@ -110,13 +114,15 @@ describe('program template pixels', () => {
     await session.page.reload({ waitUntil: 'load' });
     await waitReady(session.page);
     await waitForRegionColour(session.page, colour(4));
-    await sleep(1500); // a few pings: the offset estimate settles
-    const frame = await pageFrame(session.page);
+    // Same host, so the true server time of a frame is its wall time: once the first pings have set the
+    // offset estimate, the clock shown is within a frame of it.
+    const clockError = (frame: FrameInfo): number =>
+      Math.abs(frame.clockMs - clockValueMs(session.stub.state.clock, frame.wallTime));
+    let frame = await pageFrame(session.page);
+    const settleBy = Date.now() + CLOCK_SETTLE_MS;
+    while (clockError(frame) > FRAME_MS && Date.now() < settleBy) frame = await waitForFrames(session.page, 1);
     expect(frame.revision).toBe(state.revision);
-    // Same host, so the true server time of the frame is its wall time: the clock shown is within a frame.
-    expect(Math.abs(frame.clockMs - clockValueMs(session.stub.state.clock, frame.wallTime))).toBeLessThanOrEqual(
-      FRAME_MS,
-    );
+    expect(clockError(frame)).toBeLessThanOrEqual(FRAME_MS);
 
     await session.stub.dropConnections();
     const later = await session.stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
@@ -150,10 +156,10 @@ async function expectMidMixBlend(page: Page, stub: TemplateTestController): Prom
     transition: { type: 'mix', durationMs: 3000 },
   });
   await waitForRevision(page, state.revision);
-  await sleep(1200);
-  const sample = await sampleRegion(page);
   const take = state.take;
   if (take === null) throw new Error('no take');
+  await waitForServerTime(page, take.startedAt + 0.4 * take.transition.durationMs);
+  const sample = await sampleRegion(page);
   const p = (sample.frame.serverNow - take.startedAt) / take.transition.durationMs;
   expect(p).toBeGreaterThan(0.2);
   expect(p).toBeLessThan(0.8);
@@ -182,7 +188,8 @@ async function expectWipe(
     transition: { type: 'wipe', durationMs: 2400, from },
   });
   await waitForRevision(page, state.revision);
-  await sleep(1000);
+  if (state.take === null) throw new Error('no take');
+  await waitForServerTime(page, state.take.startedAt + 0.4 * state.take.transition.durationMs);
   const [near, far] = [await sampleRegion(page, revealed), await sampleRegion(page, notYet)];
   expect(colourDistance(near.mean, hexToRgb(colour(Number(to.slice(-1)))))).toBeLessThanOrEqual(3);
   expect(colourDistance(far.mean, hexToRgb(colour(Number(String(before).slice(-1)))))).toBeLessThanOrEqual(3);

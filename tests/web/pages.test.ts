@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_REGION, testSourceColour, type OutputStatusMessage } from '../../protocol/index.ts';
 import { publishJobStatus } from '../../worker/status-publisher.ts';
-import { colourDistance, hexToRgb } from '../helpers/template-page.ts';
+import { colourDistance, hexToRgb, steadyPixels } from '../helpers/template-page.ts';
 import {
   ADMIN_KEY,
   buildPages,
@@ -113,8 +113,6 @@ describe('graphics panel', () => {
     const graphics = await open(stack.pageUrl('graphics', 'graphics'));
     await waitTemplateIn(graphics, 'PiP placement');
     const before = (await stack.state()).scorebug.home.score;
-    // Let the scorebug's fade-in finish before the first sample.
-    await new Promise((r) => setTimeout(r, 1000));
     const frame = await (await graphics.$('.pip-stage iframe'))!.contentFrame();
     const sample = () =>
       frame.evaluate((r) => {
@@ -137,8 +135,8 @@ describe('graphics panel', () => {
         );
         return Array.from(g.getImageData(0, 0, copy.width, copy.height).data);
       }, HOME_SCORE_REGION);
-    const pixelsBefore = await sample();
-    expect(changedShare(pixelsBefore, await sample())).toBeLessThan(0.01); // the region is steady on its own
+    // Sampled once the scorebug's fade-in has ended: the region holds across the template's frames.
+    const pixelsBefore = await steadyPixels(frame, sample);
 
     await graphics.click('#home-plus');
     await until('home score +1 in the API', async () => (await stack.state()).scorebug.home.score === before + 1);
@@ -147,9 +145,8 @@ describe('graphics panel', () => {
       { polling: POLL_MS },
       before + 1,
     );
-    // After the score flash (SCORE_FLASH_MS 900) the digit itself differs.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(changedShare(pixelsBefore, await sample())).toBeGreaterThan(0.02);
+    // Once the score flash has ended and the region holds again, the digit itself differs.
+    expect(changedShare(pixelsBefore, await steadyPixels(frame, sample))).toBeGreaterThan(0.02);
   });
 
   it('two panels edit the same field: one wins, the other shows the current value and a message', async () => {
