@@ -75,7 +75,9 @@ if (page !== null) {
     preview.caption(labelOf(state, state.preview));
   });
   setInterval(() => {
-    if (realtime.state !== null) multiview.updateTally(realtime.state, realtime.serverNow());
+    if (realtime.state === null) return;
+    multiview.updateTally(realtime.state, realtime.serverNow());
+    switcher.tick(realtime.state, realtime.serverNow());
   }, TALLY_REFRESH_MS);
   realtime.start();
   void join.load();

@@ -1,6 +1,12 @@
 // Transition picker, duration, CUT and AUTO: the mixer's transition section. The transition lives in the
 // program state (transition.set), so every director panel and the template agree on what AUTO will do.
-import { MAX_TRANSITION_MS, type Command, type ProgramState, type Transition } from '../../../protocol/index.ts';
+import {
+  isPending,
+  MAX_TRANSITION_MS,
+  type Command,
+  type ProgramState,
+  type Transition,
+} from '../../../protocol/index.ts';
 import { h } from '../lib/dom.ts';
 
 export interface SwitcherActions {
@@ -18,6 +24,9 @@ export class Switcher {
   readonly #colour: HTMLInputElement;
   readonly #cut: HTMLButtonElement;
   readonly #auto: HTMLButtonElement;
+  /** A scheduled take (a control surface or the API sent `at`): its countdown and a cancel button. */
+  readonly #scheduled: HTMLElement;
+  readonly #countdown: HTMLElement;
 
   constructor(actions: SwitcherActions) {
     const set = (patch: Partial<Transition>): void =>
@@ -65,6 +74,21 @@ export class Switcher {
       },
       'AUTO',
     );
+    this.#countdown = h('span', { id: 'scheduled-countdown', role: 'timer' });
+    this.#scheduled = h(
+      'div',
+      { class: 'scheduled-take', hidden: true },
+      this.#countdown,
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'cancel-scheduled',
+          onclick: () => actions.send({ type: 'program.cancel' }, 'Cancel take'),
+        },
+        'Cancel',
+      ),
+    );
     this.element = h(
       'section',
       { class: 'switcher panel live-dependent' },
@@ -75,7 +99,18 @@ export class Switcher {
       h('label', { class: 'field dip-only' }, 'Dip colour', this.#colour),
       this.#auto,
       this.#cut,
+      this.#scheduled,
     );
+  }
+
+  /** Called a few times a second: the countdown of a scheduled take, hidden once it has started. */
+  tick(state: ProgramState, serverNow: number): void {
+    const take = state.take;
+    const pending = isPending(take, serverNow);
+    this.#scheduled.hidden = !pending;
+    if (!pending) return;
+    const label = state.sources.find((s) => s.id === take.to)?.label ?? take.to;
+    this.#countdown.textContent = `${label} in ${((take.startedAt - serverNow) / 1000).toFixed(1)} s`;
   }
 
   update(state: ProgramState): void {
