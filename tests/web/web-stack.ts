@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { buildApp } from '../../controller/app.ts';
+import type { LiveKitSettings } from '../../controller/services/livekit-bridge.ts';
 import { testSources, type EventRole, type ProgramState } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { loadConfig } from '../../runtime/config.ts';
@@ -36,7 +37,11 @@ export class WebStack {
   readonly #prefix = freshPrefix('web');
   #port = 0;
 
-  constructor(private readonly distDir: string) {}
+  constructor(
+    private readonly distDir: string,
+    /** LiveKit for the controller (tests point it at the Twirp stub); none by default. */
+    private readonly livekit: LiveKitSettings | null = null,
+  ) {}
 
   get origin(): string {
     return `http://127.0.0.1:${this.#port}`;
@@ -112,7 +117,7 @@ export class WebStack {
       adminKey: ADMIN_KEY,
       keyPrefix: this.#prefix,
       distDir: this.distDir,
-      livekit: null,
+      livekit: this.livekit,
       logger: false,
       authFailureLimit: 10_000,
     });

@@ -8,6 +8,7 @@ import { attempt } from '../lib/notices.ts';
 import { startPage } from '../lib/page.ts';
 import { CameraFeeds } from './camera-feeds.ts';
 import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
+import { EncoderCameras } from './encoder-cameras.ts';
 import { JoinCard } from './join-card.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
@@ -36,6 +37,7 @@ if (page !== null) {
   const pip = new PipPanel(send);
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
+  const encoders = new EncoderCameras(api, params.eventId, realtime);
   const outputs = new OutputsPanel(api, params.eventId, realtime);
   const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
   const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
@@ -47,7 +49,15 @@ if (page !== null) {
       { class: 'director-grid' },
       h('div', { class: 'monitors' }, preview.element, switcher.element, program.element),
       h('section', { class: 'multiview-panel panel' }, h('h2', {}, 'Sources'), multiview.element, hotkeyLegend()),
-      h('aside', { class: 'side', id: 'director-side' }, join.element, pip.element, outputs.element, switchLog.element),
+      h(
+        'aside',
+        { class: 'side', id: 'director-side' },
+        join.element,
+        encoders.element,
+        pip.element,
+        outputs.element,
+        switchLog.element,
+      ),
     ),
   );
 
