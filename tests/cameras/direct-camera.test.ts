@@ -74,7 +74,11 @@ describe('direct camera (no LiveKit)', () => {
     );
 
     const startedAt = await stack.record(status);
-    const recordS = 8;
+    // The recorder's page is the camera's second receiver (after the director's): a loaded machine may
+    // take seconds to connect it, so the checks start from the moment the camera says it sends to both.
+    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 2, 60_000, 'recorder receiving');
+    const connectedS = (Date.now() - startedAt) / 1000;
+    const recordS = connectedS + 6;
     await new Promise((r) => setTimeout(r, Math.max(0, startedAt + recordS * 1000 - Date.now())));
     const file = await stack.stop(status);
     status.close();
@@ -82,16 +86,15 @@ describe('direct camera (no LiveKit)', () => {
     const info = await probe(file);
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);
     expect(info.video?.fps).toBeCloseTo(FPS, 1);
-    // Late in the recording: a loaded machine may take seconds to connect the recorder's page.
-    for (const at of [5, 6.5, 7.5]) {
+    for (const at of [connectedS + 2, connectedS + 3.5, connectedS + 5]) {
       const colour = regionColour(file, at, W, H);
       expect(
         colourDistance(colour, hexToRgb(CAMERA_COLOUR)),
-        `at ${at} s: rgb(${colour.join(',')})`,
+        `at ${at.toFixed(2)} s: rgb(${colour.join(',')})`,
       ).toBeLessThanOrEqual(COLOUR_TOLERANCE);
       expect(colourDistance(colour, hexToRgb(CAMERA_SLATE_COLOUR))).toBeGreaterThan(COLOUR_TOLERANCE);
     }
-    const [camera2750, ...others] = tonePowers(file, 5, 2.5, [CAMERA_TONE_HZ, ...OTHER_TONES]);
+    const [camera2750, ...others] = tonePowers(file, connectedS + 2, 3, [CAMERA_TONE_HZ, ...OTHER_TONES]);
     expect(camera2750 ?? 0, `tone powers ${[camera2750, ...others].join(', ')}`).toBeGreaterThan(
       TONE_MARGIN * Math.max(...others, 1e-9),
     );
