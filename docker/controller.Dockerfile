@@ -14,6 +14,7 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 FROM deps AS pages
 COPY tsconfig.json vite.config.ts ./
 COPY protocol/ protocol/
+COPY client/ client/
 COPY template/ template/
 COPY web/ web/
 RUN npx vite build
