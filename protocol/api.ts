@@ -205,6 +205,13 @@ export type Camera = Static<typeof CameraSchema>;
 export const LIVEKIT_TOKEN_TTL_MS = 10 * 60_000;
 /** Pages fetch a fresh token this long before theirs runs out (and keep it for reconnecting). */
 export const LIVEKIT_TOKEN_REFRESH_BEFORE_MS = 3 * 60_000;
+/** However a token's clock reads, a page never asks for another more often than this. */
+export const LIVEKIT_TOKEN_MIN_REFRESH_MS = 5_000;
+
+/** When a page holding `token` should fetch the next one, from now (server time, ms). */
+export function livekitTokenRefreshDelay(token: { expiresAt: number }, now: number): number {
+  return Math.max(LIVEKIT_TOKEN_MIN_REFRESH_MS, token.expiresAt - LIVEKIT_TOKEN_REFRESH_BEFORE_MS - now);
+}
 
 export const LiveKitTokenSchema = Type.Object({
   url: Type.String(),

@@ -40,9 +40,11 @@ export class LiveKitPublisher {
       })
       .on(lk.RoomEvent.Reconnecting, () => this.#callbacks.status('reconnecting', 'LiveKit: reconnecting…'))
       .on(lk.RoomEvent.Reconnected, () => this.#callbacks.status('connected', 'LiveKit: connected'))
-      .on(lk.RoomEvent.Disconnected, (reason) =>
-        this.#callbacks.status('disconnected', `LiveKit: disconnected (${String(reason ?? 'unknown')})`),
-      )
+      .on(lk.RoomEvent.Disconnected, (reason) => {
+        // A room this publisher closed itself (leave, or replaced by a reconnect) is no news.
+        if (this.#room !== room) return;
+        this.#callbacks.status('disconnected', `LiveKit: disconnected (${String(reason ?? 'unknown')})`);
+      })
       .on(lk.RoomEvent.LocalTrackPublished, () => this.#refreshPreview());
     this.#callbacks.status('connecting', 'LiveKit: connecting…');
     await room.connect(token.url, token.token);

@@ -3,7 +3,14 @@
 // and a full-screen tally (red on program, green on preview) so the operator knows when they are on air.
 import '../styles/theme.css';
 import './camera.css';
-import { describeHealth, healthLevel, type CameraHealth, type JoinResponse } from '../../../protocol/index.ts';
+import {
+  describeHealth,
+  healthLevel,
+  type CameraHealth,
+  type JoinResponse,
+  type LiveKitToken,
+} from '../../../protocol/index.ts';
+import { LIVEKIT_RECONNECT_MS, LiveKitTokenKeeper } from '../lib/livekit-token-keeper.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
 import { showFatal, startPage } from '../lib/page.ts';
@@ -108,10 +115,31 @@ function run(join: JoinResponse): void {
     quality.dataset.quality = q;
     setText(quality, `Link: ${QUALITY_TEXT[q]}`);
   };
+  // LiveKit room tokens are short-lived: a reload of a saved join, or a reconnect after a long outage,
+  // uses a fresh one this camera's own key fetched.
+  const tokens = new LiveKitTokenKeeper({
+    fetch: () =>
+      page.api.post<LiveKitToken>(
+        `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/token`,
+      ),
+    now: () => realtime.serverNow(),
+  });
+  let leaving = false;
   const callbacks = {
     quality: showQuality,
-    status: (_status: string, detail: string) => setText(mediaStatus, detail),
+    status: (status: string, detail: string) => {
+      setText(mediaStatus, detail);
+      if (status === 'disconnected' && !leaving && publisher instanceof LiveKitPublisher)
+        setTimeout(() => void publishAgain(publisher), LIVEKIT_RECONNECT_MS);
+    },
     preview: showPreview,
+  };
+  const publishAgain = async (livekitPublisher: LiveKitPublisher): Promise<void> => {
+    if (leaving) return;
+    await attempt('Reconnecting', async () => {
+      await livekitPublisher.close();
+      await livekitPublisher.start(tokens.current, picker.choice());
+    });
   };
   const showHealth = (health: CameraHealth): void => {
     showQuality(health.peers === 0 ? 'unknown' : HEALTH_QUALITY[healthLevel(health)]);
@@ -138,7 +166,7 @@ function run(join: JoinResponse): void {
         );
       });
   } else {
-    void attempt('Publishing', () => publisher.start(livekit!, picker.choice()));
+    void attempt('Publishing', async () => publisher.start(await tokens.start(livekit), picker.choice()));
   }
   picker.onChange((kind, deviceId) => {
     void attempt('Switching device', () => publisher.useDevice(kind, deviceId));
@@ -164,6 +192,8 @@ function run(join: JoinResponse): void {
   });
 
   async function leave(): Promise<void> {
+    leaving = true;
+    tokens.close();
     forgetJoin();
     await publisher.close();
     await realtime.close();

@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { CameraSchema, LiveKitTokenSchema, parse, type Camera, type LiveKitToken } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
+import { LIVEKIT_RECONNECT_MS, LiveKitTokenKeeper } from '../lib/livekit-token-keeper.ts';
 import { ApiError } from '../lib/api-error.ts';
 import { notifyError } from '../lib/notices.ts';
 import { cameraParticipants, CameraTrackHub, DirectReceiver, type RealtimeClient } from '../../../client/index.ts';
@@ -24,6 +25,7 @@ export class CameraFeeds {
   readonly #videos = new Map<string, HTMLVideoElement>();
   readonly hub = new CameraTrackHub();
   readonly #direct: DirectReceiver;
+  #tokens: LiveKitTokenKeeper | null = null;
 
   constructor(
     private readonly api: ApiClient,
@@ -53,13 +55,21 @@ export class CameraFeeds {
 
   async start(): Promise<void> {
     let token: LiveKitToken;
+    // Room tokens are short-lived: the keeper always holds one valid for reconnecting.
+    const tokens = new LiveKitTokenKeeper({
+      fetch: async () => {
+        const parsed = parse(
+          LiveKitTokenSchema,
+          await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/livekit-token`),
+        );
+        if (!parsed.ok) throw new Error(`unreadable LiveKit token: ${parsed.error.message}`);
+        return parsed.value;
+      },
+      now: () => this.realtime.serverNow(),
+    });
     try {
-      const parsed = parse(
-        LiveKitTokenSchema,
-        await this.api.get<unknown>(`/api/events/${encodeURIComponent(this.eventId)}/livekit-token`),
-      );
-      if (!parsed.ok) return;
-      token = parsed.value;
+      token = await tokens.start();
+      this.#tokens = tokens;
     } catch (error) {
       // No LiveKit: the cameras send straight to this page (the DirectReceiver, told so by media.config).
       if (!(error instanceof ApiError && error.code === 'LIVEKIT_NOT_CONFIGURED'))
@@ -129,6 +139,11 @@ export class CameraFeeds {
       .on(lk.RoomEvent.TrackSubscribed, (track, _publication, participant) => {
         const kind = track.kind === lk.Track.Kind.Video ? 'video' : 'audio';
         this.hub.handleTrack(participant.identity, kind, track.mediaStreamTrack);
+      })
+      .on(lk.RoomEvent.Disconnected, () => {
+        // LiveKit gave up on this connection: connect again with the current token.
+        const current = this.#tokens;
+        if (current !== null) setTimeout(() => void this.#connect(current.current), LIVEKIT_RECONNECT_MS);
       })
       .on(lk.RoomEvent.TrackUnsubscribed, (track, _publication, participant) => {
         const kind = track.kind === lk.Track.Kind.Video ? 'video' : 'audio';

@@ -15,6 +15,7 @@ export class JoinCard {
   readonly #code: HTMLElement;
   readonly #link: HTMLAnchorElement;
   readonly #qr: HTMLImageElement;
+  readonly #rotate: HTMLButtonElement;
 
   constructor(
     private readonly api: ApiClient,
@@ -23,6 +24,9 @@ export class JoinCard {
     this.#code = h('div', { class: 'join-code mono', id: 'join-code' }, '······');
     this.#link = h('a', { class: 'join-link', target: '_blank', rel: 'noopener' });
     this.#qr = h('img', { class: 'join-qr', alt: 'QR code of the camera join link', width: 132, height: 132 });
+    // A leaked code (a photo of the screen): a new one stops admitting with the old; joined cameras stay.
+    this.#rotate = h('button', { type: 'button', class: 'join-rotate', id: 'join-rotate' }, 'New code');
+    this.#rotate.addEventListener('click', () => void this.#rotateCode());
     this.element = h(
       'section',
       { class: 'join-card panel' },
@@ -31,7 +35,13 @@ export class JoinCard {
         'div',
         { class: 'join-body' },
         this.#qr,
-        h('div', {}, this.#code, h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.')),
+        h(
+          'div',
+          {},
+          this.#code,
+          h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.'),
+          this.#rotate,
+        ),
       ),
     );
   }
@@ -51,5 +61,18 @@ export class JoinCard {
     setText(this.#link, `${location.host}/camera`);
     const qr = await attempt('Loading the QR code', () => this.api.blob(joinQrPath(this.eventId)));
     if (qr !== undefined) this.#qr.src = URL.createObjectURL(qr);
+  }
+
+  async #rotateCode(): Promise<void> {
+    if (!confirm('Replace the join code? Cameras that joined stay; the old code and QR stop working.')) return;
+    this.#rotate.disabled = true;
+    try {
+      await attempt('Replacing the join code', () =>
+        this.api.post(`/api/events/${encodeURIComponent(this.eventId)}/join/rotate`),
+      );
+      await this.load();
+    } finally {
+      this.#rotate.disabled = false;
+    }
   }
 }
