@@ -17,12 +17,23 @@ import {
 
 /** Written out here, not read from protocol: the test states the rule the code must follow. */
 const EXPECTED: Record<Role, string[]> = {
-  admin: ['cameras', 'destinations', 'job.export', 'job.output', 'log', 'presence', 'state', 'watch'],
-  director: ['cameras', 'destinations', 'job.export', 'job.output', 'log', 'presence', 'state', 'watch'],
-  graphics: ['presence', 'state'],
-  camera: ['state'],
+  admin: ['cameras', 'destinations', 'job.export', 'job.output', 'log', 'media.config', 'presence', 'state', 'watch'],
+  director: [
+    'cameras',
+    'destinations',
+    'job.export',
+    'job.output',
+    'log',
+    'media.config',
+    'presence',
+    'state',
+    'watch',
+  ],
+  // media.config: the transport and ICE servers, for pages that send or show camera media.
+  graphics: ['media.config', 'presence', 'state'],
+  camera: ['media.config', 'state'],
   viewer: ['presence', 'state', 'watch'],
-  template: ['state'],
+  template: ['media.config', 'state'],
 };
 const SECRET_HOST = 'rtmp://secret-ingest.example.org/live';
 
