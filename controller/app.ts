@@ -21,6 +21,8 @@ import type { SocketLimits } from './services/socket-registry.ts';
 /** Commands and event edits are small; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** How long one plugin (the autoloaded routes included) may take to start before the process gives up. */
+export const PLUGIN_TIMEOUT_MS = 120_000;
 
 /** Options every route plugin receives (through @fastify/autoload). */
 export interface RouteOptions {
@@ -102,6 +104,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // and escape the auth-failure and join limits.
     trustProxy: fastifyTrustProxy(trustProxyOption(config.TRUST_PROXY)),
     routerOptions: { maxParamLength: 200 },
+    // Fastify's 10 s per plugin is shorter than loading the route files (compiled by tsx as they load) on
+    // a loaded machine: a controller restarting mid-show there failed "Plugin did not start in time" and
+    // stayed down (tests/faults/controller-restart-pages, load average 30 on two cores).
+    pluginTimeout: PLUGIN_TIMEOUT_MS,
   });
   const livekit =
     options.livekit !== undefined
@@ -132,6 +138,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
+  // @fastify/autoload loads .ts route files only under a TypeScript runtime it recognises, and it does not
+  // recognise `node --import tsx` on Node 20 (the process entry the Dockerfiles and docs run): there the
+  // controller refused to start. Every Pitchside process runs its .ts sources through tsx, so say so.
+  process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1';
   const routeOptions: RouteOptions = { config };
   if (options.obsWebSocketPort !== undefined) {
     await app.register(obsWebSocketPlugin, { host: config.HOST, port: options.obsWebSocketPort });

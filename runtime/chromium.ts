@@ -45,6 +45,8 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
     headless: true,
     args: [...args, ...(options.args ?? [])],
     defaultViewport: { width: options.width ?? 1280, height: options.height ?? 720 },
+    // CDP over a pipe: Chromium exits with the process that launched it, however that process ends.
+    pipe: true,
   };
   return launchSandboxed(launchOptions);
 }

@@ -33,6 +33,23 @@ export interface BuiltinBackendOptions {
 /** Output stats are polled this often for status (a state change is published at once). */
 const STATS_POLL_MS = 1000;
 const RECORDING_ID = 'recording';
+/**
+ * A page that does not answer a stats call this long is hung (a renderer stuck in a loop never crashes):
+ * the output restarts rather than waiting out CDP's 60 s protocol timeout with every destination frozen.
+ */
+const STATS_TIMEOUT_MS = 10_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const STATE: Record<RecorderOutputState, OutputState> = {
   idle: 'starting',
@@ -81,6 +98,8 @@ class BuiltinSession implements OutputSession {
       fps: plan.video.fps,
       outputs: [],
       onLog: (message) => hooks.log.debug(maskSecrets(message, this.#streamKeys()), { eventId: plan.eventId }),
+      // The job then retries with a fresh recorder (a new recording part) instead of waiting on a dead page.
+      onCrash: (reason) => hooks.onFailure(new Error(`recorder failed: ${reason}`)),
     });
   }
 
@@ -236,7 +255,7 @@ class BuiltinSession implements OutputSession {
     if (this.#closed) return;
     try {
       const asked = Date.now();
-      const stats = await this.#recorder.stats();
+      const stats = await withTimeout(this.#recorder.stats(), STATS_TIMEOUT_MS, 'the page stopped answering');
       this.#estimateStart(stats, (asked + Date.now()) / 2);
       const before = JSON.stringify(this.#stats.map((s) => [s.id, s.state, s.lastError]));
       this.#stats = stats.outputs;

@@ -17,9 +17,15 @@ import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from './job-client.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { createLogger, errorMessage, type Logger } from './logger.ts';
 
-/** BullMQ's defaults; tests shorten them to see stalled-job recovery within seconds. */
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
+/**
+ * A worker killed outright (kill -9, OOM, host lost) leaves its output black until another worker adopts
+ * it: its lock runs out (within one lock duration; BullMQ renews it every half) and the next stalled check
+ * (every stalled interval) hands the job on. BullMQ's 30 s + 30 s meant up to a minute of black, measured
+ * in tests/faults/output-faults; 10 s + 5 s bounds it to 15 s. Shorter would risk a false stall when a
+ * loaded worker's event loop is held longer than half the lock (the output would then restart).
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
 /** A long-running output may stall more than once (host suspend, OOM kill) before it is given up. */
 export const MAX_STALLED_COUNT = 5;
 /**

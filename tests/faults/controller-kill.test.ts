@@ -22,7 +22,7 @@ const api = new ApiClient(() => controller.origin, 'burst');
 beforeAll(async () => {
   await redis.start();
   await controller.start();
-}, 90_000);
+}, 300_000);
 
 afterAll(async () => {
   await controller.kill();

@@ -2,11 +2,13 @@
 // port (so a restart comes back at the same address, with its data), the controller and the worker as
 // the process entries a deployment runs (`node --import tsx controller/server.ts`, `worker/main.ts`), and
 // RTMP receivers that, like a real ingest, accept the publisher again after a disconnect.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  CHECK_REGION,
   testSources,
   type Command,
   type JobStatusMessage,
@@ -16,11 +18,12 @@ import {
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
 import { EmbeddedRedis } from '../../runtime/embedded-redis.ts';
+import { TEST_PRIVATE_NETWORKS } from '../controller/controller-helpers.ts';
 import { freePort } from '../../runtime/free-port.ts';
 
 export const FAULT_ADMIN_KEY = 'psadm_fault-suite-admin-key-0123456789';
 /** How long a restarted process may take to answer again before the test gives up (generous: 2 loaded cores). */
-export const START_TIMEOUT_MS = 60_000;
+export const START_TIMEOUT_MS = 120_000;
 const POLL_MS = 50;
 
 export function tempDir(name: string): string {
@@ -108,8 +111,11 @@ export class NodeProcess {
   spawn(): void {
     // node --import tsx, not the tsx CLI: the CLI runs the program in a child of its own, so a kill -9 of
     // the CLI would leave the real process running.
+    // The test runner's own variables stay out: the process must start as a deployment starts it (vitest's
+    // VITEST=true once hid that the controller could not load its routes under `node --import tsx`).
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')));
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(this.entry)], {
-      env: { ...process.env, ...this.env() },
+      env: { ...inherited, ...this.env() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -126,9 +132,9 @@ export class NodeProcess {
   /** Waits until the process has written `text` since it was (re)spawned. */
   async waitForOutput(text: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     await until(
-      `"${text}" from ${this.entry} (output: ${this.output.slice(-500)})`,
+      `"${text}" from ${this.entry}`,
       () => {
-        if (!this.running) throw new Error(`${this.entry} exited`);
+        if (!this.running) throw new Error(`${this.entry} exited: ${this.output.slice(-1000)}`);
         return this.#sinceSpawn.includes(text);
       },
       timeoutMs,
@@ -155,6 +161,10 @@ export class ControllerProcess extends NodeProcess {
       REDIS_URL: redisUrl(),
       HOST: '127.0.0.1',
       PORT: String(this.#port),
+      // No LAN HTTPS listener: its fixed default port is the machine's, and nothing here needs TLS.
+      HTTPS_HOST: '',
+      // The receivers are on loopback (refused by default: tests/security/outbound-addresses).
+      ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS,
       PITCHSIDE_ADMIN_KEY: FAULT_ADMIN_KEY,
       PITCHSIDE_DATA_DIR: this.dataDir,
       LOG_LEVEL: 'warn',
@@ -171,10 +181,15 @@ export class ControllerProcess extends NodeProcess {
     const begin = Date.now();
     this.spawn();
     await until(
-      `the controller on ${this.origin} (output: ${this.output.slice(-500)})`,
-      async () => (await fetch(`${this.origin}/healthz`)).ok,
+      `the controller on ${this.origin}`,
+      async () => {
+        if (!this.running) throw new Error(`the controller exited: ${this.output.slice(-1000)}`);
+        return (await fetch(`${this.origin}/healthz`)).ok;
+      },
       START_TIMEOUT_MS,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n(controller output: ${this.output.slice(-1000)})`);
+    });
     return Date.now() - begin;
   }
 }
@@ -186,6 +201,7 @@ export class WorkerProcess extends NodeProcess {
       REDIS_URL: redisUrl(),
       PITCHSIDE_DATA_DIR: dataDir,
       OUTPUT_BACKEND: 'builtin',
+      ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS,
       // info: its "started" line is how a test knows it takes jobs.
       LOG_LEVEL: 'info',
       ...extraEnv,
@@ -283,7 +299,10 @@ export class RtmpReceiver {
   #port = 0;
   #child: ChildProcess | null = null;
   #stopped = true;
+  #refuser: Server | null = null;
   sessions = 0;
+  /** When a publisher tried to connect while the receiver was down. */
+  readonly attempts: number[] = [];
 
   constructor(readonly name: string) {
     this.dir = tempDir(`rtmp-${name}`);
@@ -295,19 +314,39 @@ export class RtmpReceiver {
 
   async start(): Promise<void> {
     if (this.#port === 0) this.#port = await freePort();
+    await new Promise<void>((resolve) => (this.#refuser ? this.#refuser.close(() => resolve()) : resolve()));
+    this.#refuser = null;
     this.#stopped = false;
     this.#listen();
   }
 
-  /** The receiver dies (SIGKILL): the publisher's socket breaks; nothing listens until start(). */
+  /**
+   * The receiver dies (SIGKILL): the publisher's socket breaks. Until start(), connections to the port
+   * are reset at once (as a host whose ingest is down answers), and the time of each attempt is kept.
+   */
   async kill(): Promise<void> {
     this.#stopped = true;
     const child = this.#child;
-    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
+    if (child !== null && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+    }
+    if (this.#port === 0 || this.#refuser !== null) return;
+    const refuser = createServer((socket) => {
+      this.attempts.push(Date.now());
+      socket.resetAndDestroy();
     });
+    this.#refuser = refuser;
+    await until(
+      'the port free for the stand-in',
+      () =>
+        new Promise<boolean>((resolve) => {
+          refuser.once('error', () => resolve(false));
+          refuser.listen(this.#port, '127.0.0.1', () => resolve(true));
+        }),
+    );
   }
 
   /** Total bytes received over every session. */
@@ -325,6 +364,7 @@ export class RtmpReceiver {
 
   async close(): Promise<void> {
     await this.kill();
+    await new Promise<void>((resolve) => (this.#refuser ? this.#refuser.close(() => resolve()) : resolve()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -335,7 +375,23 @@ export class RtmpReceiver {
     this.sessions += 1;
     const child = spawn(
       'ffmpeg',
-      ['-v', 'error', '-listen', '1', '-i', `${this.serverUrl}/key`, '-c', 'copy', '-f', 'flv', '-y', file],
+      // -flush_packets: bytes reach the file as they arrive, so its size tells when the stream flows.
+      [
+        '-v',
+        'error',
+        '-listen',
+        '1',
+        '-i',
+        `${this.serverUrl}/key`,
+        '-c',
+        'copy',
+        '-flush_packets',
+        '1',
+        '-f',
+        'flv',
+        '-y',
+        file,
+      ],
       { stdio: 'ignore' },
     );
     this.#child = child;
@@ -343,4 +399,107 @@ export class RtmpReceiver {
       if (this.#child === child) setTimeout(() => this.#listen(), 100).unref();
     });
   }
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  args: string;
+}
+
+/** Every process now, from `ps`. */
+export function processes(): ProcessInfo[] {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }));
+}
+
+/** The processes below `pid` (children, grandchildren, …). */
+export function descendants(pid: number): ProcessInfo[] {
+  const all = processes();
+  const found: ProcessInfo[] = [];
+  let parents = new Set([pid]);
+  while (parents.size > 0) {
+    const next = all.filter((p) => parents.has(p.ppid));
+    found.push(...next);
+    parents = new Set(next.map((p) => p.pid));
+  }
+  return found;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Byte counts of receivers sampled over time: where a stream stopped and started again. */
+export class ByteTimeline {
+  readonly samples: { at: number; bytes: number[] }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly receivers: RtmpReceiver[],
+    private readonly everyMs = 100,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(
+      () => this.samples.push({ at: Date.now(), bytes: this.receivers.map((r) => r.bytes()) }),
+      this.everyMs,
+    );
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** The longest time receiver `index` got nothing, between `from` and `to` (ms). */
+  longestStall(index: number, from: number, to: number): number {
+    let lastGrowth = from;
+    let longest = 0;
+    let previous: number | null = null;
+    for (const s of this.samples) {
+      const bytes = s.bytes[index] ?? 0;
+      if (s.at >= from && s.at <= to && previous !== null && bytes > previous) {
+        longest = Math.max(longest, s.at - lastGrowth);
+        lastGrowth = s.at;
+      }
+      previous = bytes;
+    }
+    return Math.max(longest, Math.min(to, Date.now()) - lastGrowth);
+  }
+
+  /** When receiver `index` first got bytes after `after`, or null. */
+  firstGrowthAfter(index: number, after: number): number | null {
+    let previous: number | null = null;
+    for (const s of this.samples) {
+      const bytes = s.bytes[index] ?? 0;
+      if (s.at > after && previous !== null && bytes > previous) return s.at;
+      previous = bytes;
+    }
+    return null;
+  }
+}
+
+/** Mean RGB of CHECK_REGION in the last frame of a media file that may still be growing (an FLV being received). */
+export function lastFrameColour(file: string): [number, number, number] {
+  const { x0, x1, y0, y1 } = CHECK_REGION;
+  const raw = execFileSync(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-sseof', '-0.5', '-i', file, '-frames:v', '1'],
+      ...['-vf', `crop=iw*${x1 - x0}:ih*${y1 - y0}:iw*${x0}:ih*${y0},scale=1:1:flags=area`],
+      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ],
+    { timeout: 10_000 },
+  );
+  if (raw.length < 3) throw new Error(`no frame at the end of ${file}`);
+  return [raw[0] ?? 0, raw[1] ?? 0, raw[2] ?? 0];
 }

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await redis.start();
   await Promise.all([controller.start(), worker.start()]);
   browser = await launchChromium({ width: 1280, height: 720 });
-}, 90_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

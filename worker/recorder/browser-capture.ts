@@ -35,6 +35,12 @@ export interface BrowserCaptureOptions {
   onLog?: (msg: string) => void;
   /** Where the page may load from besides its own origin (media sources); default: public addresses only. */
   outbound?: OutboundPolicy;
+  /**
+   * The page's renderer crashed or Chromium went away while capturing: no frame will come any more.
+   * Without it a dead renderer is only noticed when a CDP call times out (protocolTimeout, 60 s of
+   * silence on every output); with it the owner restarts the capture at once.
+   */
+  onCrash?: (reason: string) => void;
 }
 
 export interface CaptureInfo {
@@ -55,6 +61,8 @@ export class BrowserCapture {
   private chunksReceived = 0;
   private audioBlocksReceived = 0;
   private closed = false;
+  /** Why the page can no longer capture (renderer crash, Chromium gone); CDP calls to it would hang. */
+  private lost: string | null = null;
 
   constructor(private readonly opts: BrowserCaptureOptions) {}
 
@@ -84,8 +92,14 @@ export class BrowserCapture {
       args: [...CHROMIUM_FLAGS, '--hide-scrollbars', `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
       defaultViewport: { width: o.width, height: o.height, deviceScaleFactor: 1 },
       protocolTimeout: 60_000,
+      // CDP over a pipe: Chromium exits when the pipe closes, so a worker killed outright (kill -9, OOM)
+      // takes its browser with it. Over a WebSocket it stayed, rendering for nobody (tests/faults).
+      pipe: true,
     });
+    this.browser.on('disconnected', () => this.crashed('Chromium exited'));
     const page = (this.page = await this.browser.newPage());
+    // puppeteer's 'error' on a page is the renderer crashing (killed, OOM, a GPU process fault).
+    page.on('error', (e) => this.crashed(`the page's renderer crashed (${e.message})`));
     page.on('console', (m) => o.onLog?.(`[page] ${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => o.onLog?.(`[page] error: ${String(e)}`));
     await guardOutboundRequests(page, {
@@ -117,6 +131,7 @@ export class BrowserCapture {
   }
 
   async stats(): Promise<CaptureStats> {
+    if (this.lost !== null) throw new Error(`capture lost: ${this.lost}`);
     const s = (await this.page!.evaluate('window.__pitchsideCaptureControl.stats()')) as Omit<
       CaptureStats,
       'chunksReceived' | 'audioBlocksReceived'
@@ -128,13 +143,16 @@ export class BrowserCapture {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      await Promise.race([
-        this.page?.evaluate('window.__pitchsideCaptureControl && window.__pitchsideCaptureControl.stop()'),
-        new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS)),
-      ]);
-    } catch (e) {
-      this.opts.onLog?.(`capture stop failed: ${String(e)}`);
+    // A crashed page answers no CDP call (each would wait out protocolTimeout): go straight to the browser.
+    if (this.lost === null) {
+      try {
+        await Promise.race([
+          this.page?.evaluate('window.__pitchsideCaptureControl && window.__pitchsideCaptureControl.stop()'),
+          new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS)),
+        ]);
+      } catch (e) {
+        this.opts.onLog?.(`capture stop failed: ${String(e)}`);
+      }
     }
     await this.#release();
   }
@@ -160,6 +178,13 @@ export class BrowserCapture {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
     }
+  }
+
+  private crashed(reason: string): void {
+    if (this.closed || this.lost !== null) return;
+    this.lost = reason;
+    this.opts.onLog?.(`capture lost: ${reason}`);
+    this.opts.onCrash?.(reason);
   }
 
   private async listen(): Promise<string> {

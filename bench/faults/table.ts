@@ -1,0 +1,16 @@
+// Prints the fault suite's figures (bench/results/faults.json, written by tests/faults) as the README's
+// table: `npx vitest run tests/faults && npx tsx bench/faults/table.ts`.
+import { readFileSync } from 'node:fs';
+import { FAULT_RESULTS_FILE, type ScenarioResult } from '../../tests/faults/fault-results.ts';
+
+const results = JSON.parse(readFileSync(FAULT_RESULTS_FILE, 'utf8')) as Record<string, ScenarioResult>;
+const lines = ['| scenario | measured | load (1 min) |', '|---|---|---|'];
+for (const result of Object.values(results)) {
+  const figures = Object.values(result.figures)
+    .map((f) => `${f.note}: **${f.value}${f.unit === 'count' ? '' : ` ${f.unit}`}**`)
+    .join('; ');
+  lines.push(`| ${result.title} | ${figures} | ${result.loadAverage1m} |`);
+}
+const first = Object.values(results)[0];
+if (first !== undefined) lines.push('', `${first.cpu}, ${first.cores} cores, Node ${first.node}.`);
+console.log(lines.join('\n'));
