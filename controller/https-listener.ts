@@ -4,7 +4,6 @@
 // hook and socket behaves exactly as on the plain listener.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../runtime/config.ts';
 import { lanAddresses } from '../runtime/lan-addresses.ts';
@@ -38,7 +37,7 @@ export class HttpsListener {
     const address = this.#server?.address();
     const { host } = this.settings;
     if (host === null || address === undefined || address === null || typeof address === 'string') return null;
-    return `https://${host.includes(':') ? `[${host}]` : host}:${(address as AddressInfo).port}`;
+    return `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   }
 
   async listen(host: string, port: number): Promise<void> {

@@ -32,8 +32,8 @@ COPY package.json tsconfig.json ./
 COPY protocol/ protocol/
 COPY runtime/ runtime/
 COPY controller/ controller/
-# The controller queues program outputs and exports through the worker's job client.
-COPY worker/ worker/
+# The job client, plan and status records the controller shares with the worker.
+COPY outputs/ outputs/
 COPY --from=pages /app/dist dist/
 # Data dir for the generated admin key when PITCHSIDE_ADMIN_KEY is empty (a volume in compose).
 RUN mkdir -p /data && chown node:node /data

@@ -23,8 +23,8 @@ COPY package.json tsconfig.json ./
 COPY protocol/ protocol/
 COPY runtime/ runtime/
 COPY worker/ worker/
-# The worker reads the switch log and event keys (VOD export chapters) through the controller's services.
-COPY controller/ controller/
+# The plan, status and switch-log records the worker shares with the controller.
+COPY outputs/ outputs/
 COPY docker/worker-healthcheck.ts docker/
 # Recordings and exports (a volume in compose).
 RUN mkdir -p /data && chown node:node /data

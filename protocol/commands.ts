@@ -154,4 +154,4 @@ export const CommandSchema = Type.Union([...CommandSchemas]);
 export type Command = Static<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
-export const COMMAND_TYPES = CommandSchemas.map((s) => s.properties.type.const) as CommandType[];
+export const COMMAND_TYPES = CommandSchemas.map<CommandType>((s) => s.properties.type.const);

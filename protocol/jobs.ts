@@ -133,6 +133,37 @@ export const ExportJobSchema = Type.Object(
 );
 export type ExportJob = Static<typeof ExportJobSchema>;
 
+/** The files an export writes into its directory, by role. */
+export const EXPORT_FILES = {
+  video: 'program.mp4',
+  poster: 'poster.jpg',
+  thumbnails: 'thumbnails.jpg',
+  edl: 'takes.edl',
+  /** ffmpeg's chapter input: the worker's working file, never served. */
+  metadata: 'chapters.txt',
+} as const;
+/** The export files the controller serves, in the order an export answer lists them. */
+export const SERVED_EXPORT_FILES = [EXPORT_FILES.video, EXPORT_FILES.poster, EXPORT_FILES.thumbnails, EXPORT_FILES.edl];
+export const ExportFileSchema = Type.Union(SERVED_EXPORT_FILES.map((file) => Type.Literal(file)));
+export type ExportFile = Static<typeof ExportFileSchema>;
+
+/**
+ * A summary of the event's output plan safe for API answers: destination ids only, no stream keys and
+ * no template URL (it carries the template key).
+ */
+export const PlanSummarySchema = Type.Object(
+  {
+    eventId: Type.String(),
+    record: Type.Boolean(),
+    destinations: Type.Array(Type.String()),
+    stop: Type.Boolean(),
+    revision: Type.Integer(),
+    jobId: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type PlanSummary = Static<typeof PlanSummarySchema>;
+
 export const ExportResultSchema = Type.Object(
   {
     video: Type.String(),

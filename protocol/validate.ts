@@ -35,10 +35,14 @@ export function parse<S extends TSchema>(schema: S, input: unknown): Parsed<Stat
   if (check.Check(input)) return { ok: true, value: input };
   const variant = taggedVariant(schema, input);
   if (variant === 'unknown-tag') {
-    const known = TypeGuard.IsUnion(schema) ? schema.anyOf.map((v) => String(v.properties?.type?.const)) : [];
+    const known = TypeGuard.IsUnion(schema)
+      ? schema.anyOf.map((v) =>
+          TypeGuard.IsObject(v) && TypeGuard.IsLiteral(v.properties['type']) ? String(v.properties['type'].const) : '?',
+        )
+      : [];
     return { ok: false, error: { field: '/type', message: `must be one of: ${known.join(', ')}` } };
   }
-  if (variant !== null) return parse(variant, input) as Parsed<Static<S>>;
+  if (variant !== null) return parse(variant, input);
   // A union reports its own failure first; the deepest path names the field a person must fix.
   let best: ValidationError = { field: '/', message: 'does not match the schema' };
   for (const error of check.Errors(input)) {

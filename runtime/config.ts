@@ -172,7 +172,7 @@ function describeSchemaErrors(error: SchemaError): string {
   for (const { instancePath, message } of error.errors) {
     const name = instancePath.replace(/^\//, '');
     if (byVariable.has(name)) continue;
-    const property = (ConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name];
+    const property = (ConfigSchema.properties as Record<string, { anyOf?: { const?: string }[] }>)[name];
     const allowed = property?.anyOf?.map((option) => option.const).filter((v) => v !== undefined);
     byVariable.set(name, allowed?.length ? `must be one of ${allowed.join(', ')}` : (message ?? 'is invalid'));
   }

@@ -149,7 +149,7 @@ async function shoot(
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: 20_000 });
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  await page.screenshot({ path: resolve(OUT_DIR, file) as `${string}.png` });
+  await page.screenshot({ path: resolve(OUT_DIR, file) });
   console.log(`  ${file} ${size.width}×${size.height}`);
   await page.close();
 }

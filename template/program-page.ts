@@ -72,7 +72,7 @@ export class ProgramPage {
     this.#renderer = await createProgramRenderer({ width, height, preference: this.#config.renderer });
     log.info(`renderer ${this.#renderer.name} (${this.#renderer.probe.glRenderer}) ${width}×${height}@${fps}`);
     this.#feeds.copyFrames = this.#renderer.name === 'canvas';
-    const canvas = this.#renderer.renderer.canvas as HTMLCanvasElement;
+    const canvas = this.#renderer.renderer.canvas;
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
     document.body.appendChild(canvas);

@@ -29,7 +29,7 @@ import {
   type VideoFormat,
 } from '../protocol/index.ts';
 import { templatePageUrl } from './template-url.ts';
-import { egressUpdateFromInfo, type EgressUpdate } from './egress-updates.ts';
+import { egressUpdateFromInfo, type EgressUpdate } from '../outputs/egress-updates.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { readSessionRecord, writeSessionRecord } from './session-record.ts';
 import { errorMessage } from './logger.ts';
@@ -271,7 +271,7 @@ class EgressSession implements OutputSession {
       return info;
     } catch (error) {
       // The SDK's error may quote the request; keep keys out of what travels on.
-      throw new Error(`egress did not start: ${errorMessage(error)}`);
+      throw new Error(`egress did not start: ${errorMessage(error)}`, { cause: error });
     }
   }
 

@@ -13,7 +13,7 @@ import {
   type RedisKeys,
 } from '../protocol/index.ts';
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
-import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from './job-client.ts';
+import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from '../outputs/job-client.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { createLogger, errorMessage, type Logger } from './logger.ts';
 

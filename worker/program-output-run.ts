@@ -5,10 +5,10 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OutputBackend, OutputSession, OutputSessionResult } from './output-backend.ts';
 import { OutputLock } from './output-lock.ts';
-import { readPlan, updatePlan } from './plan-store.ts';
+import { readPlan, updatePlan } from '../outputs/plan-store.ts';
 import { clearSessionRecord } from './session-record.ts';
-import { noteRecordings } from './recording-notes.ts';
-import { publishJobStatus } from './status-publisher.ts';
+import { noteRecordings } from '../outputs/recording-notes.ts';
+import { publishJobStatus } from '../outputs/job-status.ts';
 import { errorMessage, type Logger } from './logger.ts';
 import {
   programOutputJobId,

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RecordingNote, RedisKeys } from '../protocol/index.ts';
 import { errorMessage, type Logger } from './logger.ts';
-import { MAX_RECORDING_NOTES, readRecordingNotes } from './recording-notes.ts';
+import { MAX_RECORDING_NOTES, readRecordingNotes } from '../outputs/recording-notes.ts';
 import { finaliseMp4 } from './recorder/finalise-mp4.ts';
-import { probe } from './export/ffmpeg.ts';
+import { probe } from '../runtime/ffmpeg.ts';
 import { readRecordingStart } from './recording-start.ts';
 
 const FRAGMENTED_SUFFIX = '.frag.mp4';

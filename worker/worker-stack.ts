@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { allowedNetworks, type Config } from '../runtime/config.ts';
 import { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { createRedisKeys, type RedisKeys } from '../protocol/redis-keys.ts';
-import { SwitchLog } from '../controller/services/switch-log.ts';
+import { SwitchLog } from '../outputs/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
 import { ExportWorker } from './export/export-worker.ts';

@@ -66,7 +66,7 @@ function startReceiver(port: number, file: string): Receiver {
     ['-hide_banner', '-loglevel', 'error', '-listen', '1', '-i', url, '-c', 'copy', '-f', 'flv', '-y', file],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  proc.stderr!.resume();
+  proc.stderr.resume();
   const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
   return { proc, file, url, exited };
 }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertValid, type VideoFormat } from '../../protocol/index.ts';
 import { freePort } from '../../runtime/free-port.ts';
-import { DEFAULT_CUES_FILE, DemoCueSheetSchema, recordProgram } from '../../worker/program-recording.ts';
+import { DEFAULT_CUES_FILE, DemoCueSheetSchema, recordProgram } from '../../scripts/program-recording.ts';
 import { CameraClipServer } from '../camera-clips.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });

@@ -14,7 +14,7 @@ import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
 import { DEFAULT_SOCKET_LIMITS, SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
-import { SwitchLog } from '../services/switch-log.ts';
+import { SwitchLog } from '../../outputs/switch-log.ts';
 import { vetCommand } from '../services/outbound-checks.ts';
 import { OutboundPolicy } from '../../runtime/outbound-policy.ts';
 

@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
+  EXPORT_FILES,
   EventIdSchema,
   eventStatusOf,
   formatClock,
@@ -21,10 +22,9 @@ import {
   type RecordingNote,
   type Role,
 } from '../../protocol/index.ts';
-import { runFfmpeg } from '../../worker/export/ffmpeg.ts';
-import { EXPORT_FILES } from '../../worker/export/vod-export.ts';
-import { readRecordingNotes } from '../../worker/recording-notes.ts';
-import { readJobStatuses } from '../../worker/status-publisher.ts';
+import { runFfmpeg } from '../../runtime/ffmpeg.ts';
+import { readRecordingNotes } from '../../outputs/recording-notes.ts';
+import { readJobStatuses } from '../../outputs/job-status.ts';
 import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';

@@ -16,7 +16,7 @@ import { readWatchInfo } from '../services/watch-info.ts';
 import { vetDestinations } from '../services/outbound-checks.ts';
 import { syncProgramWithEvent } from '../services/event-program-sync.ts';
 import { caller } from '../plugins/auth.ts';
-import { stopOutputs } from '../../worker/job-client.ts';
+import { stopOutputs } from '../../outputs/job-client.ts';
 
 const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

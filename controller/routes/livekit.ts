@@ -16,7 +16,7 @@ import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { ingressChange } from '../services/ingress-cameras.ts';
 import { requireLiveKit, type LiveKitRole } from '../services/livekit-bridge.ts';
-import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import { forwardEgressWebhook } from '../../outputs/egress-updates.ts';
 
 export const WEBHOOK_CONTENT_TYPE = 'application/webhook+json';
 

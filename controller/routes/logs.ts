@@ -9,7 +9,7 @@ import {
   type Role,
 } from '../../protocol/index.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
-import { switchLogCsv } from '../services/switch-log.ts';
+import { switchLogCsv } from '../../outputs/switch-log.ts';
 
 const LOG_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
 /** `key` may come in the query (download links), so the range query accepts it too. */

@@ -9,15 +9,17 @@ import { Type } from '@sinclair/typebox';
 import {
   DestinationIdSchema,
   EventIdSchema,
+  ExportFileSchema,
   ExportOptionsSchema,
+  PlanSummarySchema,
+  SERVED_EXPORT_FILES,
   JobStatusMessageSchema,
   StopRequestSchema,
   VideoFormatSchema,
   type Role,
   type VideoFormat,
 } from '../../protocol/index.ts';
-import { EXPORT_FILES } from '../../worker/export/vod-export.ts';
-import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
+import { JobClient, JobRequestError, type OutputTarget } from '../../outputs/job-client.ts';
 import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
@@ -30,14 +32,6 @@ const OUTPUT_ROLES: readonly Role[] = ['admin', 'director'];
 const STATUS_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
 export const DEFAULT_VIDEO: VideoFormat = { width: 1920, height: 1080, fps: 30 };
 
-const PlanSummarySchema = Type.Object({
-  eventId: Type.String(),
-  record: Type.Boolean(),
-  destinations: Type.Array(Type.String()),
-  stop: Type.Boolean(),
-  revision: Type.Integer(),
-  jobId: Type.String(),
-});
 const OutputAnswerSchema = Type.Object({ plan: Type.Union([PlanSummarySchema, Type.Null()]) });
 const VideoBodySchema = Type.Object({ video: Type.Optional(VideoFormatSchema) }, { additionalProperties: false });
 const StreamBodySchema = Type.Object(
@@ -62,11 +56,7 @@ const ExportFileParamsSchema = Type.Object(
   {
     eventId: EventIdSchema,
     jobId: Type.String({ pattern: '^export-[a-z0-9-]+$', maxLength: 120 }),
-    file: Type.Union(
-      Object.values(EXPORT_FILES)
-        .filter((f) => f !== EXPORT_FILES.metadata)
-        .map((f) => Type.Literal(f)),
-    ),
+    file: ExportFileSchema,
   },
   { additionalProperties: false },
 );
@@ -307,9 +297,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       const base = `/api/events/${eventId}/exports/${jobId}`;
       return {
         jobId,
-        files: [EXPORT_FILES.video, EXPORT_FILES.poster, EXPORT_FILES.thumbnails, EXPORT_FILES.edl].map(
-          (f) => `${base}/${f}`,
-        ),
+        files: SERVED_EXPORT_FILES.map((f) => `${base}/${f}`),
       };
     },
   );

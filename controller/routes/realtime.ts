@@ -165,7 +165,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       socket.on('message', (data, isBinary) => {
         const decoded = isBinary
           ? ({ ok: false, error: { field: '/', message: 'binary frames are not accepted' } } as const)
-          : clientMessages.decode(data.toString());
+          : clientMessages.decode((data as Buffer).toString('utf8')); // binaryType 'nodebuffer': one Buffer a message;
         if (decoded.ok) dispatchFrame(handlers, decoded.frame);
         else send({ type: 'error', code: 'INVALID', message: decoded.error.message, field: decoded.error.field });
       });

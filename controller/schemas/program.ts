@@ -47,7 +47,7 @@ function kebab(text: string): string {
 
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
   ...CommandSchemas.map((schema) => {
-    const type = schema.properties.type.const as CommandType;
+    const type = schema.properties.type.const;
     const { type: _type, ...rest } = schema.properties;
     return {
       path: type.split('.').map(kebab).join('/'),

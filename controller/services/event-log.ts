@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { EventLogEntry, EventLogInput, LogMessage, TimeRangeQuery } from '../../protocol/index.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 import { DEFAULT_LOG_STREAM_MAX_ENTRIES } from '../../runtime/config.ts';
-import { readStreamRange } from './stream-range.ts';
+import { readStreamRange } from '../../runtime/stream-range.ts';
 
 export class EventLog {
   constructor(

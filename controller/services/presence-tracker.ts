@@ -1,7 +1,7 @@
 // Who is connected to each event, across every controller process: one sorted-set member per open
 // WebSocket, scored by its last heartbeat, so a crashed process's connections age out on their own.
 import type { Redis } from 'ioredis';
-import type { EventRole, Presence, PresenceMessage, Role } from '../../protocol/index.ts';
+import type { Presence, PresenceMessage, Role } from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
@@ -77,7 +77,7 @@ export class PresenceTracker {
     for (const member of members) {
       const role = member.slice(member.lastIndexOf('|') + 1) as Role;
       if (role === 'viewer') viewers++;
-      else if (role in panels) panels[role as Exclude<EventRole, 'viewer'> | 'admin']++;
+      else if (role in panels) panels[role]++;
     }
     return { viewers, panels };
   }

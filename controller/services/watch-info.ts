@@ -1,8 +1,8 @@
 // The viewer page's view of an event: name, public channels and status. The status is derived from the
-// program output's last status, which the worker keeps in Redis (worker/status-publisher.ts).
+// program output's last status, which the worker keeps in Redis (outputs/job-status.ts).
 import type { Redis } from 'ioredis';
 import { eventStatusOf, type OutputStatusMessage, type RedisKeys, type WatchInfo } from '../../protocol/index.ts';
-import { readJobStatuses } from '../../worker/status-publisher.ts';
+import { readJobStatuses } from '../../outputs/job-status.ts';
 import type { StoredEvent } from './event-store.ts';
 
 export function toWatchInfo(event: StoredEvent, output: OutputStatusMessage | null): WatchInfo {

@@ -2,7 +2,7 @@
 // receive camera tracks and program-state data messages, follows Egress layout changes live, and tells
 // Egress to start recording only once the program has a picture (see program-page.ts `ready`).
 import EgressHelper from '@livekit/egress-sdk';
-import { RoomEvent, type RemoteParticipant, type RemoteTrack, type Room } from 'livekit-client';
+import { RoomEvent, Track, type RemoteParticipant, type RemoteTrack, type Room } from 'livekit-client';
 import { PROGRAM_TOPIC, type LayoutPreset } from '../../protocol/index.ts';
 import { createLogger } from '../config/logger.ts';
 import type { SourceFeeds } from '../sources/index.ts';
@@ -76,7 +76,7 @@ export class EgressSession {
   }
 
   #handleTrack(track: RemoteTrack, participant: RemoteParticipant, subscribed: boolean): void {
-    if (track.kind !== 'video' && track.kind !== 'audio') return;
+    if (track.kind !== Track.Kind.Video && track.kind !== Track.Kind.Audio) return;
     this.#options.feeds.handleTrack(participant.identity, track.kind, subscribed ? track.mediaStreamTrack : null);
   }
 

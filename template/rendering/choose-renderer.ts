@@ -1,7 +1,7 @@
 // Which renderer the browser can really run fast. Without a GPU (Egress's Chrome, the recorder's
 // Chromium) WebGL falls to SwiftShader: measured 4–5 fps at 1080p, while Pixi's canvas renderer holds
 // the output rate. So WebGL only on a real GPU; `?renderer=` overrides for measurements.
-import { autoDetectRenderer, RendererType, type Renderer } from 'pixi.js';
+import { autoDetectRenderer, type Renderer } from 'pixi.js';
 import type { RendererName } from '../../protocol/index.ts';
 
 /** Renderer strings of software GL implementations (Chrome's SwiftShader, Mesa's llvmpipe/softpipe). */
@@ -57,7 +57,6 @@ export async function createProgramRenderer(options: ProgramRendererOptions): Pr
 }
 
 function rendererName(renderer: Renderer): RendererName {
-  if (renderer.type === RendererType.WEBGPU) return 'webgpu';
-  if (renderer.type === RendererType.WEBGL) return 'webgl';
-  return 'canvas';
+  // Pixi names its renderers 'webgl', 'webgpu' and 'canvas'.
+  return renderer.name === 'webgpu' || renderer.name === 'webgl' ? renderer.name : 'canvas';
 }

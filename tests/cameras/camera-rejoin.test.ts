@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMERA_SLATE_COLOUR } from '../../protocol/index.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
 import { CAMERA_COLOUR, DirectCameraStack, FPS, H, W } from './direct-camera-stack.ts';
 

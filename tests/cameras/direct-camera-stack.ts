@@ -18,7 +18,7 @@ import {
 } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
-import { JobClient } from '../../worker/job-client.ts';
+import { JobClient } from '../../outputs/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { bearer, listen, testApp } from '../controller/controller-helpers.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';

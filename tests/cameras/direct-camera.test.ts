@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import { CAMERA_SLATE_COLOUR } from '../../protocol/index.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { until } from '../worker/helpers.ts';
 import { colourDistance, hexToRgb, regionColour, tonePowers } from '../worker/media-checks.ts';
 import { CAMERA_COLOUR, CAMERA_TONE_HZ, DirectCameraStack, FPS, H, W } from './direct-camera-stack.ts';

@@ -5,7 +5,7 @@ import { PROGRAM_TOPIC } from '../../protocol/index.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { testRedis } from '../helpers/redis.ts';
 import { JOIN_ATTEMPT_LIMIT } from '../../controller/routes/cameras.ts';
-import type { EgressUpdate } from '../../worker/egress-updates.ts';
+import type { EgressUpdate } from '../../outputs/egress-updates.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
 describe('cameras and LiveKit (against the Twirp stub)', () => {

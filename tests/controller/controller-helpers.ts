@@ -76,7 +76,7 @@ export async function connectWs(host: string, eventId: string, key: string): Pro
   const frames: FrameCollector['frames'] = [];
   const waiters: Array<() => void> = [];
   socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
+    frames.push(JSON.parse((data as Buffer).toString('utf8'))); // binaryType 'nodebuffer': one Buffer a message
     for (const w of waiters.splice(0)) w();
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { resolveSportRules, SPORT_PRESETS, type ProgramState } from '../../protocol/index.ts';
 import { youtubeChapters } from '../../controller/routes/console.ts';
 import { loadConfig } from '../../runtime/config.ts';
-import { readPlan, updatePlan } from '../../worker/plan-store.ts';
-import { noteRecordings } from '../../worker/recording-notes.ts';
+import { readPlan, updatePlan } from '../../outputs/plan-store.ts';
+import { noteRecordings } from '../../outputs/recording-notes.ts';
 import { ffmetadata, takeChapters } from '../../worker/export/chapters.ts';
 import { testRedis } from '../helpers/redis.ts';
 import { admin, bearer, testApp } from './controller-helpers.ts';
@@ -156,7 +156,6 @@ describe('event console API', () => {
     await noteRecordings(redis, app.redisKeys, id, {
       recordings: [recording],
       recordingStartedAt: startedAt,
-      outputs: [],
     });
     const listed = await app.inject({ method: 'GET', url: `/api/events/${id}/recordings`, headers: admin() });
     expect(listed.statusCode, listed.body).toBe(200);

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Role, type ProgramState } from '../../protocol/index.ts';
-import { publishJobStatus } from '../../worker/status-publisher.ts';
+import { publishJobStatus } from '../../outputs/job-status.ts';
 import {
   TEST_ADMIN_KEY,
   admin,
@@ -93,7 +93,7 @@ describe('realtime frames by role', () => {
       payload: { source: 'camera-2' },
     });
     expect(take.statusCode, take.body).toBe(200);
-    const revision = (take.json() as { revision: number }).revision;
+    const revision = take.json<{ revision: number }>().revision;
 
     for (const [role, socket] of sockets) {
       await socket.waitFor((f) => f.type === 'state' && (f.state as ProgramState).revision === revision);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { OutputReport, OutputStatusMessage } from '../../protocol/index.ts';
-import { publishJobStatus } from '../../worker/status-publisher.ts';
+import { publishJobStatus } from '../../outputs/job-status.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
 const STREAM_KEY = 'live-secret-key-0123456789';

@@ -46,7 +46,6 @@ describe('controller killed with -9 during a burst of takes', () => {
     const answered: Answer[] = [];
     let failed = 0;
     let phase: 'before' | 'down' | 'after' = 'before';
-    let killedAt = 0;
     let afterRestart = 0;
     let firstAnswerAfterKill = 0;
 
@@ -75,7 +74,7 @@ describe('controller killed with -9 during a burst of takes', () => {
     const running = Promise.all(clients.map(burst));
     await until('the burst before the kill', () => answered.length >= TAKES_BEFORE_KILL, 30_000, 5);
     phase = 'down';
-    killedAt = Date.now();
+    const killedAt = Date.now();
     await controller.kill('SIGKILL');
     const answeredBeforeKill = answered.length;
     phase = 'after';

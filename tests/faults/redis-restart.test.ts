@@ -7,7 +7,7 @@ import type { Browser, Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { testSourceColour, type Command } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { POLL_MS, waitOnline } from '../web/web-stack.ts';
 import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
 import { recordFaultResult } from './fault-results.ts';
@@ -50,7 +50,7 @@ afterAll(async () => {
   await redis.close();
 });
 
-const take = (source: string): Command => ({ type: 'program.take', source, transition: { type: 'cut' } }) as Command;
+const take = (source: string): Command => ({ type: 'program.take', source, transition: { type: 'cut' } });
 
 async function programFrame(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('iframe[title*="Program output"]');

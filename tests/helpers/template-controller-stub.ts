@@ -110,7 +110,7 @@ export class TemplateControllerStub {
     this.#sockets.add(ws);
     ws.on('close', () => this.#sockets.delete(ws));
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { type?: string; clientTime?: number };
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as { type?: string; clientTime?: number };
       if (frame.type === 'ping')
         ws.send(JSON.stringify({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }));
     });

@@ -48,8 +48,8 @@ async function startPitchside(cwd: string): Promise<Started> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + START_DEADLINE_MS;
   while (!/^\s+watch:/m.test(output)) {
     if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
@@ -144,7 +144,7 @@ describe.skipIf(lanAddress === undefined)('npm start on the LAN over HTTPS', () 
     const url = `wss://${first.cameraUrl.host}/api/events/demo/ws?key=${encodeURIComponent(first.directorKey)}`;
     const socket = new WebSocket(url, { ca });
     const frame = await new Promise<{ type: string }>((resolve, reject) => {
-      socket.once('message', (data) => resolve(JSON.parse(data.toString()) as { type: string }));
+      socket.once('message', (data) => resolve(JSON.parse((data as Buffer).toString('utf8')) as { type: string }));
       socket.once('error', reject);
     });
     expect(frame.type).toBe('state');

@@ -27,7 +27,7 @@ describe('camera impersonation', () => {
   async function join(app: Awaited<ReturnType<typeof testApp>>, code: string, label: string): Promise<Joined> {
     const answer = await app.inject({ method: 'POST', url: '/api/join', payload: { code, label } });
     expect(answer.statusCode, answer.body).toBe(200);
-    return answer.json() as Joined;
+    return answer.json<Joined>();
   }
 
   it("a camera's key mints a LiveKit token for its own identity only; never for another camera", async () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisKeys, testSources, type OutputPlan } from '../../protocol/index.ts';
-import { readPlan, updatePlan } from '../../worker/plan-store.ts';
+import { readPlan, updatePlan } from '../../outputs/plan-store.ts';
 import { bearer, testApp } from '../controller/controller-helpers.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';
 

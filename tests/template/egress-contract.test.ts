@@ -32,7 +32,7 @@ function egressQuery(token = 'eyJ.stand-in.token'): Record<string, string> {
 }
 
 async function errorText(page: Page): Promise<string> {
-  return page.evaluate(() => (document.querySelector('div.error') as HTMLElement | null)?.innerText ?? '');
+  return page.evaluate(() => document.querySelector<HTMLElement>('div.error')?.innerText ?? '');
 }
 
 describe('Egress contract', () => {
@@ -109,10 +109,9 @@ describe('Egress contract', () => {
   it('puts a message in div.error when the room cannot be joined (fatal), and only then', async () => {
     const page = await browser.newPage();
     await page.goto(stub.templateUrl(egressQuery('stand-in-rejected')), { waitUntil: 'load' });
-    await page.waitForFunction(
-      () => (document.querySelector('div.error') as HTMLElement | null)?.innerText !== undefined,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('div.error')?.innerText !== undefined, {
+      timeout: 10_000,
+    });
     expect(await errorText(page)).toMatch(/could not start.*invalid token/);
     await page.close();
   });

@@ -60,7 +60,7 @@ describe('template preview view', () => {
     await waitForRevision(page, state.revision);
     await waitForRegionColour(page, colour(3));
     // A long mix on program: the preview picture is settled, never a blend.
-    state = await stack.command({ type: 'program.preview', source: 'camera-4' });
+    await stack.command({ type: 'program.preview', source: 'camera-4' });
     state = await stack.command({
       type: 'program.take',
       source: 'camera-2',

@@ -4,7 +4,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_REGION, testSourceColour, type OutputStatusMessage } from '../../protocol/index.ts';
-import { publishJobStatus } from '../../worker/status-publisher.ts';
+import { publishJobStatus } from '../../outputs/job-status.ts';
 import { colourDistance, hexToRgb, steadyPixels } from '../helpers/template-page.ts';
 import {
   ADMIN_KEY,

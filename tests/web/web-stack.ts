@@ -204,5 +204,7 @@ export async function until<T>(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}${last === null ? '' : `: ${String(last)}`}`);
+  throw new Error(
+    `timed out waiting for ${what}${last === null ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`,
+  );
 }

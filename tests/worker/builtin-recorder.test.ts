@@ -20,9 +20,9 @@ import {
 import { freePort } from '../../runtime/free-port.ts';
 import { readRecordingStart } from '../../worker/recording-start.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
-import { JobClient } from '../../worker/job-client.ts';
+import { JobClient } from '../../outputs/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { bearer, listen, seedEvent, testApp } from '../controller/controller-helpers.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from './helpers.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testSourceColour, testSourceToneHz } from '../../protocol/index.ts';
-import { recordProgram, type DemoCueSheet } from '../../worker/program-recording.ts';
+import { recordProgram, type DemoCueSheet } from '../../scripts/program-recording.ts';
 import { colourDistance, hexToRgb, regionColour, tonePowers } from './media-checks.ts';
 
 const W = 1280;

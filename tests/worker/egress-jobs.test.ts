@@ -13,10 +13,10 @@ import {
 } from '@livekit/protocol';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
-import { JobClient, JobRequestError, type OutputTarget } from '../../worker/job-client.ts';
+import { JobClient, JobRequestError, type OutputTarget } from '../../outputs/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
-import { forwardEgressWebhook } from '../../worker/egress-updates.ts';
+import { forwardEgressWebhook } from '../../outputs/egress-updates.ts';
 import {
   PROGRAM_OUTPUT_QUEUE,
   createRedisKeys,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFfmpeg } from '../../worker/export/ffmpeg.ts';
+import { runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { EXPORT_NICENESS } from '../../worker/export/vod-export.ts';
 import { until } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomCompositeEgressRequest, UpdateStreamRequest } from '@livekit/protocol';
 import type { FastifyInstance } from 'fastify';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -14,7 +14,7 @@ import { admin, bearer, testApp } from '../controller/controller-helpers.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
-import { noteRecordings } from '../../worker/recording-notes.ts';
+import { noteRecordings } from '../../outputs/recording-notes.ts';
 import { createRedisKeys, testSources, type RoleKey } from '../../protocol/index.ts';
 import { until } from './helpers.ts';
 
@@ -171,7 +171,6 @@ describe('output routes', () => {
     await noteRecordings(redis, redisKeys, 'routes-b', {
       recordings: [recording],
       recordingStartedAt: Date.now() - 10_000,
-      outputs: [],
     });
     exporter = new ExportWorker({
       redisUrl: testRedisUrl(),

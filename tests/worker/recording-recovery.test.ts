@@ -14,11 +14,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRecordingNotes } from '../../worker/recording-notes.ts';
+import { readRecordingNotes } from '../../outputs/recording-notes.ts';
 import { recoverRecordings } from '../../worker/recording-recovery.ts';
 import { writeRecordingStart } from '../../worker/recording-start.ts';
 import { createLogger } from '../../worker/logger.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { createRedisKeys } from '../../protocol/index.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';
 

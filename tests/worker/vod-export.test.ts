@@ -13,10 +13,10 @@ import {
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
-import { SwitchLog } from '../../controller/services/switch-log.ts';
-import { JobClient } from '../../worker/job-client.ts';
+import { SwitchLog } from '../../outputs/switch-log.ts';
+import { JobClient } from '../../outputs/job-client.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener } from './helpers.ts';
 

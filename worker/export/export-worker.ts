@@ -12,7 +12,7 @@ import {
   type JobState,
   type RedisKeys,
 } from '../../protocol/index.ts';
-import { publishJobStatus } from '../status-publisher.ts';
+import { publishJobStatus } from '../../outputs/job-status.ts';
 import { createLogger, errorMessage, type Logger } from '../logger.ts';
 import { ExportInputError, exportVod, type SwitchLogReader } from './vod-export.ts';
 

@@ -2,19 +2,18 @@
 // a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExportJob, ExportResult, SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
+import {
+  EXPORT_FILES,
+  type ExportJob,
+  type ExportResult,
+  type SwitchLogEntry,
+  type TimeRangeQuery,
+} from '../../protocol/index.ts';
 import { ffmetadata, markerChapters, takeChapters } from './chapters.ts';
 import { cmx3600 } from './edl.ts';
-import { probe, runFfmpeg } from './ffmpeg.ts';
+import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
 
-export const EXPORT_FILES = {
-  video: 'program.mp4',
-  poster: 'poster.jpg',
-  thumbnails: 'thumbnails.jpg',
-  edl: 'takes.edl',
-  metadata: 'chapters.txt',
-} as const;
 export const DEFAULT_THUMBNAILS = 10;
 const THUMBNAIL_WIDTH = 320;
 /** The poster is the frame this far into the first take (past any opening transition). */

@@ -150,7 +150,7 @@
         if (audio) audio.stop();
         try {
           await encoder.flush();
-        } catch (e) {
+        } catch {
           /* closed */
         }
         encoder.close();
@@ -314,7 +314,7 @@ registerProcessor('pitchside-tap', PitchsideTap);
       try {
         source.disconnect(tap);
         tap.disconnect();
-      } catch (e) {
+      } catch {
         /* already gone */
       }
     };

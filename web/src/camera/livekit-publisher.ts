@@ -36,7 +36,7 @@ export class LiveKitPublisher {
     this.#room = room;
     room
       .on(lk.RoomEvent.ConnectionQualityChanged, (quality, participant) => {
-        if (participant === room.localParticipant) this.#callbacks.quality(quality as Quality);
+        if (participant === room.localParticipant) this.#callbacks.quality(quality);
       })
       .on(lk.RoomEvent.Reconnecting, () => this.#callbacks.status('reconnecting', 'LiveKit: reconnecting…'))
       .on(lk.RoomEvent.Reconnected, () => this.#callbacks.status('connected', 'LiveKit: connected'))

@@ -83,7 +83,7 @@ function run(join: JoinResponse): void {
       linkDetail,
       h('div', { class: 'camera-controls' }, micButton, videoButton),
       picker.element,
-      h('button', { type: 'button', class: 'leave', onclick: () => leave() }, 'Leave'),
+      h('button', { type: 'button', class: 'leave', onclick: () => void leave() }, 'Leave'),
     ),
   );
   document.body.dataset.tally = 'none';

@@ -110,7 +110,10 @@ export class LowerThirds {
       const raw: unknown = JSON.parse(localStorage.getItem(this.#storageKey) ?? 'null');
       if (Array.isArray(raw)) {
         return raw
-          .filter((e): e is RundownEntry => typeof e?.title === 'string' && typeof e?.subtitle === 'string')
+          .filter((e: unknown): e is RundownEntry => {
+            const entry = e as Partial<RundownEntry> | null;
+            return typeof entry?.title === 'string' && typeof entry.subtitle === 'string';
+          })
           .map((e) => ({ title: e.title.slice(0, TITLE_MAX), subtitle: e.subtitle.slice(0, SUBTITLE_MAX) }));
       }
     } catch {

@@ -25,6 +25,7 @@ import {
   type JobStatusMessage,
   type OutputBackendKind,
   type OutputPlan,
+  type PlanSummary,
   type RedisKeys,
   type StartStreamRequest,
   type StopRequest,
@@ -32,7 +33,7 @@ import {
   type VideoFormat,
 } from '../protocol/index.ts';
 import { readPlan, updatePlan } from './plan-store.ts';
-import { readJobStatuses } from './status-publisher.ts';
+import { readJobStatuses } from './job-status.ts';
 import { readRecordingNotes } from './recording-notes.ts';
 
 /** Transient failures (an egress that did not start, a recorder crash) are retried this often with backoff. */
@@ -64,16 +65,6 @@ export class JobRequestError extends Error {
   ) {
     super(message);
   }
-}
-
-/** A summary safe for API responses: the plan without stream keys or the template key. */
-export interface PlanSummary {
-  eventId: string;
-  record: boolean;
-  destinations: string[];
-  stop: boolean;
-  revision: number;
-  jobId: string;
 }
 
 export class JobClient {

@@ -1,6 +1,6 @@
 // Reading a Redis stream by server-time range: stream ids start with the ms time Redis added them at.
 import type { Redis } from 'ioredis';
-import type { TimeRangeQuery } from '../../protocol/index.ts';
+import type { TimeRangeQuery } from '../protocol/index.ts';
 
 export const DEFAULT_RANGE_LIMIT = 1000;
 

@@ -2,7 +2,6 @@
 // offer exports. Only the newest few are kept: older files stay on disk but drop off the list.
 import type { Redis } from 'ioredis';
 import { RecordingNoteSchema, assertValid, type RecordingNote, type RedisKeys } from '../protocol/index.ts';
-import type { OutputSessionResult } from './output-backend.ts';
 
 export const MAX_RECORDING_NOTES = 50;
 
@@ -10,7 +9,7 @@ export async function noteRecordings(
   redis: Redis,
   keys: RedisKeys,
   eventId: string,
-  result: OutputSessionResult,
+  result: { recordings: string[]; recordingStartedAt: number | null },
 ): Promise<void> {
   if (result.recordings.length === 0) return;
   const key = keys.output(eventId).recordings;

@@ -2,7 +2,7 @@
 // failure into an error with the tail of stderr (masked: ffmpeg quotes its output URLs).
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { maskSecrets } from '../../protocol/index.ts';
+import { maskSecrets } from '../protocol/index.ts';
 
 const STDERR_TAIL_CHARS = 2000;
 

@@ -12,9 +12,9 @@ import { CommandSchema, type VideoFormat } from '../protocol/index.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { treeCpu } from '../runtime/process-cpu.ts';
-import { Recorder, type RecorderStats } from './recorder/recorder.ts';
-import type { OutputSpec } from './recorder/types.ts';
-import { probe, type ProbeResult } from './export/ffmpeg.ts';
+import { Recorder, type RecorderStats } from '../worker/recorder/recorder.ts';
+import type { OutputSpec } from '../worker/recorder/types.ts';
+import { probe, type ProbeResult } from '../runtime/ffmpeg.ts';
 
 export const DemoCueSheetSchema = Type.Array(
   Type.Object({ atMs: Type.Integer({ minimum: 0 }), command: CommandSchema }, { additionalProperties: false }),

@@ -1,9 +1,9 @@
 // The switch log: one append-only stream entry per take (written by ProgramService's commit script),
 // read back by time range and exported as JSON or CSV.
 import type { Redis } from 'ioredis';
-import type { SwitchLogEntry, TimeRangeQuery } from '../../protocol/index.ts';
-import type { RedisKeys } from '../../protocol/redis-keys.ts';
-import { readStreamRange } from './stream-range.ts';
+import type { SwitchLogEntry, TimeRangeQuery } from '../protocol/index.ts';
+import type { RedisKeys } from '../protocol/redis-keys.ts';
+import { readStreamRange } from '../runtime/stream-range.ts';
 
 export const SWITCH_LOG_CSV_COLUMNS = [
   'id',
