@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode, encode } from '@msgpack/msgpack';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   OBS_RPC_VERSION,
@@ -19,7 +18,6 @@ import {
   ObsFrameSchema,
   ObsIdentifySchema,
   ObsOpCode,
-  KeyRevocationSchema,
   parse,
   type KeyRevocation,
   type EventRole,
