@@ -1,7 +1,7 @@
 // The event's cameras with their status and health: joined/live/disconnected from the controller's
 // `cameras` frames, how long ago each was last heard from, and which one is on program or preview.
 import { Type } from '@sinclair/typebox';
-import { CamerasMessageSchema, CameraSchema, parse, type Camera, type ProgramState } from '../../../protocol/index.ts';
+import { CameraSchema, parse, type Camera, type ProgramState } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
