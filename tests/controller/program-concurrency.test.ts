@@ -23,7 +23,7 @@ describe('concurrent takes on three controllers', () => {
       headers: bearer(keys.director!.key),
       payload: { source: 'camera-2', transition: mix },
     });
-    const start = (first.json() as { revision: number }).revision;
+    const start = first.json<{ revision: number }>().revision;
 
     const answers = await Promise.all(
       Array.from({ length: TAKES }, (_, i) =>
@@ -40,13 +40,13 @@ describe('concurrent takes on three controllers', () => {
       statuses.filter((s) => s !== 200),
       JSON.stringify(answers.find((a) => a.statusCode !== 200)?.json()),
     ).toEqual([]);
-    const revisions = answers.map((a) => (a.json() as { revision: number }).revision);
+    const revisions = answers.map((a) => a.json<{ revision: number }>().revision);
     expect(new Set(revisions).size).toBe(TAKES);
     expect(Math.min(...revisions)).toBe(start + 1);
     expect(Math.max(...revisions)).toBe(start + TAKES);
 
     const log = await apps[1]!.inject({ url: '/api/events/match/switch-log', headers: admin() });
-    const entries = (log.json() as { entries: SwitchLogEntry[] }).entries;
+    const entries = log.json<{ entries: SwitchLogEntry[] }>().entries;
     expect(entries.map((e) => e.revision)).toEqual([start, ...revisions].sort((a, b) => a - b));
 
     await watcher.waitFor((f) => f.type === 'state' && (f.state as ProgramState).revision === start + TAKES);

@@ -151,12 +151,12 @@ describe('event console', () => {
 
     // The crew tab is where a new event lands; its director card has the link, a QR code and copy.
     const link = await page.waitForSelector('.crew-card[data-card="director"][data-ready="true"] a.crew-link');
-    const href = await link!.evaluate((a) => (a as HTMLAnchorElement).href);
+    const href = await link!.evaluate((a) => a.href);
     expect(new URL(href).searchParams.get('event')).toBe(eventId);
     await page.waitForFunction(
       () =>
-        (document.querySelector('.crew-card[data-card="director"] img.crew-qr') as HTMLImageElement | null)
-          ?.naturalWidth! > 0,
+        (document.querySelector<HTMLImageElement>('.crew-card[data-card="director"] img.crew-qr')?.naturalWidth ?? 0) >
+        0,
       { polling: POLL_MS },
     );
     // Setup and Live tabs too, so every answer the console gets for this event is captured.
@@ -299,9 +299,9 @@ describe('event console', () => {
     const still = await page.waitForSelector('#take-strip .take[data-source="camera-2"] .take-still img', {
       timeout: 30_000,
     });
-    await still!.evaluate((img) => (img as HTMLImageElement).decode());
+    await still!.evaluate((img) => img.decode());
     const rgb = await still!.evaluate((img) => {
-      const image = img as HTMLImageElement;
+      const image = img;
       const canvas = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
       const g = canvas.getContext('2d')!;
       g.drawImage(image, 0, 0);

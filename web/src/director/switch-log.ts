@@ -8,7 +8,6 @@ import {
   testSourceColour,
   testSourceNumber,
   type ProgramState,
-  type SwitchLogEntry,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
