@@ -215,8 +215,7 @@ describe('event console', () => {
   it('a new director key or join code: the card shows the new link and the old one stops working', async () => {
     expect(created).not.toBeNull();
     const page = await openConsole(`?event=${created!.id}&tab=crew`);
-    const linkOf = (card: string) =>
-      page.$eval(`.crew-card[data-card="${card}"] a.crew-link`, (a) => (a as HTMLAnchorElement).href);
+    const linkOf = (card: string) => page.$eval(`.crew-card[data-card="${card}"] a.crew-link`, (a) => a.href);
     await page.waitForSelector('.crew-card[data-card="director"][data-ready="true"]');
     await page.waitForSelector('.crew-card[data-card="camera"][data-ready="true"]');
     const [oldDirector, oldJoin] = [await linkOf('director'), await linkOf('camera')];
