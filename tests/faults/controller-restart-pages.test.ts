@@ -40,7 +40,7 @@ afterAll(async () => {
   await redis.close();
 });
 
-const take = (source: string): Command => ({ type: 'program.take', source, transition: { type: 'cut' } }) as Command;
+const take = (source: string): Command => ({ type: 'program.take', source, transition: { type: 'cut' } });
 
 async function open(url: string, size = DESKTOP, on = browser): Promise<Page> {
   const page = await on!.newPage();

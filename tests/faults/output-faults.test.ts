@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { testSourceColour, testSourceNumber, type Command, type OutputStatusMessage } from '../../protocol/index.ts';
-import { probe } from '../../worker/export/ffmpeg.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { colourDistance, hexToRgb } from '../worker/media-checks.ts';
 import { recordFaultResult } from './fault-results.ts';
 import {
@@ -23,7 +23,6 @@ import {
   lastFrameColour,
   PrivateRedis,
   RtmpReceiver,
-  sleep,
   tempDir,
   until,
   WorkerProcess,
