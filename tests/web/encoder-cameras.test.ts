@@ -74,9 +74,7 @@ describe('director: encoder cameras', () => {
     );
     expect(await page.content()).not.toContain(ingress!.streamKey);
 
-    await page.$eval(`#encoder-cameras li[data-camera="${cameraId}"] button:last-of-type`, (b) =>
-      (b as HTMLButtonElement).click(),
-    );
+    await page.$eval(`#encoder-cameras li[data-camera="${cameraId}"] button:last-of-type`, (b) => b.click());
     await page.waitForFunction(() => document.querySelectorAll('#encoder-cameras li').length === 0, {
       polling: POLL_MS,
       timeout: 15_000,
