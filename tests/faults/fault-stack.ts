@@ -165,6 +165,8 @@ export class ControllerProcess extends NodeProcess {
       PORT: String(this.#port),
       // No LAN HTTPS listener: its fixed default port is the machine's, and nothing here needs TLS.
       HTTPS_HOST: '',
+      // Nor obs-websocket: its default port (4455) is fixed too (0 = off).
+      OBS_WEBSOCKET_PORT: '0',
       // The receivers are on loopback (refused by default: tests/security/outbound-addresses).
       ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS,
       PITCHSIDE_ADMIN_KEY: FAULT_ADMIN_KEY,

@@ -42,6 +42,8 @@ async function startPitchside(cwd: string): Promise<Started> {
       HOME: cwd,
       PORT: '0',
       HTTPS_PORT: '0',
+      // obs-websocket off: its default port (4455) is the machine's, and other tests start controllers too.
+      OBS_WEBSOCKET_PORT: '0',
       LOG_LEVEL: 'warn',
       ...(process.env.CHROMIUM_PATH === undefined ? {} : { CHROMIUM_PATH: process.env.CHROMIUM_PATH }),
     },
