@@ -3,9 +3,9 @@
 import { join, resolve } from 'node:path';
 import autoload from '@fastify/autoload';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { maskSecrets } from '../protocol/index.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { allowedNetworks, iceServers, trustProxyOption, type Config } from '../runtime/config.ts';
+import { createLogger, type Logger } from '../runtime/logger.ts';
 import { authPlugin, AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from './plugins/auth.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -16,7 +16,7 @@ import { staticPagesPlugin } from './plugins/static-pages.ts';
 import { validationPlugin } from './plugins/validation.ts';
 import type { LiveKitSettings } from './services/livekit-bridge.ts';
 import { DEFAULT_KEY_PREFIX } from '../protocol/redis-keys.ts';
-import type { SocketLimits } from './services/socket-registry.ts';
+import { socketLimits } from './services/socket-registry.ts';
 
 /** Commands and event edits are small; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -40,47 +40,22 @@ export interface AppOptions {
   distDir?: string | null;
   /** Overrides the LiveKit settings from config (tests point it at the Twirp stub); null = no LiveKit. */
   livekit?: LiveKitSettings | null;
-  logger?: FastifyServerOptions['logger'];
+  /**
+   * The process's root logger (runtime/logger.ts); default one at config.LOG_LEVEL; false = none (tests).
+   * Requests log through Fastify's per-request children, services through `{ component }` children.
+   */
+  logger?: Logger | false;
   authFailureLimit?: number;
   /**
    * The LAN HTTPS address (`npm start`'s HttpsListener), once listening: links for other devices (camera
    * join link, QR code) use it when PUBLIC_URL is unset.
    */
   lanUrl?: () => string | null;
-  /** Event WebSocket limits (tests lower them to reach them). */
-  socketLimits?: Partial<SocketLimits>;
   /**
    * obs-websocket listener port (0 = any free port); left out: none. Process entries pass
    * config.OBS_WEBSOCKET_PORT (when not 0); tests and harnesses opt in.
    */
   obsWebSocketPort?: number;
-}
-
-/** Where secrets may appear in a log line; pino replaces them. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  '*.streamKey',
-  '*.key',
-  '*.apiSecret',
-  '*.token',
-  'destinations[*].streamKey',
-];
-
-export function loggerOptions(level: Config['LOG_LEVEL']): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      // Page and WebSocket URLs carry `?key=`.
-      req: (req: { method: string; url: string; ip?: string }) => ({
-        method: req.method,
-        url: maskSecrets(req.url),
-        ip: req.ip,
-      }),
-    },
-  };
 }
 
 /** Fastify's typings lack the hop count its runtime takes: the same rule as a function of the hop. */
@@ -97,8 +72,10 @@ export function obsWebSocket(config: Config): Pick<AppOptions, 'obsWebSocketPort
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // Typed as Fastify's base logger: routes and plugins see the same FastifyInstance type either way.
+  const logger: FastifyBaseLogger | false = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
+    ...(logger === false ? { logger: false } : { loggerInstance: logger }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Only the proxies TRUST_PROXY names: believing any X-Forwarded-For let a client pick its own address
     // and escape the auth-failure and join limits.
@@ -127,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowPrivateNetworks: allowedNetworks(config),
     logStreamMaxEntries: config.LOG_STREAM_MAX_ENTRIES,
     lanUrl: options.lanUrl ?? (() => null),
-    ...(options.socketLimits === undefined ? {} : { socketLimits: options.socketLimits }),
+    socketLimits: socketLimits(config),
     iceServers: iceServers(config),
   });
   await app.register(metricsPlugin);

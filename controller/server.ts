@@ -2,6 +2,7 @@
 // runs the same app in-process, after its embedded Redis; see scripts/start.ts.)
 import closeWithGrace from 'close-with-grace';
 import { loadConfigOrExit } from '../runtime/config.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { buildApp, obsWebSocket } from './app.ts';
 import { HttpsListener, resolveHttps } from './https-listener.ts';
 import { resolveAdminKey } from './services/admin-key.ts';
@@ -17,6 +18,7 @@ const admin = await resolveAdminKey(config.PITCHSIDE_DATA_DIR, config.PITCHSIDE_
 let lan: HttpsListener | null = null;
 const app = await buildApp({
   config,
+  logger: createLogger({ level: config.LOG_LEVEL }),
   redisUrl: config.REDIS_URL,
   adminKey: admin.key,
   lanUrl: () => lan?.url ?? null,

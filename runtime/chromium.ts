@@ -1,9 +1,8 @@
 // Debian's Chromium driven by puppeteer-core: never a downloaded browser. One launch recipe for the
 // recorder, template tests, page tests and screenshots, so that all of them measure the same browser.
 import { launch, type Browser, type HTTPRequest, type LaunchOptions, type Page } from 'puppeteer-core';
+import { DEFAULT_CHROMIUM_PATH } from './config.ts';
 import { OutboundRefused, type OutboundPolicy } from './outbound-policy.ts';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * No GPU here (as in Egress's Chrome), no network but loopback, and no throttling of a page nobody looks
@@ -36,12 +35,14 @@ export interface ChromiumOptions {
   args?: string[];
   /** Keep audio audible to capture (the recorder); muted everywhere else. */
   audible?: boolean;
+  /** The Chromium binary; default DEFAULT_CHROMIUM_PATH. */
+  executablePath?: string;
 }
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const args = CHROMIUM_FLAGS.filter((flag) => !(options.audible === true && flag === '--mute-audio'));
   const launchOptions: LaunchOptions = {
-    executablePath: CHROMIUM_PATH,
+    executablePath: options.executablePath ?? DEFAULT_CHROMIUM_PATH,
     headless: true,
     args: [...args, ...(options.args ?? [])],
     defaultViewport: { width: options.width ?? 1280, height: options.height ?? 720 },

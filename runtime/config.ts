@@ -8,6 +8,16 @@ import { IceServersSchema, parse, type IceServer } from '../protocol/index.ts';
 
 /** Far more takes and log lines than one event makes; the bound only stops a runaway from filling Redis. */
 export const DEFAULT_LOG_STREAM_MAX_ENTRIES = 100_000;
+/**
+ * Event WebSocket limits per controller process (see controller/services/socket-registry.ts): a venue's
+ * shared NAT still fits under the per-address cap; the viewer key is everyone's, so its cap is high.
+ */
+export const DEFAULT_WS_MAX_SOCKETS_PER_ADDRESS = 64;
+export const DEFAULT_WS_MAX_SOCKETS_PER_KEY = 2000;
+export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
+export const DEFAULT_WS_PING_INTERVAL_MS = 15_000;
+/** Debian's Chromium; CHROMIUM_PATH names another one. */
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
@@ -86,12 +96,43 @@ export const ConfigSchema = Type.Object({
     default: 1,
     description: 'Program outputs one worker runs at once.',
   }),
+  CHROMIUM_PATH: Type.String({
+    default: DEFAULT_CHROMIUM_PATH,
+    minLength: 1,
+    description: 'The Chromium binary the built-in recorder runs (Debian: /usr/bin/chromium).',
+  }),
   OBS_WEBSOCKET_PORT: Type.Integer({
     minimum: 0,
     maximum: 65535,
     default: 4455,
     description:
       'obs-websocket v5 port for control surfaces (Companion, Stream Deck, tally apps); 0 = off. Password: an event key.',
+  }),
+  WS_MAX_SOCKETS_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: DEFAULT_WS_MAX_SOCKETS_PER_ADDRESS,
+    description: 'Event WebSockets one client address (an IPv6 /64) may hold open on one controller process.',
+  }),
+  WS_MAX_SOCKETS_PER_KEY: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: DEFAULT_WS_MAX_SOCKETS_PER_KEY,
+    description:
+      'Event WebSockets one key may hold open on one controller process (the viewer key is shared by every viewer).',
+  }),
+  WS_MAX_BUFFERED_BYTES: Type.Integer({
+    minimum: 64 * 1024,
+    maximum: 256 * 1024 * 1024,
+    default: DEFAULT_WS_MAX_BUFFERED_BYTES,
+    description:
+      'Unsent bytes a WebSocket may queue before its client counts as not reading and is dropped (it resyncs on reconnect).',
+  }),
+  WS_PING_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: DEFAULT_WS_PING_INTERVAL_MS,
+    description: 'The controller pings each WebSocket this often; one silent for a whole interval is dropped.',
   }),
   LOG_STREAM_MAX_ENTRIES: Type.Integer({
     minimum: 100,

@@ -8,6 +8,7 @@ import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/sta
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
 import { loadConfigOrExit } from '../runtime/config.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { TlsCertificateError } from '../runtime/tls-certificate.ts';
 import { startWorkerStack } from '../worker/worker-stack.ts';
@@ -15,6 +16,8 @@ import { startWorkerStack } from '../worker/worker-stack.ts';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 const config = loadConfigOrExit();
+// One root logger for the process tree; the controller and the worker each log through a child of it.
+const log = createLogger({ level: config.LOG_LEVEL });
 const dataDir = resolve(config.PITCHSIDE_DATA_DIR);
 const distDir = resolve('dist');
 
@@ -38,6 +41,7 @@ const admin = await resolveAdminKey(dataDir, config.PITCHSIDE_ADMIN_KEY);
 let lan: HttpsListener | null = null;
 const app = await buildApp({
   config,
+  logger: log.child({ process: 'controller' }),
   redisUrl,
   adminKey: admin.key,
   distDir,
@@ -45,7 +49,7 @@ const app = await buildApp({
   ...obsWebSocket(config),
 });
 if (https !== null) lan = new HttpsListener(app, https);
-const worker = await startWorkerStack(config, redisUrl);
+const worker = await startWorkerStack(config, redisUrl, { log: log.child({ process: 'worker' }) });
 
 closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err !== undefined) console.error(err);

@@ -19,7 +19,7 @@ import type { OutputState as RecorderOutputState, OutputStats } from './recorder
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { templatePageUrl } from './template-url.ts';
 import type { OutboundPolicy } from '../runtime/outbound-policy.ts';
-import { errorMessage } from './logger.ts';
+import { errorMessage } from '../runtime/logger.ts';
 
 export interface BuiltinBackendOptions {
   /** Absolute directory; recordings go to <dir>/<eventId>/<eventId>-<time>.mp4. */
@@ -28,6 +28,8 @@ export interface BuiltinBackendOptions {
   localUrl?: (templateUrl: string) => string;
   /** Where the template's media sources may be loaded from (ALLOW_PRIVATE_NETWORKS); default: public only. */
   outbound?: OutboundPolicy;
+  /** The Chromium binary (CHROMIUM_PATH); default DEFAULT_CHROMIUM_PATH. */
+  chromiumPath?: string;
 }
 
 /** Output stats are polled this often for status (a state change is published at once). */
@@ -93,11 +95,12 @@ class BuiltinSession implements OutputSession {
     this.#recorder = new Recorder({
       url: options.localUrl?.(url) ?? url,
       ...(options.outbound === undefined ? {} : { outbound: options.outbound }),
+      ...(options.chromiumPath === undefined ? {} : { executablePath: options.chromiumPath }),
       width: plan.video.width,
       height: plan.video.height,
       fps: plan.video.fps,
       outputs: [],
-      onLog: (message) => hooks.log.debug(maskSecrets(message, this.#streamKeys()), { eventId: plan.eventId }),
+      onLog: (message) => hooks.log.debug({ eventId: plan.eventId }, maskSecrets(message, this.#streamKeys())),
       // The job then retries with a fresh recorder (a new recording part) instead of waiting on a dead page.
       onCrash: (reason) => hooks.onFailure(new Error(`recorder failed: ${reason}`)),
     });
@@ -115,12 +118,15 @@ class BuiltinSession implements OutputSession {
     await this.#reconcile(this.#plan);
     this.#recordingFromFrame0 = this.#recordingPath;
     await this.#recorder.start();
-    this.hooks.log.info('recorder started', {
-      eventId: this.#plan.eventId,
-      width: this.#plan.video.width,
-      height: this.#plan.video.height,
-      fps: this.#plan.video.fps,
-    });
+    this.hooks.log.info(
+      {
+        eventId: this.#plan.eventId,
+        width: this.#plan.video.width,
+        height: this.#plan.video.height,
+        fps: this.#plan.video.fps,
+      },
+      'recorder started',
+    );
     this.#poll = setInterval(() => void this.#refresh(), STATS_POLL_MS);
     await this.#refresh();
   }
@@ -184,12 +190,15 @@ class BuiltinSession implements OutputSession {
     this.#closed = true;
     if (this.#poll !== null) clearInterval(this.#poll);
     const stats = await this.#recorder.close();
-    this.hooks.log.info('recorder closed', {
-      eventId: this.#plan.eventId,
-      frames: stats.capture?.framesEncoded,
-      duplicated: stats.capture?.duplicated,
-      dropped: stats.capture?.dropped,
-    });
+    this.hooks.log.info(
+      {
+        eventId: this.#plan.eventId,
+        frames: stats.capture?.framesEncoded,
+        duplicated: stats.capture?.duplicated,
+        dropped: stats.capture?.dropped,
+      },
+      'recorder closed',
+    );
     return stats;
   }
 
@@ -248,7 +257,7 @@ class BuiltinSession implements OutputSession {
     // One write at a time, in order: the file ends with the best estimate.
     this.#startWrites = this.#startWrites
       .then(() => writeRecordingStart(recording, estimate))
-      .catch((error: unknown) => this.hooks.log.warn('recording start time not kept', { error: errorMessage(error) }));
+      .catch((error: unknown) => this.hooks.log.warn({ err: error }, 'recording start time not kept'));
   }
 
   async #refresh(): Promise<void> {

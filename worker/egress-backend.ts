@@ -32,7 +32,7 @@ import { templatePageUrl } from './template-url.ts';
 import { egressUpdateFromInfo, type EgressUpdate } from '../outputs/egress-updates.ts';
 import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
 import { readSessionRecord, writeSessionRecord } from './session-record.ts';
-import { errorMessage } from './logger.ts';
+import { errorMessage } from '../runtime/logger.ts';
 
 export interface EgressBackendOptions {
   url: string;
@@ -133,11 +133,11 @@ class EgressSession implements OutputSession {
     };
     const adopted = [this.#record.streamEgressId, this.#record.fileEgressId].filter((id) => id !== null);
     if (adopted.length > 0)
-      this.hooks.log.info('adopted running egresses', { eventId: this.#plan.eventId, egresses: adopted });
+      this.hooks.log.info({ eventId: this.#plan.eventId, egresses: adopted }, 'adopted running egresses');
     // An egress running in the room that no record names was started by a worker that died before it
     // could write the record: it would be a second program output, so it goes.
     for (const orphan of [...active].filter((id) => !adopted.includes(id))) {
-      this.hooks.log.warn('stopping an orphaned egress', { eventId: this.#plan.eventId, egressId: orphan });
+      this.hooks.log.warn({ eventId: this.#plan.eventId, egressId: orphan }, 'stopping an orphaned egress');
       await this.#stopEgress(orphan);
     }
   }
@@ -262,12 +262,15 @@ class EgressSession implements OutputSession {
         encodingOptions: encodingFor(this.#plan.video),
         customBaseUrl: templatePageUrl(this.#plan),
       });
-      this.hooks.log.info('egress started', {
-        eventId: this.#plan.eventId,
-        egressId: info.egressId,
-        file,
-        streams: urls.length,
-      });
+      this.hooks.log.info(
+        {
+          eventId: this.#plan.eventId,
+          egressId: info.egressId,
+          file,
+          streams: urls.length,
+        },
+        'egress started',
+      );
       return info;
     } catch (error) {
       // The SDK's error may quote the request; keep keys out of what travels on.
@@ -280,7 +283,7 @@ class EgressSession implements OutputSession {
       return await this.backend.client.stopEgress(egressId);
     } catch (error) {
       // Already ended (or unknown after a LiveKit restart): nothing left to stop.
-      this.hooks.log.warn('stop egress failed', { egressId, error: errorMessage(error) });
+      this.hooks.log.warn({ egressId, err: error }, 'stop egress failed');
       return null;
     }
   }
@@ -291,7 +294,7 @@ class EgressSession implements OutputSession {
     try {
       update = assertValid(EgressUpdateSchema, JSON.parse(message), 'egress update');
     } catch (error) {
-      this.hooks.log.warn('unreadable egress update ignored', { error: errorMessage(error) });
+      this.hooks.log.warn({ err: error }, 'unreadable egress update ignored');
       return;
     }
     this.#onUpdate(update);

@@ -2,7 +2,7 @@
 // The job layer owns queues, locks, retries and status; a backend only turns a plan into running outputs.
 import type { Redis } from 'ioredis';
 import type { OutputBackendKind, OutputPlan, OutputReport, RedisKeys } from '../protocol/index.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 export interface OutputSessionHooks {
   /** Something in outputs() or recordingStartedAt() changed: the job layer publishes a status. */

@@ -15,7 +15,7 @@ import {
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
 import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from '../outputs/job-client.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
-import { createLogger, errorMessage, type Logger } from './logger.ts';
+import { errorMessage, type Logger } from '../runtime/logger.ts';
 
 /**
  * A worker killed outright (kill -9, OOM, host lost) leaves its output black until another worker adopts
@@ -50,7 +50,8 @@ export interface OutputWorkerOptions {
   /** Tests shorten these to see a long show's failures in seconds. */
   stableRunMs?: number;
   retryBaseMs?: number;
-  log?: Logger;
+  /** This component's logger (a child of the process's root logger). */
+  log: Logger;
 }
 
 export class OutputWorker {
@@ -63,7 +64,7 @@ export class OutputWorker {
   readonly #log: Logger;
 
   constructor(private readonly options: OutputWorkerOptions) {
-    this.#log = options.log ?? createLogger('worker.output');
+    this.#log = options.log;
   }
 
   async start(): Promise<void> {
@@ -80,10 +81,10 @@ export class OutputWorker {
       maxStalledCount: MAX_STALLED_COUNT,
       prefix: this.options.keys.queuePrefix,
     });
-    this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
+    this.#worker.on('error', (error) => this.#log.error({ err: error }, 'worker error'));
     void this.#worker.run();
     await this.#worker.waitUntilReady();
-    this.#log.info('output worker started', { worker: this.id, backends: Object.keys(this.options.backends) });
+    this.#log.info({ worker: this.id, backends: Object.keys(this.options.backends) }, 'output worker started');
   }
 
   /** Stops taking jobs, hands running outputs back to the queue, and waits for that to finish. */
@@ -97,7 +98,7 @@ export class OutputWorker {
     this.#redis?.disconnect();
     this.#queueConnection?.disconnect();
     this.#redis = this.#queueConnection = null;
-    this.#log.info('output worker closed', { worker: this.id });
+    this.#log.info({ worker: this.id }, 'output worker closed');
   }
 
   async #process(job: Job<ProgramOutputJob>, token: string | undefined): Promise<OutputSessionResult | null> {
@@ -144,12 +145,15 @@ export class OutputWorker {
         ? OUTPUT_JOB_ATTEMPTS
         : await this.#countFailure(redis, data.eventId, run.runningForMs() >= this.#stableRunMs);
       const willRetry = failures < OUTPUT_JOB_ATTEMPTS;
-      this.#log.warn('program output failed', {
-        eventId: data.eventId,
-        willRetry,
-        failures,
-        error: errorMessage(error),
-      });
+      this.#log.warn(
+        {
+          eventId: data.eventId,
+          willRetry,
+          failures,
+          err: error,
+        },
+        'program output failed',
+      );
       await publishFailure(redis, this.options.keys, data, willRetry, error);
       if (!willRetry) {
         await redis.del(this.options.keys.output(data.eventId).failures);

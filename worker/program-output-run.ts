@@ -9,7 +9,7 @@ import { readPlan, updatePlan } from '../outputs/plan-store.ts';
 import { clearSessionRecord } from './session-record.ts';
 import { noteRecordings } from '../outputs/recording-notes.ts';
 import { publishJobStatus } from '../outputs/job-status.ts';
-import { errorMessage, type Logger } from './logger.ts';
+import { errorMessage, type Logger } from '../runtime/logger.ts';
 import {
   programOutputJobId,
   type JobState,
@@ -99,9 +99,7 @@ export class ProgramOutputRun {
       }
       return { kind: 'completed', result: this.#result ?? { recordings: [], recordingStartedAt: null, outputs: [] } };
     } catch (error) {
-      await this.#session
-        ?.detach()
-        .catch((e: unknown) => log.warn('detach after failure failed', { error: errorMessage(e) }));
+      await this.#session?.detach().catch((e: unknown) => log.warn({ err: e }, 'detach after failure failed'));
       throw error;
     } finally {
       clearInterval(poll);
@@ -147,7 +145,7 @@ export class ProgramOutputRun {
       await this.o.job.updateProgress({ state, outputs });
     } catch (error) {
       // Status is best effort: the output itself must not stop because a panel could not be told.
-      this.o.log.warn('status publish failed', { error: errorMessage(error) });
+      this.o.log.warn({ err: error }, 'status publish failed');
     }
   }
 

@@ -7,7 +7,7 @@ import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RecordingNote, RedisKeys } from '../protocol/index.ts';
-import { errorMessage, type Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { MAX_RECORDING_NOTES, readRecordingNotes } from '../outputs/recording-notes.ts';
 import { finaliseMp4 } from './recorder/finalise-mp4.ts';
 import { probe } from '../runtime/ffmpeg.ts';
@@ -52,10 +52,10 @@ export async function recoverRecordings(
       const key = keys.output(eventId).recordings;
       await redis.multi().rpush(key, JSON.stringify(note)).ltrim(key, -MAX_RECORDING_NOTES, -1).exec();
       recovered.push(file);
-      log.info('recording recovered', { eventId, file });
+      log.info({ eventId, file }, 'recording recovered');
     } catch (error) {
       // Keep the fragment where it is: a person can still play or remux it by hand.
-      log.error('recording could not be recovered', { eventId, file, error: errorMessage(error) });
+      log.error({ eventId, file, err: error }, 'recording could not be recovered');
     }
   }
   return recovered;

@@ -4,7 +4,7 @@
 // never old enough; several workers sharing the disk may sweep at once (removal is idempotent).
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage, type Logger } from './logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 export const DAY_MS = 24 * 3600 * 1000;
 /** The sweep runs at start and then this often. */
@@ -49,7 +49,7 @@ export async function sweepRetention(options: RetentionOptions): Promise<string[
       await rmdir(eventDir).catch(() => undefined);
     }
   }
-  if (removed.length > 0) options.log.info('retention sweep removed old media', { count: removed.length });
+  if (removed.length > 0) options.log.info({ count: removed.length }, 'retention sweep removed old media');
   return removed;
 }
 
@@ -63,7 +63,7 @@ export class RetentionSweeper {
   start(): void {
     const sweep = (): void => {
       this.#running = sweepRetention(this.options).catch((error: unknown) =>
-        this.options.log.warn('retention sweep failed', { error: errorMessage(error) }),
+        this.options.log.warn({ err: error }, 'retention sweep failed'),
       );
     };
     sweep();

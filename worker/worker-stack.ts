@@ -11,18 +11,27 @@ import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
 import { ExportWorker } from './export/export-worker.ts';
 import { OutputWorker } from './output-worker.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from '../runtime/logger.ts';
 import { RetentionSweeper } from './retention.ts';
 
 export interface WorkerStack {
   close(): Promise<void>;
 }
 
+export interface WorkerStackOptions {
+  /** Redis names (tests use a fresh prefix). */
+  keys?: RedisKeys;
+  /** The process's root logger; default one at config.LOG_LEVEL. Each component logs through a child. */
+  log?: Logger;
+}
+
 export async function startWorkerStack(
   config: Config,
   redisUrl: string,
-  keys: RedisKeys = createRedisKeys(),
+  options: WorkerStackOptions = {},
 ): Promise<WorkerStack> {
+  const keys = options.keys ?? createRedisKeys();
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
   const backend =
     config.OUTPUT_BACKEND === 'egress'
       ? new EgressBackend({
@@ -33,6 +42,7 @@ export async function startWorkerStack(
       : new BuiltinBackend({
           recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
           outbound: new OutboundPolicy({ allow: allowedNetworks(config) }),
+          chromiumPath: config.CHROMIUM_PATH,
         });
   const outputs = new OutputWorker({
     redisUrl,
@@ -40,17 +50,23 @@ export async function startWorkerStack(
     defaultBackend: backend.kind,
     concurrency: config.WORKER_CONCURRENCY,
     keys,
+    log: log.child({ component: 'output' }),
   });
   // Exports read the switch log the controller writes (same keys, same reader).
   const logRedis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const switchLog = new SwitchLog(logRedis, keys);
-  const exports = new ExportWorker({ redisUrl, keys, readLog: (eventId, range) => switchLog.query(eventId, range) });
+  const exports = new ExportWorker({
+    redisUrl,
+    keys,
+    readLog: (eventId, range) => switchLog.query(eventId, range),
+    log: log.child({ component: 'export' }),
+  });
   const retention = new RetentionSweeper({
     recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
     exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
     recordingDays: config.RECORDING_RETENTION_DAYS,
     exportDays: config.EXPORT_RETENTION_DAYS,
-    log: createLogger('worker.retention'),
+    log: log.child({ component: 'retention' }),
   });
   await outputs.start();
   await exports.start();

@@ -1,7 +1,7 @@
 // obs-websocket requests → Pitchside. Every change goes through the controller's HTTP API with the
 // client's own key (app.inject: no socket, same role checks, validation, reducer, switch log), so a control
 // surface can do exactly what its key's panel can do and nothing more.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   MAX_TRANSITION_MS,
   OBS_RPC_VERSION,
@@ -28,6 +28,7 @@ import {
 
 export interface ObsCaller {
   app: FastifyInstance;
+  log: FastifyBaseLogger;
   eventId: string;
   role: EventRole;
   key: string;
@@ -256,7 +257,7 @@ export class ObsRequestHandlers {
     try {
       return await handler(data);
     } catch (error) {
-      this.#caller.app.log.warn({ err: error, requestType }, 'obs-websocket request failed');
+      this.#caller.log.warn({ err: error, requestType }, 'obs-websocket request failed');
       return this.status(ObsRequestStatus.RequestProcessingFailed, 'Pitchside could not complete the request.');
     }
   }

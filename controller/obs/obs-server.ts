@@ -5,7 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode, encode } from '@msgpack/msgpack';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   OBS_RPC_VERSION,
@@ -34,6 +34,8 @@ const OBS_ROLES: readonly EventRole[] = ['director', 'graphics'];
 
 export interface ObsWebSocketServerOptions {
   app: FastifyInstance;
+  /** The obs-websocket component's logger (a child of the app's). */
+  log: FastifyBaseLogger;
   host: string;
   /** 0 = any free port (tests). */
   port: number;
@@ -142,6 +144,7 @@ export class ObsWebSocketServer {
           if (socket.readyState !== socket.OPEN) return;
           session = new ObsSession({
             app: this.#app,
+            log: this.#options.log,
             connection,
             ...identity,
             onClosed: () => this.#sessions.delete(session as ObsSession),
@@ -151,7 +154,7 @@ export class ObsWebSocketServer {
           session.start();
         })
         .catch((error: unknown) => {
-          this.#app.log.warn({ err: error }, 'obs-websocket identify failed');
+          this.#options.log.warn({ err: error }, 'obs-websocket identify failed');
           connection.close(ObsCloseCode.UnknownReason, 'Pitchside could not check the password');
         });
     });

@@ -2,7 +2,7 @@
 // the client's key), so a control surface gets exactly the role checks, validation, reducer and switch
 // log a panel gets; events are derived from the event's realtime frames, so a take from any door
 // (panel, API, another surface) reaches every surface.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   ObsCloseCode,
   ObsEventSubscription,
@@ -28,6 +28,7 @@ import { outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapp
 
 export interface ObsSessionOptions {
   app: FastifyInstance;
+  log: FastifyBaseLogger;
   connection: ObsConnection;
   eventId: string;
   role: EventRole;
@@ -62,6 +63,7 @@ export class ObsSession {
     this.#subscriptions = options.subscriptions;
     const caller: ObsCaller = {
       app: options.app,
+      log: options.log,
       eventId: options.eventId,
       role: options.role,
       key: options.key,
@@ -149,7 +151,7 @@ export class ObsSession {
 
   #enqueue(task: () => Promise<void>): void {
     this.#queue = this.#queue.then(task).catch((error: unknown) => {
-      this.#options.app.log.warn({ err: error }, 'obs-websocket request failed');
+      this.#options.log.warn({ err: error }, 'obs-websocket request failed');
     });
   }
 

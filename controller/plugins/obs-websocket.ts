@@ -18,7 +18,12 @@ declare module 'fastify' {
 
 export const obsWebSocketPlugin = fp<ObsWebSocketPluginOptions>(
   async (app, options) => {
-    const server = new ObsWebSocketServer({ app, host: options.host, port: options.port });
+    const server = new ObsWebSocketServer({
+      app,
+      log: app.log.child({ component: 'obs-websocket' }),
+      host: options.host,
+      port: options.port,
+    });
     app.decorate('obsWebSocketPort', null);
     app.addHook('onReady', async () => {
       app.obsWebSocketPort = await server.start();

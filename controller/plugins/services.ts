@@ -12,7 +12,7 @@ import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.
 import { PresenceTracker } from '../services/presence-tracker.ts';
 import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
-import { DEFAULT_SOCKET_LIMITS, SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
+import { SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../../outputs/switch-log.ts';
 import { vetCommand } from '../services/outbound-checks.ts';
@@ -31,8 +31,8 @@ export interface ServicesOptions {
   lanUrl: () => string | null;
   /** Switch log and event log entries kept per event (LOG_STREAM_MAX_ENTRIES). */
   logStreamMaxEntries: number;
-  /** Event WebSocket limits (tests lower them); default DEFAULT_SOCKET_LIMITS. */
-  socketLimits?: Partial<SocketLimits>;
+  /** Event WebSocket limits (WS_* settings). */
+  socketLimits: SocketLimits;
   /** STUN/TURN for direct cameras (ICE_SERVERS); empty = host candidates only. */
   iceServers: IceServer[];
 }
@@ -71,23 +71,28 @@ declare module 'fastify' {
 export const servicesPlugin = fp<ServicesOptions>(
   async (app, options) => {
     const redisOptions = { maxRetriesPerRequest: 3, lazyConnect: true };
+    // One child logger per component, so every line says where it came from.
+    const log = (component: string) => app.log.child({ component });
+    const redisLog = log('redis');
     const redis = new Redis(options.redisUrl, redisOptions);
     const subscriber = new Redis(options.redisUrl, redisOptions);
-    redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'));
-    subscriber.on('error', (error) => app.log.warn({ err: error }, 'redis subscriber error'));
+    redis.on('error', (error) => redisLog.warn({ err: error }, 'redis connection error'));
+    subscriber.on('error', (error) => redisLog.warn({ err: error }, 'redis subscriber error'));
     await redis.connect();
     await subscriber.connect();
 
     const keys = createRedisKeys(options.keyPrefix);
     const processId = randomUUID().slice(0, 8);
+    const livekitLog = log('livekit');
     const livekit =
       options.livekit === null
         ? null
         : new LiveKitBridge(options.livekit, (room, error) =>
-            app.log.warn({ err: error, room }, 'LiveKit sendData failed'),
+            livekitLog.warn({ err: error, room }, 'LiveKit sendData failed'),
           );
+    const realtimeLog = log('realtime');
     const realtime = new RealtimeHub(redis, subscriber, keys, (error) =>
-      app.log.warn({ err: error }, 'unreadable realtime frame'),
+      realtimeLog.warn({ err: error }, 'unreadable realtime frame'),
     );
     // Only the process that committed a change sends it to the LiveKit room: every process hears the
     // pub/sub frame, but the room must get each revision once.
@@ -103,7 +108,7 @@ export const servicesPlugin = fp<ServicesOptions>(
           .get(eventId)
           .then((event) => event !== null && livekit.sendState(event.room, message))
           .catch((error: unknown) =>
-            app.log.warn(
+            livekitLog.warn(
               { err: error, eventId, revision: message.state.revision },
               'LiveKit relay: could not read the event',
             ),
@@ -111,8 +116,9 @@ export const servicesPlugin = fp<ServicesOptions>(
       },
     });
     const presence = new PresenceTracker(redis, keys, realtime, processId);
-    const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_LIMITS, ...options.socketLimits }, (reason, open) =>
-      app.log.info({ eventId: open.eventId, role: open.auth.role, reason }, 'websocket dropped'),
+    const socketLog = log('sockets');
+    const sockets = new SocketRegistry(options.socketLimits, (reason, open) =>
+      socketLog.info({ eventId: open.eventId, role: open.auth.role, reason }, 'websocket dropped'),
     );
     realtime.onRevocation((revocation) => sockets.revoke(revocation));
 

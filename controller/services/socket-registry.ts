@@ -5,6 +5,7 @@
 // Limits are per controller process: with several processes behind a balancer each one applies them.
 import type { WebSocket } from 'ws';
 import { WS_CLOSE, type KeyRevocation } from '../../protocol/index.ts';
+import type { Config } from '../../runtime/config.ts';
 import type { AuthContext } from './key-store.ts';
 
 export interface SocketLimits {
@@ -18,12 +19,15 @@ export interface SocketLimits {
   pingIntervalMs: number;
 }
 
-export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
-  perAddress: 64,
-  perKey: 2000,
-  maxBufferedBytes: 1024 * 1024,
-  pingIntervalMs: 15_000,
-};
+/** The limits as configured (WS_* in runtime/config.ts, where their defaults live). */
+export function socketLimits(config: Config): SocketLimits {
+  return {
+    perAddress: config.WS_MAX_SOCKETS_PER_ADDRESS,
+    perKey: config.WS_MAX_SOCKETS_PER_KEY,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
+  };
+}
 
 export interface SocketAdmission {
   eventId: string;
@@ -53,8 +57,8 @@ export class SocketRegistry {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
-    private readonly onDrop: (reason: 'dead' | 'slow', open: OpenSocket) => void = () => {},
+    readonly limits: SocketLimits,
+    private readonly onDrop: (reason: 'dead' | 'slow', open: OpenSocket) => void,
   ) {}
 
   start(): void {

@@ -23,6 +23,7 @@ import { OutputWorker } from '../../worker/output-worker.ts';
 import { bearer, listen, testApp } from '../controller/controller-helpers.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from '../worker/helpers.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 /** A colour no test source, slate or graphic uses, and a tone no test source plays (they are 400–1800 Hz). */
 export const CAMERA_COLOUR = '#c8d820';
@@ -78,6 +79,7 @@ export class DirectCameraStack {
     this.joinCode = (await this.app.events.require(DEMO_EVENT_ID)).joinCode;
     this.host = await listen(this.app);
     this.worker = new OutputWorker({
+      log: testLogger('output'),
       redisUrl: testRedisUrl(),
       keys: this.redisKeys,
       backends: { builtin: new BuiltinBackend({ recordingsDir: this.dir }) },

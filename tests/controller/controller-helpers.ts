@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildApp, type AppOptions } from '../../controller/app.ts';
-import { loadConfig } from '../../runtime/config.ts';
+import { loadConfig, type Config } from '../../runtime/config.ts';
 import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { testSources, type Command, type RoleKey } from '../../protocol/index.ts';
 
@@ -17,11 +17,16 @@ afterEach(async () => {
   while (open.length > 0) await open.pop()?.close();
 });
 
+/** The configuration tests run the controller with; overrides as the environment would set them. */
+export function testConfig(overrides: Parameters<typeof loadConfig>[0] = {}): Config {
+  // Tests' RTMP receivers and media servers listen on loopback.
+  return loadConfig({ PORT: 0, ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS, ...overrides }, {});
+}
+
 export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean } = {}): Promise<FastifyInstance> {
   const { ready = true, ...options } = overrides;
   const app = await buildApp({
-    // Tests' RTMP receivers and media servers listen on loopback.
-    config: loadConfig({ PORT: 0, ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS }, {}),
+    config: testConfig(),
     redisUrl: testRedisUrl(),
     adminKey: TEST_ADMIN_KEY,
     // Output routes enqueue real jobs under this prefix too, so no other test's worker takes them.

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createRedisKeys } from '../../protocol/redis-keys.ts';
 import { EventStore } from '../../controller/services/event-store.ts';
-import { loggerOptions } from '../../controller/app.ts';
+import { createLogger } from '../../runtime/logger.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';
 import { admin, bearer, testApp } from './controller-helpers.ts';
 
@@ -14,7 +14,7 @@ describe('events, destinations and keys', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) });
     const keyPrefix = freshPrefix('events');
-    const app = await testApp({ keyPrefix, logger: { ...(loggerOptions('trace') as object), stream: sink } });
+    const app = await testApp({ keyPrefix, logger: createLogger({ level: 'trace', stream: sink }) });
     const created = await app.inject({
       method: 'POST',
       url: '/api/events',

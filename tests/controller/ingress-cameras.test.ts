@@ -6,7 +6,7 @@ import type { CreateIngressRequest, DeleteIngressRequest, ListIngressRequest } f
 import { IngressInput } from '@livekit/protocol';
 import QRCode from 'qrcode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loggerOptions } from '../../controller/app.ts';
+import { createLogger } from '../../runtime/logger.ts';
 import { MAX_SOURCES, testSources, type Camera, type IngressCameraAccess } from '../../protocol/index.ts';
 import { LiveKitTwirpStub, STUB_RTMP_BASE_URL, STUB_WHIP_BASE_URL, type TwirpCall } from '../helpers/livekit-twirp.ts';
 import { admin, bearer, connectWs, listen, seedEvent, take, testApp } from './controller-helpers.ts';
@@ -30,15 +30,15 @@ describe('RTMP/WHIP cameras through LiveKit Ingress (Twirp stub)', () => {
   const liveApp = () =>
     testApp({
       livekit: { url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret },
-      logger: {
-        ...(loggerOptions('trace') as object),
+      logger: createLogger({
+        level: 'trace',
         stream: new Writable({
           write(chunk: Buffer, _encoding, done) {
             logged += chunk.toString();
             done();
           },
         }),
-      },
+      }),
     });
 
   const addCamera = (app: Awaited<ReturnType<typeof liveApp>>, payload: object, key?: string) =>

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WS_CLOSE, type Presence } from '../../protocol/index.ts';
 import { freshPrefix } from '../helpers/redis.ts';
-import { admin, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
+import { admin, connectWs, listen, seedEvent, testApp, testConfig } from './controller-helpers.ts';
 
 /** Resolves with the close code the server sent (or 1006 when the connection just ended). */
 function closeCodeOf(socket: WebSocket): Promise<number> {
@@ -51,7 +51,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 
 describe('event WebSocket limits', () => {
   it('caps sockets per client address, and admits again once one closes', async () => {
-    const app = await testApp({ socketLimits: { perAddress: 3 } });
+    const app = await testApp({ config: testConfig({ WS_MAX_SOCKETS_PER_ADDRESS: 3 }) });
     const keys = await seedEvent(app);
     const host = await listen(app);
     const held = [
@@ -69,7 +69,7 @@ describe('event WebSocket limits', () => {
   });
 
   it('caps sockets per key without touching the other keys', async () => {
-    const app = await testApp({ socketLimits: { perKey: 2 } });
+    const app = await testApp({ config: testConfig({ WS_MAX_SOCKETS_PER_KEY: 2 }) });
     const keys = await seedEvent(app);
     const host = await listen(app);
     const viewers = [
@@ -83,7 +83,7 @@ describe('event WebSocket limits', () => {
   });
 
   it('drops a socket that stops answering pings', async () => {
-    const app = await testApp({ socketLimits: { pingIntervalMs: 200 } });
+    const app = await testApp({ config: testConfig({ WS_PING_INTERVAL_MS: 200 }) });
     const keys = await seedEvent(app);
     const host = await listen(app);
     const healthy = await connectWs(host, 'match', keys.director!.key);
@@ -100,7 +100,9 @@ describe('event WebSocket limits', () => {
 
   it('drops a client that does not read once its send buffer passes the bound', async () => {
     const maxBufferedBytes = 256 * 1024;
-    const app = await testApp({ socketLimits: { maxBufferedBytes, pingIntervalMs: 60_000 } });
+    const app = await testApp({
+      config: testConfig({ WS_MAX_BUFFERED_BYTES: maxBufferedBytes, WS_PING_INTERVAL_MS: 60_000 }),
+    });
     const keys = await seedEvent(app);
     const host = await listen(app);
     const frozen = await frozenClient(host, 'match', keys.director!.key);
@@ -119,7 +121,7 @@ describe('event WebSocket limits', () => {
   });
 
   it('sends one presence recount for a burst of joins, not one per join', async () => {
-    const app = await testApp({ socketLimits: { perAddress: 1000 } });
+    const app = await testApp({ config: testConfig({ WS_MAX_SOCKETS_PER_ADDRESS: 1000 }) });
     const keys = await seedEvent(app);
     const host = await listen(app);
     const director = await connectWs(host, 'match', keys.director!.key);

@@ -8,6 +8,7 @@ import { createServer, Socket, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../runtime/free-port.ts';
+import { createLogger } from '../../runtime/logger.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { bearer, seedEvent, testApp } from '../controller/controller-helpers.ts';
@@ -102,7 +103,7 @@ describe('a Redis failure right after a commit', () => {
       redisUrl: hop.url,
       keyPrefix,
       livekit: { url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret },
-      logger: { level: 'warn', stream: sink },
+      logger: createLogger({ level: 'warn', stream: sink }),
     });
     // Closed before the hop goes away, so its shutdown never waits on a Redis that is not there.
     cleanups.push(() => app.close());

@@ -61,6 +61,9 @@ describe('the configuration message', () => {
 describe.each([
   { entry: 'controller/server.ts', variable: 'PORT', value: 'abc', expects: 'must be integer' },
   { entry: 'worker/main.ts', variable: 'OUTPUT_BACKEND', value: 'obs', expects: 'must be one of builtin, egress' },
+  { entry: 'controller/server.ts', variable: 'WS_MAX_SOCKETS_PER_KEY', value: '0', expects: 'must be >= 1' },
+  { entry: 'controller/server.ts', variable: 'WS_MAX_BUFFERED_BYTES', value: 'lots', expects: 'must be integer' },
+  { entry: 'worker/main.ts', variable: 'CHROMIUM_PATH', value: '', expects: 'must NOT have fewer than 1 characters' },
 ])('$entry with $variable=$value', ({ entry, variable, value, expects }) => {
   it('exits non-zero at start with a message naming the variable', { timeout: EXIT_DEADLINE_MS + 5_000 }, async () => {
     const exit = await runEntry(entry, { [variable]: value, PITCHSIDE_DATA_DIR: '/nonexistent/pitchside-test' });

@@ -18,6 +18,7 @@ import { OutputWorker } from '../../worker/output-worker.ts';
 import { colourDistance, hexToRgb } from '../helpers/template-page.ts';
 import { testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { ADMIN_KEY, buildPages, EVENT_ID, POLL_MS, until, waitOnline, WebStack } from './web-stack.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const DESKTOP = { width: 1600, height: 1000 };
 const YOUTUBE_KEY = 'yt-secret-abcd-efgh-1234-5678';
@@ -39,12 +40,14 @@ beforeAll(async () => {
   stack = new WebStack(findPage(resolve('dist'), 'admin') !== null ? resolve('dist') : await buildPages());
   await stack.start();
   outputs = new OutputWorker({
+    log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys: stack.app!.redisKeys,
     backends: { builtin: new BuiltinBackend({ recordingsDir }) },
   });
   await outputs.start();
   exporter = new ExportWorker({
+    log: testLogger('export'),
     redisUrl: testRedisUrl(),
     keys: stack.app!.redisKeys,
     readLog: (id, range) => stack.app!.switchLog.query(id, range),

@@ -27,6 +27,7 @@ import { bearer, listen, seedEvent, testApp } from '../controller/controller-hel
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from './helpers.ts';
 import { colourDistance, hexToRgb, regionColour, tonePowers } from './media-checks.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const W = 1280 as const;
 const H = 720 as const;
@@ -65,6 +66,7 @@ beforeAll(async () => {
   await seedEvent(app, eventId);
   redisKeys = createRedisKeys(freshPrefix('builtin'));
   worker = new OutputWorker({
+    log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys: redisKeys,
     backends: { builtin: new BuiltinBackend({ recordingsDir: dir }) },

@@ -25,6 +25,7 @@ import {
   type RedisKeys,
 } from '../../protocol/index.ts';
 import { StatusListener, until } from './helpers.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const YT_KEY = 'yt-secret-key-1111';
 const TW_KEY = 'live_twitch_secret_2222';
@@ -66,6 +67,7 @@ function egressBackend(): EgressBackend {
 
 async function startWorker(): Promise<OutputWorker> {
   const worker = new OutputWorker({
+    log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys,
     backends: { egress: egressBackend() },

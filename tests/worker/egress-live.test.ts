@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedisKeys, eventRoom } from '../../protocol/index.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
-import { createLogger } from '../../worker/logger.ts';
+import { testLogger } from '../helpers/logger.ts';
 import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 
 const url = process.env.LIVEKIT_URL ?? '';
@@ -32,7 +32,7 @@ describe.skipIf(url === '' || apiKey === '' || apiSecret === '')(
         {
           onChange: () => undefined,
           onFailure: () => undefined,
-          log: createLogger('test.live'),
+          log: testLogger('egress'),
           redis,
           keys: createRedisKeys(freshPrefix('live')),
         },

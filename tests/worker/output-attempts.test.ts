@@ -13,6 +13,7 @@ import { OutputWorker } from '../../worker/output-worker.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from './helpers.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const START = 'livekit.Egress/StartRoomCompositeEgress';
 const STABLE_RUN_MS = 400;
@@ -36,6 +37,7 @@ beforeEach(async () => {
   client = new JobClient({ redis: testRedisUrl(), backend: 'egress', keys });
   await client.start();
   worker = new OutputWorker({
+    log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys,
     backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },

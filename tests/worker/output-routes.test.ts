@@ -17,6 +17,7 @@ import { EgressBackend } from '../../worker/egress-backend.ts';
 import { noteRecordings } from '../../outputs/recording-notes.ts';
 import { createRedisKeys, testSources, type RoleKey } from '../../protocol/index.ts';
 import { until } from './helpers.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const YT_KEY = 'yt-route-secret-9999';
 const CLUB_KEY = 'club-route-secret-8888';
@@ -33,6 +34,7 @@ beforeAll(async () => {
   await stub.start();
   // The app's job client and this worker share a key prefix of their own.
   worker = new OutputWorker({
+    log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys: redisKeys,
     backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
@@ -173,6 +175,7 @@ describe('output routes', () => {
       recordingStartedAt: Date.now() - 10_000,
     });
     exporter = new ExportWorker({
+      log: testLogger('export'),
       redisUrl: testRedisUrl(),
       keys: redisKeys,
       readLog: (id, range) => app.switchLog.query(id, range),

@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readRecordingNotes } from '../../outputs/recording-notes.ts';
 import { recoverRecordings } from '../../worker/recording-recovery.ts';
 import { writeRecordingStart } from '../../worker/recording-start.ts';
-import { createLogger } from '../../worker/logger.ts';
+import { testLogger } from '../helpers/logger.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
 import { createRedisKeys } from '../../protocol/index.ts';
 import { freshPrefix, testRedis } from '../helpers/redis.ts';
@@ -80,7 +80,7 @@ describe('recording recovery', () => {
     const listedBytes = readFileSync(listed);
     await redis.rpush(keys.output(eventId).recordings, JSON.stringify({ file: listed, startedAt: 1, endedAt: 2 }));
 
-    const recovered = await recoverRecordings(redis, keys, eventId, eventDir, createLogger('test', 'silent'));
+    const recovered = await recoverRecordings(redis, keys, eventId, eventDir, testLogger('recovery'));
     expect(recovered).toEqual([killed, handedBack]);
 
     const notes = await readRecordingNotes(redis, keys, eventId);
@@ -109,7 +109,7 @@ describe('recording recovery', () => {
     expect(readFileSync(listed).equals(listedBytes)).toBe(true);
 
     // Running it again finds nothing new.
-    expect(await recoverRecordings(redis, keys, eventId, eventDir, createLogger('test', 'silent'))).toEqual([]);
+    expect(await recoverRecordings(redis, keys, eventId, eventDir, testLogger('recovery'))).toEqual([]);
     redis.disconnect();
   });
 });

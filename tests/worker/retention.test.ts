@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../worker/logger.ts';
+import { testLogger } from '../helpers/logger.ts';
 import { DAY_MS, sweepRetention } from '../../worker/retention.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pitchside-retention-'));
@@ -32,7 +32,7 @@ describe('retention sweep', () => {
     file(join(oldExport, 'takes.edl'), 10);
     const newExport = join(exports, 'cup', 'export-cup-bbbb');
     file(join(newExport, 'program.mp4'), 1);
-    const log = createLogger('test', 'silent');
+    const log = testLogger('retention');
 
     const keepAll = { recordingsDir: recordings, exportsDir: exports, recordingDays: 0, exportDays: 0, log };
     expect(await sweepRetention(keepAll)).toEqual([]);

@@ -19,6 +19,7 @@ import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener } from './helpers.ts';
+import { testLogger } from '../helpers/logger.ts';
 
 const FPS = 30;
 const LENGTH_S = 12;
@@ -85,7 +86,12 @@ beforeAll(async () => {
   const log = new SwitchLog(redis, keys);
   client = new JobClient({ redis: testRedisUrl(), keys });
   await client.start();
-  worker = new ExportWorker({ redisUrl: testRedisUrl(), keys, readLog: (id, range) => log.query(id, range) });
+  worker = new ExportWorker({
+    redisUrl: testRedisUrl(),
+    keys,
+    readLog: (id, range) => log.query(id, range),
+    log: testLogger('export'),
+  });
   await worker.start();
 });
 

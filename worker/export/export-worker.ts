@@ -13,7 +13,7 @@ import {
   type RedisKeys,
 } from '../../protocol/index.ts';
 import { publishJobStatus } from '../../outputs/job-status.ts';
-import { createLogger, errorMessage, type Logger } from '../logger.ts';
+import { errorMessage, type Logger } from '../../runtime/logger.ts';
 import { ExportInputError, exportVod, type SwitchLogReader } from './vod-export.ts';
 
 /** One export at a time per worker: a libx264 encode takes every core it is given (see EXPORT_NICENESS). */
@@ -26,7 +26,8 @@ export interface ExportWorkerOptions {
   readLog: SwitchLogReader;
   /** Redis names: the queue prefix and the status keys (tests use a fresh prefix). */
   keys: RedisKeys;
-  log?: Logger;
+  /** This component's logger (a child of the process's root logger). */
+  log: Logger;
 }
 
 export class ExportWorker {
@@ -38,7 +39,7 @@ export class ExportWorker {
   readonly #log: Logger;
 
   constructor(private readonly options: ExportWorkerOptions) {
-    this.#log = options.log ?? createLogger('worker.export');
+    this.#log = options.log;
   }
 
   async start(): Promise<void> {
@@ -51,7 +52,7 @@ export class ExportWorker {
       concurrency: EXPORT_CONCURRENCY,
       prefix: this.options.keys.queuePrefix,
     });
-    this.#worker.on('error', (error) => this.#log.error('worker error', { error: errorMessage(error) }));
+    this.#worker.on('error', (error) => this.#log.error({ err: error }, 'worker error'));
     void this.#worker.run();
     await this.#worker.waitUntilReady();
   }
@@ -81,7 +82,7 @@ export class ExportWorker {
         message,
         result,
         at: Date.now(),
-      }).catch((error: unknown) => this.#log.warn('status publish failed', { error: errorMessage(error) }));
+      }).catch((error: unknown) => this.#log.warn({ err: error }, 'status publish failed'));
     let lastSent = 0;
     try {
       const result = await exportVod(data, {

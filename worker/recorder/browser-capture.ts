@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, guardOutboundRequests, launchSandboxed } from '../../runtime/chromium.ts';
+import { CHROMIUM_FLAGS, guardOutboundRequests, launchSandboxed } from '../../runtime/chromium.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../runtime/config.ts';
 import { OutboundPolicy } from '../../runtime/outbound-policy.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AudioBlock, CaptureStats, CaptureTransport, VideoChunk } from './types.ts';
@@ -88,7 +89,7 @@ export class BrowserCapture {
     if (transport === 'websocket') wsUrl = await this.listen();
 
     this.browser = await launchSandboxed({
-      executablePath: o.executablePath ?? CHROMIUM_PATH,
+      executablePath: o.executablePath ?? DEFAULT_CHROMIUM_PATH,
       args: [...CHROMIUM_FLAGS, '--hide-scrollbars', `--window-size=${o.width},${o.height}`, ...(o.extraArgs ?? [])],
       defaultViewport: { width: o.width, height: o.height, deviceScaleFactor: 1 },
       protocolTimeout: 60_000,
