@@ -3,7 +3,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ColourSchema, ProgramStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
-import { DestinationIdSchema, DestinationSchema, MAX_DESTINATIONS } from './jobs.ts';
+import {
+  DESTINATION_KINDS,
+  DestinationIdSchema,
+  HlsDestinationSchema,
+  MAX_DESTINATIONS,
+  RtmpDestinationSchema,
+} from './jobs.ts';
 import { EventChannelsSchema } from './watch.ts';
 import { CameraIngressSchema } from './ingress.ts';
 import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
@@ -58,6 +64,8 @@ export const StaleRevisionResponseSchema = Type.Object({
 // Stored destinations are jobs.ts's `Destination` (the worker reads them with their keys); the API
 // takes them with an optional key and only ever shows them masked.
 
+export const DestinationKindSchema = Type.Union(DESTINATION_KINDS.map((k) => Type.Literal(k)));
+
 /**
  * A destination as a client sends it. On update, a destination that keeps its `id` and leaves out
  * `streamKey` keeps the stored key (clients never see keys, so they cannot send them back).
@@ -65,10 +73,14 @@ export const StaleRevisionResponseSchema = Type.Object({
 export const DestinationInputSchema = Type.Object(
   {
     id: Type.Optional(DestinationIdSchema),
-    kind: DestinationSchema.properties.kind,
-    label: DestinationSchema.properties.label,
-    serverUrl: DestinationSchema.properties.serverUrl,
-    streamKey: Type.Optional(DestinationSchema.properties.streamKey),
+    kind: DestinationKindSchema,
+    label: RtmpDestinationSchema.properties.label,
+    /** RTMP kinds only. */
+    serverUrl: RtmpDestinationSchema.properties.serverUrl,
+    /** RTMP kinds only. */
+    streamKey: Type.Optional(RtmpDestinationSchema.properties.streamKey),
+    /** `hls` only. */
+    dvrWindowSeconds: HlsDestinationSchema.properties.dvrWindowSeconds,
   },
   { additionalProperties: false },
 );
@@ -78,10 +90,12 @@ export type DestinationInput = Static<typeof DestinationInputSchema>;
 export const DestinationViewSchema = Type.Object(
   {
     id: DestinationIdSchema,
-    kind: DestinationSchema.properties.kind,
-    label: DestinationSchema.properties.label,
-    serverUrl: DestinationSchema.properties.serverUrl,
-    streamKeyMasked: Type.String(),
+    kind: DestinationKindSchema,
+    label: RtmpDestinationSchema.properties.label,
+    serverUrl: RtmpDestinationSchema.properties.serverUrl,
+    /** RTMP kinds: the key's fingerprint. `hls` has no key. */
+    streamKeyMasked: Type.Optional(Type.String()),
+    dvrWindowSeconds: HlsDestinationSchema.properties.dvrWindowSeconds,
   },
   { additionalProperties: false },
 );
@@ -114,6 +128,14 @@ export const JoinCodeSchema = Type.String({
   description: `${JOIN_CODE_LENGTH} characters, A-Z and 2-9 (case-insensitive on input).`,
 });
 
+/**
+ * Whether the event's self-hosted playback (HLS destinations) and its watch info may be fetched without
+ * the viewer key, e.g. a player embedded on the club's site. Off by default: the viewer link is the key.
+ */
+export const PublicPlaybackSchema = Type.Boolean({
+  description: 'HLS playback without the viewer key (an embedded player on a public site).',
+});
+
 export const EventCreateSchema = Type.Object(
   {
     /** Left out: derived from the name. */
@@ -128,6 +150,7 @@ export const EventCreateSchema = Type.Object(
     destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
     /** Public channel ids for the viewer page's players (never stream keys). */
     channels: Type.Optional(EventChannelsSchema),
+    publicPlayback: Type.Optional(PublicPlaybackSchema),
   },
   { additionalProperties: false },
 );
@@ -145,6 +168,7 @@ export const EventUpdateSchema = Type.Object(
     destinations: Type.Optional(Type.Array(DestinationInputSchema, { maxItems: MAX_DESTINATIONS })),
     /** Replaces the public channels ({} clears them). */
     channels: Type.Optional(EventChannelsSchema),
+    publicPlayback: Type.Optional(PublicPlaybackSchema),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -166,6 +190,7 @@ export const EventSchema = Type.Object(
     room: Type.String(),
     destinations: Type.Array(DestinationViewSchema),
     channels: EventChannelsSchema,
+    publicPlayback: PublicPlaybackSchema,
     createdAt: Type.Number(),
     updatedAt: Type.Number(),
   },

@@ -24,3 +24,4 @@ export * from './video-format.ts';
 export * from './media-transport.ts';
 export * from './camera-health.ts';
 export * from './direct-media.ts';
+export * from './hls.ts';

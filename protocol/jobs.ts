@@ -22,7 +22,7 @@ export const DestinationIdSchema = Type.String({
  * One RTMP destination. The stream key is a secret: it is kept apart from the server URL so that every
  * status, log line and job return value can show the URL with the key masked.
  */
-export const DestinationSchema = Type.Object(
+export const RtmpDestinationSchema = Type.Object(
   {
     id: DestinationIdSchema,
     kind: Type.Union([Type.Literal('youtube'), Type.Literal('twitch'), Type.Literal('rtmp')]),
@@ -36,7 +36,35 @@ export const DestinationSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type RtmpDestination = Static<typeof RtmpDestinationSchema>;
+
+/** Longest DVR window a viewer can seek back in (a whole match with extra time and a break). */
+export const MAX_DVR_WINDOW_SECONDS = 4 * 3600;
+
+/**
+ * Self-hosted playback: the program as HLS the controller serves (hls.ts). No key: nothing leaves the
+ * deployment. `dvrWindowSeconds` keeps that much behind the live edge for viewers to seek back in; left
+ * out, the playlist is a short live window.
+ */
+export const HlsDestinationSchema = Type.Object(
+  {
+    id: DestinationIdSchema,
+    kind: Type.Literal('hls'),
+    label: RtmpDestinationSchema.properties.label,
+    dvrWindowSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: MAX_DVR_WINDOW_SECONDS })),
+  },
+  { additionalProperties: false },
+);
+export type HlsDestination = Static<typeof HlsDestinationSchema>;
+
+export const DestinationSchema = Type.Union([RtmpDestinationSchema, HlsDestinationSchema]);
 export type Destination = Static<typeof DestinationSchema>;
+export const DESTINATION_KINDS = ['youtube', 'twitch', 'rtmp', 'hls'] as const;
+export type DestinationKind = (typeof DESTINATION_KINDS)[number];
+
+export function isRtmpDestination(destination: Destination): destination is RtmpDestination {
+  return destination.kind !== 'hls';
+}
 
 export const MAX_DESTINATIONS = 8;
 export const DestinationListSchema = Type.Array(DestinationSchema, { maxItems: MAX_DESTINATIONS });
@@ -88,7 +116,7 @@ export const UpdateDestinationsRequestSchema = Type.Object(
 );
 export type UpdateDestinationsRequest = Static<typeof UpdateDestinationsRequestSchema>;
 
-/** What stop ends: everything (default), only the recording, or only the RTMP destinations. */
+/** What stop ends: everything (default), only the recording, or only the destinations (RTMP and HLS). */
 export const StopRequestSchema = Type.Object(
   { what: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('recording'), Type.Literal('stream')])) },
   { additionalProperties: false },
@@ -205,9 +233,9 @@ export type OutputState = 'starting' | 'live' | 'retrying' | 'stopped' | 'failed
 export const OutputReportSchema = Type.Object(
   {
     id: Type.String(),
-    kind: Type.Union([Type.Literal('recording'), Type.Literal('rtmp')]),
+    kind: Type.Union([Type.Literal('recording'), Type.Literal('rtmp'), Type.Literal('hls')]),
     label: Type.String(),
-    /** Masked RTMP URL, or the recording's file name. */
+    /** Masked RTMP URL, the recording's file name, or the HLS playlist's path on the controller. */
     target: Type.String(),
     state: OutputStateSchema,
     error: Type.Optional(Type.String()),
@@ -264,7 +292,7 @@ export const RTMP_BASE: Record<'youtube' | 'twitch', string> = {
  * The full publish URL, key included: only ever handed to an encoder, never logged or returned.
  * YouTube and Twitch use their default ingest unless the destination chose one of their servers.
  */
-export function destinationUrl(destination: Destination): string {
+export function destinationUrl(destination: RtmpDestination): string {
   const base =
     destination.kind === 'rtmp' ? destination.serverUrl : (destination.serverUrl ?? RTMP_BASE[destination.kind]);
   if (base === undefined) throw new TypeError(`destination ${destination.id}: rtmp needs serverUrl`);
@@ -274,7 +302,7 @@ export function destinationUrl(destination: Destination): string {
 export const MASK = '****';
 
 /** The publish URL as people may see it: the stream key (the last path segment) replaced by ****. */
-export function maskedDestinationUrl(destination: Destination): string {
+export function maskedDestinationUrl(destination: RtmpDestination): string {
   return destinationUrl({ ...destination, streamKey: MASK });
 }
 

@@ -46,11 +46,41 @@ export function parse<S extends TSchema>(schema: S, input: unknown): Parsed<Stat
   // A union reports its own failure first; the deepest path names the field a person must fix.
   let best: ValidationError = { field: '/', message: 'does not match the schema' };
   for (const error of check.Errors(input)) {
-    if (error.path.length >= best.field.length || best.field === '/') {
-      best = { field: error.path === '' ? '/' : error.path, message: error.message };
-    }
+    // A union nested in the value (a destination in a list): the variant its `kind` names says what is wrong.
+    const variant = kindVariant(error.schema, error.value);
+    const found =
+      variant === null
+        ? { field: error.path === '' ? '/' : error.path, message: error.message }
+        : nestedError(error.path, parse(variant, error.value));
+    if (found !== null && (found.field.length >= best.field.length || best.field === '/')) best = found;
   }
   return { ok: false, error: best };
+}
+
+function nestedError(path: string, parsed: Parsed<unknown>): ValidationError | null {
+  if (parsed.ok) return null;
+  return {
+    field: parsed.error.field === '/' ? path || '/' : `${path}${parsed.error.field}`,
+    message: parsed.error.message,
+  };
+}
+
+/** The variant of a `kind`-tagged union (each variant's `kind` a literal or a union of literals) the value names. */
+function kindVariant(schema: TSchema, input: unknown): TSchema | null {
+  if (!TypeGuard.IsUnion(schema) || typeof input !== 'object' || input === null || !('kind' in input)) return null;
+  const literals = (tag: TSchema | undefined): unknown[] | null => {
+    if (tag !== undefined && TypeGuard.IsLiteral(tag)) return [tag.const];
+    if (tag !== undefined && TypeGuard.IsUnion(tag) && tag.anyOf.every((t) => TypeGuard.IsLiteral(t)))
+      return tag.anyOf.map((t) => (t as { const: unknown }).const);
+    return null;
+  };
+  for (const variant of schema.anyOf) {
+    if (!TypeGuard.IsObject(variant)) return null;
+    const kinds = literals(variant.properties['kind']);
+    if (kinds === null) return null;
+    if (kinds.includes(input.kind)) return variant;
+  }
+  return null;
 }
 
 /** Like parse, but throws a TypeError whose message names the field. */

@@ -30,6 +30,11 @@ export const WatchInfoSchema = Type.Object(
     name: Type.String(),
     channels: EventChannelsSchema,
     status: EventStatusSchema,
+    /**
+     * The self-hosted player's playlist (an URL path on the controller; add the viewer key as `?key=`
+     * unless the event is public), while an HLS destination is live.
+     */
+    playlist: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -43,12 +48,17 @@ export type WatchMessage = Static<typeof WatchMessageSchema>;
 
 /**
  * The event's status from the program output's last status (the worker keeps it in Redis): live while a
- * stream destination is live (or retrying: a reconnect is a hiccup, not the end); ended once one was and
+ * stream destination (RTMP or HLS) is live (or retrying: a reconnect is a hiccup, not the end); ended once one was and
  * none is; upcoming before any stream destination went live. A recording alone is not public.
  */
 export function eventStatusOf(output: OutputStatusMessage | null): EventStatus {
-  const streams = output?.outputs.filter((o) => o.kind === 'rtmp') ?? [];
+  const streams = output?.outputs.filter((o) => o.kind !== 'recording') ?? [];
   if (streams.some((o) => o.state === 'live' || o.state === 'retrying')) return 'live';
   if (streams.some((o) => o.state === 'stopped' || o.state === 'failed')) return 'ended';
   return 'upcoming';
+}
+
+/** The playlist of the first live (or briefly retrying) HLS destination, if any. */
+export function livePlaylistOf(output: OutputStatusMessage | null): string | undefined {
+  return output?.outputs.find((o) => o.kind === 'hls' && (o.state === 'live' || o.state === 'retrying'))?.target;
 }

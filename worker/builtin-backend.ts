@@ -1,10 +1,17 @@
 // Program output with Pitchside's own recorder (worker/recorder/): Chromium renders the template, the
-// page encodes H.264, one ffmpeg per output writes the MP4 and each RTMP destination. Destinations and
-// the recording map one-to-one onto recorder outputs, each started, retried and stopped on its own.
+// page encodes H.264, one ffmpeg per output writes the MP4, each RTMP destination and each HLS destination
+// (all copying the one encode). Destinations and the recording map one-to-one onto recorder outputs, each
+// started, retried and stopped on its own.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
+  HLS_DATA_SUBDIR,
   destinationUrl,
+  hlsDestinationPath,
+  hlsListSize,
+  hlsPlaylistUrlPath,
+  isRtmpDestination,
+  type Destination,
   maskSecrets,
   maskedDestinationUrl,
   type OutputBackendKind,
@@ -20,6 +27,7 @@ import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionRes
 import { templatePageUrl } from './template-url.ts';
 import type { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { errorMessage } from '../runtime/logger.ts';
+import { clearHlsDirectory, removeUnlistedSegments } from './hls-files.ts';
 
 export interface BuiltinBackendOptions {
   /** Absolute directory; recordings go to <dir>/<eventId>/<eventId>-<time>.mp4. */
@@ -30,6 +38,11 @@ export interface BuiltinBackendOptions {
   outbound?: OutboundPolicy;
   /** The Chromium binary (CHROMIUM_PATH); default DEFAULT_CHROMIUM_PATH. */
   chromiumPath?: string;
+  /**
+   * Absolute directory the controller serves HLS from; a destination writes <dir>/<eventId>/<destinationId>/.
+   * Default: `hls` beside recordingsDir (both under the data dir).
+   */
+  hlsDir?: string;
 }
 
 /** Output stats are polled this often for status (a state change is published at once). */
@@ -108,7 +121,17 @@ class BuiltinSession implements OutputSession {
 
   /** Known exactly, so masking does not depend on how ffmpeg quotes a URL. */
   #streamKeys(): string[] {
-    return this.#plan.destinations.map((d) => d.streamKey);
+    return this.#plan.destinations.filter(isRtmpDestination).map((d) => d.streamKey);
+  }
+
+  #hlsDir(destinationId: string): string {
+    const root = this.options.hlsDir ?? join(dirname(this.options.recordingsDir), HLS_DATA_SUBDIR);
+    return join(root, hlsDestinationPath(this.#plan.eventId, destinationId));
+  }
+
+  /** What the output writes to: a change restarts it (an RTMP URL, or an HLS directory and window). */
+  #target(d: Destination): string {
+    return isRtmpDestination(d) ? destinationUrl(d) : `hls:${this.#hlsDir(d.id)}:${hlsListSize(d.dvrWindowSeconds)}`;
   }
 
   async start(): Promise<void> {
@@ -161,9 +184,9 @@ class BuiltinSession implements OutputSession {
     for (const d of this.#plan.destinations) {
       reports.push({
         id: d.id,
-        kind: 'rtmp',
+        kind: d.kind === 'hls' ? 'hls' : 'rtmp',
         label: d.label ?? d.kind,
-        target: maskedDestinationUrl(d),
+        target: isRtmpDestination(d) ? maskedDestinationUrl(d) : hlsPlaylistUrlPath(this.#plan.eventId, d.id),
         ...report(d.id),
       });
     }
@@ -190,6 +213,8 @@ class BuiltinSession implements OutputSession {
     this.#closed = true;
     if (this.#poll !== null) clearInterval(this.#poll);
     const stats = await this.#recorder.close();
+    // Each HLS ffmpeg wrote its ENDLIST on close; segments it had not deleted yet go now.
+    for (const dir of this.#hlsDirs.values()) await removeUnlistedSegments(dir);
     this.hooks.log.info(
       {
         eventId: this.#plan.eventId,
@@ -204,7 +229,7 @@ class BuiltinSession implements OutputSession {
 
   async #reconcile(plan: OutputPlan): Promise<void> {
     const running = new Set(this.#stats.map((s) => s.id).concat(this.#armed));
-    const want = new Map(plan.destinations.map((d) => [d.id, destinationUrl(d)]));
+    const want = new Map(plan.destinations.map((d) => [d.id, this.#target(d)]));
     for (const id of running) {
       if (id === RECORDING_ID ? !plan.record : !want.has(id) || this.#urls.get(id) !== want.get(id))
         await this.#remove(id);
@@ -216,7 +241,18 @@ class BuiltinSession implements OutputSession {
       this.#recordings.push(this.#recordingPath);
       this.#add(RECORDING_ID, { id: RECORDING_ID, kind: 'file', path: this.#recordingPath });
     }
-    for (const [id, url] of want) if (!this.#armed.includes(id)) this.#add(id, { id, kind: 'rtmp', url });
+    for (const d of plan.destinations) {
+      if (this.#armed.includes(d.id)) continue;
+      if (isRtmpDestination(d)) {
+        this.#add(d.id, { id: d.id, kind: 'rtmp', url: destinationUrl(d) }, destinationUrl(d));
+        continue;
+      }
+      // A new playlist for a new run: a player must not see the last show's segments as this one's.
+      const dir = this.#hlsDir(d.id);
+      await clearHlsDirectory(dir);
+      this.#hlsDirs.set(d.id, dir);
+      this.#add(d.id, { id: d.id, kind: 'hls', dir, listSize: hlsListSize(d.dvrWindowSeconds) }, this.#target(d));
+    }
   }
 
   #eventDir(): string {
@@ -224,12 +260,15 @@ class BuiltinSession implements OutputSession {
   }
 
   #armed: string[] = [];
+  /** Destination id → what its output writes to (see #target). */
   readonly #urls = new Map<string, string>();
+  /** HLS destination id → its directory, while armed. */
+  readonly #hlsDirs = new Map<string, string>();
 
-  #add(id: string, spec: Parameters<Recorder['addOutput']>[0]): void {
+  #add(id: string, spec: Parameters<Recorder['addOutput']>[0], target?: string): void {
     this.#recorder.addOutput(spec);
     this.#armed.push(id);
-    if (spec.kind === 'rtmp') this.#urls.set(id, spec.url);
+    if (target !== undefined) this.#urls.set(id, target);
   }
 
   async #remove(id: string): Promise<void> {
@@ -237,6 +276,9 @@ class BuiltinSession implements OutputSession {
     this.#urls.delete(id);
     if (id === RECORDING_ID) this.#recordingPath = null;
     await this.#recorder.removeOutput(id);
+    const hls = this.#hlsDirs.get(id);
+    this.#hlsDirs.delete(id);
+    if (hls !== undefined) await removeUnlistedSegments(hls);
   }
 
   /**

@@ -1,6 +1,8 @@
 // Program output through LiveKit Egress: one RoomComposite egress that opens the Pitchside template
 // (customBaseUrl) and encodes it to the event's RTMP destinations and/or a file. Destinations change live
-// with UpdateStream; a recording asked for while only streaming gets its own file-only egress.
+// with UpdateStream; a recording asked for while only streaming gets its own file-only egress, and so does
+// each HLS destination (segments into storage the controller serves: Egress cannot add a segment output
+// to a running egress).
 import {
   EgressClient,
   EncodedFileOutput,
@@ -17,8 +19,15 @@ import {
 import type { Redis } from 'ioredis';
 import {
   EgressUpdateSchema,
+  HLS_EGRESS_FULL_PLAYLIST,
+  HLS_PLAYLIST,
+  HLS_EGRESS_SEGMENT_PREFIX,
+  HLS_SEGMENT_SECONDS,
   assertValid,
   destinationUrl,
+  hlsDestinationPath,
+  hlsPlaylistUrlPath,
+  isRtmpDestination,
   eventRoom,
   maskSecrets,
   maskedDestinationUrl,
@@ -43,6 +52,11 @@ export interface EgressBackendOptions {
   /** Record HLS segments (SegmentedFileOutput) instead of one MP4. */
   segmented?: boolean;
   layout?: string;
+  /**
+   * Where Egress writes HLS destinations, as Egress sees it: the controller serves the same directory
+   * (`<data dir>/hls`, shared with the Egress container). Default: `hls` relative to Egress's working dir.
+   */
+  hlsDir?: string;
 }
 
 export const DEFAULT_RECORDING_FILEPATH = 'recordings/{room_name}-{time}.mp4';
@@ -77,6 +91,8 @@ interface EgressRecord {
   fileEgressId: string | null;
   /** Destination id → full URL currently on the stream egress (needed to remove it later). */
   streaming: Record<string, string>;
+  /** HLS destination id → its segments egress. */
+  hls?: Record<string, string>;
 }
 
 const ENDED = new Set(['EGRESS_COMPLETE', 'EGRESS_FAILED', 'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED']);
@@ -130,8 +146,13 @@ class EgressSession implements OutputSession {
       streamEgressId: keep(stored.streamEgressId),
       fileEgressId: keep(stored.fileEgressId),
       streaming: keep(stored.streamEgressId) ? (stored.streaming ?? {}) : {},
+      hls: Object.fromEntries(Object.entries(stored.hls ?? {}).filter(([, id]) => keep(id) !== null)),
     };
-    const adopted = [this.#record.streamEgressId, this.#record.fileEgressId].filter((id) => id !== null);
+    const adopted = [
+      this.#record.streamEgressId,
+      this.#record.fileEgressId,
+      ...Object.values(this.#record.hls ?? {}),
+    ].filter((id) => id !== null);
     if (adopted.length > 0)
       this.hooks.log.info({ eventId: this.#plan.eventId, egresses: adopted }, 'adopted running egresses');
     // An egress running in the room that no record names was started by a worker that died before it
@@ -145,8 +166,9 @@ class EgressSession implements OutputSession {
   async apply(plan: OutputPlan): Promise<void> {
     this.#plan = plan;
     const client = this.backend.client;
-    const want = new Map(plan.destinations.map((d) => [d.id, destinationUrl(d)]));
+    const want = new Map(plan.destinations.filter(isRtmpDestination).map((d) => [d.id, destinationUrl(d)]));
     const rec = this.#record;
+    await this.#applyHls(plan);
 
     if (!plan.record && rec.fileEgressId !== null && rec.fileEgressId !== rec.streamEgressId) {
       await this.#stopEgress(rec.fileEgressId);
@@ -186,7 +208,8 @@ class EgressSession implements OutputSession {
       }
       rec.streaming = Object.fromEntries(want);
     }
-    for (const id of this.#status.keys()) if (id !== 'recording' && !want.has(id)) this.#status.delete(id);
+    const planned = new Set(plan.destinations.map((d) => d.id));
+    for (const id of this.#status.keys()) if (id !== 'recording' && !planned.has(id)) this.#status.delete(id);
     await writeSessionRecord(this.hooks.redis, this.hooks.keys, plan.eventId, rec);
     this.hooks.onChange();
   }
@@ -205,13 +228,23 @@ class EgressSession implements OutputSession {
       });
     }
     for (const d of this.#plan.destinations) {
-      reports.push({
-        id: d.id,
-        kind: 'rtmp',
-        label: d.label ?? d.kind,
-        target: maskedDestinationUrl(d),
-        ...state(d.id, d.id in this.#record.streaming),
-      });
+      reports.push(
+        isRtmpDestination(d)
+          ? {
+              id: d.id,
+              kind: 'rtmp',
+              label: d.label ?? d.kind,
+              target: maskedDestinationUrl(d),
+              ...state(d.id, d.id in this.#record.streaming),
+            }
+          : {
+              id: d.id,
+              kind: 'hls',
+              label: d.label ?? d.kind,
+              target: hlsPlaylistUrlPath(this.#plan.eventId, d.id),
+              ...state(d.id, d.id in (this.#record.hls ?? {})),
+            },
+      );
     }
     return reports;
   }
@@ -223,14 +256,16 @@ class EgressSession implements OutputSession {
   async stop(): Promise<OutputSessionResult> {
     this.#stopping = true;
     const ids = new Set(
-      [this.#record.streamEgressId, this.#record.fileEgressId].filter((id): id is string => id !== null),
+      [this.#record.streamEgressId, this.#record.fileEgressId, ...Object.values(this.#record.hls ?? {})].filter(
+        (id): id is string => id !== null,
+      ),
     );
     for (const id of ids) {
       const info = await this.#stopEgress(id);
       if (info !== null) this.#files.push(...egressUpdateFromInfo(info).files);
     }
     const outputs = this.outputs().map((o) => ({ ...o, state: 'stopped' as const }));
-    this.#record = { streamEgressId: null, fileEgressId: null, streaming: {} };
+    this.#record = { streamEgressId: null, fileEgressId: null, streaming: {}, hls: {} };
     await this.detach();
     return { recordings: [...new Set(this.#files)], recordingStartedAt: this.#startedAtMs, outputs };
   }
@@ -240,8 +275,42 @@ class EgressSession implements OutputSession {
     this.#subscriber = null;
   }
 
-  async #startEgress({ file, urls }: { file: boolean; urls: string[] }): Promise<EgressInfo> {
+  /** One segments-only egress per HLS destination, started and stopped with the plan. */
+  async #applyHls(plan: OutputPlan): Promise<void> {
+    const running = (this.#record.hls ??= {});
+    const want = new Set(plan.destinations.filter((d) => d.kind === 'hls').map((d) => d.id));
+    for (const [id, egressId] of Object.entries(running)) {
+      if (want.has(id)) continue;
+      await this.#stopEgress(egressId);
+      delete running[id];
+    }
+    for (const id of want) {
+      if (running[id] !== undefined) continue;
+      const prefix = `${this.backend.options.hlsDir ?? 'hls'}/${hlsDestinationPath(plan.eventId, id)}`;
+      const segments = new SegmentedFileOutput({
+        protocol: SegmentedFileProtocol.HLS_PROTOCOL,
+        filenamePrefix: `${prefix}/${HLS_EGRESS_SEGMENT_PREFIX}`,
+        playlistName: `${prefix}/${HLS_EGRESS_FULL_PLAYLIST}`,
+        livePlaylistName: `${prefix}/${HLS_PLAYLIST}`,
+        segmentDuration: HLS_SEGMENT_SECONDS,
+      });
+      running[id] = (await this.#startEgress({ file: false, urls: [], segments })).egressId;
+      // Written at once: a worker killed before the plan's record is written must not orphan it.
+      await writeSessionRecord(this.hooks.redis, this.hooks.keys, plan.eventId, this.#record);
+    }
+  }
+
+  async #startEgress({
+    file,
+    urls,
+    segments,
+  }: {
+    file: boolean;
+    urls: string[];
+    segments?: SegmentedFileOutput;
+  }): Promise<EgressInfo> {
     const outputs: EncodedOutputs = {};
+    if (segments !== undefined) outputs.segments = segments;
     if (urls.length > 0) outputs.stream = new StreamOutput({ protocol: StreamProtocol.RTMP, urls });
     if (file && this.backend.options.segmented) {
       outputs.segments = new SegmentedFileOutput({
@@ -267,6 +336,7 @@ class EgressSession implements OutputSession {
           eventId: this.#plan.eventId,
           egressId: info.egressId,
           file,
+          hls: segments !== undefined,
           streams: urls.length,
         },
         'egress started',
@@ -304,7 +374,8 @@ class EgressSession implements OutputSession {
     const rec = this.#record;
     const isStream = update.egressId === rec.streamEgressId;
     const isFile = update.egressId === rec.fileEgressId;
-    if (!isStream && !isFile) return;
+    const hlsId = Object.entries(rec.hls ?? {}).find(([, id]) => id === update.egressId)?.[0];
+    if (!isStream && !isFile && hlsId === undefined) return;
     if (isFile && update.startedAtMs !== null) this.#startedAtMs ??= update.startedAtMs;
     this.#files.push(...update.files.filter((f) => !this.#files.includes(f)));
     const ended = ENDED.has(update.status);
@@ -321,10 +392,12 @@ class EgressSession implements OutputSession {
         state: egressState,
         ...(update.error ? { error: maskSecrets(update.error) } : {}),
       });
+    if (hlsId !== undefined)
+      this.#status.set(hlsId, { state: egressState, ...(update.error ? { error: maskSecrets(update.error) } : {}) });
     if (isStream) {
       // Egress may redact keys in stream results: match destinations by their masked URL.
       const byMasked = new Map(update.streams.map((s) => [maskSecrets(s.url), s]));
-      for (const d of this.#plan.destinations) {
+      for (const d of this.#plan.destinations.filter(isRtmpDestination)) {
         const s = byMasked.get(maskSecrets(destinationUrl(d)));
         const state: OutputState =
           s === undefined
@@ -343,6 +416,7 @@ class EgressSession implements OutputSession {
     if (ended && !this.#stopping && update.status !== 'EGRESS_COMPLETE') {
       if (isStream) rec.streamEgressId = null;
       if (isFile) rec.fileEgressId = null;
+      if (hlsId !== undefined) delete rec.hls?.[hlsId];
       this.hooks.onFailure(
         new Error(
           `egress ${update.egressId} ${update.status.replace('EGRESS_', '').toLowerCase()}: ${maskSecrets(update.error || 'no reason given')}`,

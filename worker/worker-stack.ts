@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { allowedNetworks, type Config } from '../runtime/config.ts';
 import { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { createRedisKeys, type RedisKeys } from '../protocol/redis-keys.ts';
+import { HLS_DATA_SUBDIR } from '../protocol/hls.ts';
 import { SwitchLog } from '../outputs/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
@@ -38,9 +39,12 @@ export async function startWorkerStack(
           url: config.LIVEKIT_URL,
           apiKey: config.LIVEKIT_API_KEY,
           apiSecret: config.LIVEKIT_API_SECRET,
+          // Egress shares the data dir (docker/compose.yaml), so the controller serves what it writes.
+          hlsDir: resolve(config.PITCHSIDE_DATA_DIR, HLS_DATA_SUBDIR),
         })
       : new BuiltinBackend({
           recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
+          hlsDir: resolve(config.PITCHSIDE_DATA_DIR, HLS_DATA_SUBDIR),
           outbound: new OutboundPolicy({ allow: allowedNetworks(config) }),
           chromiumPath: config.CHROMIUM_PATH,
         });

@@ -12,8 +12,9 @@ import type { AuthContext } from '../services/key-store.ts';
 /**
  * Roles that may call a route, or public (health, join by code, signed webhooks). `ownCamera`: the route
  * acts as the camera in its `:cameraId` param, which a camera key may only be for its own camera.
+ * `publicPlayback`: without a key, the route is open when its `:eventId` is marked `publicPlayback`.
  */
-export type RouteAccess = { public: true } | { roles: readonly Role[]; ownCamera?: boolean };
+export type RouteAccess = { public: true } | { roles: readonly Role[]; ownCamera?: boolean; publicPlayback?: boolean };
 
 export interface RegisteredRoute {
   method: string;
@@ -89,6 +90,11 @@ export const authPlugin = fp<AuthOptions>(
       const access = request.routeOptions.config.access;
       if (access === undefined || 'public' in access) return;
       const key = presentedKey(request);
+      const params = request.params as Record<string, string | undefined>;
+      const eventId = params['eventId'];
+      if (key === null && access.publicPlayback === true && eventId !== undefined) {
+        if ((await app.events.get(eventId))?.publicPlayback === true) return;
+      }
       const auth = key === null ? null : await app.apiKeys.resolve(key);
       if (auth === null) {
         request.authFailure = new AppError(
@@ -100,8 +106,6 @@ export const authPlugin = fp<AuthOptions>(
         );
         return;
       }
-      const params = request.params as Record<string, string | undefined>;
-      const eventId = params['eventId'];
       if (!access.roles.includes(auth.role)) {
         request.authFailure = new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not call this endpoint.`);
       } else if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId) {

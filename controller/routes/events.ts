@@ -70,7 +70,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/events/:eventId/watch',
     {
-      config: { access: { roles: ROLES } },
+      config: { access: { roles: ROLES, publicPlayback: true } },
       schema: {
         tags: ['events'],
         summary: 'What the viewer page shows: name, public channel ids and status (upcoming | live | ended); no keys',

@@ -10,6 +10,7 @@ import {
   ADDRESSED_FRAME_TYPES,
   clientMessages,
   eventStatusOf,
+  livePlaylistOf,
   mayReceive,
   ROLES,
   WS_CLOSE,
@@ -115,7 +116,11 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         } else if (frame.type === 'job.output' && watch !== null) {
           // Derived here, so roles that may not see job status still learn that the event went live.
           const status = eventStatusOf(frame);
-          if (status !== watch.status) sendWatch({ ...watch, status });
+          const playlist = livePlaylistOf(frame);
+          if (status !== watch.status || playlist !== watch.playlist) {
+            const { playlist: _old, ...rest } = watch;
+            sendWatch({ ...rest, status, ...(playlist === undefined ? {} : { playlist }) });
+          }
         }
         if (mayReceive(auth.role, frame.type)) sendText(text);
       };

@@ -10,6 +10,7 @@ import {
   eventRoom,
   periodStartClock,
   resolveSportRules,
+  isRtmpDestination,
   type SportRulesPatch,
   type Destination,
   type DestinationInput,
@@ -46,9 +47,14 @@ export const MASK_PREFIX = '••••';
 /** Hex digits of the key's SHA-256 shown, so operators can tell two keys apart without any of either. */
 const KEY_FINGERPRINT_HEX = 4;
 
-export interface StoredEvent extends Omit<PitchsideEvent, 'destinations' | 'channels' | 'rules' | 'ruleOverrides'> {
+export interface StoredEvent extends Omit<
+  PitchsideEvent,
+  'destinations' | 'channels' | 'rules' | 'ruleOverrides' | 'publicPlayback'
+> {
   destinations: Destination[];
   channels?: EventChannels;
+  /** Events stored before public playback existed have none (= off). */
+  publicPlayback?: boolean;
   /** The producer's overrides of the sport preset (events stored before rules existed have none). */
   ruleOverrides?: SportRulesPatch;
 }
@@ -68,10 +74,18 @@ export function maskStreamKey(key: string): string {
 }
 
 export function toDestinationView(d: Destination): DestinationView {
+  const label = d.label === undefined ? {} : { label: d.label };
+  if (d.kind === 'hls')
+    return {
+      id: d.id,
+      kind: d.kind,
+      ...label,
+      ...(d.dvrWindowSeconds === undefined ? {} : { dvrWindowSeconds: d.dvrWindowSeconds }),
+    };
   return {
     id: d.id,
     kind: d.kind,
-    ...(d.label === undefined ? {} : { label: d.label }),
+    ...label,
     ...(d.serverUrl === undefined ? {} : { serverUrl: d.serverUrl }),
     streamKeyMasked: maskStreamKey(d.streamKey),
   };
@@ -86,6 +100,7 @@ export function toEventView(event: StoredEvent): PitchsideEvent {
     ruleOverrides,
     destinations: event.destinations.map(toDestinationView),
     channels: event.channels ?? {},
+    publicPlayback: event.publicPlayback ?? false,
   };
 }
 
@@ -146,6 +161,7 @@ export class EventStore {
         room: eventRoom(id),
         destinations,
         channels: input.channels ?? {},
+        publicPlayback: input.publicPlayback ?? false,
         createdAt: now,
         updatedAt: now,
       };
@@ -206,6 +222,7 @@ export class EventStore {
           ? event.destinations
           : mergeDestinations(event.destinations, patch.destinations),
       ...(patch.channels === undefined ? {} : { channels: patch.channels }),
+      ...(patch.publicPlayback === undefined ? {} : { publicPlayback: patch.publicPlayback }),
       updatedAt: Date.now(),
     }));
   }
@@ -300,9 +317,32 @@ export class EventStore {
 /** Applies a client's destination list to the stored one, keeping stored keys the client cannot see. */
 function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): Destination[] {
   const used = new Set<string>();
+  const id = (input: DestinationInput, field: string): string => {
+    let id = input.id ?? input.kind;
+    for (let n = 2; input.id === undefined && used.has(id); n++) id = `${input.kind}-${n}`;
+    if (used.has(id)) throw new AppError(400, 'INVALID', `Destination id "${id}" is used twice.`, `${field}/id`);
+    used.add(id);
+    return id;
+  };
   return inputs.map((input, index) => {
     const field = `/destinations/${index}`;
-    const previous = input.id === undefined ? undefined : stored.find((d) => d.id === input.id);
+    const label = input.label === undefined ? {} : { label: input.label };
+    if (input.kind === 'hls') {
+      // Served by this deployment: there is no server or key to send it to.
+      for (const name of ['serverUrl', 'streamKey'] as const)
+        if (input[name] !== undefined)
+          throw new AppError(400, 'INVALID', `An HLS destination has no ${name}.`, `${field}/${name}`);
+      return {
+        id: id(input, field),
+        kind: 'hls',
+        ...label,
+        ...(input.dvrWindowSeconds === undefined ? {} : { dvrWindowSeconds: input.dvrWindowSeconds }),
+      };
+    }
+    if (input.dvrWindowSeconds !== undefined)
+      throw new AppError(400, 'INVALID', 'Only an HLS destination has a DVR window.', `${field}/dvrWindowSeconds`);
+    const previous =
+      input.id === undefined ? undefined : stored.filter(isRtmpDestination).find((d) => d.id === input.id);
     // A stored key belongs to the server it was written for: sent anywhere else, it would be handed to
     // whoever runs that server.
     const samePlace = previous !== undefined && previous.kind === input.kind && previous.serverUrl === input.serverUrl;
@@ -324,14 +364,10 @@ function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): D
         `${field}/serverUrl`,
       );
     }
-    let id = input.id ?? input.kind;
-    for (let n = 2; input.id === undefined && used.has(id); n++) id = `${input.kind}-${n}`;
-    if (used.has(id)) throw new AppError(400, 'INVALID', `Destination id "${id}" is used twice.`, `${field}/id`);
-    used.add(id);
     return {
-      id,
+      id: id(input, field),
       kind: input.kind,
-      ...(input.label === undefined ? {} : { label: input.label }),
+      ...label,
       ...(input.serverUrl === undefined ? {} : { serverUrl: input.serverUrl }),
       streamKey,
     };

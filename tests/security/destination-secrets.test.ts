@@ -65,7 +65,7 @@ describe('destination secrets', () => {
       { id: 'club', kind: 'rtmp', serverUrl: 'rtmp://203.0.113.99/live', streamKey: 'new-club-key' },
     ]);
     expect(kept.statusCode, kept.body).toBe(200);
-    expect((await stored()).map((d) => d.streamKey)).toEqual([YOUTUBE_KEY, 'new-club-key']);
+    expect((await stored()).map((d) => ('streamKey' in d ? d.streamKey : null))).toEqual([YOUTUBE_KEY, 'new-club-key']);
   });
 
   it('shows no character of any key in answers, whatever it holds', async () => {

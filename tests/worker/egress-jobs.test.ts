@@ -20,7 +20,12 @@ import { forwardEgressWebhook } from '../../outputs/egress-updates.ts';
 import {
   PROGRAM_OUTPUT_QUEUE,
   createRedisKeys,
+  HLS_FILE_PATTERN,
+  HLS_PLAYLIST,
+  HLS_SEGMENT_SECONDS,
   eventRoom,
+  hlsDestinationPath,
+  hlsPlaylistUrlPath,
   type Destination,
   type RedisKeys,
 } from '../../protocol/index.ts';
@@ -56,12 +61,15 @@ let redis: ReturnType<typeof testRedis>;
 let status: StatusListener;
 const eventId = 'final';
 
+const HLS_DIR = '/var/lib/pitchside/hls';
+
 function egressBackend(): EgressBackend {
   return new EgressBackend({
     url: stub.url,
     apiKey: stub.apiKey,
     apiSecret: stub.apiSecret,
     filepath: 'recordings/final.mp4',
+    hlsDir: HLS_DIR,
   });
 }
 
@@ -157,6 +165,50 @@ describe('program output jobs with the Egress backend', () => {
       'rtmp://live.twitch.tv/app/****',
     ]);
     expect(secretsIn(status.raw.join('\n'))).toEqual([]);
+  });
+
+  it('an hls destination writes live segments where the controller serves them, beside the RTMP egress', async () => {
+    await startWorker();
+    const hls: Destination = { id: 'site', kind: 'hls', dvrWindowSeconds: 120 };
+    await client.startStream(eventId, target, { destinations: [youtube, hls] });
+    const running = await status.waitFor(
+      (m) => m.type === 'job.output' && m.state === 'running' && m.outputs.length === 2,
+    );
+    const starts = stub.callsOf<RoomCompositeEgressRequest>(START);
+    expect(starts).toHaveLength(2);
+    const segmentsOf = (r: RoomCompositeEgressRequest) =>
+      r.segmentOutputs[0] ?? (r.output.case === 'segments' ? r.output.value : undefined);
+    const hlsStart = starts.find((r) => segmentsOf(r) !== undefined)!;
+    const rtmpStart = starts.find((r) => segmentsOf(r) === undefined)!;
+    // The segments egress renders the same template; it carries no stream and no file.
+    expect(hlsStart.customBaseUrl).toBe(rtmpStart.customBaseUrl);
+    expect(hlsStart.roomName).toBe(eventRoom(eventId));
+    expect(hlsStart.streamOutputs).toHaveLength(0);
+    expect(hlsStart.fileOutputs).toHaveLength(0);
+    const dir = `${HLS_DIR}/${hlsDestinationPath(eventId, 'site')}`;
+    expect(segmentsOf(hlsStart)).toMatchObject({
+      protocol: 1, // SegmentedFileProtocol.HLS_PROTOCOL
+      filenamePrefix: `${dir}/seg`,
+      playlistName: `${dir}/full.m3u8`,
+      livePlaylistName: `${dir}/${HLS_PLAYLIST}`,
+      segmentDuration: HLS_SEGMENT_SECONDS,
+    });
+    // The playlist's file name is one the controller serves (its route's pattern).
+    expect(HLS_PLAYLIST).toMatch(HLS_FILE_PATTERN);
+    expect(running.type === 'job.output' && running.outputs.find((o) => o.id === 'site')).toMatchObject({
+      kind: 'hls',
+      target: hlsPlaylistUrlPath(eventId, 'site'),
+    });
+
+    // Removing it stops only its egress; stopping ends the rest.
+    await client.updateDestinations(eventId, { remove: ['site'] });
+    await until(() => stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').length === 1, 10_000, 'hls stop');
+    const hlsEgressId = [...stub.egresses.keys()][starts.indexOf(hlsStart)];
+    expect(stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress')[0]?.egressId).toBe(hlsEgressId);
+    expect(stub.callsOf<UpdateStreamRequest>('livekit.Egress/UpdateStream')).toHaveLength(0);
+    await client.stop(eventId);
+    await until(() => stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').length === 2, 10_000, 'stop');
+    expect(stub.callsOf<RoomCompositeEgressRequest>(START)).toHaveLength(2);
   });
 
   it('a double click starts one egress; destinations change live with UpdateStream; stop ends every egress', async () => {

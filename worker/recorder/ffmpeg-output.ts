@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { HLS_PLAYLIST, HLS_SEGMENT_SECONDS, hlsInitSegment, hlsRunId, hlsSegmentPattern } from '../../protocol/hls.ts';
 import type { AudioTimeline } from './audio-timeline.ts';
 import type { OutputSpec, OutputState, OutputStats, VideoChunk } from './types.ts';
 
@@ -17,6 +19,12 @@ const RTMP_RW_TIMEOUT_US = 5_000_000;
 const AUDIO_BITRATE = '128k';
 /** ffmpeg's native AAC encoder delay (initial_padding), in samples. */
 const AAC_PRIMING_SAMPLES = 1024;
+/**
+ * Time base ffmpeg 5.1's HLS fMP4 muxer gives the video stream (the mp4 muxer's default timescale for these
+ * frame rates). The setts filter sees packets in it while its TB reports the input's, so the restamp must
+ * name it; tests/worker/hls-output checks the segment durations, so another ffmpeg that changes it fails there.
+ */
+const HLS_FMP4_VIDEO_TIMESCALE = 15_360;
 
 export interface FfmpegOutputOptions {
   spec: OutputSpec;
@@ -49,6 +57,8 @@ export class FfmpegOutput {
   private exitPromise: Promise<void> | null = null;
   private stderrTail: string[] = [];
   private readonly s: OutputStats;
+  /** Names this output's HLS files: unique per output, so a segment URL never means two different files. */
+  private readonly run = hlsRunId();
 
   constructor(private readonly opts: FfmpegOutputOptions) {
     this.s = {
@@ -161,7 +171,11 @@ export class FfmpegOutput {
       // bsf packets in the muxer's time base while TB reports the input's:
       // FLV's is always 1 ms; the MP4 muxer keeps the input's (TB).
       '-bsf:v',
-      spec.kind === 'rtmp' ? `setts=ts=N*1000/${fps}` : `setts=ts=N/(${fps}*TB)`,
+      spec.kind === 'rtmp'
+        ? `setts=ts=N*1000/${fps}`
+        : spec.kind === 'hls'
+          ? `setts=ts=N*${HLS_FMP4_VIDEO_TIMESCALE}/${fps}`
+          : `setts=ts=N/(${fps}*TB)`,
       '-avoid_negative_ts',
       'make_non_negative',
       '-c:a',
@@ -175,6 +189,8 @@ export class FfmpegOutput {
       this.s.files.push(path);
       // Fragmented while recording: a crash leaves a playable file.
       args.push('-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-y', path);
+    } else if (spec.kind === 'hls') {
+      args.push(...hlsArgs(spec, this.run, this.s.starts > 0));
     } else {
       args.push('-rw_timeout', String(RTMP_RW_TIMEOUT_US), '-f', 'flv', '-flvflags', 'no_duration_filesize', spec.url);
     }
@@ -222,7 +238,7 @@ export class FfmpegOutput {
     // Fragmented MP4 (empty_moov) cannot carry the AAC priming edit list, so
     // the 1024 priming samples would play as a 21 ms audio delay: skip that
     // much input audio instead. FLV shifts the video by the priming itself.
-    const lead = spec.kind === 'file' ? AAC_PRIMING_SAMPLES : 0;
+    const lead = spec.kind === 'rtmp' ? 0 : AAC_PRIMING_SAMPLES;
     this.audioCursor = Math.round((startFrame * sampleRate) / fps) + lead;
     if (timeline && this.audioCursor < timeline.oldestSample()) this.audioCursor = timeline.oldestSample();
     this.opts.onLog?.(`[${spec.id}] started at frame ${startFrame} (start #${this.s.starts})`);
@@ -253,4 +269,33 @@ export class FfmpegOutput {
       if (this.state === 'backoff') this.state = 'waiting-keyframe';
     }, delay);
   }
+}
+
+/**
+ * Low-latency live HLS: fMP4 (CMAF) segments cut at every keyframe (HLS_SEGMENT_SECONDS), a sliding window
+ * whose old segments ffmpeg deletes, program date-times (players measure latency from them), and the
+ * ENDLIST ffmpeg writes when its input ends (a stopped output tells players the show is over). A restart
+ * continues the same playlist after a discontinuity, so a player rides over it instead of starting again.
+ */
+function hlsArgs(spec: Extract<OutputSpec, { kind: 'hls' }>, run: string, restart: boolean): string[] {
+  const flags = ['delete_segments', 'independent_segments', 'program_date_time', 'temp_file'];
+  if (restart) flags.push('append_list', 'discont_start');
+  return [
+    '-f',
+    'hls',
+    '-hls_time',
+    String(HLS_SEGMENT_SECONDS),
+    '-hls_list_size',
+    String(spec.listSize),
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    hlsInitSegment(run),
+    '-hls_flags',
+    flags.join('+'),
+    '-hls_segment_filename',
+    join(spec.dir, hlsSegmentPattern(run)),
+    '-y',
+    join(spec.dir, HLS_PLAYLIST),
+  ];
 }

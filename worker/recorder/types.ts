@@ -41,7 +41,11 @@ export interface CaptureStats {
 
 export type CaptureTransport = 'websocket' | 'binding';
 
-export type OutputSpec = { id: string; kind: 'file'; path: string } | { id: string; kind: 'rtmp'; url: string };
+export type OutputSpec =
+  | { id: string; kind: 'file'; path: string }
+  | { id: string; kind: 'rtmp'; url: string }
+  /** Live HLS (fMP4 segments) into `dir`, a sliding window of `listSize` segments. */
+  | { id: string; kind: 'hls'; dir: string; listSize: number };
 
 export type OutputState = 'idle' | 'waiting-keyframe' | 'running' | 'backoff' | 'stopping' | 'stopped';
 

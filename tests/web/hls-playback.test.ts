@@ -1,0 +1,213 @@
+// Self-hosted playback end to end: the demo event with an `hls` destination goes live through the real
+// controller and the built-in recorder (Chromium + ffmpeg); the playlist /watch names is read by ffprobe
+// (H.264 + AAC), by the watch page's player in Chromium (its <video> advances), and is served only to a
+// key (or to everyone once the event is public), with HLS cache headers; stopping ends the playlist.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../controller/app.ts';
+import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-event.ts';
+import { PROGRAM_OUTPUT_QUEUE, type WatchInfo } from '../../protocol/index.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { freePort } from '../../runtime/free-port.ts';
+import { BuiltinBackend } from '../../worker/builtin-backend.ts';
+import { OutputWorker } from '../../worker/output-worker.ts';
+import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { testLogger } from '../helpers/logger.ts';
+import { until } from './web-stack.ts';
+
+const run = promisify(execFile);
+const ADMIN_KEY = 'psadm_hls-test-admin-key-0123456789';
+/** Recorder start (Chromium, template, first keyframe) plus the first whole segment, on a loaded machine. */
+const LIVE_TIMEOUT_MS = 90_000;
+
+let dataDir: string;
+let app: FastifyInstance;
+let worker: OutputWorker;
+let origin: string;
+const keys: Record<string, string> = {};
+
+async function api(method: string, path: string, key: string | null, body?: object): Promise<Response> {
+  return fetch(`${origin}${path}`, {
+    method,
+    headers: {
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function watchInfo(key: string | null = keys['viewer']!): Promise<WatchInfo> {
+  const response = await api('GET', `/api/events/${DEMO_EVENT_ID}/watch`, key);
+  expect(response.status).toBe(200);
+  return (await response.json()) as WatchInfo;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pitchside-hls-'));
+  const port = await freePort();
+  app = await buildApp({
+    config: loadConfig({ PORT: port, LOG_LEVEL: 'silent', PITCHSIDE_DATA_DIR: dataDir }, {}),
+    redisUrl: testRedisUrl(),
+    adminKey: ADMIN_KEY,
+    keyPrefix: freshPrefix('hls'),
+    distDir: resolve('dist'),
+    livekit: null,
+    logger: false,
+    authFailureLimit: 10_000,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  origin = `http://127.0.0.1:${port}`;
+  for (const k of await ensureDemoEvent(app.events, app.apiKeys)) keys[k.role] = k.key;
+  // The worker writes where the controller serves: the same data dir, as docker/compose.yaml shares it.
+  worker = new OutputWorker({
+    log: testLogger('output'),
+    redisUrl: testRedisUrl(),
+    keys: app.redisKeys,
+    backends: {
+      builtin: new BuiltinBackend({ recordingsDir: join(dataDir, 'recordings'), hlsDir: join(dataDir, 'hls') }),
+    },
+  });
+  await worker.start();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  if (app !== undefined) {
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: app.redisKeys.queuePrefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await app.close();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('self-hosted HLS playback', () => {
+  it('refuses a key or server on an hls destination, naming the field, and changes nothing', async () => {
+    const path = `/api/events/${DEMO_EVENT_ID}`;
+    for (const [field, extra] of [
+      ['streamKey', { streamKey: 'abc' }],
+      ['serverUrl', { serverUrl: 'rtmp://example.org/live' }],
+    ] as const) {
+      const response = await api('PATCH', path, ADMIN_KEY, { destinations: [{ kind: 'hls', ...extra }] });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { field: string } }).error.field).toBe(`/destinations/0/${field}`);
+    }
+    const event = (await (await api('GET', path, ADMIN_KEY)).json()) as { destinations: unknown[] };
+    expect(event.destinations).toEqual([]);
+  });
+
+  it('goes live, is read by ffprobe from the playlist /watch names, and ends the playlist on stop', async () => {
+    const saved = await api('PATCH', `/api/events/${DEMO_EVENT_ID}`, ADMIN_KEY, {
+      destinations: [{ id: 'site', kind: 'hls', label: 'Club site', dvrWindowSeconds: 60 }],
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(((await saved.json()) as { destinations: unknown[] }).destinations).toEqual([
+      { id: 'site', kind: 'hls', label: 'Club site', dvrWindowSeconds: 60 },
+    ]);
+    expect((await watchInfo()).playlist).toBeUndefined();
+
+    const live = await api('POST', `/api/events/${DEMO_EVENT_ID}/outputs/stream`, keys['director']!, {
+      video: { width: 1280, height: 720, fps: 30 },
+    });
+    expect(live.status, await live.clone().text()).toBe(200);
+    const info = await until(
+      'the watch info to name a live playlist',
+      async () => {
+        const watch = await watchInfo();
+        return watch.status === 'live' && watch.playlist !== undefined ? watch : null;
+      },
+      LIVE_TIMEOUT_MS,
+    );
+    expect(info.playlist).toBe(`/api/events/${DEMO_EVENT_ID}/hls/site/index.m3u8`);
+    const playlistUrl = `${origin}${info.playlist}?key=${encodeURIComponent(keys['viewer']!)}`;
+
+    // Two whole segments, so the player and ffprobe have something to read.
+    const playlist = await until(
+      'two segments in the playlist',
+      async () => {
+        const response = await fetch(playlistUrl);
+        if (!response.ok) return null;
+        const text = await response.text();
+        return (text.match(/^#EXTINF:/gm) ?? []).length >= 2 ? { text, response } : null;
+      },
+      LIVE_TIMEOUT_MS,
+    );
+    expect(playlist.response.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(playlist.response.headers.get('cache-control')).toBe('private, no-cache');
+    expect(playlist.text).toContain('#EXT-X-PROGRAM-DATE-TIME:');
+    expect(playlist.text).not.toContain('#EXT-X-ENDLIST');
+    for (const duration of [...playlist.text.matchAll(/^#EXTINF:([\d.]+)/gm)].map((m) => Number(m[1])))
+      expect(duration).toBeCloseTo(2, 1);
+
+    // Segment URIs carry the key the playlist was fetched with; segments are immutable, typed fMP4.
+    const segment = playlist.text.split('\n').find((line) => line.startsWith('seg-'))!;
+    expect(segment).toMatch(/\?key=/);
+    const segmentResponse = await fetch(new URL(segment, playlistUrl));
+    expect(segmentResponse.status).toBe(200);
+    expect(segmentResponse.headers.get('content-type')).toBe('video/iso.segment');
+    expect(segmentResponse.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type,codec_name,width,height',
+      '-of',
+      'json',
+      playlistUrl,
+    ]);
+    const streams = (JSON.parse(stdout) as { streams: { codec_type: string; codec_name: string; width?: number }[] })
+      .streams;
+    expect(streams).toContainEqual(expect.objectContaining({ codec_type: 'video', codec_name: 'h264', width: 1280 }));
+    expect(streams).toContainEqual(expect.objectContaining({ codec_type: 'audio', codec_name: 'aac' }));
+
+    // No key: 401 while the event is private; the same URL plays without one once it is public.
+    const bare = `${origin}${info.playlist}`;
+    expect((await fetch(bare)).status).toBe(401);
+    expect((await api('GET', `/api/events/${DEMO_EVENT_ID}/watch`, null)).status).toBe(401);
+    const opened = await api('PATCH', `/api/events/${DEMO_EVENT_ID}`, ADMIN_KEY, { publicPlayback: true });
+    expect(opened.status).toBe(200);
+    const open = await fetch(bare);
+    expect(open.status).toBe(200);
+    expect(open.headers.get('cache-control')).toBe('public, no-cache');
+    expect(await open.text()).not.toContain('?key=');
+    expect((await watchInfo(null)).playlist).toBe(info.playlist);
+
+    // Only the HLS layout's names, only inside the destination's directory.
+    for (const path of [
+      `/api/events/${DEMO_EVENT_ID}/hls/site/..%2F..%2Frecordings`,
+      `/api/events/${DEMO_EVENT_ID}/hls/site/%2E%2E%2Findex.m3u8`,
+      `/api/events/${DEMO_EVENT_ID}/hls/..%2Fsite/index.m3u8`,
+      `/api/events/${DEMO_EVENT_ID}/hls/site/index.m3u8.tmp`,
+    ])
+      expect((await fetch(`${origin}${path}`)).status, path).toBe(400);
+    expect((await fetch(`${origin}/api/events/${DEMO_EVENT_ID}/hls/other/index.m3u8`)).status).toBe(404);
+
+    const stop = await api('POST', `/api/events/${DEMO_EVENT_ID}/outputs/stop`, keys['director']!, {});
+    expect(stop.status).toBe(200);
+    const ended = await until(
+      'the playlist to end',
+      async () => {
+        const text = await (await fetch(bare)).text();
+        return text.includes('#EXT-X-ENDLIST') ? text : null;
+      },
+      LIVE_TIMEOUT_MS,
+    );
+    expect(ended).toMatch(/^#EXTINF:/m);
+    await until(
+      'the watch info to drop the playlist',
+      async () => {
+        const watch = await watchInfo(null);
+        return watch.playlist === undefined && watch.status === 'ended';
+      },
+      LIVE_TIMEOUT_MS,
+    );
+  });
+});
