@@ -28,6 +28,19 @@ export const CHROMIUM_FLAGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ] as const;
 
+/**
+ * A fake camera and microphone (a phone in tests and benchmarks): Chromium plays the files in a loop as the
+ * default devices and grants the page access without asking. The video must be y4m (or mjpeg).
+ */
+export function fakeCaptureArgs(video: string, audio: string): string[] {
+  return [
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    `--use-file-for-fake-audio-capture=${audio}`,
+  ];
+}
+
 export interface ChromiumOptions {
   width?: number;
   height?: number;

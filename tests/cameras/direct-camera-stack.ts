@@ -16,7 +16,7 @@ import {
   type OutputStatusMessage,
   type RedisKeys,
 } from '../../protocol/index.ts';
-import { launchChromium } from '../../runtime/chromium.ts';
+import { fakeCaptureArgs, launchChromium } from '../../runtime/chromium.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
 import { JobClient } from '../../outputs/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
@@ -31,16 +31,6 @@ export const CAMERA_TONE_HZ = 2750;
 export const W = 1280;
 export const H = 720;
 export const FPS = 30;
-
-/** Fake capture flags: Chromium plays the files in a loop as the default camera and microphone. */
-export function fakeCameraArgs(video: string, audio: string): string[] {
-  return [
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${video}`,
-    `--use-file-for-fake-audio-capture=${audio}`,
-  ];
-}
 
 /** A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone. */
 export function makeCameraMedia(dir: string, colour: string, toneHz: number): { video: string; audio: string } {
@@ -91,7 +81,7 @@ export class DirectCameraStack {
     this.cameraBrowser = await launchChromium({
       width: 390,
       height: 844,
-      args: fakeCameraArgs(media.video, media.audio),
+      args: fakeCaptureArgs(media.video, media.audio),
     });
     this.browser = await launchChromium({ width: 1920, height: 1080 });
   }

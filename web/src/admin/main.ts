@@ -13,7 +13,7 @@ import { showFatal } from '../lib/page.ts';
 import { RealtimeClient } from '../../../client/index.ts';
 import { OutputsPanel } from '../director/outputs-panel.ts';
 import { checkAdminKey, forgetAdminKey, signInForm, takeAdminKey } from './admin-key.ts';
-import { CameraList } from './camera-list.ts';
+import { CameraList } from '../lib/camera-list.ts';
 import { CrewCards } from './crew-cards.ts';
 import { EventForm } from './event-form.ts';
 import { EventList } from './event-list.ts';
@@ -161,7 +161,9 @@ function showEvent(
   });
 
   // Live overview.
-  const cameras = new CameraList(api, event.id, realtime);
+  const cameras = new CameraList(api, event.id, realtime, {
+    emptyText: 'No camera has joined yet: hand out the camera join card (Crew tab).',
+  });
   const outputs = new OutputsPanel(api, event.id, realtime);
   const timeline = new SwitchTimeline(api, event.id, realtime, key);
   const recordings = new RecordingsPanel(api, event.id, realtime, key, (list) => timeline.setRecordings(list));

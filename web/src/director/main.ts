@@ -6,6 +6,7 @@ import type { Command, ProgramState, SourceId } from '../../../protocol/index.ts
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
 import { startPage } from '../lib/page.ts';
+import { CameraList } from '../lib/camera-list.ts';
 import { CameraFeeds } from './camera-feeds.ts';
 import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
 import { EncoderCameras } from './encoder-cameras.ts';
@@ -20,6 +21,8 @@ import { Switcher } from './switcher.ts';
 
 /** Tally follows transitions in time (a source mixed out stays red until the mix ends). */
 const TALLY_REFRESH_MS = 100;
+/** The camera list's "last seen" ages and tally. */
+const CAMERA_LIST_REFRESH_MS = 1000;
 
 const page = startPage({ title: 'Director', client: 'director' });
 if (page !== null) {
@@ -37,6 +40,9 @@ if (page !== null) {
   const pip = new PipPanel(send);
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
+  const cameraList = new CameraList(api, params.eventId, realtime, {
+    emptyText: 'No camera has joined yet: let the crew scan the join code.',
+  });
   const encoders = new EncoderCameras(api, params.eventId, realtime);
   const outputs = new OutputsPanel(api, params.eventId, realtime);
   const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
@@ -53,6 +59,7 @@ if (page !== null) {
         'aside',
         { class: 'side', id: 'director-side' },
         join.element,
+        cameraList.element,
         encoders.element,
         pip.element,
         outputs.element,
@@ -89,6 +96,7 @@ if (page !== null) {
     multiview.updateTally(realtime.state, realtime.serverNow());
     switcher.tick(realtime.state, realtime.serverNow());
   }, TALLY_REFRESH_MS);
+  setInterval(() => cameraList.tick(), CAMERA_LIST_REFRESH_MS);
   realtime.start();
   void join.load();
   void feeds.start();

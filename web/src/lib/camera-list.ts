@@ -1,11 +1,15 @@
-// The event's cameras with their status and health: joined/live/disconnected from the controller's
-// `cameras` frames, how long ago each was last heard from, and which one is on program or preview.
+// The event's cameras as the director and the producer's console list them: status (joined / live /
+// disconnected) from the controller's `cameras` frames, the link each camera measures (picture size, frame
+// rate, bitrate, loss, round trip, battery: amber/red past HEALTH_THRESHOLDS), how long ago each was last
+// heard from, and its tally as the multiview lights it.
 import { Type } from '@sinclair/typebox';
-import { CameraSchema, parse, type Camera, type ProgramState } from '../../../protocol/index.ts';
-import type { ApiClient } from '../lib/api-client.ts';
-import { h } from '../lib/dom.ts';
-import { attempt } from '../lib/notices.ts';
+import '../styles/camera-list.css';
+import { CameraSchema, describeHealth, healthLevel, parse, type Camera } from '../../../protocol/index.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
+import type { ApiClient } from './api-client.ts';
+import { h } from './dom.ts';
+import { attempt } from './notices.ts';
+import { tallyOf } from './tally.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
 /** A live camera not heard from for this long is shown as stale (its heartbeat or webhook is late). */
@@ -16,23 +20,30 @@ const STATUS_TEXT: Record<Camera['status'], string> = {
   disconnected: 'Disconnected',
 };
 
+export interface CameraListOptions {
+  /** Shown while no camera has joined. */
+  emptyText: string;
+}
+
 export class CameraList {
   readonly element: HTMLElement;
   readonly #body: HTMLElement;
   readonly #count: HTMLElement;
+  readonly #emptyText: string;
   #cameras: Camera[] = [];
-  #state: ProgramState | null = null;
 
   constructor(
-    private readonly api: ApiClient,
+    api: ApiClient,
     eventId: string,
     private readonly realtime: RealtimeClient,
+    options: CameraListOptions,
   ) {
+    this.#emptyText = options.emptyText;
     this.#body = h('ul', { class: 'camera-list', id: 'camera-list' });
     this.#count = h('span', { class: 'muted', id: 'camera-count' });
     this.element = h(
       'section',
-      { class: 'panel live-dependent' },
+      { class: 'panel live-dependent camera-list-panel' },
       h('div', { class: 'row' }, h('h2', {}, 'Cameras'), h('span', { class: 'spacer' }), this.#count),
       this.#body,
     );
@@ -45,13 +56,10 @@ export class CameraList {
       });
     });
     realtime.handle({ cameras: (frame) => this.#set(frame.cameras) });
-    realtime.on('state', (state) => {
-      this.#state = state;
-      this.#render();
-    });
+    realtime.on('state', () => this.#render());
   }
 
-  /** Called every second by the overview: "last seen" ages. */
+  /** Call every second or so: "last seen" ages and tally through a transition. */
   tick(): void {
     this.#render();
   }
@@ -65,29 +73,41 @@ export class CameraList {
     const live = this.#cameras.filter((c) => c.status === 'live').length;
     this.#count.textContent = `${live} live of ${this.#cameras.length}`;
     if (this.#cameras.length === 0) {
-      this.#body.replaceChildren(
-        h('li', { class: 'muted empty' }, 'No camera has joined yet: hand out the camera join card (Crew tab).'),
-      );
+      this.#body.replaceChildren(h('li', { class: 'muted empty' }, this.#emptyText));
       return;
     }
     const now = this.realtime.serverNow();
+    const state = this.realtime.state;
     this.#body.replaceChildren(
       ...this.#cameras.map((camera) => {
         const age = Math.max(0, now - camera.lastSeen);
         const stale = camera.status === 'live' && age > CAMERA_STALE_MS;
-        const tally =
-          this.#state?.program === camera.id ? 'program' : this.#state?.preview === camera.id ? 'preview' : null;
+        const tally = state === null ? 'none' : tallyOf(state, camera.id, now);
+        // A gone camera's last measurement would read as a live link: only connected cameras show one.
+        const health = camera.status === 'disconnected' ? undefined : camera.health;
         return h(
           'li',
-          { class: 'camera-item', 'data-camera': camera.id, 'data-status': stale ? 'stale' : camera.status },
+          {
+            class: 'camera-item',
+            'data-camera': camera.id,
+            'data-status': stale ? 'stale' : camera.status,
+            'data-tally': tally,
+          },
           h('span', { class: 'status-dot' }),
-          h('strong', {}, camera.label),
-          tally === null
+          h('strong', { class: 'camera-label' }, camera.label),
+          tally === 'none'
             ? null
             : h('span', { class: `tally-chip tally-${tally}` }, tally === 'program' ? 'PGM' : 'PVW'),
           h('span', { class: 'spacer' }),
-          h('span', { class: 'muted' }, stale ? `No news for ${Math.round(age / 1000)} s` : STATUS_TEXT[camera.status]),
+          h(
+            'span',
+            { class: 'muted camera-status' },
+            stale ? `No news for ${Math.round(age / 1000)} s` : STATUS_TEXT[camera.status],
+          ),
           h('span', { class: 'muted mono camera-seen' }, ago(age)),
+          health === undefined
+            ? null
+            : h('span', { class: 'camera-health mono', 'data-level': healthLevel(health) }, describeHealth(health)),
         );
       }),
     );
