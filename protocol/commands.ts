@@ -16,6 +16,9 @@ import {
   LayoutPresetSchema,
   MAX_CLOCK_MS,
   RectSchema,
+  ReplayAudioSchema,
+  ReplayClipRefSchema,
+  ReplaySpeedSchema,
   SourceIdSchema,
   SourceSchema,
   TeamSideSchema,
@@ -123,6 +126,25 @@ export const LowerThirdUpdateSchema = command('lowerThird.update', {
 });
 export const LowerThirdHideSchema = command('lowerThird.hide', {});
 
+/**
+ * Plays a clip on program (the replay API resolves the clip id to its ISO range first, so the reducer
+ * stays pure). `return` false: stay on the clip's last frame until a take or replay.stop.
+ */
+export const ReplayPlaySchema = command('replay.play', {
+  clip: ReplayClipRefSchema,
+  speed: ReplaySpeedSchema,
+  return: Type.Optional(Type.Boolean()),
+  audio: Type.Optional(ReplayAudioSchema),
+  transition: Type.Optional(TransitionPatchSchema),
+});
+/** Ends the replay now: back to the live source that was on program before it. */
+export const ReplayStopSchema = command('replay.stop', {});
+/**
+ * The automatic return at the replay's end, committed by the controller so the stored state (tally, logs)
+ * follows what every renderer already draws from server time; a no-op before the end or after a return.
+ */
+export const ReplayEndSchema = command('replay.end', {});
+
 export const CommandSchemas = [
   ProgramTakeSchema,
   ProgramPreviewSchema,
@@ -148,6 +170,9 @@ export const CommandSchemas = [
   LowerThirdShowSchema,
   LowerThirdUpdateSchema,
   LowerThirdHideSchema,
+  ReplayPlaySchema,
+  ReplayStopSchema,
+  ReplayEndSchema,
 ] as const;
 
 export const CommandSchema = Type.Union([...CommandSchemas]);

@@ -25,3 +25,4 @@ export * from './media-transport.ts';
 export * from './camera-health.ts';
 export * from './direct-media.ts';
 export * from './hls.ts';
+export * from './replay.ts';

@@ -66,6 +66,14 @@ export interface RedisKeys {
   /** Pub/sub channel of EgressUpdate frames (the controller forwards LiveKit's egress webhooks here). */
   egressUpdatesChannel(): string;
   output(eventId: string): OutputKeys;
+  /** Sorted set of JSON IsoSegment scored by start (server ms): one camera's ISO recording index. */
+  isoSegments(eventId: string, camera: string): string;
+  /** Set of the cameras that have ISO segments. */
+  isoCameras(eventId: string): string;
+  /** Counter: the next ISO segment number of a camera. */
+  isoSeq(eventId: string, camera: string): string;
+  /** Hash clip id → JSON stored replay clip. */
+  replayClips(eventId: string): string;
 }
 
 export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
@@ -100,5 +108,9 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     jobStatusChannel: (id) => `${prefix}jobs:${id}`,
     egressUpdatesChannel: () => `${prefix}egress-updates`,
     output,
+    isoSegments: (id, camera) => `${prefix}event:${id}:iso:${camera}`,
+    isoCameras: (id) => `${prefix}event:${id}:iso-cameras`,
+    isoSeq: (id, camera) => `${prefix}event:${id}:iso-seq:${camera}`,
+    replayClips: (id) => `${prefix}event:${id}:replay-clips`,
   };
 }

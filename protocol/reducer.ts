@@ -2,8 +2,9 @@
 // the context), so the controller, tests and any replay get the same result from the same input.
 import type { Command, CommandOf } from './commands.ts';
 import { clockValueMs, cornerRect, isInstant, isPending, takeProgress } from './timing.ts';
+import { REPLAY_TRANSITION, replayDurationMs, settleReplay } from './replay.ts';
 import type { ProgramState, Source, SourceId, Team, TeamSide, Transition, TransitionPatch } from './state.ts';
-import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES } from './state.ts';
+import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
   | 'STALE_REVISION'
@@ -14,7 +15,9 @@ export type CommandErrorCode =
   | 'NO_PREVIEW'
   | 'NO_PIP_SOURCE'
   | 'SCHEDULE_OUT_OF_RANGE'
-  | 'NOTHING_SCHEDULED';
+  | 'NOTHING_SCHEDULED'
+  | 'RESERVED_SOURCE'
+  | 'NO_REPLAY';
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -62,7 +65,9 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
   }
   let next: ProgramState;
   try {
-    next = reduce(state, command, context.now);
+    // A replay that has ended is settled first (program back on the live source at its end), so every
+    // command acts on what is on screen, and the stored state becomes what the renderers drew.
+    next = reduce(settleReplay(state, context.now), command, context.now);
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, state, changed: false, error: error.detail };
     throw error;
@@ -76,6 +81,8 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
 function reduce(state: ProgramState, command: Command, now: number): ProgramState {
   switch (command.type) {
     case 'program.take': {
+      if (command.source === REPLAY_SOURCE_ID)
+        reject('UNKNOWN_SOURCE', 'A replay goes on program through replay.play, with its clip.', 'source');
       const base = withoutPending(state, now);
       const transition = mergeTransition(state.transition, command.transition);
       const at = startTime(command.at, now);
@@ -165,7 +172,49 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return { ...state, lowerThird: { ...lowerThirdText(state, command), visible: state.lowerThird.visible } };
     case 'lowerThird.hide':
       return { ...state, lowerThird: { ...state.lowerThird, visible: false } };
+    case 'replay.play':
+      return playReplay(state, command, now);
+    case 'replay.stop': {
+      const replay = state.replay;
+      if (replay === undefined || replay === null) reject('NO_REPLAY', 'No replay is on program.');
+      if (replay.returnTo === null)
+        reject('NO_REPLAY', 'The source that was live before the replay is gone: take a source instead.');
+      return take(state, replay.returnTo, REPLAY_TRANSITION, now, state.preview, null);
+    }
+    case 'replay.end':
+      return state; // the settle above is the whole of it
   }
+}
+
+function playReplay(state: ProgramState, command: CommandOf<'replay.play'>, now: number): ProgramState {
+  const { clip, speed } = command;
+  if (clip.toMs <= clip.fromMs) reject('NO_REPLAY', 'The clip ends before it starts.', 'clip');
+  // A replay over a replay returns to the live source the first one left.
+  const returnTo = state.program === REPLAY_SOURCE_ID ? (state.replay?.returnTo ?? null) : state.program;
+  const transition = { ...REPLAY_TRANSITION, ...command.transition };
+  const startedAt = now;
+  const next = take(
+    { ...state, program: state.program === REPLAY_SOURCE_ID ? null : state.program },
+    REPLAY_SOURCE_ID,
+    transition,
+    startedAt,
+    state.preview,
+    null,
+  );
+  return {
+    ...next,
+    // A replay over a replay cuts from the picture on screen (the old clip), not from nothing.
+    take: next.take === null ? null : { ...next.take, from: state.program },
+    replay: {
+      clip,
+      speed,
+      startedAt,
+      endsAt: startedAt + replayDurationMs(clip, speed),
+      returnTo,
+      stay: command.return === false,
+      audio: command.audio ?? 'duck',
+    },
+  };
 }
 
 function requireSource(state: ProgramState, id: SourceId, field: string): Source {
@@ -236,7 +285,10 @@ function take(
   preview: SourceId | null,
   scheduled: { previewBefore: SourceId | null } | null,
 ): ProgramState {
-  requireSource(state, to, 'source');
+  if (to !== REPLAY_SOURCE_ID) requireSource(state, to, 'source');
+  // Leaving a replay ends it; the replay never becomes the preview (AUTO puts the old program there).
+  const leaving = to !== REPLAY_SOURCE_ID ? { replay: null } : {};
+  if (preview === REPLAY_SOURCE_ID) preview = state.replay?.returnTo ?? null;
   const previous = state.take;
   // `now` is the take's start (the scheduled time when there is one): what is on screen then is what the
   // new transition starts from.
@@ -244,6 +296,7 @@ function take(
   if (state.program === to && !running) return { ...state, preview };
   return {
     ...state,
+    ...leaving,
     program: to,
     preview,
     take: {
@@ -266,6 +319,8 @@ function take(
 }
 
 function addSource(state: ProgramState, source: Source): ProgramState {
+  if (source.id === REPLAY_SOURCE_ID)
+    reject('RESERVED_SOURCE', `"${REPLAY_SOURCE_ID}" is the replay's own id: choose another.`, 'source.id');
   if (state.sources.some((s) => s.id === source.id)) {
     reject('DUPLICATE_SOURCE', `A source "${source.id}" already exists.`, 'source.id');
   }
@@ -279,8 +334,11 @@ function removeSource(state: ProgramState, id: SourceId): ProgramState {
   requireSource(state, id, 'id');
   if (state.program === id) reject('SOURCE_ON_AIR', `"${id}" is on program: take another source first.`, 'id');
   const pipGone = state.pip.source === id;
+  const replay = state.replay;
   return {
     ...state,
+    // The replay stays on its last frame when the live source it would return to is gone.
+    ...(replay?.returnTo === id ? { replay: { ...replay, returnTo: null } } : {}),
     sources: state.sources.filter((s) => s.id !== id),
     preview: state.preview === id ? null : state.preview,
     pip: pipGone ? { ...state.pip, source: null, visible: false } : state.pip,

@@ -197,6 +197,59 @@ export const LowerThirdSchema = Type.Object(
 );
 export type LowerThird = Static<typeof LowerThirdSchema>;
 
+/** Clip media files: `<clip>-<version>.<ext>`; the controller's media route serves nothing else. */
+export const CLIP_MEDIA_PATTERN = '^[a-z0-9]{8}-[0-9]{1,6}\\.(webm|mkv|mp4)$';
+/** The program source id a replay plays as: reserved, no event source may take it. */
+export const REPLAY_SOURCE_ID = 'replay';
+/** Replay speeds a director may choose: real time, half and quarter speed (slow motion). */
+export const REPLAY_SPEEDS = [1, 0.5, 0.25] as const;
+export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
+export const ReplaySpeedSchema = Type.Union(REPLAY_SPEEDS.map((speed) => Type.Literal(speed)));
+
+/**
+ * The clip a replay plays, as every renderer needs it: the camera's ISO range in server time and where the
+ * in point sits in the clip's media (the ISO segments it spans, concatenated).
+ */
+export const ReplayClipRefSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }),
+    source: SourceIdSchema,
+    fromMs: ServerTimeSchema,
+    toMs: ServerTimeSchema,
+    /** The in point's position in the clip media (ms from its start). */
+    mediaOffsetMs: Type.Number({ minimum: 0 }),
+    /** The clip media's file name (immutable: a nudged clip gets a new one), served by the controller. */
+    media: Type.String({ pattern: CLIP_MEDIA_PATTERN }),
+  },
+  { additionalProperties: false },
+);
+export type ReplayClipRef = Static<typeof ReplayClipRefSchema>;
+
+/** What the live sound does under a replay: ducked under it, or muted. */
+export const ReplayAudioSchema = Type.Union([Type.Literal('duck'), Type.Literal('mute')]);
+export type ReplayAudio = Static<typeof ReplayAudioSchema>;
+
+/**
+ * A replay on program (program = REPLAY_SOURCE_ID while it runs). Its picture is a pure function of these
+ * fields and server time: the clip position at server time t is mediaOffsetMs + (t - startedAt) × speed,
+ * so every renderer, and a page reloaded mid-replay, shows the same frame.
+ */
+export const ReplayStateSchema = Type.Object(
+  {
+    clip: ReplayClipRefSchema,
+    speed: ReplaySpeedSchema,
+    startedAt: ServerTimeSchema,
+    /** startedAt + clip length / speed: the last frame of the clip. */
+    endsAt: ServerTimeSchema,
+    /** The live source that was on program before: it comes back at endsAt unless `stay`. */
+    returnTo: Type.Union([SourceIdSchema, Type.Null()]),
+    stay: Type.Boolean(),
+    audio: ReplayAudioSchema,
+  },
+  { additionalProperties: false },
+);
+export type ReplayState = Static<typeof ReplayStateSchema>;
+
 /** single: program full frame; split: program and preview side by side; quad: the first four sources. */
 export const LayoutPresetSchema = Type.Union([Type.Literal('single'), Type.Literal('split'), Type.Literal('quad')]);
 export type LayoutPreset = Static<typeof LayoutPresetSchema>;
@@ -215,6 +268,8 @@ export const ProgramStateSchema = Type.Object(
     clock: ClockSchema,
     lowerThird: LowerThirdSchema,
     layout: LayoutPresetSchema,
+    /** Set while a replay is on program; left out (states stored before replays existed) = none. */
+    replay: Type.Optional(Type.Union([ReplayStateSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );

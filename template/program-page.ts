@@ -1,7 +1,7 @@
 // The program page: state in (controller WebSocket, LiveKit data), pixels and sound out, at the output
 // rate. One instance per page; start() wires everything and close() takes it down in reverse order.
 import { Room } from 'livekit-client';
-import type { FrameInfo, FrameStats, ProgramState } from '../protocol/index.ts';
+import { settleReplay, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
 import { ProgramAudio } from './audio/index.ts';
 import { createLogger, type TemplateConfig } from './config/index.ts';
 import { EgressSession } from './egress/index.ts';
@@ -64,6 +64,8 @@ export class ProgramPage {
       testSources: config.testSources,
       testMedia: config.testMedia,
       onAudio: (source, node) => this.#audio.setSourceAudio(source, node),
+      replayMediaUrl: (file) =>
+        `/api/events/${encodeURIComponent(config.event)}/replay/media/${encodeURIComponent(file)}?key=${encodeURIComponent(config.key)}`,
     });
   }
 
@@ -153,7 +155,10 @@ export class ProgramPage {
     const wallTime = Date.now();
     const serverNow = this.#clock.now(wallTime);
     if (stored !== null) {
-      const { state, layout } = viewFrame(stored, this.#egress?.layout ?? stored.layout, this.#config.view);
+      // A replay past its end is drawn as returned, whether or not the controller's replay.end has arrived.
+      const settled = settleReplay(stored, serverNow);
+      this.#feeds.replay.sync(settled.replay, serverNow);
+      const { state, layout } = viewFrame(settled, this.#egress?.layout ?? settled.layout, this.#config.view);
       scene.update(state, layout, index, serverNow, performance.now());
       this.#audio.applyWeights(scene.programWeights());
       this.#frame = {

@@ -195,7 +195,7 @@ const result = {
   generatedAt: new Date().toISOString(),
   cpuModel: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
-  loadavg1: loadavg()[0],
+  loadavg1: loadavg()[0] ?? 0,
   secs: SECS,
   format: `${W}x${H}@${FPS}`,
   baselineChromiumCores: base.chromium,

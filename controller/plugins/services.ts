@@ -12,6 +12,7 @@ import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.
 import { PresenceTracker } from '../services/presence-tracker.ts';
 import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
+import { ReplayReturns } from '../services/replay-returns.ts';
 import { SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../../outputs/switch-log.ts';
@@ -97,10 +98,15 @@ export const servicesPlugin = fp<ServicesOptions>(
     // Only the process that committed a change sends it to the LiveKit room: every process hears the
     // pub/sub frame, but the room must get each revision once.
     const outbound = new OutboundPolicy({ allow: options.allowPrivateNetworks });
+    const replayReturns = new ReplayReturns(
+      () => program,
+      (eventId, error) => app.log.warn({ err: error, eventId }, 'replay return failed'),
+    );
     const program = new ProgramService(redis, keys, {
       switchLogMaxEntries: options.logStreamMaxEntries,
       vet: (command) => vetCommand(outbound, command),
       onCommitted: (eventId, message) => {
+        replayReturns.handle(eventId, message.state);
         if (livekit === null) return;
         // Redis can fail between the commit and this read: the room then misses this revision (the next
         // one carries the whole state), and the controller lives on.
@@ -158,6 +164,7 @@ export const servicesPlugin = fp<ServicesOptions>(
 
     // Reverse order of start: stop taking part, then drain sends, then drop the connections.
     app.addHook('onClose', async () => {
+      replayReturns.close();
       sockets.close();
       await presence.close();
       realtime.close();

@@ -45,8 +45,11 @@ function kebab(text: string): string {
   return text.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** Replays have their own routes (controller/routes/replay.ts): they name a clip by id, not by its ISO range. */
+const OWN_ROUTE_COMMANDS = (type: CommandType): boolean => type.startsWith('replay.');
+
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
-  ...CommandSchemas.map((schema) => {
+  ...CommandSchemas.filter((schema) => !OWN_ROUTE_COMMANDS(schema.properties.type.const)).map((schema) => {
     const type = schema.properties.type.const;
     const { type: _type, ...rest } = schema.properties;
     return {

@@ -29,7 +29,15 @@ export const RETRY_BACKOFF_MAX_MS = 40;
 /** Commands applied in one compare-and-set at most (a bound on one script's run time in Redis). */
 export const MAX_BATCH = 64;
 
-const TAKE_COMMANDS = new Set<Command['type']>(['program.take', 'program.auto', 'program.cut', 'program.cancel']);
+const TAKE_COMMANDS = new Set<Command['type']>([
+  'program.take',
+  'program.auto',
+  'program.cut',
+  'program.cancel',
+  'replay.play',
+  'replay.stop',
+  'replay.end',
+]);
 
 // KEYS: state, switch log. ARGV: expected revision, new state, channel, switch log length kept (trimmed
 // approximately: whole stream nodes, so a trim costs nothing per take), number of frames F, F frames, then
@@ -171,7 +179,7 @@ export class ProgramService {
         else if (!result.changed) outcomes.push({ ok: true, state, changed: false });
         else {
           const next = result.state;
-          if (TAKE_COMMANDS.has(command.type) && next.take !== null)
+          if (changesPicture(command, state, next))
             entries.push(switchEntry(state, next, actor, now, command.type === 'program.cancel'));
           const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
           messages.push(message);
@@ -216,6 +224,15 @@ export class ProgramService {
     }
     throw new AppError(503, 'BUSY', `Event "${eventId}" is changing too fast to apply this command; try again.`);
   }
+}
+
+/**
+ * A switch-log entry: every take, and a picture change a command brought along (a replay's automatic
+ * return, settled by whichever command came first after its end).
+ */
+function changesPicture(command: Command, before: ProgramState, after: ProgramState): boolean {
+  if (after.take === null) return false;
+  return TAKE_COMMANDS.has(command.type) || after.take !== before.take;
 }
 
 function backoff(attempt: number): Promise<void> {

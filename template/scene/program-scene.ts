@@ -1,12 +1,19 @@
 // The program picture: video by layout, then PiP, scorebug and lower third on top. The scene only
 // reads state: every frame is state + server time → pixels, so a reload draws the same frame.
 import { Container, type Renderer } from 'pixi.js';
-import type { LayoutPreset, ProgramState, SourceId } from '../../protocol/index.ts';
+import {
+  REPLAY_DUCK_GAIN,
+  REPLAY_SOURCE_ID,
+  type LayoutPreset,
+  type ProgramState,
+  type SourceId,
+} from '../../protocol/index.ts';
 import type { SourceFeeds } from '../sources/index.ts';
 import { FrameSources } from './frame-sources.ts';
 import { LowerThirdView } from './lower-third-view.ts';
 import { layerWeights } from './picture-layers.ts';
 import { PipView } from './pip-view.ts';
+import { ReplayBadgeView } from './replay-badge-view.ts';
 import { ScorebugView } from './scorebug-view.ts';
 import { VideoLayer } from './video-layer.ts';
 
@@ -25,6 +32,8 @@ export class ProgramScene {
   readonly #pip: PipView;
   readonly scorebug: ScorebugView;
   readonly #lowerThird: LowerThirdView;
+  readonly #replayBadge: ReplayBadgeView;
+  #state: ProgramState | null = null;
 
   constructor(options: ProgramSceneOptions) {
     this.#sources = new FrameSources(options.feeds);
@@ -32,7 +41,14 @@ export class ProgramScene {
     this.#pip = new PipView(options.width, options.height);
     this.scorebug = new ScorebugView(options.height);
     this.#lowerThird = new LowerThirdView(options.height);
-    this.root.addChild(this.#video.view, this.#pip.view, this.#lowerThird.view, this.scorebug.view);
+    this.#replayBadge = new ReplayBadgeView(options.width, options.height);
+    this.root.addChild(
+      this.#video.view,
+      this.#pip.view,
+      this.#lowerThird.view,
+      this.scorebug.view,
+      this.#replayBadge.view,
+    );
   }
 
   /**
@@ -46,10 +62,22 @@ export class ProgramScene {
     this.#pip.update(state.pip, now, this.#sources);
     this.scorebug.update(state, serverNow, now);
     this.#lowerThird.update(state.lowerThird, now);
+    this.#replayBadge.update(state, now);
+    this.#state = state;
   }
 
-  /** Each source's share of the program picture (audio follows video). */
+  /**
+   * Each source's share of the program sound: audio follows video, except under a replay, whose clip is
+   * silent while the live source it left plays on, ducked or muted (the replay's setting).
+   */
   programWeights(): Map<SourceId, number> {
-    return layerWeights(this.#video.programLayers);
+    const weights = layerWeights(this.#video.programLayers);
+    const replay = this.#state?.replay;
+    const replayWeight = weights.get(REPLAY_SOURCE_ID) ?? 0;
+    if (replay !== undefined && replay !== null && replay.returnTo !== null && replayWeight > 0) {
+      const live = replay.audio === 'duck' ? replayWeight * REPLAY_DUCK_GAIN : 0;
+      weights.set(replay.returnTo, (weights.get(replay.returnTo) ?? 0) + live);
+    }
+    return weights;
   }
 }

@@ -1,9 +1,10 @@
 // Keeps one feed per source in the state: test patterns drawn in the page, test clips and media URLs in
 // video elements, camera tracks matched by participant identity (source.participant, else its id) whichever
 // transport brought them (a LiveKit room, or direct WebRTC from the camera page): both call handleTrack.
-import { testSourceNumber, type Source, type SourceId } from '../../protocol/index.ts';
+import { REPLAY_SOURCE_ID, testSourceNumber, type Source, type SourceId } from '../../protocol/index.ts';
 import { createLogger } from '../config/logger.ts';
 import { CameraFeed, CameraSlate } from './camera-slate.ts';
+import { ReplayFeed } from './replay-feed.ts';
 import type { SourceFeed } from './source-feed.ts';
 import { createTestTone, TestPatternFeed } from './test-pattern-feed.ts';
 import { createVideoElement, VideoFeed } from './video-feed.ts';
@@ -17,6 +18,8 @@ export interface SourceFeedsOptions {
   testMedia: string;
   /** Told when a source's sound appears, changes or goes (null). */
   onAudio: (source: SourceId, node: AudioNode | null) => void;
+  /** URL of a replay clip's media file. */
+  replayMediaUrl: (file: string) => string;
 }
 
 interface ParticipantTracks {
@@ -34,13 +37,18 @@ export class SourceFeeds {
   /** Set once the renderer is known: the canvas renderer draws video from per-frame RGB copies. */
   copyFrames = false;
 
+  /** The replay source (REPLAY_SOURCE_ID): synced to the state's replay every frame by the page. */
+  readonly replay: ReplayFeed;
+
   constructor(options: SourceFeedsOptions) {
     this.#options = options;
+    this.replay = new ReplayFeed({ mediaUrl: options.replayMediaUrl, copyFrames: () => this.copyFrames });
   }
 
   readonly #copyFrames = (): boolean => this.copyFrames;
 
   get(id: SourceId): SourceFeed | null {
+    if (id === REPLAY_SOURCE_ID) return this.replay;
     return this.#feeds.get(id)?.feed ?? null;
   }
 
@@ -74,6 +82,7 @@ export class SourceFeeds {
 
   close(): void {
     for (const id of [...this.#feeds.keys()]) this.#drop(id);
+    this.replay.close();
   }
 
   #drop(id: SourceId): void {

@@ -63,6 +63,11 @@ export class DirectPublisher {
     this.#options.callbacks.status('connected', 'Direct: waiting for the director and the recorder to connect…');
   }
 
+  /** The capture (camera and microphone), once started. */
+  get stream(): MediaStream | null {
+    return this.#stream;
+  }
+
   /** Register on the page's RealtimeClient: `client.handle(publisher.handlers)`. */
   readonly handlers: FrameHandlers<PageFrame> = {
     'media.config': (frame) => void (this.#iceServers = frame.iceServers),

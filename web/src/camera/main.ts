@@ -17,6 +17,7 @@ import { showFatal, startPage } from '../lib/page.ts';
 import { tallyOf, type Tally } from '../lib/tally.ts';
 import { DevicePicker } from './device-picker.ts';
 import { DirectPublisher } from './direct-publisher.ts';
+import { IsoRecorder } from './iso-recorder.ts';
 import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
 import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
 
@@ -68,6 +69,7 @@ function run(join: JoinResponse): void {
     `Link: ${QUALITY_TEXT.unknown}`,
   );
   const mediaStatus = h('p', { class: 'media-status', id: 'media-status' });
+  const isoStatus = h('p', { class: 'mono muted', id: 'iso-status' });
   const linkDetail = h('p', { class: 'mono muted link-detail', id: 'link-detail' });
   const micButton = h('button', { type: 'button', id: 'mic-toggle' }, 'Mute mic');
   const videoButton = h('button', { type: 'button', id: 'video-toggle' }, 'Stop video');
@@ -80,6 +82,7 @@ function run(join: JoinResponse): void {
       preview,
       h('div', { class: 'row camera-status' }, quality, h('span', { class: 'mono muted', id: 'camera-id' }, cameraId)),
       mediaStatus,
+      isoStatus,
       linkDetail,
       h('div', { class: 'camera-controls' }, micButton, videoButton),
       picker.element,
@@ -152,12 +155,26 @@ function run(join: JoinResponse): void {
     transport === 'livekit' && livekit !== null
       ? new LiveKitPublisher(callbacks)
       : new DirectPublisher({ send: (frame) => realtime.send(frame), callbacks, onHealth: showHealth });
+  let iso: IsoRecorder | null = null;
   if (publisher instanceof DirectPublisher) {
     const direct = publisher;
     realtime.handle(direct.handlers);
     direct
       .start(picker.choice())
-      .then(() => picker.refresh()) // device names appear once access is granted
+      .then(() => {
+        void picker.refresh(); // device names appear once access is granted
+        // Without LiveKit nobody else records this camera on its own: it records itself for replays.
+        if (!IsoRecorder.supported()) return void setText(isoStatus, 'Replay recording: not supported here');
+        iso = new IsoRecorder({
+          stream: () => direct.stream,
+          serverNow: () => realtime.serverNow(),
+          url: (startMs, endMs) =>
+            `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
+          key: join.key,
+          onStatus: (text) => setText(isoStatus, text),
+        });
+        iso.start();
+      })
       .catch((error: unknown) => {
         mediaStatus.dataset.kind = 'warning';
         setText(
@@ -195,6 +212,7 @@ function run(join: JoinResponse): void {
     leaving = true;
     tokens.close();
     forgetJoin();
+    iso?.close();
     await publisher.close();
     await realtime.close();
     location.reload();

@@ -1,0 +1,278 @@
+// Instant replay: ISO segments uploaded by camera pages, the ISO ranges, replay clips (mark, list, nudge,
+// delete, thumbnail, media) and playing a clip on program through the reducer (replay.play / replay.stop).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  ClipListResponseSchema,
+  ClipResponseSchema,
+  CLIP_MEDIA_PATTERN,
+  CommandResponseSchema,
+  CreateClipRequestSchema,
+  IsoListResponseSchema,
+  IsoSegmentSchema,
+  IsoUploadQuerySchema,
+  ISO_SEGMENT_MS,
+  PlayReplayRequestSchema,
+  SourceIdSchema,
+  UpdateClipRequestSchema,
+  ApiErrorSchema,
+  type Role,
+} from '../../protocol/index.ts';
+import type { RouteOptions } from '../app.ts';
+import { caller } from '../plugins/auth.ts';
+import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
+import { AppError } from '../services/app-error.ts';
+import { runCommand } from '../services/command-runner.ts';
+import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
+import { clipRef, clipView, ReplayClips } from '../services/replay-clips.ts';
+
+const REPLAY_ROLES: readonly Role[] = ['admin', 'director'];
+/** The template plays clip media; the graphics desk's monitor is a template too. */
+const MEDIA_ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'template'];
+const MEDIA_TYPE = /^video\/(webm|x-matroska|mp4)\b/;
+const CONTENT_TYPES: Record<string, string> = { webm: 'video/webm', mkv: 'video/x-matroska', mp4: 'video/mp4' };
+
+const ClipParamsSchema = Type.Object(
+  { eventId: EventParamsSchema.properties.eventId, clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }) },
+  { additionalProperties: false },
+);
+
+const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  const iso = new IsoStore(app.redis, app.redisKeys, resolve(options.config.PITCHSIDE_DATA_DIR, 'iso'));
+  const clips = new ReplayClips(app.redis, app.redisKeys, iso);
+
+  // Segments arrive as raw media bodies (this plugin's scope only; every other route stays JSON).
+  app.addContentTypeParser(MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: MAX_ISO_SEGMENT_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  const requireSource = async (eventId: string, source: string): Promise<void> => {
+    const state = await app.program.requireState(eventId);
+    if (!state.sources.some((s) => s.id === source))
+      throw new AppError(404, 'UNKNOWN_SOURCE', `There is no source "${source}".`, '/source');
+  };
+
+  app.post(
+    '/api/events/:eventId/cameras/:cameraId/iso',
+    {
+      config: { access: { roles: ['admin', 'director', 'camera'], ownCamera: true } },
+      bodyLimit: MAX_ISO_SEGMENT_BYTES,
+      schema: {
+        tags: ['replay'],
+        summary: 'Upload one ISO segment of this camera (a complete WebM/MP4 file; its server-time span in the query)',
+        params: Type.Object(
+          { eventId: EventParamsSchema.properties.eventId, cameraId: SourceIdSchema },
+          { additionalProperties: false },
+        ),
+        querystring: IsoUploadQuerySchema,
+        response: { 200: Type.Object({ segment: IsoSegmentSchema }), ...ErrorResponses, 415: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const { eventId, cameraId } = request.params;
+      if ((await app.cameras.get(eventId, cameraId)) === null)
+        throw new AppError(404, 'NOT_FOUND', `Camera "${cameraId}" is not registered.`, '/cameraId');
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the segment as video/webm.');
+      const mime = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+      const segment = await iso.append(eventId, cameraId, { ...request.query, mime, body });
+      return { segment };
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/iso',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'Every camera’s ISO recording as gap-free server-time ranges',
+        params: EventParamsSchema,
+        response: { 200: IsoListResponseSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      await app.events.require(request.params.eventId);
+      return { ranges: await iso.ranges(request.params.eventId), segmentMs: ISO_SEGMENT_MS };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/replay/clips',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'Mark a clip of a camera: {source, lastSeconds} or {source, fromMs, toMs} (server ms)',
+        params: EventParamsSchema,
+        body: CreateClipRequestSchema,
+        response: { 200: ClipResponseSchema, ...ErrorResponses, 422: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      await requireSource(eventId, request.body.source);
+      return { clip: clipView(eventId, await clips.create(eventId, request.body)) };
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/replay/clips',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'The event’s clips, oldest first, with thumbnail and media URLs',
+        params: EventParamsSchema,
+        response: { 200: ClipListResponseSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      await app.events.require(eventId);
+      return { clips: (await clips.list(eventId)).map((clip) => clipView(eventId, clip)) };
+    },
+  );
+
+  app.patch(
+    '/api/events/:eventId/replay/clips/:clipId',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'Nudge a clip’s in and/or out point',
+        params: ClipParamsSchema,
+        body: UpdateClipRequestSchema,
+        response: { 200: ClipResponseSchema, ...ErrorResponses, 422: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const { eventId, clipId } = request.params;
+      return { clip: clipView(eventId, await clips.update(eventId, clipId, request.body)) };
+    },
+  );
+
+  app.delete(
+    '/api/events/:eventId/replay/clips/:clipId',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'Delete a clip and its media',
+        params: ClipParamsSchema,
+        response: { 204: NoContentSchema, ...ErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      await clips.delete(request.params.eventId, request.params.clipId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/replay/clips/:clipId/thumbnail.jpg',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: { tags: ['replay'], summary: 'The clip’s picture at its in point (JPEG)', params: ClipParamsSchema },
+    },
+    async (request, reply) => {
+      const { eventId, clipId } = request.params;
+      const path = await clips.thumbnail(eventId, await clips.get(eventId, clipId));
+      const info = await stat(path);
+      return reply
+        .header('content-type', 'image/jpeg')
+        .header('content-length', info.size)
+        .send(createReadStream(path));
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/replay/media/:file',
+    {
+      config: { access: { roles: MEDIA_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'A clip’s media (what the template plays); byte ranges for seeking',
+        params: Type.Object(
+          { eventId: EventParamsSchema.properties.eventId, file: Type.String({ pattern: CLIP_MEDIA_PATTERN }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { eventId, file } = request.params;
+      const path = join(clips.clipsDir(eventId), file);
+      const info = await stat(path).catch(() => null);
+      if (info === null) throw new AppError(404, 'NOT_FOUND', `No clip media "${file}".`, '/file');
+      const type = CONTENT_TYPES[file.split('.').at(-1) ?? ''] ?? 'application/octet-stream';
+      reply
+        .header('content-type', type)
+        .header('accept-ranges', 'bytes')
+        .header('cache-control', 'private, max-age=3600');
+      const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+      if (range === null) return reply.header('content-length', info.size).send(createReadStream(path));
+      const start = range[1] === '' ? Math.max(0, info.size - Number(range[2])) : Number(range[1]);
+      const end = range[1] !== '' && range[2] !== '' ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+      if (start > end || start >= info.size)
+        return reply.code(416).header('content-range', `bytes */${info.size}`).send();
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${start}-${end}/${info.size}`)
+        .header('content-length', end - start + 1)
+        .send(createReadStream(path, { start, end }));
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/replay/play',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary:
+          'Play a clip on program at 1, 0.5 or 0.25× (return to the live source at the end unless return: false)',
+        params: EventParamsSchema,
+        body: PlayReplayRequestSchema,
+        response: { 200: CommandResponseSchema, ...ErrorResponses, 409: ApiErrorSchema, 422: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const clip = await clips.get(eventId, body.clip, '/clip');
+      return runCommand(
+        app.program,
+        app.metrics,
+        eventId,
+        {
+          type: 'replay.play',
+          clip: clipRef(clip),
+          speed: body.speed,
+          ...(body.return === undefined ? {} : { return: body.return }),
+          ...(body.audio === undefined ? {} : { audio: body.audio }),
+        },
+        caller(request),
+      );
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/replay/stop',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'End the replay now: back to the live source that was on program before it',
+        params: EventParamsSchema,
+        response: { 200: CommandResponseSchema, ...ErrorResponses, 422: ApiErrorSchema },
+      },
+    },
+    async (request) =>
+      runCommand(app.program, app.metrics, request.params.eventId, { type: 'replay.stop' }, caller(request)),
+  );
+};
+
+export default replayRoutes;

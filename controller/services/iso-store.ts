@@ -1,0 +1,121 @@
+// Each camera's ISO recording as the camera page uploads it: complete media segments (a few seconds each)
+// written under the data dir per event and camera, indexed in Redis by their server-time span. A file is
+// renamed into place before it is indexed, so after a crash every indexed segment is whole and readable;
+// at most the segment being uploaded is lost.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import {
+  ISO_SEGMENT_MS,
+  IsoSegmentSchema,
+  isoRanges,
+  parse,
+  type IsoRange,
+  type IsoSegment,
+  type RedisKeys,
+} from '../../protocol/index.ts';
+import { AppError } from './app-error.ts';
+
+/** A segment may be at most this long (the page restarts its recorder every ISO_SEGMENT_MS; a busy page later). */
+export const MAX_ISO_SEGMENT_MS = 4 * ISO_SEGMENT_MS;
+/** Clock error allowed between the camera page's server-time estimate and the server. */
+export const ISO_CLOCK_SLACK_MS = 5000;
+/** Biggest segment accepted: 1080p at 8 Mbit/s for MAX_ISO_SEGMENT_MS, with room. */
+export const MAX_ISO_SEGMENT_BYTES = 16 * 1024 * 1024;
+
+const MEDIA_TYPES: Record<string, { ext: string; magic: (b: Buffer) => boolean }> = {
+  'video/webm': { ext: 'webm', magic: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
+  'video/x-matroska': { ext: 'mkv', magic: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
+  'video/mp4': { ext: 'mp4', magic: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
+};
+export const ISO_MEDIA_TYPES = Object.keys(MEDIA_TYPES);
+
+export interface IsoUpload {
+  startMs: number;
+  endMs: number;
+  /** The request's media type without parameters. */
+  mime: string;
+  body: Buffer;
+}
+
+export class IsoStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    /** Root of ISO files: `<root>/<event>/<camera>/<seq>-<startMs>.<ext>`. */
+    readonly root: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  dir(eventId: string, camera: string): string {
+    return join(this.root, eventId, camera);
+  }
+
+  path(eventId: string, segment: IsoSegment): string {
+    return join(this.dir(eventId, segment.camera), segment.file);
+  }
+
+  async append(eventId: string, camera: string, upload: IsoUpload): Promise<IsoSegment> {
+    const type = MEDIA_TYPES[upload.mime];
+    if (type === undefined)
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `ISO segments are ${ISO_MEDIA_TYPES.join(', ')}.`);
+    if (upload.body.length < 8 || !type.magic(upload.body))
+      throw new AppError(400, 'INVALID', `The body is not a ${upload.mime} file.`, '/body');
+    if (upload.endMs <= upload.startMs)
+      throw new AppError(400, 'INVALID', 'endMs must be after startMs.', '/querystring/endMs');
+    if (upload.endMs - upload.startMs > MAX_ISO_SEGMENT_MS)
+      throw new AppError(400, 'INVALID', `A segment is at most ${MAX_ISO_SEGMENT_MS} ms.`, '/querystring/endMs');
+    if (upload.endMs > this.now() + ISO_CLOCK_SLACK_MS)
+      throw new AppError(
+        400,
+        'INVALID',
+        'endMs is in the future: is the page clock synchronised?',
+        '/querystring/endMs',
+      );
+    const seq = await this.redis.incr(this.keys.isoSeq(eventId, camera));
+    const file = `${String(seq).padStart(8, '0')}-${Math.round(upload.startMs)}.${type.ext}`;
+    const dir = this.dir(eventId, camera);
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, file);
+    await writeFile(`${target}.part`, upload.body);
+    await rename(`${target}.part`, target);
+    const segment: IsoSegment = {
+      camera,
+      seq,
+      startMs: upload.startMs,
+      endMs: upload.endMs,
+      bytes: upload.body.length,
+      file,
+      mime: upload.mime,
+    };
+    await this.redis
+      .multi()
+      .zadd(this.keys.isoSegments(eventId, camera), upload.startMs, JSON.stringify(segment))
+      .sadd(this.keys.isoCameras(eventId), camera)
+      .exec();
+    return segment;
+  }
+
+  /** Segments of a camera overlapping [fromMs, toMs], in start order. */
+  async segments(eventId: string, camera: string, fromMs: number, toMs: number): Promise<IsoSegment[]> {
+    const raw = await this.redis.zrangebyscore(
+      this.keys.isoSegments(eventId, camera),
+      fromMs - MAX_ISO_SEGMENT_MS,
+      toMs,
+    );
+    return raw.flatMap((text) => {
+      const parsed = parse(IsoSegmentSchema, JSON.parse(text));
+      return parsed.ok && parsed.value.endMs > fromMs && parsed.value.startMs < toMs ? [parsed.value] : [];
+    });
+  }
+
+  async ranges(eventId: string, camera?: string): Promise<IsoRange[]> {
+    const cameras = camera === undefined ? await this.redis.smembers(this.keys.isoCameras(eventId)) : [camera];
+    const ranges: IsoRange[] = [];
+    for (const id of cameras.sort()) {
+      const all = await this.segments(eventId, id, 0, Number.MAX_SAFE_INTEGER);
+      ranges.push(...isoRanges(id, all));
+    }
+    return ranges;
+  }
+}

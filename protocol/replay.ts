@@ -1,0 +1,187 @@
+// Replays and ISO recordings: the time rules every process shares (when a replay ends, what program
+// shows after it) and the API shapes of ISO ranges and clips.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  REPLAY_SOURCE_ID,
+  ReplayAudioSchema,
+  ReplaySpeedSchema,
+  ServerTimeSchema,
+  SourceIdSchema,
+  type ProgramState,
+  type ReplayClipRef,
+  type ReplaySpeed,
+  type Transition,
+} from './state.ts';
+
+/** The wipe a replay comes in and goes out with: viewers read it as "this is not live". */
+export const REPLAY_TRANSITION: Transition = { type: 'wipe', durationMs: 400, from: 'left', colour: '#000000' };
+/** The live sound under a ducked replay (gain, 1 = full). */
+export const REPLAY_DUCK_GAIN = 0.25;
+/** A clip shorter than this is a mistake (and shorter than the wipe in and out). */
+export const MIN_CLIP_MS = 1000;
+/** A clip longer than this is not a replay; a VOD export is the tool for it. */
+export const MAX_CLIP_MS = 120_000;
+/** How far back "last N seconds" may reach. */
+export const MAX_LAST_SECONDS = 60;
+/** ISO segments: each a complete file this long (the camera page's MediaRecorder restarts each time). */
+export const ISO_SEGMENT_MS = 2000;
+/** Segments further apart than this are separate ranges (a camera that dropped and came back). */
+export const ISO_GAP_MS = 1000;
+
+/** How long a replay of this clip at this speed runs on program. */
+export function replayDurationMs(clip: Pick<ReplayClipRef, 'fromMs' | 'toMs'>, speed: ReplaySpeed): number {
+  return (clip.toMs - clip.fromMs) / speed;
+}
+
+/**
+ * The state at server time `now` with a finished replay's automatic return applied: program back on the
+ * live source with the replay transition starting at endsAt. Renderers draw this (so every output leaves
+ * the replay on the same frame whether or not the controller's replay.end has arrived); the reducer applies
+ * it before every command, so the stored state becomes exactly what was drawn.
+ */
+export function settleReplay(state: ProgramState, now: number): ProgramState {
+  const replay = state.replay;
+  if (replay === undefined || replay === null || replay.stay || replay.returnTo === null) return state;
+  if (now < replay.endsAt || state.program !== REPLAY_SOURCE_ID) return state;
+  return {
+    ...state,
+    program: replay.returnTo,
+    take: {
+      from: REPLAY_SOURCE_ID,
+      to: replay.returnTo,
+      transition: REPLAY_TRANSITION,
+      startedAt: replay.endsAt,
+      interrupted: null,
+    },
+    replay: null,
+  };
+}
+
+/** The replay's clip position (ms into the clip media) at server time `now`, held at the clip's ends. */
+export function replayMediaPositionMs(replay: NonNullable<ProgramState['replay']>, now: number): number {
+  const { clip } = replay;
+  const played = Math.min(clip.toMs - clip.fromMs, Math.max(0, (now - replay.startedAt) * replay.speed));
+  return clip.mediaOffsetMs + played;
+}
+
+// ---- ISO recordings ---------------------------------------------------------------------------------
+
+/** One uploaded ISO segment: a complete media file of one camera between two server times. */
+export const IsoSegmentSchema = Type.Object(
+  {
+    camera: SourceIdSchema,
+    seq: Type.Integer({ minimum: 1 }),
+    startMs: ServerTimeSchema,
+    endMs: ServerTimeSchema,
+    bytes: Type.Integer({ minimum: 1 }),
+    /** File name inside the camera's ISO directory. */
+    file: Type.String({ minLength: 1, maxLength: 128 }),
+    mime: Type.String({ maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+export type IsoSegment = Static<typeof IsoSegmentSchema>;
+
+/** A stretch of one camera's ISO recording without gaps. */
+export const IsoRangeSchema = Type.Object(
+  {
+    camera: SourceIdSchema,
+    fromMs: ServerTimeSchema,
+    toMs: ServerTimeSchema,
+    segments: Type.Integer({ minimum: 1 }),
+    bytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type IsoRange = Static<typeof IsoRangeSchema>;
+
+export const IsoListResponseSchema = Type.Object(
+  { ranges: Type.Array(IsoRangeSchema), segmentMs: Type.Integer() },
+  { additionalProperties: false },
+);
+export type IsoListResponse = Static<typeof IsoListResponseSchema>;
+
+/** Query of an ISO segment upload: its server-time span as the camera page measured it. */
+export const IsoUploadQuerySchema = Type.Object(
+  { startMs: ServerTimeSchema, endMs: ServerTimeSchema },
+  { additionalProperties: false },
+);
+export type IsoUploadQuery = Static<typeof IsoUploadQuerySchema>;
+
+/** Merges a camera's segments (sorted by start) into gap-free ranges. */
+export function isoRanges(camera: string, segments: readonly IsoSegment[]): IsoRange[] {
+  const ranges: IsoRange[] = [];
+  for (const segment of segments) {
+    const last = ranges.at(-1);
+    if (last !== undefined && segment.startMs <= last.toMs + ISO_GAP_MS) {
+      last.toMs = Math.max(last.toMs, segment.endMs);
+      last.segments += 1;
+      last.bytes += segment.bytes;
+    } else {
+      ranges.push({ camera, fromMs: segment.startMs, toMs: segment.endMs, segments: 1, bytes: segment.bytes });
+    }
+  }
+  return ranges;
+}
+
+// ---- Replay clips ------------------------------------------------------------------------------------
+
+export const ReplayClipSchema = Type.Object(
+  {
+    id: Type.String(),
+    source: SourceIdSchema,
+    fromMs: ServerTimeSchema,
+    toMs: ServerTimeSchema,
+    durationMs: Type.Number(),
+    createdAt: ServerTimeSchema,
+    /** Where the in point sits in the clip media. */
+    mediaOffsetMs: Type.Number({ minimum: 0 }),
+    /** The clip's picture at its in point (JPEG), with the caller's key appended by pages. */
+    thumbnailUrl: Type.String(),
+    mediaUrl: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ReplayClip = Static<typeof ReplayClipSchema>;
+
+/** `{source, lastSeconds}` (ends now) or `{source, fromMs, toMs}` (server ms); one form, not both. */
+export const CreateClipRequestSchema = Type.Object(
+  {
+    source: SourceIdSchema,
+    lastSeconds: Type.Optional(Type.Number({ minimum: MIN_CLIP_MS / 1000, maximum: MAX_LAST_SECONDS })),
+    fromMs: Type.Optional(ServerTimeSchema),
+    toMs: Type.Optional(ServerTimeSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateClipRequest = Static<typeof CreateClipRequestSchema>;
+
+/** Nudge in and/or out (absolute server times, or deltas in ms). */
+export const UpdateClipRequestSchema = Type.Object(
+  {
+    fromMs: Type.Optional(ServerTimeSchema),
+    toMs: Type.Optional(ServerTimeSchema),
+    inDeltaMs: Type.Optional(Type.Integer({ minimum: -MAX_CLIP_MS, maximum: MAX_CLIP_MS })),
+    outDeltaMs: Type.Optional(Type.Integer({ minimum: -MAX_CLIP_MS, maximum: MAX_CLIP_MS })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateClipRequest = Static<typeof UpdateClipRequestSchema>;
+
+export const PlayReplayRequestSchema = Type.Object(
+  {
+    clip: Type.String({ minLength: 1, maxLength: 40 }),
+    speed: ReplaySpeedSchema,
+    /** Go back to the live source at the end (default true); false stays on the last frame. */
+    return: Type.Optional(Type.Boolean()),
+    audio: Type.Optional(ReplayAudioSchema),
+  },
+  { additionalProperties: false },
+);
+export type PlayReplayRequest = Static<typeof PlayReplayRequestSchema>;
+
+export const ClipResponseSchema = Type.Object({ clip: ReplayClipSchema }, { additionalProperties: false });
+export const ClipListResponseSchema = Type.Object(
+  { clips: Type.Array(ReplayClipSchema) },
+  { additionalProperties: false },
+);
