@@ -10,6 +10,7 @@ import type {
   MediaQuality,
   MediaSignalDelivery,
 } from '../protocol/index.ts';
+import { descriptionSignal, trickleCandidates } from './media-signals.ts';
 import type { PageFrame } from './realtime-client.ts';
 
 /** No offer this long after a request: the camera is not there (or lost the request); ask again. */
@@ -141,14 +142,7 @@ export class DirectReceiver {
       const kind = event.track.kind === 'audio' ? 'audio' : 'video';
       this.#options.onTrack(camera, kind, event.track);
     });
-    pc.addEventListener('icecandidate', (event) => {
-      this.#options.send({
-        type: 'media.signal',
-        to: camera,
-        session: session.id,
-        candidate: event.candidate === null ? null : candidateInit(event.candidate),
-      });
-    });
+    trickleCandidates(pc, camera, session.id, this.#options.send);
     pc.addEventListener('connectionstatechange', () => this.#handleState(session));
     const sent = this.#options.send({
       type: 'media.request',
@@ -170,12 +164,7 @@ export class DirectReceiver {
         await pc.setRemoteDescription(signal.description);
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
-        this.#options.send({
-          type: 'media.signal',
-          to: session.camera,
-          session: session.id,
-          description: { type: 'answer', sdp: answer.sdp ?? '' },
-        });
+        this.#options.send(descriptionSignal(session.camera, session.id, 'answer', answer));
         for (const candidate of session.pending.splice(0)) await pc.addIceCandidate(candidate);
         // Negotiated: now ICE has to connect (or fail) on its own.
         clearTimeout(session.timer);
@@ -239,18 +228,4 @@ export class DirectReceiver {
 export function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function candidateInit(candidate: RTCIceCandidate): {
-  candidate: string;
-  sdpMid: string | null;
-  sdpMLineIndex: number | null;
-  usernameFragment: string | null;
-} {
-  return {
-    candidate: candidate.candidate,
-    sdpMid: candidate.sdpMid,
-    sdpMLineIndex: candidate.sdpMLineIndex,
-    usernameFragment: candidate.usernameFragment,
-  };
 }

@@ -69,28 +69,30 @@ export const IceServersSchema = Type.Array(IceServerSchema);
 
 // ---- Client → controller ----------------------------------------------------------------------
 
+/** A camera or a receiving page: who a signal is addressed to or comes from. */
+const PeerIdSchema = Type.Union([CameraIdSchema, ReceiverIdSchema]);
+
+/** What a request says, as the receiver sends it and as the camera gets it. */
+const requestFields = { session: MediaSessionSchema, quality: MediaQualitySchema };
+/** What a signal says, as its sender sends it and as its addressee gets it. */
+const signalFields = {
+  to: PeerIdSchema,
+  session: MediaSessionSchema,
+  description: Type.Optional(SessionDescriptionSchema),
+  /** null: the sender has gathered all its candidates. */
+  candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
+};
+
 /** A receiving page asks a camera for its media (again, after a failure: a new session). */
 export const MediaRequestMessageSchema = Type.Object(
-  {
-    type: Type.Literal('media.request'),
-    camera: CameraIdSchema,
-    session: MediaSessionSchema,
-    quality: MediaQualitySchema,
-  },
+  { type: Type.Literal('media.request'), camera: CameraIdSchema, ...requestFields },
   { additionalProperties: false },
 );
 export type MediaRequestMessage = Static<typeof MediaRequestMessageSchema>;
 
 /** An offer/answer or ICE candidate for one session; `to` is a camera id or a receiver id. */
 export const MediaSignalMessageSchema = Type.Object(
-  {
-    type: Type.Literal('media.signal'),
-    to: Type.Union([CameraIdSchema, ReceiverIdSchema]),
-    session: MediaSessionSchema,
-    description: Type.Optional(SessionDescriptionSchema),
-    /** null: the sender has gathered all its candidates. */
-    candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
-  },
+  { type: Type.Literal('media.signal'), ...signalFields },
   { additionalProperties: false },
 );
 export type MediaSignalMessage = Static<typeof MediaSignalMessageSchema>;
@@ -126,8 +128,7 @@ export const MediaRequestDeliveryMessageSchema = Type.Object(
     eventId: EventIdSchema,
     to: CameraIdSchema,
     from: ReceiverIdSchema,
-    session: MediaSessionSchema,
-    quality: MediaQualitySchema,
+    ...requestFields,
   },
   { additionalProperties: false },
 );
@@ -135,15 +136,7 @@ export type MediaRequestDelivery = Static<typeof MediaRequestDeliveryMessageSche
 
 /** A signal relayed to its addressee, `from` stamped by the controller. */
 export const MediaSignalDeliveryMessageSchema = Type.Object(
-  {
-    type: Type.Literal('media.signal'),
-    eventId: EventIdSchema,
-    to: Type.Union([CameraIdSchema, ReceiverIdSchema]),
-    from: Type.Union([CameraIdSchema, ReceiverIdSchema]),
-    session: MediaSessionSchema,
-    description: Type.Optional(SessionDescriptionSchema),
-    candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
-  },
+  { type: Type.Literal('media.signal'), eventId: EventIdSchema, from: PeerIdSchema, ...signalFields },
   { additionalProperties: false },
 );
 export type MediaSignalDelivery = Static<typeof MediaSignalDeliveryMessageSchema>;

@@ -1,6 +1,6 @@
 // The switch log (JSON and CSV), the event log and presence, read by time range.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   EventLogEntrySchema,
   PresenceSchema,
@@ -19,22 +19,39 @@ const RangeQuerySchema = Type.Object(
 );
 
 const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/api/events/:eventId/switch-log',
-    {
-      config: { access: { roles: LOG_ROLES } },
-      schema: {
-        tags: ['logs'],
-        summary: 'Takes by server time range (ms, inclusive)',
-        params: EventParamsSchema,
-        querystring: RangeQuerySchema,
-        response: { 200: Type.Object({ entries: Type.Array(SwitchLogEntrySchema) }), ...ErrorResponses },
+  /** A log read by server time range (ms, inclusive): the switch log and the event log answer alike. */
+  const rangeLogRoute = <Entry extends TSchema>(
+    path: string,
+    summary: string,
+    entry: Entry,
+    read: (eventId: string, range: Static<typeof RangeQuerySchema>) => Promise<Static<Entry>[]>,
+  ) =>
+    app.get(
+      `/api/events/:eventId/${path}`,
+      {
+        config: { access: { roles: LOG_ROLES } },
+        schema: {
+          tags: ['logs'],
+          summary,
+          params: EventParamsSchema,
+          querystring: RangeQuerySchema,
+          response: { 200: Type.Object({ entries: Type.Array(entry) }), ...ErrorResponses },
+        },
       },
-    },
-    async (request) => {
-      await app.events.require(request.params.eventId);
-      return { entries: await app.switchLog.query(request.params.eventId, request.query) };
-    },
+      async (request) => {
+        await app.events.require(request.params.eventId);
+        return { entries: await read(request.params.eventId, request.query) };
+      },
+    );
+
+  rangeLogRoute('switch-log', 'Takes by server time range (ms, inclusive)', SwitchLogEntrySchema, (eventId, range) =>
+    app.switchLog.query(eventId, range),
+  );
+  rangeLogRoute(
+    'event-log',
+    'Camera, stream, egress and error entries by time range',
+    EventLogEntrySchema,
+    (eventId, range) => app.eventLog.query(eventId, range),
   );
 
   app.get(
@@ -55,24 +72,6 @@ const logRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${request.params.eventId}-switch-log.csv"`)
         .send(switchLogCsv(entries));
-    },
-  );
-
-  app.get(
-    '/api/events/:eventId/event-log',
-    {
-      config: { access: { roles: LOG_ROLES } },
-      schema: {
-        tags: ['logs'],
-        summary: 'Camera, stream, egress and error entries by time range',
-        params: EventParamsSchema,
-        querystring: RangeQuerySchema,
-        response: { 200: Type.Object({ entries: Type.Array(EventLogEntrySchema) }), ...ErrorResponses },
-      },
-    },
-    async (request) => {
-      await app.events.require(request.params.eventId);
-      return { entries: await app.eventLog.query(request.params.eventId, request.query) };
     },
   );
 

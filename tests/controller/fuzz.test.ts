@@ -54,6 +54,11 @@ function commandCases(): Case[] {
 
 const HUGE = 'x'.repeat(100_000);
 
+/** A valid new event with one thing changed: the case's mistake is the only one. */
+function newEvent(change: Record<string, unknown>): Record<string, unknown> {
+  return { name: 'x', sport: 'y', home: { name: 'a' }, away: { name: 'b' }, ...change };
+}
+
 function otherCases(): Case[] {
   const generic = '/api/events/match/commands';
   return [
@@ -156,67 +161,43 @@ function otherCases(): Case[] {
       what: 'create event, id taken',
       method: 'POST',
       url: '/api/events',
-      payload: { id: 'match', name: 'x', sport: 'y', home: { name: 'a' }, away: { name: 'b' } },
+      payload: newEvent({ id: 'match' }),
     },
     {
       what: 'create event, bad id',
       method: 'POST',
       url: '/api/events',
-      payload: { id: 'Bad Id', name: 'x', sport: 'y', home: { name: 'a' }, away: { name: 'b' } },
+      payload: newEvent({ id: 'Bad Id' }),
     },
     {
       what: 'create event, bad colour',
       method: 'POST',
       url: '/api/events',
-      payload: { name: 'x', sport: 'y', home: { name: 'a', colour: 'blue' }, away: { name: 'b' } },
+      payload: newEvent({ home: { name: 'a', colour: 'blue' } }),
     },
     {
       what: 'create event, http destination',
       method: 'POST',
       url: '/api/events',
-      payload: {
-        name: 'x',
-        sport: 'y',
-        home: { name: 'a' },
-        away: { name: 'b' },
-        destinations: [{ kind: 'rtmp', serverUrl: 'http://x/app', streamKey: 'k' }],
-      },
+      payload: newEvent({ destinations: [{ kind: 'rtmp', serverUrl: 'http://x/app', streamKey: 'k' }] }),
     },
     {
       what: 'create event, key with space',
       method: 'POST',
       url: '/api/events',
-      payload: {
-        name: 'x',
-        sport: 'y',
-        home: { name: 'a' },
-        away: { name: 'b' },
-        destinations: [{ kind: 'youtube', streamKey: 'a b' }],
-      },
+      payload: newEvent({ destinations: [{ kind: 'youtube', streamKey: 'a b' }] }),
     },
     {
       what: 'create event, rtmp without url',
       method: 'POST',
       url: '/api/events',
-      payload: {
-        name: 'x',
-        sport: 'y',
-        home: { name: 'a' },
-        away: { name: 'b' },
-        destinations: [{ kind: 'rtmp', streamKey: 'k' }],
-      },
+      payload: newEvent({ destinations: [{ kind: 'rtmp', streamKey: 'k' }] }),
     },
     {
       what: 'create event, 9 destinations',
       method: 'POST',
       url: '/api/events',
-      payload: {
-        name: 'x',
-        sport: 'y',
-        home: { name: 'a' },
-        away: { name: 'b' },
-        destinations: Array.from({ length: 9 }, () => ({ kind: 'youtube', streamKey: 'k' })),
-      },
+      payload: newEvent({ destinations: Array.from({ length: 9 }, () => ({ kind: 'youtube', streamKey: 'k' })) }),
     },
     { what: 'edit event, nothing', method: 'PATCH', url: '/api/events/match', payload: {} },
     {

@@ -13,6 +13,7 @@ import type { ApiClient } from '../lib/api-client.ts';
 import { h } from '../lib/dom.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import { colourOf } from '../director/switch-log.ts';
+import { SwitchTimeline as Takes } from '../director/switch-timeline.ts';
 
 const SwitchLogAnswerSchema = Type.Object({ entries: Type.Array(SwitchLogEntrySchema) });
 /** Takes shown; the full log is the CSV download. */
@@ -24,7 +25,8 @@ export class SwitchTimeline {
   readonly element: HTMLElement;
   readonly #strip: HTMLElement;
   readonly #base: string;
-  readonly #entries = new Map<string, SwitchLogEntry>();
+  /** The takes, from the log and the live state, each once (the director's switch log keeps them alike). */
+  readonly #takes = new Takes();
   /** Object URLs of stills already fetched, by take id ('' = none available). */
   readonly #stills = new Map<string, string>();
   #labels = new Map<string, string>();
@@ -72,10 +74,7 @@ export class SwitchTimeline {
         SwitchLogAnswerSchema,
         await this.api.get<unknown>(`${this.#base}/switch-log?limit=${MAX_TAKES}`),
       );
-      if (parsed.ok) {
-        for (const [id, e] of this.#entries) if (e.who === '') this.#entries.delete(id);
-        for (const entry of parsed.value.entries) this.#entries.set(entry.id, entry);
-      }
+      if (parsed.ok) this.#takes.addFromLog(parsed.value.entries);
     } catch {
       // The timeline then starts with this page's first take.
     }
@@ -84,22 +83,7 @@ export class SwitchTimeline {
 
   #fromState(state: ProgramState): void {
     this.#labels = new Map(state.sources.map((s) => [s.id, s.label]));
-    const take = state.take;
-    if (take === null) return;
-    const id = `state-${state.revision}`;
-    const known = [...this.#entries.values()].some(
-      (e) => e.source === take.to && Math.abs(e.time - take.startedAt) < 2000,
-    );
-    if (!known)
-      this.#entries.set(id, {
-        id,
-        time: take.startedAt,
-        revision: state.revision,
-        source: take.to,
-        from: take.from,
-        transition: take.transition,
-        who: '',
-      });
+    this.#takes.addFromState(state);
     this.#render();
   }
 
@@ -108,7 +92,7 @@ export class SwitchTimeline {
   }
 
   #render(): void {
-    const sorted = [...this.#entries.values()].sort((a, b) => a.time - b.time).slice(-MAX_TAKES);
+    const sorted = this.#takes.entries().slice(-MAX_TAKES);
     if (sorted.length === 0) {
       this.#strip.replaceChildren(h('li', { class: 'muted empty' }, 'No takes yet.'));
       return;

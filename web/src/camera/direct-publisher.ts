@@ -2,7 +2,7 @@
 // RTCPeerConnection per receiving page, opened when that page asks (`media.request`) and signalled through
 // the controller's WebSocket. Program renderers get the full picture, operator monitors a reduced one
 // (RTCRtpSender encodings per connection). The page measures its own link and reports it every few seconds.
-import { candidateInit, type PageFrame } from '../../../client/index.ts';
+import { descriptionSignal, trickleCandidates, type PageFrame } from '../../../client/index.ts';
 import {
   CAMERA_HEALTH_INTERVAL_MS,
   FULL_MAX_BITRATE_BPS,
@@ -152,14 +152,7 @@ export class DirectPublisher {
       lastBytes: null,
     };
     this.#sessions.set(session.key, session);
-    pc.addEventListener('icecandidate', (event) => {
-      this.#options.send({
-        type: 'media.signal',
-        to: session.receiver,
-        session: session.id,
-        candidate: event.candidate === null ? null : candidateInit(event.candidate),
-      });
-    });
+    trickleCandidates(pc, session.receiver, session.id, this.#options.send);
     pc.addEventListener('connectionstatechange', () => {
       const state = pc.connectionState;
       if (state === 'connected') clearTimeout(session.timer);
@@ -179,12 +172,7 @@ export class DirectPublisher {
       }
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      this.#options.send({
-        type: 'media.signal',
-        to: session.receiver,
-        session: session.id,
-        description: { type: 'offer', sdp: offer.sdp ?? '' },
-      });
+      this.#options.send(descriptionSignal(session.receiver, session.id, 'offer', offer));
     } catch (error) {
       this.#options.callbacks.status('connected', `Direct: a receiver could not be offered video (${String(error)})`);
       this.#end(session);
