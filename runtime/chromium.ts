@@ -8,6 +8,13 @@ import { OutboundRefused, type OutboundPolicy } from './outbound-policy.ts';
  * No GPU here (as in Egress's Chrome), no network but loopback, and no throttling of a page nobody looks
  * at: a program output renders at full rate whether or not a window is visible.
  */
+/**
+ * Pages without camera permission (the recorder's template, monitors) would offer only mDNS names as host
+ * ICE candidates, which phones on venue Wi-Fi often cannot resolve: program renderers that receive direct
+ * cameras offer their real LAN address instead.
+ */
+const MDNS_OFF_FLAG = '--disable-features=WebRtcHideLocalIpsWithMdns';
+
 export const CHROMIUM_FLAGS = [
   '--headless=new',
   '--disable-gpu',
@@ -22,10 +29,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
   '--mute-audio',
-  // Pages without camera permission (the recorder's template, monitors) would offer only mDNS names as
-  // host ICE candidates, which phones on venue Wi-Fi often cannot resolve: program renderers that receive
-  // direct cameras offer their real LAN address instead.
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  MDNS_OFF_FLAG,
 ] as const;
 
 /**
@@ -50,10 +54,19 @@ export interface ChromiumOptions {
   audible?: boolean;
   /** The Chromium binary; default DEFAULT_CHROMIUM_PATH. */
   executablePath?: string;
+  /**
+   * Host ICE candidates as mDNS names (`<uuid>.local`), as an operator's everyday browser offers them for a
+   * page without camera permission: tests of what the director's and graphics pages meet on a LAN.
+   */
+  mdnsHostCandidates?: boolean;
 }
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
-  const args = CHROMIUM_FLAGS.filter((flag) => !(options.audible === true && flag === '--mute-audio'));
+  const args = CHROMIUM_FLAGS.filter(
+    (flag) =>
+      !(options.audible === true && flag === '--mute-audio') &&
+      !(options.mdnsHostCandidates === true && flag === MDNS_OFF_FLAG),
+  );
   const launchOptions: LaunchOptions = {
     executablePath: options.executablePath ?? DEFAULT_CHROMIUM_PATH,
     headless: true,

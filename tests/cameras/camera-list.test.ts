@@ -2,7 +2,6 @@
 // the list shows it live with the link its page measures and its tally; when the phone goes, the list says
 // so and drops the stale link figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import { DirectCameraStack, H, W } from './direct-camera-stack.ts';
 
 const stack = new DirectCameraStack();
@@ -21,11 +20,7 @@ interface ListItem {
 describe("director's camera list", () => {
   it('shows a direct camera live with its health and tally, and disconnected when it leaves', async () => {
     const { page: phone, camera } = await stack.joinCamera('Gantry');
-    const director = await stack.browser.newPage();
-    director.on('pageerror', (error) => console.error('[director pageerror]', error));
-    await director.goto(
-      `http://${stack.host}/director?event=${DEMO_EVENT_ID}&key=${encodeURIComponent(stack.keys['director'] ?? '')}`,
-    );
+    const director = await stack.openDirector();
     /** Waits until the camera's row in the list is in this state; returns what it shows. */
     const item = async (want: 'live' | 'program' | 'disconnected'): Promise<ListItem> => {
       const handle = await director.waitForFunction(

@@ -48,6 +48,12 @@ export function makeCameraMedia(dir: string, colour: string, toneHz: number): { 
   return { video, audio };
 }
 
+export interface TilePicture {
+  rgb: [number, number, number];
+  width: number;
+  height: number;
+}
+
 export class DirectCameraStack {
   app!: FastifyInstance;
   host = '';
@@ -110,6 +116,37 @@ export class DirectCameraStack {
     const camera = await this.camera(cameraId);
     if (camera === undefined) throw new Error(`camera ${cameraId} is not registered`);
     return { page, camera };
+  }
+
+  /** The director panel of the demo event, as the director opens it (in the stack's browser by default). */
+  async openDirector(browser: Browser = this.browser): Promise<Page> {
+    const director = await browser.newPage();
+    director.on('pageerror', (error) => console.error('[director pageerror]', error));
+    await director.setViewport({ width: 1920, height: 1080 });
+    await director.goto(
+      `http://${this.host}/director?event=${DEMO_EVENT_ID}&key=${encodeURIComponent(this.keys['director'] ?? '')}`,
+    );
+    return director;
+  }
+
+  /** Waits until the camera's multiview tile plays a picture: the colour at its centre and its size. */
+  async tilePicture(director: Page, cameraId: string): Promise<TilePicture> {
+    const picture = await director.waitForFunction(
+      (id) => {
+        const video = document.querySelector<HTMLVideoElement>(`.source-tile[data-source="${id}"] video`);
+        if (video === null || video.videoWidth === 0 || video.readyState < 2) return false;
+        const canvas = document.createElement('canvas');
+        canvas.width = 8;
+        canvas.height = 8;
+        const g = canvas.getContext('2d')!;
+        g.drawImage(video, 0, 0, 8, 8);
+        const [r = 0, gr = 0, b = 0] = g.getImageData(4, 4, 1, 1).data;
+        return { rgb: [r, gr, b], width: video.videoWidth, height: video.videoHeight };
+      },
+      { timeout: 45_000, polling: 200 },
+      cameraId,
+    );
+    return (await picture.jsonValue()) as TilePicture;
   }
 
   async cameras(): Promise<Camera[]> {

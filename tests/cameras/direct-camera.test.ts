@@ -25,30 +25,10 @@ describe('direct camera (no LiveKit)', () => {
     const { page: phone, camera } = await stack.joinCamera('North stand');
     expect(camera.label).toBe('North stand');
 
-    const director = await stack.browser.newPage();
-    director.on('pageerror', (error) => console.error('[director pageerror]', error));
-    await director.setViewport({ width: 1920, height: 1080 });
-    await director.goto(
-      `http://${stack.host}/director?event=${DEMO_EVENT_ID}&key=${encodeURIComponent(stack.keys['director'] ?? '')}`,
-    );
+    const director = await stack.openDirector();
     // The camera's multiview tile plays its live (reduced) picture, in the camera's colour.
-    const tileColour = await director.waitForFunction(
-      (id) => {
-        const video = document.querySelector<HTMLVideoElement>(`.source-tile[data-source="${id}"] video`);
-        if (video === null || video.videoWidth === 0 || video.readyState < 2) return false;
-        const canvas = document.createElement('canvas');
-        canvas.width = 8;
-        canvas.height = 8;
-        const g = canvas.getContext('2d')!;
-        g.drawImage(video, 0, 0, 8, 8);
-        const [r, gr, b] = g.getImageData(4, 4, 1, 1).data;
-        return { r, g: gr, b, width: video.videoWidth, height: video.videoHeight };
-      },
-      { timeout: 45_000, polling: 200 },
-      camera.id,
-    );
-    const tile = (await tileColour.jsonValue()) as { r: number; g: number; b: number; width: number; height: number };
-    expect(colourDistance([tile.r, tile.g, tile.b], hexToRgb(CAMERA_COLOUR)), JSON.stringify(tile)).toBeLessThanOrEqual(
+    const tile = await stack.tilePicture(director, camera.id);
+    expect(colourDistance(tile.rgb, hexToRgb(CAMERA_COLOUR)), JSON.stringify(tile)).toBeLessThanOrEqual(
       COLOUR_TOLERANCE,
     );
     // Operator monitors get the reduced picture (about 320×180), not the full one.
