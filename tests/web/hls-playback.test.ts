@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../controller/app.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-event.ts';
 import { PROGRAM_OUTPUT_QUEUE, type WatchInfo } from '../../protocol/index.ts';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from '../../runtime/chromium.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { freePort } from '../../runtime/free-port.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
@@ -25,11 +27,29 @@ const run = promisify(execFile);
 const ADMIN_KEY = 'psadm_hls-test-admin-key-0123456789';
 /** Recorder start (Chromium, template, first keyframe) plus the first whole segment, on a loaded machine. */
 const LIVE_TIMEOUT_MS = 90_000;
+/** The player's first picture: playlist, init, two segments, decode. */
+const PLAY_TIMEOUT_MS = 45_000;
+/** Glass-to-player latency sanity bound (the figure itself is bench/hls's). */
+const MAX_LATENCY_MS = 30_000;
 
 let dataDir: string;
 let app: FastifyInstance;
 let worker: OutputWorker;
 let origin: string;
+let browser: Browser;
+
+/** The <video>'s currentTime, once it is past `after` (the page's own clock: no fixed sleeps). */
+async function waitAdvance(page: Page, after: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    (t: number) => {
+      const v = document.querySelector<HTMLVideoElement>('#pitchside-video');
+      return v !== null && v.currentTime > t && v.currentTime;
+    },
+    { timeout: PLAY_TIMEOUT_MS, polling: 200 },
+    after,
+  );
+  return (await handle.jsonValue()) as number;
+}
 const keys: Record<string, string> = {};
 
 async function api(method: string, path: string, key: string | null, body?: object): Promise<Response> {
@@ -75,9 +95,11 @@ beforeAll(async () => {
     },
   });
   await worker.start();
+  browser = await launchChromium({ width: 1280, height: 800 });
 });
 
 afterAll(async () => {
+  await browser?.close();
   await worker?.close();
   if (app !== undefined) {
     const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: app.redisKeys.queuePrefix });
@@ -167,6 +189,35 @@ describe('self-hosted HLS playback', () => {
       .streams;
     expect(streams).toContainEqual(expect.objectContaining({ codec_type: 'video', codec_name: 'h264', width: 1280 }));
     expect(streams).toContainEqual(expect.objectContaining({ codec_type: 'audio', codec_name: 'aac' }));
+
+    // The watch page plays it in Chromium: hls.js by default, the browser's own HLS when asked for.
+    for (const engine of ['hlsjs', 'native'] as const) {
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => console.error('[watch pageerror]', error));
+      await page.goto(
+        `${origin}/watch?event=${DEMO_EVENT_ID}&key=${encodeURIComponent(keys['viewer']!)}${engine === 'native' ? '&player=native' : ''}`,
+      );
+      await page.waitForSelector('#pitchside-video', { timeout: 30_000 });
+      const tabs = await page.$$eval('.platform-tabs [role=tab]', (t) => t.map((e) => e.textContent));
+      expect(tabs).toEqual(['Pitchside player']);
+      expect(await page.$eval('.pitchside-player', (e) => (e as HTMLElement).dataset['engine'])).toBe(engine);
+      const first = await waitAdvance(page, 0);
+      await waitAdvance(page, first + 1);
+      if (engine === 'hlsjs') {
+        // Glass to player from the program date-times: positive, and within a generous bound.
+        const latencyMs = Number(
+          await page
+            .waitForFunction(() => document.querySelector<HTMLElement>('#player-latency')?.dataset['latencyMs'], {
+              timeout: 30_000,
+              polling: 200,
+            })
+            .then((h) => h.jsonValue()),
+        );
+        expect(latencyMs).toBeGreaterThan(0);
+        expect(latencyMs).toBeLessThan(MAX_LATENCY_MS);
+      }
+      await page.close();
+    }
 
     // No key: 401 while the event is private; the same URL plays without one once it is public.
     const bare = `${origin}${info.playlist}`;

@@ -1,5 +1,6 @@
-// Viewer page: the match on YouTube and Twitch with their chat, the score, how many are watching and
-// whether the event is upcoming, live or over. It holds a viewer key only: no secret reaches it.
+// Viewer page: the match in the Pitchside player (the event's own HLS) and/or on YouTube and Twitch with
+// their chat, the score, how many are watching and whether the event is upcoming, live or over. It holds a
+// viewer key only: no secret reaches it.
 import '../styles/theme.css';
 import './watch.css';
 import {
@@ -7,7 +8,6 @@ import {
   formatClock,
   parse,
   WatchInfoSchema,
-  type EventChannels,
   type EventStatus,
   type ProgramState,
   type WatchInfo,
@@ -15,6 +15,17 @@ import {
 import { h, setText } from '../lib/dom.ts';
 import { startPage } from '../lib/page.ts';
 import { embeds, type Embed } from './channels.ts';
+import { HlsPlayer } from './hls-player.ts';
+
+/** The tab of the event's own stream, beside YouTube and Twitch. */
+const PITCHSIDE_PLAYER = 'Pitchside player';
+
+type Choice = { kind: 'pitchside'; label: string; playlist: string } | { kind: 'embed'; label: string; embed: Embed };
+
+/** The playlist path with the page's viewer key (segment URIs in it carry the key on: routes/hls.ts). */
+function playlistUrl(path: string, key: string): string {
+  return key === '' ? path : `${path}?key=${encodeURIComponent(key)}`;
+}
 
 const STATUS_TEXT: Record<EventStatus, string> = { upcoming: 'Upcoming', live: 'LIVE', ended: 'Ended' };
 
@@ -34,26 +45,60 @@ if (page !== null) {
     h('div', { class: 'watch-layout' }, h('div', { class: 'row watch-meta' }, status, viewers), score, tabs, stage),
   );
 
-  const show = (embed: Embed): void => {
-    for (const tab of tabs.children) tab.classList.toggle('selected', tab.textContent === embed.platform);
+  // The shown choice's teardown (the Pitchside player stops loading segments when another tab is chosen).
+  let closeShown = (): void => undefined;
+  const show = (choice: Choice): void => {
+    closeShown();
+    closeShown = () => undefined;
+    for (const tab of tabs.children) tab.classList.toggle('selected', tab.textContent === choice.label);
+    if (choice.kind === 'pitchside') {
+      const player = new HlsPlayer({
+        url: playlistUrl(choice.playlist, params.key),
+        now: () => realtime.serverNow(),
+        ...(params.query.get('player') === 'native' ? { prefer: 'native' as const } : {}),
+      });
+      closeShown = () => player.close();
+      stage.replaceChildren(player.element, h('p', { class: 'muted' }, 'Chat opens here soon.'));
+      void player.start();
+      return;
+    }
+    const embed = choice.embed;
     stage.replaceChildren(
       player(embed),
       embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : chat(embed),
     );
   };
-  // Players are rebuilt only when the channels change: a status change must not stop a playing stream.
-  let shownChannels = '';
-  const showChannels = (channels: EventChannels): void => {
-    const key = JSON.stringify(channels);
-    if (key === shownChannels) return;
-    shownChannels = key;
-    const list = embeds(channels, location.host);
+  // Players are rebuilt only when the channels or the playlist change: a status change must not stop a
+  // playing stream. A playlist stays chosen once known: after the show its player plays on to the end.
+  let shownChoices = '';
+  let playlist: string | undefined;
+  const showChoices = (watch: WatchInfo): void => {
+    playlist = watch.playlist ?? playlist;
+    const key = JSON.stringify([watch.channels, playlist]);
+    if (key === shownChoices) return;
+    shownChoices = key;
+    const list: Choice[] = [
+      ...(playlist === undefined ? [] : [{ kind: 'pitchside' as const, label: PITCHSIDE_PLAYER, playlist }]),
+      ...embeds(watch.channels, location.host).map((embed) => ({
+        kind: 'embed' as const,
+        label: embed.platform,
+        embed,
+      })),
+    ];
     tabs.replaceChildren(
-      ...list.map((embed) => h('button', { type: 'button', role: 'tab', onclick: () => show(embed) }, embed.platform)),
+      ...list.map((choice) => h('button', { type: 'button', role: 'tab', onclick: () => show(choice) }, choice.label)),
     );
+    closeShown();
+    closeShown = () => undefined;
     if (list[0] === undefined)
       stage.replaceChildren(
-        h('p', { class: 'no-channels' }, 'This event has no YouTube or Twitch channel yet. The score above is live.'),
+        h(
+          'p',
+          { class: 'no-channels' },
+          watch.status === 'ended'
+            ? 'The stream has ended. The score above is final.'
+            : 'The stream starts here when the event goes live. The score above is live.',
+        ),
       );
     else show(list[0]);
   };
@@ -61,7 +106,7 @@ if (page !== null) {
   const applyWatch = (watch: WatchInfo): void => {
     status.dataset.status = watch.status;
     setText(status, STATUS_TEXT[watch.status]);
-    showChannels(watch.channels);
+    showChoices(watch);
   };
   // Read once at once (the page may open mid-stream), then kept current by the WebSocket's `watch` frames.
   void api
