@@ -1,6 +1,7 @@
 // `npm run bench:controller`: take throughput and latency through the whole controller (auth, schema,
 // reducer, Lua compare-and-set in Redis, pub/sub fan-out) next to a bare Fastify route in the same run,
 // over loopback HTTP with keep-alive. Writes bench/results/controller.json and prints a table.
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
@@ -94,7 +95,8 @@ const app = await buildApp({
   config: loadConfig({ PORT: 0, LOG_LEVEL: 'warn' }, {}),
   redisUrl,
   adminKey,
-  keyPrefix: 'bench:',
+  // A prefix of its own: a bench pointed at a shared Redis never touches another run's keys.
+  keyPrefix: `bench-${randomUUID().slice(0, 8)}:`,
   distDir: null,
   livekit: null,
   logger: false,

@@ -126,7 +126,11 @@ export const servicesPlugin = fp<ServicesOptions>(
     const sockets = new SocketRegistry(options.socketLimits, (reason, open) =>
       socketLog.info({ eventId: open.eventId, role: open.auth.role, reason }, 'websocket dropped'),
     );
-    realtime.onRevocation((revocation) => sockets.revoke(revocation));
+    const apiKeys = new KeyStore(redis, keys, options.adminKey);
+    realtime.onRevocation((revocation) => {
+      apiKeys.forget(revocation);
+      sockets.revoke(revocation);
+    });
 
     app.decorate('redis', redis);
     app.decorate('redisKeys', keys);
@@ -134,7 +138,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('events', new EventStore(redis, keys));
     app.decorate('program', program);
     app.decorate('cameras', new CameraRegistry(redis, keys, realtime));
-    app.decorate('apiKeys', new KeyStore(redis, keys, options.adminKey));
+    app.decorate('apiKeys', apiKeys);
     app.decorate('eventLog', new EventLog(redis, keys, options.logStreamMaxEntries));
     app.decorate('switchLog', new SwitchLog(redis, keys));
     app.decorate('presence', presence);

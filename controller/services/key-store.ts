@@ -3,7 +3,10 @@
 // camera, issued at join and bound to that camera. Lookups go through a hash of the key, so finding a
 // key's role never scans. Every change is one Lua script: two concurrent rotations cannot leave a key
 // behind, and every key ever issued for an event is indexed under it, so deleting the event revokes all.
-// Each revocation is published (KeyRevocation) so every controller process can close the sockets it holds.
+// Each revocation is published (KeyRevocation) so every controller process can close the sockets it holds
+// and forget the key from its cache: a resolved key is kept per process for a moment (the take path then
+// costs no Redis round trip for auth), dropped at once when a revocation arrives, and never kept longer
+// than KEY_CACHE_TTL_MS, so a revocation takes effect within that bound even if its message is lost.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EVENT_ROLES, type EventRole, type KeyRevocation, type Role, type RoleKey } from '../../protocol/index.ts';
@@ -21,6 +24,13 @@ export interface AuthContext {
 }
 
 const KEY_BYTES = 24;
+/**
+ * How long a resolved key is trusted without asking Redis. Revocations drop it at once over pub/sub; this
+ * bound holds when a revocation is missed (a subscriber reconnecting), well inside the 1 s promised.
+ */
+export const KEY_CACHE_TTL_MS = 500;
+/** Far more keys than live panels; past it the cache starts over rather than grow (a flood of keys). */
+export const KEY_CACHE_MAX_ENTRIES = 10_000;
 /** A lost race against another rotation is retried; past this many, something is hammering the key. */
 const MAX_ROTATE_ATTEMPTS = 10;
 
@@ -110,9 +120,18 @@ interface KeyScripts {
   pitchsideRevokeCamera(cameraKeys: string, lookup: string, index: string, cameraId: string): Promise<number>;
 }
 
+interface CachedKey {
+  auth: AuthContext;
+  expiresAt: number;
+}
+
 export class KeyStore {
   readonly #adminHash: Buffer;
   readonly #redis: Redis & KeyScripts;
+  /** Resolved keys by hash (valid ones only: a key issued a moment ago must work at once). */
+  readonly #cache = new Map<string, CachedKey>();
+  /** Bumped by every revocation: a lookup that was in flight across one is not cached. */
+  #generation = 0;
 
   constructor(
     redis: Redis,
@@ -130,15 +149,33 @@ export class KeyStore {
     const hash = hashKey(key);
     if (timingSafeEqual(Buffer.from(hash, 'hex'), this.#adminHash))
       return { role: 'admin', eventId: null, keyId: 'admin' };
+    const now = Date.now();
+    const cached = this.#cache.get(hash);
+    if (cached !== undefined && cached.expiresAt > now) return cached.auth;
+    const generation = this.#generation;
     const raw = await this.#redis.hget(this.keys.keyLookup(), hash);
     if (raw === null) return null;
     const found = JSON.parse(raw) as KeyLookup;
-    return {
+    const auth: AuthContext = {
       role: found.role,
       eventId: found.eventId,
       keyId: found.keyId,
       ...(found.cameraId === undefined ? {} : { cameraId: found.cameraId }),
     };
+    if (generation === this.#generation) {
+      if (this.#cache.size >= KEY_CACHE_MAX_ENTRIES) this.#cache.clear();
+      this.#cache.set(hash, { auth, expiresAt: now + KEY_CACHE_TTL_MS });
+    }
+    return auth;
+  }
+
+  /** Drops the keys a revocation names from this process's cache (every process hears every revocation). */
+  forget(revocation: KeyRevocation): void {
+    this.#generation++;
+    const keyIds = 'keyIds' in revocation ? new Set(revocation.keyIds) : null;
+    for (const [hash, { auth }] of this.#cache) {
+      if (auth.eventId === revocation.eventId && (keyIds === null || keyIds.has(auth.keyId))) this.#cache.delete(hash);
+    }
   }
 
   /** Makes sure the event has a key for every role (idempotent; concurrent callers get the same keys). */
@@ -259,6 +296,8 @@ export class KeyStore {
   }
 
   async #publish(revocation: KeyRevocation): Promise<void> {
+    // This process forgets at once; the others when the message reaches them.
+    this.forget(revocation);
     await this.#redis.publish(this.keys.revocationChannel(), JSON.stringify(revocation));
   }
 }

@@ -180,7 +180,7 @@ export class ProgramService {
         else {
           const next = result.state;
           if (changesPicture(command, state, next))
-            entries.push(switchEntry(state, next, actor, now, command.type === 'program.cancel'));
+            entries.push(switchEntry(state, next, actor, command.type === 'program.cancel'));
           const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
           messages.push(message);
           frames.push(JSON.stringify(message));
@@ -240,7 +240,7 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
-function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, now: number, cancel: boolean): string {
+function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, cancel: boolean): string {
   const take = after.take;
   if (take === null) return '';
   const entry: Omit<SwitchLogEntry, 'id'> = {

@@ -90,6 +90,8 @@ export class RealtimeHub {
   }
 
   #deliver(text: string): void {
+    // Nobody on this process to relay to (a controller serving only HTTP): the frame needs no decoding.
+    if (this.#listeners.size === 0) return;
     const decoded = serverMessages.decode(text);
     if (!decoded.ok) {
       this.onBadFrame(new TypeError(`realtime frame refused: ${decoded.error.field} ${decoded.error.message}`));

@@ -9,6 +9,18 @@ import { testRedis } from '../helpers/redis.ts';
 import { admin, bearer, seedEvent, testApp } from '../controller/controller-helpers.ts';
 
 const ROTATION_ROUNDS = 10;
+/** Issue 11: a revoked key stops working on every controller process within 1 s. */
+const REVOCATION_BOUND_MS = 1000;
+
+/** Two controller processes on one Redis prefix, an event with its role keys, and a camera that joined. */
+async function twoControllersWithCamera() {
+  const first = await testApp();
+  const second = await testApp({ keyPrefix: first.redisKeys.prefix });
+  const keys = await seedEvent(first);
+  const { joinCode } = (await first.inject({ url: '/api/events/match', headers: admin() })).json();
+  const camera = (await first.inject({ method: 'POST', url: '/api/join', payload: { code: joinCode } })).json();
+  return { first, second, keys, camera };
+}
 
 describe('key revocation', () => {
   let stub: LiveKitTwirpStub;
@@ -19,11 +31,7 @@ describe('key revocation', () => {
   afterEach(async () => stub.close());
 
   it('concurrent rotations on two controllers leave one working key, and deleting the event revokes every key ever issued', async () => {
-    const first = await testApp();
-    const second = await testApp({ keyPrefix: first.redisKeys.prefix });
-    const keys = await seedEvent(first);
-    const { joinCode } = (await first.inject({ url: '/api/events/match', headers: admin() })).json();
-    const camera = (await first.inject({ method: 'POST', url: '/api/join', payload: { code: joinCode } })).json();
+    const { first, second, keys, camera } = await twoControllersWithCamera();
 
     const issued = new Set<string>([...Object.values(keys).map((k) => k.key), camera.key as string]);
     for (let round = 0; round < ROTATION_ROUNDS; round++) {
@@ -54,6 +62,37 @@ describe('key revocation', () => {
     const left = await redis.hvals(first.redisKeys.keyLookup());
     expect(left.filter((v) => v.includes('"match"'))).toEqual([]);
     redis.disconnect();
+  });
+
+  it('a key another controller has just used (and keeps cached) stops working there within 1 s of its revocation', async () => {
+    const { first, second, keys, camera } = await twoControllersWithCamera();
+    const me = (key: string) => second.inject({ url: '/api/me', headers: bearer(key) });
+    /** Revokes on the first controller; the second, which used the key a moment ago, refuses it in time. */
+    const refusedWithin = async (keys: readonly string[], revoke: () => Promise<unknown>) => {
+      for (const key of keys) expect((await me(key)).statusCode).toBe(200);
+      const revokedAt = Date.now();
+      await revoke();
+      for (const key of keys) {
+        while ((await me(key)).statusCode !== 401) {
+          expect(Date.now() - revokedAt, 'still accepted').toBeLessThan(REVOCATION_BOUND_MS);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+    };
+
+    await refusedWithin([keys.director!.key], () =>
+      first.inject({ method: 'POST', url: '/api/events/match/keys/director/rotate', headers: admin() }),
+    );
+    await refusedWithin([camera.key as string], () =>
+      first.inject({
+        method: 'DELETE',
+        url: `/api/events/match/cameras/${camera.camera.id}`,
+        headers: admin(),
+      }),
+    );
+    await refusedWithin([keys.graphics!.key, keys.viewer!.key], () =>
+      first.inject({ method: 'DELETE', url: '/api/events/match', headers: admin() }),
+    );
   });
 
   it('publishes each revocation for every process: a rotated key, a removed camera, a deleted event', async () => {
