@@ -105,19 +105,32 @@ export class VideoFeed implements SourceFeed {
       if (copy.canvas.width !== videoWidth || copy.canvas.height !== videoHeight) {
         copy.canvas.width = videoWidth;
         copy.canvas.height = videoHeight;
-        texture.source.resize(videoWidth, videoHeight);
+        this.#resize(texture, videoWidth, videoHeight);
       }
       copy.context.drawImage(this.#video, 0, 0);
-      texture.source.update();
+      this.#texture?.source.update();
       return;
     }
-    const source = texture.source;
-    if (source.width !== videoWidth || source.height !== videoHeight) source.resize(videoWidth, videoHeight);
+    if (texture.source.width !== videoWidth || texture.source.height !== videoHeight)
+      this.#resize(texture, videoWidth, videoHeight);
+    const source = this.#texture?.source;
+    if (source === undefined) return;
     // Upload only when the element shows a new frame: a 30 fps camera in a 60 fps program uploads 30×/s.
     const time = this.#video.currentTime;
     if (time === this.#lastRefreshTime && this.#video.srcObject === null) return;
     this.#lastRefreshTime = time;
     source.update();
+  }
+
+  /**
+   * The picture changed size (a WebRTC sender adapting to bandwidth or CPU does, mid-stream): resize the
+   * source and hand out a new Texture over it. Sprites keep the frame of the texture they were given, so the
+   * old object, resized in place, would draw the new picture at its old size (shrunk into a corner).
+   */
+  #resize(texture: Texture, width: number, height: number): void {
+    texture.source.resize(width, height);
+    this.#texture = new Texture({ source: texture.source });
+    texture.destroy(false);
   }
 
   close(): void {

@@ -29,13 +29,13 @@ export async function openTemplate(browser: Browser, url: string, size = { width
   return page;
 }
 
-export async function waitReady(page: Page): Promise<void> {
+export async function waitReady(page: Page | Frame): Promise<void> {
   await page.waitForFunction(() => window.pitchside !== undefined, { timeout: 20_000 });
   await page.evaluate(() => window.pitchside?.ready);
 }
 
 /** Mean, min and max colour of a region, with what the frame it came from showed. */
-export async function sampleRegion(page: Page, rect: NormalisedRect = CHECK_REGION): Promise<RegionSample> {
+export async function sampleRegion(page: Page | Frame, rect: NormalisedRect = CHECK_REGION): Promise<RegionSample> {
   return page.evaluate((r) => {
     const api = window.pitchside;
     if (api === undefined) throw new Error('no window.pitchside');
@@ -88,7 +88,7 @@ export function colourDistance(a: Rgb, b: Rgb): number {
 
 /** Sample until the region is uniformly `hex` (within tolerance); returns the frames it took. */
 export async function waitForRegionColour(
-  page: Page,
+  page: Page | Frame,
   hex: string,
   rect: NormalisedRect = CHECK_REGION,
   timeoutMs = 5000,
