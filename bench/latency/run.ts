@@ -9,7 +9,7 @@
 // (this process) and the frame time (the page's `frame().serverNow`, the server clock as the page
 // estimates it) are on one clock; the page's estimate error is reported next to the figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OBSWebSocket } from 'obs-websocket-js';
@@ -22,6 +22,7 @@ import { loadConfig } from '../../runtime/config.ts';
 import { EmbeddedRedis } from '../../runtime/embedded-redis.ts';
 import { DIST_DIR } from '../../tests/helpers/template-controller-stub.ts';
 import { openTemplate } from '../../tests/helpers/template-page.ts';
+import { percentile, runConditions } from '../bench-report.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '150' } } });
 /** Takes measured per door and frame rate (after WARMUP_TAKES). */
@@ -63,11 +64,6 @@ interface DoorResult {
   answerP99Ms: number;
   targetMs: number;
   meetsTarget: boolean;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;
@@ -235,11 +231,7 @@ async function main(): Promise<void> {
 
   const report = {
     name: 'latency',
-    measuredAt: new Date().toISOString(),
-    node: process.version,
-    cpu: { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
-    /** 1-, 5- and 15-minute load averages before and after the run (other work on the machine included). */
-    loadAverage: { before: loadBefore, after: loadavg() },
+    ...runConditions(loadBefore),
     template: { ...SIZE, renderer: 'auto (canvas without a GPU)', sources: 'built-in test sources' },
     /** The page's estimated server-clock offset (same machine: the true offset is 0), ms, per run. */
     pageClockOffsetMs: offsets.map(round),
