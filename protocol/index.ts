@@ -26,3 +26,4 @@ export * from './camera-health.ts';
 export * from './direct-media.ts';
 export * from './hls.ts';
 export * from './replay.ts';
+export * from './chat.ts';

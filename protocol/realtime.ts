@@ -19,6 +19,17 @@ import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchem
 import { frameCodec } from './frame-codec.ts';
 import { ExportStatusMessageSchema, OutputStatusMessageSchema } from './jobs.ts';
 import { WatchMessageSchema } from './watch.ts';
+import {
+  CHAT_ROLES,
+  ChatBlockMessageSchema,
+  ChatDeleteMessageSchema,
+  ChatDeletedMessageSchema,
+  ChatHistoryMessageSchema,
+  ChatPostedMessageSchema,
+  ChatSendMessageSchema,
+  ChatSettingsMessageSchema,
+  ChatSlowModeMessageSchema,
+} from './chat.ts';
 import { CameraHealthMessageSchema } from './camera-health.ts';
 import {
   MediaCameraMessageSchema,
@@ -96,6 +107,10 @@ export const SERVER_MESSAGE_SCHEMAS = [
   MediaCameraMessageSchema,
   MediaRequestDeliveryMessageSchema,
   MediaSignalDeliveryMessageSchema,
+  ChatHistoryMessageSchema,
+  ChatPostedMessageSchema,
+  ChatDeletedMessageSchema,
+  ChatSettingsMessageSchema,
 ] as const;
 export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
@@ -110,6 +125,10 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   MediaRequestMessageSchema,
   MediaSignalMessageSchema,
   CameraHealthMessageSchema,
+  ChatSendMessageSchema,
+  ChatDeleteMessageSchema,
+  ChatSlowModeMessageSchema,
+  ChatBlockMessageSchema,
 ] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
@@ -145,6 +164,11 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'media.camera': MEDIA_RECEIVERS,
   'media.request': ['camera'],
   'media.signal': [...MEDIA_RECEIVERS, 'camera'],
+  // Chat beside the Pitchside player; history is the socket's own answer on connect.
+  'chat.history': CHAT_ROLES,
+  'chat.message': CHAT_ROLES,
+  'chat.deleted': CHAT_ROLES,
+  'chat.settings': CHAT_ROLES,
 };
 
 export function mayReceive(role: Role, type: ServerMessageType): boolean {

@@ -74,6 +74,14 @@ export interface RedisKeys {
   isoSeq(eventId: string, camera: string): string;
   /** Hash clip id → JSON stored replay clip. */
   replayClips(eventId: string): string;
+  /** Stream of chat messages (trimmed to CHAT_MAX_ENTRIES). */
+  chat(eventId: string): string;
+  /** Hash: chat settings (slow mode). */
+  chatSettings(eventId: string): string;
+  /** Set of blocked chat sessions. */
+  chatBlocked(eventId: string): string;
+  /** Counter (expiring) of one session's messages in the rate window, or its slow-mode hold. */
+  chatLimit(eventId: string, session: string, kind: 'rate' | 'slow'): string;
 }
 
 export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
@@ -112,5 +120,9 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     isoCameras: (id) => `${prefix}event:${id}:iso-cameras`,
     isoSeq: (id, camera) => `${prefix}event:${id}:iso-seq:${camera}`,
     replayClips: (id) => `${prefix}event:${id}:replay-clips`,
+    chat: (id) => `${prefix}event:${id}:chat`,
+    chatSettings: (id) => `${prefix}event:${id}:chat-settings`,
+    chatBlocked: (id) => `${prefix}event:${id}:chat-blocked`,
+    chatLimit: (id, session, kind) => `${prefix}event:${id}:chat-${kind}:${session}`,
   };
 }

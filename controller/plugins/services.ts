@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { IceServer } from '../../protocol/index.ts';
 import { CameraRegistry } from '../services/camera-registry.ts';
+import { ChatService } from '../services/chat-service.ts';
 import { EventLog } from '../services/event-log.ts';
 import { EventStore } from '../services/event-store.ts';
 import { KeyStore } from '../services/key-store.ts';
@@ -52,6 +53,8 @@ declare module 'fastify' {
     switchLog: SwitchLog;
     presence: PresenceTracker;
     realtime: RealtimeHub;
+    /** The live chat beside the Pitchside player. */
+    chat: ChatService;
     /** This process's open event WebSockets (caps, liveness, revocation). */
     sockets: SocketRegistry;
     /** null when LiveKit is not configured: cameras then send straight to the pages (direct transport). */
@@ -143,6 +146,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('switchLog', new SwitchLog(redis, keys));
     app.decorate('presence', presence);
     app.decorate('realtime', realtime);
+    app.decorate('chat', new ChatService(redis, keys, realtime));
     app.decorate('sockets', sockets);
     app.decorate('livekit', livekit);
     app.decorate('iceServers', options.iceServers);

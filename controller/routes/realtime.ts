@@ -26,6 +26,7 @@ import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import { chatSession, isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
@@ -141,8 +142,34 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
         });
       };
+      // Chat: answered by `result` with the frame's id; refusals name the code (rate limit, slow mode, block).
+      const session = chatSession(eventId, (request.query as Record<string, unknown>)['chat'], connectionId);
+      const chatFrame = (id: string, moderate: boolean, act: () => Promise<unknown>): void => {
+        const allowed = moderate ? isChatModerator(auth.role) : mayReceive(auth.role, 'chat.message');
+        const run = allowed
+          ? act()
+          : Promise.reject(new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not do this in the chat.`));
+        run.then(
+          () => send({ type: 'result', id, ok: true }),
+          (error: unknown) => {
+            if (!(error instanceof AppError)) request.log.warn({ err: error }, 'chat frame failed');
+            const detail =
+              error instanceof AppError
+                ? { code: error.code, message: error.message }
+                : { code: 'INTERNAL', message: 'failed' };
+            send({ type: 'result', id, ok: false, error: detail });
+          },
+        );
+      };
       const handlers: ClientHandlers = {
         ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
+        'chat.send': (frame) =>
+          chatFrame(frame.id, false, () =>
+            app.chat.send(eventId, { session, role: auth.role as ChatRole }, frame.name, frame.text),
+          ),
+        'chat.delete': (frame) => chatFrame(frame.id, true, () => app.chat.delete(eventId, [frame.message])),
+        'chat.slow': (frame) => chatFrame(frame.id, true, () => app.chat.setSlowMode(eventId, frame.seconds)),
+        'chat.block': (frame) => chatFrame(frame.id, true, () => app.chat.block(eventId, frame.session)),
         'media.request': (frame) => mediaFrame(() => media.request(frame)),
         'media.signal': (frame) => mediaFrame(() => media.signal(frame)),
         'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
@@ -201,6 +228,10 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         const event = await app.events.get(eventId);
         if (event !== null) sendWatch(await readWatchInfo(app.redis, app.redisKeys, event));
+        if (mayReceive(auth.role, 'chat.history')) {
+          const chat = await app.chat.history(eventId);
+          send({ type: 'chat.history', eventId, ...chat, session, moderator: isChatModerator(auth.role) });
+        }
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
       })().catch((error: unknown) => {

@@ -285,6 +285,9 @@ export class EventStore {
         this.keys.eventLog(eventId),
         this.keys.cameras(eventId),
         this.keys.presence(eventId),
+        this.keys.chat(eventId),
+        this.keys.chatSettings(eventId),
+        this.keys.chatBlocked(eventId),
       )
       .exec();
   }

@@ -17,9 +17,23 @@ import {
 
 /** Written out here, not read from protocol: the test states the rule the code must follow. */
 const EXPECTED: Record<Role, string[]> = {
-  admin: ['cameras', 'destinations', 'job.export', 'job.output', 'log', 'media.config', 'presence', 'state', 'watch'],
+  admin: [
+    'cameras',
+    'chat.history',
+    'chat.message',
+    'destinations',
+    'job.export',
+    'job.output',
+    'log',
+    'media.config',
+    'presence',
+    'state',
+    'watch',
+  ],
   director: [
     'cameras',
+    'chat.history',
+    'chat.message',
     'destinations',
     'job.export',
     'job.output',
@@ -32,7 +46,8 @@ const EXPECTED: Record<Role, string[]> = {
   // media.config: the transport and ICE servers, for pages that send or show camera media.
   graphics: ['media.config', 'presence', 'state'],
   camera: ['media.config', 'state'],
-  viewer: ['presence', 'state', 'watch'],
+  // Chat: the people watching and those who moderate them.
+  viewer: ['chat.history', 'chat.message', 'presence', 'state', 'watch'],
   template: ['media.config', 'state'],
 };
 const SECRET_HOST = 'rtmp://secret-ingest.example.org/live';
@@ -85,6 +100,7 @@ describe('realtime frames by role', () => {
       result: null,
       at,
     });
+    await app.chat.send(eventId, { session: '0123456789abcdef', role: 'viewer' }, 'Fan', 'Come on!');
     // A take last: once every socket has its state, every frame published before it has been relayed.
     const take = await app.inject({
       method: 'POST',

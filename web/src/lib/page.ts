@@ -16,6 +16,8 @@ export interface PageOptions {
   keyRequired?: boolean;
   /** Parameters the page already has (the camera page gets them by joining), instead of the URL's. */
   params?: PageParams;
+  /** More query parameters for the event WebSocket (the watch page's chat secret). */
+  socketQuery?: Record<string, string>;
 }
 
 export interface Page {
@@ -38,7 +40,11 @@ export function startPage(options: PageOptions): Page | null {
     return null;
   }
   const api = new ApiClient({ key: params.key });
-  const realtime = new RealtimeClient({ eventId: params.eventId, key: params.key, query: { client: options.client } });
+  const realtime = new RealtimeClient({
+    eventId: params.eventId,
+    key: params.key,
+    query: { client: options.client, ...options.socketQuery },
+  });
   const topBar = h(
     'header',
     { class: 'top-bar' },

@@ -16,6 +16,7 @@ import { h, setText } from '../lib/dom.ts';
 import { startPage } from '../lib/page.ts';
 import { embeds, type Embed } from './channels.ts';
 import { HlsPlayer } from './hls-player.ts';
+import { ChatPanel, chatSecret } from './chat-panel.ts';
 
 /** The tab of the event's own stream, beside YouTube and Twitch. */
 const PITCHSIDE_PLAYER = 'Pitchside player';
@@ -29,7 +30,7 @@ function playlistUrl(path: string, key: string): string {
 
 const STATUS_TEXT: Record<EventStatus, string> = { upcoming: 'Upcoming', live: 'LIVE', ended: 'Ended' };
 
-const page = startPage({ title: 'Watch', client: 'viewer' });
+const page = startPage({ title: 'Watch', client: 'viewer', socketQuery: { chat: chatSecret() } });
 if (page !== null) {
   const { params, api, realtime, main } = page;
   const status = h(
@@ -41,6 +42,8 @@ if (page !== null) {
   const score = h('div', { class: 'score-line live-dependent', id: 'score-line' });
   const stage = h('div', { class: 'stage', id: 'stage' });
   const tabs = h('div', { class: 'platform-tabs', role: 'tablist' });
+  // One chat for the page's life: moved beside whichever player is shown, its messages kept.
+  const chat = new ChatPanel(realtime);
   main.append(
     h('div', { class: 'watch-layout' }, h('div', { class: 'row watch-meta' }, status, viewers), score, tabs, stage),
   );
@@ -58,14 +61,14 @@ if (page !== null) {
         ...(params.query.get('player') === 'native' ? { prefer: 'native' as const } : {}),
       });
       closeShown = () => player.close();
-      stage.replaceChildren(player.element, h('p', { class: 'muted' }, 'Chat opens here soon.'));
+      stage.replaceChildren(player.element, chat.element);
       void player.start();
       return;
     }
     const embed = choice.embed;
     stage.replaceChildren(
       player(embed),
-      embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : chat(embed),
+      embed.chat === null ? h('p', { class: 'muted' }, 'Chat is on YouTube.') : platformChat(embed),
     );
   };
   // Players are rebuilt only when the channels or the playlist change: a status change must not stop a
@@ -99,6 +102,7 @@ if (page !== null) {
             ? 'The stream has ended. The score above is final.'
             : 'The stream starts here when the event goes live. The score above is live.',
         ),
+        chat.element,
       );
     else show(list[0]);
   };
@@ -162,7 +166,7 @@ function player(embed: Embed): HTMLElement {
   return box;
 }
 
-function chat(embed: Embed): HTMLElement {
+function platformChat(embed: Embed): HTMLElement {
   const box = h('div', { class: 'chat' });
   const start = h('button', { type: 'button', class: 'open-chat' }, `Open ${embed.platform} chat`);
   start.addEventListener('click', () =>

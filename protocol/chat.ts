@@ -1,0 +1,119 @@
+// Live chat beside the Pitchside player, over the event WebSocket: viewers pick a name and send text;
+// directors and admins moderate (delete a message, slow mode, block a viewer session). Text only: pages
+// render it with textContent, never as markup. Limits are named here so the page can say them.
+import { Type, type Static } from '@sinclair/typebox';
+import { EventIdSchema } from './wire.ts';
+
+export const CHAT_NAME_MAX = 32;
+export const CHAT_TEXT_MAX = 300;
+/** Messages one session may send per window (whatever the slow mode), checked on every controller. */
+export const CHAT_RATE_LIMIT = 5;
+export const CHAT_RATE_WINDOW_MS = 10_000;
+/** The chat stream keeps this many messages (XADD MAXLEN ~); a new socket gets the last CHAT_HISTORY. */
+export const CHAT_MAX_ENTRIES = 1_000;
+export const CHAT_HISTORY = 50;
+export const CHAT_SLOW_MODE_MAX_S = 300;
+
+/** No control characters (newlines included): one line of text, which no page can be tricked into laying out. */
+const ONE_LINE = '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$';
+
+export const ChatNameSchema = Type.String({ minLength: 1, maxLength: CHAT_NAME_MAX, pattern: ONE_LINE });
+export const ChatTextSchema = Type.String({ minLength: 1, maxLength: CHAT_TEXT_MAX, pattern: ONE_LINE });
+/**
+ * A viewer session as others see it: a hash of the secret the viewer's browser keeps (`?chat=` on the
+ * socket), so a moderator can block it and nobody can speak as it. Without a secret: the connection.
+ */
+export const ChatSessionSchema = Type.String({ pattern: '^[a-f0-9]{16}$' });
+/** What a viewer's page keeps and sends as `?chat=` on the event WebSocket. */
+export const CHAT_SECRET_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+export const ChatEntrySchema = Type.Object(
+  {
+    /** The Redis stream entry id: unique, in order. */
+    id: Type.String({ pattern: '^\\d+-\\d+$' }),
+    at: Type.Number(),
+    session: ChatSessionSchema,
+    name: ChatNameSchema,
+    text: ChatTextSchema,
+    /** Operators' messages are marked as such. */
+    role: Type.Union([Type.Literal('viewer'), Type.Literal('director'), Type.Literal('admin')]),
+  },
+  { additionalProperties: false },
+);
+export type ChatEntry = Static<typeof ChatEntrySchema>;
+
+export const ChatSettingsSchema = Type.Object(
+  { slowModeSeconds: Type.Integer({ minimum: 0, maximum: CHAT_SLOW_MODE_MAX_S }) },
+  { additionalProperties: false },
+);
+export type ChatSettings = Static<typeof ChatSettingsSchema>;
+
+// ---- Server → client ---------------------------------------------------------------------------
+
+/** On connect: the last messages, the settings, and who this socket is (its session; may it moderate). */
+export const ChatHistoryMessageSchema = Type.Object(
+  {
+    type: Type.Literal('chat.history'),
+    eventId: EventIdSchema,
+    messages: Type.Array(ChatEntrySchema),
+    settings: ChatSettingsSchema,
+    session: ChatSessionSchema,
+    moderator: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type ChatHistoryMessage = Static<typeof ChatHistoryMessageSchema>;
+
+export const ChatPostedMessageSchema = Type.Object(
+  { type: Type.Literal('chat.message'), eventId: EventIdSchema, message: ChatEntrySchema },
+  { additionalProperties: false },
+);
+export type ChatPostedMessage = Static<typeof ChatPostedMessageSchema>;
+
+/** Messages a moderator removed (one, or all of a blocked session's). */
+export const ChatDeletedMessageSchema = Type.Object(
+  { type: Type.Literal('chat.deleted'), eventId: EventIdSchema, ids: Type.Array(Type.String()) },
+  { additionalProperties: false },
+);
+export type ChatDeletedMessage = Static<typeof ChatDeletedMessageSchema>;
+
+export const ChatSettingsMessageSchema = Type.Object(
+  { type: Type.Literal('chat.settings'), eventId: EventIdSchema, settings: ChatSettingsSchema },
+  { additionalProperties: false },
+);
+export type ChatSettingsMessage = Static<typeof ChatSettingsMessageSchema>;
+
+// ---- Client → server (answered by `result` with the same id) -----------------------------------
+
+export const ChatSendMessageSchema = Type.Object(
+  { type: Type.Literal('chat.send'), id: Type.String({ maxLength: 64 }), name: ChatNameSchema, text: ChatTextSchema },
+  { additionalProperties: false },
+);
+export type ChatSendMessage = Static<typeof ChatSendMessageSchema>;
+
+export const ChatDeleteMessageSchema = Type.Object(
+  { type: Type.Literal('chat.delete'), id: Type.String({ maxLength: 64 }), message: ChatEntrySchema.properties.id },
+  { additionalProperties: false },
+);
+export type ChatDeleteMessage = Static<typeof ChatDeleteMessageSchema>;
+
+export const ChatSlowModeMessageSchema = Type.Object(
+  {
+    type: Type.Literal('chat.slow'),
+    id: Type.String({ maxLength: 64 }),
+    seconds: ChatSettingsSchema.properties.slowModeSeconds,
+  },
+  { additionalProperties: false },
+);
+export type ChatSlowModeMessage = Static<typeof ChatSlowModeMessageSchema>;
+
+/** Blocks a session for the rest of the event and deletes its messages. */
+export const ChatBlockMessageSchema = Type.Object(
+  { type: Type.Literal('chat.block'), id: Type.String({ maxLength: 64 }), session: ChatSessionSchema },
+  { additionalProperties: false },
+);
+export type ChatBlockMessage = Static<typeof ChatBlockMessageSchema>;
+
+/** Roles that read and write the chat, and those that moderate it. */
+export const CHAT_ROLES = ['admin', 'director', 'viewer'] as const;
+export const CHAT_MODERATORS = ['admin', 'director'] as const;
