@@ -6,6 +6,8 @@ export const DEFAULT_KEY_PREFIX = 'pitchside:';
 /** BullMQ queue names, inside the prefix's queue namespace (no ':' — BullMQ uses it as its key separator). */
 export const PROGRAM_OUTPUT_QUEUE = 'program-output';
 export const EXPORT_QUEUE = 'export';
+/** Replay clip exports (a clip's ISO segments encoded to one MP4). */
+export const CLIP_EXPORT_QUEUE = 'clip-export';
 
 /** Keys of one event's program output (written by the job client and the worker that owns the output). */
 export interface OutputKeys {

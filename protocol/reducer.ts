@@ -2,7 +2,7 @@
 // the context), so the controller, tests and any replay get the same result from the same input.
 import type { Command, CommandOf } from './commands.ts';
 import { clockValueMs, cornerRect, isInstant, isPending, takeProgress } from './timing.ts';
-import { REPLAY_TRANSITION, replayDurationMs, settleReplay } from './replay.ts';
+import { REPLAY_CUE_MS, REPLAY_TRANSITION, replayDurationMs, settleReplay } from './replay.ts';
 import type { ProgramState, Source, SourceId, Team, TeamSide, Transition, TransitionPatch } from './state.ts';
 import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
@@ -192,14 +192,16 @@ function playReplay(state: ProgramState, command: CommandOf<'replay.play'>, now:
   // A replay over a replay returns to the live source the first one left.
   const returnTo = state.program === REPLAY_SOURCE_ID ? (state.replay?.returnTo ?? null) : state.program;
   const transition = { ...REPLAY_TRANSITION, ...command.transition };
-  const startedAt = now;
+  // Cued: the wipe starts once every renderer has had time to load the clip (a scheduled take, so the live
+  // picture stays until then and a cancel withdraws it).
+  const startedAt = now + REPLAY_CUE_MS;
   const next = take(
     { ...state, program: state.program === REPLAY_SOURCE_ID ? null : state.program },
     REPLAY_SOURCE_ID,
     transition,
     startedAt,
     state.preview,
-    null,
+    { previewBefore: state.preview },
   );
   return {
     ...next,
@@ -274,6 +276,8 @@ function withoutPending(state: ProgramState, now: number): ProgramState {
     program: pending.from,
     preview: pending.scheduled?.previewBefore ?? state.preview,
     take: restored,
+    // A replay still cued is withdrawn with its take (a replay over a replay goes back to the first).
+    ...(pending.to === REPLAY_SOURCE_ID && pending.from !== REPLAY_SOURCE_ID ? { replay: null } : {}),
   };
 }
 

@@ -12,9 +12,15 @@ import {
   type ReplaySpeed,
   type Transition,
 } from './state.ts';
+import { EventIdSchema } from './wire.ts';
 
 /** The wipe a replay comes in and goes out with: viewers read it as "this is not live". */
 export const REPLAY_TRANSITION: Transition = { type: 'wipe', durationMs: 400, from: 'left', colour: '#000000' };
+/**
+ * A replay rolls this long after it is played: every renderer has the clip loaded and cued on its first
+ * frame when the wipe starts (without it the wipe revealed a quarter second of black while the media loaded).
+ */
+export const REPLAY_CUE_MS = 500;
 /** The live sound under a ducked replay (gain, 1 = full). */
 export const REPLAY_DUCK_GAIN = 0.25;
 /** A clip shorter than this is a mistake (and shorter than the wipe in and out). */
@@ -185,3 +191,38 @@ export const ClipListResponseSchema = Type.Object(
   { clips: Type.Array(ReplayClipSchema) },
   { additionalProperties: false },
 );
+
+// ---- Clip export (controller → worker) -----------------------------------------------------------------
+
+/** A replay clip encoded to MP4 from the ISO segments it spans, trimmed to its in and out points. */
+export const ClipExportJobSchema = Type.Object(
+  {
+    eventId: EventIdSchema,
+    clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }),
+    /** The clip's segments in order: absolute paths on the shared data dir, with their server-time starts. */
+    segments: Type.Array(
+      Type.Object({ path: Type.String({ pattern: '^/' }), startMs: ServerTimeSchema }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 1000 },
+    ),
+    fromMs: ServerTimeSchema,
+    toMs: ServerTimeSchema,
+    /** The MP4 to write (absolute). */
+    out: Type.String({ pattern: '^/' }),
+  },
+  { additionalProperties: false },
+);
+export type ClipExportJob = Static<typeof ClipExportJobSchema>;
+
+export const ClipExportStatusSchema = Type.Object(
+  {
+    jobId: Type.String(),
+    state: Type.Union(['queued', 'running', 'completed', 'failed'].map((s) => Type.Literal(s))),
+    progress: Type.Number({ minimum: 0, maximum: 1 }),
+    /** Set once completed. */
+    url: Type.Union([Type.String(), Type.Null()]),
+    durationMs: Type.Union([Type.Number(), Type.Null()]),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ClipExportStatus = Static<typeof ClipExportStatusSchema>;

@@ -10,6 +10,7 @@ import { HLS_DATA_SUBDIR } from '../protocol/hls.ts';
 import { SwitchLog } from '../outputs/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
+import { ClipExportWorker } from './export/clip-export-worker.ts';
 import { ExportWorker } from './export/export-worker.ts';
 import { OutputWorker } from './output-worker.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
@@ -65,6 +66,7 @@ export async function startWorkerStack(
     readLog: (eventId, range) => switchLog.query(eventId, range),
     log: log.child({ component: 'export' }),
   });
+  const clipExports = new ClipExportWorker({ redisUrl, keys, log: log.child({ component: 'clip-export' }) });
   const retention = new RetentionSweeper({
     recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
     exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
@@ -74,10 +76,12 @@ export async function startWorkerStack(
   });
   await outputs.start();
   await exports.start();
+  await clipExports.start();
   retention.start();
   return {
     async close() {
       await retention.close();
+      await clipExports.close();
       await exports.close();
       await outputs.close();
       logRedis.disconnect();

@@ -4,8 +4,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Queue } from 'bullmq';
 import { Type } from '@sinclair/typebox';
 import {
+  CLIP_EXPORT_QUEUE,
+  ClipExportStatusSchema,
   ClipListResponseSchema,
   ClipResponseSchema,
   CLIP_MEDIA_PATTERN,
@@ -19,6 +22,8 @@ import {
   SourceIdSchema,
   UpdateClipRequestSchema,
   ApiErrorSchema,
+  type ClipExportJob,
+  type ClipExportStatus,
   type Role,
 } from '../../protocol/index.ts';
 import type { RouteOptions } from '../app.ts';
@@ -35,6 +40,10 @@ const MEDIA_ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'template
 const MEDIA_TYPE = /^video\/(webm|x-matroska|mp4)\b/;
 const CONTENT_TYPES: Record<string, string> = { webm: 'video/webm', mkv: 'video/x-matroska', mp4: 'video/mp4' };
 
+/** Clip exports are kept a day in the queue (the MP4 stays on disk under the exports retention). */
+const EXPORT_JOB_AGE_S = 24 * 3600;
+const EXPORT_JOB_ATTEMPTS = 3;
+
 const ClipParamsSchema = Type.Object(
   { eventId: EventParamsSchema.properties.eventId, clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }) },
   { additionalProperties: false },
@@ -43,6 +52,21 @@ const ClipParamsSchema = Type.Object(
 const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const iso = new IsoStore(app.redis, app.redisKeys, resolve(options.config.PITCHSIDE_DATA_DIR, 'iso'));
   const clips = new ReplayClips(app.redis, app.redisKeys, iso);
+  const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports', 'clips');
+  const exportQueue = new Queue<ClipExportJob>(CLIP_EXPORT_QUEUE, {
+    connection: app.redis.duplicate({ maxRetriesPerRequest: null }),
+    prefix: app.redisKeys.queuePrefix,
+  });
+  app.addHook('onClose', async () => {
+    const connection = await exportQueue.client;
+    await exportQueue.close();
+    connection.disconnect();
+  });
+  /** One export per clip version: a second click answers the same job. */
+  const exportJobId = (eventId: string, clip: { id: string; version: number }) =>
+    `clip-${eventId}-${clip.id}-${clip.version}`;
+  const exportFile = (eventId: string, clip: { id: string; version: number }) =>
+    join(exportsRoot, eventId, `${clip.id}-${clip.version}.mp4`);
 
   // Segments arrive as raw media bodies (this plugin's scope only; every other route stays JSON).
   app.addContentTypeParser(MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: MAX_ISO_SEGMENT_BYTES }, (_req, body, done) =>
@@ -223,6 +247,97 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
         .header('content-range', `bytes ${start}-${end}/${info.size}`)
         .header('content-length', end - start + 1)
         .send(createReadStream(path, { start, end }));
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/replay/clips/:clipId/export',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'Export the clip as an H.264/AAC MP4 (a worker job; poll GET …/export)',
+        params: ClipParamsSchema,
+        response: { 200: ClipExportStatusSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { eventId, clipId } = request.params;
+      const clip = await clips.get(eventId, clipId);
+      const segments = await clips.segments(eventId, clip);
+      const jobId = exportJobId(eventId, clip);
+      await exportQueue.add(
+        'clip-export',
+        {
+          eventId,
+          clipId,
+          segments: segments.map((s) => ({ path: s.path, startMs: s.startMs })),
+          fromMs: clip.fromMs,
+          toMs: clip.toMs,
+          out: exportFile(eventId, clip),
+        },
+        {
+          jobId,
+          attempts: EXPORT_JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: { age: EXPORT_JOB_AGE_S },
+          removeOnFail: { age: EXPORT_JOB_AGE_S },
+        },
+      );
+      return exportStatus(eventId, clip);
+    },
+  );
+
+  const exportStatus = async (eventId: string, clip: { id: string; version: number }): Promise<ClipExportStatus> => {
+    const jobId = exportJobId(eventId, clip);
+    const job = await exportQueue.getJob(jobId);
+    if (job === undefined) throw new AppError(404, 'NOT_FOUND', 'This clip has not been exported.', '/clipId');
+    const state = await job.getState();
+    const done = state === 'completed';
+    const result = job.returnvalue as { durationMs?: number } | null;
+    return {
+      jobId,
+      state: done ? 'completed' : state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'queued',
+      progress: done ? 1 : typeof job.progress === 'number' ? job.progress : 0,
+      url: done ? `/api/events/${eventId}/replay/clips/${clip.id}/clip.mp4` : null,
+      durationMs: done ? (result?.durationMs ?? null) : null,
+      ...(state === 'failed' ? { error: job.failedReason } : {}),
+    };
+  };
+
+  app.get(
+    '/api/events/:eventId/replay/clips/:clipId/export',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: {
+        tags: ['replay'],
+        summary: 'The clip export’s state, progress and download URL',
+        params: ClipParamsSchema,
+        response: { 200: ClipExportStatusSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { eventId, clipId } = request.params;
+      return exportStatus(eventId, await clips.get(eventId, clipId));
+    },
+  );
+
+  app.get(
+    '/api/events/:eventId/replay/clips/:clipId/clip.mp4',
+    {
+      config: { access: { roles: REPLAY_ROLES } },
+      schema: { tags: ['replay'], summary: 'The exported clip (MP4)', params: ClipParamsSchema },
+    },
+    async (request, reply) => {
+      const { eventId, clipId } = request.params;
+      const path = exportFile(eventId, await clips.get(eventId, clipId));
+      const info = await stat(path).catch(() => null);
+      if (info === null) throw new AppError(404, 'NOT_FOUND', 'The clip export is not ready.', '/clipId');
+      return reply
+        .header('content-type', 'video/mp4')
+        .header('content-length', info.size)
+        .header('content-disposition', `attachment; filename="${clipId}.mp4"`)
+        .send(createReadStream(path));
     },
   );
 

@@ -20,7 +20,7 @@ import { fakeCaptureArgs, launchChromium } from '../../runtime/chromium.ts';
 import { BuiltinBackend } from '../../worker/builtin-backend.ts';
 import { JobClient } from '../../outputs/job-client.ts';
 import { OutputWorker } from '../../worker/output-worker.ts';
-import { bearer, listen, testApp } from '../controller/controller-helpers.ts';
+import { bearer, listen, testApp, testConfig } from '../controller/controller-helpers.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from '../worker/helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
@@ -69,7 +69,8 @@ export class DirectCameraStack {
 
   async start(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'pitchside-cameras-'));
-    this.app = await testApp({ distDir: resolve('dist') });
+    // The controller's data (ISO recordings, clips, exports) goes to the test's own directory.
+    this.app = await testApp({ distDir: resolve('dist'), config: testConfig({ PITCHSIDE_DATA_DIR: this.dir }) });
     const keys = await ensureDemoEvent(this.app.events, this.app.apiKeys);
     this.keys = Object.fromEntries(keys.map((k) => [k.role, k.key]));
     this.joinCode = (await this.app.events.require(DEMO_EVENT_ID)).joinCode;

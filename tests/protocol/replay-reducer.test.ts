@@ -6,6 +6,7 @@ import {
   createInitialState,
   parse,
   ProgramStateSchema,
+  REPLAY_CUE_MS,
   REPLAY_SOURCE_ID,
   REPLAY_TRANSITION,
   replayMediaPositionMs,
@@ -18,6 +19,8 @@ import {
 } from '../../protocol/index.ts';
 
 const T0 = 1_700_000_000_000;
+/** Played at T0 + 1000: rolls after the cue. */
+const ROLL = T0 + 1000 + REPLAY_CUE_MS;
 const CLIP: ReplayClipRef = {
   id: 'c1',
   source: 'camera-3',
@@ -42,29 +45,29 @@ function playing(now = T0 + 1000, extra: Partial<Extract<Command, { type: 'repla
 }
 
 describe('replay in the reducer', () => {
-  it('puts the replay on program with a transition in, and ends at clip length / speed', () => {
+  it('cues the replay, then puts it on program with a transition in; it ends at clip length / speed', () => {
     const state = playing();
     expect(state.program).toBe(REPLAY_SOURCE_ID);
-    expect(state.take).toMatchObject({ from: 'camera-1', to: REPLAY_SOURCE_ID, startedAt: T0 + 1000 });
+    expect(state.take).toMatchObject({ from: 'camera-1', to: REPLAY_SOURCE_ID, startedAt: ROLL });
     expect(state.take?.transition).toEqual(REPLAY_TRANSITION);
-    expect(state.replay).toMatchObject({ speed: 0.5, startedAt: T0 + 1000, endsAt: T0 + 11_000, returnTo: 'camera-1' });
+    expect(state.replay).toMatchObject({ speed: 0.5, startedAt: ROLL, endsAt: ROLL + 10_000, returnTo: 'camera-1' });
     expect(parse(ProgramStateSchema, state).ok).toBe(true);
   });
 
   it('derives the clip position from server time (a reload mid-replay resumes at the same frame)', () => {
     const replay = playing().replay!;
     expect(replayMediaPositionMs(replay, T0 + 1000)).toBe(700);
-    expect(replayMediaPositionMs(replay, T0 + 5000)).toBe(700 + 2000);
+    expect(replayMediaPositionMs(replay, ROLL + 4000)).toBe(700 + 2000);
     expect(replayMediaPositionMs(replay, T0 + 60_000)).toBe(700 + 5000);
   });
 
   it('returns to the live source at the end: renderers settle by server time, replay.end stores the same', () => {
     const state = playing();
-    expect(settleReplay(state, T0 + 10_999)).toBe(state);
-    const drawn = settleReplay(state, T0 + 11_000);
+    expect(settleReplay(state, ROLL + 9_999)).toBe(state);
+    const drawn = settleReplay(state, ROLL + 10_000);
     expect(drawn).toMatchObject({ program: 'camera-1', replay: null });
-    expect(drawn.take).toMatchObject({ from: REPLAY_SOURCE_ID, to: 'camera-1', startedAt: T0 + 11_000 });
-    const stored = ok(result(state, { type: 'replay.end' }, T0 + 11_250));
+    expect(drawn.take).toMatchObject({ from: REPLAY_SOURCE_ID, to: 'camera-1', startedAt: ROLL + 10_000 });
+    const stored = ok(result(state, { type: 'replay.end' }, ROLL + 10_250));
     expect({ ...stored, revision: 0, updatedAt: 0 }).toEqual({ ...drawn, revision: 0, updatedAt: 0 });
     // Before the end it is a no-op.
     expect(result(state, { type: 'replay.end' }, T0 + 5000)).toMatchObject({ ok: true, changed: false });
@@ -79,6 +82,11 @@ describe('replay in the reducer', () => {
       ok: false,
       error: { code: 'NO_REPLAY' },
     });
+  });
+
+  it('a cued replay can be cancelled: the live picture never left', () => {
+    const cancelled = ok(result(playing(), { type: 'program.cancel' }, T0 + 1200));
+    expect(cancelled).toMatchObject({ program: 'camera-1', preview: 'camera-2', replay: null });
   });
 
   it('a take during a replay ends it; AUTO never puts the replay on preview', () => {

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { JoinResponse, ProgramState, ReplayClip } from '../../protocol/index.ts';
-import { loadConfig } from '../../runtime/config.ts';
-import { bearer, seedEvent, testApp, TEST_PRIVATE_NETWORKS } from '../controller/controller-helpers.ts';
+import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 
 const SEGMENT_MS = 2000;
 const SEGMENTS = 4;
@@ -29,10 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function stack(): Promise<{ app: FastifyInstance; director: string; camera: JoinResponse; other: JoinResponse }> {
   const app = await testApp({
-    config: loadConfig(
-      { PORT: 0, ALLOW_PRIVATE_NETWORKS: TEST_PRIVATE_NETWORKS, PITCHSIDE_DATA_DIR: mkdtempSync(join(dir, 'data-')) },
-      {},
-    ),
+    config: testConfig({ PITCHSIDE_DATA_DIR: mkdtempSync(join(dir, 'data-')) }),
   });
   const keys = await seedEvent(app);
   const code = (await app.events.require('match')).joinCode;

@@ -88,13 +88,15 @@ export class IsoRecorder {
     });
     const recording: Recording = { recorder, startMs: 0, endMs: 0 };
     const chunks: Blob[] = [];
-    recorder.addEventListener('start', () => (recording.startMs = this.#options.serverNow()));
     recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
     recorder.addEventListener('stop', () => {
       if (recording.startMs === 0 || chunks.length === 0) return;
       const endMs = recording.endMs || this.#options.serverNow();
       this.#enqueue({ startMs: recording.startMs, endMs, blob: new Blob(chunks, { type: mimeType }) });
     });
+    // Stamped when asked to start: the 'start' event comes late on a busy phone (half a second seen here),
+    // while the recorder takes frames from the call on, so the event's time would open false gaps.
+    recording.startMs = this.#options.serverNow();
     recorder.start();
     return recording;
   }
