@@ -145,6 +145,9 @@ export const ReplayStopSchema = command('replay.stop', {});
  */
 export const ReplayEndSchema = command('replay.end', {});
 
+/** Arms (or disarms) the cameras' ISO recordings for replays. */
+export const IsoArmSchema = command('iso.arm', { armed: Type.Boolean() });
+
 export const CommandSchemas = [
   ProgramTakeSchema,
   ProgramPreviewSchema,
@@ -173,6 +176,7 @@ export const CommandSchemas = [
   ReplayPlaySchema,
   ReplayStopSchema,
   ReplayEndSchema,
+  IsoArmSchema,
 ] as const;
 
 export const CommandSchema = Type.Union([...CommandSchemas]);

@@ -268,6 +268,11 @@ export const ProgramStateSchema = Type.Object(
     clock: ClockSchema,
     lowerThird: LowerThirdSchema,
     layout: LayoutPresetSchema,
+    /**
+     * ISO recording armed: every direct camera records itself for replays (it costs each phone an encode, so
+     * it runs while the event records or the director arms it). Left out = not armed.
+     */
+    isoArmed: Type.Optional(Type.Boolean()),
     /** Set while a replay is on program; left out (states stored before replays existed) = none. */
     replay: Type.Optional(Type.Union([ReplayStateSchema, Type.Null()])),
   },

@@ -22,6 +22,7 @@ import {
 } from '../../protocol/index.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../outputs/job-client.ts';
 import type { RouteOptions } from '../app.ts';
+import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { ChapterMarkers } from '../services/chapter-markers.ts';
@@ -191,9 +192,10 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     async (request) => {
       const { eventId } = request.params;
       await app.events.require(eventId);
-      return {
-        plan: await answer(async () => jobs.startRecording(eventId, await target(eventId, request.body?.video))),
-      };
+      const plan = await answer(async () => jobs.startRecording(eventId, await target(eventId, request.body?.video)));
+      // A recorded event records its cameras on their own too (for replays); disarming is the director's call.
+      await app.program.apply(eventId, { type: 'iso.arm', armed: true }, caller(request));
+      return { plan };
     },
   );
 

@@ -443,8 +443,8 @@ describe('scheduled takes', () => {
 });
 
 describe('command schema', () => {
-  it('covers every command type with a test above (replay.* in replay-reducer.test.ts)', () => {
-    expect(COMMAND_TYPES).toHaveLength(27);
+  it('covers every command type with a test above (replay.* and iso.arm in replay-reducer.test.ts)', () => {
+    expect(COMMAND_TYPES).toHaveLength(28);
   });
 
   it('names the field of a bad command', () => {

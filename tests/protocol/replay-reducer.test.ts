@@ -103,6 +103,13 @@ describe('replay in the reducer', () => {
     expect(second.take).toMatchObject({ from: REPLAY_SOURCE_ID, to: REPLAY_SOURCE_ID });
   });
 
+  it('arms and disarms the ISO recordings', () => {
+    const state = createInitialState({ now: T0, sources: testSources(2) });
+    const armed = ok(result(state, { type: 'iso.arm', armed: true }, T0));
+    expect(armed.isoArmed).toBe(true);
+    expect(ok(result(armed, { type: 'iso.arm', armed: false }, T0)).isoArmed).toBe(false);
+  });
+
   it('keeps the replay id to itself', () => {
     const state = createInitialState({ now: T0, sources: testSources(2) });
     expect(result(state, { type: 'program.take', source: REPLAY_SOURCE_ID }, T0)).toMatchObject({

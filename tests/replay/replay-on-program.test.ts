@@ -68,7 +68,8 @@ describe('instant replay on program', () => {
     await stack.take('camera-1');
     const recordingStartedAt = await stack.record(status);
     await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
-    // The camera page records itself: its first ISO segments arrive.
+    // The director arms ISO recording (the record route arms it too); the camera page records itself.
+    await api('POST', '/iso/arm', { armed: true });
     await phone.waitForFunction(() => /[1-9]\d* segments sent/.test(document.body.textContent ?? ''), {
       timeout: 30_000,
       polling: 250,

@@ -163,17 +163,30 @@ function run(join: JoinResponse): void {
       .start(picker.choice())
       .then(() => {
         void picker.refresh(); // device names appear once access is granted
-        // Without LiveKit nobody else records this camera on its own: it records itself for replays.
+        // Without LiveKit nobody else records this camera on its own: it records itself for replays
+        // while the event's ISO recording is armed.
         if (!IsoRecorder.supported()) return void setText(isoStatus, 'Replay recording: not supported here');
-        iso = new IsoRecorder({
-          stream: () => direct.stream,
-          serverNow: () => realtime.serverNow(),
-          url: (startMs, endMs) =>
-            `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
-          key: join.key,
-          onStatus: (text) => setText(isoStatus, text),
-        });
-        iso.start();
+        const followArm = (): void => {
+          const armed = realtime.state?.isoArmed === true;
+          if (armed && iso === null) {
+            iso = new IsoRecorder({
+              stream: () => direct.stream,
+              serverNow: () => realtime.serverNow(),
+              url: (startMs, endMs) =>
+                `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
+              key: join.key,
+              onStatus: (text) => setText(isoStatus, text),
+            });
+            iso.start();
+            setText(isoStatus, 'Replay recording: on');
+          } else if (!armed && iso !== null) {
+            iso.close();
+            iso = null;
+            setText(isoStatus, 'Replay recording: off');
+          }
+        };
+        realtime.on('state', followArm);
+        followArm();
       })
       .catch((error: unknown) => {
         mediaStatus.dataset.kind = 'warning';
