@@ -3,6 +3,7 @@
 // shows its own capture and in the recorded MP4. Geometry in the clip's 1280×720 pixels; both readers
 // scale the picture to STRIP_READ and sample block centres there, so they read it the same way.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CLIP = { width: 1280, height: 720, fps: 30 } as const;
@@ -45,7 +46,10 @@ export function makeBarcodeClip(dir: string, name: string, label: string, colour
   });
   const filter = [
     `color=c=${colour.replace('#', '0x')}:s=${CLIP.width}x${CLIP.height}:r=${CLIP.fps}`,
-    `drawtext=fontfile=${FONT}:text='${label}':x=(w-tw)/2:y=60:fontsize=60:fontcolor=white`,
+    // The label is for a person looking at the recording; without the font the clip is still complete.
+    ...(existsSync(FONT)
+      ? [`drawtext=fontfile=${FONT}:text='${label}':x=(w-tw)/2:y=60:fontsize=60:fontcolor=white`]
+      : []),
     `drawbox=x=${STRIP.x}:y=${STRIP.y}:w=${STRIP.width}:h=${STRIP.height}:color=black:t=fill`,
     ...blocks,
   ].join(',');
