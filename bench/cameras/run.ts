@@ -476,7 +476,7 @@ function recordingLatency(
     samples: latencies.length,
     p50Ms: round(percentile(latencies, 50), 1),
     p95Ms: round(percentile(latencies, 95), 1),
-    maxMs: round(Math.max(...latencies), 1),
+    maxMs: round(percentile(latencies, 100), 1),
     unreadableFrames: unreadable,
     /** Camera frames in the recording whose number the camera page had not logged in the last half loop. */
     unmatched,
