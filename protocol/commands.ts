@@ -24,6 +24,7 @@ import {
   TeamSideSchema,
   TransitionPatchSchema,
 } from './state.ts';
+import { LogoIdSchema } from './team-logo.ts';
 
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -44,6 +45,8 @@ const TeamPatchSchema = Type.Partial(
     short: Type.String({ maxLength: 4 }),
     colour: ColourSchema,
     score: Type.Integer({ minimum: 0, maximum: 999 }),
+    /** An uploaded logo's id (POST …/teams/:side/logo), or null to show none. */
+    logo: Type.Union([LogoIdSchema, Type.Null()]),
   }),
   { additionalProperties: false },
 );

@@ -27,3 +27,4 @@ export * from './direct-media.ts';
 export * from './hls.ts';
 export * from './replay.ts';
 export * from './chat.ts';
+export * from './team-logo.ts';

@@ -1,6 +1,7 @@
 // Program state: the one shape every process agrees on. The controller owns it, the reducer alone
 // changes it, the template and panels only read it.
 import { Type, type Static } from '@sinclair/typebox';
+import { LogoIdSchema } from './team-logo.ts';
 
 export const SourceIdSchema = Type.String({
   pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
@@ -146,6 +147,8 @@ export const TeamSchema = Type.Object(
     short: Type.String({ maxLength: 4 }),
     colour: ColourSchema,
     score: Type.Integer({ minimum: 0, maximum: 999 }),
+    /** The team's logo on the scorebug (see team-logo.ts); absent or null: none. */
+    logo: Type.Optional(Type.Union([LogoIdSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );

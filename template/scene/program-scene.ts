@@ -10,6 +10,7 @@ import {
 } from '../../protocol/index.ts';
 import type { SourceFeeds } from '../sources/index.ts';
 import { FrameSources } from './frame-sources.ts';
+import { LogoTextures } from './logo-textures.ts';
 import { LowerThirdView } from './lower-third-view.ts';
 import { layerWeights } from './picture-layers.ts';
 import { PipView } from './pip-view.ts';
@@ -39,7 +40,7 @@ export class ProgramScene {
     this.#sources = new FrameSources(options.feeds);
     this.#video = new VideoLayer(options.width, options.height, options.renderer ?? null);
     this.#pip = new PipView(options.width, options.height);
-    this.scorebug = new ScorebugView(options.height);
+    this.scorebug = new ScorebugView(options.height, new LogoTextures());
     this.#lowerThird = new LowerThirdView(options.height);
     this.#replayBadge = new ReplayBadgeView(options.width, options.height);
     this.root.addChild(

@@ -1,8 +1,9 @@
-// The scorebug, top left: each team's colour and short name, its score on a light panel (a change
-// pops and flashes in the team colour), then the running clock and the period.
-import { Container, Graphics } from 'pixi.js';
+// The scorebug, top left: each team's colour, logo (when it has one) and short name, its score on a light
+// panel (a change pops and flashes in the team colour), then the running clock and the period.
+import { Container, Graphics, Sprite, type Texture } from 'pixi.js';
 import { clockValueMs, formatClock, type ProgramState, type Team, type TeamSide } from '../../protocol/index.ts';
 import { ACCENT, Label, PANEL_COLOUR, REFERENCE_HEIGHT, SCORE_PANEL, textOn } from './graphics-style.ts';
+import type { LogoTextures } from './logo-textures.ts';
 import { Tween } from './tween.ts';
 
 export const SCOREBUG_FADE_MS = 350;
@@ -16,6 +17,11 @@ const SCORE_W = 66;
 const CLOCK_W = 150;
 const PERIOD_W = 76;
 const STRIPE_W = 8;
+/** A logo sits at the left of the team colour, fitted into this square; the short name moves right of it. */
+const LOGO_BOX = 44;
+const LOGO_X = STRIPE_W + 4;
+/** The short name's room beside a logo: a long one is scaled down to fit rather than overlap it. */
+const NAME_BESIDE_LOGO_W = TEAM_W - LOGO_X - LOGO_BOX - 4;
 
 class TeamBlock {
   readonly view = new Container();
@@ -23,13 +29,18 @@ class TeamBlock {
   readonly #flash = new Graphics();
   readonly #name: Label;
   readonly #score: Label;
+  readonly #logo = new Sprite();
+  readonly #logos: LogoTextures;
   readonly #scale: number;
   #colour = '';
   #shownScore = -1;
   #changedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(x: number, scale: number) {
+  constructor(x: number, scale: number, logos: LogoTextures) {
     this.#scale = scale;
+    this.#logos = logos;
+    this.#logo.anchor.set(0.5);
+    this.#logo.position.set((LOGO_X + LOGO_BOX / 2) * scale, (HEIGHT / 2) * scale);
     this.#name = new Label({ size: 28 }, scale);
     this.#score = new Label({ size: 34, colour: PANEL_COLOUR }, scale);
     this.view.position.set(x * scale, 0);
@@ -38,7 +49,7 @@ class TeamBlock {
     this.#name.text.position.set(((TEAM_W + STRIPE_W) / 2) * scale, (HEIGHT / 2) * scale);
     this.#score.text.position.set((TEAM_W + SCORE_W / 2) * scale, (HEIGHT / 2) * scale);
     this.#flash.rect(TEAM_W * scale, 0, SCORE_W * scale, HEIGHT * scale).fill('#ffffff');
-    this.view.addChild(this.#panel, this.#flash, this.#name.text, this.#score.text);
+    this.view.addChild(this.#panel, this.#flash, this.#logo, this.#name.text, this.#score.text);
   }
 
   update(team: Team, now: number, animate: boolean): void {
@@ -57,6 +68,7 @@ class TeamBlock {
       this.#name.colour = textOn(team.colour);
     }
     this.#name.set(team.short.toUpperCase());
+    this.#layoutLogo(team.logo == null ? null : this.#logos.get(team.logo));
     if (team.score !== this.#shownScore) {
       if (animate && this.#shownScore >= 0) this.#changedAt = now;
       this.#shownScore = team.score;
@@ -67,6 +79,26 @@ class TeamBlock {
     this.#flash.alpha = 1 - t;
     this.#score.text.scale.set(1 + 0.45 * Math.max(0, 1 - t * 2.5));
     this.#score.colour = t < 0.35 ? textOn(team.colour) : PANEL_COLOUR;
+  }
+
+  #layoutLogo(texture: Texture | null): void {
+    const s = this.#scale;
+    const name = this.#name.text;
+    if (texture === null) {
+      this.#logo.visible = false;
+      name.scale.set(1);
+      name.position.x = ((TEAM_W + STRIPE_W) / 2) * s;
+      return;
+    }
+    if (this.#logo.texture !== texture) {
+      this.#logo.texture = texture;
+      // Fitted into the box whatever the image's shape, never stretched.
+      this.#logo.scale.set((LOGO_BOX * s) / Math.max(texture.width, texture.height, 1));
+    }
+    this.#logo.visible = true;
+    name.scale.set(1);
+    name.scale.set(Math.min(1, (NAME_BESIDE_LOGO_W * s) / Math.max(name.width, 1)));
+    name.position.x = (LOGO_X + LOGO_BOX + 4 + NAME_BESIDE_LOGO_W / 2) * s;
   }
 }
 
@@ -84,10 +116,10 @@ export class ScorebugView {
   clockMs = 0;
   clockText = '';
 
-  constructor(height: number) {
+  constructor(height: number, logos: LogoTextures) {
     const s = height / REFERENCE_HEIGHT;
     this.#scale = s;
-    this.#teams = { home: new TeamBlock(0, s), away: new TeamBlock(TEAM_W + SCORE_W, s) };
+    this.#teams = { home: new TeamBlock(0, s, logos), away: new TeamBlock(TEAM_W + SCORE_W, s, logos) };
     this.#clock = new Label({ size: 31 }, s);
     this.#period = new Label({ size: 24, colour: PANEL_COLOUR }, s);
     this.#clock.text.anchor.set(0.5);

@@ -35,6 +35,8 @@ export class WebStack {
   keys = {} as Record<EventRole, string>;
   browser: Browser | null = null;
   readonly #prefix = freshPrefix('web');
+  /** Files the controller keeps (logos): a temp dir per stack. */
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'pitchside-web-data-'));
   #port = 0;
 
   constructor(
@@ -112,7 +114,7 @@ export class WebStack {
 
   async #listen(): Promise<void> {
     const app = await buildApp({
-      config: loadConfig({ PORT: this.#port, LOG_LEVEL: 'silent' }, {}),
+      config: loadConfig({ PORT: this.#port, LOG_LEVEL: 'silent', PITCHSIDE_DATA_DIR: this.dataDir }, {}),
       redisUrl: testRedisUrl(),
       adminKey: ADMIN_KEY,
       keyPrefix: this.#prefix,

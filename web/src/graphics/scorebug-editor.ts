@@ -1,6 +1,7 @@
-// Scorebug: team names, short names, colours, scores (+1 / −1 / set), period, on/off.
-import type { ProgramState, TeamSide } from '../../../protocol/index.ts';
+// Scorebug: team names, short names, colours, logos, scores (+1 / −1 / set), period, on/off.
+import { LOGO_FORMATS, type ProgramState, type TeamSide } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
+import { attempt } from '../lib/notices.ts';
 import { BoundField } from './bound-field.ts';
 import type { Desk } from './desk.ts';
 
@@ -11,6 +12,7 @@ export class ScorebugEditor {
   readonly #fields: BoundField[] = [];
   readonly #scores = new Map<TeamSide, HTMLElement>();
   readonly #cards = new Map<TeamSide, HTMLElement>();
+  readonly #logoRemove = new Map<TeamSide, HTMLButtonElement>();
   readonly #toggle: HTMLButtonElement;
   readonly #desk: Desk;
 
@@ -49,6 +51,7 @@ export class ScorebugEditor {
       const team = state.scorebug[side];
       setText(this.#scores.get(side)!, String(team.score));
       this.#cards.get(side)!.style.setProperty('--team', team.colour);
+      this.#logoRemove.get(side)!.disabled = team.logo == null;
     }
     this.#toggle.textContent = state.scorebug.visible ? 'Hide scorebug' : 'Show scorebug';
     this.#toggle.classList.toggle('on-air', state.scorebug.visible);
@@ -113,8 +116,37 @@ export class ScorebugEditor {
         h('button', { type: 'button', class: 'score-button plus', id: `${side}-plus`, onclick: () => adjust(1) }, '+1'),
       ),
       setScore.element,
+      this.#logoRow(side),
     );
     this.#cards.set(side, card);
     return card;
+  }
+
+  /** Upload or remove the team's logo: the controller checks the image and puts its id on the scorebug. */
+  #logoRow(side: TeamSide): HTMLElement {
+    const what = `${SIDE_LABEL[side]} logo`;
+    const path = `/api/events/${encodeURIComponent(this.#desk.eventId)}/teams/${side}/logo`;
+    const input = h('input', {
+      type: 'file',
+      id: `${side}-logo`,
+      accept: Object.values(LOGO_FORMATS).join(','),
+      'aria-label': what,
+    });
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file === undefined) return;
+      void attempt(what, () => this.#desk.api.upload('PUT', path, file)).finally(() => (input.value = ''));
+    });
+    const remove = h(
+      'button',
+      {
+        type: 'button',
+        id: `${side}-logo-remove`,
+        onclick: () => void attempt(what, () => this.#desk.api.request('DELETE', path)),
+      },
+      'Remove',
+    );
+    this.#logoRemove.set(side, remove);
+    return h('div', { class: 'row logo-row' }, h('label', { for: `${side}-logo` }, 'Logo'), input, remove);
   }
 }

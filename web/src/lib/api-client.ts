@@ -34,6 +34,11 @@ export class ApiClient {
     return this.post<CommandResponse>(`/api/events/${encodeURIComponent(eventId)}/commands`, command);
   }
 
+  /** A file as the raw request body (its type as the content type), e.g. a team logo. */
+  upload<T>(method: 'PUT' | 'POST', path: string, file: Blob): Promise<T> {
+    return this.request<T>(method, path, file);
+  }
+
   /** A non-JSON resource that needs the key (an <img> cannot send it), e.g. a QR code image. */
   async blob(path: string): Promise<Blob> {
     return (await this.#fetch('GET', path, undefined, '*/*')).blob();
@@ -59,13 +64,15 @@ export class ApiClient {
   async #fetch(method: string, path: string, body: unknown, accept: string): Promise<Response> {
     const headers: Record<string, string> = { accept };
     if (this.#key !== '') headers.authorization = `Bearer ${this.#key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = body instanceof Blob;
+    if (body !== undefined)
+      headers['content-type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
     let response: Response;
     try {
       response = await fetch(`${this.#baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body === undefined ? null : raw ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
