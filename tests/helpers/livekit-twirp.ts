@@ -18,6 +18,7 @@ import {
   ListEgressResponse,
   ListIngressRequest,
   ListIngressResponse,
+  ParticipantEgressRequest,
   ListParticipantsRequest,
   ListParticipantsResponse,
   RoomCompositeEgressRequest,
@@ -80,6 +81,13 @@ export class LiveKitTwirpStub {
         needs: 'roomRecord',
         handle: (r) => ({
           json: this.#startEgress((r as RoomCompositeEgressRequest).roomName, r as RoomCompositeEgressRequest).toJson(),
+        }),
+      },
+      'livekit.Egress/StartParticipantEgress': {
+        decode: (j) => ParticipantEgressRequest.fromJson(j as never, strict),
+        needs: 'roomRecord',
+        handle: (r) => ({
+          json: this.#startEgress((r as ParticipantEgressRequest).roomName, r as ParticipantEgressRequest).toJson(),
         }),
       },
       'livekit.Egress/StartWebEgress': {
@@ -237,7 +245,10 @@ export class LiveKitTwirpStub {
     send(200, result.json);
   }
 
-  #startEgress(roomName: string, request: RoomCompositeEgressRequest | WebEgressRequest): EgressInfo {
+  #startEgress(
+    roomName: string,
+    request: RoomCompositeEgressRequest | WebEgressRequest | ParticipantEgressRequest,
+  ): EgressInfo {
     const egressId = `EG_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const urls = request.streamOutputs.flatMap((s) => s.urls);
     const info = new EgressInfo({
