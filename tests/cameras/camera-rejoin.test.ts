@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMERA_SLATE_COLOUR } from '../../protocol/index.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
+import { until } from '../worker/helpers.ts';
 import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
 import { CAMERA_COLOUR, DirectCameraStack, FPS, H, W } from './direct-camera-stack.ts';
 
@@ -37,8 +38,10 @@ describe('direct camera leaves and rejoins during a recording', () => {
     const status = stack.statusListener();
     await status.start('demo');
     const startedAt = await stack.record(status);
-    // Let the recorder's page connect (a loaded machine may take a few seconds) and record the camera.
+    // The camera is 'live' as soon as it publishes; the recorder's page is its receiver, and a loaded machine
+    // may take seconds to connect it. The checks start from the moment the camera says it sends to it.
     await stack.waitCameraStatus(camera.id, 'live', 30_000);
+    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
     await new Promise((r) => setTimeout(r, 3000));
     const beforeLeave = (Date.now() - startedAt) / 1000 - 1;
 
@@ -50,7 +53,9 @@ describe('direct camera leaves and rejoins during a recording', () => {
     // Back in the same tab: the page keeps its join for the tab, so it is the same camera again.
     await phone.goto(cameraUrl);
     expect(await phone.$eval('#camera-id', (el) => el.textContent)).toBe(camera.id);
-    const backAt = await stack.waitCameraStatus(camera.id, 'live', 30_000);
+    await stack.waitCameraStatus(camera.id, 'live', 30_000);
+    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder again');
+    const backAt = Date.now();
     await new Promise((r) => setTimeout(r, FOLLOW_MS + 2000));
     const afterBack = (Date.now() - startedAt) / 1000 - 1;
     expect(afterBack).toBeGreaterThan((backAt - startedAt) / 1000 + FOLLOW_MS / 1000);
