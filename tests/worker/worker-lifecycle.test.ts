@@ -37,7 +37,7 @@ async function connectedClients(): Promise<number> {
 describe('worker stack lifecycle', () => {
   it(`closes every Redis connection it opened, over ${CYCLES} start/close cycles`, async () => {
     const baseline = await connectedClients();
-    const config = loadConfig({ PITCHSIDE_DATA_DIR: dataDir, OUTPUT_BACKEND: 'builtin' }, {});
+    const config = loadConfig({ PITCHSIDE_DATA_DIR: dataDir, OUTPUT_BACKEND: 'builtin', LOG_LEVEL: 'warn' }, {});
     for (let i = 0; i < CYCLES; i++) {
       const stack = await startWorkerStack(config, server.url);
       expect(await connectedClients()).toBeGreaterThan(baseline);
