@@ -48,6 +48,8 @@ export interface ProgramRecordingSummary {
   renderedFps: number;
   /** CPU seconds of this process tree (Chromium, ffmpeg, controller, Redis) over elapsedS. */
   cpuS: number;
+  /** Wall-clock time (ms) frame 0 was rendered: media time t of any output started at frame 0 is this + t. */
+  firstFrameAt: number;
   cuesApplied: number;
   cueErrors: string[];
 }
@@ -144,6 +146,7 @@ export async function recordProgram(options: ProgramRecordingOptions): Promise<P
       elapsedS,
       renderedFps: c.framesRendered / elapsedS,
       cpuS,
+      firstFrameAt,
       cuesApplied: played.length - cueErrors.length,
       cueErrors,
     };

@@ -18,10 +18,14 @@ interface Row {
 }
 
 const PRESET_IDS = Object.keys(INGEST_PRESETS) as IngestPresetId[];
+/** The service choice of a self-hosted `hls` destination (README § Self-hosted playback): no server, no key. */
+const HLS_CHOICE = 'hls';
+const HLS_LABEL = 'Pitchside player (HLS)';
+type ServiceChoice = IngestPresetId | typeof HLS_CHOICE;
 
-/** Which preset a stored destination came from: its kind, or the server URL for rtmp (Facebook). */
-function presetOf(d: DestinationView): IngestPresetId {
-  if (d.kind === 'youtube' || d.kind === 'twitch') return d.kind;
+/** Which service a stored destination came from: its kind, or the server URL for rtmp (Facebook). */
+function presetOf(d: DestinationView): ServiceChoice {
+  if (d.kind === 'youtube' || d.kind === 'twitch' || d.kind === 'hls') return d.kind;
   return INGEST_PRESETS.facebook.servers.some((s) => s.url === d.serverUrl) ? 'facebook' : 'custom';
 }
 
@@ -84,6 +88,7 @@ export class DestinationRows {
       'select',
       { id: `dest-service-${uid}`, class: 'dest-service' },
       ...PRESET_IDS.map((id) => h('option', { value: id }, INGEST_PRESETS[id].label)),
+      h('option', { value: HLS_CHOICE }, HLS_LABEL),
     );
     const server = h('select', { id: `dest-server-${uid}`, class: 'dest-server' });
     const url = h('input', {
@@ -106,7 +111,16 @@ export class DestinationRows {
     const serverField = field({ field: `/destinations/${n}/serverUrl`, label: 'Server', input: server });
     const urlField = field({ field: `/destinations/${n}/serverUrl`, label: 'Server URL', input: url });
 
+    const keyCell = h('div', { class: 'dest-key-cell' });
     const showPreset = (): void => {
+      const hls = preset.value === HLS_CHOICE;
+      keyCell.hidden = hls;
+      if (hls) {
+        serverField.hidden = urlField.hidden = true;
+        if (label.value === '' || PRESET_IDS.some((id) => INGEST_PRESETS[id].label === label.value))
+          label.value = HLS_LABEL;
+        return;
+      }
       const p = INGEST_PRESETS[preset.value as IngestPresetId];
       server.replaceChildren(...p.servers.map((s) => h('option', { value: s.url }, s.label)));
       serverField.hidden = p.servers.length === 0;
@@ -121,7 +135,7 @@ export class DestinationRows {
       label.value = saved.label ?? '';
       showPreset();
       const stored = saved.serverUrl ?? RTMP_BASE[saved.kind as 'youtube' | 'twitch'] ?? '';
-      if (INGEST_PRESETS[preset.value as IngestPresetId].servers.some((s) => s.url === stored)) server.value = stored;
+      if (INGEST_PRESETS[preset.value as IngestPresetId]?.servers.some((s) => s.url === stored)) server.value = stored;
       url.value = saved.serverUrl ?? '';
     } else {
       showPreset();
@@ -135,12 +149,7 @@ export class DestinationRows {
       serverField,
       urlField,
       field({ field: `/destinations/${n}/label`, label: 'Label', input: label }),
-      h(
-        'div',
-        { class: 'dest-key-cell' },
-        field({ field: `/destinations/${n}/streamKey`, label: 'Stream key', input: key }),
-        help,
-      ),
+      keyCell,
       h(
         'button',
         {
@@ -157,7 +166,17 @@ export class DestinationRows {
         '×',
       ),
     );
+    keyCell.append(field({ field: `/destinations/${n}/streamKey`, label: 'Stream key', input: key }), help);
     const read = (): DestinationInput => {
+      if (preset.value === HLS_CHOICE)
+        return {
+          ...(saved?.kind === 'hls' ? { id: saved.id } : {}),
+          kind: 'hls',
+          ...(label.value.trim() === '' ? {} : { label: label.value.trim() }),
+          ...(saved?.kind === 'hls' && saved.dvrWindowSeconds !== undefined
+            ? { dvrWindowSeconds: saved.dvrWindowSeconds }
+            : {}),
+        };
       const p = INGEST_PRESETS[preset.value as IngestPresetId];
       const serverUrl = p.servers.length === 0 ? url.value.trim() : server.value;
       // YouTube/Twitch on their default ingest are stored without a server (the default may change).
