@@ -197,7 +197,8 @@ describe('self-hosted HLS playback', () => {
       await page.goto(
         `${origin}/watch?event=${DEMO_EVENT_ID}&key=${encodeURIComponent(keys['viewer']!)}${engine === 'native' ? '&player=native' : ''}`,
       );
-      await page.waitForSelector('#pitchside-video', { timeout: 30_000 });
+      // The player says which engine it chose once hls.js (loaded on demand) has been asked.
+      await page.waitForSelector('.pitchside-player[data-engine]', { timeout: 30_000 });
       const tabs = await page.$$eval('.platform-tabs [role=tab]', (t) => t.map((e) => e.textContent));
       expect(tabs).toEqual(['Pitchside player']);
       expect(await page.$eval('.pitchside-player', (e) => (e as HTMLElement).dataset['engine'])).toBe(engine);
