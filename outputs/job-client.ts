@@ -35,6 +35,7 @@ import {
 import { readPlan, updatePlan } from './plan-store.ts';
 import { readJobStatuses } from './job-status.ts';
 import { readRecordingNotes } from './recording-notes.ts';
+import { DEFAULT_EXPORT_QUEUE_MAX } from '../runtime/config.ts';
 
 /** Transient failures (an egress that did not start, a recorder crash) are retried this often with backoff. */
 export const OUTPUT_JOB_ATTEMPTS = 5;
@@ -48,7 +49,12 @@ export interface JobClientOptions {
   backend?: OutputBackendKind;
   /** Redis names: plan and status keys and the queue prefix (tests use a fresh prefix). */
   keys: RedisKeys;
+  /** Exports waiting or running at once (EXPORT_QUEUE_MAX); one more is refused until one finishes. */
+  maxQueuedExports?: number;
 }
+
+/** The export job states that hold a place in the queue. */
+const QUEUED_EXPORT_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 /** Where the output renders from: the template URL (with the template key) and the picture format. */
 export interface OutputTarget {
@@ -59,7 +65,7 @@ export interface OutputTarget {
 export class JobRequestError extends Error {
   override readonly name = 'JobRequestError';
   constructor(
-    readonly code: 'INVALID' | 'NOT_RUNNING' | 'CONFLICT',
+    readonly code: 'INVALID' | 'NOT_RUNNING' | 'CONFLICT' | 'QUEUE_FULL',
     message: string,
     readonly field?: string,
   ) {
@@ -140,7 +146,20 @@ export class JobClient {
     const data = check(ExportJobSchema, job, 'export');
     // One export per recording and options: a double click returns the same job.
     const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers);
-    await this.#exportsOrThrow().add('export', data, {
+    const queue = this.#exportsOrThrow();
+    // Exports run one at a time below live outputs' priority: past the cap a new one would wait for hours
+    // (and its files fill the disk meanwhile). The same request again is the same job, never refused.
+    if ((await queue.getJob(jobId)) === undefined) {
+      const counts = await queue.getJobCounts(...QUEUED_EXPORT_STATES);
+      const queued = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      const max = this.options.maxQueuedExports ?? DEFAULT_EXPORT_QUEUE_MAX;
+      if (queued >= max)
+        throw new JobRequestError(
+          'QUEUE_FULL',
+          `${queued} exports are already queued or running (EXPORT_QUEUE_MAX = ${max}); try again when one has finished`,
+        );
+    }
+    await queue.add('export', data, {
       jobId,
       attempts: EXPORT_JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },

@@ -16,6 +16,8 @@ export const DEFAULT_WS_MAX_SOCKETS_PER_ADDRESS = 64;
 export const DEFAULT_WS_MAX_SOCKETS_PER_KEY = 2000;
 export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_WS_PING_INTERVAL_MS = 15_000;
+/** Exports run one at a time (libx264 below live outputs' priority): ten queued is hours of work already. */
+export const DEFAULT_EXPORT_QUEUE_MAX = 10;
 /** Debian's Chromium; CHROMIUM_PATH names another one. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -140,6 +142,13 @@ export const ConfigSchema = Type.Object({
     default: DEFAULT_LOG_STREAM_MAX_ENTRIES,
     description:
       'Switch log and event log entries kept per event; older ones are trimmed (approximately: Redis drops whole stream nodes).',
+  }),
+  EXPORT_QUEUE_MAX: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: DEFAULT_EXPORT_QUEUE_MAX,
+    description:
+      'VOD exports waiting or running at once (they run one at a time); one more is refused with 429 until one finishes.',
   }),
   RECORDING_RETENTION_DAYS: Type.Integer({
     minimum: 0,

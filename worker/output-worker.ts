@@ -26,8 +26,16 @@ import { errorMessage, type Logger } from '../runtime/logger.ts';
  */
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
-/** A long-running output may stall more than once (host suspend, OOM kill) before it is given up. */
+/**
+ * A long-running output may stall more than once (host suspend, OOM kill) before it is given up. The
+ * count is of stalls in quick succession: an output that then ran STABLE_OUTPUT_RUN_MS starts afresh.
+ */
 export const MAX_STALLED_COUNT = 5;
+/**
+ * BullMQ keeps a job's stall count in this field of the job's hash and only ever increments it (there is
+ * no API to reset it): five worker crashes spread over a long show would end the output for good.
+ */
+const BULLMQ_STALLED_COUNT_FIELD = 'stc';
 /**
  * An output that ran this long before failing was healthy: its failure starts a fresh count of attempts.
  * Without it, five Chromium crashes spread over a three-hour show used up the job's attempts and ended
@@ -129,6 +137,15 @@ export class OutputWorker {
       log: this.#log,
     });
     this.#runs.add(run);
+    // A run that has been healthy this long was not what made the job stall before. (The job is active,
+    // so its hash exists while this run does: the timer is cleared when the run ends.)
+    const jobKey = job.id === undefined ? undefined : this.#worker?.toKey(job.id);
+    const stable = setTimeout(() => {
+      if (jobKey === undefined) return;
+      redis
+        .hset(jobKey, BULLMQ_STALLED_COUNT_FIELD, 0)
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'stall count not reset'));
+    }, this.#stableRunMs);
     try {
       const outcome = await run.run();
       if (outcome.kind === 'handed-back') {
@@ -163,6 +180,7 @@ export class OutputWorker {
       await job.moveToDelayed(Date.now() + retryBase * 2 ** (failures - 1), token);
       throw new DelayedError();
     } finally {
+      clearTimeout(stable);
       this.#runs.delete(run);
     }
   }

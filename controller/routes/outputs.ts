@@ -71,7 +71,11 @@ const CONTENT_TYPES: Record<string, string> = {
 const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports');
   const chapterMarkers = new ChapterMarkers(app.redis, app.redisKeys);
-  const jobs = new JobClient({ redis: app.redis, keys: app.redisKeys });
+  const jobs = new JobClient({
+    redis: app.redis,
+    keys: app.redisKeys,
+    maxQueuedExports: options.config.EXPORT_QUEUE_MAX,
+  });
   await jobs.start();
   app.addHook('onClose', () => jobs.close());
 
@@ -81,7 +85,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       return await work();
     } catch (error) {
       if (!(error instanceof JobRequestError)) throw error;
-      const status = error.code === 'INVALID' ? 400 : 409;
+      const status = { INVALID: 400, NOT_RUNNING: 409, CONFLICT: 409, QUEUE_FULL: 429 }[error.code];
       throw new AppError(status, error.code, error.message, error.field);
     }
   };

@@ -2,14 +2,20 @@
 // with five Chromium (or egress) crashes hours apart must keep going; only failures in quick
 // succession (a setting that cannot work) end it. Egress backend on the Twirp stub, failed by webhook;
 // the worker's stable period and retry base are shortened so a long show fits in seconds.
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { EgressStatus, WebhookEvent, type EgressInfo } from '@livekit/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROGRAM_OUTPUT_QUEUE, createRedisKeys, type JobStatusMessage, type RedisKeys } from '../../protocol/index.ts';
+import {
+  PROGRAM_OUTPUT_QUEUE,
+  createRedisKeys,
+  programOutputJobId,
+  type JobStatusMessage,
+  type RedisKeys,
+} from '../../protocol/index.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
 import { forwardEgressWebhook } from '../../outputs/egress-updates.ts';
 import { JobClient, OUTPUT_JOB_ATTEMPTS } from '../../outputs/job-client.ts';
-import { OutputWorker } from '../../worker/output-worker.ts';
+import { MAX_STALLED_COUNT, OutputWorker } from '../../worker/output-worker.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from './helpers.ts';
@@ -86,6 +92,35 @@ describe('program output attempts', () => {
     for (let n = 1; n <= CRASHES; n++) await crashEgress(n, STABLE_RUN_MS + 100);
     await until(() => stub.callsOf(START).length === CRASHES + 1, 15_000, 'the output back after the last crash');
     expect(status.messages.filter(failed)).toEqual([]);
+  });
+
+  it('forgets the stalls of earlier worker crashes once the output has run stably', async () => {
+    // The job is queued while no worker runs, so its stall count is set before any run can reset it.
+    await worker.close();
+    await client.startStream(
+      eventId,
+      { templateUrl: 'http://127.0.0.1:1/template/?event=x&key=k', video: { width: 1280, height: 720, fps: 30 } },
+      {
+        destinations: [{ id: 'club', kind: 'rtmp', serverUrl: 'rtmp://127.0.0.1:1/live', streamKey: 'k' }],
+      },
+    );
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
+    const stalls = async () => (await Job.fromId(queue, programOutputJobId(eventId)))?.stalledCounter;
+    // As if workers running this output had been killed MAX_STALLED_COUNT times already (BullMQ's count
+    // of stalls, kept in the job): one more stall would end the output for good.
+    await redis.hset(queue.toKey(programOutputJobId(eventId)), 'stc', MAX_STALLED_COUNT);
+    expect(await stalls()).toBe(MAX_STALLED_COUNT);
+    worker = new OutputWorker({
+      log: testLogger('output'),
+      redisUrl: testRedisUrl(),
+      keys,
+      backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
+      stableRunMs: STABLE_RUN_MS,
+    });
+    await worker.start();
+    await until(() => stub.callsOf(START).length >= 1, 15_000, 'the egress to start');
+    await until(async () => (await stalls()) === 0, 15_000, 'the stall count reset after a stable run');
+    await queue.close();
   });
 
   it(`${OUTPUT_JOB_ATTEMPTS} failures in quick succession end it, with the reason`, async () => {
