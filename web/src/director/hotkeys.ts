@@ -1,4 +1,5 @@
-// The switcher's keyboard: 1–9 preview, Shift+1–9 take, Space cut, Enter auto. Keys are read by their
+// The switcher's keyboard: 1–9 preview, Shift+1–9 take, Space cut, Enter auto; replays: R marks the last
+// seconds of the program camera, P plays the newest clip, Escape goes back to live. Keys are read by their
 // physical code, so Shift+2 is "take 2" on every keyboard layout (not "@" or '"').
 import { h } from '../lib/dom.ts';
 
@@ -7,6 +8,9 @@ export interface HotkeyActions {
   take(index: number): void;
   cut(): void;
   auto(): void;
+  markReplay(): void;
+  playReplay(): void;
+  stopReplay(): void;
 }
 
 export const HOTKEY_SOURCES = 9;
@@ -30,6 +34,14 @@ export function installHotkeys(actions: HotkeyActions): () => void {
     } else if (event.code === 'Enter' || event.code === 'NumpadEnter') {
       event.preventDefault();
       actions.auto();
+    } else if (event.code === 'KeyR' && !event.shiftKey) {
+      event.preventDefault();
+      actions.markReplay();
+    } else if (event.code === 'KeyP' && !event.shiftKey) {
+      event.preventDefault();
+      actions.playReplay();
+    } else if (event.code === 'Escape') {
+      actions.stopReplay();
     }
   };
   addEventListener('keydown', onKeyDown);
@@ -46,5 +58,8 @@ export function hotkeyLegend(): HTMLElement {
     item([h('kbd', {}, 'Shift'), '+', h('kbd', {}, '1'), '–', h('kbd', {}, '9')], 'take to program'),
     item([h('kbd', {}, 'Space')], 'cut'),
     item([h('kbd', {}, 'Enter')], 'auto'),
+    item([h('kbd', {}, 'R')], 'mark replay'),
+    item([h('kbd', {}, 'P')], 'play replay'),
+    item([h('kbd', {}, 'Esc')], 'back to live'),
   );
 }

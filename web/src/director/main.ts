@@ -17,12 +17,15 @@ import { templateFrame } from '../lib/template-frame.ts';
 import { Monitor, PREVIEW_VIEW_QUERY } from './monitors.ts';
 import { Multiview } from './multiview.ts';
 import { PipPanel } from './pip-panel.ts';
+import { ReplayPanel } from './replay-panel.ts';
 import { Switcher } from './switcher.ts';
 
 /** Tally follows transitions in time (a source mixed out stays red until the mix ends). */
 const TALLY_REFRESH_MS = 100;
 /** The camera list's "last seen" ages and tally. */
 const CAMERA_LIST_REFRESH_MS = 1000;
+/** R marks this many seconds of the program camera. */
+const REPLAY_HOTKEY_SECONDS = 8;
 
 const page = startPage({ title: 'Director', client: 'director' });
 if (page !== null) {
@@ -38,6 +41,9 @@ if (page !== null) {
   });
   const switcher = new Switcher({ send });
   const pip = new PipPanel(send);
+  const replay = new ReplayPanel(api, params.eventId, params.key, (armed) =>
+    send({ type: 'iso.arm', armed }, armed ? 'Arm ISO recording' : 'Disarm ISO recording'),
+  );
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
   const cameraList = new CameraList(api, params.eventId, realtime, {
@@ -61,6 +67,7 @@ if (page !== null) {
         join.element,
         cameraList.element,
         encoders.element,
+        replay.element,
         pip.element,
         outputs.element,
         switchLog.element,
@@ -79,6 +86,9 @@ if (page !== null) {
     },
     cut: () => send({ type: 'program.cut' }, 'Cut'),
     auto: () => send({ type: 'program.auto' }, 'Auto'),
+    markReplay: () => void replay.mark(REPLAY_HOTKEY_SECONDS),
+    playReplay: () => void replay.play(),
+    stopReplay: () => void replay.stop(),
   });
 
   const labelOf = (state: ProgramState, id: SourceId | null): string =>
@@ -88,6 +98,7 @@ if (page !== null) {
     feeds.refresh();
     switcher.update(state);
     pip.update(state);
+    replay.update(state);
     program.caption(labelOf(state, state.program));
     preview.caption(labelOf(state, state.preview));
   });
@@ -99,5 +110,6 @@ if (page !== null) {
   setInterval(() => cameraList.tick(), CAMERA_LIST_REFRESH_MS);
   realtime.start();
   void join.load();
+  replay.start();
   void feeds.start();
 }

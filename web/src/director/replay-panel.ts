@@ -1,0 +1,205 @@
+// The director's replay section: arm the cameras' ISO recordings, mark the last 5/8/12 s of the program or
+// preview camera, the clip list with thumbnails (nudge in/out, delete), play a clip at 1×, 0.5× or 0.25×
+// (back to live at its end, or stay), and stop a replay. Everything goes through the replay API.
+import {
+  REPLAY_SOURCE_ID,
+  REPLAY_SPEEDS,
+  type CommandResponse,
+  type ProgramState,
+  type ReplayClip,
+  type ReplaySpeed,
+  type SourceId,
+} from '../../../protocol/index.ts';
+import type { ApiClient } from '../lib/api-client.ts';
+import { h, setText } from '../lib/dom.ts';
+import { attempt } from '../lib/notices.ts';
+
+export const MARK_SECONDS = [5, 8, 12] as const;
+/** A nudge moves an in or out point by this much. */
+const NUDGE_MS = 500;
+/** Clips are not pushed over the WebSocket: the list is read again this often (and after every action). */
+const CLIP_LIST_REFRESH_MS = 5000;
+
+export class ReplayPanel {
+  readonly element: HTMLElement;
+  readonly #api: ApiClient;
+  readonly #base: string;
+  readonly #key: string;
+  readonly #send: (armed: boolean) => void;
+  readonly #which: HTMLSelectElement;
+  readonly #speed: HTMLSelectElement;
+  readonly #stay: HTMLInputElement;
+  readonly #arm: HTMLButtonElement;
+  readonly #list: HTMLElement;
+  readonly #status: HTMLElement;
+  #state: ProgramState | null = null;
+  #clips: ReplayClip[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(api: ApiClient, eventId: string, key: string, sendArm: (armed: boolean) => void) {
+    this.#api = api;
+    this.#base = `/api/events/${encodeURIComponent(eventId)}`;
+    this.#key = key;
+    this.#send = sendArm;
+    this.#which = h(
+      'select',
+      { id: 'replay-source', 'aria-label': 'Camera to mark' },
+      h('option', { value: 'program' }, 'Program camera'),
+      h('option', { value: 'preview' }, 'Preview camera'),
+    );
+    this.#speed = h(
+      'select',
+      { id: 'replay-speed', 'aria-label': 'Replay speed' },
+      ...REPLAY_SPEEDS.map((speed) => h('option', { value: String(speed) }, `${speed}×`)),
+    );
+    this.#speed.value = '0.5';
+    this.#stay = h('input', { type: 'checkbox', id: 'replay-stay' });
+    this.#arm = h('button', { type: 'button', id: 'replay-arm', onclick: () => this.#send(!this.#armed()) }, 'ISO');
+    this.#list = h('ul', { class: 'replay-clips', id: 'replay-clips' });
+    this.#status = h('p', { class: 'muted', id: 'replay-status' });
+    this.element = h(
+      'section',
+      { class: 'panel replay-panel', id: 'replay-panel' },
+      h('h2', {}, 'Replay'),
+      h('div', { class: 'row' }, this.#arm, this.#which),
+      h(
+        'div',
+        { class: 'row' },
+        ...MARK_SECONDS.map((seconds) =>
+          h(
+            'button',
+            { type: 'button', 'data-mark': String(seconds), onclick: () => void this.mark(seconds) },
+            `Last ${seconds} s`,
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        this.#speed,
+        h('label', {}, this.#stay, ' stay on last frame'),
+        h('button', { type: 'button', id: 'replay-stop', onclick: () => void this.stop() }, 'Back to live'),
+      ),
+      this.#status,
+      this.#list,
+    );
+  }
+
+  start(): void {
+    void this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), CLIP_LIST_REFRESH_MS);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  update(state: ProgramState): void {
+    this.#state = state;
+    const armed = this.#armed();
+    this.#arm.classList.toggle('on', armed);
+    setText(this.#arm, armed ? 'ISO recording: on' : 'ISO recording: off');
+    this.element.dataset.onAir = String(state.program === REPLAY_SOURCE_ID);
+  }
+
+  /** The camera the mark is of: the program's (the live one under a replay) or the preview's. */
+  #markSource(): SourceId | null {
+    const state = this.#state;
+    if (state === null) return null;
+    if (this.#which.value === 'preview') return state.preview;
+    return state.program === REPLAY_SOURCE_ID ? (state.replay?.returnTo ?? null) : state.program;
+  }
+
+  #armed(): boolean {
+    return this.#state?.isoArmed === true;
+  }
+
+  async mark(seconds: number): Promise<void> {
+    const source = this.#markSource();
+    if (source === null) return;
+    setText(this.#status, `Marking the last ${seconds} s of ${source}…`);
+    const made = await attempt('Mark replay', () =>
+      this.#api.post<{ clip: ReplayClip }>(`${this.#base}/replay/clips`, { source, lastSeconds: seconds }),
+    );
+    setText(
+      this.#status,
+      made === undefined ? '' : `Marked ${(made.clip.durationMs / 1000).toFixed(1)} s of ${source}`,
+    );
+    await this.refresh();
+  }
+
+  /** Plays a clip (the newest without one) at the chosen speed. */
+  async play(clip?: ReplayClip): Promise<void> {
+    const chosen = clip ?? this.#clips.at(-1);
+    if (chosen === undefined) return;
+    await attempt('Play replay', () =>
+      this.#api.post<CommandResponse>(`${this.#base}/replay/play`, {
+        clip: chosen.id,
+        speed: Number(this.#speed.value) as ReplaySpeed,
+        return: !this.#stay.checked,
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state?.program !== REPLAY_SOURCE_ID) return;
+    await attempt('Stop replay', () => this.#api.post<CommandResponse>(`${this.#base}/replay/stop`));
+  }
+
+  async refresh(): Promise<void> {
+    const list = await attempt('Replay clips', () =>
+      this.#api.get<{ clips: ReplayClip[] }>(`${this.#base}/replay/clips`),
+    );
+    if (list === undefined) return;
+    this.#clips = list.clips;
+    this.#list.replaceChildren(...list.clips.map((clip) => this.#row(clip)).reverse());
+  }
+
+  #row(clip: ReplayClip): HTMLElement {
+    const nudge = (field: 'inDeltaMs' | 'outDeltaMs', delta: number, label: string): HTMLButtonElement =>
+      h(
+        'button',
+        {
+          type: 'button',
+          title: `${field === 'inDeltaMs' ? 'In' : 'Out'} ${delta > 0 ? '+' : ''}${delta / 1000} s`,
+          onclick: () =>
+            void attempt('Nudge clip', () =>
+              this.#api.request(`PATCH`, `${this.#base}/replay/clips/${clip.id}`, { [field]: delta }),
+            ).then(() => this.refresh()),
+        },
+        label,
+      );
+    const time = new Date(clip.fromMs).toLocaleTimeString([], { hour12: false });
+    return h(
+      'li',
+      { class: 'replay-clip', 'data-clip': clip.id },
+      h('img', {
+        src: `${clip.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`,
+        alt: `${clip.source} at ${time}`,
+        width: '120',
+        loading: 'lazy',
+      }),
+      h('span', { class: 'mono' }, `${clip.source} · ${time} · ${(clip.durationMs / 1000).toFixed(1)} s`),
+      h(
+        'span',
+        { class: 'row' },
+        h('button', { type: 'button', class: 'replay-play', onclick: () => void this.play(clip) }, 'Play'),
+        nudge('inDeltaMs', -NUDGE_MS, 'In −'),
+        nudge('inDeltaMs', NUDGE_MS, 'In +'),
+        nudge('outDeltaMs', -NUDGE_MS, 'Out −'),
+        nudge('outDeltaMs', NUDGE_MS, 'Out +'),
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              void attempt('Delete clip', () =>
+                this.#api.request('DELETE', `${this.#base}/replay/clips/${clip.id}`),
+              ).then(() => this.refresh()),
+          },
+          'Delete',
+        ),
+      ),
+    );
+  }
+}
