@@ -35,14 +35,9 @@ let status: StatusListener;
 const redis = testRedis();
 let eventId: string;
 
-beforeEach(async () => {
-  stub = new LiveKitTwirpStub();
-  await stub.start();
-  keys = createRedisKeys(freshPrefix('attempts'));
-  eventId = 'attempts';
-  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', keys });
-  await client.start();
-  worker = new OutputWorker({
+/** A worker on the stub with the shortened stable period and retry base. */
+async function startWorker(): Promise<OutputWorker> {
+  const started = new OutputWorker({
     log: testLogger('output'),
     redisUrl: testRedisUrl(),
     keys,
@@ -50,7 +45,18 @@ beforeEach(async () => {
     stableRunMs: STABLE_RUN_MS,
     retryBaseMs: RETRY_BASE_MS,
   });
-  await worker.start();
+  await started.start();
+  return started;
+}
+
+beforeEach(async () => {
+  stub = new LiveKitTwirpStub();
+  await stub.start();
+  keys = createRedisKeys(freshPrefix('attempts'));
+  eventId = 'attempts';
+  client = new JobClient({ redis: testRedisUrl(), backend: 'egress', keys });
+  await client.start();
+  worker = await startWorker();
   status = new StatusListener(testRedis(), keys);
   await status.start(eventId);
 });
@@ -110,14 +116,7 @@ describe('program output attempts', () => {
     // of stalls, kept in the job): one more stall would end the output for good.
     await redis.hset(queue.toKey(programOutputJobId(eventId)), 'stc', MAX_STALLED_COUNT);
     expect(await stalls()).toBe(MAX_STALLED_COUNT);
-    worker = new OutputWorker({
-      log: testLogger('output'),
-      redisUrl: testRedisUrl(),
-      keys,
-      backends: { egress: new EgressBackend({ url: stub.url, apiKey: stub.apiKey, apiSecret: stub.apiSecret }) },
-      stableRunMs: STABLE_RUN_MS,
-    });
-    await worker.start();
+    worker = await startWorker();
     await until(() => stub.callsOf(START).length >= 1, 15_000, 'the egress to start');
     await until(async () => (await stalls()) === 0, 15_000, 'the stall count reset after a stable run');
     await queue.close();
