@@ -75,9 +75,15 @@ if (page !== null) {
   // playing stream. A playlist stays chosen once known: after the show its player plays on to the end.
   let shownChoices = '';
   let playlist: string | undefined;
+  // A stream that stops (half time) and goes live again is a new playlist run: the player starts afresh
+  // instead of staying on the ended one.
+  let runs = 0;
+  let streaming = false;
   const showChoices = (watch: WatchInfo): void => {
     playlist = watch.playlist ?? playlist;
-    const key = JSON.stringify([watch.channels, playlist]);
+    if (watch.playlist !== undefined && !streaming) runs++;
+    streaming = watch.playlist !== undefined;
+    const key = JSON.stringify([watch.channels, playlist, runs]);
     if (key === shownChoices) return;
     shownChoices = key;
     const list: Choice[] = [
