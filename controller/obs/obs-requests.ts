@@ -9,6 +9,7 @@ import {
   OBS_TRANSITIONS,
   OBS_WEBSOCKET_VERSION,
   ObsRequestStatus,
+  REPLAY_SOURCE_ID,
   type Command,
   type EventRole,
   type ObsRequestResult,
@@ -38,6 +39,8 @@ export interface ObsCaller {
 
 /** Companion accepts durations up to 60 s; OBS documents 50 ms–20 s. Pitchside clamps to its own limit. */
 const OBS_MAX_DURATION_MS = 60_000;
+/** SaveReplayBuffer marks this much of the program camera (OBS's replay buffer default is 20 s; replays are shorter). */
+export const OBS_REPLAY_SECONDS = 8;
 const OBS_MIN_DURATION_MS = 50;
 
 type Data = Record<string, unknown>;
@@ -241,6 +244,14 @@ export class ObsRequestHandlers {
           active ? { what: 'recording' } : {},
         );
         return result.requestStatus.result ? this.ok({ outputActive: !active }) : result;
+      },
+      // OBS saves its replay buffer (the last N seconds) to a file; here it marks a replay clip of the last
+      // OBS_REPLAY_SECONDS of the program camera (the live one under a replay), from its ISO recording.
+      SaveReplayBuffer: async () => {
+        const state = await this.#state();
+        const source = state.program === REPLAY_SOURCE_ID ? (state.replay?.returnTo ?? null) : state.program;
+        if (source === null) return this.status(ObsRequestStatus.OutputNotRunning, 'Nothing is on program.');
+        return this.#api('POST', 'replay/clips', { source, lastSeconds: OBS_REPLAY_SECONDS });
       },
       CreateRecordChapter: async (data) => {
         if (!(await this.#output('record')).active) return this.status(ObsRequestStatus.OutputNotRunning);

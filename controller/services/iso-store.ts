@@ -109,6 +109,11 @@ export class IsoStore {
     });
   }
 
+  /** Whether the camera has ever uploaded a segment for this event. */
+  async hasCamera(eventId: string, camera: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.isoCameras(eventId), camera)) === 1;
+  }
+
   async ranges(eventId: string, camera?: string): Promise<IsoRange[]> {
     const cameras = camera === undefined ? await this.redis.smembers(this.keys.isoCameras(eventId)) : [camera];
     const ranges: IsoRange[] = [];

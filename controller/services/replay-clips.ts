@@ -155,6 +155,8 @@ export class ReplayClips {
   /** Trims the clip to the ISO there is (waiting for the newest segment when asked) and makes its media. */
   async #withMedia(eventId: string, clip: StoredClip, field: string, wait: boolean): Promise<StoredClip> {
     let segments = await this.#iso.segments(eventId, clip.source, clip.fromMs, clip.toMs);
+    // A source that has never recorded (a test source, a camera before ISO was armed) has nothing coming.
+    if (segments.length === 0 && !(await this.#iso.hasCamera(eventId, clip.source))) wait = false;
     const deadline = this.now() + ISO_COVERAGE_WAIT_MS;
     const covered = (list: IsoSegment[]): boolean =>
       list.length > 0 && Math.max(...list.map((s) => s.endMs)) >= clip.toMs - COVERAGE_TOLERANCE_MS;

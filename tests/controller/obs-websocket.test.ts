@@ -162,6 +162,17 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
   });
 });
 
+describe('obs-websocket SaveReplayBuffer', () => {
+  it('marks the last seconds of the program camera as a replay clip, and says why it cannot', async () => {
+    const { url, director } = await obsApp();
+    const obs = await connect('json', url, director);
+    // camera-1 (a test source) is on program: it has no ISO recording, so no clip; the answer says so.
+    const error = (await obs.call('SaveReplayBuffer').catch((e: unknown) => e)) as OBSWebSocketError;
+    expect(error).toBeInstanceOf(OBSWebSocketError);
+    expect(error.message).toMatch(/camera-1.*no ISO recording/);
+  });
+});
+
 describe('obs-websocket mapping details', () => {
   it('clamps a Companion-length transition to what Pitchside supports, and says so', async () => {
     const { app, url, director, eventId } = await obsApp();
