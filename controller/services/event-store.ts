@@ -270,9 +270,13 @@ export class EventStore {
     throw new AppError(503, 'BUSY', `Event "${eventId}" is being edited too fast; try again.`);
   }
 
-  /** Removes the event and everything kept under it (state, logs, cameras, presence). Keys: KeyStore.revokeEvent. */
+  /**
+   * Removes the event and everything kept under it (state, logs, cameras, presence, the ISO index and replay
+   * clips; their files stay on disk like recordings). Keys: KeyStore.revokeEvent.
+   */
   async delete(eventId: string): Promise<void> {
     const event = await this.require(eventId);
+    const isoCameras = await this.redis.smembers(this.keys.isoCameras(eventId));
     await this.redis
       .multi()
       .srem(this.keys.events(), eventId)
@@ -288,6 +292,9 @@ export class EventStore {
         this.keys.chat(eventId),
         this.keys.chatSettings(eventId),
         this.keys.chatBlocked(eventId),
+        this.keys.isoCameras(eventId),
+        this.keys.replayClips(eventId),
+        ...isoCameras.flatMap((camera) => [this.keys.isoSegments(eventId, camera), this.keys.isoSeq(eventId, camera)]),
       )
       .exec();
   }

@@ -157,6 +157,15 @@ describe('ISO recordings and replay clips', () => {
     expect((await del()).statusCode).toBe(204);
     const gone = await del();
     expect([gone.statusCode, JSON.parse(gone.body).error.code]).toEqual([404, 'UNKNOWN_CLIP']);
+
+    // Deleting the event removes its ISO index and clips from Redis.
+    await app.events.delete('match');
+    const left = await app.redis.exists(
+      app.redisKeys.isoCameras('match'),
+      app.redisKeys.isoSegments('match', cameraId),
+      app.redisKeys.replayClips('match'),
+    );
+    expect(left).toBe(0);
   }, 60_000);
 
   it('returns to the live source by itself at the end of the replay, and logs both takes', async () => {
