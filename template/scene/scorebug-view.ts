@@ -35,6 +35,8 @@ class TeamBlock {
   #colour = '';
   #shownScore = -1;
   #changedAt = Number.NEGATIVE_INFINITY;
+  /** The logo and name the block was last laid out for. */
+  #logoLayout: string | null = null;
 
   constructor(x: number, scale: number, logos: LogoTextures) {
     this.#scale = scale;
@@ -82,6 +84,12 @@ class TeamBlock {
   }
 
   #layoutLogo(texture: Texture | null): void {
+    // Laid out only when the logo or the name changes: measuring the name (its width) every frame costs a
+    // text layout per frame, and the page's frame loop starved the renderer's other work (seen in
+    // tests/template/program-pixels after a reload).
+    const key = `${texture === null ? '' : texture.uid}|${this.#name.text.text}`;
+    if (key === this.#logoLayout) return;
+    this.#logoLayout = key;
     const s = this.#scale;
     const name = this.#name.text;
     if (texture === null) {
@@ -90,11 +98,9 @@ class TeamBlock {
       name.position.x = ((TEAM_W + STRIPE_W) / 2) * s;
       return;
     }
-    if (this.#logo.texture !== texture) {
-      this.#logo.texture = texture;
-      // Fitted into the box whatever the image's shape, never stretched.
-      this.#logo.scale.set((LOGO_BOX * s) / Math.max(texture.width, texture.height, 1));
-    }
+    this.#logo.texture = texture;
+    // Fitted into the box whatever the image's shape, never stretched.
+    this.#logo.scale.set((LOGO_BOX * s) / Math.max(texture.width, texture.height, 1));
     this.#logo.visible = true;
     name.scale.set(1);
     name.scale.set(Math.min(1, (NAME_BESIDE_LOGO_W * s) / Math.max(name.width, 1)));

@@ -258,6 +258,8 @@ describe('event console', () => {
     await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     const page = await openConsole(`?event=${EVENT_ID}&tab=live`);
     await waitOnline(page);
+    // The outputs list is drawn from the first outputs frame, which may come just after the page is online.
+    await page.waitForSelector('.output-row[data-output="recording"] button.go', { timeout: 20_000 });
     await page.click('.output-row[data-output="recording"] button.go');
     await page.waitForSelector('.output-row[data-output="recording"][data-state="live"]', { timeout: 60_000 });
     const liveAt = Date.now();
