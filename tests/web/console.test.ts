@@ -258,14 +258,12 @@ describe('event console', () => {
     await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     const page = await openConsole(`?event=${EVENT_ID}&tab=live`);
     await waitOnline(page);
-    // The outputs list is drawn from the first outputs frame, which may come just after the page is online.
-    await page.waitForSelector('.output-row[data-output="recording"] button.go', { timeout: 20_000 });
-    await page.click('.output-row[data-output="recording"] button.go');
+    await clickNow(page, '.output-row[data-output="recording"] button.go');
     await page.waitForSelector('.output-row[data-output="recording"][data-state="live"]', { timeout: 60_000 });
     const liveAt = Date.now();
     await stack.command({ type: 'program.take', source: 'camera-2', transition: { type: 'cut' } });
     await until('the recording to run a while', async () => Date.now() - liveAt >= RECORD_MS, RECORD_MS + 5000);
-    await page.click('.output-row[data-output="recording"] button.danger');
+    await clickNow(page, '.output-row[data-output="recording"] button.danger');
     await page.waitForSelector('#recording-list .recording-item', { timeout: 60_000 });
 
     await page.click('#recording-list .export-button');
@@ -319,3 +317,12 @@ describe('event console', () => {
     await page.close();
   }, 240_000);
 });
+
+/**
+ * Clicks in one step inside the page: the outputs list is redrawn on every outputs frame, so a handle found by
+ * one CDP call can be detached by the time a second one clicks it.
+ */
+async function clickNow(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector, { timeout: 20_000 });
+  await page.$eval(selector, (button) => (button as HTMLButtonElement).click());
+}
