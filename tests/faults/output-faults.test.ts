@@ -4,6 +4,8 @@
 // 1. one receiver dies and comes back: the other and the recording never stop, the dead one reconnects
 //    with backoff;
 // 2. the template's renderer process is killed: the output recovers by itself;
+// 2b. the template's renderer freezes (stopped, no crash event): the capture's frame watchdog notices and
+//    the output recovers by itself;
 // 3. the worker is killed with -9: a second worker adopts the output, the part recorded before the
 //    crash is finalised and listed, both receivers get the stream again.
 import { readdirSync, statSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { testSourceColour, testSourceNumber, type Command, type OutputStatusMessage } from '../../protocol/index.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
+import { FRAME_STALL_MS } from '../../worker/recorder/browser-capture.ts';
 import { colourDistance, hexToRgb } from '../worker/media-checks.ts';
 import { recordFaultResult } from './fault-results.ts';
 import {
@@ -226,6 +229,34 @@ describe('faults under a running program output', () => {
       gapMs: { value: Math.max(...gaps), unit: 'ms', note: 'longest gap at an RTMP receiver' },
     });
     expect(Math.max(...gaps)).toBeLessThan(RECOVERY_BOUND_MS);
+  }, 120_000);
+
+  it('the template renderer freezes (stopped, not crashed) mid-recording: the output recovers by itself', async () => {
+    explainFailure();
+    await allLive('before the renderer freeze');
+    // SIGSTOP: the renderer neither draws nor answers CDP and no crash event comes, as with a hung GPU
+    // readback or a page script in a loop. Only the capture's frame watchdog (FRAME_STALL_MS) can tell.
+    const renderers = descendants(workers[0]!.pid).filter((p) => p.args.includes('--type=renderer'));
+    expect(renderers.length).toBeGreaterThan(0);
+    const frozenAt = Date.now();
+    for (const r of renderers) process.kill(r.pid, 'SIGSTOP');
+    const recoveredAt = await showsOnEveryReceiver('camera-4', frozenAt);
+    const gaps = receivers.map((_, i) => timeline.longestStall(i, frozenAt, recoveredAt));
+    const newRenderers = descendants(workers[0]!.pid).filter((p) => p.args.includes('--type=renderer'));
+    expect(newRenderers.some((p) => !renderers.some((r) => r.pid === p.pid))).toBe(true);
+    // The frozen renderers' browser was killed: once they run again they find it gone and exit.
+    for (const r of renderers) if (alive(r.pid)) process.kill(r.pid, 'SIGCONT');
+    await until('the frozen renderers gone', () => renderers.every((r) => !alive(r.pid)), 15_000, 200);
+
+    await recordFaultResult('renderer-freeze', 'Template renderer frozen (SIGSTOP) mid-recording', {
+      recoveryMs: {
+        value: recoveredAt - frozenAt,
+        unit: 'ms',
+        note: `freeze to every output live again (watchdog ${FRAME_STALL_MS} ms)`,
+      },
+      gapMs: { value: Math.max(...gaps), unit: 'ms', note: 'longest gap at an RTMP receiver' },
+    });
+    expect(recoveredAt - frozenAt).toBeLessThan(RECOVERY_BOUND_MS);
   }, 120_000);
 
   it('the worker is killed with -9: a second worker adopts the output; the part before the crash is listed', async () => {

@@ -107,7 +107,7 @@ describe('program template pixels', () => {
   // page intermittently stops answering CDP calls, in 3 of 5 full CI runs this stop, including once beside
   // only one other file. The page-level resync is still covered by tests/web/pages.test.ts (every page
   // reconnects and shows the new state) and tests/faults (controller restart under open pages).
-  it.skip('resyncs to the same program and clock after a reload and after a lost connection', async () => {
+  it('resyncs to the same program and clock after a reload and after a lost connection', async () => {
     const state = await session.stub.command(
       { type: 'clock.set', valueMs: 754_321 },
       { type: 'clock.start' },

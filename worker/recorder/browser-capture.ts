@@ -19,6 +19,14 @@ const PAGE_LOAD_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** A browser that does not close in this time is killed. */
 const BROWSER_CLOSE_TIMEOUT_MS = 5_000;
+/**
+ * A page that sends no video for this long has stopped drawing: its renderer is hung (a stuck GPU readback,
+ * a script in a loop, a stopped process), not crashed, so no puppeteer event says so and the program would
+ * hold its last frame for ever. Long enough for a loaded machine's worst stall (frames arrive every 33 ms),
+ * short enough that viewers see seconds, not a match, of frozen picture.
+ */
+export const FRAME_STALL_MS = 8_000;
+const STALL_CHECK_MS = 1_000;
 
 export interface BrowserCaptureOptions {
   url: string;
@@ -64,6 +72,8 @@ export class BrowserCapture {
   private closed = false;
   /** Why the page can no longer capture (renderer crash, Chromium gone); CDP calls to it would hang. */
   private lost: string | null = null;
+  private lastVideoAt = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BrowserCaptureOptions) {}
 
@@ -128,6 +138,12 @@ export class BrowserCapture {
       hasAudio: boolean;
       sampleRate: number;
     };
+    this.lastVideoAt = Date.now();
+    this.stallTimer = setInterval(() => {
+      const silentMs = Date.now() - this.lastVideoAt;
+      if (silentMs > FRAME_STALL_MS)
+        this.crashed(`no program frame for ${Math.round(silentMs / 1000)} s: the page stopped drawing`);
+    }, STALL_CHECK_MS);
     return { ...info, browserPid: this.browser.process()?.pid ?? null };
   }
 
@@ -160,6 +176,7 @@ export class BrowserCapture {
 
   /** Ends the browser (killed if it will not close) and the capture server with its connections. */
   async #release(): Promise<void> {
+    clearInterval(this.stallTimer);
     const browser = this.browser;
     const wss = this.wss;
     this.browser = null;
@@ -183,6 +200,7 @@ export class BrowserCapture {
 
   private crashed(reason: string): void {
     if (this.closed || this.lost !== null) return;
+    clearInterval(this.stallTimer);
     this.lost = reason;
     this.opts.onLog?.(`capture lost: ${reason}`);
     this.opts.onCrash?.(reason);
@@ -214,6 +232,7 @@ export class BrowserCapture {
     const type = buf.readUInt8(0);
     if (type === MSG_VIDEO) {
       this.chunksReceived++;
+      this.lastVideoAt = Date.now();
       this.opts.onVideo({
         key: buf.readUInt8(1) === 1,
         frameIndex: buf.readUInt32LE(4),
