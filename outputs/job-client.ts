@@ -2,7 +2,7 @@
 // controller answers 400 with the field), written to the event's plan and, when nothing runs yet,
 // enqueued as the event's one program output job. Updates and stop are plan changes, not queued jobs:
 // they must reach the one worker that owns the output, and a plan change survives that worker's crash.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -54,6 +54,11 @@ export interface JobClientOptions {
 }
 
 /** The export job states that hold a place in the queue. */
+/** The admission lock outlives any count-and-add (a few ms) by far, and frees itself if its holder died. */
+const EXPORT_ADMISSION_TTL_MS = 5000;
+const EXPORT_ADMISSION_WAIT_MS = 10_000;
+/** Deletes the lock only if it is still ours (it may have expired and been taken by another request). */
+const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 const QUEUED_EXPORT_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 /** Where the output renders from: the template URL (with the template key) and the picture format. */
@@ -148,23 +153,27 @@ export class JobClient {
     const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers);
     const queue = this.#exportsOrThrow();
     // Exports run one at a time below live outputs' priority: past the cap a new one would wait for hours
-    // (and its files fill the disk meanwhile). The same request again is the same job, never refused.
-    if ((await queue.getJob(jobId)) === undefined) {
-      const counts = await queue.getJobCounts(...QUEUED_EXPORT_STATES);
-      const queued = Object.values(counts).reduce((sum, n) => sum + n, 0);
-      const max = this.options.maxQueuedExports ?? DEFAULT_EXPORT_QUEUE_MAX;
-      if (queued >= max)
-        throw new JobRequestError(
-          'QUEUE_FULL',
-          `${queued} exports are already queued or running (EXPORT_QUEUE_MAX = ${max}); try again when one has finished`,
-        );
-    }
-    await queue.add('export', data, {
-      jobId,
-      attempts: EXPORT_JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 24 * 3600 },
+    // (and its files fill the disk meanwhile). The same request again is the same job, never refused. The
+    // count and the add happen under one lock, so simultaneous requests at the cap (two controllers, a
+    // double-clicking console) cannot pass it by their number.
+    await this.#withExportAdmission(async () => {
+      if ((await queue.getJob(jobId)) === undefined) {
+        const counts = await queue.getJobCounts(...QUEUED_EXPORT_STATES);
+        const queued = Object.values(counts).reduce((sum, n) => sum + n, 0);
+        const max = this.options.maxQueuedExports ?? DEFAULT_EXPORT_QUEUE_MAX;
+        if (queued >= max)
+          throw new JobRequestError(
+            'QUEUE_FULL',
+            `${queued} exports are already queued or running (EXPORT_QUEUE_MAX = ${max}); try again when one has finished`,
+          );
+      }
+      await queue.add('export', data, {
+        jobId,
+        attempts: EXPORT_JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 24 * 3600 },
+      });
     });
     return { jobId };
   }
@@ -172,6 +181,23 @@ export class JobClient {
   /** Latest output and export statuses (also pushed on keys.jobStatusChannel(eventId)). */
   async statuses(eventId: string): Promise<JobStatusMessage[]> {
     return readJobStatuses(this.#redisOrThrow(), this.options.keys, eventId);
+  }
+
+  /** Runs `admit` holding the export admission lock (waits for it; a holder that died frees it by its TTL). */
+  async #withExportAdmission<T>(admit: () => Promise<T>): Promise<T> {
+    const redis = this.#redisOrThrow();
+    const key = this.options.keys.exportAdmission();
+    const token = randomUUID();
+    const deadline = Date.now() + EXPORT_ADMISSION_WAIT_MS;
+    while ((await redis.set(key, token, 'PX', EXPORT_ADMISSION_TTL_MS, 'NX')) === null) {
+      if (Date.now() > deadline) throw new Error('the export queue stayed locked; try again');
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+    try {
+      return await admit();
+    } finally {
+      await redis.eval(RELEASE_IF_OWNER, 1, key, token);
+    }
   }
 
   async #start(eventId: string, target: OutputTarget, change: (plan: OutputPlan) => OutputPlan): Promise<PlanSummary> {

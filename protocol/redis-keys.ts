@@ -84,6 +84,8 @@ export interface RedisKeys {
   chatBlocked(eventId: string): string;
   /** Counter (expiring) of one session's messages in the rate window, or its slow-mode hold. */
   chatLimit(eventId: string, session: string, kind: 'rate' | 'slow'): string;
+  /** Short lock (SET NX PX) held while one export request counts the export queue and adds to it. */
+  exportAdmission(): string;
 }
 
 export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
@@ -117,6 +119,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     realtimeChannel: () => `${prefix}realtime`,
     jobStatusChannel: (id) => `${prefix}jobs:${id}`,
     egressUpdatesChannel: () => `${prefix}egress-updates`,
+    exportAdmission: () => `${prefix}exports:admission`,
     output,
     isoSegments: (id, camera) => `${prefix}event:${id}:iso:${camera}`,
     isoCameras: (id) => `${prefix}event:${id}:iso-cameras`,

@@ -154,7 +154,8 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     maximum: 3650,
     default: 30,
-    description: 'Days recordings are kept on the worker disk after their last write; 0 = keep forever.',
+    description:
+      'Days recordings and finished HLS streams are kept on the worker disk after their last write; 0 = keep forever.',
   }),
   EXPORT_RETENTION_DAYS: Type.Integer({
     minimum: 0,

@@ -1,5 +1,5 @@
-// Recordings and VOD exports on the worker's disk are kept for a set number of days
-// (RECORDING_RETENTION_DAYS, EXPORT_RETENTION_DAYS; 0 = forever) and then removed, so a season of shows
+// Recordings, self-hosted HLS streams and VOD exports on the worker's disk are kept for a set number of days
+// (RECORDING_RETENTION_DAYS for recordings and HLS, EXPORT_RETENTION_DAYS; 0 = forever) and then removed, so a season of shows
 // cannot fill the disk a live recording writes to. A file still being written has a fresh mtime and is
 // never old enough; several workers sharing the disk may sweep at once (removal is idempotent).
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
@@ -15,6 +15,11 @@ export interface RetentionOptions {
   recordingsDir: string;
   /** <dir>/<eventId>/<jobId>/<files> */
   exportsDir: string;
+  /**
+   * <dir>/<eventId>/<destinationId>/<playlist and segments>: a finished stream's DVR window stays for replay
+   * on the watch page as long as the recording does; a live one is rewritten every segment, so never old.
+   */
+  hlsDir?: string;
   recordingDays: number;
   exportDays: number;
   log: Logger;
@@ -38,18 +43,25 @@ export async function sweepRetention(options: RetentionOptions): Promise<string[
       await rmdir(eventDir).catch(() => undefined); // only when empty
     }
   }
-  if (options.exportDays > 0) {
-    const cutoff = now - options.exportDays * DAY_MS;
-    for (const eventDir of await subdirectories(options.exportsDir)) {
-      for (const jobDir of await subdirectories(eventDir)) {
-        if ((await newestMtime(jobDir)) >= cutoff) continue;
-        await rm(jobDir, { recursive: true, force: true });
-        removed.push(jobDir);
-      }
-      await rmdir(eventDir).catch(() => undefined);
-    }
-  }
+  if (options.exportDays > 0)
+    removed.push(...(await sweepGroups(options.exportsDir, now - options.exportDays * DAY_MS)));
+  if (options.recordingDays > 0 && options.hlsDir !== undefined)
+    removed.push(...(await sweepGroups(options.hlsDir, now - options.recordingDays * DAY_MS)));
   if (removed.length > 0) options.log.info({ count: removed.length }, 'retention sweep removed old media');
+  return removed;
+}
+
+/** <dir>/<eventId>/<group>/<files>: removes each group whose newest file is older than the cutoff, whole. */
+async function sweepGroups(dir: string, cutoff: number): Promise<string[]> {
+  const removed: string[] = [];
+  for (const eventDir of await subdirectories(dir)) {
+    for (const groupDir of await subdirectories(eventDir)) {
+      if ((await newestMtime(groupDir)) >= cutoff) continue;
+      await rm(groupDir, { recursive: true, force: true });
+      removed.push(groupDir);
+    }
+    await rmdir(eventDir).catch(() => undefined); // only when empty
+  }
   return removed;
 }
 

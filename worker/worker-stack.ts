@@ -70,6 +70,7 @@ export async function startWorkerStack(
   const retention = new RetentionSweeper({
     recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
     exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
+    hlsDir: resolve(config.PITCHSIDE_DATA_DIR, HLS_DATA_SUBDIR),
     recordingDays: config.RECORDING_RETENTION_DAYS,
     exportDays: config.EXPORT_RETENTION_DAYS,
     log: log.child({ component: 'retention' }),

@@ -43,4 +43,33 @@ describe('export queue', () => {
     await queue.close();
     redis.disconnect();
   });
+
+  it('holds the cap when many different exports arrive at once, on two controllers', async () => {
+    const config = testConfig({ EXPORT_QUEUE_MAX: LIMIT });
+    const app = await testApp({ config });
+    const keys = await seedEvent(app);
+    const other = await testApp({ config, keyPrefix: app.redisKeys.prefix });
+    const redis = testRedis();
+    await noteRecordings(redis, app.redisKeys, 'match', {
+      recordings: ['/recordings/match/match-1.mp4'],
+      recordingStartedAt: Date.now() - 60_000,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? app : other).inject({
+          method: 'POST',
+          url: '/api/events/match/exports',
+          headers: bearer(keys.director!.key),
+          payload: { inMs: i * 1000 },
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(LIMIT);
+    expect(answers.filter((a) => a.statusCode === 429)).toHaveLength(12 - LIMIT);
+    const queue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: app.redisKeys.queuePrefix });
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(LIMIT);
+    await queue.close();
+    redis.disconnect();
+    await other.close();
+  });
 });

@@ -19,7 +19,7 @@ function file(path: string, ageDays: number): string {
 }
 
 describe('retention sweep', () => {
-  it('removes recordings and exports past their days, keeps the rest, and keeps everything at 0 days', async () => {
+  it('removes recordings, HLS streams and exports past their days, keeps the rest, and keeps everything at 0 days', async () => {
     const recordings = join(root, 'recordings');
     const exports = join(root, 'exports');
     const oldRecording = file(join(recordings, 'cup', 'cup-1.mp4'), 40);
@@ -32,16 +32,31 @@ describe('retention sweep', () => {
     file(join(oldExport, 'takes.edl'), 10);
     const newExport = join(exports, 'cup', 'export-cup-bbbb');
     file(join(newExport, 'program.mp4'), 1);
+    // A finished stream's window, and a live one (its playlist rewritten a moment ago) beside old segments.
+    const hls = join(root, 'hls');
+    const oldStream = join(hls, 'cup', 'pitchside-hls');
+    file(join(oldStream, 'index.m3u8'), 40);
+    file(join(oldStream, 'seg-1.m4s'), 40);
+    const liveStream = join(hls, 'final', 'pitchside-hls');
+    file(join(liveStream, 'seg-1.m4s'), 40);
+    file(join(liveStream, 'index.m3u8'), 0);
     const log = testLogger('retention');
 
-    const keepAll = { recordingsDir: recordings, exportsDir: exports, recordingDays: 0, exportDays: 0, log };
+    const keepAll = {
+      recordingsDir: recordings,
+      exportsDir: exports,
+      hlsDir: hls,
+      recordingDays: 0,
+      exportDays: 0,
+      log,
+    };
     expect(await sweepRetention(keepAll)).toEqual([]);
 
     const removed = await sweepRetention({ ...keepAll, recordingDays: 30, exportDays: 7 });
-    expect(removed.sort()).toEqual([oldRecording, oldFragment, oldStart, goneEvent, oldExport].sort());
-    for (const path of [oldRecording, oldFragment, oldStart, goneEvent, oldExport])
+    expect(removed.sort()).toEqual([oldRecording, oldFragment, oldStart, goneEvent, oldExport, oldStream].sort());
+    for (const path of [oldRecording, oldFragment, oldStart, goneEvent, oldExport, oldStream])
       expect(existsSync(path)).toBe(false);
     expect(existsSync(join(recordings, 'old-event'))).toBe(false);
-    for (const path of [recent, newExport]) expect(existsSync(path)).toBe(true);
+    for (const path of [recent, newExport, liveStream]) expect(existsSync(path)).toBe(true);
   });
 });
