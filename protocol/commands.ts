@@ -148,6 +148,12 @@ export const ReplayStopSchema = command('replay.stop', {});
  */
 export const ReplayEndSchema = command('replay.end', {});
 
+/**
+ * Cues a clip (null: none): renderers preload it, so playing it later rolls from a loaded clip. The replay API
+ * commits it when a clip is marked or nudged, and null when the cued clip is deleted.
+ */
+export const ReplayCueSchema = command('replay.cue', { clip: Type.Union([ReplayClipRefSchema, Type.Null()]) });
+
 /** Arms (or disarms) the cameras' ISO recordings for replays. */
 export const IsoArmSchema = command('iso.arm', { armed: Type.Boolean() });
 
@@ -179,6 +185,7 @@ export const CommandSchemas = [
   ReplayPlaySchema,
   ReplayStopSchema,
   ReplayEndSchema,
+  ReplayCueSchema,
   IsoArmSchema,
 ] as const;
 

@@ -183,6 +183,8 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
     }
     case 'replay.end':
       return state; // the settle above is the whole of it
+    case 'replay.cue':
+      return { ...state, replayCue: command.clip };
     case 'iso.arm':
       return { ...state, isoArmed: command.armed };
   }

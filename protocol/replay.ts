@@ -17,8 +17,9 @@ import { EventIdSchema } from './wire.ts';
 /** The wipe a replay comes in and goes out with: viewers read it as "this is not live". */
 export const REPLAY_TRANSITION: Transition = { type: 'wipe', durationMs: 400, from: 'left', colour: '#000000' };
 /**
- * A replay rolls this long after it is played: every renderer has the clip loaded and cued on its first
- * frame when the wipe starts (without it the wipe revealed a quarter second of black while the media loaded).
+ * A replay rolls this long after it is played: time for a renderer to load a clip that was not cued (a cued
+ * clip, state.replayCue, is loaded when it is marked). A renderer still without the clip's frame at the roll
+ * draws the live source it left until it has one, never black (template/sources/replay-feed.ts).
  */
 export const REPLAY_CUE_MS = 500;
 /** The live sound under a ducked replay (gain, 1 = full). */

@@ -278,6 +278,11 @@ export const ProgramStateSchema = Type.Object(
     isoArmed: Type.Optional(Type.Boolean()),
     /** Set while a replay is on program; left out (states stored before replays existed) = none. */
     replay: Type.Optional(Type.Union([ReplayStateSchema, Type.Null()])),
+    /**
+     * The clip cued to roll next (the newest marked or nudged, as a replay operator cues it): every renderer
+     * loads it as soon as it appears here, seconds before a director plays it. Left out = none.
+     */
+    replayCue: Type.Optional(Type.Union([ReplayClipRefSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -157,7 +157,7 @@ export class ProgramPage {
     if (stored !== null) {
       // A replay past its end is drawn as returned, whether or not the controller's replay.end has arrived.
       const settled = settleReplay(stored, serverNow);
-      this.#feeds.replay.sync(settled.replay, serverNow);
+      this.#feeds.replay.sync(settled.replay, settled.replayCue, serverNow);
       const { state, layout } = viewFrame(settled, this.#egress?.layout ?? settled.layout, this.#config.view);
       scene.update(state, layout, index, serverNow, performance.now());
       this.#audio.applyWeights(scene.programWeights());

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Queue } from 'bullmq';
 import { Type } from '@sinclair/typebox';
 import {
@@ -32,7 +33,7 @@ import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/c
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
-import { clipRef, clipView, ReplayClips } from '../services/replay-clips.ts';
+import { clipRef, clipView, ReplayClips, type StoredClip } from '../services/replay-clips.ts';
 
 const REPLAY_ROLES: readonly Role[] = ['admin', 'director'];
 /** The template plays clip media; the graphics desk's monitor is a template too. */
@@ -77,6 +78,18 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     const state = await app.program.requireState(eventId);
     if (!state.sources.some((s) => s.id === source))
       throw new AppError(404, 'UNKNOWN_SOURCE', `There is no source "${source}".`, '/source');
+  };
+
+  /**
+   * A marked or nudged clip is cued in the program state, so every renderer (the recorder, Egress, the
+   * monitors) starts loading its media now, seconds before a director plays it. Preloading beats a longer
+   * play-to-roll delay (REPLAY_CUE_MS stays short for a director's timing) and beats renderers reporting
+   * readiness (the controller cannot know every renderer: an Egress page or a monitor may come and go, and a
+   * stuck one must not hold the replay off air). A renderer still without the clip's first frame when the
+   * replay rolls draws the live picture instead of black (template/sources/replay-feed.ts).
+   */
+  const cue = async (eventId: string, clip: StoredClip, request: FastifyRequest): Promise<void> => {
+    await app.program.apply(eventId, { type: 'replay.cue', clip: clipRef(clip) }, caller(request));
   };
 
   app.post(
@@ -139,7 +152,9 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     async (request) => {
       const { eventId } = request.params;
       await requireSource(eventId, request.body.source);
-      return { clip: clipView(eventId, await clips.create(eventId, request.body)) };
+      const clip = await clips.create(eventId, request.body);
+      await cue(eventId, clip, request);
+      return { clip: clipView(eventId, clip) };
     },
   );
 
@@ -175,7 +190,9 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     },
     async (request) => {
       const { eventId, clipId } = request.params;
-      return { clip: clipView(eventId, await clips.update(eventId, clipId, request.body)) };
+      const clip = await clips.update(eventId, clipId, request.body);
+      await cue(eventId, clip, request);
+      return { clip: clipView(eventId, clip) };
     },
   );
 
@@ -191,7 +208,11 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       },
     },
     async (request, reply) => {
-      await clips.delete(request.params.eventId, request.params.clipId);
+      const { eventId, clipId } = request.params;
+      await clips.delete(eventId, clipId);
+      const state = await app.program.requireState(eventId);
+      if (state.replayCue?.id === clipId)
+        await app.program.apply(eventId, { type: 'replay.cue', clip: null }, caller(request));
       return reply.code(204).send(null);
     },
   );

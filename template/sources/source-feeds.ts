@@ -48,7 +48,11 @@ export class SourceFeeds {
   readonly #copyFrames = (): boolean => this.copyFrames;
 
   get(id: SourceId): SourceFeed | null {
-    if (id === REPLAY_SOURCE_ID) return this.replay;
+    if (id === REPLAY_SOURCE_ID) {
+      // Until the clip shows its frame, the live source it left stands in (never black).
+      const standIn = this.replay.standIn;
+      return standIn === null ? this.replay : (this.#feeds.get(standIn)?.feed ?? this.replay);
+    }
     return this.#feeds.get(id)?.feed ?? null;
   }
 

@@ -30,6 +30,8 @@ const TYPES: Record<string, string> = {
 export interface TemplateControllerStubOptions {
   /** URL prefix → folder, e.g. { '/media/': clipsDir }. */
   staticDirs?: Record<string, string>;
+  /** URL prefix → handler, asked before the static folders (e.g. clip media served late, with ranges). */
+  routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   sourceCount?: number;
 }
 
@@ -40,6 +42,7 @@ export class TemplateControllerStub {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sockets = new Set<WebSocket>();
   readonly #mounts: [string, string][];
+  readonly #routes: [string, (req: IncomingMessage, res: ServerResponse) => void][];
 
   constructor(options: TemplateControllerStubOptions = {}) {
     if (!existsSync(join(DIST_DIR, 'template/index.html'))) {
@@ -47,6 +50,7 @@ export class TemplateControllerStub {
     }
     this.state = createInitialState({ now: Date.now(), sources: testSources(options.sourceCount ?? 4) });
     this.#mounts = [...Object.entries(options.staticDirs ?? {}), ['/', DIST_DIR]];
+    this.#routes = Object.entries(options.routes ?? {});
     this.#server = createServer((req, res) => this.#serve(req, res));
     this.#server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://stub');
@@ -120,6 +124,8 @@ export class TemplateControllerStub {
   #serve(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://stub');
     const path = url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname;
+    const route = this.#routes.find(([prefix]) => path.startsWith(prefix));
+    if (route !== undefined) return route[1](req, res);
     for (const [prefix, dir] of this.#mounts) {
       if (!path.startsWith(prefix)) continue;
       const file = normalize(join(dir, path.slice(prefix.length)));

@@ -200,4 +200,53 @@ export async function programSpectrum(page: Page, fftSize = 8192): Promise<Progr
   );
 }
 
+/** One frame the page drew: the server time it drew for and the colour at a point (the check region's centre). */
+export interface DrawnFrame {
+  serverNow: number;
+  rgb: Rgb;
+}
+
+declare global {
+  interface Window {
+    __drawn?: DrawnFrame[];
+  }
+}
+
+/**
+ * Records, in the page, every newly drawn frame's server time and the colour at the centre of `rect` (polled
+ * on requestAnimationFrame, so no frame is missed); read them with drawnFrames. A second call starts afresh.
+ */
+export async function recordDrawnFrames(page: Page, rect: NormalisedRect = CHECK_REGION): Promise<void> {
+  await page.evaluate((region) => {
+    const api = window.pitchside;
+    if (api === undefined) throw new Error('no window.pitchside');
+    const drawn: DrawnFrame[] = [];
+    window.__drawn = drawn;
+    const probe = document.createElement('canvas');
+    probe.width = 1;
+    probe.height = 1;
+    const g = probe.getContext('2d', { willReadFrequently: true });
+    let last = -1;
+    const tick = (): void => {
+      if (window.__drawn !== drawn) return;
+      const frame = api.frame();
+      if (frame.index !== last && g !== null) {
+        last = frame.index;
+        const source = api.canvas;
+        const x = Math.round(((region.x0 + region.x1) / 2) * source.width);
+        const y = Math.round(((region.y0 + region.y1) / 2) * source.height);
+        g.drawImage(source, x, y, 1, 1, 0, 0, 1, 1);
+        const d = g.getImageData(0, 0, 1, 1).data;
+        drawn.push({ serverNow: frame.serverNow, rgb: [d[0] ?? 0, d[1] ?? 0, d[2] ?? 0] });
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }, rect);
+}
+
+export async function drawnFrames(page: Page): Promise<DrawnFrame[]> {
+  return page.evaluate(() => window.__drawn ?? []);
+}
+
 export type { ProgramState };

@@ -54,6 +54,16 @@ describe('replay in the reducer', () => {
     expect(parse(ProgramStateSchema, state).ok).toBe(true);
   });
 
+  it('cues a clip for every renderer to preload, independent of what is on program', () => {
+    const state = createInitialState({ now: T0, sources: testSources(4) });
+    const cued = ok(result(state, { type: 'replay.cue', clip: CLIP }, T0));
+    expect([cued.replayCue, cued.program, cued.take]).toEqual([CLIP, state.program, state.take]);
+    expect(parse(ProgramStateSchema, cued).ok).toBe(true);
+    const rolled = ok(result(cued, { type: 'replay.play', clip: CLIP, speed: 1 }, T0 + 10));
+    expect(rolled.replayCue).toEqual(CLIP);
+    expect(ok(result(rolled, { type: 'replay.cue', clip: null }, T0 + 20)).replayCue).toBeNull();
+  });
+
   it('derives the clip position from server time (a reload mid-replay resumes at the same frame)', () => {
     const replay = playing().replay!;
     expect(replayMediaPositionMs(replay, T0 + 1000)).toBe(700);

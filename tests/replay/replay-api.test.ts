@@ -82,6 +82,9 @@ describe('ISO recordings and replay clips', () => {
     expect(clip).toMatchObject({ source: cameraId, fromMs: t0 + 2500, toMs: t0 + 7500, durationMs: 5000 });
     // The media starts at the segment holding the in point.
     expect(clip.mediaOffsetMs).toBe(500);
+    // Marked = cued: every renderer starts loading its media now.
+    const cueOf = async () => (await app.program.requireState('match')).replayCue;
+    expect(await cueOf()).toMatchObject({ id: clip.id, mediaOffsetMs: 500, fromMs: t0 + 2500 });
 
     // Bad input names its field, and nothing is created.
     const errors = await Promise.all([
@@ -151,10 +154,14 @@ describe('ISO recordings and replay clips', () => {
     const after = JSON.parse(nudged.body).clip as ReplayClip;
     expect([after.fromMs, after.durationMs, after.mediaOffsetMs]).toEqual([t0 + 3500, 4000, 1500]);
     expect(after.mediaUrl).not.toBe(clip.mediaUrl);
+    // The nudged version is cued (its new media), and deleting the cued clip clears the cue.
+    expect(await cueOf()).toMatchObject({ id: clip.id, fromMs: t0 + 3500, mediaOffsetMs: 1500 });
+    expect(after.mediaUrl.endsWith(`/media/${(await cueOf())?.media}`)).toBe(true);
 
     const del = () =>
       app.inject({ method: 'DELETE', url: `/api/events/match/replay/clips/${clip.id}`, headers: bearer(director) });
     expect((await del()).statusCode).toBe(204);
+    expect(await cueOf()).toBeNull();
     const gone = await del();
     expect([gone.statusCode, JSON.parse(gone.body).error.code]).toEqual([404, 'UNKNOWN_CLIP']);
 

@@ -13,7 +13,7 @@ import { bearer } from '../controller/controller-helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 import { until } from '../worker/helpers.ts';
-import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
+import { colourDistance, hexToRgb, regionColour, regionColours } from '../worker/media-checks.ts';
 
 /** Max channel difference to the expected colour (VP8 twice, H.264, scaling). */
 const COLOUR_TOLERANCE = 30;
@@ -24,6 +24,14 @@ const SPEED = 0.5;
 const EXPORT_DURATION_TOLERANCE_MS = 150;
 /** After the wipe in (400 ms) and the clip's first decoded frame. */
 const SETTLE_MS = 1000;
+/** The start check begins this long before the roll (the recording's clock mapping is good to a frame or two). */
+const ROLL_MARGIN_MS = 300;
+/** A check-region mean whose every channel is at most this is black. */
+const BLACK_MAX = 40;
+/** Frames in which the wipe crosses the check region (2–12 % from the left of a 400 ms wipe: 40 ms). */
+const WIPE_CROSSING_FRAMES = 2;
+/** The recorder writes 30 fps; under load it may drop some, but a start window has at least this rate. */
+const MIN_RECORDED_FPS = 15;
 
 const stack = new DirectCameraStack();
 let exportsWorker: ClipExportWorker;
@@ -106,8 +114,20 @@ describe('instant replay on program', () => {
     expectColour(file, at(onCameraAt + ON_PROGRAM_MS / 2), CAMERA_COLOUR, 'camera live');
     expectColour(file, at((backOnCamera1At + replay.startedAt) / 2), camera1, 'camera-1 live');
     const replayMs = replay.endsAt - replay.startedAt;
-    // From a quarter in: a renderer that loads the clip late (seen once in CI, ~1.5 s) shows black at its
-    // start; that gap is a known defect (README, Instant replay), not something this check should hide by waiting.
+    // The replay's start, every frame from just before the roll to a quarter in: the outgoing picture
+    // (camera-1) or the camera, never black. A recorder that loads the clip late holds camera-1 (seen in CI
+    // under load: the clip's first frame ~1.5 s late), so only the wipe crossing the check region may mix them.
+    const quarter = replay.startedAt + SETTLE_MS + 0.25 * (replayMs - 2 * SETTLE_MS);
+    const start = regionColours(file, at(replay.startedAt - ROLL_MARGIN_MS), (quarter - replay.startedAt) / 1000, W, H);
+    expect(start.length).toBeGreaterThan(((quarter - replay.startedAt) / 1000) * MIN_RECORDED_FPS);
+    const black = start.filter((rgb) => Math.max(...rgb) <= BLACK_MAX);
+    expect(black.length, `black frames at the replay's start: ${JSON.stringify(black)}`).toBe(0);
+    const neither = start.filter((rgb) =>
+      [CAMERA_COLOUR, camera1].every((c) => colourDistance(rgb, hexToRgb(c)) > COLOUR_TOLERANCE),
+    );
+    expect(neither.length, `frames neither camera-1 nor the camera: ${JSON.stringify(neither)}`).toBeLessThanOrEqual(
+      WIPE_CROSSING_FRAMES,
+    );
     for (const f of [0.25, 0.5, 0.75, 1]) {
       const t = replay.startedAt + SETTLE_MS + f * (replayMs - 2 * SETTLE_MS);
       expectColour(file, at(t), CAMERA_COLOUR, `replay ${Math.round(f * 100)} %`);

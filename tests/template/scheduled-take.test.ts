@@ -4,8 +4,16 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_REGION, testSourceColour, type ProgramState } from '../../protocol/index.ts';
-import { colourDistance, hexToRgb, waitReady, waitForRevision, type Rgb } from '../helpers/template-page.ts';
+import { testSourceColour, type ProgramState } from '../../protocol/index.ts';
+import {
+  colourDistance,
+  drawnFrames,
+  hexToRgb,
+  recordDrawnFrames,
+  waitReady,
+  waitForRevision,
+  type Rgb,
+} from '../helpers/template-page.ts';
 import { buildPages, EVENT_ID, WebStack } from '../web/web-stack.ts';
 
 const FPS = 30;
@@ -13,49 +21,9 @@ const FRAME_MS = 1000 / FPS;
 /** How far ahead the take is scheduled: long enough for the command to reach both pages under load. */
 const LEAD_MS = 2500;
 
-interface DrawnFrame {
-  serverNow: number;
-  rgb: Rgb;
-}
-
-declare global {
-  interface Window {
-    __drawn?: DrawnFrame[];
-  }
-}
-
-/** Records every newly drawn frame's server time and the colour at the check region's centre. */
-async function recordFrames(page: Page): Promise<void> {
-  await page.evaluate((region) => {
-    const api = window.pitchside;
-    if (api === undefined) throw new Error('no window.pitchside');
-    const drawn: DrawnFrame[] = [];
-    window.__drawn = drawn;
-    const probe = document.createElement('canvas');
-    probe.width = 1;
-    probe.height = 1;
-    const g = probe.getContext('2d', { willReadFrequently: true });
-    let last = -1;
-    const tick = (): void => {
-      const frame = api.frame();
-      if (frame.index !== last && g !== null) {
-        last = frame.index;
-        const source = api.canvas;
-        const x = Math.round(((region.x0 + region.x1) / 2) * source.width);
-        const y = Math.round(((region.y0 + region.y1) / 2) * source.height);
-        g.drawImage(source, x, y, 1, 1, 0, 0, 1, 1);
-        const d = g.getImageData(0, 0, 1, 1).data;
-        drawn.push({ serverNow: frame.serverNow, rgb: [d[0] ?? 0, d[1] ?? 0, d[2] ?? 0] });
-      }
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  }, CHECK_REGION);
-}
-
 /** The server times of the last frame showing `from` and the first showing `to`. */
 async function switchFrames(page: Page, from: string, to: string): Promise<{ lastOld: number; firstNew: number }> {
-  const frames = await page.evaluate(() => window.__drawn ?? []);
+  const frames = await drawnFrames(page);
   const near = (rgb: Rgb, hex: string): boolean => colourDistance(rgb, hexToRgb(hex)) <= 6;
   const firstNewIndex = frames.findIndex((f) => near(f.rgb, to));
   const firstNew = frames[firstNewIndex];
@@ -102,7 +70,7 @@ describe('scheduled takes', () => {
     const before = await stack.state();
     const from = before.program ?? 'camera-1';
     const to = before.sources.find((s) => s.id !== from && s.id !== before.preview)?.id ?? 'camera-3';
-    for (const page of pages) await recordFrames(page);
+    for (const page of pages) await recordDrawnFrames(page);
     const at = Date.now() + LEAD_MS;
     const state: ProgramState = await stack.command({
       type: 'program.take',
@@ -142,7 +110,7 @@ describe('scheduled takes', () => {
     expect(cancelled.program).toBe(from);
     for (const page of pages) {
       await waitForRevision(page, cancelled.revision, 10_000);
-      await recordFrames(page);
+      await recordDrawnFrames(page);
     }
     await pages[0]!.waitForFunction(
       (t) => (window.pitchside?.frame().serverNow ?? 0) > t + 300,
@@ -151,7 +119,7 @@ describe('scheduled takes', () => {
     );
     const toHex = testSourceColour(Number(to.split('-')[1]));
     for (const page of pages) {
-      const frames = await page.evaluate(() => window.__drawn ?? []);
+      const frames = await drawnFrames(page);
       expect(frames.length).toBeGreaterThan(0);
       expect(frames.some((f) => colourDistance(f.rgb, hexToRgb(toHex)) <= 6)).toBe(false);
     }

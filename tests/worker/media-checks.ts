@@ -4,28 +4,32 @@ import { CHECK_REGION } from '../../protocol/index.ts';
 
 /** Mean RGB of CHECK_REGION in the frame at `seconds`. */
 export function regionColour(file: string, seconds: number, width: number, height: number): [number, number, number] {
+  return regionColours(file, seconds, 0, width, height)[0] ?? [0, 0, 0];
+}
+
+/**
+ * The check region's mean colour in every frame from `seconds` for `durationS` (0: the one frame there),
+ * decoded in one ffmpeg run.
+ */
+export function regionColours(
+  file: string,
+  seconds: number,
+  durationS: number,
+  width: number,
+  height: number,
+): [number, number, number][] {
   const x = Math.round(CHECK_REGION.x0 * width);
   const y = Math.round(CHECK_REGION.y0 * height);
   const w = Math.round((CHECK_REGION.x1 - CHECK_REGION.x0) * width);
   const h = Math.round((CHECK_REGION.y1 - CHECK_REGION.y0) * height);
   const raw = execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-ss',
-    seconds.toFixed(3),
-    '-i',
-    file,
-    '-frames:v',
-    '1',
-    '-vf',
-    `crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-',
+    ...['-v', 'error', '-ss', seconds.toFixed(3), '-i', file],
+    ...(durationS > 0 ? ['-t', durationS.toFixed(3)] : ['-frames:v', '1']),
+    ...['-vf', `crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
   ]);
-  return [raw[0] ?? 0, raw[1] ?? 0, raw[2] ?? 0];
+  const frames: [number, number, number][] = [];
+  for (let i = 0; i + 2 < raw.length; i += 3) frames.push([raw[i] ?? 0, raw[i + 1] ?? 0, raw[i + 2] ?? 0]);
+  return frames;
 }
 
 export function hexToRgb(hex: string): [number, number, number] {
