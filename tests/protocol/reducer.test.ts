@@ -444,7 +444,7 @@ describe('scheduled takes', () => {
 
 describe('command schema', () => {
   it('covers every command type with a test above (replay.* and iso.arm in replay-reducer.test.ts)', () => {
-    expect(COMMAND_TYPES).toHaveLength(28);
+    expect(COMMAND_TYPES).toHaveLength(29);
   });
 
   it('names the field of a bad command', () => {
