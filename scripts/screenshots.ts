@@ -1,7 +1,8 @@
 // `npm run screenshots`: the operator pages in real Chromium against the embedded stack (built pages, a
 // throwaway Redis, one demo event mid-match), saved to docs/screenshots/ for the README. Director,
-// graphics and the event console at 1920×1080, the console's setup form at tablet size 820×1180, camera
-// and viewer at phone size 390×844.
+// graphics and the event console at 1920×1080 (director and graphics also on a 1366×768 laptop), the
+// console's setup form at tablet size 820×1180, camera and viewer at phone size 390×844.
+// `npm run screenshots -- director` writes only the files whose name contains `director`.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -17,6 +18,8 @@ const EVENT_ID = 'cup-final';
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 820, height: 1180 };
+/** The smallest screen a director or graphics operator is expected to run on: a 1366×768 laptop. */
+const LAPTOP = { width: 1366, height: 768 };
 const ADMIN_KEY = 'psadm_screenshots-only-0123456789';
 /** Long enough for the template's fades and the clock to settle into a representative frame. */
 const SETTLE_MS = 2500;
@@ -87,7 +90,9 @@ async function main(): Promise<void> {
       `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;
 
     await shoot(browser.newPage(), url('director', 'director'), DESKTOP, 'director.png');
+    await shoot(browser.newPage(), url('director', 'director'), LAPTOP, 'director-laptop.png');
     await shoot(browser.newPage(), url('graphics', 'graphics'), DESKTOP, 'graphics.png');
+    await shoot(browser.newPage(), url('graphics', 'graphics'), LAPTOP, 'graphics-laptop.png');
     await shoot(browser.newPage(), url('watch', 'viewer'), PHONE, 'watch.png');
 
     // The camera page on air: join as a phone would, then the director takes it.
@@ -138,6 +143,8 @@ async function main(): Promise<void> {
   }
 }
 
+const ONLY = process.argv[2] ?? '';
+
 async function shoot(
   pending: Promise<Page>,
   url: string,
@@ -145,6 +152,10 @@ async function shoot(
   file: string,
 ): Promise<void> {
   const page = await pending;
+  if (!file.includes(ONLY)) {
+    await page.close();
+    return;
+  }
   await page.setViewport(size);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: 20_000 });

@@ -10,6 +10,14 @@ export function joinQrPath(eventId: string): string {
   return `/api/events/${encodeURIComponent(eventId)}/join-qr.svg`;
 }
 
+/** Characters per group when the code is shown: read aloud or typed from a screen, 5 + 5 is easier. */
+const CODE_GROUP = 5;
+
+/** The code as shown: in groups of CODE_GROUP (the camera page ignores spaces and dashes when joining). */
+export function groupedJoinCode(code: string): string {
+  return code.match(new RegExp(`.{1,${CODE_GROUP}}`, 'g'))?.join(' ') ?? code;
+}
+
 export class JoinCard {
   readonly element: HTMLElement;
   readonly #code: HTMLElement;
@@ -23,7 +31,7 @@ export class JoinCard {
   ) {
     this.#code = h('div', { class: 'join-code mono', id: 'join-code' }, '······');
     this.#link = h('a', { class: 'join-link', target: '_blank', rel: 'noopener' });
-    this.#qr = h('img', { class: 'join-qr', alt: 'QR code of the camera join link', width: 132, height: 132 });
+    this.#qr = h('img', { class: 'join-qr', alt: 'QR code of the camera join link', width: 112, height: 112 });
     // A leaked code (a photo of the screen): a new one stops admitting with the old; joined cameras stay.
     this.#rotate = h('button', { type: 'button', class: 'join-rotate', id: 'join-rotate' }, 'New code');
     this.#rotate.addEventListener('click', () => void this.#rotateCode());
@@ -37,7 +45,7 @@ export class JoinCard {
         this.#qr,
         h(
           'div',
-          {},
+          { class: 'join-text' },
           this.#code,
           h('p', { class: 'muted' }, 'Open ', this.#link, ' on a phone, or scan the code.'),
           this.#rotate,
@@ -55,7 +63,8 @@ export class JoinCard {
     );
     if (!event.ok) return;
     const { joinCode } = event.value;
-    setText(this.#code, joinCode);
+    setText(this.#code, groupedJoinCode(joinCode));
+    this.#code.dataset.code = joinCode;
     const url = `${location.origin}/camera?code=${joinCode}`;
     this.#link.href = url;
     setText(this.#link, `${location.host}/camera`);

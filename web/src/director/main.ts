@@ -64,12 +64,14 @@ if (page !== null) {
       h(
         'aside',
         { class: 'side', id: 'director-side' },
-        join.element,
-        cameraList.element,
-        encoders.element,
+        // What is touched during the match first (a laptop screen shows these without scrolling); the
+        // crew's join card and encoder setup below the camera list, the log last.
+        outputs.element,
         replay.element,
         pip.element,
-        outputs.element,
+        cameraList.element,
+        join.element,
+        encoders.element,
         switchLog.element,
       ),
     ),

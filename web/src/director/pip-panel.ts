@@ -41,7 +41,7 @@ export class PipPanel {
         class: 'primary',
         onclick: () => send({ type: this.#visible ? 'pip.hide' : 'pip.show' }, 'PiP'),
       },
-      'PiP ON',
+      'Show PiP',
     );
     this.element = h(
       'section',
@@ -64,7 +64,7 @@ export class PipPanel {
     }
     if (document.activeElement !== this.#source) this.#source.value = state.pip.source ?? '';
     this.#visible = state.pip.visible;
-    this.#toggle.textContent = state.pip.visible ? 'PiP OFF' : 'PiP ON';
+    this.#toggle.textContent = state.pip.visible ? 'Hide PiP' : 'Show PiP';
     this.#toggle.classList.toggle('on-air', state.pip.visible);
     this.#toggle.disabled = state.pip.source === null && !state.pip.visible;
     for (const [corner, button] of this.#corners) button.classList.toggle('selected', state.pip.corner === corner);

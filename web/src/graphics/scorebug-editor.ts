@@ -1,18 +1,16 @@
 // Scorebug: team names, short names, colours, logos, scores (+1 / −1 / set), period, on/off.
-import { LOGO_FORMATS, type ProgramState, type TeamSide } from '../../../protocol/index.ts';
+import type { ProgramState, TeamSide } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
-import { attempt } from '../lib/notices.ts';
+import { SIDE_LABEL, TeamLogoPicker } from '../lib/team-logo-picker.ts';
 import { BoundField } from './bound-field.ts';
 import type { Desk } from './desk.ts';
-
-const SIDE_LABEL: Record<TeamSide, string> = { home: 'Home', away: 'Away' };
 
 export class ScorebugEditor {
   readonly element: HTMLElement;
   readonly #fields: BoundField[] = [];
   readonly #scores = new Map<TeamSide, HTMLElement>();
   readonly #cards = new Map<TeamSide, HTMLElement>();
-  readonly #logoRemove = new Map<TeamSide, HTMLButtonElement>();
+  readonly #logos = new Map<TeamSide, TeamLogoPicker>();
   readonly #toggle: HTMLButtonElement;
   readonly #desk: Desk;
 
@@ -51,7 +49,7 @@ export class ScorebugEditor {
       const team = state.scorebug[side];
       setText(this.#scores.get(side)!, String(team.score));
       this.#cards.get(side)!.style.setProperty('--team', team.colour);
-      this.#logoRemove.get(side)!.disabled = team.logo == null;
+      this.#logos.get(side)!.update(team.logo);
     }
     this.#toggle.textContent = state.scorebug.visible ? 'Hide scorebug' : 'Show scorebug';
     this.#toggle.classList.toggle('on-air', state.scorebug.visible);
@@ -97,6 +95,8 @@ export class ScorebugEditor {
     };
     const score = h('span', { class: 'score', id: `${side}-score` }, '0');
     this.#scores.set(side, score);
+    const logo = new TeamLogoPicker(this.#desk.api, this.#desk.eventId, side);
+    this.#logos.set(side, logo);
     const card = h(
       'div',
       { class: `team-card team-${side}` },
@@ -116,37 +116,9 @@ export class ScorebugEditor {
         h('button', { type: 'button', class: 'score-button plus', id: `${side}-plus`, onclick: () => adjust(1) }, '+1'),
       ),
       setScore.element,
-      this.#logoRow(side),
+      logo.element,
     );
     this.#cards.set(side, card);
     return card;
-  }
-
-  /** Upload or remove the team's logo: the controller checks the image and puts its id on the scorebug. */
-  #logoRow(side: TeamSide): HTMLElement {
-    const what = `${SIDE_LABEL[side]} logo`;
-    const path = `/api/events/${encodeURIComponent(this.#desk.eventId)}/teams/${side}/logo`;
-    const input = h('input', {
-      type: 'file',
-      id: `${side}-logo`,
-      accept: Object.values(LOGO_FORMATS).join(','),
-      'aria-label': what,
-    });
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      if (file === undefined) return;
-      void attempt(what, () => this.#desk.api.upload('PUT', path, file)).finally(() => (input.value = ''));
-    });
-    const remove = h(
-      'button',
-      {
-        type: 'button',
-        id: `${side}-logo-remove`,
-        onclick: () => void attempt(what, () => this.#desk.api.request('DELETE', path)),
-      },
-      'Remove',
-    );
-    this.#logoRemove.set(side, remove);
-    return h('div', { class: 'row logo-row' }, h('label', { for: `${side}-logo` }, 'Logo'), input, remove);
   }
 }

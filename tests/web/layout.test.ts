@@ -1,0 +1,91 @@
+// What an operator reads during a live match is never cut off: on a 1920×1080 desk screen and on a
+// 1366×768 laptop, nothing inside a panel of the director or graphics page sticks out of it (the join
+// code once ran past its card's right edge), the page never scrolls sideways, and the director's outputs
+// (go live, stop all) are on screen without scrolling.
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPages, POLL_MS, WebStack } from './web-stack.ts';
+
+const SCREENS = {
+  desk: { width: 1920, height: 1080 },
+  laptop: { width: 1366, height: 768 },
+} as const;
+/** Sub-pixel rounding of borders and scaled text. */
+const SLACK_PX = 1;
+
+let stack: WebStack;
+
+beforeAll(async () => {
+  stack = new WebStack(await buildPages());
+  await stack.start();
+  // Long names and an on-air lower third: the widest text the panels normally hold.
+  await stack.command({
+    type: 'scorebug.set',
+    visible: true,
+    home: { name: 'Northside Rovers Athletic', short: 'NRA', colour: '#c8102e' },
+    away: { name: 'Harbour City Wanderers', short: 'HCW', colour: '#0b5cab' },
+  });
+  await stack.command({ type: 'lowerThird.show', title: 'Welcome to the match', subtitle: 'Live coverage' });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Every visible element that sticks out of its panel sideways, and whether the page scrolls sideways. */
+async function cutOff(page: Page): Promise<{ outside: string[]; pageScrollsSideways: boolean }> {
+  return page.evaluate((slack) => {
+    const outside: string[] = [];
+    for (const panel of document.querySelectorAll<HTMLElement>('.panel')) {
+      const box = panel.getBoundingClientRect();
+      if (box.width === 0) continue;
+      for (const element of panel.querySelectorAll<HTMLElement>('*')) {
+        const rect = element.getBoundingClientRect();
+        if (rect.width <= 1 || rect.height <= 1 || element.closest('.sr-only') !== null) continue;
+        const clipped =
+          element.scrollWidth > element.clientWidth + slack && getComputedStyle(element).overflowX !== 'auto';
+        if (
+          rect.right > box.right + slack ||
+          rect.left < box.left - slack ||
+          (clipped && element.children.length === 0)
+        ) {
+          const name = `${element.tagName.toLowerCase()}${element.id === '' ? '' : `#${element.id}`}.${element.className}`;
+          outside.push(`${name} "${(element.textContent ?? '').trim().slice(0, 30)}" in ${panel.className}`);
+        }
+      }
+    }
+    return { outside, pageScrollsSideways: document.documentElement.scrollWidth > innerWidth + slack };
+  }, SLACK_PX);
+}
+
+describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
+  it('the director page: the whole join code, nothing cut off, the outputs on screen', async () => {
+    const page = await stack.open(stack.pageUrl('director', 'director'), size);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#join-code')?.dataset.code !== undefined, {
+      polling: POLL_MS,
+    });
+    await page.waitForSelector('#output-rows > *', { timeout: 10_000 });
+    const code = await page.$eval('#join-code', (element) => {
+      const card = element.closest('.join-card')!.getBoundingClientRect();
+      const rect = element.getBoundingClientRect();
+      return {
+        text: element.textContent ?? '',
+        code: element.dataset.code ?? '',
+        fits: element.scrollWidth <= element.clientWidth && rect.right <= card.right && rect.left >= card.left,
+      };
+    });
+    expect(code.text.replace(/\s/g, '')).toBe(code.code);
+    expect(code.fits).toBe(true);
+    expect(await cutOff(page)).toEqual({ outside: [], pageScrollsSideways: false });
+    const outputsBottom = await page.$eval('.outputs-panel', (e) => e.getBoundingClientRect().bottom);
+    expect(outputsBottom).toBeLessThanOrEqual(size.height);
+    await page.close();
+  });
+
+  it('the graphics page: nothing cut off', async () => {
+    const page = await stack.open(stack.pageUrl('graphics', 'graphics'), size);
+    await page.waitForFunction(() => document.querySelector('.rundown-entry.on-air') !== null, { polling: POLL_MS });
+    expect(await cutOff(page)).toEqual({ outside: [], pageScrollsSideways: false });
+    await page.close();
+  });
+});
