@@ -70,7 +70,7 @@ describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
       const rect = element.getBoundingClientRect();
       return {
         text: element.textContent ?? '',
-        code: element.dataset.code ?? '',
+        code: (element as HTMLElement).dataset.code ?? '',
         fits: element.scrollWidth <= element.clientWidth && rect.right <= card.right && rect.left >= card.left,
       };
     });
