@@ -20,6 +20,8 @@ export const DEFAULT_WS_PING_INTERVAL_MS = 15_000;
 export const DEFAULT_EXPORT_QUEUE_MAX = 10;
 /** Debian's Chromium; CHROMIUM_PATH names another one. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+/** The unit of every *_RETENTION_DAYS setting. */
+export const DAY_MS = 24 * 3600 * 1000;
 
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Address the controller listens on.' }),
@@ -156,6 +158,13 @@ export const ConfigSchema = Type.Object({
     default: 30,
     description:
       'Days recordings and finished HLS streams are kept on the worker disk after their last write; 0 = keep forever.',
+  }),
+  ISO_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    default: 14,
+    description:
+      'Days camera ISO segments (replay and re-render sources, ~0.4 GB per camera-hour) are kept after they were recorded; replay clips stay with their clip; 0 = keep forever.',
   }),
   EXPORT_RETENTION_DAYS: Type.Integer({
     minimum: 0,

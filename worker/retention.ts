@@ -4,9 +4,9 @@
 // never old enough; several workers sharing the disk may sweep at once (removal is idempotent).
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DAY_MS } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 
-export const DAY_MS = 24 * 3600 * 1000;
 /** The sweep runs at start and then this often. */
 export const RETENTION_SWEEP_INTERVAL_MS = 3600 * 1000;
 

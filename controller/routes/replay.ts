@@ -32,6 +32,7 @@ import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import { IsoRetentionSweeper } from '../services/iso-retention.ts';
 import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
 import { clipRef, clipView, ReplayClips, type StoredClip } from '../services/replay-clips.ts';
 
@@ -53,6 +54,15 @@ const ClipParamsSchema = Type.Object(
 const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const iso = new IsoStore(app.redis, app.redisKeys, resolve(options.config.PITCHSIDE_DATA_DIR, 'iso'));
   const clips = new ReplayClips(app.redis, app.redisKeys, iso);
+  const isoRetention = new IsoRetentionSweeper({
+    redis: app.redis,
+    keys: app.redisKeys,
+    root: iso.root,
+    days: options.config.ISO_RETENTION_DAYS,
+    log: app.log.child({ component: 'iso-retention' }),
+  });
+  app.addHook('onReady', () => isoRetention.start());
+  app.addHook('onClose', () => isoRetention.close());
   const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports', 'clips');
   const exportQueue = new Queue<ClipExportJob>(CLIP_EXPORT_QUEUE, {
     connection: app.redis.duplicate({ maxRetriesPerRequest: null }),

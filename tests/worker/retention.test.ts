@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../helpers/logger.ts';
-import { DAY_MS, sweepRetention } from '../../worker/retention.ts';
+import { DAY_MS } from '../../runtime/config.ts';
+import { sweepRetention } from '../../worker/retention.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pitchside-retention-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
