@@ -3,8 +3,10 @@
 // graphics and the event console at 1920×1080 (director and graphics also on a 1366×768 laptop), the
 // console's setup form at tablet size 820×1180, camera and viewer at phone size 390×844.
 // `npm run screenshots -- director` writes only the files whose name contains `director`.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { buildApp } from '../controller/app.ts';
 import { testSources, type Command, type EventRole, type JoinResponse } from '../protocol/index.ts';
@@ -23,6 +25,8 @@ const LAPTOP = { width: 1366, height: 768 };
 const ADMIN_KEY = 'psadm_screenshots-only-0123456789';
 /** Long enough for the template's fades and the clock to settle into a representative frame. */
 const SETTLE_MS = 2500;
+/** A home crest for the scorebug: a white square on the home colour. */
+const CREST_FILTER = 'color=c=0xc8102e:s=96x96,drawbox=x=28:y=28:w=40:h=40:color=white:t=fill';
 
 const MATCH: Command[] = [
   {
@@ -34,6 +38,8 @@ const MATCH: Command[] = [
   },
   { type: 'score.set', team: 'home', score: 2 },
   { type: 'score.set', team: 'away', score: 1 },
+  // The second half runs to 90:00 (the sport's default limit is one 45-minute period).
+  { type: 'clock.configure', limitMs: 90 * 60 * 1000 },
   { type: 'clock.set', valueMs: (67 * 60 + 12) * 1000 },
   { type: 'clock.start' },
   { type: 'pip.set', source: 'camera-3', corner: 'top-right', visible: true },
@@ -85,6 +91,15 @@ async function main(): Promise<void> {
       });
       if (!response.ok) throw new Error(`${command.type}: HTTP ${response.status} ${await response.text()}`);
     }
+    // So the scorebug and the logo pickers show a crest.
+    const crest = join(mkdtempSync(join(tmpdir(), 'pitchside-shots-')), 'crest.png');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', CREST_FILTER, '-frames:v', '1', crest]);
+    const logo = await fetch(`${origin}/api/events/${EVENT_ID}/teams/home/logo`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'image/png' },
+      body: readFileSync(crest),
+    });
+    if (!logo.ok) throw new Error(`home logo: HTTP ${logo.status} ${await logo.text()}`);
     const joinCode = (await app.events.require(EVENT_ID)).joinCode;
     const url = (page: string, role: EventRole, extra = '') =>
       `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;

@@ -8,12 +8,14 @@ import {
   resolveSportRules,
   type EventCreate,
   type PitchsideEvent,
+  type ProgramState,
   type SportRules,
   type SportRulesPatch,
   type TeamInfo,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h, setText } from '../lib/dom.ts';
+import { TeamLogoPicker } from '../lib/team-logo-picker.ts';
 import { DestinationRows } from './destination-rows.ts';
 import { field, FieldErrors } from './field-errors.ts';
 
@@ -49,6 +51,9 @@ export class EventForm {
   readonly #destinations = new DestinationRows();
   readonly #youtube: HTMLInputElement;
   readonly #twitch: HTMLInputElement;
+  readonly #publicPlayback: HTMLInputElement;
+  /** Only for a saved event: a logo is uploaded to the event's scorebug, which a new event does not have yet. */
+  readonly #logos: { home: TeamLogoPicker; away: TeamLogoPicker } | null;
   readonly #save: HTMLButtonElement;
   readonly #status: HTMLElement;
 
@@ -76,6 +81,14 @@ export class EventForm {
     this.#teams = { home: teamInputs('home'), away: teamInputs('away') };
     this.#youtube = h('input', { id: 'channel-youtube', placeholder: 'Live video id or UC… channel id' });
     this.#twitch = h('input', { id: 'channel-twitch', placeholder: 'channel name' });
+    this.#publicPlayback = h('input', { type: 'checkbox', id: 'event-public-playback' });
+    this.#logos =
+      event === null
+        ? null
+        : {
+            home: new TeamLogoPicker(options.api, event.id, 'home'),
+            away: new TeamLogoPicker(options.api, event.id, 'away'),
+          };
     this.#save = h(
       'button',
       { type: 'submit', class: 'go', id: 'save-event' },
@@ -123,8 +136,8 @@ export class EventForm {
         h(
           'div',
           { class: 'teams-grid' },
-          teamFieldset('home', 'Home', this.#teams.home),
-          teamFieldset('away', 'Away', this.#teams.away),
+          teamFieldset('home', 'Home', this.#teams.home, this.#logos?.home ?? null),
+          teamFieldset('away', 'Away', this.#teams.away, this.#logos?.away ?? null),
         ),
       ),
       section(
@@ -138,7 +151,7 @@ export class EventForm {
         this.#destinations.element,
       ),
       section(
-        'Watch page channels',
+        'Watch page',
         h('p', { class: 'muted section-help' }, 'Public ids the viewer page embeds (never a stream key).'),
         h(
           'div',
@@ -146,6 +159,14 @@ export class EventForm {
           field({ field: '/channels/youtube', label: 'YouTube', input: this.#youtube }),
           field({ field: '/channels/twitch', label: 'Twitch', input: this.#twitch }),
         ),
+        checkField({
+          field: '/publicPlayback',
+          input: this.#publicPlayback,
+          label: 'Public playback',
+          help:
+            'Anyone may play the self-hosted stream (HLS destinations) and read the score and status without ' +
+            "the viewer key, e.g. in a player on the club's site. Off: only the viewer link can.",
+        }),
       ),
       h('div', { class: 'form-actions' }, this.#status, this.#save),
     );
@@ -160,6 +181,12 @@ export class EventForm {
 
   focus(): void {
     this.#name.focus();
+  }
+
+  /** The logos the scorebug has now (they change at once on upload, not with Save). */
+  showLogos(state: ProgramState): void {
+    this.#logos?.home.update(state.scorebug.home.logo);
+    this.#logos?.away.update(state.scorebug.away.logo);
   }
 
   #fill(event: PitchsideEvent | null): void {
@@ -179,6 +206,7 @@ export class EventForm {
     this.#destinations.set(event?.destinations ?? []);
     this.#youtube.value = event?.channels.youtube ?? '';
     this.#twitch.value = event?.channels.twitch ?? '';
+    this.#publicPlayback.checked = event?.publicPlayback ?? false;
   }
 
   #showRules(rules: SportRules): void {
@@ -232,6 +260,7 @@ export class EventForm {
       away: team(this.#teams.away),
       destinations: this.#destinations.read(),
       channels,
+      publicPlayback: this.#publicPlayback.checked,
     };
   }
 
@@ -281,8 +310,29 @@ function teamInputs(side: 'home' | 'away'): TeamInputs {
   };
 }
 
-/** The team's fields; the colour is typed (#rrggbb, what the API checks) with a picker beside it. */
-function teamFieldset(side: 'home' | 'away', title: string, inputs: TeamInputs): HTMLElement {
+/** A yes/no setting: the box, its name and what it does, and a place for the API's refusal. */
+function checkField(options: { field: string; input: HTMLInputElement; label: string; help: string }): HTMLElement {
+  const message = h('span', { class: 'field-message', id: `${options.input.id}-message`, role: 'alert' });
+  options.input.setAttribute('aria-describedby', message.id);
+  return h(
+    'label',
+    { class: 'field check-field', 'data-field': options.field, for: options.input.id },
+    options.input,
+    h('span', {}, h('strong', {}, options.label), h('span', { class: 'muted' }, ` — ${options.help}`)),
+    message,
+  );
+}
+
+/**
+ * The team's fields; the colour is typed (#rrggbb, what the API checks) with a picker beside it. The logo
+ * (a saved event only) goes on the scorebug as soon as it is uploaded.
+ */
+function teamFieldset(
+  side: 'home' | 'away',
+  title: string,
+  inputs: TeamInputs,
+  logo: TeamLogoPicker | null,
+): HTMLElement {
   const picker = h('input', { type: 'color', 'aria-label': `${title} colour picker`, tabindex: -1 });
   const card = h('fieldset', { class: 'team-fieldset', 'data-team': side });
   const sync = (): void => {
@@ -305,6 +355,18 @@ function teamFieldset(side: 'home' | 'away', title: string, inputs: TeamInputs):
       { class: 'colour-cell' },
       field({ field: `/${side}/colour`, label: 'Colour', input: inputs.colour, hint: '#rrggbb' }),
       picker,
+    ),
+    h(
+      'div',
+      { class: 'team-logo-cell' },
+      logo?.element ?? null,
+      h(
+        'span',
+        { class: 'field-hint muted' },
+        logo === null
+          ? 'Logo: once the event is created.'
+          : 'PNG, JPEG or WebP; on the scorebug at once (not with Save).',
+      ),
     ),
   );
   return card;

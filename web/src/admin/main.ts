@@ -188,6 +188,7 @@ function showEvent(
       notify('info', 'Event saved.');
     },
   });
+  realtime.on('state', (state) => form.showLogos(state));
   const crew = new CrewCards(api, event.id);
   const panels: Record<TabId, HTMLElement> = {
     live,
