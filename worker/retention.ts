@@ -6,6 +6,7 @@ import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DAY_MS } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { PeriodicTask } from '../runtime/periodic-task.ts';
 
 /** The sweep runs at start and then this often. */
 export const RETENTION_SWEEP_INTERVAL_MS = 3600 * 1000;
@@ -66,28 +67,13 @@ async function sweepGroups(dir: string, cutoff: number): Promise<string[]> {
 }
 
 /** Sweeps at start and every RETENTION_SWEEP_INTERVAL_MS until closed. */
-export class RetentionSweeper {
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly options: RetentionOptions) {}
-
-  start(): void {
-    const sweep = (): void => {
-      this.#running = sweepRetention(this.options).catch((error: unknown) =>
-        this.options.log.warn({ err: error }, 'retention sweep failed'),
-      );
-    };
-    sweep();
-    this.#timer = setInterval(sweep, RETENTION_SWEEP_INTERVAL_MS);
-    this.#timer.unref();
-  }
-
-  async close(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#running;
-  }
+export function retentionSweeper(options: RetentionOptions): PeriodicTask {
+  return new PeriodicTask({
+    name: 'retention sweep',
+    intervalMs: RETENTION_SWEEP_INTERVAL_MS,
+    run: () => sweepRetention(options),
+    log: options.log,
+  });
 }
 
 async function subdirectories(dir: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import { ClipExportWorker } from './export/clip-export-worker.ts';
 import { ExportWorker } from './export/export-worker.ts';
 import { OutputWorker } from './output-worker.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
-import { RetentionSweeper } from './retention.ts';
+import { retentionSweeper } from './retention.ts';
 
 export interface WorkerStack {
   close(): Promise<void>;
@@ -67,7 +67,7 @@ export async function startWorkerStack(
     log: log.child({ component: 'export' }),
   });
   const clipExports = new ClipExportWorker({ redisUrl, keys, log: log.child({ component: 'clip-export' }) });
-  const retention = new RetentionSweeper({
+  const retention = retentionSweeper({
     recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
     exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
     hlsDir: resolve(config.PITCHSIDE_DATA_DIR, HLS_DATA_SUBDIR),

@@ -25,6 +25,7 @@ import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import type { AuthContext } from '../services/key-store.ts';
 import { LogoStore } from '../services/logo-store.ts';
+import { PeriodicTask } from '../../runtime/periodic-task.ts';
 
 /** Whoever may edit the event's teams: the producer in the console, the graphics operator at the desk. */
 const LOGO_ROLES: readonly Role[] = ['admin', 'graphics'];
@@ -33,6 +34,7 @@ const LOGO_ROLES: readonly Role[] = ['admin', 'graphics'];
  * too large logo gets an answer naming the field rather than a bare 413.
  */
 const LOGO_READ_LIMIT_BYTES = 2 * LOGO_MAX_BYTES;
+const LOGO_SWEEP_INTERVAL_MS = 3600 * 1000;
 /** Ids name their bytes, so a logo never changes: caches may keep it for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -63,6 +65,24 @@ function teamLogoRoute(summary: string) {
 
 const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const store = new LogoStore(resolve(options.config.PITCHSIDE_DATA_DIR, 'logos'));
+  // Logo files follow the scorebugs: one no event shows any more is removed (after a grace) hourly.
+  const sweepLog = app.log.child({ component: 'logos' });
+  const sweep = new PeriodicTask({
+    name: 'unused logo sweep',
+    intervalMs: LOGO_SWEEP_INTERVAL_MS,
+    log: sweepLog,
+    run: async () => {
+      const inUse = new Set<string>();
+      for (const event of await app.events.list()) {
+        const scorebug = (await app.program.getState(event.id))?.scorebug;
+        for (const logo of [scorebug?.home.logo, scorebug?.away.logo]) if (logo) inUse.add(logo);
+      }
+      const removed = await store.sweepUnused(inUse);
+      if (removed.length > 0) sweepLog.info({ count: removed.length }, 'removed logos no event shows');
+    },
+  });
+  app.addHook('onReady', () => sweep.start());
+  app.addHook('onClose', () => sweep.close());
   /** The scorebug shows the team's logo (or none), through the reducer. */
   const showLogo = ({ eventId, side }: TeamLogoParams, auth: AuthContext, logo: LogoId | null) =>
     runCommand(app.program, app.metrics, eventId, { type: 'scorebug.set', [side]: { logo } }, auth);

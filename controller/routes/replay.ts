@@ -32,7 +32,7 @@ import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
-import { IsoRetentionSweeper } from '../services/iso-retention.ts';
+import { isoRetentionSweeper } from '../services/iso-retention.ts';
 import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
 import { clipRef, clipView, ReplayClips, type StoredClip } from '../services/replay-clips.ts';
 
@@ -54,7 +54,7 @@ const ClipParamsSchema = Type.Object(
 const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const iso = new IsoStore(app.redis, app.redisKeys, resolve(options.config.PITCHSIDE_DATA_DIR, 'iso'));
   const clips = new ReplayClips(app.redis, app.redisKeys, iso);
-  const isoRetention = new IsoRetentionSweeper({
+  const isoRetention = isoRetentionSweeper({
     redis: app.redis,
     keys: app.redisKeys,
     root: iso.root,

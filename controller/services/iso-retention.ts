@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../protocol/index.ts';
 import { DAY_MS } from '../../runtime/config.ts';
 import type { FastifyBaseLogger } from 'fastify';
+import { PeriodicTask } from '../../runtime/periodic-task.ts';
 import { MAX_ISO_SEGMENT_MS } from './iso-store.ts';
 
 /** The sweep runs at start and then this often. */
@@ -57,30 +58,14 @@ export async function sweepIsoRetention(options: IsoRetentionOptions): Promise<s
   return removed;
 }
 
-/** Sweeps at start and every ISO_SWEEP_INTERVAL_MS until closed. */
-export class IsoRetentionSweeper {
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly options: IsoRetentionOptions) {}
-
-  start(): void {
-    if (this.options.days <= 0) return;
-    const sweep = (): void => {
-      this.#running = sweepIsoRetention(this.options).catch((error: unknown) =>
-        this.options.log.warn({ err: error }, 'ISO retention sweep failed'),
-      );
-    };
-    sweep();
-    this.#timer = setInterval(sweep, ISO_SWEEP_INTERVAL_MS);
-    this.#timer.unref();
-  }
-
-  async close(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#running;
-  }
+/** Sweeps at start and every ISO_SWEEP_INTERVAL_MS until closed (nothing to do at 0 days). */
+export function isoRetentionSweeper(options: IsoRetentionOptions): PeriodicTask {
+  return new PeriodicTask({
+    name: 'ISO retention sweep',
+    intervalMs: ISO_SWEEP_INTERVAL_MS,
+    run: () => sweepIsoRetention(options),
+    log: options.log,
+  });
 }
 
 async function entries(dir: string): Promise<string[]> {

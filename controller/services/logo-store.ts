@@ -2,9 +2,15 @@
 // the same image twice keeps one file, a stored file never changes, and a name cannot reach outside the
 // directory (LogoIdSchema allows no path characters).
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogoFormat, LogoId } from '../../protocol/index.ts';
+
+/**
+ * A logo no event shows (replaced, or its event deleted) is removed once nobody stored it for this long: an
+ * upload is stored and then put on the scorebug, and a sweep between the two must not take its file.
+ */
+export const UNUSED_LOGO_GRACE_MS = 3600 * 1000;
 
 export class LogoStore {
   constructor(readonly dir: string) {}
@@ -13,7 +19,12 @@ export class LogoStore {
   async save(bytes: Buffer, format: LogoFormat): Promise<LogoId> {
     const id = `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${format}`;
     const path = this.path(id);
-    if (await exists(path)) return id;
+    if (await exists(path)) {
+      // Stored again: young again, so a sweep does not take it before the scorebug shows it.
+      const now = new Date();
+      await utimes(path, now, now);
+      return id;
+    }
     await mkdir(this.dir, { recursive: true });
     const partial = `${path}.${process.pid}.partial`;
     await writeFile(partial, bytes);
@@ -27,6 +38,20 @@ export class LogoStore {
 
   async has(id: LogoId): Promise<boolean> {
     return exists(this.path(id));
+  }
+
+  /** Removes logos not in use and not stored within UNUSED_LOGO_GRACE_MS (and stale partial writes); returns them. */
+  async sweepUnused(inUse: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.dir).catch(() => [])) {
+      if (inUse.has(name)) continue;
+      const path = join(this.dir, name);
+      const info = await stat(path).catch(() => null);
+      if (info === null || !info.isFile() || now - info.mtimeMs < UNUSED_LOGO_GRACE_MS) continue;
+      await rm(path, { force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 }
 

@@ -2,7 +2,7 @@
 // the template, and only its id reaches the scorebug, through the reducer. A refused upload changes
 // nothing: not the state, not the data dir.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,8 @@ beforeAll(() => {
 
 async function logoApp() {
   const dataDir = mkdtempSync(join(tmpdir(), 'pitchside-data-'));
-  const app = await testApp({ config: testConfig({ PITCHSIDE_DATA_DIR: dataDir }) });
+  const config = testConfig({ PITCHSIDE_DATA_DIR: dataDir });
+  const app = await testApp({ config });
   const keys = await seedEvent(app);
   const put = (body: Buffer | string, contentType: string, key = keys.graphics!.key, side = 'home') =>
     app.inject({
@@ -43,7 +44,9 @@ async function logoApp() {
       return [];
     }
   };
-  return { app, keys, put, stored };
+  /** The same store started again (the sweep of unused logos runs at start). */
+  const restart = () => testApp({ config, keyPrefix: app.redisKeys.prefix });
+  return { app, keys, put, stored, dataDir, restart };
 }
 
 describe('team logos', () => {
@@ -73,6 +76,26 @@ describe('team logos', () => {
     });
     expect(removed.statusCode, removed.body).toBe(200);
     expect(removed.json().state.scorebug.home.logo).toBeNull();
+  });
+
+  it('removes a logo no event shows any more once it is older than the grace, and keeps the ones shown', async () => {
+    const { app, put, stored, dataDir, restart } = await logoApp();
+    const first = (await put(png, 'image/png')).json().state.scorebug.home.logo as string;
+    const shown = (await put(jpeg, 'image/jpeg')).json().state.scorebug.home.logo as string;
+    const away = (await put(png, 'image/png', undefined, 'away')).json().state.scorebug.away.logo as string;
+    expect(away).toBe(first); // the same image: one file, shown again, on the other side
+    const replaced = (await put(jpeg, 'image/jpeg', undefined, 'away')).json().state.scorebug.away.logo as string;
+    expect(replaced).toBe(shown);
+    expect(stored().sort()).toEqual([first, shown].sort());
+    await app.close();
+    // The PNG is shown nowhere now; aged past the grace, it goes at the next start. Fresh, it would stay.
+    const twoHoursAgo = (Date.now() - 2 * 3600 * 1000) / 1000;
+    utimesSync(join(dataDir, 'logos', first), twoHoursAgo, twoHoursAgo);
+    utimesSync(join(dataDir, 'logos', shown), twoHoursAgo, twoHoursAgo);
+    const again = await restart();
+    await again.ready();
+    await expect.poll(() => stored(), { timeout: 10_000 }).toEqual([shown]);
+    await again.close();
   });
 
   it('refuses other formats with 415 and a bigger image with 413, naming the field, and changes nothing', async () => {
