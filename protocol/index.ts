@@ -26,5 +26,6 @@ export * from './camera-health.ts';
 export * from './direct-media.ts';
 export * from './hls.ts';
 export * from './replay.ts';
+export * from './tally.ts';
 export * from './chat.ts';
 export * from './team-logo.ts';

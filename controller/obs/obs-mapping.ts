@@ -6,6 +6,7 @@ import {
   type OutputStatusMessage,
   type ProgramState,
   type Source,
+  type Tally,
   type TransitionType,
 } from '../../protocol/index.ts';
 
@@ -74,4 +75,9 @@ export function outputActivity(status: OutputStatusMessage | undefined): { strea
       (o) => o.kind === kind && (o.state === 'live' || o.state === 'starting' || o.state === 'retrying'),
     );
   return { stream: running('rtmp'), record: running('recording') };
+}
+
+/** OBS's "showing" (InputShowStateChanged, GetSourceActive): on program or on preview. */
+export function obsShowing(tally: Tally): boolean {
+  return tally === 'program' || tally === 'preview';
 }

@@ -10,6 +10,7 @@ import {
   OBS_WEBSOCKET_VERSION,
   ObsRequestStatus,
   REPLAY_SOURCE_ID,
+  tallyOf,
   type Command,
   type EventRole,
   type ObsRequestResult,
@@ -20,6 +21,7 @@ import {
 import {
   findSource,
   findTransition,
+  obsShowing,
   obsTransition,
   outputActivity,
   sceneList,
@@ -142,8 +144,9 @@ export class ObsRequestHandlers {
         const state = await this.#state();
         const source = findSource(state, data.sourceName, data.sourceUuid);
         if (source === undefined) return this.status(ObsRequestStatus.ResourceNotFound, 'No source with that name.');
-        const active = state.program === source.id;
-        return this.ok({ videoActive: active, videoShowing: active || state.preview === source.id });
+        // The one tally rule (protocol tallies): a camera is not active while a replay of it is on air.
+        const tally = tallyOf(state, source.id, Date.now());
+        return this.ok({ videoActive: tally === 'program', videoShowing: obsShowing(tally) });
       },
       GetSceneTransitionList: async () => {
         const current = transitionOf(await this.#state());

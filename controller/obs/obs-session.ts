@@ -20,11 +20,15 @@ import {
   type ObsRequestResult,
   type OutputStatusMessage,
   type ProgramState,
+  nextTallyChange,
+  settleReplay,
+  tallies,
+  type Tally,
 } from '../../protocol/index.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import type { ObsConnection } from './obs-server.ts';
 import { ObsRequestHandlers, type ObsCaller } from './obs-requests.ts';
-import { outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapping.ts';
+import { obsShowing, outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapping.ts';
 
 export interface ObsSessionOptions {
   app: FastifyInstance;
@@ -52,8 +56,10 @@ export class ObsSession {
   #outputs = { stream: false, record: false };
   #transitionTimer: NodeJS.Timeout | null = null;
   #programTimer: NodeJS.Timeout | null = null;
-  /** The state whose program and tally the client has been told of. */
+  /** The state whose program and preview the client has been told of. */
   #announced: ProgramState | null = null;
+  /** The tally the client has been told of (null: nothing told yet). */
+  #tallies: Map<string, Tally> | null = null;
   #closed = false;
   /** Requests run one at a time per session, in arrival order, as OBS runs them. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -93,6 +99,7 @@ export class ObsSession {
     void app.program.getState(eventId).then((state) => {
       if (this.#state === null) this.#state = state;
       this.#announced ??= state;
+      if (state !== null) this.#tallies ??= tallies(state, Date.now());
     });
     void this.#requests.outputActivity().then((activity) => (this.#outputs = activity));
   }
@@ -252,40 +259,50 @@ export class ObsSession {
     else this.#programChanged(next);
   }
 
-  /** Program-scene and tally events against what the client was last told (a cancel may undo a schedule). */
+  /**
+   * Program-scene and tally events against what the client was last told (a cancel may undo a schedule), as
+   * the picture is at this moment: the replay's automatic return by server time (settleReplay), and tally by
+   * the one rule every tally light follows (protocol tallies: a source mixed out stays active until the mix
+   * ends, no camera is active while a replay is on air). Called again when the tally changes by itself.
+   */
   #programChanged(next: ProgramState): void {
-    const before = this.#announced ?? next;
-    this.#announced = next;
+    const now = Date.now();
+    const state = settleReplay(next, now);
+    const before = this.#announced ?? state;
+    this.#announced = state;
     this.#programTimer = null;
     const { Scenes, InputActiveStateChanged, InputShowStateChanged } = ObsEventSubscription;
-    if (before.program !== next.program) {
-      const scene = next.sources.find((s) => s.id === next.program);
+    if (before.program !== state.program) {
+      const scene = state.sources.find((s) => s.id === state.program);
       if (scene !== undefined) this.#emit('CurrentProgramSceneChanged', Scenes, sourceScene(scene));
     }
-    if (before.preview !== next.preview) {
-      const scene = next.sources.find((s) => s.id === next.preview);
+    if (before.preview !== state.preview) {
+      const scene = state.sources.find((s) => s.id === state.preview);
       if (scene !== undefined) this.#emit('CurrentPreviewSceneChanged', Scenes, sourceScene(scene));
     }
 
     // Tally: "active" is on program, "showing" is on program or preview (OBS's own meaning of the two).
-    for (const source of next.sources) {
-      const wasActive = before.program === source.id;
-      const isActive = next.program === source.id;
-      if (wasActive !== isActive)
+    const lights = tallies(state, now);
+    const told = this.#tallies ?? lights;
+    this.#tallies = lights;
+    for (const source of state.sources) {
+      const was = told.get(source.id) ?? 'none';
+      const is = lights.get(source.id) ?? 'none';
+      if ((was === 'program') !== (is === 'program'))
         this.#emit('InputActiveStateChanged', InputActiveStateChanged, {
           inputName: source.label,
           inputUuid: source.id,
-          videoActive: isActive,
+          videoActive: is === 'program',
         });
-      const wasShowing = wasActive || before.preview === source.id;
-      const isShowing = isActive || next.preview === source.id;
-      if (wasShowing !== isShowing)
+      if (obsShowing(was) !== obsShowing(is))
         this.#emit('InputShowStateChanged', InputShowStateChanged, {
           inputName: source.label,
           inputUuid: source.id,
-          videoShowing: isShowing,
+          videoShowing: obsShowing(is),
         });
     }
+    const due = nextTallyChange(next, now);
+    if (due !== null) this.#programTimer = setTimeout(() => this.#programChanged(next), due - now + 1);
   }
 
   #onTake(state: ProgramState): void {

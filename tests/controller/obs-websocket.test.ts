@@ -4,7 +4,7 @@ import { OBSWebSocket as MsgpackClient, OBSWebSocketError } from 'obs-websocket-
 import { OBSWebSocket as JsonClient } from 'obs-websocket-js/json';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ObsEventSubscription, ObsRequestStatus } from '../../protocol/index.ts';
+import { ObsEventSubscription, ObsRequestStatus, REPLAY_TRANSITION } from '../../protocol/index.ts';
 import { bearer, seedEvent, testApp } from './controller-helpers.ts';
 
 type Client = MsgpackClient | JsonClient;
@@ -113,6 +113,46 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
     expect(res.statusCode).toBe(200);
     expect((await changed).sceneUuid).toBe('camera-2');
     expect(await tally).toMatchObject({ inputUuid: 'camera-2', videoActive: true });
+  });
+
+  it('during a replay the live camera is not active (nor the replayed one), and is again after the return', async () => {
+    const { app, url, director, eventId } = await obsApp();
+    const obs = await connect(kind, url, director);
+    const active = (uuid: string, videoActive: boolean) =>
+      nextEvent<{ inputUuid: string; videoActive: boolean }>(
+        obs,
+        'InputActiveStateChanged',
+        (d) => d.inputUuid === uuid && d.videoActive === videoActive,
+      );
+    const dark = active('camera-1', false);
+    const now = Date.now();
+    const clip = {
+      id: 'c1',
+      source: 'camera-3',
+      fromMs: now - 1500,
+      toMs: now,
+      mediaOffsetMs: 0,
+      media: 'abcd1234-1.webm',
+    };
+    const played = await app.inject({
+      method: 'POST',
+      url: `/api/events/${eventId}/commands`,
+      headers: bearer(director),
+      payload: { type: 'replay.play', clip, speed: 1 },
+    });
+    expect(played.statusCode, played.body).toBe(200);
+    const replay = played.json().state.replay as { startedAt: number; endsAt: number };
+    await dark;
+    // Dark once the wipe has taken camera-1 off air (not at the request, not before the roll).
+    expect(Date.now()).toBeGreaterThanOrEqual(replay.startedAt + REPLAY_TRANSITION.durationMs);
+    const during = await Promise.all(
+      ['Camera 1', 'Camera 3'].map((sourceName) => obs.call('GetSourceActive', { sourceName })),
+    );
+    expect(during.map((d) => d.videoActive)).toEqual([false, false]);
+    // The automatic return lights camera-1 again (by server time, whether or not replay.end was committed).
+    await active('camera-1', true);
+    expect(Date.now()).toBeGreaterThanOrEqual(replay.endsAt);
+    expect((await obs.call('GetSourceActive', { sourceName: 'Camera 1' })).videoActive).toBe(true);
   });
 
   it('runs a RequestBatch of preview + transition serially, Sleep included', async () => {

@@ -302,6 +302,29 @@ describe('camera page', () => {
     );
     await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     await phone.waitForFunction(() => document.body.dataset.tally !== 'program', { timeout: 5000, polling: POLL_MS });
+
+    // A replay of this camera on air: its recorded picture, not its live one, so amber "REPLAY", never red
+    // (unless the camera is on preview: green says "you are next", which matters more).
+    await stack.command({ type: 'program.preview', source: 'camera-2' });
+    const now = Date.now();
+    const clip = {
+      id: 'c1',
+      source: cameraId,
+      fromMs: now - 3000,
+      toMs: now,
+      mediaOffsetMs: 0,
+      media: 'abcd1234-1.webm',
+    };
+    await stack.command({ type: 'replay.play', clip, speed: 1, return: false });
+    await phone.waitForFunction(() => document.body.dataset.tally === 'replay', { timeout: 5000, polling: POLL_MS });
+    expect(await phone.$eval('#tally-word', (e) => e.textContent)).toBe('REPLAY');
+    await until(
+      'an amber screen',
+      async () => (await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)) === 'rgb(217, 140, 0)',
+      3000,
+    );
+    await stack.command({ type: 'replay.stop' });
+    await phone.waitForFunction(() => document.body.dataset.tally === 'none', { timeout: 5000, polling: POLL_MS });
   }, 120_000);
 });
 

@@ -1,27 +1,30 @@
 // Camera page for a phone: join by code, pick camera and microphone, send the picture and sound (to LiveKit,
 // or straight to the receiving pages when the deployment has no LiveKit: the join answer's `transport`),
-// and a full-screen tally (red on program, green on preview) so the operator knows when they are on air.
+// and a full-screen tally (red on program, green on preview, amber while a replay of this camera is on air)
+// so the operator knows when they are on air.
 import '../styles/theme.css';
 import './camera.css';
 import {
   describeHealth,
   healthLevel,
+  tallyOf,
   type CameraHealth,
   type JoinResponse,
   type LiveKitToken,
+  type Tally,
 } from '../../../protocol/index.ts';
 import { LIVEKIT_RECONNECT_MS, LiveKitTokenKeeper } from '../lib/livekit-token-keeper.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
 import { showFatal, startPage } from '../lib/page.ts';
-import { tallyOf, type Tally } from '../lib/tally.ts';
 import { DevicePicker } from './device-picker.ts';
 import { DirectPublisher } from './direct-publisher.ts';
 import { IsoRecorder } from './iso-recorder.ts';
 import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
 import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
 
-const TALLY_TEXT: Record<Tally, string> = { program: 'ON AIR', preview: 'PREVIEW', none: 'STANDBY' };
+/** A replay of this camera is on air: its recorded picture, not the live one (protocol/tally.ts). */
+const TALLY_TEXT: Record<Tally, string> = { program: 'ON AIR', preview: 'PREVIEW', replay: 'REPLAY', none: 'STANDBY' };
 const QUALITY_TEXT: Record<Quality, string> = {
   excellent: 'Excellent',
   good: 'Good',

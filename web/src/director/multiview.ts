@@ -1,8 +1,7 @@
 // Every source at once, each with its hotkey number, status and tally, and its own PVW / TAKE buttons.
-import type { ProgramState, SourceId } from '../../../protocol/index.ts';
+import { tallies, type ProgramState, type SourceId } from '../../../protocol/index.ts';
 import { h } from '../lib/dom.ts';
 import { SourceTile } from '../lib/source-tile.ts';
-import { tallyOf } from '../lib/tally.ts';
 import { HOTKEY_SOURCES } from './hotkeys.ts';
 
 export interface MultiviewActions {
@@ -33,8 +32,9 @@ export class Multiview {
   }
 
   updateTally(state: ProgramState, serverNow: number): void {
+    const lights = tallies(state, serverNow);
     for (const [id, { tile, cell }] of this.#tiles) {
-      const tally = tallyOf(state, id, serverNow);
+      const tally = lights.get(id) ?? 'none';
       tile.setTally(tally);
       cell.dataset.tally = tally;
     }

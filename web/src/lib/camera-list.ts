@@ -4,12 +4,12 @@
 // heard from, and its tally as the multiview lights it.
 import { Type } from '@sinclair/typebox';
 import '../styles/camera-list.css';
-import { CameraSchema, describeHealth, healthLevel, parse, type Camera } from '../../../protocol/index.ts';
+import { CameraSchema, describeHealth, healthLevel, parse, tallyOf, type Camera } from '../../../protocol/index.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { h } from './dom.ts';
 import { attempt } from './notices.ts';
-import { tallyOf } from './tally.ts';
+import { TALLY_BADGE } from './tally.ts';
 
 const CamerasAnswerSchema = Type.Object({ cameras: Type.Array(CameraSchema) });
 /** A live camera not heard from for this long is shown as stale (its heartbeat or webhook is late). */
@@ -95,9 +95,7 @@ export class CameraList {
           },
           h('span', { class: 'status-dot' }),
           h('strong', { class: 'camera-label' }, camera.label),
-          tally === 'none'
-            ? null
-            : h('span', { class: `tally-chip tally-${tally}` }, tally === 'program' ? 'PGM' : 'PVW'),
+          tally === 'none' ? null : h('span', { class: `tally-chip tally-${tally}` }, TALLY_BADGE[tally]),
           h('span', { class: 'spacer' }),
           h(
             'span',

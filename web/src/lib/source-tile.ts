@@ -9,7 +9,8 @@ import {
   type Source,
 } from '../../../protocol/index.ts';
 import { h, setText } from './dom.ts';
-import type { Tally } from './tally.ts';
+import type { Tally } from '../../../protocol/index.ts';
+import { TALLY_BADGE } from './tally.ts';
 
 export class SourceTile {
   readonly element: HTMLElement;
@@ -53,7 +54,7 @@ export class SourceTile {
     if (this.element.dataset.tally === tally) return;
     this.element.dataset.tally = tally;
     const badge = this.element.querySelector('.tile-tally');
-    if (badge !== null) setText(badge, tally === 'program' ? 'PGM' : tally === 'preview' ? 'PVW' : '');
+    if (badge !== null) setText(badge, TALLY_BADGE[tally]);
   }
 
   setStatus(text: string): void {
