@@ -17,7 +17,7 @@ import {
   type ReplayClipRef,
   type UpdateClipRequest,
 } from '../../protocol/index.ts';
-import { runFfmpeg } from '../../runtime/ffmpeg.ts';
+import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { AppError } from './app-error.ts';
 import type { IsoStore } from './iso-store.ts';
 
@@ -195,8 +195,23 @@ export class ReplayClips {
     } finally {
       await rm(list, { force: true });
     }
+    // A camera page's segments can hold less picture than their server-time span (a recorder restarted on a
+    // busy phone starts a few frames late): seen as a 5 s mark whose media ran out 0.47 s early, so the replay
+    // froze on its last frame and the exported clip was short. The clip ends where its media does.
+    const mediaMs = (await probe(join(dir, media))).durationMs;
+    const mediaOffsetMs = fromMs - first.startMs;
+    const end = Math.min(toMs, fromMs + Math.max(0, mediaMs - mediaOffsetMs));
+    if (end - fromMs < MIN_CLIP_MS) {
+      await rm(join(dir, media), { force: true });
+      throw new AppError(
+        422,
+        'NO_ISO_COVERAGE',
+        `Camera "${clip.source}" has only ${Math.max(0, Math.round(end - fromMs))} ms of ISO picture in that range.`,
+        field,
+      );
+    }
     // An older version's media stays until the clip is deleted: a replay on air may still be playing it.
-    return { ...clip, fromMs, toMs, mediaOffsetMs: fromMs - first.startMs, media, version };
+    return { ...clip, fromMs, toMs: Math.round(end), mediaOffsetMs, media, version };
   }
 }
 

@@ -208,4 +208,28 @@ describe('ISO recordings and replay clips', () => {
       ['replay', 'camera-1'],
     ]);
   }, 30_000);
+
+  it('ends a clip where its media ends when a segment holds less picture than its server-time span', async () => {
+    const { app, director, camera } = await stack();
+    // A busy phone's recorder started late: 1.4 s of picture uploaded as a 2 s segment.
+    const short = join(dir, 'short.webm');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=1.4'],
+      ...['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-y', short],
+    ]);
+    const t0 = Date.now() - 10_000;
+    expect((await upload(app, camera, t0, camera.key, readFileSync(short))).statusCode).toBe(200);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/events/match/replay/clips',
+      headers: bearer(director),
+      payload: { source: camera.camera.id, fromMs: t0 + 200, toMs: t0 + SEGMENT_MS },
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    const clip = JSON.parse(created.body).clip as ReplayClip;
+    // Marked to 2 s; the picture ends at 1.4 s: so does the clip (the replay's length, the export's).
+    expect(clip.toMs - t0).toBeGreaterThan(1300);
+    expect(clip.toMs - t0).toBeLessThan(1500);
+    expect(clip.durationMs).toBe(clip.toMs - clip.fromMs);
+  }, 30_000);
 });
