@@ -68,8 +68,12 @@ describe('ISO retention', () => {
       ).ranges;
     await expect.poll(async () => (await ranges()).length, { timeout: 10_000 }).toBe(1);
     expect(await ranges()).toMatchObject([{ fromMs: recent, toMs: recent + 2 * SEGMENT_MS, segments: 2 }]);
-    const files = readdirSync(join(dir, 'data', 'iso', 'match', camera.camera.id));
-    expect(files.map((f) => Number(f.split('-')[1]?.split('.')[0])).sort()).toEqual([recent, recent + SEGMENT_MS]);
+    // The index goes first and the files after it: wait for the sweep to have removed them too.
+    const starts = () =>
+      readdirSync(join(dir, 'data', 'iso', 'match', camera.camera.id))
+        .map((f) => Number(f.split('-')[1]?.split('.')[0]))
+        .sort();
+    await expect.poll(starts, { timeout: 10_000 }).toEqual([recent, recent + SEGMENT_MS]);
     // The clip marked on the old range still plays: its media is its own file.
     const media = await second.inject({ url: clip.mediaUrl, headers: bearer(director) });
     expect(media.statusCode).toBe(200);
