@@ -1,7 +1,8 @@
 // `npm run screenshots`: the operator pages in real Chromium against the embedded stack (built pages, a
 // throwaway Redis, one demo event mid-match), saved to docs/screenshots/ for the README. Director,
 // graphics and the event console at 1920×1080 (director and graphics also on a 1366×768 laptop), the
-// console's setup form at tablet size 820×1180, camera and viewer at phone size 390×844.
+// console's setup form at tablet size 820×1180, camera and viewer (with and without YouTube/Twitch) at
+// phone size 390×844.
 // `npm run screenshots -- director` writes only the files whose name contains `director`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -146,6 +147,17 @@ async function main(): Promise<void> {
       home: { name: 'Lakeside Lynx' },
       away: { name: 'Eastport Eagles' },
     });
+    // The viewer page of an event without YouTube or Twitch: the score and the Pitchside chat, two viewers talking.
+    const u18Viewer = (await app.apiKeys.ensureEventKeys('u18-semi')).find((k) => k.role === 'viewer')!.key;
+    // Another browser profile: another viewer, not this one under a second name.
+    const chatter = await (await browser.createBrowserContext()).newPage();
+    await chatter.setViewport(PHONE);
+    await chatter.goto(`${origin}/watch?event=u18-semi&key=${u18Viewer}`, { waitUntil: 'load' });
+    await say(chatter, 'Maya', 'Lynx by ten, calling it now');
+    await shoot(browser.newPage(), `${origin}/watch?event=u18-semi&key=${u18Viewer}`, PHONE, 'watch-chat.png', (page) =>
+      say(page, 'Jonas', 'Eagles defence looks sharp tonight'),
+    );
+    await chatter.close();
     const admin = (tab: string) => `${origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`;
     await shoot(browser.newPage(), admin('live'), DESKTOP, 'console.png');
     await shoot(browser.newPage(), admin('crew'), DESKTOP, 'console-crew.png');
@@ -160,11 +172,22 @@ async function main(): Promise<void> {
 
 const ONLY = process.argv[2] ?? '';
 
+/** Sends one chat line from a watch page and waits until the chat shows it. */
+async function say(page: Page, name: string, text: string): Promise<void> {
+  await page.waitForSelector('#chat-form');
+  await page.$eval('#chat-name', (e, v) => ((e as HTMLInputElement).value = v), name);
+  await page.type('#chat-text', text);
+  await page.$eval('#chat-send', (e) => (e as HTMLButtonElement).click());
+  await page.waitForFunction((t) => document.querySelector('#chat-messages')?.textContent?.includes(t), {}, text);
+}
+
 async function shoot(
   pending: Promise<Page>,
   url: string,
   size: { width: number; height: number },
   file: string,
+  /** What to do on the page once it is online, before the picture. */
+  before: (page: Page) => Promise<void> = async () => undefined,
 ): Promise<void> {
   const page = await pending;
   if (!file.includes(ONLY)) {
@@ -174,6 +197,7 @@ async function shoot(
   await page.setViewport(size);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.connection === 'online', { timeout: 20_000 });
+  await before(page);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   await page.screenshot({ path: resolve(OUT_DIR, file) });
   console.log(`  ${file} ${size.width}×${size.height}`);
