@@ -7,6 +7,7 @@ import {
   ReplaySpeedSchema,
   ServerTimeSchema,
   SourceIdSchema,
+  TransitionTypeSchema,
   type ProgramState,
   type ReplayClipRef,
   type ReplaySpeed,
@@ -195,16 +196,18 @@ export const ClipListResponseSchema = Type.Object(
 
 // ---- Clip export (controller → worker) -----------------------------------------------------------------
 
+/** A clip's ISO segments in order: absolute paths on the shared data dir, with their server-time starts. */
+const ExportSegmentsSchema = Type.Array(
+  Type.Object({ path: Type.String({ pattern: '^/' }), startMs: ServerTimeSchema }, { additionalProperties: false }),
+  { minItems: 1, maxItems: 1000 },
+);
+
 /** A replay clip encoded to MP4 from the ISO segments it spans, trimmed to its in and out points. */
 export const ClipExportJobSchema = Type.Object(
   {
     eventId: EventIdSchema,
     clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }),
-    /** The clip's segments in order: absolute paths on the shared data dir, with their server-time starts. */
-    segments: Type.Array(
-      Type.Object({ path: Type.String({ pattern: '^/' }), startMs: ServerTimeSchema }, { additionalProperties: false }),
-      { minItems: 1, maxItems: 1000 },
-    ),
+    segments: ExportSegmentsSchema,
     fromMs: ServerTimeSchema,
     toMs: ServerTimeSchema,
     /** The MP4 to write (absolute). */
@@ -227,3 +230,79 @@ export const ClipExportStatusSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ClipExportStatus = Static<typeof ClipExportStatusSchema>;
+
+// ---- Highlight reels (controller → worker) -------------------------------------------------------------
+
+/** Clips in one reel at most (a reel is a highlights package, not a VOD). */
+export const MAX_REEL_CLIPS = 50;
+/** The longest transition between two clips of a reel. */
+export const MAX_REEL_TRANSITION_MS = 2000;
+/** The queue job name of a reel (the clip export queue runs clip and reel exports, one at a time). */
+export const REEL_EXPORT_JOB = 'reel-export';
+
+/**
+ * Between two clips of a reel: a cut, a mix (dissolve), a dip through black, or a wipe from the left (the
+ * program's vocabulary; a dip's colour is black in a reel).
+ */
+export const ReelTransitionSchema = Type.Object(
+  {
+    type: TransitionTypeSchema,
+    durationMs: Type.Integer({ minimum: 0, maximum: MAX_REEL_TRANSITION_MS }),
+  },
+  { additionalProperties: false },
+);
+export type ReelTransition = Static<typeof ReelTransitionSchema>;
+/** A reel without a transition given dissolves between its clips for half a second. */
+export const DEFAULT_REEL_TRANSITION: ReelTransition = { type: 'mix', durationMs: 500 };
+
+export const CreateReelRequestSchema = Type.Object(
+  {
+    /** Clip ids in the order they play (a clip may appear twice). */
+    clips: Type.Array(Type.String({ pattern: '^[a-z0-9]{1,40}$' }), { minItems: 1, maxItems: MAX_REEL_CLIPS }),
+    transition: Type.Optional(ReelTransitionSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateReelRequest = Static<typeof CreateReelRequestSchema>;
+
+const ClipMediaSchema = Type.Object(
+  {
+    clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }),
+    segments: ExportSegmentsSchema,
+    fromMs: ServerTimeSchema,
+    toMs: ServerTimeSchema,
+  },
+  { additionalProperties: false },
+);
+
+/** The clips of a reel, each cut from its ISO segments, joined by the transition, encoded to one MP4. */
+export const ReelExportJobSchema = Type.Object(
+  {
+    eventId: EventIdSchema,
+    reelId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }),
+    clips: Type.Array(ClipMediaSchema, { minItems: 1, maxItems: MAX_REEL_CLIPS }),
+    transition: ReelTransitionSchema,
+    /** The MP4 to write (absolute). */
+    out: Type.String({ pattern: '^/' }),
+  },
+  { additionalProperties: false },
+);
+export type ReelExportJob = Static<typeof ReelExportJobSchema>;
+
+/** A reel export's state: the clip export's fields, with the reel's id and its clips in order. */
+export const ReelExportStatusSchema = Type.Object(
+  {
+    reelId: Type.String(),
+    clips: Type.Array(Type.String()),
+    transition: ReelTransitionSchema,
+    ...ClipExportStatusSchema.properties,
+  },
+  { additionalProperties: false },
+);
+export type ReelExportStatus = Static<typeof ReelExportStatusSchema>;
+
+/** The length of a reel: its clips end to end, less one transition per join (each overlaps two clips). */
+export function reelDurationMs(clipMs: readonly number[], transition: ReelTransition): number {
+  const overlap = transition.type === 'cut' ? 0 : transition.durationMs;
+  return clipMs.reduce((sum, ms) => sum + ms, 0) - overlap * Math.max(0, clipMs.length - 1);
+}

@@ -5,10 +5,8 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Queue } from 'bullmq';
 import { Type } from '@sinclair/typebox';
 import {
-  CLIP_EXPORT_QUEUE,
   ClipExportStatusSchema,
   ClipListResponseSchema,
   ClipResponseSchema,
@@ -32,6 +30,7 @@ import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
+import { exportJobOptions, exportJobStatus, openExportQueue, sendExport } from '../services/export-jobs.ts';
 import { isoRetentionSweeper } from '../services/iso-retention.ts';
 import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
 import { clipRef, clipView, ReplayClips, type StoredClip } from '../services/replay-clips.ts';
@@ -41,10 +40,6 @@ const REPLAY_ROLES: readonly Role[] = ['admin', 'director'];
 const MEDIA_ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'template'];
 const MEDIA_TYPE = /^video\/(webm|x-matroska|mp4)\b/;
 const CONTENT_TYPES: Record<string, string> = { webm: 'video/webm', mkv: 'video/x-matroska', mp4: 'video/mp4' };
-
-/** Clip exports are kept a day in the queue (the MP4 stays on disk under the exports retention). */
-const EXPORT_JOB_AGE_S = 24 * 3600;
-const EXPORT_JOB_ATTEMPTS = 3;
 
 const ClipParamsSchema = Type.Object(
   { eventId: EventParamsSchema.properties.eventId, clipId: Type.String({ pattern: '^[a-z0-9]{1,40}$' }) },
@@ -64,15 +59,7 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
   app.addHook('onReady', () => isoRetention.start());
   app.addHook('onClose', () => isoRetention.close());
   const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports', 'clips');
-  const exportQueue = new Queue<ClipExportJob>(CLIP_EXPORT_QUEUE, {
-    connection: app.redis.duplicate({ maxRetriesPerRequest: null }),
-    prefix: app.redisKeys.queuePrefix,
-  });
-  app.addHook('onClose', async () => {
-    const connection = await exportQueue.client;
-    await exportQueue.close();
-    connection.disconnect();
-  });
+  const exportQueue = openExportQueue(app);
   /** One export per clip version: a second click answers the same job. */
   const exportJobId = (eventId: string, clip: { id: string; version: number }) =>
     `clip-${eventId}-${clip.id}-${clip.version}`;
@@ -297,44 +284,26 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       const clip = await clips.get(eventId, clipId);
       const segments = await clips.segments(eventId, clip);
       const jobId = exportJobId(eventId, clip);
-      await exportQueue.add(
-        'clip-export',
-        {
-          eventId,
-          clipId,
-          segments: segments.map((s) => ({ path: s.path, startMs: s.startMs })),
-          fromMs: clip.fromMs,
-          toMs: clip.toMs,
-          out: exportFile(eventId, clip),
-        },
-        {
-          jobId,
-          attempts: EXPORT_JOB_ATTEMPTS,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: { age: EXPORT_JOB_AGE_S },
-          removeOnFail: { age: EXPORT_JOB_AGE_S },
-        },
-      );
+      const job: ClipExportJob = {
+        eventId,
+        clipId,
+        segments: segments.map((s) => ({ path: s.path, startMs: s.startMs })),
+        fromMs: clip.fromMs,
+        toMs: clip.toMs,
+        out: exportFile(eventId, clip),
+      };
+      await exportQueue.add('clip-export', job, exportJobOptions(jobId));
       return exportStatus(eventId, clip);
     },
   );
 
-  const exportStatus = async (eventId: string, clip: { id: string; version: number }): Promise<ClipExportStatus> => {
-    const jobId = exportJobId(eventId, clip);
-    const job = await exportQueue.getJob(jobId);
-    if (job === undefined) throw new AppError(404, 'NOT_FOUND', 'This clip has not been exported.', '/clipId');
-    const state = await job.getState();
-    const done = state === 'completed';
-    const result = job.returnvalue as { durationMs?: number } | null;
-    return {
-      jobId,
-      state: done ? 'completed' : state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'queued',
-      progress: done ? 1 : typeof job.progress === 'number' ? job.progress : 0,
-      url: done ? `/api/events/${eventId}/replay/clips/${clip.id}/clip.mp4` : null,
-      durationMs: done ? (result?.durationMs ?? null) : null,
-      ...(state === 'failed' ? { error: job.failedReason } : {}),
-    };
-  };
+  const exportStatus = (eventId: string, clip: { id: string; version: number }): Promise<ClipExportStatus> =>
+    exportJobStatus(
+      exportQueue,
+      exportJobId(eventId, clip),
+      `/api/events/${eventId}/replay/clips/${clip.id}/clip.mp4`,
+      '/clipId',
+    );
 
   app.get(
     '/api/events/:eventId/replay/clips/:clipId/export',
@@ -361,14 +330,7 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     },
     async (request, reply) => {
       const { eventId, clipId } = request.params;
-      const path = exportFile(eventId, await clips.get(eventId, clipId));
-      const info = await stat(path).catch(() => null);
-      if (info === null) throw new AppError(404, 'NOT_FOUND', 'The clip export is not ready.', '/clipId');
-      return reply
-        .header('content-type', 'video/mp4')
-        .header('content-length', info.size)
-        .header('content-disposition', `attachment; filename="${clipId}.mp4"`)
-        .send(createReadStream(path));
+      return sendExport(reply, exportFile(eventId, await clips.get(eventId, clipId)), clipId, '/clipId');
     },
   );
 

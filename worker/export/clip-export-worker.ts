@@ -1,20 +1,26 @@
 // The clip export queue's worker: a replay clip's ISO segments concatenated, trimmed to the clip's in and
 // out points (server time → media time through each segment's stamped start) and encoded to an H.264/AAC
-// MP4 (faststart), at the same low priority as VOD exports so live outputs keep their cores.
+// MP4 (faststart), at the same low priority as VOD exports so live outputs keep their cores. Highlight reels
+// (REEL_EXPORT_JOB, reel-export.ts) run on the same queue, one export at a time.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Static, TSchema } from '@sinclair/typebox';
 import {
   CLIP_EXPORT_QUEUE,
   ClipExportJobSchema,
   parse,
+  REEL_EXPORT_JOB,
+  ReelExportJobSchema,
   type ClipExportJob,
   type RedisKeys,
+  type ReelExportJob,
 } from '../../protocol/index.ts';
 import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import type { Logger } from '../../runtime/logger.ts';
+import { exportReel } from './reel-export.ts';
 import { EXPORT_NICENESS } from './vod-export.ts';
 
 export interface ClipExportResult {
@@ -62,7 +68,7 @@ export async function exportClip(
 
 export class ClipExportWorker {
   readonly id = randomUUID().slice(0, 8);
-  #worker: Worker<ClipExportJob, ClipExportResult> | null = null;
+  #worker: Worker<ClipExportJob | ReelExportJob, ClipExportResult> | null = null;
   #connection: Redis | null = null;
   readonly #log: Logger;
 
@@ -93,9 +99,15 @@ export class ClipExportWorker {
     this.#connection = null;
   }
 
-  async #process(job: Job<ClipExportJob>): Promise<ClipExportResult> {
-    const parsed = parse(ClipExportJobSchema, job.data);
-    if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
-    return exportClip(parsed.value, (progress) => void job.updateProgress(progress).catch(() => undefined));
+  async #process(job: Job<ClipExportJob | ReelExportJob>): Promise<ClipExportResult> {
+    const progress = (value: number): void => void job.updateProgress(value).catch(() => undefined);
+    if (job.name === REEL_EXPORT_JOB) return exportReel(parseJob(ReelExportJobSchema, job.data), progress);
+    return exportClip(parseJob(ClipExportJobSchema, job.data), progress);
   }
+}
+
+function parseJob<T extends TSchema>(schema: T, data: unknown): Static<T> {
+  const parsed = parse(schema, data);
+  if (!parsed.ok) throw new UnrecoverableError(`bad job data: ${parsed.error.field} ${parsed.error.message}`);
+  return parsed.value;
 }
