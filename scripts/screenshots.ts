@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { buildApp } from '../controller/app.ts';
 import { testSources, type Command, type EventRole, type JoinResponse } from '../protocol/index.ts';
-import { launchChromium } from '../runtime/chromium.ts';
+import { fakeCaptureArgs, launchChromium } from '../runtime/chromium.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { freePort } from '../runtime/free-port.ts';
@@ -26,6 +26,8 @@ const LAPTOP = { width: 1366, height: 768 };
 const ADMIN_KEY = 'psadm_screenshots-only-0123456789';
 /** Long enough for the template's fades and the clock to settle into a representative frame. */
 const SETTLE_MS = 2500;
+/** What the fake phone camera films. */
+const CAMERA_PATTERN = 'testsrc2=size=640x360:rate=30:duration=2';
 /** A home crest for the scorebug: a white square on the home colour. */
 const CREST_FILTER = 'color=c=0xc8102e:s=96x96,drawbox=x=28:y=28:w=40:h=40:color=white:t=fill';
 
@@ -64,7 +66,12 @@ async function main(): Promise<void> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${port}`;
-  const browser = await launchChromium(DESKTOP);
+  // The phone's camera and microphone: a test pattern and a tone, so the camera page shows a real picture.
+  const media = mkdtempSync(join(tmpdir(), 'pitchside-shots-'));
+  const [video, audio] = [join(media, 'camera.y4m'), join(media, 'tone.wav')];
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', CAMERA_PATTERN, '-pix_fmt', 'yuv420p', video]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', audio]);
+  const browser = await launchChromium({ ...DESKTOP, args: fakeCaptureArgs(video, audio) });
   try {
     await app.events.create(
       {
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
       if (!response.ok) throw new Error(`${command.type}: HTTP ${response.status} ${await response.text()}`);
     }
     // So the scorebug and the logo pickers show a crest.
-    const crest = join(mkdtempSync(join(tmpdir(), 'pitchside-shots-')), 'crest.png');
+    const crest = join(media, 'crest.png');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', CREST_FILTER, '-frames:v', '1', crest]);
     const logo = await fetch(`${origin}/api/events/${EVENT_ID}/teams/home/logo`, {
       method: 'PUT',

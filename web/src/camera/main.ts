@@ -30,7 +30,8 @@ const QUALITY_TEXT: Record<Quality, string> = {
   good: 'Good',
   poor: 'Poor',
   lost: 'Lost',
-  unknown: '—',
+  // Before the first measurement, or while nothing is being sent.
+  unknown: 'checking…',
 };
 const HEALTH_QUALITY = { good: 'excellent', warning: 'poor', bad: 'lost' } as const satisfies Record<string, Quality>;
 /** Tally follows a running transition (still red while being mixed out). */
