@@ -318,7 +318,12 @@ function checkField(options: { field: string; input: HTMLInputElement; label: st
     'label',
     { class: 'field check-field', 'data-field': options.field, for: options.input.id },
     options.input,
-    h('span', {}, h('strong', {}, options.label), h('span', { class: 'muted' }, ` — ${options.help}`)),
+    h(
+      'span',
+      { class: 'check-text' },
+      h('strong', {}, options.label),
+      h('span', { class: 'muted' }, ` — ${options.help}`),
+    ),
     message,
   );
 }
