@@ -11,6 +11,8 @@ import {
   ExportJobSchema,
   PROGRAM_OUTPUT_QUEUE,
   ProgramOutputJobSchema,
+  RERENDER_QUEUE,
+  RerenderJobSchema,
   StartStreamRequestSchema,
   StopRequestSchema,
   UpdateDestinationsRequestSchema,
@@ -27,6 +29,7 @@ import {
   type OutputPlan,
   type PlanSummary,
   type RedisKeys,
+  type RerenderJob,
   type StartStreamRequest,
   type StopRequest,
   type UpdateDestinationsRequest,
@@ -82,6 +85,7 @@ export class JobClient {
   #redis: Redis | null = null;
   #outputs: Queue | null = null;
   #exports: Queue | null = null;
+  #rerenders: Queue | null = null;
 
   constructor(private readonly options: JobClientOptions) {}
 
@@ -92,13 +96,18 @@ export class JobClient {
     const prefix = this.options.keys.queuePrefix;
     this.#outputs = new Queue(PROGRAM_OUTPUT_QUEUE, { connection, prefix });
     this.#exports = new Queue(EXPORT_QUEUE, { connection, prefix });
-    await Promise.all([this.#outputs.waitUntilReady(), this.#exports.waitUntilReady()]);
+    this.#rerenders = new Queue(RERENDER_QUEUE, { connection, prefix });
+    await Promise.all([
+      this.#outputs.waitUntilReady(),
+      this.#exports.waitUntilReady(),
+      this.#rerenders.waitUntilReady(),
+    ]);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#outputs?.close(), this.#exports?.close()]);
+    await Promise.all([this.#outputs?.close(), this.#exports?.close(), this.#rerenders?.close()]);
     this.#redis?.disconnect();
-    this.#redis = this.#outputs = this.#exports = null;
+    this.#redis = this.#outputs = this.#exports = this.#rerenders = null;
   }
 
   /** Go live to these destinations (added to any already live). A second click changes nothing. */
@@ -151,11 +160,30 @@ export class JobClient {
     const data = check(ExportJobSchema, job, 'export');
     // One export per recording and options: a double click returns the same job.
     const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers);
-    const queue = this.#exportsOrThrow();
-    // Exports run one at a time below live outputs' priority: past the cap a new one would wait for hours
-    // (and its files fill the disk meanwhile). The same request again is the same job, never refused. The
-    // count and the add happen under one lock, so simultaneous requests at the cap (two controllers, a
-    // double-clicking console) cannot pass it by their number.
+    await this.#enqueueExport(this.#queueOrThrow(this.#exports), 'export', jobId, data);
+    return { jobId };
+  }
+
+  /** The re-render job id (served from the exports directory like an export): same request, same job. */
+  static rerenderJobId(job: Omit<RerenderJob, 'outDir'>): string {
+    const input = [job.fromMs, job.toMs, job.video, job.feed, job.testSources];
+    return `export-${job.eventId}-rerender-${hash(JSON.stringify(input))}`;
+  }
+
+  async rerender(job: RerenderJob): Promise<{ jobId: string }> {
+    const data = check(RerenderJobSchema, job, 'rerender');
+    const jobId = JobClient.rerenderJobId(data);
+    await this.#enqueueExport(this.#queueOrThrow(this.#rerenders), 'rerender', jobId, data);
+    return { jobId };
+  }
+
+  /**
+   * Exports and re-renders run one at a time below live outputs' priority: past the cap a new one would
+   * wait for hours (and its files fill the disk meanwhile). The same request again is the same job, never
+   * refused. The count and the add happen under one lock, so simultaneous requests at the cap (two
+   * controllers, a double-clicking console) cannot pass it by their number.
+   */
+  async #enqueueExport(queue: Queue, name: string, jobId: string, data: object): Promise<void> {
     await this.#withExportAdmission(async () => {
       if ((await queue.getJob(jobId)) === undefined) {
         const counts = await queue.getJobCounts(...QUEUED_EXPORT_STATES);
@@ -164,10 +192,10 @@ export class JobClient {
         if (queued >= max)
           throw new JobRequestError(
             'QUEUE_FULL',
-            `${queued} exports are already queued or running (EXPORT_QUEUE_MAX = ${max}); try again when one has finished`,
+            `${queued} ${name}s are already queued or running (EXPORT_QUEUE_MAX = ${max}); try again when one has finished`,
           );
       }
-      await queue.add('export', data, {
+      await queue.add(name, data, {
         jobId,
         attempts: EXPORT_JOB_ATTEMPTS,
         backoff: { type: 'exponential', delay: OUTPUT_RETRY_BASE_MS },
@@ -175,7 +203,6 @@ export class JobClient {
         removeOnFail: { age: 24 * 3600 },
       });
     });
-    return { jobId };
   }
 
   /** Latest output and export statuses (also pushed on keys.jobStatusChannel(eventId)). */
@@ -248,9 +275,9 @@ export class JobClient {
     if (this.#outputs === null) throw new Error('JobClient: call start() first');
     return this.#outputs;
   }
-  #exportsOrThrow(): Queue {
-    if (this.#exports === null) throw new Error('JobClient: call start() first');
-    return this.#exports;
+  #queueOrThrow(queue: Queue | null): Queue {
+    if (queue === null) throw new Error('JobClient: call start() first');
+    return queue;
   }
 }
 

@@ -27,5 +27,6 @@ export * from './direct-media.ts';
 export * from './hls.ts';
 export * from './replay.ts';
 export * from './tally.ts';
+export * from './rerender.ts';
 export * from './chat.ts';
 export * from './team-logo.ts';

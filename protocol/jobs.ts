@@ -1,8 +1,9 @@
 // Program output and export jobs: what the controller asks the worker for, and the status the worker
 // sends back. The controller and the worker are separate processes, so these shapes live here, once.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EventIdSchema } from './wire.ts';
 import { VideoFormatSchema } from './video-format.ts';
+import { RerenderResultSchema } from './rerender.ts';
 
 /** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
 export function programOutputJobId(eventId: string): string {
@@ -263,24 +264,38 @@ export const OutputStatusMessageSchema = Type.Object(
 );
 export type OutputStatusMessage = Static<typeof OutputStatusMessageSchema>;
 
-export const ExportStatusMessageSchema = Type.Object(
-  {
-    type: Type.Literal('job.export'),
-    eventId: EventIdSchema,
-    jobId: Type.String(),
-    state: JobStateSchema,
-    /** 0..1 */
-    progress: Type.Number({ minimum: 0, maximum: 1 }),
-    message: Type.String(),
-    result: Type.Union([ExportResultSchema, Type.Null()]),
-    at: Type.Number(),
-  },
-  { additionalProperties: false },
-);
+/** Status of a job that makes a file with progress (an export, a re-render): its frame type and result. */
+function fileJobStatusSchema<T extends string, R extends TSchema>(type: T, result: R) {
+  return Type.Object(
+    {
+      type: Type.Literal(type),
+      eventId: EventIdSchema,
+      jobId: Type.String(),
+      state: JobStateSchema,
+      /** 0..1 */
+      progress: Type.Number({ minimum: 0, maximum: 1 }),
+      message: Type.String(),
+      result: Type.Union([result, Type.Null()]),
+      at: Type.Number(),
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const ExportStatusMessageSchema = fileJobStatusSchema('job.export', ExportResultSchema);
 export type ExportStatusMessage = Static<typeof ExportStatusMessageSchema>;
 
+export const RerenderStatusMessageSchema = fileJobStatusSchema('job.rerender', RerenderResultSchema);
+export type RerenderStatusMessage = Static<typeof RerenderStatusMessageSchema>;
+
 /** Frames on RedisKeys.jobStatusChannel(eventId); also a WebSocket frame type for panels. */
-export const JobStatusMessageSchema = Type.Union([OutputStatusMessageSchema, ExportStatusMessageSchema]);
+export const JobStatusMessageSchema = Type.Union([
+  OutputStatusMessageSchema,
+  ExportStatusMessageSchema,
+  RerenderStatusMessageSchema,
+]);
+/** The job status message types, each kept as the event's last status of its type. */
+export const JOB_STATUS_TYPES = ['job.output', 'job.export', 'job.rerender'] as const;
 export type JobStatusMessage = Static<typeof JobStatusMessageSchema>;
 
 export const RTMP_BASE: Record<'youtube' | 'twitch', string> = {

@@ -17,7 +17,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema, type Role } from './api.ts';
 import { frameCodec } from './frame-codec.ts';
-import { ExportStatusMessageSchema, OutputStatusMessageSchema } from './jobs.ts';
+import { ExportStatusMessageSchema, OutputStatusMessageSchema, RerenderStatusMessageSchema } from './jobs.ts';
 import { WatchMessageSchema } from './watch.ts';
 import {
   CHAT_ROLES,
@@ -103,6 +103,7 @@ export const SERVER_MESSAGE_SCHEMAS = [
   WatchMessageSchema,
   OutputStatusMessageSchema,
   ExportStatusMessageSchema,
+  RerenderStatusMessageSchema,
   MediaConfigMessageSchema,
   MediaCameraMessageSchema,
   MediaRequestDeliveryMessageSchema,
@@ -159,6 +160,7 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   watch: ['admin', 'director', 'viewer'],
   'job.output': OPERATORS,
   'job.export': OPERATORS,
+  'job.rerender': OPERATORS,
   // Direct cameras. Addressed frames (request, signal) also reach only the socket they name.
   'media.config': [...MEDIA_RECEIVERS, 'camera'],
   'media.camera': MEDIA_RECEIVERS,

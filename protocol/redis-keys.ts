@@ -8,6 +8,8 @@ export const PROGRAM_OUTPUT_QUEUE = 'program-output';
 export const EXPORT_QUEUE = 'export';
 /** Replay clip exports (a clip's ISO segments encoded to one MP4). */
 export const CLIP_EXPORT_QUEUE = 'clip-export';
+/** Re-renders of the program from the ISO recordings and the switch log. */
+export const RERENDER_QUEUE = 'rerender';
 
 /** Keys of one event's program output (written by the job client and the worker that owns the output). */
 export interface OutputKeys {

@@ -12,6 +12,7 @@ import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
 import { ClipExportWorker } from './export/clip-export-worker.ts';
 import { ExportWorker } from './export/export-worker.ts';
+import { RerenderWorker } from './export/rerender-worker.ts';
 import { OutputWorker } from './output-worker.ts';
 import { createLogger, type Logger } from '../runtime/logger.ts';
 import { retentionSweeper } from './retention.ts';
@@ -67,6 +68,12 @@ export async function startWorkerStack(
     log: log.child({ component: 'export' }),
   });
   const clipExports = new ClipExportWorker({ redisUrl, keys, log: log.child({ component: 'clip-export' }) });
+  const rerenders = new RerenderWorker({
+    redisUrl,
+    keys,
+    readLog: (eventId, range) => switchLog.query(eventId, range),
+    log: log.child({ component: 'rerender' }),
+  });
   const retention = retentionSweeper({
     recordingsDir: resolve(config.PITCHSIDE_DATA_DIR, 'recordings'),
     exportsDir: resolve(config.PITCHSIDE_DATA_DIR, 'exports'),
@@ -78,10 +85,12 @@ export async function startWorkerStack(
   await outputs.start();
   await exports.start();
   await clipExports.start();
+  await rerenders.start();
   retention.start();
   return {
     async close() {
       await retention.close();
+      await rerenders.close();
       await clipExports.close();
       await exports.close();
       await outputs.close();

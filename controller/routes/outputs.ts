@@ -15,11 +15,16 @@ import {
   PlanSummarySchema,
   SERVED_EXPORT_FILES,
   JobStatusMessageSchema,
+  MAX_RERENDER_MS,
+  RERENDER_FILE,
+  RerenderRequestSchema,
   StopRequestSchema,
   VideoFormatSchema,
+  parseVideoFormat,
   type Role,
   type VideoFormat,
 } from '../../protocol/index.ts';
+import { readIsoCameras, readIsoSegments } from '../../outputs/iso-index.ts';
 import { JobClient, JobRequestError, type OutputTarget } from '../../outputs/job-client.ts';
 import type { RouteOptions } from '../app.ts';
 import { caller } from '../plugins/auth.ts';
@@ -70,6 +75,8 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const exportsRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'exports');
+  /** Where the controller's IsoStore writes the cameras' ISO segments (routes/replay.ts). */
+  const isoRoot = resolve(options.config.PITCHSIDE_DATA_DIR, 'iso');
   const chapterMarkers = new ChapterMarkers(app.redis, app.redisKeys);
   const jobs = new JobClient({
     redis: app.redis,
@@ -306,6 +313,76 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
         jobId,
         files: SERVED_EXPORT_FILES.map((f) => `${base}/${f}`),
       };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/exports/rerender',
+    {
+      ...control,
+      schema: {
+        tags: ['outputs'],
+        summary:
+          'Render a recording’s program again from the cameras’ ISO recordings and the switch log (clean feed, 720p or 1080p), faster than real time',
+        params: EventParamsSchema,
+        body: RerenderRequestSchema,
+        response: {
+          200: Type.Object({ jobId: Type.String(), file: Type.String() }),
+          ...ErrorResponses,
+          409: ErrorResponses[400],
+          422: ErrorResponses[400],
+          429: ErrorResponses[400],
+        },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const recordings = await jobs.recordings(eventId);
+      const note = body.recording === undefined ? recordings.at(-1) : recordings[body.recording];
+      if (note === undefined)
+        throw new AppError(
+          404,
+          'NOT_FOUND',
+          `event ${eventId} has no recording${body.recording === undefined ? '' : ` #${body.recording}`}`,
+          '/recording',
+        );
+      if (note.startedAt === null)
+        throw new AppError(409, 'CONFLICT', 'the recording has no start time, so takes cannot be placed', '/recording');
+      const fromMs = body.fromMs ?? note.startedAt;
+      const toMs = body.toMs ?? note.endedAt;
+      if (fromMs < note.startedAt || fromMs >= note.endedAt)
+        throw new AppError(
+          400,
+          'INVALID',
+          `fromMs must be inside the recording (${note.startedAt}–${note.endedAt})`,
+          '/fromMs',
+        );
+      if (toMs <= fromMs || toMs > note.endedAt)
+        throw new AppError(400, 'INVALID', `toMs must be after fromMs and at most ${note.endedAt}`, '/toMs');
+      if (toMs - fromMs > MAX_RERENDER_MS)
+        throw new AppError(400, 'INVALID', `a re-render covers at most ${MAX_RERENDER_MS} ms`, '/toMs');
+      const video = parseVideoFormat(body.video ?? DEFAULT_VIDEO);
+      if (!video.ok) throw new AppError(400, 'INVALID', `video: ${video.error.message}`, `/video${video.error.field}`);
+      const cameras = await readIsoCameras(app.redis, app.redisKeys, eventId);
+      const covered = await Promise.all(
+        cameras.map(async (c) => (await readIsoSegments(app.redis, app.redisKeys, eventId, c, fromMs, toMs)).length),
+      );
+      if (!covered.some((n) => n > 0))
+        throw new AppError(422, 'NO_ISO_COVERAGE', 'no camera has an ISO recording in that window', '/recording');
+      const state = await app.program.requireState(eventId);
+      const job = {
+        eventId,
+        fromMs,
+        toMs,
+        video: video.value,
+        feed: body.feed ?? 'clean',
+        isoDir: isoRoot,
+        testSources: state.sources.filter((source) => source.kind === 'test').map((source) => source.id),
+      };
+      const jobId = JobClient.rerenderJobId(job);
+      await answer(() => jobs.rerender({ ...job, outDir: join(exportsRoot, eventId, jobId) }));
+      return { jobId, file: `/api/events/${eventId}/exports/${jobId}/${RERENDER_FILE}` };
     },
   );
 

@@ -5,19 +5,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import {
-  ISO_SEGMENT_MS,
-  IsoSegmentSchema,
-  isoRanges,
-  parse,
-  type IsoRange,
-  type IsoSegment,
-  type RedisKeys,
-} from '../../protocol/index.ts';
+import { isoRanges, type IsoRange, type IsoSegment, type RedisKeys } from '../../protocol/index.ts';
+import { MAX_ISO_SEGMENT_MS, readIsoCameras, readIsoSegments } from '../../outputs/iso-index.ts';
 import { AppError } from './app-error.ts';
 
-/** A segment may be at most this long (the page restarts its recorder every ISO_SEGMENT_MS; a busy page later). */
-export const MAX_ISO_SEGMENT_MS = 4 * ISO_SEGMENT_MS;
 /** Clock error allowed between the camera page's server-time estimate and the server. */
 export const ISO_CLOCK_SLACK_MS = 5000;
 /** Biggest segment accepted: 1080p at 8 Mbit/s for MAX_ISO_SEGMENT_MS, with room. */
@@ -97,16 +88,8 @@ export class IsoStore {
   }
 
   /** Segments of a camera overlapping [fromMs, toMs], in start order. */
-  async segments(eventId: string, camera: string, fromMs: number, toMs: number): Promise<IsoSegment[]> {
-    const raw = await this.redis.zrangebyscore(
-      this.keys.isoSegments(eventId, camera),
-      fromMs - MAX_ISO_SEGMENT_MS,
-      toMs,
-    );
-    return raw.flatMap((text) => {
-      const parsed = parse(IsoSegmentSchema, JSON.parse(text));
-      return parsed.ok && parsed.value.endMs > fromMs && parsed.value.startMs < toMs ? [parsed.value] : [];
-    });
+  segments(eventId: string, camera: string, fromMs: number, toMs: number): Promise<IsoSegment[]> {
+    return readIsoSegments(this.redis, this.keys, eventId, camera, fromMs, toMs);
   }
 
   /** Whether the camera has ever uploaded a segment for this event. */
@@ -115,9 +98,9 @@ export class IsoStore {
   }
 
   async ranges(eventId: string, camera?: string): Promise<IsoRange[]> {
-    const cameras = camera === undefined ? await this.redis.smembers(this.keys.isoCameras(eventId)) : [camera];
+    const cameras = camera === undefined ? await readIsoCameras(this.redis, this.keys, eventId) : [camera];
     const ranges: IsoRange[] = [];
-    for (const id of cameras.sort()) {
+    for (const id of cameras) {
       const all = await this.segments(eventId, id, 0, Number.MAX_SAFE_INTEGER);
       ranges.push(...isoRanges(id, all));
     }

@@ -64,13 +64,20 @@ export class DirectCameraStack {
   client!: JobClient;
   cameraBrowser!: Browser;
   browser!: Browser;
-  /** The worker's and the job client's Redis names (a fresh prefix). */
+  /** The worker's and the job client's Redis names (a fresh prefix, or the controller's: see the constructor). */
   redisKeys: RedisKeys = createRedisKeys(freshPrefix('cameras'));
+
+  /**
+   * `sharedKeys`: the worker uses the controller's Redis names, as one deployment does, so controller routes
+   * that read the worker's recordings (exports, re-renders) find them.
+   */
+  constructor(private readonly options: { sharedKeys?: boolean } = {}) {}
 
   async start(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'pitchside-cameras-'));
     // The controller's data (ISO recordings, clips, exports) goes to the test's own directory.
     this.app = await testApp({ distDir: resolve('dist'), config: testConfig({ PITCHSIDE_DATA_DIR: this.dir }) });
+    if (this.options.sharedKeys === true) this.redisKeys = this.app.redisKeys;
     const keys = await ensureDemoEvent(this.app.events, this.app.apiKeys);
     this.keys = Object.fromEntries(keys.map((k) => [k.role, k.key]));
     this.joinCode = (await this.app.events.require(DEMO_EVENT_ID)).joinCode;

@@ -24,6 +24,7 @@ const EXPECTED: Record<Role, string[]> = {
     'destinations',
     'job.export',
     'job.output',
+    'job.rerender',
     'log',
     'media.config',
     'presence',
@@ -37,6 +38,7 @@ const EXPECTED: Record<Role, string[]> = {
     'destinations',
     'job.export',
     'job.output',
+    'job.rerender',
     'log',
     'media.config',
     'presence',
@@ -97,6 +99,16 @@ describe('realtime frames by role', () => {
       state: 'running',
       progress: 0.5,
       message: 'exporting /var/lib/pitchside/vod.mp4',
+      result: null,
+      at,
+    });
+    await publishJobStatus(app.redis, app.redisKeys, {
+      type: 'job.rerender',
+      eventId,
+      jobId: 'job-3',
+      state: 'running',
+      progress: 0.5,
+      message: 'rendering /var/lib/pitchside/iso',
       result: null,
       at,
     });

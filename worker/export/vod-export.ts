@@ -168,7 +168,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
  * Every take of the event, a page at a time. Pages start at the last entry's millisecond (inclusive, as
  * the reader's `from` is), so entries sharing it are read twice and kept once, by stream id.
  */
-async function readWholeLog(readLog: SwitchLogReader, eventId: string): Promise<SwitchLogEntry[]> {
+export async function readWholeLog(readLog: SwitchLogReader, eventId: string): Promise<SwitchLogEntry[]> {
   const entries: SwitchLogEntry[] = [];
   const seen = new Set<string>();
   let from: number | undefined;
