@@ -143,6 +143,6 @@ console.log('| size | x264 preset | render s | speed × real time | ffmpeg CPU s
 console.log('|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(
-    `| ${r['size']} | ${r['renderSeconds']} | ${r['speed']} | ${r['cpuPerProgramSecond']} | ${r['load1Before']} |`,
+    `| ${r['size']} | ${r['preset']} | ${r['renderSeconds']} | ${r['speed']} | ${r['cpuPerProgramSecond']} | ${r['load1Before']} |`,
   );
 console.log(`JSON: ${OUT}`);

@@ -11,7 +11,7 @@ import type { RedisKeys } from '../../protocol/index.ts';
 import { DAY_MS } from '../../runtime/config.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { PeriodicTask } from '../../runtime/periodic-task.ts';
-import { MAX_ISO_SEGMENT_MS } from './iso-store.ts';
+import { MAX_ISO_SEGMENT_MS } from '../../outputs/iso-index.ts';
 
 /** The sweep runs at start and then this often. */
 export const ISO_SWEEP_INTERVAL_MS = 3600 * 1000;

@@ -7,8 +7,8 @@ import { layerPieces } from './rerender-timeline.ts';
 export const AUDIO_RATE = 48_000;
 
 export interface ChunkGraph {
-  /** ffmpeg input files, in input order. */
-  inputs: string[];
+  /** The ISO files the graph reads (movie sources inside it). */
+  files: string[];
   /** The filter_complex script; its outputs are [v] and [a]. */
   filter: string;
   /** Frames drawn as the slate (a camera on program without ISO). */
@@ -24,6 +24,15 @@ export interface GraphOptions {
   hasAudio: (file: string) => boolean;
 }
 
+/**
+ * A path as a filter option value: escaped for the option parser (\\ ' :), then for the graph parser
+ * (\\ ' [ ] , ;), as ffmpeg-filters(1) § Notes on filtergraph escaping describes.
+ */
+export function filterPath(path: string): string {
+  const option = path.replace(/[\\':]/g, '\\$&');
+  return option.replace(/[\\'[\],;]/g, '\\$&');
+}
+
 function hex(colour: string): string {
   return `0x${colour.replace('#', '')}`;
 }
@@ -32,7 +41,7 @@ export function buildChunkGraph(spans: readonly ProgramSpan[], options: GraphOpt
   const { width, height, clock } = options;
   const fps = clock.fps;
   const samples = (frames: number) => Math.round((frames * AUDIO_RATE) / fps);
-  const inputs: string[] = [];
+  const files: string[] = [];
   const lines: string[] = [];
   let label = 0;
   let slateFrames = 0;
@@ -54,17 +63,24 @@ export function buildChunkGraph(spans: readonly ProgramSpan[], options: GraphOpt
       lines.push(`${src},atrim=end_sample=${samples(p.frames)}[${a}]`);
       return [v, a];
     }
-    const input = inputs.push(p.file) - 1;
+    files.push(p.file);
+    // A movie source, not an ffmpeg input: it decodes only when the graph asks for its frames, so the
+    // pieces waiting their turn in the concat hold nothing (as inputs, ffmpeg read every one of them ahead
+    // and buffered the decoded frames: over a gigabyte for a 60 s chunk at 1080p).
+    const withSound = options.hasAudio(p.file);
+    lines.push(
+      `movie=filename=${filterPath(p.file)}:streams=${withSound ? 'dv+da' : 'dv'}[m${v}]${withSound ? `[m${a}]` : ''}`,
+    );
     // The segment's first frame is at its stamped start: time from there, at the output's rate; a segment
     // whose media runs short of its stamps holds its last frame (and silence) to the end of its piece.
     lines.push(
-      `[${input}:v:0]setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,` +
+      `[m${v}]setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,` +
         `trim=start_frame=${p.mediaFrame}:end_frame=${p.mediaFrame + p.frames},setpts=PTS-STARTPTS,${picture}[${v}]`,
     );
     const from = samples(p.mediaFrame);
     lines.push(
-      options.hasAudio(p.file)
-        ? `[${input}:a:0]asetpts=PTS-STARTPTS,${sound},apad,atrim=start_sample=${from}:end_sample=${from + samples(p.frames)},asetpts=PTS-STARTPTS[${a}]`
+      withSound
+        ? `[m${a}]asetpts=PTS-STARTPTS,${sound},apad,atrim=start_sample=${from}:end_sample=${from + samples(p.frames)},asetpts=PTS-STARTPTS[${a}]`
         : `anullsrc=r=${AUDIO_RATE}:cl=stereo,atrim=end_sample=${samples(p.frames)}[${a}]`,
     );
     return [v, a];
@@ -97,6 +113,13 @@ export function buildChunkGraph(spans: readonly ProgramSpan[], options: GraphOpt
     if (span.kind === 'plain') parts.push(...layer(span.layer, span.from, span.to));
     else parts.push(blend(span));
   }
-  lines.push(`${parts.map(([v, a]) => `[${v}][${a}]`).join('')}concat=n=${parts.length}:v=1:a=1[v][a]`);
-  return { inputs, filter: lines.join(';\n'), slateFrames };
+  // Every piece has an exact frame and sample count, so the output's times are counted, not summed: the
+  // concat filter starts a piece where the longer of its streams ended, which left a frame's gap now and
+  // then (7 frames a minute), and takes would drift off their server times along a chunk.
+  lines.push(
+    `${parts.map(([v, a]) => `[${v}][${a}]`).join('')}concat=n=${parts.length}:v=1:a=1[vc][ac]`,
+    `[vc]setpts=N/(${fps}*TB)[v]`,
+    `[ac]asetpts=N/SR/TB[a]`,
+  );
+  return { files, filter: lines.join(';\n'), slateFrames };
 }

@@ -20,7 +20,7 @@ import { chunkSpans, isoCoverage, programSpans, type IsoPiece, type SourceMedia 
 import { EXPORT_NICENESS, ExportInputError } from './vod-export.ts';
 
 /** Program seconds one ffmpeg renders: bounds the files it opens (a segment is 2 s) and its filter graph. */
-export const CHUNK_SECONDS = 60;
+export const CHUNK_SECONDS = 20;
 /**
  * x264 preset of the re-render. The encode is most of its cost (decoding and scaling the ISOs is about a
  * tenth); `superfast` takes two thirds of the CPU of `veryfast` (the VOD export's) at the same CRF, which
@@ -85,7 +85,7 @@ export async function rerender(
         buildChunkGraph(spans, { width, height, clock, media, hasAudio: (file) => audio.get(file) ?? false });
       // Which segments carry sound (a camera page without a microphone records picture only): the files the
       // chunk uses are probed once, then the graph is built knowing.
-      for (const file of graphOf().inputs)
+      for (const file of graphOf().files)
         if (!audio.has(file)) audio.set(file, (await probe(file).catch(() => null))?.audio != null);
       const graph = graphOf();
       slateFrames += graph.slateFrames;
@@ -97,7 +97,6 @@ export async function rerender(
       await runFfmpeg(
         [
           ...['-v', 'error'],
-          ...graph.inputs.flatMap((file) => ['-i', file]),
           ...['-filter_complex_script', script, '-map', '[v]', '-map', '[a]'],
           ...[
             '-c:v',
