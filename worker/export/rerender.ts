@@ -28,6 +28,8 @@ export const CHUNK_SECONDS = 20;
  */
 export const RERENDER_PRESET = 'superfast';
 const RERENDER_CRF = '20';
+/** ISO segments probed at once for a sound track. */
+const PROBES_AT_ONCE = 4;
 /** Share of the progress bar the chunks take; joining them and the AAC encode take the rest. */
 const RENDER_SHARE = 0.95;
 
@@ -84,9 +86,16 @@ export async function rerender(
       const graphOf = () =>
         buildChunkGraph(spans, { width, height, clock, media, hasAudio: (file) => audio.get(file) ?? false });
       // Which segments carry sound (a camera page without a microphone records picture only): the files the
-      // chunk uses are probed once, then the graph is built knowing.
-      for (const file of graphOf().files)
-        if (!audio.has(file)) audio.set(file, (await probe(file).catch(() => null))?.audio != null);
+      // chunk uses are probed once, a few at a time (an ffprobe is mostly its start-up), then the graph is
+      // built knowing.
+      const unknown = [...new Set(graphOf().files)].filter((file) => !audio.has(file));
+      for (let i = 0; i < unknown.length; i += PROBES_AT_ONCE) {
+        const batch = unknown.slice(i, i + PROBES_AT_ONCE);
+        const found = await Promise.all(
+          batch.map(async (file) => (await probe(file).catch(() => null))?.audio != null),
+        );
+        batch.forEach((file, j) => audio.set(file, found[j] ?? false));
+      }
       const graph = graphOf();
       slateFrames += graph.slateFrames;
       const script = join(work, `chunk-${i}.filter`);
