@@ -28,5 +28,6 @@ export * from './hls.ts';
 export * from './replay.ts';
 export * from './tally.ts';
 export * from './rerender.ts';
+export * from './game-log.ts';
 export * from './chat.ts';
 export * from './team-logo.ts';

@@ -47,6 +47,8 @@ export interface RedisKeys {
   switchLog(eventId: string): string;
   /** Stream: camera, output and error entries operators see. */
   eventLog(eventId: string): string;
+  /** Stream: one entry per score or period change (game-log.ts), written with the state. */
+  gameLog(eventId: string): string;
   /** Stream: named chapter markers (CreateRecordChapter, the API) that VOD exports turn into chapters. */
   chapters(eventId: string): string;
   /** Hash camera id → JSON Camera. */
@@ -110,6 +112,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     state: (id) => `${prefix}event:${id}:state`,
     switchLog: (id) => `${prefix}event:${id}:switches`,
     eventLog: (id) => `${prefix}event:${id}:log`,
+    gameLog: (id) => `${prefix}event:${id}:game`,
     chapters: (id) => `${prefix}event:${id}:chapters`,
     cameras: (id) => `${prefix}event:${id}:cameras`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,

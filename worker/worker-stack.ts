@@ -7,6 +7,7 @@ import { allowedNetworks, type Config } from '../runtime/config.ts';
 import { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { createRedisKeys, type RedisKeys } from '../protocol/redis-keys.ts';
 import { HLS_DATA_SUBDIR } from '../protocol/hls.ts';
+import { GameLog } from '../outputs/game-log.ts';
 import { SwitchLog } from '../outputs/switch-log.ts';
 import { BuiltinBackend } from './builtin-backend.ts';
 import { EgressBackend } from './egress-backend.ts';
@@ -61,10 +62,12 @@ export async function startWorkerStack(
   // Exports read the switch log the controller writes (same keys, same reader).
   const logRedis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const switchLog = new SwitchLog(logRedis, keys);
+  const gameLog = new GameLog(logRedis, keys);
   const exports = new ExportWorker({
     redisUrl,
     keys,
     readLog: (eventId, range) => switchLog.query(eventId, range),
+    readGame: (eventId) => gameLog.read(eventId),
     log: log.child({ component: 'export' }),
   });
   const clipExports = new ClipExportWorker({ redisUrl, keys, log: log.child({ component: 'clip-export' }) });

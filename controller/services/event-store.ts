@@ -286,6 +286,7 @@ export class EventStore {
         this.keys.room(event.room),
         this.keys.state(eventId),
         this.keys.switchLog(eventId),
+        this.keys.gameLog(eventId),
         this.keys.eventLog(eventId),
         this.keys.cameras(eventId),
         this.keys.presence(eventId),

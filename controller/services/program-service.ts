@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import {
   apply,
+  gameLogEntry,
   type Command,
   type CommandError,
   type ProgramState,
@@ -39,16 +40,20 @@ const TAKE_COMMANDS = new Set<Command['type']>([
   'replay.end',
 ]);
 
-// KEYS: state, switch log. ARGV: expected revision, new state, channel, switch log length kept (trimmed
-// approximately: whole stream nodes, so a trim costs nothing per take), number of frames F, F frames, then
-// switch-log entries. Returns 1 stored, -1 no such event, or the current state's JSON (a lost race).
+// KEYS: state, switch log, game log. ARGV: expected revision, new state, channel, log length kept (trimmed
+// approximately: whole stream nodes, so a trim costs nothing per entry), number of frames F, F frames,
+// number of switch-log entries S, S entries, then game-log entries. Returns 1 stored, -1 no such event, or
+// the current state's JSON (a lost race).
 const COMMIT_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if cjson.decode(current).revision ~= tonumber(ARGV[1]) then return current end
 redis.call('SET', KEYS[1], ARGV[2])
 local frames = tonumber(ARGV[5])
-for i = 6 + frames, #ARGV do redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[i]) end
+local switches = tonumber(ARGV[6 + frames])
+local first = 7 + frames
+for i = first, first + switches - 1 do redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[i]) end
+for i = first + switches, #ARGV do redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[i]) end
 for i = 6, 5 + frames do redis.call('PUBLISH', ARGV[3], ARGV[i]) end
 return 1
 `;
@@ -57,12 +62,13 @@ interface CommitCommand {
   pitchsideCommit(
     stateKey: string,
     switchKey: string,
+    gameKey: string,
     expected: number,
     state: string,
     channel: string,
     maxEntries: number,
     frameCount: number,
-    ...framesThenEntries: string[]
+    ...framesThenEntries: Array<string | number>
   ): Promise<number | string>;
 }
 
@@ -108,7 +114,7 @@ export class ProgramService {
     private readonly keys: RedisKeys,
     private readonly options: ProgramServiceOptions = {},
   ) {
-    redis.defineCommand('pitchsideCommit', { numberOfKeys: 2, lua: COMMIT_SCRIPT });
+    redis.defineCommand('pitchsideCommit', { numberOfKeys: 3, lua: COMMIT_SCRIPT });
     this.#redis = redis as Redis & CommitCommand;
     this.#now = options.now ?? Date.now;
   }
@@ -171,6 +177,7 @@ export class ProgramService {
       const outcomes: ApplyOutcome[] = [];
       const frames: string[] = [];
       const entries: string[] = [];
+      const games: string[] = [];
       const messages: StateMessage[] = [];
       let state = base;
       for (const { command, actor } of batch) {
@@ -181,6 +188,8 @@ export class ProgramService {
           const next = result.state;
           if (changesPicture(command, state, next))
             entries.push(switchEntry(state, next, actor, command.type === 'program.cancel'));
+          const game = gameLogEntry(state, next, now);
+          if (game !== null) games.push(JSON.stringify(game));
           const message: StateMessage = { type: 'state', eventId, state: next, serverTime: now };
           messages.push(message);
           frames.push(JSON.stringify(message));
@@ -199,13 +208,16 @@ export class ProgramService {
       const reply = await this.#redis.pitchsideCommit(
         this.keys.state(eventId),
         this.keys.switchLog(eventId),
+        this.keys.gameLog(eventId),
         base.revision,
         JSON.stringify(state),
         this.keys.realtimeChannel(),
         this.options.switchLogMaxEntries ?? DEFAULT_LOG_STREAM_MAX_ENTRIES,
         frames.length,
         ...frames,
+        entries.length,
         ...entries,
+        ...games,
       );
       if (reply === 1) {
         this.#known.set(eventId, state);

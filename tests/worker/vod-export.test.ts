@@ -7,13 +7,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import {
+  createInitialState,
   EXPORT_QUEUE,
+  testSources,
   type ChapterMarker,
+  type Command,
+  type ExportOptions,
   type ExportStatusMessage,
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
 import { SwitchLog } from '../../outputs/switch-log.ts';
+import { GameLog } from '../../outputs/game-log.ts';
+import { ProgramService } from '../../controller/services/program-service.ts';
 import { JobClient } from '../../outputs/job-client.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
@@ -90,6 +96,7 @@ beforeAll(async () => {
     redisUrl: testRedisUrl(),
     keys,
     readLog: (id, range) => log.query(id, range),
+    readGame: (id) => new GameLog(redis, keys).read(id),
     log: testLogger('export'),
   });
   await worker.start();
@@ -107,7 +114,7 @@ afterAll(async () => {
 
 async function runExport(
   outDir: string,
-  options: Record<string, number>,
+  options: ExportOptions,
   event = eventId,
   markers?: ChapterMarker[],
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
@@ -208,6 +215,52 @@ describe('VOD export', () => {
       [2000, 'Kick-off'],
       [7500, 'Goal = 1-0'],
     ]);
+  });
+
+  it('puts chapters at periods and score changes, from the game log the controller writes with the state', async () => {
+    const match = 'league-match';
+    // The controller's own commit path (the Lua script writes the game log with the state), on a clock
+    // set to when each change happened relative to the recording.
+    let now = STARTED_AT - 60_000;
+    const program = new ProgramService(redis, keys, { now: () => now });
+    await program.initState(match, createInitialState({ now, sources: testSources(2) }));
+    const at = async (offsetMs: number, command: Command) => {
+      now = STARTED_AT + offsetMs;
+      const outcome = await program.apply(match, command, { role: 'director', keyId: 'k1' });
+      expect(outcome.ok).toBe(true);
+    };
+    // Names only (the period is already the first): not in the game log.
+    await at(-60_000, { type: 'scorebug.set', home: { short: 'ARS' }, away: { short: 'CHE' }, period: '1st' });
+    await at(2000, { type: 'score.adjust', team: 'home', delta: 1 });
+    await at(4000, { type: 'score.adjust', team: 'away', delta: 1 });
+    await at(4500, { type: 'score.adjust', team: 'away', delta: -1 }); // a wrong +1 undone: no chapter
+    await at(5000, { type: 'clock.start' }); // neither score nor period: not in the game log
+    await at(6000, { type: 'scorebug.set', period: '2nd' });
+    await at(9000, { type: 'score.adjust', team: 'away', delta: 1 });
+    const logged = await new GameLog(redis, keys).read(match);
+    expect(logged.map((e) => [e.time - STARTED_AT, e.home.score, e.away.score, e.period])).toEqual([
+      [2000, 1, 0, '1st'],
+      [4000, 1, 1, '1st'],
+      [4500, 1, 0, '1st'],
+      [6000, 1, 0, '2nd'],
+      [9000, 1, 1, '2nd'],
+    ]);
+
+    const outDir = join(dir, 'game');
+    const { done } = await runExport(outDir, {}, match, [{ time: STARTED_AT + 7500, name: 'Penalty review' }]);
+    expect(done.state, done.message).toBe('completed');
+    const out = await probe(join(outDir, 'program.mp4'));
+    // Opening: the period on air when the recording began; the producer's marker sits among the moments.
+    expect(out.chapters.map((c) => [Math.round(c.startMs), c.title])).toEqual([
+      [0, '1st'],
+      [2000, 'ARS 1–0 CHE'],
+      [6000, '2nd'],
+      [7500, 'Penalty review'],
+      [9000, 'ARS 1–1 CHE'],
+    ]);
+    // Asked for takes, takes it is (this event's switch log is empty: no chapters at all).
+    const takes = await runExport(join(dir, 'game-takes'), { chapters: 'take' }, match);
+    expect(takes.done.result?.chapters).toEqual([]);
   });
 
   it('trims to in/out and moves the chapters with it', async () => {

@@ -3,7 +3,7 @@
 import { EXPORT_QUEUE, ExportJobSchema, type ExportResult, type RedisKeys } from '../../protocol/index.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { StatusJobWorker } from './status-job-worker.ts';
-import { exportVod, type SwitchLogReader } from './vod-export.ts';
+import { exportVod, type GameLogReader, type SwitchLogReader } from './vod-export.ts';
 
 /** One export at a time per worker: a libx264 encode takes every core it is given (see EXPORT_NICENESS). */
 export const EXPORT_CONCURRENCY = 1;
@@ -11,6 +11,8 @@ export const EXPORT_CONCURRENCY = 1;
 export interface ExportWorkerOptions {
   redisUrl: string;
   readLog: SwitchLogReader;
+  /** The game log, for chapters at periods and score changes. */
+  readGame?: GameLogReader;
   /** Redis names: the queue prefix and the status keys (tests use a fresh prefix). */
   keys: RedisKeys;
   /** This component's logger (a child of the process's root logger). */
@@ -25,7 +27,12 @@ export class ExportWorker extends StatusJobWorker<typeof ExportJobSchema, Export
         status: 'job.export',
         schema: ExportJobSchema,
         concurrency: EXPORT_CONCURRENCY,
-        run: (data, onProgress) => exportVod(data, { readLog: options.readLog, onProgress }),
+        run: (data, onProgress) =>
+          exportVod(data, {
+            readLog: options.readLog,
+            ...(options.readGame === undefined ? {} : { readGame: options.readGame }),
+            onProgress,
+          }),
         doneMessage: 'export ready',
       },
       options,

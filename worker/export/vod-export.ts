@@ -1,15 +1,17 @@
-// VOD export of a finished recording: an MP4 (H.264/AAC, faststart) with a chapter per take, a poster,
-// a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window.
+// VOD export of a finished recording: an MP4 (H.264/AAC, faststart) with chapters at the match's moments
+// (periods, score changes, named markers; else one per take), a poster, a thumbnail strip and a CMX3600 EDL
+// of the takes, optionally trimmed to an in/out window.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   EXPORT_FILES,
   type ExportJob,
   type ExportResult,
+  type GameLogEntry,
   type SwitchLogEntry,
   type TimeRangeQuery,
 } from '../../protocol/index.ts';
-import { ffmetadata, markerChapters, takeChapters } from './chapters.ts';
+import { ffmetadata, gameMoments, markerChapters, periodAt, takeChapters } from './chapters.ts';
 import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
@@ -35,8 +37,13 @@ export type SwitchLogReader = (eventId: string, range: TimeRangeQuery) => Promis
 /** The switch log is read this many takes at a time; a long show has thousands. */
 export const SWITCH_LOG_PAGE = 1000;
 
+/** Reads the event's whole game log (score and period changes), oldest first. The controller's GameLog fits. */
+export type GameLogReader = (eventId: string) => Promise<GameLogEntry[]>;
+
 export interface VodExportOptions {
   readLog: SwitchLogReader;
+  /** Without it, chapters come from markers and takes only. */
+  readGame?: GameLogReader;
   onProgress?: (progress: number, message: string) => void;
   /** Display names of sources in chapters (the source id otherwise). */
   labelOf?: (source: string) => string;
@@ -64,8 +71,13 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   const entries = await readWholeLog(options.readLog, job.eventId);
   const window = { recordingStartedAt: job.recordingStartedAt, inMs, outMs };
   const takes = takesInWindow(entries, window);
-  const markers = job.options.chapters === 'take' ? [] : markerChapters(job.markers ?? [], window);
-  const chapters = markers.length > 0 ? markers : takeChapters(takes, labelOf);
+  // The match's moments (markers, periods, scores) when any falls in the window, else one chapter per take.
+  const game =
+    job.options.chapters === 'take' || options.readGame === undefined ? [] : await options.readGame(job.eventId);
+  const moments = job.options.chapters === 'take' ? [] : [...(job.markers ?? []), ...gameMoments(game)];
+  const opening = periodAt(game, job.recordingStartedAt + inMs) ?? 'Start';
+  const momentChapters = markerChapters(moments, window, opening);
+  const chapters = momentChapters.length > 0 ? momentChapters : takeChapters(takes, labelOf);
   await mkdir(job.outDir, { recursive: true });
   const file = (name: string) => join(job.outDir, name);
   await writeFile(file(EXPORT_FILES.metadata), ffmetadata(chapters, job.eventId));
