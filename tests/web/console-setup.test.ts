@@ -6,35 +6,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, buildPages, EVENT_ID, POLL_MS, until, WebStack } from './web-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_KEY, EVENT_ID, POLL_MS, until, useWebStack } from './web-stack.ts';
 
 const TABLET = { width: 820, height: 1180 };
 
-let stack: WebStack;
+const suite = useWebStack();
 const files = mkdtempSync(join(tmpdir(), 'pitchside-console-setup-'));
 
-beforeAll(async () => {
-  stack = new WebStack(await buildPages());
-  await stack.start();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
 async function openSetup(): Promise<Page> {
-  const page = await stack.browser!.newPage();
+  const page = await suite.stack.browser!.newPage();
   await page.setViewport(TABLET);
   page.on('pageerror', (error) => console.error('[pageerror admin]', error));
-  await page.goto(`${stack.origin}/admin?event=${EVENT_ID}&tab=setup#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+  await page.goto(`${suite.stack.origin}/admin?event=${EVENT_ID}&tab=setup#key=${ADMIN_KEY}`, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 20_000, polling: POLL_MS });
   return page;
 }
 
 /** The watch info as a stranger without any key gets it. */
 async function watchStatusWithoutKey(): Promise<number> {
-  return (await fetch(`${stack.origin}/api/events/${EVENT_ID}/watch`)).status;
+  return (await fetch(`${suite.stack.origin}/api/events/${EVENT_ID}/watch`)).status;
 }
 
 async function saveAndWait(page: Page): Promise<void> {
@@ -54,7 +45,7 @@ describe('console setup', () => {
 
     await page.$eval('#event-public-playback', (e) => (e as HTMLInputElement).click());
     await saveAndWait(page);
-    expect((await stack.app!.events.require(EVENT_ID)).publicPlayback).toBe(true);
+    expect((await suite.stack.app!.events.require(EVENT_ID)).publicPlayback).toBe(true);
     expect(await watchStatusWithoutKey()).toBe(200);
 
     // A reload shows what is saved.
@@ -64,7 +55,7 @@ describe('console setup', () => {
 
     await page.$eval('#event-public-playback', (e) => (e as HTMLInputElement).click());
     await saveAndWait(page);
-    expect((await stack.app!.events.require(EVENT_ID)).publicPlayback).toBe(false);
+    expect((await suite.stack.app!.events.require(EVENT_ID)).publicPlayback).toBe(false);
     expect(await watchStatusWithoutKey()).toBe(401);
     await page.close();
   });
@@ -73,12 +64,12 @@ describe('console setup', () => {
     const png = join(files, 'crest.png');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0x00ff88:s=64x64', '-frames:v', '1', png]);
     const page = await openSetup();
-    expect((await stack.state()).scorebug.away.logo ?? null).toBeNull();
+    expect((await suite.stack.state()).scorebug.away.logo ?? null).toBeNull();
     expect(await page.$eval('#away-logo-remove', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
 
     await (await page.$('input#away-logo'))!.uploadFile(png);
     const logo = await until('the away logo on the scorebug state', async () => {
-      return (await stack.state()).scorebug.away.logo ?? null;
+      return (await suite.stack.state()).scorebug.away.logo ?? null;
     });
     expect(logo).toMatch(/\.png$/);
     // No Save needed: the form's unsaved fields are not sent, the thumbnail shows the stored image.
@@ -93,13 +84,13 @@ describe('console setup', () => {
     // Saving the form afterwards with the team renamed keeps the logo (the form does not carry it).
     await page.$eval('#away-name', (e) => ((e as HTMLInputElement).value = 'Away United FC'));
     await saveAndWait(page);
-    const saved = await stack.state();
+    const saved = await suite.stack.state();
     expect(saved.scorebug.away.name).toBe('Away United FC');
     expect(saved.scorebug.away.logo).toBe(logo);
 
     await page.$eval('#away-logo-remove', (e) => (e as HTMLButtonElement).click());
     await until('the away logo off the scorebug state', async () =>
-      (await stack.state()).scorebug.away.logo == null ? true : null,
+      (await suite.stack.state()).scorebug.away.logo == null ? true : null,
     );
     await page.waitForFunction(
       () =>
@@ -111,9 +102,9 @@ describe('console setup', () => {
   });
 
   it('a new event has no logo picker yet, and says when it will', async () => {
-    const page = await stack.browser!.newPage();
+    const page = await suite.stack.browser!.newPage();
     await page.setViewport(TABLET);
-    await page.goto(`${stack.origin}/admin?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+    await page.goto(`${suite.stack.origin}/admin?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
     await page.waitForFunction(() => document.body.dataset.ready === 'true', { polling: POLL_MS });
     expect(await page.$('input#home-logo')).toBeNull();
     expect(await page.$eval('.team-logo-cell', (e) => e.textContent)).toMatch(/once the event is created/);

@@ -4,8 +4,8 @@
 // (go live, stop all) are on screen without scrolling; the same for the event console's tabs. On a
 // phone, the viewer's score and chat fit.
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, buildPages, EVENT_ID, POLL_MS, WebStack } from './web-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, EVENT_ID, POLL_MS, useWebStack } from './web-stack.ts';
 
 const SCREENS = {
   desk: { width: 1920, height: 1080 },
@@ -14,23 +14,17 @@ const SCREENS = {
 /** Sub-pixel rounding of borders and scaled text. */
 const SLACK_PX = 1;
 
-let stack: WebStack;
+const suite = useWebStack();
 
 beforeAll(async () => {
-  stack = new WebStack(await buildPages());
-  await stack.start();
   // Long names and an on-air lower third: the widest text the panels normally hold.
-  await stack.command({
+  await suite.stack.command({
     type: 'scorebug.set',
     visible: true,
     home: { name: 'Northside Rovers Athletic', short: 'NRA', colour: '#c8102e' },
     away: { name: 'Harbour City Wanderers', short: 'HCW', colour: '#0b5cab' },
   });
-  await stack.command({ type: 'lowerThird.show', title: 'Welcome to the match', subtitle: 'Live coverage' });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
+  await suite.stack.command({ type: 'lowerThird.show', title: 'Welcome to the match', subtitle: 'Live coverage' });
 });
 
 /** Every visible element that sticks out of its box's content sideways, and whether the page scrolls sideways. */
@@ -71,7 +65,7 @@ async function cutOff(page: Page, boxes = '.panel'): Promise<{ outside: string[]
 
 describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
   it('the director page: the whole join code, nothing cut off, the outputs on screen', async () => {
-    const page = await stack.open(stack.pageUrl('director', 'director'), size);
+    const page = await suite.stack.open(suite.stack.pageUrl('director', 'director'), size);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#join-code')?.dataset.code !== undefined, {
       polling: POLL_MS,
     });
@@ -94,7 +88,7 @@ describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
   });
 
   it('the graphics page: nothing cut off', async () => {
-    const page = await stack.open(stack.pageUrl('graphics', 'graphics'), size);
+    const page = await suite.stack.open(suite.stack.pageUrl('graphics', 'graphics'), size);
     await page.waitForFunction(() => document.querySelector('.rundown-entry.on-air') !== null, { polling: POLL_MS });
     expect(await cutOff(page)).toEqual({ outside: [], pageScrollsSideways: false });
     await page.close();
@@ -103,7 +97,10 @@ describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
 
 describe.each(['live', 'setup', 'crew'])('the event console’s %s tab', (tab) => {
   it.each(Object.entries(SCREENS))('nothing cut off on a %s screen', async (_name, size) => {
-    const page = await stack.open(`${stack.origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`, size);
+    const page = await suite.stack.open(
+      `${suite.stack.origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`,
+      size,
+    );
     await page.waitForFunction(() => document.body.dataset.ready === 'true', { polling: POLL_MS });
     // The crew links arrive after the page is ready: check them once they are all there.
     if (tab === 'crew')
@@ -120,7 +117,7 @@ describe.each(['live', 'setup', 'crew'])('the event console’s %s tab', (tab) =
 
 describe('on a phone', () => {
   it('the watch page: the score line and the chat form (name, message, Send) fit', async () => {
-    const page = await stack.open(stack.pageUrl('watch', 'viewer'), { width: 390, height: 844 });
+    const page = await suite.stack.open(suite.stack.pageUrl('watch', 'viewer'), { width: 390, height: 844 });
     await page.waitForSelector('#chat-form');
     expect(await cutOff(page, '.score-line, .chat-panel')).toEqual({ outside: [], pageScrollsSideways: false });
     await page.close();

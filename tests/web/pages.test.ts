@@ -2,13 +2,12 @@
 // template: what an operator does on a page must change the program's pixels, and every page must live
 // through a controller restart without a reload.
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHECK_REGION, testSourceColour, type OutputStatusMessage } from '../../protocol/index.ts';
 import { publishJobStatus } from '../../outputs/job-status.ts';
 import { colourDistance, hexToRgb, steadyPixels } from '../helpers/template-page.ts';
 import {
   ADMIN_KEY,
-  buildPages,
   changedShare,
   EVENT_ID,
   meanRgb,
@@ -17,7 +16,7 @@ import {
   until,
   waitOnline,
   waitTemplateIn,
-  WebStack,
+  useWebStack,
 } from './web-stack.ts';
 
 const DESKTOP = { width: 1920, height: 1080 };
@@ -27,28 +26,19 @@ const COLOUR_TOLERANCE = 12;
 /** The home score panel of the template's scorebug (template/scene/scorebug-view.ts: x 152–218, y 40–96 at 1080p). */
 const HOME_SCORE_REGION = { x0: 152 / 1920, x1: 218 / 1920, y0: 40 / 1080, y1: 96 / 1080 };
 
-let stack: WebStack;
+const suite = useWebStack();
 const pages: Page[] = [];
 
-beforeAll(async () => {
-  stack = new WebStack(await buildPages());
-  await stack.start();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
 async function open(url: string, size = DESKTOP): Promise<Page> {
-  const page = await stack.open(url, size);
+  const page = await suite.stack.open(url, size);
   pages.push(page);
   return page;
 }
 
 describe('director panel', () => {
   it('Shift+2 puts camera-2 on program: the state and the program monitor’s pixels', async () => {
-    await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
-    const director = await open(stack.pageUrl('director', 'director'));
+    await suite.stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
+    const director = await open(suite.stack.pageUrl('director', 'director'));
     await waitTemplateIn(director, 'Program output');
     await until('camera-1 on the program monitor', async () => {
       const mean = meanRgb(await screenRegion(director, '#program-monitor .template-box', CHECK_REGION));
@@ -59,7 +49,7 @@ describe('director panel', () => {
     await director.keyboard.press('Digit2');
     await director.keyboard.up('Shift');
 
-    await until('camera-2 on program in the API', async () => (await stack.state()).program === 'camera-2');
+    await until('camera-2 on program in the API', async () => (await suite.stack.state()).program === 'camera-2');
     const mean = await until('camera-2 colour in the program monitor', async () => {
       const rgb = meanRgb(await screenRegion(director, '#program-monitor .template-box', CHECK_REGION));
       return colourDistance(rgb, hexToRgb(testSourceColour(2))) <= COLOUR_TOLERANCE ? rgb : null;
@@ -82,7 +72,7 @@ describe('director panel', () => {
     // The preview monitor is the template's preview view: the preview source full frame, following a change.
     await waitTemplateIn(director, 'Preview');
     for (const n of [3, 4]) {
-      await stack.command({ type: 'program.preview', source: `camera-${n}` });
+      await suite.stack.command({ type: 'program.preview', source: `camera-${n}` });
       await until(`camera-${n} on the preview monitor`, async () => {
         const rgb = meanRgb(await screenRegion(director, '#preview-monitor .template-box', CHECK_REGION));
         return colourDistance(rgb, hexToRgb(testSourceColour(n))) <= COLOUR_TOLERANCE;
@@ -93,7 +83,7 @@ describe('director panel', () => {
   it('shows a rejected edit in words, naming the field', async () => {
     const director = pages[0]!;
     await director.select('#transition-type', 'wipe');
-    await until('wipe in the state', async () => (await stack.state()).transition.type === 'wipe');
+    await until('wipe in the state', async () => (await suite.stack.state()).transition.type === 'wipe');
     // Past MAX_TRANSITION_MS: the controller's 400 must reach the operator, naming the field.
     await director.$eval('#transition-duration', (e) => {
       (e as HTMLInputElement).value = '99999';
@@ -103,16 +93,16 @@ describe('director panel', () => {
     const message = await text!.evaluate((e) => e.textContent ?? '');
     expect(message).toMatch(/Transition/);
     expect(message).toMatch(/durationMs/);
-    expect((await stack.state()).transition.durationMs).not.toBe(99999);
+    expect((await suite.stack.state()).transition.durationMs).not.toBe(99999);
   });
 });
 
 describe('graphics panel', () => {
   it('+1 changes the scorebug’s pixels on the template', async () => {
-    await stack.command({ type: 'scorebug.set', visible: true }, 'graphics');
-    const graphics = await open(stack.pageUrl('graphics', 'graphics'));
+    await suite.stack.command({ type: 'scorebug.set', visible: true }, 'graphics');
+    const graphics = await open(suite.stack.pageUrl('graphics', 'graphics'));
     await waitTemplateIn(graphics, 'PiP placement');
-    const before = (await stack.state()).scorebug.home.score;
+    const before = (await suite.stack.state()).scorebug.home.score;
     const frame = await (await graphics.$('.pip-stage iframe'))!.contentFrame();
     const sample = () =>
       frame.evaluate((r) => {
@@ -139,7 +129,7 @@ describe('graphics panel', () => {
     const pixelsBefore = await steadyPixels(frame, sample);
 
     await graphics.click('#home-plus');
-    await until('home score +1 in the API', async () => (await stack.state()).scorebug.home.score === before + 1);
+    await until('home score +1 in the API', async () => (await suite.stack.state()).scorebug.home.score === before + 1);
     await graphics.waitForFunction(
       (n) => document.querySelector('#home-score')?.textContent === String(n),
       { polling: POLL_MS },
@@ -152,8 +142,8 @@ describe('graphics panel', () => {
   it('two panels edit the same field: one wins, the other shows the current value and a message', async () => {
     // Two cores run every template iframe: the panel from the test above is A, a second one is B.
     const a = pages.find((p) => p.url().includes('/graphics'))!;
-    const b = await stack.open(stack.pageUrl('graphics', 'graphics'), DESKTOP);
-    const original = (await stack.state()).scorebug.home.name;
+    const b = await suite.stack.open(suite.stack.pageUrl('graphics', 'graphics'), DESKTOP);
+    const original = (await suite.stack.state()).scorebug.home.name;
     // Both start editing from the same state. A browser has one keyboard focus, and moving it between
     // pages blurs (and so commits) the other page's field, so each operator's typing is replayed as the
     // input events a keyboard makes, in the order two people at two screens would make them.
@@ -173,7 +163,7 @@ describe('graphics panel', () => {
     await typeInto(a, 'Lions');
     await typeInto(b, 'Tigers');
     await commit(a); // A commits first and wins
-    await until('Lions in the state', async () => (await stack.state()).scorebug.home.name === 'Lions');
+    await until('Lions in the state', async () => (await suite.stack.state()).scorebug.home.name === 'Lions');
     await commit(b);
 
     await b.waitForFunction(
@@ -188,7 +178,7 @@ describe('graphics panel', () => {
     );
     expect(await b.$eval('.notice-warning .notice-text', (e) => e.textContent)).toMatch(/Home name.*"Lions"/);
     expect(await a.$eval('#home-name-message', (e) => e.textContent)).toBe('');
-    expect((await stack.state()).scorebug.home.name).toBe('Lions');
+    expect((await suite.stack.state()).scorebug.home.name).toBe('Lions');
     expect(original).not.toBe('Lions');
     await b.close();
   }, 120_000);
@@ -197,7 +187,7 @@ describe('graphics panel', () => {
 describe('viewer page', () => {
   it('embeds the event’s channels and shows its status, also to a viewer who arrives mid-stream', async () => {
     const setChannels = async (channels: object) => {
-      const response = await fetch(`${stack.origin}/api/events/${EVENT_ID}`, {
+      const response = await fetch(`${suite.stack.origin}/api/events/${EVENT_ID}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ channels, destinations: [{ kind: 'twitch', streamKey: 'live_secret_stream_key_42' }] }),
@@ -221,16 +211,16 @@ describe('viewer page', () => {
     const tabsOf = (page: Page) => page.$$eval('.platform-tabs [role=tab]', (tabs) => tabs.map((t) => t.textContent));
 
     await setChannels({ youtube: 'dQw4w9WgXcQ', twitch: 'pitchside_demo' });
-    const early = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    const early = await open(suite.stack.pageUrl('watch', 'viewer'), PHONE);
     await until(
       'both players offered',
       async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['YouTube', 'Twitch']),
     );
     expect(await statusOf(early)).toBe('upcoming');
 
-    await publishJobStatus(stack.app!.redis, stack.app!.redisKeys, output('live'));
+    await publishJobStatus(suite.stack.app!.redis, suite.stack.app!.redisKeys, output('live'));
     await until('LIVE pushed to the open page', async () => (await statusOf(early)) === 'live');
-    const late = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    const late = await open(suite.stack.pageUrl('watch', 'viewer'), PHONE);
     await until('LIVE on a page opened mid-stream', async () => (await statusOf(late)) === 'live');
     expect(await late.$eval('#event-status', (e) => e.textContent)).toBe('LIVE');
 
@@ -239,7 +229,7 @@ describe('viewer page', () => {
       'the channel edit on the open page',
       async () => JSON.stringify(await tabsOf(early)) === JSON.stringify(['Twitch']),
     );
-    await publishJobStatus(stack.app!.redis, stack.app!.redisKeys, output('stopped'));
+    await publishJobStatus(suite.stack.app!.redis, suite.stack.app!.redisKeys, output('stopped'));
     await until('Ended', async () => (await statusOf(early)) === 'ended');
     for (const page of [early, late]) expect(await page.content()).not.toContain('live_secret_stream_key_42');
     await late.close();
@@ -247,21 +237,21 @@ describe('viewer page', () => {
   }, 120_000);
 
   it('shows a viewer count that changes as pages connect', async () => {
-    const first = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    const first = await open(suite.stack.pageUrl('watch', 'viewer'), PHONE);
     const count = (page: Page) => page.$eval('#viewer-count', (e) => Number((e as HTMLElement).dataset.count ?? 'NaN'));
     // Every viewer socket on this event is one of this file's open watch pages; a page the previous test
     // closed leaves within the presence debounce, so wait for the count to settle on the open ones before
     // measuring a change (otherwise a leave and a join inside one debounce cancel out).
     const initial = pages.filter((p) => p.url().includes('/watch')).length;
     await until('the viewer count to settle', async () => (await count(first)) === initial);
-    const second = await open(stack.pageUrl('watch', 'viewer'), PHONE);
+    const second = await open(suite.stack.pageUrl('watch', 'viewer'), PHONE);
     await until('the count to rise on the first page', async () => (await count(first)) === initial + 1);
     await second.close();
     pages.splice(pages.indexOf(second), 1);
     await until('the count to fall back', async () => (await count(first)) === initial);
     // The viewer page holds a viewer key only, and no stream key ever appears in it.
     const html = await first.content();
-    expect(html).not.toContain(stack.keys.director);
+    expect(html).not.toContain(suite.stack.keys.director);
     expect(html).not.toMatch(/streamKey/);
   });
 });
@@ -269,13 +259,13 @@ describe('viewer page', () => {
 describe('camera page', () => {
   it('joins by code without LiveKit, says when it has no camera, and shows red tally when taken', async () => {
     const join = (await (
-      await fetch(`${stack.origin}/api/events/${EVENT_ID}/join`, {
-        headers: { authorization: `Bearer ${stack.keys.director}` },
+      await fetch(`${suite.stack.origin}/api/events/${EVENT_ID}/join`, {
+        headers: { authorization: `Bearer ${suite.stack.keys.director}` },
       })
     ).json()) as { code: string };
-    const phone = await stack.browser!.newPage();
+    const phone = await suite.stack.browser!.newPage();
     await phone.setViewport(PHONE);
-    await phone.goto(`${stack.origin}/camera?code=${join.code}`, { waitUntil: 'load' });
+    await phone.goto(`${suite.stack.origin}/camera?code=${join.code}`, { waitUntil: 'load' });
     await phone.type('#join-label', 'North stand');
     await phone.click('#join-button');
     await waitOnline(phone);
@@ -285,13 +275,13 @@ describe('camera page', () => {
       /No camera/.test((await phone.$eval('#media-status', (e) => e.textContent)) ?? ''),
     );
     const cameraId = await phone.$eval('#camera-id', (e) => e.textContent ?? '');
-    const source = (await stack.state()).sources.find((s) => s.id === cameraId);
+    const source = (await suite.stack.state()).sources.find((s) => s.id === cameraId);
     expect(source?.label).toBe('North stand');
     expect(await phone.evaluate(() => document.body.dataset.tally)).toBe('none');
 
-    await stack.command({ type: 'program.preview', source: cameraId });
+    await suite.stack.command({ type: 'program.preview', source: cameraId });
     await phone.waitForFunction(() => document.body.dataset.tally === 'preview', { timeout: 5000, polling: POLL_MS });
-    await stack.command({ type: 'program.take', source: cameraId, transition: { type: 'cut' } });
+    await suite.stack.command({ type: 'program.take', source: cameraId, transition: { type: 'cut' } });
     await phone.waitForFunction(() => document.body.dataset.tally === 'program', { timeout: 5000, polling: POLL_MS });
     expect(await phone.$eval('#tally-word', (e) => e.textContent)).toBe('ON AIR');
     // The whole screen turns tally red (after the 120 ms colour transition).
@@ -300,12 +290,12 @@ describe('camera page', () => {
       async () => (await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)) === 'rgb(224, 36, 27)',
       3000,
     );
-    await stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
+    await suite.stack.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
     await phone.waitForFunction(() => document.body.dataset.tally !== 'program', { timeout: 5000, polling: POLL_MS });
 
     // A replay of this camera on air: its recorded picture, not its live one, so amber "REPLAY", never red
     // (unless the camera is on preview: green says "you are next", which matters more).
-    await stack.command({ type: 'program.preview', source: 'camera-2' });
+    await suite.stack.command({ type: 'program.preview', source: 'camera-2' });
     const now = Date.now();
     const clip = {
       id: 'c1',
@@ -315,7 +305,7 @@ describe('camera page', () => {
       mediaOffsetMs: 0,
       media: 'abcd1234-1.webm',
     };
-    await stack.command({ type: 'replay.play', clip, speed: 1, return: false });
+    await suite.stack.command({ type: 'replay.play', clip, speed: 1, return: false });
     await phone.waitForFunction(() => document.body.dataset.tally === 'replay', { timeout: 5000, polling: POLL_MS });
     expect(await phone.$eval('#tally-word', (e) => e.textContent)).toBe('REPLAY');
     await until(
@@ -323,7 +313,7 @@ describe('camera page', () => {
       async () => (await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)) === 'rgb(217, 140, 0)',
       3000,
     );
-    await stack.command({ type: 'replay.stop' });
+    await suite.stack.command({ type: 'replay.stop' });
     await phone.waitForFunction(() => document.body.dataset.tally === 'none', { timeout: 5000, polling: POLL_MS });
   }, 120_000);
 });
@@ -334,7 +324,7 @@ describe('controller restart', () => {
     for (const page of pages)
       await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 
-    await stack.restart();
+    await suite.stack.restart();
     const offline: string[] = [];
     for (const page of pages) {
       await waitOnline(page, 20_000).catch(async () => {
@@ -345,8 +335,8 @@ describe('controller restart', () => {
     }
     expect(offline).toEqual([]);
 
-    await stack.command({ type: 'program.take', source: 'camera-3', transition: { type: 'cut' } });
-    await stack.command({ type: 'score.set', team: 'away', score: 7 }, 'graphics');
+    await suite.stack.command({ type: 'program.take', source: 'camera-3', transition: { type: 'cut' } });
+    await suite.stack.command({ type: 'score.set', team: 'away', score: 7 }, 'graphics');
     for (const page of pages) {
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       const url = page.url();

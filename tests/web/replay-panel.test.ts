@@ -4,31 +4,23 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JoinResponse } from '../../protocol/index.ts';
-import { buildPages, EVENT_ID, until, WebStack } from './web-stack.ts';
+import { EVENT_ID, until, useWebStack } from './web-stack.ts';
 
 const SEGMENT_MS = 2000;
-let stack: WebStack;
-
-beforeAll(async () => {
-  stack = new WebStack(await buildPages());
-  await stack.start();
-}, 180_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const suite = useWebStack();
 
 describe('director replay section', () => {
   it('arms ISO, marks the preview camera, shows the clip, plays it and goes back to live', async () => {
-    const app = stack.app!;
+    const app = suite.stack.app!;
     const code = (await app.events.require(EVENT_ID)).joinCode;
     const joined = (
       await app.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'Replay cam' } })
     ).json<JoinResponse>();
     const cameraId = joined.camera.id;
     // What the camera page uploads while armed: 2 s WebM segments with their server-time spans.
-    const file = join(stack.dataDir, 'segment.webm');
+    const file = join(suite.stack.dataDir, 'segment.webm');
     execFileSync('ffmpeg', [
       ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x20c0d0:s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
       ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-y', file],
@@ -44,11 +36,11 @@ describe('director replay section', () => {
       });
       expect(res.statusCode, res.body).toBe(200);
     }
-    await stack.command({ type: 'program.preview', source: cameraId });
+    await suite.stack.command({ type: 'program.preview', source: cameraId });
 
-    const director = await stack.open(stack.pageUrl('director', 'director'), { width: 1920, height: 1080 });
+    const director = await suite.stack.open(suite.stack.pageUrl('director', 'director'), { width: 1920, height: 1080 });
     await director.click('#replay-arm');
-    await until('ISO armed', async () => (await stack.state()).isoArmed === true, 10_000);
+    await until('ISO armed', async () => (await suite.stack.state()).isoArmed === true, 10_000);
     await director.waitForFunction(() => document.querySelector('#replay-arm')?.classList.contains('on'), {
       timeout: 10_000,
     });
@@ -66,10 +58,10 @@ describe('director replay section', () => {
     expect(await director.$eval('.replay-clip', (el) => el.textContent ?? '')).toContain(cameraId);
 
     await director.click('.replay-play');
-    await until('replay on program', async () => (await stack.state()).program === 'replay', 10_000);
-    expect((await stack.state()).replay?.speed).toBe(0.5);
+    await until('replay on program', async () => (await suite.stack.state()).program === 'replay', 10_000);
+    expect((await suite.stack.state()).replay?.speed).toBe(0.5);
     await director.keyboard.press('Escape');
-    await until('back to live', async () => (await stack.state()).program !== 'replay', 10_000);
+    await until('back to live', async () => (await suite.stack.state()).program !== 'replay', 10_000);
 
     // R marks by hotkey (the program camera is a test source with no ISO: the panel says why).
     await director.keyboard.press('KeyR');

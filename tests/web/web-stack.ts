@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'puppeteer-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../controller/app.ts';
 import type { LiveKitSettings } from '../../controller/services/livekit-bridge.ts';
 import { testSources, type EventRole, type ProgramState } from '../../protocol/index.ts';
@@ -28,6 +29,24 @@ export async function buildPages(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'pitchside-web-'));
   await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   return outDir;
+}
+
+/** The test file's stack, started before its tests and closed after them: `suite.stack` inside a test. */
+export function useWebStack(): { readonly stack: WebStack } {
+  let stack: WebStack | undefined;
+  beforeAll(async () => {
+    stack = new WebStack(await buildPages());
+    await stack.start();
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return {
+    get stack(): WebStack {
+      if (stack === undefined) throw new Error('The web stack is used before beforeAll started it.');
+      return stack;
+    },
+  };
 }
 
 export class WebStack {

@@ -59,7 +59,7 @@ export class ReplayPanel {
     this.#status = h('p', { class: 'muted', id: 'replay-status' });
     this.element = h(
       'section',
-      { class: 'panel replay-panel', id: 'replay-panel' },
+      { class: 'panel replay-panel live-dependent', id: 'replay-panel' },
       h('h2', {}, 'Replay'),
       h('div', { class: 'row' }, this.#arm, this.#which),
       h(
@@ -87,7 +87,7 @@ export class ReplayPanel {
 
   start(): void {
     void this.refresh();
-    this.#timer = setInterval(() => void this.refresh(), CLIP_LIST_REFRESH_MS);
+    this.#timer = setInterval(() => void this.refresh({ quiet: true }), CLIP_LIST_REFRESH_MS);
   }
 
   close(): void {
@@ -146,10 +146,13 @@ export class ReplayPanel {
     await attempt('Stop replay', () => this.#api.post<CommandResponse>(`${this.#base}/replay/stop`));
   }
 
-  async refresh(): Promise<void> {
-    const list = await attempt('Replay clips', () =>
-      this.#api.get<{ clips: ReplayClip[] }>(`${this.#base}/replay/clips`),
-    );
+  /**
+   * Reads the clip list again. The timer's reads are quiet: while the link is down the top bar says so, and
+   * a notice every 5 s would push the operator's own failed actions out of the notice list.
+   */
+  async refresh(options: { quiet?: boolean } = {}): Promise<void> {
+    const read = () => this.#api.get<{ clips: ReplayClip[] }>(`${this.#base}/replay/clips`);
+    const list = options.quiet === true ? await read().catch(() => undefined) : await attempt('Replay clips', read);
     if (list === undefined) return;
     this.#clips = list.clips;
     this.#list.replaceChildren(...list.clips.map((clip) => this.#row(clip)).reverse());
