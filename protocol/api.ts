@@ -1,7 +1,7 @@
 // HTTP API shapes shared by the controller, the operator pages, the worker and tests. Request bodies are
 // checked against these at the controller's boundary; responses are built to them.
 import { Type, type Static } from '@sinclair/typebox';
-import { ColourSchema, ProgramStateSchema, TransitionSchema } from './state.ts';
+import { ColourSchema, ProgramStateSchema, ReplayStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
 import {
   DESTINATION_KINDS,
@@ -301,6 +301,8 @@ export const SwitchLogEntrySchema = Type.Object(
     transition: TransitionSchema,
     /** role:keyId of the caller. */
     who: Type.String(),
+    /** A take of the replay source: what it played (clip, speed, start), so a re-render can play it again. */
+    replay: Type.Optional(ReplayStateSchema),
   },
   { additionalProperties: false },
 );

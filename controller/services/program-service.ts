@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import {
   apply,
   gameLogEntry,
+  REPLAY_SOURCE_ID,
   type Command,
   type CommandError,
   type ProgramState,
@@ -264,6 +265,7 @@ function switchEntry(before: ProgramState, after: ProgramState, actor: Actor, ca
     from: before.program,
     transition: take.transition,
     who: `${actor.role}:${actor.keyId}`,
+    ...(take.to === REPLAY_SOURCE_ID && after.replay != null ? { replay: after.replay } : {}),
   };
   return JSON.stringify(entry);
 }

@@ -202,10 +202,15 @@ describe('ISO recordings and replay clips', () => {
     expect(state.replay).toBeNull();
     const log = JSON.parse(
       (await app.inject({ url: '/api/events/match/switch-log', headers: bearer(director) })).body,
-    ) as { entries: Array<{ source: string; from: string | null }> };
+    ) as { entries: Array<{ source: string; from: string | null; replay?: { clip: { id: string }; speed: number } }> };
     expect(log.entries.slice(-2).map((e) => [e.from, e.source])).toEqual([
       ['camera-1', 'replay'],
       ['replay', 'camera-1'],
+    ]);
+    // The replay take carries what it played, so a re-render from the ISOs can play it again.
+    expect(log.entries.slice(-2).map((e) => e.replay && [e.replay.clip.id, e.replay.speed])).toEqual([
+      [clip.id, 1],
+      undefined,
     ]);
   }, 30_000);
 

@@ -1,7 +1,13 @@
 // The re-render's timeline, pure: which source is on air over which output frames, how transitions
 // become blends, where the ISO runs out, and how the program is cut into chunks.
 import { describe, expect, it } from 'vitest';
-import { CAMERA_SLATE_COLOUR, type SwitchLogEntry, type Transition } from '../../protocol/index.ts';
+import {
+  CAMERA_SLATE_COLOUR,
+  REPLAY_SOURCE_ID,
+  type ReplayState,
+  type SwitchLogEntry,
+  type Transition,
+} from '../../protocol/index.ts';
 import {
   chunkSpans,
   isoCoverage,
@@ -66,15 +72,48 @@ describe('re-render timeline', () => {
       { file: 's3', startMs: T0 + 6000, endMs: T0 + 8000 }, // 2.4 s gap: slate
     ]);
     const media: SourceMedia = { iso: (s) => (s === 'cam' ? iso : undefined), isTestSource: (s) => s === 'camera-2' };
+    const live = { kind: 'iso', speed: 1, sound: true, freeze: false } as const;
     expect(layerPieces({ source: 'cam' }, 0, 240, clock, media)).toEqual([
-      { kind: 'iso', file: 's1', mediaFrame: 15, frames: 48 },
-      { kind: 'iso', file: 's2', mediaFrame: 0, frames: 60 },
+      { ...live, file: 's1', mediaFrame: 15, frames: 48 },
+      { ...live, file: 's2', mediaFrame: 0, frames: 60 },
       { kind: 'colour', colour: CAMERA_SLATE_COLOUR, toneHz: null, frames: 72, slate: true },
-      { kind: 'iso', file: 's3', mediaFrame: 0, frames: 60 },
+      { ...live, file: 's3', mediaFrame: 0, frames: 60 },
     ]);
     expect(layerPieces({ source: 'camera-2' }, 0, 10, clock, media)).toEqual([
       { kind: 'colour', colour: '#1f77b4', toneHz: 600, frames: 10, slate: false },
     ]);
+  });
+
+  it('plays a replay from its clip’s in point at its speed, without its sound, and holds the out point', () => {
+    const iso = [
+      { file: 's1', startMs: T0, endMs: T0 + 2000 },
+      { file: 's2', startMs: T0 + 2000, endMs: T0 + 4000 },
+    ];
+    const media: SourceMedia = { iso: () => iso, isTestSource: () => false };
+    const replay: ReplayState = {
+      clip: { id: 'c1', source: 'cam', fromMs: T0 + 1000, toMs: T0 + 3000, mediaOffsetMs: 0, media: 'c1-1.webm' },
+      speed: 0.5,
+      startedAt: T0 + 10_000,
+      endsAt: T0 + 14_000,
+      returnTo: 'cam',
+      stay: true,
+      audio: 'duck',
+    };
+    const slow = { kind: 'iso', speed: 0.5, sound: false, freeze: false } as const;
+    // Output frame 0 is the replay's start; the clip's first second is the second half of s1, played at half speed.
+    expect(layerPieces({ replay }, 0, 150, { t0: T0 + 10_000, fps: 30 }, media)).toEqual([
+      { ...slow, file: 's1', mediaFrame: 60, frames: 60 },
+      { ...slow, file: 's2', mediaFrame: 0, frames: 60 },
+      { kind: 'iso', file: 's2', mediaFrame: 29, frames: 30, speed: 1, sound: false, freeze: true },
+    ]);
+    // The switch log's replay take becomes that layer.
+    const take = { ...entry(500, REPLAY_SOURCE_ID, 'cam'), replay };
+    expect(programSpans([entry(-1, 'cam', null), take], clock, 60)[1]).toEqual({
+      kind: 'plain',
+      from: 15,
+      to: 60,
+      layer: { replay },
+    });
   });
 
   it('chunks cover every frame once and never split a transition', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CAMERA_SLATE_COLOUR,
+  REPLAY_SOURCE_ID,
   testSourceColour,
   type IsoSegment,
   type RerenderJob,
@@ -64,12 +65,25 @@ function take(atMs: number, source: string, from: string, transition: Transition
 }
 
 // On air: cam-a (taken before the window), mixed to cam-b at 3 s, wiped to camera-1 at 6.5 s, cut to cam-b at
-// 9 s — whose ISO stopped at 8 s, so the slate.
+// 9 s — whose ISO stopped at 8 s, so the slate — and a replay of cam-a from 10.6 s.
 const LOG: SwitchLogEntry[] = [
   take(-500, 'cam-a', 'camera-2', cut, 1),
   take(3000, 'cam-b', 'cam-a', mix, 2),
   take(6500, 'camera-1', 'cam-b', wipe, 3),
   take(9000, 'cam-b', 'camera-1', cut, 4),
+  // A replay of cam-a's 1–1.5 s at half speed from 10.6 s (1 s long), staying on its last frame.
+  {
+    ...take(10_600, REPLAY_SOURCE_ID, 'cam-b', cut, 5),
+    replay: {
+      clip: { id: 'c1', source: 'cam-a', fromMs: T0 + 1000, toMs: T0 + 1500, mediaOffsetMs: 0, media: 'c1-1.webm' },
+      speed: 0.5,
+      startedAt: T0 + 10_600,
+      endsAt: T0 + 11_600,
+      returnTo: 'cam-b',
+      stay: true,
+      audio: 'duck',
+    },
+  },
 ];
 
 beforeAll(() => {
@@ -114,8 +128,8 @@ describe('re-render from ISO segments', () => {
     expect(Math.abs(info.durationMs - WINDOW_MS)).toBeLessThanOrEqual(100);
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    // cam-b had no ISO from 8 s: the 3 s it was on air after 9 s are the slate.
-    expect(result.slateMs).toBeCloseTo(3000, -2);
+    // cam-b had no ISO from 8 s: the 1.6 s it was on air after 9 s are the slate.
+    expect(result.slateMs).toBeCloseTo(1600, -2);
 
     const expectColour = (seconds: number, colour: string | [number, number, number], what: string) => {
       const seen = regionColour(result.video, seconds, 1280, 720);
@@ -133,7 +147,9 @@ describe('re-render from ISO segments', () => {
     // Half way through the wipe from the left, the check region (left edge) already shows camera-1.
     expectColour(7.0, testSourceColour(1), 'wipe');
     expectColour(8, testSourceColour(1), 'camera-1');
-    expectColour(10.5, CAMERA_SLATE_COLOUR, 'slate');
+    expectColour(10.3, CAMERA_SLATE_COLOUR, 'slate');
+    expectColour(11.1, a, 'replay of cam-a');
+    expectColour(11.8, a, 'replay held on its last frame');
 
     // Sound follows the picture: cam-a's tone on cam-a, cam-b's on cam-b, camera-1's (400 Hz) on camera-1.
     const tones = [CAMERAS['cam-a'].toneHz, CAMERAS['cam-b'].toneHz, 400];

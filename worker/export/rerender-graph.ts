@@ -67,15 +67,18 @@ export function buildChunkGraph(spans: readonly ProgramSpan[], options: GraphOpt
     // A movie source, not an ffmpeg input: it decodes only when the graph asks for its frames, so the
     // pieces waiting their turn in the concat hold nothing (as inputs, ffmpeg read every one of them ahead
     // and buffered the decoded frames: over a gigabyte for a 60 s chunk at 1080p).
-    const withSound = options.hasAudio(p.file);
+    const withSound = p.sound && options.hasAudio(p.file);
     lines.push(
       `movie=filename=${filterPath(p.file)}:streams=${withSound ? 'dv+da' : 'dv'}[m${v}]${withSound ? `[m${a}]` : ''}`,
     );
     // The segment's first frame is at its stamped start: time from there, at the output's rate; a segment
     // whose media runs short of its stamps holds its last frame (and silence) to the end of its piece.
     lines.push(
-      `[m${v}]setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,` +
-        `trim=start_frame=${p.mediaFrame}:end_frame=${p.mediaFrame + p.frames},setpts=PTS-STARTPTS,${picture}[${v}]`,
+      `[m${v}]setpts=PTS-STARTPTS${p.speed === 1 ? '' : `,setpts=PTS/${p.speed}`},fps=${fps},tpad=stop=-1:stop_mode=clone,` +
+        (p.freeze
+          ? `trim=start_frame=${p.mediaFrame}:end_frame=${p.mediaFrame + 1},tpad=stop=${p.frames - 1}:stop_mode=clone,`
+          : `trim=start_frame=${p.mediaFrame}:end_frame=${p.mediaFrame + p.frames},`) +
+        `setpts=PTS-STARTPTS,${picture}[${v}]`,
     );
     const from = samples(p.mediaFrame);
     lines.push(

@@ -6,16 +6,21 @@
 import {
   CAMERA_SLATE_COLOUR,
   ISO_GAP_MS,
+  REPLAY_SOURCE_ID,
   testSourceColour,
   testSourceNumber,
   testSourceToneHz,
+  type ReplayState,
   type SwitchLogEntry,
   type Transition,
   type WipeFrom,
 } from '../../protocol/index.ts';
 
-/** What one layer of a transition shows: a source, or the plain colour a dip passes through. */
-export type Layer = { source: string | null } | { colour: string };
+/**
+ * What one layer shows: a source, the plain colour a dip passes through, or a replay (its camera's ISO from
+ * the clip's in point at its speed, as the switch log recorded it).
+ */
+export type Layer = { source: string | null } | { colour: string } | { replay: ReplayState };
 
 /** ffmpeg xfade transitions: a mix is a fade, a wipe reveals the new picture from the side it names. */
 export type Blend = 'fade' | 'wiperight' | 'wipeleft' | 'wipedown' | 'wipeup';
@@ -83,27 +88,24 @@ export function programSpans(entries: readonly SwitchLogEntry[], clock: FrameClo
   });
   // Two takes on one frame: the later one is what the frame shows.
   const takes = inside.filter((e, i) => frameAt(clock, e.time) !== frameAt(clock, inside[i + 1]?.time ?? -1));
-  let current: string | null = onAir?.source ?? takes[0]?.from ?? null;
+  const layerOf = (e: SwitchLogEntry): Layer =>
+    e.source === REPLAY_SOURCE_ID && e.replay !== undefined ? { replay: e.replay } : { source: e.source };
+  let current: Layer = onAir !== undefined ? layerOf(onAir) : { source: takes[0]?.from ?? null };
   let at = 0;
   const spans: ProgramSpan[] = [];
-  const plain = (from: number, to: number, source: string | null) => {
-    if (to > from) spans.push({ kind: 'plain', from, to, layer: { source } });
+  const plain = (from: number, to: number, layer: Layer) => {
+    if (to > from) spans.push({ kind: 'plain', from, to, layer });
   };
   takes.forEach((take, i) => {
     const start = frameAt(clock, take.time);
     const end = i + 1 < takes.length ? frameAt(clock, takes[i + 1]!.time) : frames;
     plain(at, start, current);
     const length = Math.min(end - start, Math.round((take.transition.durationMs * clock.fps) / 1000));
-    const blended = transitionSpans(
-      start,
-      start + length,
-      { source: current },
-      { source: take.source },
-      take.transition,
-    );
+    const next = layerOf(take);
+    const blended = transitionSpans(start, start + length, current, next, take.transition);
     spans.push(...blended);
     at = blended.length > 0 ? start + length : start;
-    current = take.source;
+    current = next;
   });
   plain(at, frames, current);
   return spans;
@@ -121,8 +123,15 @@ export type SubPiece =
   | {
       kind: 'iso';
       file: string;
-      /** First frame inside the segment (at the output's rate). */ mediaFrame: number;
+      /** First frame inside the segment, counted at the output's rate on the segment played at `speed`. */
+      mediaFrame: number;
       frames: number;
+      /** 1 live; a replay's 0.5 or 0.25 shows each frame two or four times. */
+      speed: number;
+      /** The segment's own sound (a replay keeps its clip's sound out). */
+      sound: boolean;
+      /** Hold the one frame at mediaFrame (a replay that stays on its last frame). */
+      freeze: boolean;
     }
   | { kind: 'colour'; colour: string; toneHz: number | null; frames: number; slate: boolean };
 
@@ -146,10 +155,22 @@ export function isoCoverage(segments: readonly IsoPiece[]): IsoPiece[] {
   });
 }
 
+/** How a run of output frames reads a camera's ISO: live (server time = ISO time) or a replay's mapping. */
+interface IsoClock {
+  speed: number;
+  /** Server time the output shows ISO time `isoMs` at, and the inverse. */
+  outAt(isoMs: number): number;
+  isoAt(outMs: number): number;
+  sound: boolean;
+}
+
+const LIVE: IsoClock = { speed: 1, outAt: (ms) => ms, isoAt: (ms) => ms, sound: true };
+
 /** The frames [from, to) of a layer as ISO pieces, colours and slates, in order and without gaps. */
 export function layerPieces(layer: Layer, from: number, to: number, clock: FrameClock, media: SourceMedia): SubPiece[] {
   if ('colour' in layer)
     return [{ kind: 'colour', colour: layer.colour, toneHz: null, frames: to - from, slate: false }];
+  if ('replay' in layer) return replayPieces(layer.replay, from, to, clock, media);
   const source = layer.source;
   if (source !== null && media.isTestSource(source)) {
     const n = testSourceNumber(source);
@@ -158,18 +179,78 @@ export function layerPieces(layer: Layer, from: number, to: number, clock: Frame
         { kind: 'colour', colour: testSourceColour(n), toneHz: testSourceToneHz(n), frames: to - from, slate: false },
       ];
   }
+  return isoPieces(source === null ? [] : (media.iso(source) ?? []), from, to, clock, LIVE);
+}
+
+/**
+ * A replay as every renderer plays it (protocol/replay.ts): the clip's in point at `startedAt`, then ISO time
+ * advancing at `speed` to the out point, whose frame holds after `endsAt` (until the return take). Its own
+ * sound stays out, as on air.
+ */
+function replayPieces(
+  replay: ReplayState,
+  from: number,
+  to: number,
+  clock: FrameClock,
+  media: SourceMedia,
+): SubPiece[] {
+  const { clip, speed, startedAt } = replay;
+  const iso = media.iso(clip.source) ?? [];
+  const replayClock: IsoClock = {
+    speed,
+    outAt: (isoMs) => startedAt + (isoMs - clip.fromMs) / speed,
+    isoAt: (outMs) => clip.fromMs + (outMs - startedAt) * speed,
+    sound: false,
+  };
+  const end = Math.max(from, Math.min(to, frameAt(clock, replay.endsAt)));
+  const playing = isoPieces(
+    iso.filter((s) => s.startMs < clip.toMs),
+    from,
+    end,
+    clock,
+    replayClock,
+  );
+  if (end >= to) return playing;
+  // After the out point: its last frame, held.
+  const lastMs = clip.toMs - 1000 / clock.fps;
+  const last = iso.find((s) => s.startMs <= lastMs && lastMs < s.endMs);
+  const hold: SubPiece =
+    last === undefined
+      ? { kind: 'colour', colour: CAMERA_SLATE_COLOUR, toneHz: null, frames: to - end, slate: true }
+      : {
+          kind: 'iso',
+          file: last.file,
+          mediaFrame: Math.max(0, Math.round(((lastMs - last.startMs) * clock.fps) / 1000)),
+          frames: to - end,
+          speed: 1,
+          sound: false,
+          freeze: true,
+        };
+  return [...playing, hold];
+}
+
+function isoPieces(iso: readonly IsoPiece[], from: number, to: number, clock: FrameClock, map: IsoClock): SubPiece[] {
   const pieces: SubPiece[] = [];
   const slate = (frames: number) => {
     if (frames > 0) pieces.push({ kind: 'colour', colour: CAMERA_SLATE_COLOUR, toneHz: null, frames, slate: true });
   };
   let at = from;
-  for (const segment of source === null ? [] : (media.iso(source) ?? [])) {
-    const a = Math.max(at, frameAt(clock, segment.startMs));
-    const b = Math.min(to, frameAt(clock, segment.endMs));
+  for (const segment of iso) {
+    const a = Math.max(at, frameAt(clock, map.outAt(segment.startMs)));
+    const b = Math.min(to, frameAt(clock, map.outAt(segment.endMs)));
     if (b <= a) continue;
     slate(a - at);
-    const mediaFrame = Math.max(0, Math.round(((frameTime(clock, a) - segment.startMs) * clock.fps) / 1000));
-    pieces.push({ kind: 'iso', file: segment.file, mediaFrame, frames: b - a });
+    const mediaMs = (map.isoAt(frameTime(clock, a)) - segment.startMs) / map.speed;
+    const mediaFrame = Math.max(0, Math.round((mediaMs * clock.fps) / 1000));
+    pieces.push({
+      kind: 'iso',
+      file: segment.file,
+      mediaFrame,
+      frames: b - a,
+      speed: map.speed,
+      sound: map.sound,
+      freeze: false,
+    });
     at = b;
   }
   slate(to - at);
