@@ -19,6 +19,7 @@ import {
   hexToRgb,
   openTemplate,
   recordDrawnFrames,
+  waitForFrames,
   waitForRevision,
   type DrawnFrame,
 } from '../helpers/template-page.ts';
@@ -46,6 +47,7 @@ const describeFrame = (f: DrawnFrame, t0: number) => `${(f.serverNow - t0).toFix
 class ClipServer {
   readonly #dir: string;
   readonly #held = new Map<string, { promise: Promise<void>; release: () => void }>();
+  readonly #served = new Map<string, () => void>();
   readonly requests: string[] = [];
 
   constructor(dir: string) {
@@ -60,6 +62,11 @@ class ClipServer {
 
   release(file: string): void {
     this.#held.get(file)?.release();
+  }
+
+  /** Resolves once a response carrying the file's last byte has been sent (the page has all of it). */
+  servedWhole(file: string): Promise<void> {
+    return new Promise((resolve) => this.#served.set(file, resolve));
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -78,6 +85,7 @@ class ClipServer {
         'content-length': end - start + 1,
         ...(range === null ? {} : { 'content-range': `bytes ${start}-${end}/${size}` }),
       });
+      if (end === size - 1) res.on('finish', () => this.#served.get(file)?.());
       createReadStream(path, { start, end }).pipe(res);
     });
   };
@@ -182,11 +190,13 @@ describe('replay source pixels', () => {
 
   it('preloads a cued clip: the replay is on screen from the wipe, and a page opened mid-replay resumes on its frame', async () => {
     const clip = clipRef('cuedcued-1.webm', 'cued');
-    const loaded = page.waitForResponse((r) => r.url().includes(clip.media), { timeout: 20_000 });
+    const loaded = clips.servedWhole(clip.media);
     const cued = stub.command({ type: 'replay.cue', clip });
     await waitForRevision(page, cued.revision, 10_000);
     await loaded;
-    // The next revision is drawn only after the cued clip was parked on its in point.
+    // A director plays a clip a moment after marking it: a second of output frames (waited on as frames
+    // drawn, so a loaded machine gets the same number of frames to decode the parked clip in).
+    await waitForFrames(page, 30, 20_000);
     await recordDrawnFrames(page);
     const state = stub.command({ type: 'replay.play', clip, speed: SPEED });
     const startedAt = state.replay!.startedAt;
