@@ -19,12 +19,23 @@ describe('director replay section', () => {
       await app.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'Replay cam' } })
     ).json<JoinResponse>();
     const cameraId = joined.camera.id;
+    await suite.stack.command({ type: 'program.preview', source: cameraId });
+
+    const director = await suite.stack.open(suite.stack.pageUrl('director', 'director'), { width: 1920, height: 1080 });
+    await director.click('#replay-arm');
+    await until('ISO armed', async () => (await suite.stack.state()).isoArmed === true, 10_000);
+    await director.waitForFunction(() => document.querySelector('#replay-arm')?.classList.contains('on'), {
+      timeout: 10_000,
+    });
+
     // What the camera page uploads while armed: 2 s WebM segments with their server-time spans.
     const file = join(suite.stack.dataDir, 'segment.webm');
     execFileSync('ffmpeg', [
       ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x20c0d0:s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
       ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-y', file],
     ]);
+    // Uploaded just before the mark: on a loaded machine opening the panel took longer than the 5 s marked,
+    // and segments uploaded before it had all ended outside the mark (NO_ISO_COVERAGE, no clip).
     const t0 = Date.now() - 4 * SEGMENT_MS;
     for (let i = 0; i < 4; i++) {
       const start = t0 + i * SEGMENT_MS;
@@ -36,15 +47,6 @@ describe('director replay section', () => {
       });
       expect(res.statusCode, res.body).toBe(200);
     }
-    await suite.stack.command({ type: 'program.preview', source: cameraId });
-
-    const director = await suite.stack.open(suite.stack.pageUrl('director', 'director'), { width: 1920, height: 1080 });
-    await director.click('#replay-arm');
-    await until('ISO armed', async () => (await suite.stack.state()).isoArmed === true, 10_000);
-    await director.waitForFunction(() => document.querySelector('#replay-arm')?.classList.contains('on'), {
-      timeout: 10_000,
-    });
-
     await director.select('#replay-source', 'preview');
     await director.click('[data-mark="5"]');
     // The clip is listed with a thumbnail the browser could load (the key rides in its URL).
