@@ -2,6 +2,7 @@
 // directory, stopped with the process that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
@@ -72,19 +73,25 @@ export class EmbeddedRedis {
         clearTimeout(timer);
         reject(new Error(`redis-server exited with ${code}: ${output}`));
       });
-      const poll = setInterval(() => {
-        // redis-server logs nothing at "warning" when ready, so ask it.
-        const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
-        probe.stdout?.on('data', (data: Buffer) => {
-          if (data.toString().includes('PONG')) {
-            clearInterval(poll);
-            clearTimeout(timer);
-            child.removeAllListeners('exit');
-            resolve();
+      // redis-server logs nothing at "warning" when ready, so ask it: one PING at a time (on a loaded machine
+      // a probe process spawned every 50 ms piled up faster than they finished).
+      let waiting = true;
+      const ask = (): void => {
+        if (!waiting) return;
+        void pingOnce(port).then((ready) => {
+          if (!waiting) return;
+          if (!ready) {
+            setTimeout(ask, 50);
+            return;
           }
+          waiting = false;
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          resolve();
         });
-      }, 50);
-      child.once('exit', () => clearInterval(poll));
+      };
+      ask();
+      child.once('exit', () => (waiting = false));
       timer.unref();
     });
     this.#url = `redis://127.0.0.1:${port}`;
@@ -100,4 +107,23 @@ export class EmbeddedRedis {
       child.kill('SIGTERM'); // redis-server writes its AOF/RDB on SIGTERM
     });
   }
+}
+
+/** One RESP PING on a fresh TCP connection: true when the server answered PONG. */
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const done = (ready: boolean): void => {
+      socket.destroy();
+      resolve(ready);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+    });
+  });
 }
