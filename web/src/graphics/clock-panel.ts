@@ -88,7 +88,7 @@ export class ClockPanel {
         this.#direction,
         this.#visible,
       ),
-      h('div', { class: 'row' }, set.element, limit.element),
+      h('div', { class: 'row clock-fields' }, set.element, limit.element),
     );
     const tick = (): void => {
       this.#draw();
