@@ -15,6 +15,12 @@ const log = createLogger('replay');
 
 /** The element is re-seeked when it is this far from where server time says it should be. */
 export const REPLAY_MAX_DRIFT_S = 0.2;
+/**
+ * The clip replaces the live stand-in once it shows a decoded frame this close to its position (media s):
+ * looser than the drift bound, because on a loaded machine a clip a few frames off (being corrected) is
+ * still the replay viewers expect, where the live picture is not.
+ */
+export const REPLAY_SHOW_TOLERANCE_S = 0.5;
 
 export interface ReplayFeedOptions {
   /** URL of a clip media file (served by the controller). */
@@ -155,8 +161,8 @@ function seek(player: ClipPlayer, seconds: number): void {
   player.video.currentTime = seconds;
 }
 
-/** The element shows a decoded frame within the drift bound of `target` seconds (not seeking to it). */
+/** The element shows a decoded frame near `target` seconds (REPLAY_SHOW_TOLERANCE_S; not seeking to it). */
 function onFrame(player: ClipPlayer, target: number): boolean {
   const video = player.video;
-  return !video.seeking && player.feed.hasFrames() && Math.abs(video.currentTime - target) <= REPLAY_MAX_DRIFT_S;
+  return !video.seeking && player.feed.hasFrames() && Math.abs(video.currentTime - target) <= REPLAY_SHOW_TOLERANCE_S;
 }

@@ -32,8 +32,11 @@ const SPEED = 0.5;
 const TOLERANCE = 40;
 /** A frame whose every channel is at most this is black. */
 const BLACK_MAX = 40;
-/** Frames drawn this close (in clip media seconds) to a colour boundary may show either side. */
-const BOUNDARY_S = 0.3;
+/**
+ * Frames drawn this close (in clip media seconds) to a colour boundary may show either side: the clip goes on
+ * screen within REPLAY_SHOW_TOLERANCE_S (0.5 s) of its position, then drift correction holds it to 0.2 s.
+ */
+const BOUNDARY_S = 0.5;
 const LIVE = 'camera-2';
 const LIVE_COLOUR = testSourceColour(2);
 const MEDIA_PREFIX = `/api/events/${STUB_EVENT}/replay/media/`;
