@@ -3,7 +3,7 @@
 // camera whose ISO stops (the slate). The picture and sound at each take must be the source the switch log
 // put on air there.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,9 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "pitchside-rerender-it's [a,b];c:d "));
   recordIso('cam-a', T0 - 1000, T0 + WINDOW_MS + 1000);
   recordIso('cam-b', T0, T0 + 8000);
+  // cam-b's last segment is a recorder stopped before its first frame: a WebM header and nothing else.
+  const broken = segments.get('cam-b')!.at(-1)!;
+  writeFileSync(join(dir, 'iso', EVENT, 'cam-b', broken.file), Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42]));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -128,8 +131,9 @@ describe('re-render from ISO segments', () => {
     expect(Math.abs(info.durationMs - WINDOW_MS)).toBeLessThanOrEqual(100);
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    // cam-b had no ISO from 8 s: the 1.6 s it was on air after 9 s are the slate.
-    expect(result.slateMs).toBeCloseTo(1600, -2);
+    // cam-b's ISO is unreadable from 6 s and gone from 8 s: 6–7.5 s (to the end of the wipe away from it) and
+    // 9–10.6 s are the slate.
+    expect(result.slateMs).toBeCloseTo(3100, -2);
 
     const expectColour = (seconds: number, colour: string | [number, number, number], what: string) => {
       const seen = regionColour(result.video, seconds, 1280, 720);
@@ -144,6 +148,7 @@ describe('re-render from ISO segments', () => {
     // Half way through the mix: half of each.
     expectColour(3.5, [0, 1, 2].map((i) => (a[i]! + b[i]!) / 2) as [number, number, number], 'mid-mix');
     expectColour(5, b, 'cam-b');
+    expectColour(6.3, CAMERA_SLATE_COLOUR, 'cam-b’s unreadable segment');
     // Half way through the wipe from the left, the check region (left edge) already shows camera-1.
     expectColour(7.0, testSourceColour(1), 'wipe');
     expectColour(8, testSourceColour(1), 'camera-1');

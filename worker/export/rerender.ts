@@ -61,40 +61,63 @@ export async function rerender(
   const frames = Math.round(((job.toMs - job.fromMs) * fps) / 1000);
   report(0, 'reading the switch log and the ISO index');
 
-  const iso = new Map<string, IsoPiece[]>();
+  // Each camera's segments, and their coverage without the ones found unreadable (a recorder stopped before
+  // its first frame leaves a header-only file): those are the slate, like any hole in the ISO.
+  const segmentsOf = new Map<string, IsoPiece[]>();
   for (const camera of await reader.isoCameras(job.eventId)) {
     const segments = await reader.isoSegments(job.eventId, camera, job.fromMs, job.toMs);
     const dir = join(job.isoDir, job.eventId, camera);
-    iso.set(
+    segmentsOf.set(
       camera,
-      isoCoverage(segments.map((s) => ({ file: join(dir, s.file), startMs: s.startMs, endMs: s.endMs }))),
+      segments.map((s) => ({ file: join(dir, s.file), startMs: s.startMs, endMs: s.endMs })),
     );
   }
+  /** What a probe found in each ISO file the render uses: null when it has no readable picture. */
+  const found = new Map<string, { audio: boolean } | null>();
+  const coverage = new Map<string, IsoPiece[]>();
+  const cover = () => {
+    for (const [camera, segments] of segmentsOf)
+      coverage.set(camera, isoCoverage(segments.filter((s) => found.get(s.file) !== null)));
+  };
+  cover();
   const testSources = new Set(job.testSources);
-  const media: SourceMedia = { iso: (source) => iso.get(source), isTestSource: (source) => testSources.has(source) };
+  const media: SourceMedia = {
+    iso: (source) => coverage.get(source),
+    isTestSource: (source) => testSources.has(source),
+  };
   const chunks = chunkSpans(programSpans(await reader.readLog(job.eventId), clock, frames), CHUNK_SECONDS * fps);
 
   await mkdir(job.outDir, { recursive: true });
   const work = join(job.outDir, `.rerender-${randomUUID().slice(0, 8)}`);
   await mkdir(work, { recursive: true });
   let slateFrames = 0;
-  const audio = new Map<string, boolean>();
   try {
     const parts: string[] = [];
     let done = 0;
     for (const [i, spans] of chunks.entries()) {
       const graphOf = () =>
-        buildChunkGraph(spans, { width, height, clock, media, hasAudio: (file) => audio.get(file) ?? false });
-      // Which segments carry sound (a camera page without a microphone records picture only): the files the
-      // chunk uses are probed once, a few at a time (an ffprobe is mostly its start-up), then the graph is
-      // built knowing.
-      const unknown = [...new Set(graphOf().files)].filter((file) => !audio.has(file));
-      for (let i = 0; i < unknown.length; i += PROBES_AT_ONCE) {
-        const batch = unknown.slice(i, i + PROBES_AT_ONCE);
-        const found = await Promise.all(
-          batch.map(async (file) => (await probe(file).catch(() => null))?.audio != null),
-        );
-        batch.forEach((file, j) => audio.set(file, found[j] ?? false));
+        buildChunkGraph(spans, {
+          width,
+          height,
+          clock,
+          media,
+          hasAudio: (file) => found.get(file)?.audio ?? false,
+        });
+      // The files the chunk uses are probed once, a few at a time (an ffprobe is mostly its start-up): which
+      // carry sound (a camera page without a microphone records picture only), and which cannot be read at
+      // all (then the coverage is drawn again without them, and the graph built again).
+      for (;;) {
+        const unknown = [...new Set(graphOf().files)].filter((file) => !found.has(file));
+        if (unknown.length === 0) break;
+        for (let at = 0; at < unknown.length; at += PROBES_AT_ONCE) {
+          const batch = unknown.slice(at, at + PROBES_AT_ONCE);
+          const infos = await Promise.all(batch.map((file) => probe(file).catch(() => null)));
+          batch.forEach((file, j) => {
+            const info = infos[j];
+            found.set(file, info?.video != null ? { audio: info.audio !== null } : null);
+          });
+        }
+        cover();
       }
       const graph = graphOf();
       slateFrames += graph.slateFrames;
