@@ -11,13 +11,24 @@ export function clockValueMs(clock: Clock, serverNow: number): number {
 }
 
 /** mm:ss, or h:mm:ss past the hour. Counting down shows the started second (10.4 s left reads 00:11). */
+/**
+ * A match clock as broadcasts show it: minutes and seconds, the minutes running past 59 ("67:16", "105:00"
+ * in extra time), never hours. Counting down, a started second shows until it has fully passed.
+ */
 export function formatClock(valueMs: number, direction: Clock['direction']): string {
   const totalSeconds = direction === 'down' ? Math.ceil(valueMs / 1000) : Math.floor(valueMs / 1000);
+  const m = Math.floor(totalSeconds / 60);
+  const s = totalSeconds % 60;
+  return `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+/** A length of time (a recording, how long an output has been live): "m:ss" up to an hour, then "h:mm:ss". */
+export function formatDuration(ms: number): string {
+  const totalSeconds = Math.floor(ms / 1000);
   const h = Math.floor(totalSeconds / 3600);
   const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  return h > 0 ? `${h}:${mmss}` : mmss;
+  const s = String(totalSeconds % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${String(m).padStart(2, '0')}:${s}`;
 }
 
 export function isInstant(transition: Transition): boolean {

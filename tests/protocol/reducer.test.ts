@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   apply,
   clockValueMs,
+  formatClock,
+  formatDuration,
   cornerRect,
   createInitialState,
   parse,
@@ -311,6 +313,15 @@ describe('game clock', () => {
     state = ok(apply(state, { type: 'clock.stop' }, { now: T0 + 61_500 }));
     expect(state.clock).toMatchObject({ running: false, startedAt: null, baseMs: 61_500 });
     expect(clockValueMs(state.clock, T0 + 999_999)).toBe(61_500);
+  });
+
+  it('reads as a match clock: minutes run past 59 (second half, extra time), never hours', () => {
+    expect(formatClock(67 * 60_000 + 16_500, 'up')).toBe('67:16');
+    expect(formatClock(105 * 60_000, 'up')).toBe('105:00');
+    expect(formatClock(45 * 60_000 - 200, 'down')).toBe('45:00'); // a started second shows counting down
+    // Lengths of time (recordings, time live) do use hours.
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+    expect(formatDuration(65_000)).toBe('01:05');
   });
 
   it('ignores start while running and stop while stopped', () => {

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import {
   ExportViewSchema,
   RecordingViewSchema,
-  formatClock,
+  formatDuration,
   parse,
   type ExportDownload,
   type ExportStatusMessage,
@@ -146,7 +146,7 @@ export class RecordingsPanel {
         h('strong', {}, r.startedAt === null ? r.name : new Date(r.startedAt).toLocaleString()),
         h('span', { class: 'muted mono' }, r.name),
       ),
-      h('span', { class: 'mono' }, r.durationMs === null ? '—' : formatClock(r.durationMs, 'up')),
+      h('span', { class: 'mono' }, r.durationMs === null ? '—' : formatDuration(r.durationMs)),
       h('span', { class: 'mono muted' }, r.bytes === null ? 'remote' : size(r.bytes)),
       r.recovered ? h('span', { class: 'chip', title: 'Finalised after a worker restart' }, 'recovered') : null,
       button,

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import {
   EventSchema,
   JobStatusMessageSchema,
-  formatClock,
+  formatDuration,
   parse,
   type DestinationView,
   type OutputReport,
@@ -169,7 +169,7 @@ export class OutputsPanel {
         'span',
         { class: 'output-state' },
         state === 'live' && since !== undefined
-          ? `LIVE ${formatClock(Math.max(0, this.#realtime.serverNow() - since), 'up')}`
+          ? `LIVE ${formatDuration(Math.max(0, this.#realtime.serverNow() - since))}`
           : state.toUpperCase(),
         (o.report?.retries ?? 0) === 0
           ? null
