@@ -10,7 +10,7 @@ import {
   EXPORT_FILES,
   EventIdSchema,
   eventStatusOf,
-  formatClock,
+  formatDuration,
   EventSummarySchema,
   ExportViewSchema,
   RecordingFrameQuerySchema,
@@ -61,7 +61,7 @@ export function youtubeChapters(ffmetadata: string): string {
     const start = /START=(\d+)/.exec(block)?.[1];
     const title = /title=(.*)/.exec(block)?.[1]?.replace(/\\(.)/g, '$1') ?? '';
     if (start === undefined) continue;
-    lines.push(`${formatClock(Number(start), 'up')} ${title}`);
+    lines.push(`${formatDuration(Number(start))} ${title}`);
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
