@@ -66,6 +66,7 @@ describe('director replay section', () => {
     await until('back to live', async () => (await suite.stack.state()).program !== 'replay', 10_000);
 
     // R marks by hotkey (the program camera is a test source with no ISO: the panel says why).
+    await director.select('#replay-source', 'program');
     await director.keyboard.press('KeyR');
     await director.waitForFunction(() => /has no ISO recording/.test(document.body.textContent ?? ''), {
       timeout: 10_000,
