@@ -1,29 +1,24 @@
 // Camera ISO segments are removed ISO_RETENTION_DAYS after they were recorded (the sweep runs when a
 // controller starts and hourly): the old range leaves the API and the disk, the recent one stays whole, and
 // a replay clip marked on the old range keeps its media (clips are their own files).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoRange, JoinResponse, ReplayClip } from '../../protocol/index.ts';
 import { DAY_MS } from '../../runtime/config.ts';
 import { freshPrefix } from '../helpers/redis.ts';
+import { makeIsoSegment } from './iso-segment.ts';
 import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 
 const SEGMENT_MS = 2000;
 const RETENTION_DAYS = 14;
 
 let dir = '';
-let segment = Buffer.alloc(0);
+let segment: Buffer = Buffer.alloc(0);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-iso-retention-'));
-  const file = join(dir, 'segment.webm');
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
-    ...['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-y', file],
-  ]);
-  segment = readFileSync(file);
+  segment = makeIsoSegment(dir, SEGMENT_MS / 1000);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,28 +1,23 @@
 // The replay API against a real controller, Redis and ffmpeg: camera pages upload ISO segments (real WebM
 // files), the API lists them by server time, marks, nudges and deletes clips, serves their media and
 // thumbnails, and plays a clip on program through the reducer. Bad input is a 4xx naming the field.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { JoinResponse, ProgramState, ReplayClip } from '../../protocol/index.ts';
+import { makeIsoSegment } from './iso-segment.ts';
 import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 
 const SEGMENT_MS = 2000;
 const SEGMENTS = 4;
 
 let dir = '';
-let segment = Buffer.alloc(0);
+let segment: Buffer = Buffer.alloc(0);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-replay-api-'));
-  const file = join(dir, 'segment.webm');
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
-    ...['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-y', file],
-  ]);
-  segment = readFileSync(file);
+  segment = makeIsoSegment(dir, SEGMENT_MS / 1000);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,7 +37,7 @@ async function stack(): Promise<{ app: FastifyInstance; director: string; camera
   };
 }
 
-function upload(app: FastifyInstance, camera: JoinResponse, startMs: number, key = camera.key, body = segment) {
+function upload(app: FastifyInstance, camera: JoinResponse, startMs: number, key = camera.key, body: Buffer = segment) {
   return app.inject({
     method: 'POST',
     url: `/api/events/match/cameras/${camera.camera.id}/iso?startMs=${startMs}&endMs=${startMs + SEGMENT_MS}`,
@@ -217,13 +212,9 @@ describe('ISO recordings and replay clips', () => {
   it('ends a clip where its media ends when a segment holds less picture than its server-time span', async () => {
     const { app, director, camera } = await stack();
     // A busy phone's recorder started late: 1.4 s of picture uploaded as a 2 s segment.
-    const short = join(dir, 'short.webm');
-    execFileSync('ffmpeg', [
-      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=1.4'],
-      ...['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-y', short],
-    ]);
+    const short = makeIsoSegment(dir, 1.4, 'short.webm');
     const t0 = Date.now() - 10_000;
-    expect((await upload(app, camera, t0, camera.key, readFileSync(short))).statusCode).toBe(200);
+    expect((await upload(app, camera, t0, camera.key, short)).statusCode).toBe(200);
     const created = await app.inject({
       method: 'POST',
       url: '/api/events/match/replay/clips',
