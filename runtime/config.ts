@@ -287,10 +287,6 @@ export function iceServers(config: Config): IceServer[] {
   return parsed.value;
 }
 
-export function liveKitConfigured(config: Config): boolean {
-  return config.LIVEKIT_URL !== '';
-}
-
 /** For process entries: a configuration error is a message for the operator, not a stack trace. */
 export function loadConfigOrExit(): Config {
   try {

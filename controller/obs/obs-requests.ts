@@ -1,6 +1,7 @@
-// obs-websocket requests → Pitchside. Every change goes through the controller's HTTP API with the
-// client's own key (app.inject: no socket, same role checks, validation, reducer, switch log), so a control
-// surface can do exactly what its key's panel can do and nothing more.
+// obs-websocket requests → Pitchside, with the client's own key, so a control surface can do exactly what
+// its key's panel can do and nothing more. Program commands go straight to the command service (runCommand)
+// after the checks the commands route makes (key, role, event, schema); outputs, chapters and replay marks
+// go through their HTTP routes (app.inject: no socket, the same checks), whose logic lives in the routes.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   MAX_TRANSITION_MS,
@@ -11,6 +12,8 @@ import {
   ObsRequestStatus,
   REPLAY_SOURCE_ID,
   tallyOf,
+  CommandSchema,
+  parse,
   type Command,
   type EventRole,
   type ObsRequestResult,
@@ -28,6 +31,11 @@ import {
   sourceScene,
   transitionOf,
 } from './obs-mapping.ts';
+import { accessFailure, invalidKey } from '../plugins/auth.ts';
+import { invalidInput } from '../plugins/validation.ts';
+import { COMMAND_SENDER_ROLES } from '../schemas/program.ts';
+import { AppError } from '../services/app-error.ts';
+import { runCommand } from '../services/command-runner.ts';
 
 export interface ObsCaller {
   app: FastifyInstance;
@@ -318,8 +326,25 @@ export class ObsRequestHandlers {
     return this.status(ObsRequestStatus.ResourceNotFound, 'No scene (Pitchside source) with that name or uuid.');
   }
 
+  /** As POST …/commands would answer it, without the HTTP round trip: the same checks in the same order. */
   async #command(command: Command): Promise<ObsRequestResult> {
-    return this.#api('POST', 'commands', command);
+    const { app, eventId, key } = this.#caller;
+    try {
+      const auth = await app.apiKeys.resolve(key);
+      if (auth === null) {
+        this.#caller.onRevoked();
+        throw invalidKey();
+      }
+      const refused = accessFailure(auth, { roles: COMMAND_SENDER_ROLES }, { eventId });
+      if (refused !== null) throw refused;
+      const parsed = parse(CommandSchema, command);
+      if (!parsed.ok) throw invalidInput(parsed.error.field, parsed.error.message);
+      await runCommand(app.program, app.metrics, eventId, parsed.value, auth);
+      return this.ok();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return this.#refused(error.statusCode, error);
+    }
   }
 
   /** Whether the stream/recording is commanded on (the plan) or still running (the worker's status). */
@@ -338,11 +363,15 @@ export class ObsRequestHandlers {
   async #api(method: 'POST' | 'GET', path: string, body: unknown): Promise<ObsRequestResult> {
     const answer = await this.#request<Data>(method, path, body);
     if (answer.status >= 200 && answer.status < 300) return this.ok();
-    const error = answer.body.error;
+    return this.#refused(answer.status, answer.body.error);
+  }
+
+  /** An API refusal (its HTTP status, its error's message and field) as an obs-websocket request status. */
+  #refused(httpStatus: number, error: { message?: string; field?: string } | undefined): ObsRequestResult {
     const comment = [error?.message, error?.field === undefined ? undefined : `(field ${error.field})`]
       .filter((part) => part !== undefined)
       .join(' ');
-    return this.status(statusFor(answer.status), comment === '' ? `HTTP ${answer.status}` : comment);
+    return this.status(statusFor(httpStatus), comment === '' ? `HTTP ${httpStatus}` : comment);
   }
 
   async #request<T>(method: 'POST' | 'GET', path: string, body?: unknown): Promise<ApiAnswer<T>> {

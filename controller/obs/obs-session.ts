@@ -1,6 +1,6 @@
-// One identified obs-websocket client. Requests go through the controller's own HTTP API (app.inject with
-// the client's key), so a control surface gets exactly the role checks, validation, reducer and switch
-// log a panel gets; events are derived from the event's realtime frames, so a take from any door
+// One identified obs-websocket client. Requests run with the client's key through the same checks, command
+// service and routes a panel's do (obs-requests.ts), so a control surface gets exactly the role checks,
+// validation, reducer and switch log a panel gets; events are derived from the event's realtime frames, so a take from any door
 // (panel, API, another surface) reaches every surface.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {

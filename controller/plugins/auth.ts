@@ -97,25 +97,15 @@ export const authPlugin = fp<AuthOptions>(
       }
       const auth = key === null ? null : await app.apiKeys.resolve(key);
       if (auth === null) {
-        request.authFailure = new AppError(
-          401,
-          'UNAUTHORIZED',
+        request.authFailure =
           key === null
-            ? 'An API key is required (Authorization: Bearer KEY or ?key=KEY).'
-            : 'The API key is not valid.',
-        );
+            ? new AppError(401, 'UNAUTHORIZED', 'An API key is required (Authorization: Bearer KEY or ?key=KEY).')
+            : invalidKey();
         return;
       }
-      if (!access.roles.includes(auth.role)) {
-        request.authFailure = new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not call this endpoint.`);
-      } else if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId) {
-        request.authFailure = new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
-      } else if (access.ownCamera === true && !mayActAsCamera(auth, params['cameraId'])) {
-        // Counted as a failure: trying other cameras' ids is an impersonation attempt.
-        request.authFailure = notOwnCamera();
-      } else {
-        request.auth = auth;
-      }
+      // A camera key acting as another camera is counted as a failure too: it is an impersonation attempt.
+      request.authFailure = accessFailure(auth, access, params);
+      if (request.authFailure === null) request.auth = auth;
     });
 
     await app.register(rateLimit, {
@@ -140,8 +130,31 @@ export const authPlugin = fp<AuthOptions>(
       if (request.authFailure && !request.ws) throw request.authFailure;
     });
   },
-  { name: 'pitchside-auth', dependencies: ['pitchside-services'] },
+  { name: 'pitchside-auth', dependencies: ['pitchside-events', 'pitchside-api-keys'] },
 );
+
+/**
+ * Why a valid key may not call a route with this access (its role, another event's key, another camera),
+ * or null when it may. The auth hook asks it for every request; the obs-websocket door for every command.
+ */
+export function accessFailure(
+  auth: AuthContext,
+  access: Exclude<RouteAccess, { public: true }>,
+  params: Record<string, string | undefined>,
+): AppError | null {
+  const eventId = params['eventId'];
+  if (!access.roles.includes(auth.role))
+    return new AppError(403, 'FORBIDDEN', `The ${auth.role} role may not call this endpoint.`);
+  if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId)
+    return new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
+  if (access.ownCamera === true && !mayActAsCamera(auth, params['cameraId'])) return notOwnCamera();
+  return null;
+}
+
+/** The answer to a key that resolves to nothing (never issued, rotated, or its event deleted). */
+export function invalidKey(): AppError {
+  return new AppError(401, 'UNAUTHORIZED', 'The API key is not valid.');
+}
 
 /**
  * Whether the caller may act as this camera (its token, its status, its signalling). Operator roles may

@@ -1,5 +1,6 @@
 // The obs-websocket listener as part of the app's lifecycle: it starts when the app is ready (routes are
-// registered, so app.inject reaches them) and closes, with ExitStarted to its clients, before the services.
+// registered, so the requests that go through them reach them) and closes, with ExitStarted to its
+// clients, before the services.
 import fp from 'fastify-plugin';
 import { ObsWebSocketServer } from '../obs/obs-server.ts';
 
@@ -32,5 +33,14 @@ export const obsWebSocketPlugin = fp<ObsWebSocketPluginOptions>(
       await server.close();
     });
   },
-  { name: 'pitchside-obs-websocket', dependencies: ['pitchside-services'] },
+  {
+    name: 'pitchside-obs-websocket',
+    dependencies: [
+      'pitchside-realtime',
+      'pitchside-events',
+      'pitchside-api-keys',
+      'pitchside-program',
+      'pitchside-metrics',
+    ],
+  },
 );

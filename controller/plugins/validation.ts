@@ -13,6 +13,11 @@ function hasRequired(schema: unknown): boolean {
   return Array.isArray(required) && required.length > 0;
 }
 
+/** The 400 for input that fails its schema, naming the field (a JSON pointer; a body's fields start at `/`). */
+export function invalidInput(field: string, message: string): AppError {
+  return new AppError(400, 'INVALID', `${field} ${message}`, field);
+}
+
 export const validationPlugin = fp(
   async (app) => {
     app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -24,7 +29,7 @@ export const validationPlugin = fp(
         if (result.ok) return { value: result.value };
         const field =
           part === 'body' ? result.error.field : `/${part}${result.error.field === '/' ? '' : result.error.field}`;
-        return { error: new AppError(400, 'INVALID', `${field} ${result.error.message}`, field) };
+        return { error: invalidInput(field, result.error.message) };
       };
     });
     app.setSerializerCompiler(() => (data) => JSON.stringify(data));
