@@ -2,20 +2,15 @@
 // its apps closed after it.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildApp, type AppOptions } from '../../controller/app.ts';
 import { loadConfig, type Config } from '../../runtime/config.ts';
+import { closeAfterTest } from '../helpers/after-test.ts';
 import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
 import { testSources, type Command, type RoleKey } from '../../protocol/index.ts';
 
 export const TEST_ADMIN_KEY = 'psadm_test-admin-key-0123456789';
 export const TEST_PRIVATE_NETWORKS = '127.0.0.0/8,::1';
-
-const open: FastifyInstance[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()?.close();
-});
 
 /** The configuration tests run the controller with; overrides as the environment would set them. */
 export function testConfig(overrides: Parameters<typeof loadConfig>[0] = {}): Config {
@@ -37,7 +32,7 @@ export async function testApp(overrides: Partial<AppOptions> & { ready?: boolean
     authFailureLimit: 10_000,
     ...options,
   });
-  open.push(app);
+  closeAfterTest(() => app.close());
   if (ready) await app.ready();
   return app;
 }

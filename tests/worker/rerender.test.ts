@@ -165,6 +165,30 @@ describe('re-render from ISO segments', () => {
     expect([loudest(1), loudest(5), loudest(8)]).toEqual(tones);
   }, 300_000);
 
+  it('blends a transition that crosses a segment boundary on one side only', async () => {
+    // cam-a's segments start at odd seconds: the mix to camera-1 at 4.5–5.5 s joins two of them on its way
+    // out while camera-1 comes in as one piece, and xfade takes only inputs of one time base.
+    const log = [take(-500, 'cam-a', 'camera-2', cut, 1), take(4500, 'camera-1', 'cam-a', mix, 2)];
+    const result = await rerender(
+      { ...job(1280, 720), toMs: T0 + 7000, outDir: join(dir, 'out-boundary') },
+      {
+        ...reader,
+        readLog: async () => log,
+      },
+    );
+    const a = hexToRgb(CAMERAS['cam-a'].colour);
+    const one = hexToRgb(testSourceColour(1));
+    const midMix = [0, 1, 2].map((i) => (a[i]! + one[i]!) / 2) as [number, number, number];
+    for (const [seconds, want] of [
+      [3, a],
+      [5, midMix],
+      [6.5, one],
+    ] as const) {
+      const seen = regionColour(result.video, seconds, 1280, 720);
+      expect(colourDistance(seen, want), `${seconds} s: rgb(${seen.join(',')})`).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+    }
+  }, 300_000);
+
   it('renders the same program at 1080p', async () => {
     const result = await rerender(job(1920, 1080), reader);
     const info = await probe(result.video);

@@ -96,7 +96,12 @@ export function buildChunkGraph(spans: readonly ProgramSpan[], options: GraphOpt
   const joined = (pairs: Array<[string, string]>): [string, string] => {
     if (pairs.length === 1) return pairs[0]!;
     const n = label++;
-    lines.push(`${pairs.map(([v, a]) => `[${v}][${a}]`).join('')}concat=n=${pairs.length}:v=1:a=1[v${n}][a${n}]`);
+    // concat answers in microseconds; a piece is in frames. xfade refuses inputs of two time bases, so a
+    // transition whose one side is joined from pieces and whose other side is one piece needs them equal.
+    lines.push(
+      `${pairs.map(([v, a]) => `[${v}][${a}]`).join('')}concat=n=${pairs.length}:v=1:a=1[j${n}][a${n}]`,
+      `[j${n}]settb=1/${fps}[v${n}]`,
+    );
     return [`v${n}`, `a${n}`];
   };
 
