@@ -1,6 +1,7 @@
 // The controller's long-lived services, created and started in order and closed in reverse. Routes and
 // later plugins reach them as decorators (see controller/README.md).
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { IceServer } from '../../protocol/index.ts';
@@ -13,6 +14,8 @@ import { LiveKitBridge, type LiveKitSettings } from '../services/livekit-bridge.
 import { PresenceTracker } from '../services/presence-tracker.ts';
 import { ProgramService } from '../services/program-service.ts';
 import { RealtimeHub } from '../services/realtime-hub.ts';
+import { IsoStore } from '../services/iso-store.ts';
+import { ReplayClips } from '../services/replay-clips.ts';
 import { ReplayReturns } from '../services/replay-returns.ts';
 import { SocketRegistry, type SocketLimits } from '../services/socket-registry.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
@@ -37,6 +40,10 @@ export interface ServicesOptions {
   socketLimits: SocketLimits;
   /** STUN/TURN for direct cameras (ICE_SERVERS); empty = host candidates only. */
   iceServers: IceServer[];
+  /** PITCHSIDE_DATA_DIR: the cameras' ISO segments and replay clips are under its iso/. */
+  dataDir: string;
+  /** How long a replay mark waits for ISO segments on their way (REPLAY_ISO_WAIT_MS). */
+  replayIsoWaitMs: number;
 }
 
 declare module 'fastify' {
@@ -47,6 +54,10 @@ declare module 'fastify' {
     outbound: OutboundPolicy;
     events: EventStore;
     program: ProgramService;
+    /** The cameras' ISO segments (replay and re-render sources). */
+    iso: IsoStore;
+    /** Replay clips; their check applies to every command that plays or cues one. */
+    replayClips: ReplayClips;
     cameras: CameraRegistry;
     apiKeys: KeyStore;
     eventLog: EventLog;
@@ -105,9 +116,11 @@ export const servicesPlugin = fp<ServicesOptions>(
       () => program,
       (eventId, error) => app.log.warn({ err: error, eventId }, 'replay return failed'),
     );
+    const iso = new IsoStore(redis, keys, resolve(options.dataDir, 'iso'));
+    const replayClips = new ReplayClips(redis, keys, iso, options.replayIsoWaitMs);
     const program = new ProgramService(redis, keys, {
       switchLogMaxEntries: options.logStreamMaxEntries,
-      vet: (command) => vetCommand(outbound, command),
+      vet: (eventId, command) => vetCommand(outbound, command) ?? replayClips.checkCommand(eventId, command),
       onCommitted: (eventId, message) => {
         replayReturns.handle(eventId, message.state);
         if (livekit === null) return;
@@ -140,6 +153,8 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('outbound', outbound);
     app.decorate('events', new EventStore(redis, keys));
     app.decorate('program', program);
+    app.decorate('iso', iso);
+    app.decorate('replayClips', replayClips);
     app.decorate('cameras', new CameraRegistry(redis, keys, realtime));
     app.decorate('apiKeys', apiKeys);
     app.decorate('eventLog', new EventLog(redis, keys, options.logStreamMaxEntries));
