@@ -29,7 +29,25 @@ describe('director replay section', () => {
       timeout: 10_000,
     });
 
-    // Marked before any of the camera's ISO has arrived: the clip is listed at once, waiting, and cannot roll.
+    // What the camera page uploads while armed: 2 s WebM segments with their server-time spans.
+    const file = join(suite.stack.dataDir, 'segment.webm');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x20c0d0:s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
+      ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-y', file],
+    ]);
+    const upload = async (start: number) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/events/${EVENT_ID}/cameras/${cameraId}/iso?startMs=${start}&endMs=${start + SEGMENT_MS}`,
+        headers: { authorization: `Bearer ${joined.key}`, 'content-type': 'video/webm' },
+        payload: readFileSync(file),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    // The camera has been recording; its segments of the last few seconds are still on their way.
+    await upload(Date.now() - 5 * SEGMENT_MS);
+
+    // Marked before they arrive: the clip is listed at once, waiting, and cannot roll.
     await director.select('#replay-source', 'preview');
     await director.click('[data-mark="5"]');
     await director.waitForSelector('.replay-clip[data-status="pending"] .replay-play[disabled]', { timeout: 20_000 });
@@ -41,22 +59,8 @@ describe('director replay section', () => {
     ).json<{ clips: ReplayClip[] }>().clips;
     expect(marked).toMatchObject({ source: cameraId, status: 'pending' });
 
-    // Then the camera's segments arrive (2 s WebM segments with their server-time spans, as the camera page
-    // uploads them while armed), late, up to the mark's end.
-    const file = join(suite.stack.dataDir, 'segment.webm');
-    execFileSync('ffmpeg', [
-      ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x20c0d0:s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
-      ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-y', file],
-    ]);
-    for (let start = marked!.toMs - 3 * SEGMENT_MS; start < marked!.toMs; start += SEGMENT_MS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: `/api/events/${EVENT_ID}/cameras/${cameraId}/iso?startMs=${start}&endMs=${start + SEGMENT_MS}`,
-        headers: { authorization: `Bearer ${joined.key}`, 'content-type': 'video/webm' },
-        payload: readFileSync(file),
-      });
-      expect(res.statusCode, res.body).toBe(200);
-    }
+    // Then they arrive, up to the mark's end, and the list shows the clip ready.
+    for (let start = marked!.toMs - 3 * SEGMENT_MS; start < marked!.toMs; start += SEGMENT_MS) await upload(start);
     // The clip is listed with a thumbnail the browser could load (the key rides in its URL).
     await director.waitForFunction(
       () => {
