@@ -171,7 +171,7 @@ export const ConfigSchema = Type.Object({
     maximum: 120_000,
     default: DEFAULT_REPLAY_ISO_WAIT_MS,
     description:
-      'How long after a replay clip\'s out point its camera ISO segments may still arrive (the clip is pending meanwhile); then it is a partial clip of what arrived.',
+      "How long after a replay clip's out point its camera ISO segments may still arrive (the clip is pending meanwhile); then it is a partial clip of what arrived.",
   }),
   EXPORT_RETENTION_DAYS: Type.Integer({
     minimum: 0,
