@@ -127,13 +127,17 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
     const dark = active('camera-1', false);
     const now = Date.now();
     const clip = {
-      id: 'c1',
+      id: 'abcd1234',
       source: 'camera-3',
       fromMs: now - 1500,
       toMs: now,
       mediaOffsetMs: 0,
       media: 'abcd1234-1.webm',
     };
+    // Stored as the replay API stores a marked clip: a command plays only a clip as stored (its media is never
+    // loaded here, so none is made).
+    const stored = { ...clip, status: 'ready', createdAt: now, version: 1 };
+    await app.redis.hset(app.redisKeys.replayClips(eventId), clip.id, JSON.stringify(stored));
     const played = await app.inject({
       method: 'POST',
       url: `/api/events/${eventId}/commands`,
