@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ObsEventSubscription, ObsRequestStatus, REPLAY_TRANSITION } from '../../protocol/index.ts';
 import { bearer, seedEvent, testApp } from './controller-helpers.ts';
+import { storeClip } from '../replay/stored-clip.ts';
 
 type Client = MsgpackClient | JsonClient;
 const clients: Client[] = [];
@@ -134,10 +135,7 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
       mediaOffsetMs: 0,
       media: 'abcd1234-1.webm',
     };
-    // Stored as the replay API stores a marked clip: a command plays only a clip as stored (its media is never
-    // loaded here, so none is made).
-    const stored = { ...clip, status: 'ready', createdAt: now, version: 1 };
-    await app.redis.hset(app.redisKeys.replayClips(eventId), clip.id, JSON.stringify(stored));
+    await storeClip(app, eventId, clip);
     const played = await app.inject({
       method: 'POST',
       url: `/api/events/${eventId}/commands`,
