@@ -22,9 +22,9 @@ const DIES_WITH_PARENT = existsSync(SETPRIV);
 
 /**
  * Spawns ffmpeg or ffprobe so that it dies with this process. Reading files, it has nothing that would tell
- * it its parent is gone: a worker killed mid-re-render (SIGKILL, the OOM killer, a container stop) left its
- * ffmpeg encoding on, unowned, holding the cores and writing into a job directory nobody would clean. Where
- * setpriv is missing (not Linux) the tool runs as it is.
+ * it its parent is gone: without this, a worker killed mid-re-render (SIGKILL, the OOM killer, a container
+ * stop) would leave its ffmpeg encoding on, unowned, holding the cores and writing into a job directory
+ * nobody cleans. Where setpriv is missing (not Linux) the tool runs as it is.
  */
 function spawnTool(
   command: string,
