@@ -106,6 +106,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     lanUrl: options.lanUrl ?? (() => null),
     socketLimits: socketLimits(config),
     iceServers: iceServers(config),
+    dataDir: config.PITCHSIDE_DATA_DIR,
+    replayIsoWaitMs: config.REPLAY_ISO_WAIT_MS,
   });
   await app.register(metricsPlugin);
   await app.register(authPlugin, {

@@ -80,6 +80,10 @@ export interface RedisKeys {
   isoSeq(eventId: string, camera: string): string;
   /** Hash clip id → JSON stored replay clip. */
   replayClips(eventId: string): string;
+  /** Sorted set "eventId/clipId" of the pending replay clips, scored by the server time their wait ends. */
+  replayPending(): string;
+  /** Short lock (SET NX PX) held while one controller process makes a pending clip's media. */
+  replaySettling(eventId: string, clipId: string): string;
   /** Stream of chat messages (trimmed to CHAT_MAX_ENTRIES). */
   chat(eventId: string): string;
   /** Hash: chat settings (slow mode). */
@@ -130,6 +134,8 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     isoCameras: (id) => `${prefix}event:${id}:iso-cameras`,
     isoSeq: (id, camera) => `${prefix}event:${id}:iso-seq:${camera}`,
     replayClips: (id) => `${prefix}event:${id}:replay-clips`,
+    replayPending: () => `${prefix}replay-pending`,
+    replaySettling: (id, clip) => `${prefix}event:${id}:replay-settling:${clip}`,
     chat: (id) => `${prefix}event:${id}:chat`,
     chatSettings: (id) => `${prefix}event:${id}:chat-settings`,
     chatBlocked: (id) => `${prefix}event:${id}:chat-blocked`,

@@ -134,19 +134,39 @@ export function isoRanges(camera: string, segments: readonly IsoSegment[]): IsoR
 
 // ---- Replay clips ------------------------------------------------------------------------------------
 
+/**
+ * How long after a clip's out point its ISO segments may still arrive (a camera uploads a segment once it is
+ * complete, and later on a busy phone or machine): a pending clip settles for what arrived then.
+ * REPLAY_ISO_WAIT_MS sets another.
+ */
+export const DEFAULT_REPLAY_ISO_WAIT_MS = 25_000;
+
+/**
+ * Where a clip's ISO stands. `pending`: segments of its range are still on their way (it holds the range it
+ * asked for, no media yet; it cannot be played). `ready`: all of its range arrived. `partial`: the wait ended
+ * with part of it, and the clip is what arrived. `failed`: the wait ended with less than a clip's worth.
+ */
+export const REPLAY_CLIP_STATUSES = ['pending', 'ready', 'partial', 'failed'] as const;
+export const ReplayClipStatusSchema = Type.Union(REPLAY_CLIP_STATUSES.map((s) => Type.Literal(s)));
+export type ReplayClipStatus = Static<typeof ReplayClipStatusSchema>;
+
 export const ReplayClipSchema = Type.Object(
   {
     id: Type.String(),
     source: SourceIdSchema,
+    status: ReplayClipStatusSchema,
+    /** Server time by which a pending clip settles at the latest (null once settled). */
+    waitUntil: Type.Union([ServerTimeSchema, Type.Null()]),
     fromMs: ServerTimeSchema,
     toMs: ServerTimeSchema,
     durationMs: Type.Number(),
     createdAt: ServerTimeSchema,
     /** Where the in point sits in the clip media. */
     mediaOffsetMs: Type.Number({ minimum: 0 }),
-    /** The clip's picture at its in point (JPEG), with the caller's key appended by pages. */
-    thumbnailUrl: Type.String(),
-    mediaUrl: Type.String(),
+    /** The clip's picture at its in point (JPEG), with the caller's key appended by pages; null without media. */
+    thumbnailUrl: Type.Union([Type.String(), Type.Null()]),
+    /** null while pending (or failed): there is no media to play yet. */
+    mediaUrl: Type.Union([Type.String(), Type.Null()]),
   },
   { additionalProperties: false },
 );

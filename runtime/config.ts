@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { envSchema } from 'env-schema';
 import ipaddr from 'ipaddr.js';
 import { parseNetworkList } from './outbound-policy.ts';
-import { IceServersSchema, parse, type IceServer } from '../protocol/index.ts';
+import { DEFAULT_REPLAY_ISO_WAIT_MS, IceServersSchema, parse, type IceServer } from '../protocol/index.ts';
 
 /** Far more takes and log lines than one event makes; the bound only stops a runaway from filling Redis. */
 export const DEFAULT_LOG_STREAM_MAX_ENTRIES = 100_000;
@@ -165,6 +165,13 @@ export const ConfigSchema = Type.Object({
     default: 14,
     description:
       'Days camera ISO segments (replay and re-render sources, ~0.4 GB per camera-hour) are kept after they were recorded; replay clips stay with their clip; 0 = keep forever.',
+  }),
+  REPLAY_ISO_WAIT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 120_000,
+    default: DEFAULT_REPLAY_ISO_WAIT_MS,
+    description:
+      "How long after a replay clip's out point its camera ISO segments may still arrive (the clip is pending meanwhile); then it is a partial clip of what arrived.",
   }),
   EXPORT_RETENTION_DAYS: Type.Integer({
     minimum: 0,

@@ -1,10 +1,40 @@
 // ffmpeg and ffprobe as child processes: one place that spawns them, reads `-progress`, and turns a
 // failure into an error with the tail of stderr (masked: ffmpeg quotes its output URLs).
-import { spawn } from 'node:child_process';
+import {
+  spawn,
+  type ChildProcessByStdio,
+  type SpawnOptionsWithStdioTuple,
+  type StdioNull,
+  type StdioPipe,
+} from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import type { Readable } from 'node:stream';
 import { maskSecrets } from '../protocol/index.ts';
 
 const STDERR_TAIL_CHARS = 2000;
+/**
+ * util-linux's setpriv: it sets the parent-death signal (Linux prctl PR_SET_PDEATHSIG, which Node cannot
+ * call) and then execs the tool in its own place, so the child's pid is the tool's.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+const DIES_WITH_PARENT = existsSync(SETPRIV);
+
+/**
+ * Spawns ffmpeg or ffprobe so that it dies with this process. Reading files, it has nothing that would tell
+ * it its parent is gone: without this, a worker killed mid-re-render (SIGKILL, the OOM killer, a container
+ * stop) would leave its ffmpeg encoding on, unowned, holding the cores and writing into a job directory
+ * nobody cleans. Where setpriv is missing (not Linux) the tool runs as it is.
+ */
+function spawnTool(
+  command: string,
+  args: string[],
+  options: SpawnOptionsWithStdioTuple<StdioNull, StdioPipe, StdioPipe>,
+): ChildProcessByStdio<null, Readable, Readable> {
+  return DIES_WITH_PARENT
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args], options)
+    : spawn(command, args, options);
+}
 
 export interface FfmpegRunOptions {
   /** Called with the output position (ms) as ffmpeg reports it. */
@@ -15,7 +45,7 @@ export interface FfmpegRunOptions {
 }
 
 export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}): Promise<void> {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], {
+  const child = spawnTool('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -47,7 +77,7 @@ export interface ProbeResult {
 }
 
 export async function probe(file: string): Promise<ProbeResult> {
-  const child = spawn(
+  const child = spawnTool(
     'ffprobe',
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_chapters', file],
     {

@@ -17,6 +17,7 @@ import { outboundPlugin } from './app/outbound.ts';
 import { presencePlugin } from './app/presence.ts';
 import { programPlugin } from './app/program.ts';
 import { realtimePlugin } from './app/realtime.ts';
+import { replayClipsPlugin } from './app/replay-clips.ts';
 import { redisPlugin } from './app/redis.ts';
 import { socketsPlugin } from './app/sockets.ts';
 import { switchLogPlugin } from './app/switch-log.ts';
@@ -38,6 +39,10 @@ export interface ServicesOptions {
   socketLimits: SocketLimits;
   /** STUN/TURN for direct cameras (ICE_SERVERS); empty = host candidates only. */
   iceServers: IceServer[];
+  /** PITCHSIDE_DATA_DIR: the cameras' ISO segments and replay clips are under its iso/. */
+  dataDir: string;
+  /** How long a replay mark waits for ISO segments on their way (REPLAY_ISO_WAIT_MS). */
+  replayIsoWaitMs: number;
 }
 
 export const servicesPlugin = fp<ServicesOptions>(
@@ -54,6 +59,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(apiKeysPlugin, { adminKey: options.adminKey });
     await app.register(presencePlugin);
     await app.register(socketsPlugin, { socketLimits: options.socketLimits });
+    await app.register(replayClipsPlugin, { dataDir: options.dataDir, replayIsoWaitMs: options.replayIsoWaitMs });
     await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
     await app.register(addressesPlugin, {
       publicUrl: options.publicUrl,

@@ -1,6 +1,7 @@
 // Program state and control: the state snapshot, the generic command endpoint and one convenience route
 // per command. Every change goes through runCommand → ProgramService → the protocol reducer.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import {
   CommandResponseSchema,
   CommandSchema,
@@ -18,7 +19,8 @@ import { runCommand } from '../services/command-runner.ts';
 const commandResponses = {
   200: CommandResponseSchema,
   ...ErrorResponses,
-  409: StaleRevisionResponseSchema,
+  // A stale revision carries the current state; a replay clip that cannot roll yet (CLIP_PENDING) does not.
+  409: Type.Union([StaleRevisionResponseSchema, ApiErrorSchema]),
   422: ApiErrorSchema,
 };
 

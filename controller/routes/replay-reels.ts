@@ -21,8 +21,6 @@ import type { RouteOptions } from '../app.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { exportJobOptions, exportJobStatus, openExportQueue, sendExport } from '../services/export-jobs.ts';
-import { IsoStore } from '../services/iso-store.ts';
-import { ReplayClips } from '../services/replay-clips.ts';
 
 const REEL_ROLES: readonly Role[] = ['admin', 'director'];
 /** Hex characters of the content hash that names a reel. */
@@ -35,11 +33,7 @@ const ReelParamsSchema = Type.Object(
 
 const reelRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const dataDir = options.config.PITCHSIDE_DATA_DIR;
-  const clips = new ReplayClips(
-    app.redis,
-    app.redisKeys,
-    new IsoStore(app.redis, app.redisKeys, resolve(dataDir, 'iso')),
-  );
+  const clips = app.replayClips;
   const reelsRoot = resolve(dataDir, 'exports', 'reels');
   const queue = openExportQueue(app);
   const jobId = (eventId: string, reelId: string) => `reel-${eventId}-${reelId}`;
@@ -64,7 +58,7 @@ const reelRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
           'Export a highlight reel: the clips in order joined by a transition (default a 0.5 s mix), one MP4 (a worker job; poll GET …/reels/:reel)',
         params: EventParamsSchema,
         body: CreateReelRequestSchema,
-        response: { 200: ReelExportStatusSchema, ...ErrorResponses, 422: ApiErrorSchema },
+        response: { 200: ReelExportStatusSchema, ...ErrorResponses, 409: ApiErrorSchema, 422: ApiErrorSchema },
       },
     },
     async (request) => {
@@ -72,7 +66,7 @@ const reelRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
       await app.events.require(eventId);
       const transition = request.body.transition ?? DEFAULT_REEL_TRANSITION;
       // Every id is checked before anything is queued: an unknown one names its place in the list.
-      const chosen = await Promise.all(request.body.clips.map((id, i) => clips.get(eventId, id, `/clips/${i}`)));
+      const chosen = await Promise.all(request.body.clips.map((id, i) => clips.playable(eventId, id, `/clips/${i}`)));
       const overlap = transition.type === 'cut' ? 0 : transition.durationMs;
       // A clip between two transitions must hold both: each would otherwise start inside the other.
       const short = chosen.findIndex((clip) => clip.toMs - clip.fromMs < 2 * overlap);

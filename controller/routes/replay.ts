@@ -32,8 +32,9 @@ import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { exportJobOptions, exportJobStatus, openExportQueue, sendExport } from '../services/export-jobs.ts';
 import { isoRetentionSweeper } from '../services/iso-retention.ts';
-import { IsoStore, MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
-import { clipRef, clipView, ReplayClips, type StoredClip } from '../services/replay-clips.ts';
+import { MAX_ISO_SEGMENT_BYTES } from '../services/iso-store.ts';
+import { ReplayClipWaits } from '../services/replay-clip-waits.ts';
+import { clipRef, clipView, type StoredClip } from '../services/replay-clips.ts';
 
 const REPLAY_ROLES: readonly Role[] = ['admin', 'director'];
 /** The template plays clip media; the graphics desk's monitor is a template too. */
@@ -47,8 +48,15 @@ const ClipParamsSchema = Type.Object(
 );
 
 const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
-  const iso = new IsoStore(app.redis, app.redisKeys, resolve(options.config.PITCHSIDE_DATA_DIR, 'iso'));
-  const clips = new ReplayClips(app.redis, app.redisKeys, iso);
+  const { iso, replayClips: clips } = app;
+  const waits = new ReplayClipWaits({
+    clips,
+    program: app.program,
+    log: app.log.child({ component: 'replay-clips' }),
+  });
+  // Before requests: a clip whose wait ended while no controller ran is settled first.
+  app.addHook('onReady', () => waits.start());
+  app.addHook('onClose', () => waits.close());
   const isoRetention = isoRetentionSweeper({
     redis: app.redis,
     keys: app.redisKeys,
@@ -88,6 +96,11 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
   const cue = async (eventId: string, clip: StoredClip, request: FastifyRequest): Promise<void> => {
     await app.program.apply(eventId, { type: 'replay.cue', clip: clipRef(clip) }, caller(request));
   };
+  /** A clip with media is cued now; a pending one when it settles (ReplayClipWaits). */
+  const settledOrWaiting = async (eventId: string, clip: StoredClip, request: FastifyRequest): Promise<void> => {
+    if (clip.status === 'pending') void waits.check(eventId, clip.id);
+    else if (clip.status !== 'failed') await cue(eventId, clip, request);
+  };
 
   app.post(
     '/api/events/:eventId/cameras/:cameraId/iso',
@@ -113,6 +126,8 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       if (!Buffer.isBuffer(body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the segment as video/webm.');
       const mime = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
       const segment = await iso.append(eventId, cameraId, { ...request.query, mime, body });
+      // Not awaited: the camera's next segment must not wait for a clip's media.
+      void waits.handleSegment(eventId, cameraId);
       return { segment };
     },
   );
@@ -140,17 +155,20 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       config: { access: { roles: REPLAY_ROLES } },
       schema: {
         tags: ['replay'],
-        summary: 'Mark a clip of a camera: {source, lastSeconds} or {source, fromMs, toMs} (server ms)',
+        summary:
+          'Mark a clip of a camera: {source, lastSeconds} or {source, fromMs, toMs} (server ms); pending until its ISO arrives',
         params: EventParamsSchema,
         body: CreateClipRequestSchema,
         response: { 200: ClipResponseSchema, ...ErrorResponses, 422: ApiErrorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      // The mark is of the moment the request came in, however long a loaded controller took to get here.
+      const at = Math.round(Date.now() - reply.elapsedTime);
       const { eventId } = request.params;
       await requireSource(eventId, request.body.source);
-      const clip = await clips.create(eventId, request.body);
-      await cue(eventId, clip, request);
+      const clip = await clips.create(eventId, request.body, at);
+      await settledOrWaiting(eventId, clip, request);
       return { clip: clipView(eventId, clip) };
     },
   );
@@ -188,7 +206,7 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     async (request) => {
       const { eventId, clipId } = request.params;
       const clip = await clips.update(eventId, clipId, request.body);
-      await cue(eventId, clip, request);
+      await settledOrWaiting(eventId, clip, request);
       return { clip: clipView(eventId, clip) };
     },
   );
@@ -222,7 +240,7 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     },
     async (request, reply) => {
       const { eventId, clipId } = request.params;
-      const path = await clips.thumbnail(eventId, await clips.get(eventId, clipId));
+      const path = await clips.thumbnail(eventId, await clips.playable(eventId, clipId));
       const info = await stat(path);
       return reply
         .header('content-type', 'image/jpeg')
@@ -276,12 +294,12 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
         tags: ['replay'],
         summary: 'Export the clip as an H.264/AAC MP4 (a worker job; poll GET …/export)',
         params: ClipParamsSchema,
-        response: { 200: ClipExportStatusSchema, ...ErrorResponses },
+        response: { 200: ClipExportStatusSchema, ...ErrorResponses, 409: ApiErrorSchema },
       },
     },
     async (request) => {
       const { eventId, clipId } = request.params;
-      const clip = await clips.get(eventId, clipId);
+      const clip = await clips.playable(eventId, clipId);
       const segments = await clips.segments(eventId, clip);
       const jobId = exportJobId(eventId, clip);
       const job: ClipExportJob = {
@@ -350,7 +368,7 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     async (request) => {
       const { eventId } = request.params;
       const body = request.body;
-      const clip = await clips.get(eventId, body.clip, '/clip');
+      const clip = await clips.playable(eventId, body.clip, '/clip');
       return runCommand(
         app.program,
         app.metrics,

@@ -86,10 +86,11 @@ export interface ProgramServiceOptions {
   /** Called after a change is stored and published, in revision order per event (LiveKit relay, metrics). */
   onCommitted?: (eventId: string, message: StateMessage) => void;
   /**
-   * Checks a command needs beyond the reducer's (a media URL's address), or null when it needs none.
-   * It runs before the command joins the event's queue, so a slow DNS answer never holds up a take.
+   * Checks a command needs beyond the reducer's (a media URL's address, a replay clip as stored), or null
+   * when it needs none. It runs before the command joins the event's queue, so a slow DNS answer never holds
+   * up a take.
    */
-  vet?: (command: Command) => Promise<void> | null;
+  vet?: (eventId: string, command: Command) => Promise<void> | null;
   now?: () => number;
   /** Switch log entries kept per event (LOG_STREAM_MAX_ENTRIES); the oldest go first. */
   switchLogMaxEntries?: number;
@@ -137,7 +138,7 @@ export class ProgramService {
   }
 
   apply(eventId: string, command: Command, actor: Actor): Promise<ApplyOutcome> {
-    const vetting = this.options.vet?.(command) ?? null;
+    const vetting = this.options.vet?.(eventId, command) ?? null;
     if (vetting !== null) return vetting.then(() => this.#enqueue(eventId, command, actor));
     return this.#enqueue(eventId, command, actor);
   }

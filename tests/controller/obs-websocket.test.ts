@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ObsEventSubscription, ObsRequestStatus, REPLAY_TRANSITION } from '../../protocol/index.ts';
 import { bearer, seedEvent, testApp } from './controller-helpers.ts';
+import { storeClip } from '../replay/stored-clip.ts';
 
 type Client = MsgpackClient | JsonClient;
 const clients: Client[] = [];
@@ -127,13 +128,14 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
     const dark = active('camera-1', false);
     const now = Date.now();
     const clip = {
-      id: 'c1',
+      id: 'abcd1234',
       source: 'camera-3',
       fromMs: now - 1500,
       toMs: now,
       mediaOffsetMs: 0,
       media: 'abcd1234-1.webm',
     };
+    await storeClip(app, eventId, clip);
     const played = await app.inject({
       method: 'POST',
       url: `/api/events/${eventId}/commands`,

@@ -70,7 +70,7 @@ describe('ISO retention', () => {
         .sort();
     await expect.poll(starts, { timeout: 10_000 }).toEqual([recent, recent + SEGMENT_MS]);
     // The clip marked on the old range still plays: its media is its own file.
-    const media = await second.inject({ url: clip.mediaUrl, headers: bearer(director) });
+    const media = await second.inject({ url: clip.mediaUrl!, headers: bearer(director) });
     expect(media.statusCode).toBe(200);
     await second.close();
   });

@@ -74,7 +74,13 @@ describe('ISO recordings and replay clips', () => {
     const created = await post({ source: cameraId, fromMs: t0 + 2500, toMs: t0 + 7500 });
     expect(created.statusCode, created.body).toBe(200);
     const clip = JSON.parse(created.body).clip as ReplayClip;
-    expect(clip).toMatchObject({ source: cameraId, fromMs: t0 + 2500, toMs: t0 + 7500, durationMs: 5000 });
+    expect(clip).toMatchObject({
+      source: cameraId,
+      status: 'ready',
+      fromMs: t0 + 2500,
+      toMs: t0 + 7500,
+      durationMs: 5000,
+    });
     // The media starts at the segment holding the in point.
     expect(clip.mediaOffsetMs).toBe(500);
     // Marked = cued: every renderer starts loading its media now.
@@ -101,6 +107,59 @@ describe('ISO recordings and replay clips', () => {
     ) as { clips: ReplayClip[] };
     expect(list.clips.map((c) => c.id)).toEqual([clip.id]);
 
+    // A mark past the newest segment waits for the rest (pending): nothing may play, cue, show or export it
+    // yet, by the replay routes or by a command through any door; it can be deleted.
+    const waiting = JSON.parse((await post({ source: cameraId, fromMs: t0 + 6000, toMs: Date.now() + 1000 })).body)
+      .clip as ReplayClip;
+    expect(waiting).toMatchObject({ status: 'pending', mediaUrl: null, thumbnailUrl: null });
+    const command = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/events/match/commands', headers: bearer(director), payload });
+    const ref = { id: waiting.id, source: cameraId, fromMs: waiting.fromMs, toMs: waiting.toMs, mediaOffsetMs: 0 };
+    const refused = await Promise.all([
+      app.inject({
+        method: 'POST',
+        url: '/api/events/match/replay/play',
+        headers: bearer(director),
+        payload: { clip: waiting.id, speed: 1 },
+      }),
+      command({ type: 'replay.play', clip: { ...ref, media: `${waiting.id}-1.webm` }, speed: 1 }),
+      command({ type: 'replay.cue', clip: { ...ref, media: `${waiting.id}-1.webm` } }),
+      app.inject({ url: `/api/events/match/replay/clips/${waiting.id}/thumbnail.jpg`, headers: bearer(director) }),
+      app.inject({
+        method: 'POST',
+        url: `/api/events/match/replay/clips/${waiting.id}/export`,
+        headers: bearer(director),
+      }),
+    ]);
+    expect(refused.map((r) => [r.statusCode, JSON.parse(r.body).error.code, JSON.parse(r.body).error.field])).toEqual([
+      [409, 'CLIP_PENDING', '/clip'],
+      [409, 'CLIP_PENDING', '/clip/id'],
+      [409, 'CLIP_PENDING', '/clip/id'],
+      [409, 'CLIP_PENDING', '/clipId'],
+      [409, 'CLIP_PENDING', '/clipId'],
+    ]);
+    const deleted = await app.inject({
+      method: 'DELETE',
+      url: `/api/events/match/replay/clips/${waiting.id}`,
+      headers: bearer(director),
+    });
+    expect(deleted.statusCode).toBe(204);
+
+    // The generic commands route plays and cues only a clip as stored: not another range or media under its
+    // id, not an unknown clip.
+    const stored = (await cueOf())!;
+    const mismatched = await Promise.all([
+      command({ type: 'replay.play', clip: { ...stored, toMs: stored.toMs + 5000 }, speed: 1 }),
+      command({ type: 'replay.cue', clip: { ...stored, media: `${clip.id}-9.webm` } }),
+      command({ type: 'replay.play', clip: { ...stored, id: 'nope' }, speed: 1 }),
+    ]);
+    expect(mismatched.map((r) => [r.statusCode, JSON.parse(r.body).error.code])).toEqual([
+      [409, 'CLIP_MISMATCH'],
+      [409, 'CLIP_MISMATCH'],
+      [404, 'UNKNOWN_CLIP'],
+    ]);
+    expect((await command({ type: 'replay.cue', clip: stored })).statusCode).toBe(200);
+
     // Media with byte ranges (the template seeks in it) and a thumbnail.
     const media = await app.inject({ url: `${clip.mediaUrl}`, headers: { ...bearer(director), range: 'bytes=0-99' } });
     expect([media.statusCode, media.headers['content-range'], media.rawPayload.length]).toEqual([
@@ -108,7 +167,7 @@ describe('ISO recordings and replay clips', () => {
       expect.stringMatching(/^bytes 0-99\/\d+$/),
       100,
     ]);
-    const thumb = await app.inject({ url: clip.thumbnailUrl, headers: bearer(director) });
+    const thumb = await app.inject({ url: clip.thumbnailUrl!, headers: bearer(director) });
     expect([thumb.statusCode, thumb.headers['content-type'], thumb.rawPayload.subarray(0, 2).toString('hex')]).toEqual([
       200,
       'image/jpeg',
@@ -151,7 +210,7 @@ describe('ISO recordings and replay clips', () => {
     expect(after.mediaUrl).not.toBe(clip.mediaUrl);
     // The nudged version is cued (its new media), and deleting the cued clip clears the cue.
     expect(await cueOf()).toMatchObject({ id: clip.id, fromMs: t0 + 3500, mediaOffsetMs: 1500 });
-    expect(after.mediaUrl.endsWith(`/media/${(await cueOf())?.media}`)).toBe(true);
+    expect(after.mediaUrl!.endsWith(`/media/${(await cueOf())?.media}`)).toBe(true);
 
     const del = () =>
       app.inject({ method: 'DELETE', url: `/api/events/match/replay/clips/${clip.id}`, headers: bearer(director) });

@@ -89,11 +89,23 @@ describe('instant replay on program', () => {
     await stack.take('camera-1');
     const backOnCamera1At = Date.now();
 
-    const { clip } = await api<{ clip: ReplayClip }>('POST', '/replay/clips', {
+    const { clip: marked } = await api<{ clip: ReplayClip }>('POST', '/replay/clips', {
       source: camera.id,
       lastSeconds: MARK_SECONDS,
     });
-    // Marked up to now; the newest segment is waited for, so the clip has (almost) the whole mark.
+    // Marked up to now: pending until the phone's newest segment arrives, then ready with (almost) the whole
+    // mark (the phone's segments can hold a little less picture than their span).
+    let clip = marked;
+    await until(
+      async () => {
+        const { clips } = await api<{ clips: ReplayClip[] }>('GET', '/replay/clips');
+        clip = clips.find((c) => c.id === marked.id) ?? clip;
+        return clip.status !== 'pending';
+      },
+      60_000,
+      'the clip to be ready',
+    );
+    expect(clip.status).toBe('ready');
     expect(clip.durationMs).toBeGreaterThan(MARK_SECONDS * 1000 - 500);
     const { state } = await api<{ state: ProgramState }>('POST', '/replay/play', { clip: clip.id, speed: SPEED });
     const replay = state.replay!;

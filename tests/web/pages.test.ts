@@ -18,6 +18,7 @@ import {
   waitTemplateIn,
   useWebStack,
 } from './web-stack.ts';
+import { storeClip } from '../replay/stored-clip.ts';
 
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
@@ -298,13 +299,14 @@ describe('camera page', () => {
     await suite.stack.command({ type: 'program.preview', source: 'camera-2' });
     const now = Date.now();
     const clip = {
-      id: 'c1',
+      id: 'abcd1234',
       source: cameraId,
       fromMs: now - 3000,
       toMs: now,
       mediaOffsetMs: 0,
       media: 'abcd1234-1.webm',
     };
+    await storeClip(suite.stack.app!, EVENT_ID, clip);
     await suite.stack.command({ type: 'replay.play', clip, speed: 1, return: false });
     await phone.waitForFunction(() => document.body.dataset.tally === 'replay', { timeout: 5000, polling: POLL_MS });
     expect(await phone.$eval('#tally-word', (e) => e.textContent)).toBe('REPLAY');

@@ -1,11 +1,12 @@
 // The director's replay section in Chromium against the real controller: arm ISO recording, mark the last
-// 5 s of the preview camera (ISO segments uploaded as a camera page would), the clip appears with its
-// thumbnail, Play puts the replay on program, Escape goes back to live, R marks by hotkey.
+// 5 s of the preview camera before its ISO segments arrive (the clip is listed as waiting), the segments
+// arrive as a camera page uploads them and the clip appears with its thumbnail, Play puts the replay on
+// program, Escape goes back to live, R marks by hotkey.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JoinResponse } from '../../protocol/index.ts';
+import type { JoinResponse, ReplayClip } from '../../protocol/index.ts';
 import { EVENT_ID, until, useWebStack } from './web-stack.ts';
 
 const SEGMENT_MS = 2000;
@@ -34,11 +35,7 @@ describe('director replay section', () => {
       ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x20c0d0:s=320x180:r=30:d=${SEGMENT_MS / 1000}`],
       ...['-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-y', file],
     ]);
-    // Uploaded just before the mark: on a loaded machine opening the panel took longer than the 5 s marked,
-    // and segments uploaded before it had all ended outside the mark (NO_ISO_COVERAGE, no clip).
-    const t0 = Date.now() - 4 * SEGMENT_MS;
-    for (let i = 0; i < 4; i++) {
-      const start = t0 + i * SEGMENT_MS;
+    const upload = async (start: number) => {
       const res = await app.inject({
         method: 'POST',
         url: `/api/events/${EVENT_ID}/cameras/${cameraId}/iso?startMs=${start}&endMs=${start + SEGMENT_MS}`,
@@ -46,9 +43,24 @@ describe('director replay section', () => {
         payload: readFileSync(file),
       });
       expect(res.statusCode, res.body).toBe(200);
-    }
+    };
+    // The camera has been recording; its segments of the last few seconds are still on their way.
+    await upload(Date.now() - 5 * SEGMENT_MS);
+
+    // Marked before they arrive: the clip is listed at once, waiting, and cannot roll.
     await director.select('#replay-source', 'preview');
     await director.click('[data-mark="5"]');
+    await director.waitForSelector('.replay-clip[data-status="pending"] .replay-play[disabled]', { timeout: 20_000 });
+    const [marked] = (
+      await app.inject({
+        url: `/api/events/${EVENT_ID}/replay/clips`,
+        headers: { authorization: `Bearer ${suite.stack.keys.director}` },
+      })
+    ).json<{ clips: ReplayClip[] }>().clips;
+    expect(marked).toMatchObject({ source: cameraId, status: 'pending' });
+
+    // Then they arrive, up to the mark's end, and the list shows the clip ready.
+    for (let start = marked!.toMs - 3 * SEGMENT_MS; start < marked!.toMs; start += SEGMENT_MS) await upload(start);
     // The clip is listed with a thumbnail the browser could load (the key rides in its URL).
     await director.waitForFunction(
       () => {

@@ -27,7 +27,7 @@ export const programPlugin = fp<ProgramPluginOptions>(
     );
     const program = new ProgramService(app.redis, app.redisKeys, {
       switchLogMaxEntries: options.logStreamMaxEntries,
-      vet: (command) => vetCommand(outbound, command),
+      vet: (eventId, command) => vetCommand(outbound, command) ?? app.replayClips.checkCommand(eventId, command),
       onCommitted: (eventId, message) => {
         replayReturns.handle(eventId, message.state);
         if (livekit === null) return;
@@ -51,6 +51,12 @@ export const programPlugin = fp<ProgramPluginOptions>(
   },
   {
     name: 'pitchside-program',
-    dependencies: ['pitchside-redis', 'pitchside-outbound', 'pitchside-events', 'pitchside-livekit'],
+    dependencies: [
+      'pitchside-redis',
+      'pitchside-outbound',
+      'pitchside-events',
+      'pitchside-livekit',
+      'pitchside-replay-clips',
+    ],
   },
 );

@@ -1,12 +1,14 @@
 // The director's replay section: arm the cameras' ISO recordings, mark the last 5/8/12 s of the program or
 // preview camera, the clip list with thumbnails (nudge in/out, delete), play a clip at 1×, 0.5× or 0.25×
-// (back to live at its end, or stay), and stop a replay. Everything goes through the replay API.
+// (back to live at its end, or stay), and stop a replay. Everything goes through the replay API. A clip whose
+// camera ISO is still on its way is listed as waiting, and rolls once it is ready.
 import {
   REPLAY_SOURCE_ID,
   REPLAY_SPEEDS,
   type CommandResponse,
   type ProgramState,
   type ReplayClip,
+  type ReplayClipStatus,
   type ReplaySpeed,
   type SourceId,
 } from '../../../protocol/index.ts';
@@ -19,6 +21,15 @@ export const MARK_SECONDS = [5, 8, 12] as const;
 const NUDGE_MS = 500;
 /** Clips are not pushed over the WebSocket: the list is read again this often (and after every action). */
 const CLIP_LIST_REFRESH_MS = 5000;
+/** While a clip waits for its ISO the list is read this often, so it shows ready about when it is. */
+const PENDING_REFRESH_MS = 500;
+/** What a clip's row says of it, by status (a ready clip says nothing). */
+const STATUS_TEXT: Record<ReplayClipStatus, string> = {
+  pending: 'waiting for ISO…',
+  ready: '',
+  partial: 'partial: what arrived',
+  failed: 'no picture arrived',
+};
 
 export class ReplayPanel {
   readonly element: HTMLElement;
@@ -35,6 +46,7 @@ export class ReplayPanel {
   #state: ProgramState | null = null;
   #clips: ReplayClip[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(api: ApiClient, eventId: string, key: string, sendArm: (armed: boolean) => void) {
     this.#api = api;
@@ -92,6 +104,7 @@ export class ReplayPanel {
 
   close(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#pendingTimer);
   }
 
   update(state: ProgramState): void {
@@ -121,9 +134,10 @@ export class ReplayPanel {
     const made = await attempt('Mark replay', () =>
       this.#api.post<{ clip: ReplayClip }>(`${this.#base}/replay/clips`, { source, lastSeconds: seconds }),
     );
+    const waiting = made?.clip.status === 'pending' ? ': waiting for its ISO' : '';
     setText(
       this.#status,
-      made === undefined ? '' : `Marked ${(made.clip.durationMs / 1000).toFixed(1)} s of ${source}`,
+      made === undefined ? '' : `Marked ${(made.clip.durationMs / 1000).toFixed(1)} s of ${source}${waiting}`,
     );
     await this.refresh();
   }
@@ -156,6 +170,9 @@ export class ReplayPanel {
     if (list === undefined) return;
     this.#clips = list.clips;
     this.#list.replaceChildren(...list.clips.map((clip) => this.#row(clip)).reverse());
+    clearTimeout(this.#pendingTimer);
+    if (list.clips.some((clip) => clip.status === 'pending'))
+      this.#pendingTimer = setTimeout(() => void this.refresh({ quiet: true }), PENDING_REFRESH_MS);
   }
 
   #row(clip: ReplayClip): HTMLElement {
@@ -173,20 +190,31 @@ export class ReplayPanel {
         label,
       );
     const time = new Date(clip.fromMs).toLocaleTimeString([], { hour12: false });
+    const picture =
+      clip.thumbnailUrl === null
+        ? h('span', { class: 'replay-thumb-placeholder' })
+        : h('img', {
+            src: `${clip.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`,
+            alt: `${clip.source} at ${time}`,
+            width: '120',
+            loading: 'lazy',
+          });
+    // A clip without media yet (or ever) cannot roll: the server would refuse it (409 CLIP_PENDING).
+    const play = h(
+      'button',
+      { type: 'button', class: 'replay-play', disabled: clip.mediaUrl === null, onclick: () => void this.play(clip) },
+      'Play',
+    );
     return h(
       'li',
-      { class: 'replay-clip', 'data-clip': clip.id },
-      h('img', {
-        src: `${clip.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`,
-        alt: `${clip.source} at ${time}`,
-        width: '120',
-        loading: 'lazy',
-      }),
+      { class: 'replay-clip', 'data-clip': clip.id, 'data-status': clip.status },
+      picture,
       h('span', { class: 'mono' }, `${clip.source} · ${time} · ${(clip.durationMs / 1000).toFixed(1)} s`),
+      h('span', { class: 'replay-clip-status' }, STATUS_TEXT[clip.status]),
       h(
         'span',
         { class: 'row' },
-        h('button', { type: 'button', class: 'replay-play', onclick: () => void this.play(clip) }, 'Play'),
+        play,
         nudge('inDeltaMs', -NUDGE_MS, 'In −'),
         nudge('inDeltaMs', NUDGE_MS, 'In +'),
         nudge('outDeltaMs', -NUDGE_MS, 'Out −'),
