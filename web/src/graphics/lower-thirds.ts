@@ -2,7 +2,7 @@
 // with one click and cleared with another. What is on air is the program state, not this list.
 import type { ProgramState } from '../../../protocol/index.ts';
 import { h } from '../lib/dom.ts';
-import type { Desk } from './desk.ts';
+import type { Desk } from '../lib/desk.ts';
 
 export interface RundownEntry {
   title: string;
