@@ -57,8 +57,8 @@ export class BoundField {
       this.#say('', '');
     });
     control.addEventListener('change', () => void this.#commit());
-    control.addEventListener('keydown', (event: KeyboardEvent) => {
-      if (event.key === 'Escape') this.#abandon();
+    control.addEventListener('keydown', (event) => {
+      if (event instanceof KeyboardEvent && event.key === 'Escape') this.#abandon();
     });
     control.addEventListener('blur', () => {
       if (this.#base === null && desk.state !== null) this.update(desk.state);

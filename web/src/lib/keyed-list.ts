@@ -9,26 +9,26 @@ export interface KeyedView<T> {
   update(item: T, index: number): void;
 }
 
-export interface KeyedListOptions<T> {
+export interface KeyedListOptions<T, V extends KeyedView<T>> {
   key: (item: T) => string;
-  create: (item: T) => KeyedView<T>;
+  create: (item: T) => V;
   /** Shown in place of the items while there are none. */
   empty?: Element;
 }
 
-export class KeyedList<T> {
+export class KeyedList<T, V extends KeyedView<T> = KeyedView<T>> {
   readonly container: Element;
-  readonly #options: KeyedListOptions<T>;
-  #views = new Map<string, KeyedView<T>>();
+  readonly #options: KeyedListOptions<T, V>;
+  #views = new Map<string, V>();
 
-  constructor(container: Element, options: KeyedListOptions<T>) {
+  constructor(container: Element, options: KeyedListOptions<T, V>) {
     this.container = container;
     this.#options = options;
     this.update([]);
   }
 
   update(items: Iterable<T>): void {
-    const next = new Map<string, KeyedView<T>>();
+    const next = new Map<string, V>();
     const elements: Element[] = [];
     for (const item of items) {
       const key = this.#options.key(item);
@@ -44,7 +44,7 @@ export class KeyedList<T> {
     placeChildren(this.container, elements);
   }
 
-  view(key: string): KeyedView<T> | undefined {
+  view(key: string): V | undefined {
     return this.#views.get(key);
   }
 
