@@ -11,7 +11,8 @@ import {
   type SourceId,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h, setText } from '../lib/dom.ts';
+import { h, setAttr, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { attempt } from '../lib/notices.ts';
 
 export const MARK_SECONDS = [5, 8, 12] as const;
@@ -30,7 +31,7 @@ export class ReplayPanel {
   readonly #speed: HTMLSelectElement;
   readonly #stay: HTMLInputElement;
   readonly #arm: HTMLButtonElement;
-  readonly #list: HTMLElement;
+  readonly #list: KeyedList<ReplayClip>;
   readonly #status: HTMLElement;
   #state: ProgramState | null = null;
   #clips: ReplayClip[] = [];
@@ -55,7 +56,8 @@ export class ReplayPanel {
     this.#speed.value = '0.5';
     this.#stay = h('input', { type: 'checkbox', id: 'replay-stay' });
     this.#arm = h('button', { type: 'button', id: 'replay-arm', onclick: () => this.#send(!this.#armed()) }, 'ISO');
-    this.#list = h('ul', { class: 'replay-clips', id: 'replay-clips' });
+    const list = h('ul', { class: 'replay-clips', id: 'replay-clips' });
+    this.#list = new KeyedList(list, { key: (clip) => clip.id, create: (clip) => this.#row(clip) });
     this.#status = h('p', { class: 'muted', id: 'replay-status' });
     this.element = h(
       'section',
@@ -81,7 +83,7 @@ export class ReplayPanel {
         h('button', { type: 'button', id: 'replay-stop', onclick: () => void this.stop() }, 'Back to live'),
       ),
       this.#status,
-      this.#list,
+      list,
     );
   }
 
@@ -155,10 +157,12 @@ export class ReplayPanel {
     const list = options.quiet === true ? await read().catch(() => undefined) : await attempt('Replay clips', read);
     if (list === undefined) return;
     this.#clips = list.clips;
-    this.#list.replaceChildren(...list.clips.map((clip) => this.#row(clip)).reverse());
+    this.#list.update([...list.clips].reverse());
   }
 
-  #row(clip: ReplayClip): HTMLElement {
+  /** A clip's row: its id never changes, its range (nudges) and so its thumbnail and length may. */
+  #row(clip: ReplayClip): KeyedView<ReplayClip> {
+    const path = `${this.#base}/replay/clips/${clip.id}`;
     const nudge = (field: 'inDeltaMs' | 'outDeltaMs', delta: number, label: string): HTMLButtonElement =>
       h(
         'button',
@@ -166,27 +170,24 @@ export class ReplayPanel {
           type: 'button',
           title: `${field === 'inDeltaMs' ? 'In' : 'Out'} ${delta > 0 ? '+' : ''}${delta / 1000} s`,
           onclick: () =>
-            void attempt('Nudge clip', () =>
-              this.#api.request(`PATCH`, `${this.#base}/replay/clips/${clip.id}`, { [field]: delta }),
-            ).then(() => this.refresh()),
+            void attempt('Nudge clip', () => this.#api.request(`PATCH`, path, { [field]: delta })).then(() =>
+              this.refresh(),
+            ),
         },
         label,
       );
-    const time = new Date(clip.fromMs).toLocaleTimeString([], { hour12: false });
-    return h(
+    const thumbnail = h('img', { width: '120', loading: 'lazy' });
+    const text = h('span', { class: 'mono' });
+    let current = clip;
+    const element = h(
       'li',
       { class: 'replay-clip', 'data-clip': clip.id },
-      h('img', {
-        src: `${clip.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`,
-        alt: `${clip.source} at ${time}`,
-        width: '120',
-        loading: 'lazy',
-      }),
-      h('span', { class: 'mono' }, `${clip.source} · ${time} · ${(clip.durationMs / 1000).toFixed(1)} s`),
+      thumbnail,
+      text,
       h(
         'span',
         { class: 'row' },
-        h('button', { type: 'button', class: 'replay-play', onclick: () => void this.play(clip) }, 'Play'),
+        h('button', { type: 'button', class: 'replay-play', onclick: () => void this.play(current) }, 'Play'),
         nudge('inDeltaMs', -NUDGE_MS, 'In −'),
         nudge('inDeltaMs', NUDGE_MS, 'In +'),
         nudge('outDeltaMs', -NUDGE_MS, 'Out −'),
@@ -196,13 +197,21 @@ export class ReplayPanel {
           {
             type: 'button',
             onclick: () =>
-              void attempt('Delete clip', () =>
-                this.#api.request('DELETE', `${this.#base}/replay/clips/${clip.id}`),
-              ).then(() => this.refresh()),
+              void attempt('Delete clip', () => this.#api.request('DELETE', path)).then(() => this.refresh()),
           },
           'Delete',
         ),
       ),
     );
+    return {
+      element,
+      update: (next) => {
+        current = next;
+        const time = new Date(next.fromMs).toLocaleTimeString([], { hour12: false });
+        setAttr(thumbnail, 'src', `${next.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`);
+        setAttr(thumbnail, 'alt', `${next.source} at ${time}`);
+        setText(text, `${next.source} · ${time} · ${(next.durationMs / 1000).toFixed(1)} s`);
+      },
+    };
   }
 }
