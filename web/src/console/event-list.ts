@@ -4,7 +4,8 @@
 import { Type } from '@sinclair/typebox';
 import { EventSummarySchema, parse, sportPreset, type EventSummary } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h } from '../lib/dom.ts';
+import { h, setAttr, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { notifyError } from '../lib/notices.ts';
 
 const SummariesSchema = Type.Object({ events: Type.Array(EventSummarySchema) });
@@ -12,7 +13,7 @@ export const LIST_REFRESH_MS = 10_000;
 
 export class EventList {
   readonly element: HTMLElement;
-  readonly #list: HTMLElement;
+  readonly #list: KeyedList<EventSummary>;
   #failedBefore = false;
 
   constructor(
@@ -20,7 +21,12 @@ export class EventList {
     private readonly selected: string | null,
     creating: boolean,
   ) {
-    this.#list = h('ul', { class: 'event-list', id: 'event-list', 'aria-label': 'Events' });
+    const list = h('ul', { class: 'event-list', id: 'event-list', 'aria-label': 'Events' });
+    this.#list = new KeyedList(list, {
+      key: (summary) => summary.event.id,
+      create: (summary) => new EventItem(summary.event.id === selected),
+      empty: h('li', { class: 'muted empty' }, 'No events yet. Create the first one.'),
+    });
     this.element = h(
       'nav',
       { class: 'event-list-panel panel', 'aria-label': 'Events' },
@@ -40,7 +46,7 @@ export class EventList {
           '+ New event',
         ),
       ),
-      this.#list,
+      list,
     );
     setInterval(() => void this.load(), LIST_REFRESH_MS);
   }
@@ -62,46 +68,45 @@ export class EventList {
   }
 
   #render(events: EventSummary[]): void {
-    if (events.length === 0) {
-      this.#list.replaceChildren(h('li', { class: 'muted empty' }, 'No events yet. Create the first one.'));
-      return;
-    }
-    this.#list.replaceChildren(
-      ...events.map((summary) => {
-        const { event } = summary;
-        const current = event.id === this.selected;
-        return h(
-          'li',
-          {},
-          h(
-            'a',
-            {
-              class: `event-item${current ? ' current' : ''}`,
-              href: `?event=${encodeURIComponent(event.id)}`,
-              'data-event': event.id,
-              'aria-current': current ? 'page' : null,
-            },
-            h(
-              'span',
-              { class: 'event-item-top' },
-              h('strong', { class: 'event-item-name' }, event.name),
-              h('span', { class: `status-pill status-${summary.status}` }, summary.status),
-            ),
-            h(
-              'span',
-              { class: 'event-item-teams muted' },
-              `${event.home.name} v ${event.away.name} · ${sportPreset(event.sport).id === 'custom' ? event.sport : sportPreset(event.sport).label}`,
-            ),
-            h(
-              'span',
-              { class: 'event-item-meta muted' },
-              h('span', {}, `cameras ${summary.cameras.live}/${summary.cameras.total}`),
-              h('span', {}, summary.outputsRunning === 0 ? 'outputs off' : `${summary.outputsRunning} output(s) on`),
-              summary.recording ? h('span', { class: 'rec-dot' }, 'REC') : null,
-            ),
-          ),
-        );
-      }),
+    this.#list.update(events);
+  }
+}
+
+class EventItem implements KeyedView<EventSummary> {
+  readonly element: HTMLElement;
+  readonly #link: HTMLAnchorElement;
+  readonly #name = h('strong', { class: 'event-item-name' });
+  readonly #status = h('span');
+  readonly #teams = h('span', { class: 'event-item-teams muted' });
+  readonly #cameras = h('span');
+  readonly #outputs = h('span');
+  readonly #recording = h('span', { class: 'rec-dot' }, 'REC');
+
+  constructor(current: boolean) {
+    this.#link = h(
+      'a',
+      { class: `event-item${current ? ' current' : ''}`, 'aria-current': current ? 'page' : null },
+      h('span', { class: 'event-item-top' }, this.#name, this.#status),
+      this.#teams,
+      h('span', { class: 'event-item-meta muted' }, this.#cameras, this.#outputs, this.#recording),
     );
+    this.element = h('li', {}, this.#link);
+  }
+
+  update(summary: EventSummary): void {
+    const { event } = summary;
+    setAttr(this.#link, 'href', `?event=${encodeURIComponent(event.id)}`);
+    this.#link.dataset.event = event.id;
+    setText(this.#name, event.name);
+    this.#status.className = `status-pill status-${summary.status}`;
+    setText(this.#status, summary.status);
+    const preset = sportPreset(event.sport);
+    setText(
+      this.#teams,
+      `${event.home.name} v ${event.away.name} · ${preset.id === 'custom' ? event.sport : preset.label}`,
+    );
+    setText(this.#cameras, `cameras ${summary.cameras.live}/${summary.cameras.total}`);
+    setText(this.#outputs, summary.outputsRunning === 0 ? 'outputs off' : `${summary.outputsRunning} output(s) on`);
+    this.#recording.hidden = !summary.recording;
   }
 }

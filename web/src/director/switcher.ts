@@ -139,4 +139,3 @@ export class Switcher {
     this.#auto.disabled = !canTake;
   }
 }
-
