@@ -19,7 +19,7 @@ export default defineConfig({
         graphics: resolve(import.meta.dirname, 'web/graphics.html'),
         camera: resolve(import.meta.dirname, 'web/camera.html'),
         watch: resolve(import.meta.dirname, 'web/watch.html'),
-        admin: resolve(import.meta.dirname, 'web/admin.html'),
+        console: resolve(import.meta.dirname, 'web/console.html'),
       },
     },
   },

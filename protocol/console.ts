@@ -1,4 +1,4 @@
-// What the producer's event console (web/admin) reads beyond the event itself: one summary per event for
+// What the producer's event console (web/console) reads beyond the event itself: one summary per event for
 // the list, the finished recordings with their size, and the exports on disk with their download links.
 import { Type, type Static } from '@sinclair/typebox';
 import { EventSchema } from './api.ts';

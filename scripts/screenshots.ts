@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       say(page, 'Jonas', 'Eagles defence looks sharp tonight'),
     );
     await chatter.close();
-    const admin = (tab: string) => `${origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`;
+    const admin = (tab: string) => `${origin}/console?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`;
     await shoot(browser.newPage(), admin('live'), DESKTOP, 'console.png');
     await shoot(browser.newPage(), admin('crew'), DESKTOP, 'console-crew.png');
     await shoot(browser.newPage(), admin('setup'), TABLET, 'console-setup.png');

@@ -77,7 +77,7 @@ const demo = await app.events.require(DEMO_EVENT_ID);
 // Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key. The
 // console's admin key travels in the fragment, which browsers never send: it stays out of access logs.
 const pageLink: Record<(typeof OPERATOR_PAGES)[number], string> = {
-  admin: `#key=${admin.key}`,
+  console: `#key=${admin.key}`,
   director: `?event=${DEMO_EVENT_ID}&key=${keys['director']}`,
   graphics: `?event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
   camera: `?code=${demo.joinCode}`,

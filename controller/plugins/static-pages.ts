@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 
-export const OPERATOR_PAGES = ['admin', 'director', 'graphics', 'camera', 'watch'] as const;
+export const OPERATOR_PAGES = ['console', 'director', 'graphics', 'camera', 'watch'] as const;
 export type OperatorPage = (typeof OPERATOR_PAGES)[number];
+/** Older names of a page, still answered with a redirect so bookmarks and printed links keep working. */
+export const PAGE_ALIASES: Readonly<Record<string, OperatorPage>> = { admin: 'console' };
 
 /** Where a vite build may have put an operator page, depending on its root. */
 export function findPage(distDir: string, page: string): string | null {
@@ -34,6 +36,13 @@ export const staticPagesPlugin = fp<StaticPagesOptions>(
         const file = findPage(distDir, page);
         if (file === null) return reply.callNotFound();
         return reply.sendFile(file);
+      });
+    }
+    for (const [alias, page] of Object.entries(PAGE_ALIASES)) {
+      // The query (event, tab) is kept; the key's fragment is kept by the browser across the redirect.
+      app.get(`/${alias}`, { schema: { hide: true } }, async (request, reply) => {
+        const query = request.url.indexOf('?');
+        return reply.redirect(`/${page}${query === -1 ? '' : request.url.slice(query)}`, 301);
       });
     }
   },

@@ -17,11 +17,12 @@ const SCORE_W = 66;
 const CLOCK_W = 150;
 const PERIOD_W = 76;
 const STRIPE_W = 8;
-/** A logo sits at the left of the team colour, fitted into this square; the short name moves right of it. */
+/**
+ * A logo gets its own slot between the stripe and the short name, fitted into a square inside it: the
+ * team panel grows by the slot, so the short name keeps its full room and size beside a logo.
+ */
 const LOGO_BOX = 44;
-const LOGO_X = STRIPE_W + 4;
-/** The short name's room beside a logo: a long one is scaled down to fit rather than overlap it. */
-const NAME_BESIDE_LOGO_W = TEAM_W - LOGO_X - LOGO_BOX - 4;
+const LOGO_SLOT_W = LOGO_BOX + 8;
 
 class TeamBlock {
   readonly view = new Container();
@@ -32,45 +33,37 @@ class TeamBlock {
   readonly #logo = new Sprite();
   readonly #logos: LogoTextures;
   readonly #scale: number;
-  #colour = '';
   #shownScore = -1;
   #changedAt = Number.NEGATIVE_INFINITY;
-  /** The logo and name the block was last laid out for. */
-  #logoLayout: string | null = null;
+  /** The colour and logo slot the block was last laid out for. */
+  #layout: string | null = null;
+  #texture: Texture | null = null;
 
-  constructor(x: number, scale: number, logos: LogoTextures) {
+  constructor(scale: number, logos: LogoTextures) {
     this.#scale = scale;
     this.#logos = logos;
     this.#logo.anchor.set(0.5);
-    this.#logo.position.set((LOGO_X + LOGO_BOX / 2) * scale, (HEIGHT / 2) * scale);
+    this.#logo.position.set((STRIPE_W + LOGO_SLOT_W / 2) * scale, (HEIGHT / 2) * scale);
     this.#name = new Label({ size: 28 }, scale);
     this.#score = new Label({ size: 34, colour: PANEL_COLOUR }, scale);
-    this.view.position.set(x * scale, 0);
     this.#score.text.anchor.set(0.5);
     this.#name.text.anchor.set(0.5);
-    this.#name.text.position.set(((TEAM_W + STRIPE_W) / 2) * scale, (HEIGHT / 2) * scale);
-    this.#score.text.position.set((TEAM_W + SCORE_W / 2) * scale, (HEIGHT / 2) * scale);
-    this.#flash.rect(TEAM_W * scale, 0, SCORE_W * scale, HEIGHT * scale).fill('#ffffff');
     this.view.addChild(this.#panel, this.#flash, this.#logo, this.#name.text, this.#score.text);
   }
 
+  /** The block's width in 1080p pixels: wider by the logo slot while the team has a logo on screen. */
+  get width(): number {
+    return TEAM_W + this.#logoW() + SCORE_W;
+  }
+
+  /** Reads the team's logo before the row is laid out: its slot is there once the texture has loaded. */
+  prepare(team: Team): void {
+    this.#texture = team.logo == null ? null : this.#logos.get(team.logo);
+  }
+
   update(team: Team, now: number, animate: boolean): void {
-    const s = this.#scale;
-    if (team.colour !== this.#colour) {
-      this.#colour = team.colour;
-      this.#panel
-        .clear()
-        .rect(0, 0, STRIPE_W * s, HEIGHT * s)
-        .fill('#ffffff')
-        .rect(STRIPE_W * s, 0, (TEAM_W - STRIPE_W) * s, HEIGHT * s)
-        .fill(team.colour)
-        .rect(TEAM_W * s, 0, SCORE_W * s, HEIGHT * s)
-        .fill(SCORE_PANEL);
-      this.#flash.tint = team.colour;
-      this.#name.colour = textOn(team.colour);
-    }
+    this.#layoutPanel(team.colour);
     this.#name.set(team.short.toUpperCase());
-    this.#layoutLogo(team.logo == null ? null : this.#logos.get(team.logo));
     if (team.score !== this.#shownScore) {
       if (animate && this.#shownScore >= 0) this.#changedAt = now;
       this.#shownScore = team.score;
@@ -83,28 +76,39 @@ class TeamBlock {
     this.#score.colour = t < 0.35 ? textOn(team.colour) : PANEL_COLOUR;
   }
 
-  #layoutLogo(texture: Texture | null): void {
-    // Laid out only when the logo or the name changes: measuring the name (its width) every frame costs a
-    // text layout per frame, and the page's frame loop starved the renderer's other work (seen in
-    // tests/template/program-pixels after a reload).
-    const key = `${texture === null ? '' : texture.uid}|${this.#name.text.text}`;
-    if (key === this.#logoLayout) return;
-    this.#logoLayout = key;
+  #logoW(): number {
+    return this.#texture === null ? 0 : LOGO_SLOT_W;
+  }
+
+  /** Drawn again only when the colour or the logo changes. */
+  #layoutPanel(colour: string): void {
+    const texture = this.#texture;
+    const key = `${colour}|${texture === null ? '' : texture.uid}`;
+    if (key === this.#layout) return;
+    this.#layout = key;
     const s = this.#scale;
-    const name = this.#name.text;
-    if (texture === null) {
-      this.#logo.visible = false;
-      name.scale.set(1);
-      name.position.x = ((TEAM_W + STRIPE_W) / 2) * s;
-      return;
-    }
+    const teamW = TEAM_W + this.#logoW();
+    this.#panel
+      .clear()
+      .rect(0, 0, STRIPE_W * s, HEIGHT * s)
+      .fill('#ffffff')
+      .rect(STRIPE_W * s, 0, (teamW - STRIPE_W) * s, HEIGHT * s)
+      .fill(colour)
+      .rect(teamW * s, 0, SCORE_W * s, HEIGHT * s)
+      .fill(SCORE_PANEL);
+    this.#flash
+      .clear()
+      .rect(teamW * s, 0, SCORE_W * s, HEIGHT * s)
+      .fill('#ffffff');
+    this.#flash.tint = colour;
+    this.#name.colour = textOn(colour);
+    this.#name.text.position.set((this.#logoW() + (TEAM_W + STRIPE_W) / 2) * s, (HEIGHT / 2) * s);
+    this.#score.text.position.set((teamW + SCORE_W / 2) * s, (HEIGHT / 2) * s);
+    this.#logo.visible = texture !== null;
+    if (texture === null) return;
     this.#logo.texture = texture;
     // Fitted into the box whatever the image's shape, never stretched.
     this.#logo.scale.set((LOGO_BOX * s) / Math.max(texture.width, texture.height, 1));
-    this.#logo.visible = true;
-    name.scale.set(1);
-    name.scale.set(Math.min(1, (NAME_BESIDE_LOGO_W * s) / Math.max(name.width, 1)));
-    name.position.x = (LOGO_X + LOGO_BOX + 4 + NAME_BESIDE_LOGO_W / 2) * s;
   }
 }
 
@@ -112,12 +116,14 @@ export class ScorebugView {
   readonly view = new Container();
   readonly #teams: Record<TeamSide, TeamBlock>;
   readonly #clockPanel = new Graphics();
+  readonly #shadow = new Graphics();
   readonly #clock: Label;
   readonly #period: Label;
   readonly #shown = new Tween([0], SCOREBUG_FADE_MS);
   readonly #scale: number;
   #first = true;
-  #clockVisible: boolean | null = null;
+  /** The clock's visibility and the teams' widths the clock and period were last laid out for. */
+  #layout = '';
   /** What the last frame showed, for checks that compare it with the state. */
   clockMs = 0;
   clockText = '';
@@ -125,29 +131,20 @@ export class ScorebugView {
   constructor(height: number, logos: LogoTextures) {
     const s = height / REFERENCE_HEIGHT;
     this.#scale = s;
-    this.#teams = { home: new TeamBlock(0, s, logos), away: new TeamBlock(TEAM_W + SCORE_W, s, logos) };
+    this.#teams = { home: new TeamBlock(s, logos), away: new TeamBlock(s, logos) };
     this.#clock = new Label({ size: 31 }, s);
     this.#period = new Label({ size: 24, colour: PANEL_COLOUR }, s);
     this.#clock.text.anchor.set(0.5);
     this.#period.text.anchor.set(0.5);
-    const clockX = 2 * (TEAM_W + SCORE_W);
-    this.#clock.text.position.set((clockX + CLOCK_W / 2) * s, (HEIGHT / 2) * s);
     this.view.position.set(X * s, Y * s);
-    const shadow = new Graphics()
-      .rect(4 * s, 4 * s, this.#width(true) * s, HEIGHT * s)
-      .fill({ color: '#000000', alpha: 0.35 });
     this.view.addChild(
-      shadow,
+      this.#shadow,
       this.#teams.home.view,
       this.#teams.away.view,
       this.#clockPanel,
       this.#clock.text,
       this.#period.text,
     );
-  }
-
-  #width(withClock: boolean): number {
-    return 2 * (TEAM_W + SCORE_W) + (withClock ? CLOCK_W : 0) + PERIOD_W;
   }
 
   update(state: ProgramState, serverNow: number, now: number): void {
@@ -161,23 +158,35 @@ export class ScorebugView {
     this.view.visible = shown > 0;
     if (!this.view.visible) return;
     this.view.alpha = shown;
-    this.#teams.home.update(scorebug.home, now, animate);
-    this.#teams.away.update(scorebug.away, now, animate);
-    this.#layoutClock(clock.visible);
+    const { home, away } = this.#teams;
+    home.prepare(scorebug.home);
+    away.prepare(scorebug.away);
+    this.#layoutRow(clock.visible);
+    home.update(scorebug.home, now, animate);
+    away.update(scorebug.away, now, animate);
     this.#clock.set(this.clockText);
     this.#period.set(scorebug.period.toUpperCase());
   }
 
-  #layoutClock(visible: boolean): void {
-    if (visible === this.#clockVisible) return;
-    this.#clockVisible = visible;
+  /** The away block, clock and period follow the teams' widths (a logo's slot) and the clock's visibility. */
+  #layoutRow(clockVisible: boolean): void {
+    const { home, away } = this.#teams;
+    const key = `${clockVisible}|${home.width}|${away.width}`;
+    if (key === this.#layout) return;
+    this.#layout = key;
     const s = this.#scale;
-    const clockX = 2 * (TEAM_W + SCORE_W);
-    const periodX = clockX + (visible ? CLOCK_W : 0);
-    this.#clock.text.visible = visible;
+    away.view.position.x = home.width * s;
+    const clockX = home.width + away.width;
+    const periodX = clockX + (clockVisible ? CLOCK_W : 0);
+    this.#clock.text.visible = clockVisible;
+    this.#clock.text.position.set((clockX + CLOCK_W / 2) * s, (HEIGHT / 2) * s);
     this.#clockPanel.clear();
-    if (visible) this.#clockPanel.rect(clockX * s, 0, CLOCK_W * s, HEIGHT * s).fill(PANEL_COLOUR);
+    if (clockVisible) this.#clockPanel.rect(clockX * s, 0, CLOCK_W * s, HEIGHT * s).fill(PANEL_COLOUR);
     this.#clockPanel.rect(periodX * s, 0, PERIOD_W * s, HEIGHT * s).fill(ACCENT);
     this.#period.text.position.set((periodX + PERIOD_W / 2) * s, (HEIGHT / 2) * s);
+    this.#shadow
+      .clear()
+      .rect(4 * s, 4 * s, (periodX + PERIOD_W) * s, HEIGHT * s)
+      .fill({ color: '#000000', alpha: 0.35 });
   }
 }

@@ -27,7 +27,7 @@ describe("director's camera list", () => {
         (id, state) => {
           const li = document.querySelector<HTMLElement>(`#camera-list li[data-camera="${id}"]`);
           if (li === null) return null;
-          const health = li.querySelector<HTMLElement>('.camera-health');
+          const health = li.querySelector<HTMLElement>('.camera-health:not([hidden])');
           const found = {
             status: li.dataset.status ?? '',
             tally: li.dataset.tally ?? '',

@@ -18,7 +18,7 @@ async function openSetup(): Promise<Page> {
   const page = await suite.stack.browser!.newPage();
   await page.setViewport(TABLET);
   page.on('pageerror', (error) => console.error('[pageerror admin]', error));
-  await page.goto(`${suite.stack.origin}/admin?event=${EVENT_ID}&tab=setup#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+  await page.goto(`${suite.stack.origin}/console?event=${EVENT_ID}&tab=setup#key=${ADMIN_KEY}`, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 20_000, polling: POLL_MS });
   return page;
 }
@@ -104,7 +104,7 @@ describe('console setup', () => {
   it('a new event has no logo picker yet, and says when it will', async () => {
     const page = await suite.stack.browser!.newPage();
     await page.setViewport(TABLET);
-    await page.goto(`${suite.stack.origin}/admin?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+    await page.goto(`${suite.stack.origin}/console?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
     await page.waitForFunction(() => document.body.dataset.ready === 'true', { polling: POLL_MS });
     expect(await page.$('input#home-logo')).toBeNull();
     expect(await page.$eval('.team-logo-cell', (e) => e.textContent)).toMatch(/once the event is created/);

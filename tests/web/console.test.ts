@@ -37,7 +37,7 @@ let created: PitchsideEvent | null = null;
 
 beforeAll(async () => {
   // `npm test` builds dist/ before the suite; a lone run of this file builds its own.
-  stack = new WebStack(findPage(resolve('dist'), 'admin') !== null ? resolve('dist') : await buildPages());
+  stack = new WebStack(findPage(resolve('dist'), 'console') !== null ? resolve('dist') : await buildPages());
   await stack.start();
   outputs = new OutputWorker({
     log: testLogger('output'),
@@ -76,7 +76,7 @@ async function openConsole(query: string): Promise<Page> {
   await page.setViewport(DESKTOP);
   page.on('pageerror', (error) => console.error('[pageerror admin]', error));
   page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${stack.origin}/admin${query}#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+  await page.goto(`${stack.origin}/console${query}#key=${ADMIN_KEY}`, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 20_000, polling: POLL_MS });
   return page;
 }
@@ -116,7 +116,7 @@ describe('event console', () => {
           () => {},
         );
     });
-    await page.goto(`${stack.origin}/admin?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
+    await page.goto(`${stack.origin}/console?new#key=${ADMIN_KEY}`, { waitUntil: 'load' });
     await page.waitForSelector('#event-form');
     // The key left the address bar for the tab's session.
     expect(page.url()).not.toContain(ADMIN_KEY);

@@ -98,7 +98,7 @@ describe.each(Object.entries(SCREENS))('on a %s screen', (_name, size) => {
 describe.each(['live', 'setup', 'crew'])('the event console’s %s tab', (tab) => {
   it.each(Object.entries(SCREENS))('nothing cut off on a %s screen', async (_name, size) => {
     const page = await suite.stack.open(
-      `${suite.stack.origin}/admin?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`,
+      `${suite.stack.origin}/console?event=${EVENT_ID}&tab=${tab}#key=${ADMIN_KEY}`,
       size,
     );
     await page.waitForFunction(() => document.body.dataset.ready === 'true', { polling: POLL_MS });

@@ -14,8 +14,8 @@ import { buildPages, EVENT_ID, POLL_MS, until, WebStack } from './web-stack.ts';
 /** Not a team colour the test event uses, and unmistakable on the program. */
 const LOGO_COLOUR = '#ff00ff';
 /**
- * The middle of the home team's logo box (scorebug-view.ts: the scorebug at 48,40 and the logo's 44 px
- * box at 12–56 of the team block, in 1080p pixels), well inside it.
+ * The middle of the home team's logo box (scorebug-view.ts: the scorebug at 48,40 and the logo's own
+ * 52 px slot at 8–60 of the team block, its 44 px box centred at 34, in 1080p pixels), well inside it.
  */
 const HOME_LOGO_REGION: NormalisedRect = { x0: 72 / 1920, x1: 92 / 1920, y0: 58 / 1080, y1: 78 / 1080 };
 /** JPEG edges blur a solid colour a little; the middle of a PNG stays exact. */

@@ -1,5 +1,6 @@
 // Camera and microphone choice; the publisher (LiveKit or direct) switches devices on its live tracks.
 import { h } from '../lib/dom.ts';
+import { syncOptions } from '../lib/option-list.ts';
 
 type Kind = 'videoinput' | 'audioinput';
 
@@ -71,11 +72,11 @@ export class DevicePicker {
 
 function fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: string): void {
   const current = select.value;
-  select.replaceChildren(
-    h('option', { value: '' }, `Default ${noun.toLowerCase()}`),
+  syncOptions(select, [
+    { value: '', label: `Default ${noun.toLowerCase()}` },
     ...devices
       .filter((d) => d.deviceId !== '' && d.deviceId !== 'default')
-      .map((d, i) => h('option', { value: d.deviceId }, d.label || `${noun} ${i + 1}`)),
-  );
+      .map((d, i) => ({ value: d.deviceId, label: d.label || `${noun} ${i + 1}` })),
+  ]);
   select.value = devices.some((d) => d.deviceId === current) ? current : '';
 }

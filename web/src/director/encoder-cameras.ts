@@ -13,6 +13,7 @@ import { Type } from '@sinclair/typebox';
 import type { ApiClient } from '../lib/api-client.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import { h, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { attempt } from '../lib/notices.ts';
 
 const CreatedSchema = Type.Object({ camera: CameraSchema, access: IngressCameraAccessSchema });
@@ -28,7 +29,7 @@ const STATE_TEXT: Record<NonNullable<Camera['ingress']>['state'], string> = {
 
 export class EncoderCameras {
   readonly element: HTMLElement;
-  readonly #list: HTMLUListElement;
+  readonly #list: KeyedList<Camera>;
   readonly #access: HTMLElement;
   readonly #label: HTMLInputElement;
   readonly #input: HTMLSelectElement;
@@ -56,7 +57,15 @@ export class EncoderCameras {
       event.preventDefault();
       void this.#add();
     });
-    this.#list = h('ul', { class: 'encoder-list' });
+    const list = h('ul', { class: 'encoder-list' });
+    this.#list = new KeyedList(list, {
+      key: (camera) => camera.id,
+      create: () =>
+        new EncoderRow(
+          (camera) => void this.#reveal(camera),
+          (camera) => void this.#remove(camera),
+        ),
+    });
     this.#access = h('div', { class: 'encoder-access', hidden: true });
     this.element = h(
       'section',
@@ -64,7 +73,7 @@ export class EncoderCameras {
       h('h2', {}, 'Encoder cameras'),
       form,
       this.#access,
-      this.#list,
+      list,
     );
     realtime.handle({ cameras: (frame) => this.#render(frame.cameras) });
   }
@@ -122,26 +131,39 @@ export class EncoderCameras {
   }
 
   #render(cameras: Camera[]): void {
-    const items = cameras
-      .filter((camera) => camera.ingress !== undefined)
-      .map((camera) => {
-        const ingress = camera.ingress!;
-        const state = h('span', { class: `encoder-state state-${ingress.state}` });
-        setText(state, ingress.error === undefined ? STATE_TEXT[ingress.state] : `error: ${ingress.error}`);
-        const show = h('button', { type: 'button' }, 'Key');
-        show.addEventListener('click', () => void this.#reveal(camera));
-        const remove = h('button', { type: 'button' }, 'Remove');
-        remove.addEventListener('click', () => void this.#remove(camera));
-        return h(
-          'li',
-          { 'data-camera': camera.id },
-          h('strong', {}, camera.label),
-          ` ${ingress.input.toUpperCase()} · `,
-          state,
-          show,
-          remove,
-        );
-      });
-    this.#list.replaceChildren(...items);
+    this.#list.update(cameras.filter((camera) => camera.ingress !== undefined));
+  }
+}
+
+class EncoderRow implements KeyedView<Camera> {
+  readonly element: HTMLElement;
+  readonly #label = h('strong');
+  readonly #input = h('span');
+  readonly #state = h('span', { class: 'encoder-state' });
+  #camera: Camera | null = null;
+
+  constructor(reveal: (camera: Camera) => void, remove: (camera: Camera) => void) {
+    const act = (text: string, action: (camera: Camera) => void): HTMLButtonElement =>
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            if (this.#camera !== null) action(this.#camera);
+          },
+        },
+        text,
+      );
+    this.element = h('li', {}, this.#label, this.#input, this.#state, act('Key', reveal), act('Remove', remove));
+  }
+
+  update(camera: Camera): void {
+    this.#camera = camera;
+    const ingress = camera.ingress!;
+    this.element.dataset.camera = camera.id;
+    setText(this.#label, camera.label);
+    setText(this.#input, ` ${ingress.input.toUpperCase()} · `);
+    this.#state.className = `encoder-state state-${ingress.state}`;
+    setText(this.#state, ingress.error === undefined ? STATE_TEXT[ingress.state] : `error: ${ingress.error}`);
   }
 }

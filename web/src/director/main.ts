@@ -3,6 +3,7 @@
 import '../styles/theme.css';
 import './director.css';
 import type { Command, ProgramState, SourceId } from '../../../protocol/index.ts';
+import { Desk } from '../lib/desk.ts';
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
 import { startPage } from '../lib/page.ts';
@@ -33,14 +34,16 @@ if (page !== null) {
   const send = (command: Command, what: string): void => {
     void attempt(what, () => api.command(params.eventId, command));
   };
+  // Edits (transition, PiP) are compare-and-set through the desk, as on the graphics desk.
+  const desk = new Desk(api, params.eventId, realtime);
   const sourceAt = (index: number): SourceId | undefined => realtime.state?.sources[index]?.id;
 
   const multiview = new Multiview({
     preview: (source) => send({ type: 'program.preview', source }, 'Preview'),
     take: (source) => send({ type: 'program.take', source }, 'Take'),
   });
-  const switcher = new Switcher({ send });
-  const pip = new PipPanel(send);
+  const switcher = new Switcher(desk, { send });
+  const pip = new PipPanel(desk);
   const replay = new ReplayPanel(api, params.eventId, params.key, (armed) =>
     send({ type: 'iso.arm', armed }, armed ? 'Arm ISO recording' : 'Disarm ISO recording'),
   );

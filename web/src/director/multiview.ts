@@ -1,6 +1,7 @@
 // Every source at once, each with its hotkey number, status and tally, and its own PVW / TAKE buttons.
-import { tallies, type ProgramState, type SourceId } from '../../../protocol/index.ts';
-import { h } from '../lib/dom.ts';
+import { tallies, type ProgramState, type Source, type SourceId, type Tally } from '../../../protocol/index.ts';
+import { h, setAttr } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { SourceTile } from '../lib/source-tile.ts';
 import { HOTKEY_SOURCES } from './hotkeys.ts';
 
@@ -11,79 +12,68 @@ export interface MultiviewActions {
 
 export class Multiview {
   readonly element: HTMLElement;
-  readonly #tiles = new Map<SourceId, { tile: SourceTile; cell: HTMLElement }>();
-  readonly #actions: MultiviewActions;
-  #order: SourceId[] = [];
+  readonly #cells: KeyedList<Source, MultiviewCell>;
 
   constructor(actions: MultiviewActions) {
-    this.#actions = actions;
     this.element = h('div', { class: 'multiview live-dependent', id: 'multiview' });
+    this.#cells = new KeyedList(this.element, {
+      key: (source) => source.id,
+      create: (source) => new MultiviewCell(source, actions),
+      empty: h('p', { class: 'muted' }, 'This event has no sources yet: cameras appear here as they join.'),
+    });
   }
 
   tile(source: SourceId): SourceTile | undefined {
-    return this.#tiles.get(source)?.tile;
+    return this.#cell(source)?.tile;
   }
 
   update(state: ProgramState, serverNow: number): void {
-    const ids = state.sources.map((s) => s.id);
-    if (ids.join('\n') !== this.#order.join('\n')) this.#rebuild(state);
-    for (const source of state.sources) this.#tiles.get(source.id)?.tile.update(source);
+    this.#cells.update(state.sources);
     this.updateTally(state, serverNow);
   }
 
   updateTally(state: ProgramState, serverNow: number): void {
     const lights = tallies(state, serverNow);
-    for (const [id, { tile, cell }] of this.#tiles) {
-      const tally = lights.get(id) ?? 'none';
-      tile.setTally(tally);
-      cell.dataset.tally = tally;
-    }
+    for (const source of state.sources) this.#cell(source.id)?.setTally(lights.get(source.id) ?? 'none');
   }
 
-  #rebuild(state: ProgramState): void {
-    const kept = new Map(this.#tiles);
-    this.#tiles.clear();
-    this.#order = state.sources.map((s) => s.id);
-    const cells = state.sources.map((source, index) => {
-      const existing = kept.get(source.id);
-      const number = index < HOTKEY_SOURCES ? index + 1 : null;
-      const tile = existing?.tile ?? new SourceTile(source, number);
-      const cell = h(
-        'div',
-        { class: 'multiview-cell', 'data-source': source.id },
-        tile.element,
-        h(
-          'div',
-          { class: 'cell-buttons' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'pvw-button',
-              title: number === null ? 'Preview' : `Preview (${number})`,
-              onclick: () => this.#actions.preview(source.id),
-            },
-            'PVW',
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'take-button',
-              title: number === null ? 'Take' : `Take (Shift+${number})`,
-              onclick: () => this.#actions.take(source.id),
-            },
-            'TAKE',
-          ),
-        ),
-      );
-      this.#tiles.set(source.id, { tile, cell });
-      return cell;
-    });
-    this.element.replaceChildren(...cells);
-    if (cells.length === 0)
-      this.element.append(
-        h('p', { class: 'muted' }, 'This event has no sources yet: cameras appear here as they join.'),
-      );
+  #cell(source: SourceId): MultiviewCell | undefined {
+    return this.#cells.view(source);
+  }
+}
+
+class MultiviewCell implements KeyedView<Source> {
+  readonly element: HTMLElement;
+  readonly tile: SourceTile;
+  readonly #preview: HTMLButtonElement;
+  readonly #take: HTMLButtonElement;
+
+  constructor(source: Source, actions: MultiviewActions) {
+    this.tile = new SourceTile(source);
+    this.#preview = h(
+      'button',
+      { type: 'button', class: 'pvw-button', onclick: () => actions.preview(source.id) },
+      'PVW',
+    );
+    this.#take = h('button', { type: 'button', class: 'take-button', onclick: () => actions.take(source.id) }, 'TAKE');
+    this.element = h(
+      'div',
+      { class: 'multiview-cell', 'data-source': source.id },
+      this.tile.element,
+      h('div', { class: 'cell-buttons' }, this.#preview, this.#take),
+    );
+  }
+
+  update(source: Source, index: number): void {
+    const number = index < HOTKEY_SOURCES ? index + 1 : null;
+    this.tile.update(source);
+    this.tile.setNumber(number);
+    setAttr(this.#preview, 'title', number === null ? 'Preview' : `Preview (${number})`);
+    setAttr(this.#take, 'title', number === null ? 'Take' : `Take (Shift+${number})`);
+  }
+
+  setTally(tally: Tally): void {
+    this.tile.setTally(tally);
+    this.element.dataset.tally = tally;
   }
 }

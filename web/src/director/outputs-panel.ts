@@ -13,6 +13,7 @@ import {
 import '../styles/outputs.css';
 import type { ApiClient } from '../lib/api-client.ts';
 import { h, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { attempt } from '../lib/notices.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 
@@ -23,11 +24,12 @@ const OutputsAnswerSchema = Type.Object({ statuses: Type.Array(JobStatusMessageS
 
 export class OutputsPanel {
   readonly element: HTMLElement;
-  readonly #rows: HTMLElement;
+  readonly #rows: KeyedList<OutputLine>;
   readonly #summary: HTMLElement;
   readonly #api: ApiClient;
   readonly #base: string;
   readonly #realtime: RealtimeClient;
+  readonly #none: HTMLElement;
   #destinations: DestinationView[] = [];
   #status: OutputStatusMessage | null = null;
   /** Server time each output was first seen live, for its uptime (reports carry states, not start times). */
@@ -37,7 +39,14 @@ export class OutputsPanel {
     this.#api = api;
     this.#realtime = realtime;
     this.#base = `/api/events/${encodeURIComponent(eventId)}`;
-    this.#rows = h('div', { class: 'output-rows', id: 'output-rows' });
+    const rows = h('div', { class: 'output-rows', id: 'output-rows' });
+    this.#rows = new KeyedList(rows, { key: (line) => line.id, create: () => new OutputRow() });
+    // Outside the keyed rows: with no destination the recording row is still there, this note below it.
+    this.#none = h(
+      'p',
+      { class: 'muted' },
+      'No destinations: an admin adds YouTube, Twitch or RTMP in the event settings.',
+    );
     this.#summary = h('span', { class: 'muted output-summary', id: 'output-summary' }, 'No output running');
     this.element = h(
       'section',
@@ -59,7 +68,8 @@ export class OutputsPanel {
         ),
       ),
       this.#summary,
-      this.#rows,
+      rows,
+      this.#none,
     );
     realtime.handle({
       destinations: (frame) => {
@@ -112,23 +122,28 @@ export class OutputsPanel {
         : `${job.backend} output: ${job.state}${job.message === '' ? '' : ` · ${job.message}`}`,
     );
     const recording = reports.get(RECORDING_ID) ?? [...reports.values()].find((r) => r.kind === 'recording');
-    const rows = [
-      this.#row({
+    const now = this.#realtime.serverNow();
+    const line = (o: Omit<OutputLine, 'report' | 'since' | 'now'>): OutputLine => ({
+      ...o,
+      report: reports.get(o.id),
+      since: this.#liveSince.get(o.id),
+      now,
+    });
+    this.#rows.update([
+      line({
         id: RECORDING_ID,
         label: 'Recording (MP4)',
         target: recording?.target ?? '',
-        report: recording,
         start: () => this.#post('Record', '/outputs/record', {}),
         stop: () => this.#post('Stop recording', '/outputs/stop', { what: 'recording' }),
         startText: 'REC',
       }),
       ...this.#destinations.map((d) => {
         const path = `/outputs/stream/${encodeURIComponent(d.id)}`;
-        return this.#row({
+        return line({
           id: d.id,
           label: d.label ?? d.kind,
           target: reports.get(d.id)?.target ?? d.serverUrl ?? d.kind,
-          report: reports.get(d.id),
           start: () =>
             void attempt(`Go live: ${d.label ?? d.id}`, () => this.#api.request('PUT', `${this.#base}${path}`, {})),
           stop: () =>
@@ -136,53 +151,79 @@ export class OutputsPanel {
           startText: 'GO LIVE',
         });
       }),
-    ];
-    if (this.#destinations.length === 0)
-      rows.push(
-        h('p', { class: 'muted' }, 'No destinations: an admin adds YouTube, Twitch or RTMP in the event settings.'),
-      );
-    this.#rows.replaceChildren(...rows);
-  }
-
-  #row(o: {
-    id: string;
-    label: string;
-    target: string;
-    report: OutputReport | undefined;
-    start: () => void;
-    stop: () => void;
-    startText: string;
-  }): HTMLElement {
-    const state = o.report?.state ?? 'stopped';
-    const running = state === 'live' || state === 'starting' || state === 'retrying';
-    const since = this.#liveSince.get(o.id);
-    return h(
-      'div',
-      { class: 'output-row', 'data-output': o.id, 'data-state': state },
-      h(
-        'div',
-        { class: 'output-name' },
-        h('strong', {}, o.label),
-        h('span', { class: 'muted mono output-target' }, o.target),
-      ),
-      h(
-        'span',
-        { class: 'output-state' },
-        state === 'live' && since !== undefined
-          ? `LIVE ${formatDuration(Math.max(0, this.#realtime.serverNow() - since))}`
-          : state.toUpperCase(),
-        (o.report?.retries ?? 0) === 0
-          ? null
-          : h('span', { class: 'output-retries', title: 'Restarts after a failure' }, ` · retry ×${o.report?.retries}`),
-      ),
-      running
-        ? h('button', { type: 'button', class: 'danger', onclick: o.stop }, 'STOP')
-        : h('button', { type: 'button', class: 'go', onclick: o.start }, o.startText),
-      o.report?.error === undefined ? null : h('p', { class: 'output-error' }, o.report.error),
-    );
+    ]);
+    this.#none.hidden = this.#destinations.length > 0;
   }
 
   #post(what: string, path: string, body: object): void {
     void attempt(what, () => this.#api.post(`${this.#base}${path}`, body));
   }
+}
+
+/** One output as its row shows it. */
+interface OutputLine {
+  id: string;
+  label: string;
+  target: string;
+  report: OutputReport | undefined;
+  /** Server time it was first seen live, for its uptime. */
+  since: number | undefined;
+  now: number;
+  start: () => void;
+  stop: () => void;
+  startText: string;
+}
+
+class OutputRow implements KeyedView<OutputLine> {
+  readonly element: HTMLElement;
+  readonly #label = h('strong');
+  readonly #target = h('span', { class: 'muted mono output-target' });
+  readonly #state = h('span');
+  readonly #retries = h('span', { class: 'output-retries', title: 'Restarts after a failure' });
+  readonly #button = h('button', { type: 'button' });
+  readonly #error = h('p', { class: 'output-error' });
+  #line: OutputLine | null = null;
+
+  constructor() {
+    this.#button.addEventListener('click', () => {
+      const line = this.#line;
+      if (line !== null) (isRunning(line.report) ? line.stop : line.start)();
+    });
+    this.element = h(
+      'div',
+      { class: 'output-row' },
+      h('div', { class: 'output-name' }, this.#label, this.#target),
+      h('span', { class: 'output-state' }, this.#state, this.#retries),
+      this.#button,
+      this.#error,
+    );
+  }
+
+  update(line: OutputLine): void {
+    this.#line = line;
+    const state = line.report?.state ?? 'stopped';
+    const running = isRunning(line.report);
+    Object.assign(this.element.dataset, { output: line.id, state });
+    setText(this.#label, line.label);
+    setText(this.#target, line.target);
+    setText(
+      this.#state,
+      state === 'live' && line.since !== undefined
+        ? `LIVE ${formatDuration(Math.max(0, line.now - line.since))}`
+        : state.toUpperCase(),
+    );
+    const retries = line.report?.retries ?? 0;
+    this.#retries.hidden = retries === 0;
+    setText(this.#retries, retries === 0 ? '' : ` · retry ×${retries}`);
+    this.#button.className = running ? 'danger' : 'go';
+    setText(this.#button, running ? 'STOP' : line.startText);
+    const error = line.report?.error;
+    this.#error.hidden = error === undefined;
+    setText(this.#error, error ?? '');
+  }
+}
+
+function isRunning(report: OutputReport | undefined): boolean {
+  const state = report?.state ?? 'stopped';
+  return state === 'live' || state === 'starting' || state === 'retrying';
 }

@@ -13,7 +13,8 @@ import {
   type SourceId,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h, setText } from '../lib/dom.ts';
+import { h, setAttr, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { attempt } from '../lib/notices.ts';
 
 export const MARK_SECONDS = [5, 8, 12] as const;
@@ -41,7 +42,7 @@ export class ReplayPanel {
   readonly #speed: HTMLSelectElement;
   readonly #stay: HTMLInputElement;
   readonly #arm: HTMLButtonElement;
-  readonly #list: HTMLElement;
+  readonly #list: KeyedList<ReplayClip>;
   readonly #status: HTMLElement;
   #state: ProgramState | null = null;
   #clips: ReplayClip[] = [];
@@ -67,7 +68,8 @@ export class ReplayPanel {
     this.#speed.value = '0.5';
     this.#stay = h('input', { type: 'checkbox', id: 'replay-stay' });
     this.#arm = h('button', { type: 'button', id: 'replay-arm', onclick: () => this.#send(!this.#armed()) }, 'ISO');
-    this.#list = h('ul', { class: 'replay-clips', id: 'replay-clips' });
+    const list = h('ul', { class: 'replay-clips', id: 'replay-clips' });
+    this.#list = new KeyedList(list, { key: (clip) => clip.id, create: (clip) => this.#row(clip) });
     this.#status = h('p', { class: 'muted', id: 'replay-status' });
     this.element = h(
       'section',
@@ -93,7 +95,7 @@ export class ReplayPanel {
         h('button', { type: 'button', id: 'replay-stop', onclick: () => void this.stop() }, 'Back to live'),
       ),
       this.#status,
-      this.#list,
+      list,
     );
   }
 
@@ -169,13 +171,15 @@ export class ReplayPanel {
     const list = options.quiet === true ? await read().catch(() => undefined) : await attempt('Replay clips', read);
     if (list === undefined) return;
     this.#clips = list.clips;
-    this.#list.replaceChildren(...list.clips.map((clip) => this.#row(clip)).reverse());
+    this.#list.update([...list.clips].reverse());
     clearTimeout(this.#pendingTimer);
     if (list.clips.some((clip) => clip.status === 'pending'))
       this.#pendingTimer = setTimeout(() => void this.refresh({ quiet: true }), PENDING_REFRESH_MS);
   }
 
-  #row(clip: ReplayClip): HTMLElement {
+  /** A clip's row: its id never changes, its range (nudges) and so its thumbnail and length may. */
+  #row(clip: ReplayClip): KeyedView<ReplayClip> {
+    const path = `${this.#base}/replay/clips/${clip.id}`;
     const nudge = (field: 'inDeltaMs' | 'outDeltaMs', delta: number, label: string): HTMLButtonElement =>
       h(
         'button',
@@ -183,34 +187,27 @@ export class ReplayPanel {
           type: 'button',
           title: `${field === 'inDeltaMs' ? 'In' : 'Out'} ${delta > 0 ? '+' : ''}${delta / 1000} s`,
           onclick: () =>
-            void attempt('Nudge clip', () =>
-              this.#api.request(`PATCH`, `${this.#base}/replay/clips/${clip.id}`, { [field]: delta }),
-            ).then(() => this.refresh()),
+            void attempt('Nudge clip', () => this.#api.request(`PATCH`, path, { [field]: delta })).then(() =>
+              this.refresh(),
+            ),
         },
         label,
       );
-    const time = new Date(clip.fromMs).toLocaleTimeString([], { hour12: false });
-    const picture =
-      clip.thumbnailUrl === null
-        ? h('span', { class: 'replay-thumb-placeholder' })
-        : h('img', {
-            src: `${clip.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`,
-            alt: `${clip.source} at ${time}`,
-            width: '120',
-            loading: 'lazy',
-          });
+    let current = clip;
+    const thumbnail = h('img', { width: '120', loading: 'lazy' });
+    // Stands in for the thumbnail while a clip has no media yet (pending) or never will (failed).
+    const placeholder = h('span', { class: 'replay-thumb-placeholder' });
+    const text = h('span', { class: 'mono' });
+    const status = h('span', { class: 'replay-clip-status' });
     // A clip without media yet (or ever) cannot roll: the server would refuse it (409 CLIP_PENDING).
-    const play = h(
-      'button',
-      { type: 'button', class: 'replay-play', disabled: clip.mediaUrl === null, onclick: () => void this.play(clip) },
-      'Play',
-    );
-    return h(
+    const play = h('button', { type: 'button', class: 'replay-play', onclick: () => void this.play(current) }, 'Play');
+    const element = h(
       'li',
-      { class: 'replay-clip', 'data-clip': clip.id, 'data-status': clip.status },
-      picture,
-      h('span', { class: 'mono' }, `${clip.source} · ${time} · ${(clip.durationMs / 1000).toFixed(1)} s`),
-      h('span', { class: 'replay-clip-status' }, STATUS_TEXT[clip.status]),
+      { class: 'replay-clip', 'data-clip': clip.id },
+      thumbnail,
+      placeholder,
+      text,
+      status,
       h(
         'span',
         { class: 'row' },
@@ -224,13 +221,27 @@ export class ReplayPanel {
           {
             type: 'button',
             onclick: () =>
-              void attempt('Delete clip', () =>
-                this.#api.request('DELETE', `${this.#base}/replay/clips/${clip.id}`),
-              ).then(() => this.refresh()),
+              void attempt('Delete clip', () => this.#api.request('DELETE', path)).then(() => this.refresh()),
           },
           'Delete',
         ),
       ),
     );
+    return {
+      element,
+      update: (next) => {
+        current = next;
+        const time = new Date(next.fromMs).toLocaleTimeString([], { hour12: false });
+        setAttr(element, 'data-status', next.status);
+        thumbnail.hidden = next.thumbnailUrl === null;
+        placeholder.hidden = next.thumbnailUrl !== null;
+        if (next.thumbnailUrl !== null)
+          setAttr(thumbnail, 'src', `${next.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`);
+        setAttr(thumbnail, 'alt', `${next.source} at ${time}`);
+        setText(text, `${next.source} · ${time} · ${(next.durationMs / 1000).toFixed(1)} s`);
+        setText(status, STATUS_TEXT[next.status]);
+        play.disabled = next.mediaUrl === null;
+      },
+    };
   }
 }

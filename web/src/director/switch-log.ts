@@ -8,11 +8,13 @@ import {
   testSourceColour,
   testSourceNumber,
   type ProgramState,
+  type SwitchLogEntry,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h } from '../lib/dom.ts';
+import { h, setAttr, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
-import { SwitchTimeline } from './switch-timeline.ts';
+import { entryKey, SwitchTimeline, TakeText } from './switch-timeline.ts';
 
 /** The timeline shows the last half hour; the list the last takes. */
 export const TIMELINE_SPAN_MS = 30 * 60 * 1000;
@@ -21,8 +23,8 @@ const SwitchLogAnswerSchema = Type.Object({ entries: Type.Array(SwitchLogEntrySc
 
 export class SwitchLogPanel {
   readonly element: HTMLElement;
-  readonly #bar: HTMLElement;
-  readonly #list: HTMLElement;
+  readonly #bar: KeyedList<Segment>;
+  readonly #list: KeyedList<Labelled>;
   readonly #api: ApiClient;
   readonly #path: string;
   readonly #realtime: RealtimeClient;
@@ -33,15 +35,17 @@ export class SwitchLogPanel {
     this.#api = api;
     this.#realtime = realtime;
     this.#path = `/api/events/${encodeURIComponent(eventId)}/switch-log`;
-    this.#bar = h('div', { class: 'timeline-bar', id: 'switch-timeline' });
-    this.#list = h('ol', { class: 'switch-list', id: 'switch-list' });
+    const bar = h('div', { class: 'timeline-bar', id: 'switch-timeline' });
+    const list = h('ol', { class: 'switch-list', id: 'switch-list' });
+    this.#bar = new KeyedList(bar, { key: (s) => entryKey(s.entry), create: () => new SegmentView() });
+    this.#list = new KeyedList(list, { key: (e) => entryKey(e.entry), create: () => new EntryView() });
     this.element = h(
       'section',
       { class: 'switch-log panel' },
       h('h2', {}, 'Switch log'),
-      this.#bar,
+      bar,
       h('div', { class: 'timeline-scale muted' }, h('span', {}, '−30 min'), h('span', {}, 'now')),
-      this.#list,
+      list,
     );
     realtime.on('status', (status) => {
       if (status === 'online') void this.load();
@@ -70,41 +74,62 @@ export class SwitchLogPanel {
     const start = now - TIMELINE_SPAN_MS;
     const sorted = this.#timeline.entries();
     const labels = new Map((this.#realtime.state?.sources ?? []).map((s) => [s.id, s.label]));
-    this.#bar.replaceChildren(
-      ...sorted
+    const label = (entry: SwitchLogEntry): string => labels.get(entry.source) ?? entry.source;
+    this.#bar.update(
+      sorted
         .map((entry, i) => {
           const end = sorted[i + 1]?.time ?? now;
           const left = Math.max(0, (entry.time - start) / TIMELINE_SPAN_MS);
           const right = Math.min(1, (end - start) / TIMELINE_SPAN_MS);
-          if (right <= 0) return null;
-          return h('span', {
-            class: 'timeline-segment',
-            title: `${labels.get(entry.source) ?? entry.source} from ${new Date(entry.time).toLocaleTimeString()}`,
-            style: `left:${left * 100}%;width:${Math.max(0.2, (right - left) * 100)}%;background:${colourOf(entry.source)}`,
-          });
+          return { entry, label: label(entry), left, width: Math.max(0.2, (right - left) * 100), right };
         })
-        .filter((e) => e !== null),
+        .filter((segment) => segment.right > 0),
     );
-    this.#list.replaceChildren(
-      ...sorted
+    this.#list.update(
+      sorted
         .slice(-LIST_LENGTH)
         .reverse()
-        .map((entry) =>
-          h(
-            'li',
-            { class: 'switch-entry' },
-            h('span', { class: 'mono muted' }, new Date(entry.time).toLocaleTimeString()),
-            h('span', { class: 'swatch', style: `background:${colourOf(entry.source)}` }),
-            h('strong', {}, labels.get(entry.source) ?? entry.source),
-            h(
-              'span',
-              { class: 'muted' },
-              entry.transition.type === 'cut' ? 'cut' : `${entry.transition.type} ${entry.transition.durationMs} ms`,
-            ),
-            h('span', { class: 'muted who' }, entry.who),
-          ),
-        ),
+        .map((entry) => ({ entry, label: label(entry) })),
     );
+  }
+}
+
+interface Labelled {
+  entry: SwitchLogEntry;
+  label: string;
+}
+
+interface Segment extends Labelled {
+  /** Share of the span from the left; width in percent, never thinner than a visible sliver. */
+  left: number;
+  width: number;
+  right: number;
+}
+
+class SegmentView implements KeyedView<Segment> {
+  readonly element = h('span', { class: 'timeline-segment' });
+
+  update({ entry, label, left, width }: Segment): void {
+    setAttr(this.element, 'title', `${label} from ${new Date(entry.time).toLocaleTimeString()}`);
+    setAttr(this.element, 'style', `left:${left * 100}%;width:${width}%;background:${colourOf(entry.source)}`);
+  }
+}
+
+class EntryView implements KeyedView<Labelled> {
+  readonly element: HTMLElement;
+  readonly #text = new TakeText();
+  readonly #swatch = h('span', { class: 'swatch' });
+  readonly #who = h('span', { class: 'muted who' });
+
+  constructor() {
+    const t = this.#text;
+    this.element = h('li', { class: 'switch-entry' }, t.time, this.#swatch, t.label, t.transition, this.#who);
+  }
+
+  update({ entry, label }: Labelled): void {
+    this.#text.update(entry, label);
+    setAttr(this.#swatch, 'style', `background:${colourOf(entry.source)}`);
+    setText(this.#who, entry.who);
   }
 }
 

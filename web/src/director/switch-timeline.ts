@@ -3,9 +3,29 @@
 // its start time and source, which the log entry and the state carry alike (the entry's time is the
 // take's startedAt), so a quick cut back to the same camera is a take of its own, never a duplicate.
 import type { ProgramState, SwitchLogEntry } from '../../../protocol/index.ts';
+import { h, setText } from '../lib/dom.ts';
 
 function takeKey(time: number, source: string): string {
   return `${time}|${source}`;
+}
+
+/** A take's key in a keyed list: the same for its log entry and the state it arrived with. */
+export function entryKey(entry: SwitchLogEntry): string {
+  return takeKey(entry.time, entry.source);
+}
+
+/** What a take says wherever it is listed (director's switch log, console's timeline): when, what, how. */
+export class TakeText {
+  readonly time = h('span', { class: 'mono muted' });
+  readonly label = h('strong');
+  readonly transition = h('span', { class: 'muted' });
+
+  update(entry: SwitchLogEntry, label: string): void {
+    setText(this.time, new Date(entry.time).toLocaleTimeString());
+    setText(this.label, label);
+    const t = entry.transition;
+    setText(this.transition, t.type === 'cut' ? 'cut' : `${t.type} ${t.durationMs} ms`);
+  }
 }
 
 export class SwitchTimeline {

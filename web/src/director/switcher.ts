@@ -7,9 +7,12 @@ import {
   type ProgramState,
   type Transition,
 } from '../../../protocol/index.ts';
+import { BoundField, type BoundFieldOptions } from '../lib/bound-field.ts';
+import type { Desk } from '../lib/desk.ts';
 import { h } from '../lib/dom.ts';
 
 export interface SwitcherActions {
+  /** Takes, cuts and cancels: actions, sent as they are. */
   send(command: Command, what: string): void;
 }
 
@@ -18,42 +21,60 @@ const WIPE_FROM: Transition['from'][] = ['left', 'right', 'top', 'bottom'];
 
 export class Switcher {
   readonly element: HTMLElement;
-  readonly #type: HTMLSelectElement;
-  readonly #duration: HTMLInputElement;
-  readonly #from: HTMLSelectElement;
-  readonly #colour: HTMLInputElement;
+  readonly #fields: BoundField[];
   readonly #cut: HTMLButtonElement;
   readonly #auto: HTMLButtonElement;
   /** A scheduled take (a control surface or the API sent `at`): its countdown and a cancel button. */
   readonly #scheduled: HTMLElement;
   readonly #countdown: HTMLElement;
 
-  constructor(actions: SwitcherActions) {
-    const set = (patch: Partial<Transition>): void =>
-      actions.send({ type: 'transition.set', transition: patch }, 'Transition');
-    this.#type = h(
-      'select',
-      { id: 'transition-type', 'aria-label': 'Transition' },
-      ...TYPES.map((t) => h('option', { value: t }, t.toUpperCase())),
-    );
-    this.#type.addEventListener('change', () => set({ type: this.#type.value as Transition['type'] }));
-    this.#duration = h('input', {
-      id: 'transition-duration',
-      type: 'number',
-      min: 0,
-      max: MAX_TRANSITION_MS,
-      step: 100,
-      'aria-label': 'Duration (ms)',
-    });
-    this.#duration.addEventListener('change', () => set({ durationMs: Number(this.#duration.value) }));
-    this.#from = h(
-      'select',
-      { id: 'wipe-from', 'aria-label': 'Wipe from' },
-      ...WIPE_FROM.map((f) => h('option', { value: f }, `from ${f}`)),
-    );
-    this.#from.addEventListener('change', () => set({ from: this.#from.value as Transition['from'] }));
-    this.#colour = h('input', { id: 'dip-colour', type: 'color', 'aria-label': 'Dip colour' });
-    this.#colour.addEventListener('change', () => set({ colour: this.#colour.value }));
+  constructor(desk: Desk, actions: SwitcherActions) {
+    // The transition's settings are edits (compare-and-set, like the graphics desk's).
+    const field = <K extends keyof Transition>(
+      key: K,
+      options: Omit<BoundFieldOptions, 'what' | 'read' | 'command'>,
+      parse: (value: string) => Transition[K],
+    ): BoundField =>
+      new BoundField(desk, {
+        ...options,
+        what: `Transition ${options.label.toLowerCase()}`,
+        read: (state) => String(state.transition[key]).toLowerCase(),
+        command: (value) => ({ type: 'transition.set', transition: { [key]: parse(value) } }),
+      });
+    this.#fields = [
+      field(
+        'type',
+        {
+          id: 'transition-type',
+          label: 'Type',
+          type: 'select',
+          choices: TYPES.map((t) => ({ value: t, label: t.toUpperCase() })),
+        },
+        (value) => value as Transition['type'],
+      ),
+      field(
+        'durationMs',
+        {
+          id: 'transition-duration',
+          label: 'Duration ms',
+          type: 'number',
+          attrs: { min: 0, max: MAX_TRANSITION_MS, step: 100 },
+        },
+        Number,
+      ),
+      field(
+        'from',
+        {
+          id: 'wipe-from',
+          label: 'Wipe',
+          type: 'select',
+          class: 'wipe-only',
+          choices: WIPE_FROM.map((f) => ({ value: f, label: `from ${f}` })),
+        },
+        (value) => value as Transition['from'],
+      ),
+      field('colour', { id: 'dip-colour', label: 'Dip colour', type: 'color', class: 'dip-only' }, String),
+    ];
     this.#cut = h(
       'button',
       {
@@ -93,10 +114,7 @@ export class Switcher {
       'section',
       { class: 'switcher panel live-dependent' },
       h('h2', {}, 'Transition'),
-      this.#type,
-      h('label', { class: 'field' }, 'Duration ms', this.#duration),
-      h('label', { class: 'field wipe-only' }, 'Wipe', this.#from),
-      h('label', { class: 'field dip-only' }, 'Dip colour', this.#colour),
+      ...this.#fields.map((f) => f.element),
       this.#auto,
       this.#cut,
       this.#scheduled,
@@ -114,19 +132,10 @@ export class Switcher {
   }
 
   update(state: ProgramState): void {
-    const t = state.transition;
-    keep(this.#type, t.type);
-    keep(this.#duration, String(t.durationMs));
-    keep(this.#from, t.from);
-    keep(this.#colour, t.colour.toLowerCase());
-    this.element.dataset.transition = t.type;
+    for (const field of this.#fields) field.update(state);
+    this.element.dataset.transition = state.transition.type;
     const canTake = state.preview !== null;
     this.#cut.disabled = !canTake;
     this.#auto.disabled = !canTake;
   }
-}
-
-/** Shows the server's value unless the operator is in the middle of changing this control. */
-function keep(control: HTMLInputElement | HTMLSelectElement, value: string): void {
-  if (document.activeElement !== control && control.value !== value) control.value = value;
 }

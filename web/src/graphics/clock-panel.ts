@@ -2,8 +2,8 @@
 // state and the server clock each frame, exactly as the template computes it.
 import { clockValueMs, formatClock, type ProgramState } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
-import { BoundField } from './bound-field.ts';
-import type { Desk } from './desk.ts';
+import { BoundField } from '../lib/bound-field.ts';
+import type { Desk } from '../lib/desk.ts';
 
 const SECOND_MS = 1000;
 

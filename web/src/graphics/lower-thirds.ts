@@ -1,8 +1,9 @@
 // Lower-third rundown: titles prepared before the match (kept in this browser, per event), taken to air
 // with one click and cleared with another. What is on air is the program state, not this list.
 import type { ProgramState } from '../../../protocol/index.ts';
-import { h } from '../lib/dom.ts';
-import type { Desk } from './desk.ts';
+import { h, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
+import type { Desk } from '../lib/desk.ts';
 
 export interface RundownEntry {
   title: string;
@@ -18,7 +19,7 @@ const STARTER_RUNDOWN: RundownEntry[] = [
 
 export class LowerThirds {
   readonly element: HTMLElement;
-  readonly #list: HTMLElement;
+  readonly #list: KeyedList<RundownLine>;
   readonly #clear: HTMLButtonElement;
   readonly #storageKey: string;
   readonly #desk: Desk;
@@ -28,7 +29,16 @@ export class LowerThirds {
     this.#desk = desk;
     this.#storageKey = `pitchside:rundown:${desk.eventId}`;
     this.#entries = this.#load();
-    this.#list = h('ol', { class: 'rundown', id: 'rundown' });
+    const list = h('ol', { class: 'rundown', id: 'rundown' });
+    // Keyed by place in the rundown: a removal shifts the entries below it into the rows above.
+    this.#list = new KeyedList(list, {
+      key: (line) => String(line.index),
+      create: () =>
+        new RundownRow(
+          (entry) => this.#take(entry),
+          (index) => this.#remove(index),
+        ),
+    });
     this.#clear = h(
       'button',
       { type: 'button', id: 'lower-third-clear', class: 'danger', onclick: () => this.#hide() },
@@ -50,7 +60,7 @@ export class LowerThirds {
       'section',
       { class: 'lower-thirds panel live-dependent' },
       h('div', { class: 'row' }, h('h2', {}, 'Lower thirds'), h('span', { class: 'spacer' }), this.#clear),
-      this.#list,
+      list,
       form,
     );
     this.update(null);
@@ -59,27 +69,12 @@ export class LowerThirds {
   update(state: ProgramState | null): void {
     const onAir = state?.lowerThird.visible === true ? state.lowerThird : null;
     this.#clear.disabled = onAir === null;
-    this.#list.replaceChildren(
-      ...this.#entries.map((entry, index) => {
-        const live = onAir !== null && onAir.title === entry.title && onAir.subtitle === entry.subtitle;
-        return h(
-          'li',
-          { class: live ? 'rundown-entry on-air' : 'rundown-entry', 'data-index': index },
-          h(
-            'div',
-            { class: 'rundown-text' },
-            h('strong', {}, entry.title),
-            h('span', { class: 'muted' }, entry.subtitle),
-          ),
-          live ? h('span', { class: 'air-badge' }, 'ON AIR') : null,
-          h('button', { type: 'button', class: 'take-lower-third go', onclick: () => this.#take(entry) }, 'TAKE'),
-          h(
-            'button',
-            { type: 'button', class: 'remove', title: 'Remove from the rundown', onclick: () => this.#remove(index) },
-            '×',
-          ),
-        );
-      }),
+    this.#list.update(
+      this.#entries.map((entry, index) => ({
+        entry,
+        index,
+        live: onAir !== null && onAir.title === entry.title && onAir.subtitle === entry.subtitle,
+      })),
     );
   }
 
@@ -124,5 +119,46 @@ export class LowerThirds {
 
   #save(): void {
     localStorage.setItem(this.#storageKey, JSON.stringify(this.#entries));
+  }
+}
+
+interface RundownLine {
+  entry: RundownEntry;
+  index: number;
+  live: boolean;
+}
+
+class RundownRow implements KeyedView<RundownLine> {
+  readonly element: HTMLElement;
+  readonly #title = h('strong');
+  readonly #subtitle = h('span', { class: 'muted' });
+  readonly #badge = h('span', { class: 'air-badge' }, 'ON AIR');
+  #line: RundownLine | null = null;
+
+  constructor(take: (entry: RundownEntry) => void, remove: (index: number) => void) {
+    const act = (action: (line: RundownLine) => void) => () => {
+      if (this.#line !== null) action(this.#line);
+    };
+    this.element = h(
+      'li',
+      { class: 'rundown-entry' },
+      h('div', { class: 'rundown-text' }, this.#title, this.#subtitle),
+      this.#badge,
+      h('button', { type: 'button', class: 'take-lower-third go', onclick: act((l) => take(l.entry)) }, 'TAKE'),
+      h(
+        'button',
+        { type: 'button', class: 'remove', title: 'Remove from the rundown', onclick: act((l) => remove(l.index)) },
+        '×',
+      ),
+    );
+  }
+
+  update(line: RundownLine): void {
+    this.#line = line;
+    this.element.dataset.index = String(line.index);
+    this.element.classList.toggle('on-air', line.live);
+    this.#badge.hidden = !line.live;
+    setText(this.#title, line.entry.title);
+    setText(this.#subtitle, line.entry.subtitle);
   }
 }

@@ -4,7 +4,7 @@ import '../styles/theme.css';
 import './graphics.css';
 import { startPage } from '../lib/page.ts';
 import { ClockPanel } from './clock-panel.ts';
-import { Desk } from './desk.ts';
+import { Desk } from '../lib/desk.ts';
 import { LowerThirds } from './lower-thirds.ts';
 import { PipPlacer } from './pip-placer.ts';
 import { ScorebugEditor } from './scorebug-editor.ts';

@@ -1,10 +1,12 @@
 // PiP placement by dragging a rectangle over a small program monitor (the real template): drag to move,
 // drag the corner handle to resize. The rect is sent once, on release, as a compare-and-set edit.
 import { RectSchema, type ProgramState, type Rect } from '../../../protocol/index.ts';
+import type { BoundField } from '../lib/bound-field.ts';
 import { h } from '../lib/dom.ts';
+import { pipSourceField, PipToggle } from '../lib/pip-controls.ts';
 import type { PageParams } from '../lib/page-params.ts';
 import { templateFrame } from '../lib/template-frame.ts';
-import type { Desk } from './desk.ts';
+import type { Desk } from '../lib/desk.ts';
 
 const MIN_SIZE = RectSchema.properties.w.minimum ?? 0.05;
 
@@ -14,8 +16,8 @@ export class PipPlacer {
   readonly element: HTMLElement;
   readonly #stage: HTMLElement;
   readonly #rect: HTMLElement;
-  readonly #source: HTMLSelectElement;
-  readonly #toggle: HTMLButtonElement;
+  readonly #source: BoundField;
+  readonly #toggle: PipToggle;
   readonly #desk: Desk;
   #drag: Drag | null = null;
   #shown: Rect = { x: 0, y: 0, w: 0.28, h: 0.28 };
@@ -35,21 +37,8 @@ export class PipPlacer {
       templateFrame(params, {}, 'Program (PiP placement)'),
       h('div', { class: 'pip-overlay' }, this.#rect),
     );
-    this.#source = h('select', { id: 'graphics-pip-source', 'aria-label': 'PiP source' });
-    this.#source.addEventListener(
-      'change',
-      () =>
-        void desk.edit({
-          what: 'PiP source',
-          command: { type: 'pip.set', source: this.#source.value === '' ? null : this.#source.value },
-          read: (s) => s.pip.source,
-        }),
-    );
-    this.#toggle = h('button', { type: 'button', id: 'graphics-pip-toggle', class: 'air-toggle' }, 'Show PiP');
-    this.#toggle.addEventListener('click', () => {
-      const visible = desk.state?.pip.visible ?? false;
-      void desk.edit({ what: 'PiP', command: { type: visible ? 'pip.hide' : 'pip.show' }, read: (s) => s.pip.visible });
-    });
+    this.#source = pipSourceField(desk, 'graphics-pip-source');
+    this.#toggle = new PipToggle(desk, 'graphics-pip-toggle', 'air-toggle');
     this.element = h(
       'section',
       { class: 'pip-placer panel live-dependent' },
@@ -58,8 +47,8 @@ export class PipPlacer {
       h(
         'div',
         { class: 'row' },
-        this.#source,
-        this.#toggle,
+        this.#source.element,
+        this.#toggle.element,
         h('span', { class: 'muted' }, 'Drag the box to move it, its corner to resize.'),
       ),
     );
@@ -72,17 +61,8 @@ export class PipPlacer {
   }
 
   update(state: ProgramState): void {
-    const wanted = state.sources.map((s) => `${s.id}:${s.label}`).join('|');
-    if (this.#source.dataset.options !== wanted) {
-      this.#source.replaceChildren(
-        h('option', { value: '' }, '— no PiP source —'),
-        ...state.sources.map((s) => h('option', { value: s.id }, s.label)),
-      );
-      this.#source.dataset.options = wanted;
-    }
-    if (document.activeElement !== this.#source) this.#source.value = state.pip.source ?? '';
-    this.#toggle.textContent = state.pip.visible ? 'Hide PiP' : 'Show PiP';
-    this.#toggle.classList.toggle('on-air', state.pip.visible);
+    this.#source.update(state);
+    this.#toggle.update(state);
     this.#rect.classList.toggle('visible', state.pip.visible);
     if (this.#drag === null) this.#place(state.pip.rect);
   }

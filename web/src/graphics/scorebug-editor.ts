@@ -2,8 +2,8 @@
 import type { ProgramState, TeamSide } from '../../../protocol/index.ts';
 import { h, setText } from '../lib/dom.ts';
 import { SIDE_LABEL, TeamLogoPicker } from '../lib/team-logo-picker.ts';
-import { BoundField } from './bound-field.ts';
-import type { Desk } from './desk.ts';
+import { BoundField } from '../lib/bound-field.ts';
+import type { Desk } from '../lib/desk.ts';
 
 export class ScorebugEditor {
   readonly element: HTMLElement;

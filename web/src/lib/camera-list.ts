@@ -4,10 +4,19 @@
 // heard from, and its tally as the multiview lights it.
 import { Type } from '@sinclair/typebox';
 import '../styles/camera-list.css';
-import { CameraSchema, describeHealth, healthLevel, parse, tallyOf, type Camera } from '../../../protocol/index.ts';
+import {
+  CameraSchema,
+  describeHealth,
+  healthLevel,
+  parse,
+  tallyOf,
+  type Camera,
+  type ProgramState,
+} from '../../../protocol/index.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import type { ApiClient } from './api-client.ts';
-import { h } from './dom.ts';
+import { h, setText } from './dom.ts';
+import { KeyedList, type KeyedView } from './keyed-list.ts';
 import { attempt } from './notices.ts';
 import { TALLY_BADGE } from './tally.ts';
 
@@ -28,8 +37,8 @@ export interface CameraListOptions {
 export class CameraList {
   readonly element: HTMLElement;
   readonly #body: HTMLElement;
+  readonly #rows: KeyedList<Camera>;
   readonly #count: HTMLElement;
-  readonly #emptyText: string;
   #cameras: Camera[] = [];
 
   constructor(
@@ -38,8 +47,12 @@ export class CameraList {
     private readonly realtime: RealtimeClient,
     options: CameraListOptions,
   ) {
-    this.#emptyText = options.emptyText;
     this.#body = h('ul', { class: 'camera-list', id: 'camera-list' });
+    this.#rows = new KeyedList(this.#body, {
+      key: (camera) => camera.id,
+      create: () => new CameraRow(() => this.#view()),
+      empty: h('li', { class: 'muted empty' }, options.emptyText),
+    });
     this.#count = h('span', { class: 'muted', id: 'camera-count' });
     this.element = h(
       'section',
@@ -69,46 +82,56 @@ export class CameraList {
     this.#render();
   }
 
+  #view(): { now: number; state: ProgramState | null } {
+    return { now: this.realtime.serverNow(), state: this.realtime.state };
+  }
+
   #render(): void {
     const live = this.#cameras.filter((c) => c.status === 'live').length;
-    this.#count.textContent = `${live} live of ${this.#cameras.length}`;
-    if (this.#cameras.length === 0) {
-      this.#body.replaceChildren(h('li', { class: 'muted empty' }, this.#emptyText));
-      return;
-    }
-    const now = this.realtime.serverNow();
-    const state = this.realtime.state;
-    this.#body.replaceChildren(
-      ...this.#cameras.map((camera) => {
-        const age = Math.max(0, now - camera.lastSeen);
-        const stale = camera.status === 'live' && age > CAMERA_STALE_MS;
-        const tally = state === null ? 'none' : tallyOf(state, camera.id, now);
-        // A gone camera's last measurement would read as a live link: only connected cameras show one.
-        const health = camera.status === 'disconnected' ? undefined : camera.health;
-        return h(
-          'li',
-          {
-            class: 'camera-item',
-            'data-camera': camera.id,
-            'data-status': stale ? 'stale' : camera.status,
-            'data-tally': tally,
-          },
-          h('span', { class: 'status-dot' }),
-          h('strong', { class: 'camera-label' }, camera.label),
-          tally === 'none' ? null : h('span', { class: `tally-chip tally-${tally}` }, TALLY_BADGE[tally]),
-          h('span', { class: 'spacer' }),
-          h(
-            'span',
-            { class: 'muted camera-status' },
-            stale ? `No news for ${Math.round(age / 1000)} s` : STATUS_TEXT[camera.status],
-          ),
-          h('span', { class: 'muted mono camera-seen' }, ago(age)),
-          health === undefined
-            ? null
-            : h('span', { class: 'camera-health mono', 'data-level': healthLevel(health) }, describeHealth(health)),
-        );
-      }),
+    setText(this.#count, `${live} live of ${this.#cameras.length}`);
+    this.#rows.update(this.#cameras);
+  }
+}
+
+class CameraRow implements KeyedView<Camera> {
+  readonly element: HTMLElement;
+  readonly #label = h('strong', { class: 'camera-label' });
+  readonly #tally = h('span', { class: 'tally-chip' });
+  readonly #status = h('span', { class: 'muted camera-status' });
+  readonly #seen = h('span', { class: 'muted mono camera-seen' });
+  readonly #health = h('span', { class: 'camera-health mono' });
+
+  constructor(private readonly view: () => { now: number; state: ProgramState | null }) {
+    this.element = h(
+      'li',
+      { class: 'camera-item' },
+      h('span', { class: 'status-dot' }),
+      this.#label,
+      this.#tally,
+      h('span', { class: 'spacer' }),
+      this.#status,
+      this.#seen,
+      this.#health,
     );
+  }
+
+  update(camera: Camera): void {
+    const { now, state } = this.view();
+    const age = Math.max(0, now - camera.lastSeen);
+    const stale = camera.status === 'live' && age > CAMERA_STALE_MS;
+    const tally = state === null ? 'none' : tallyOf(state, camera.id, now);
+    // A gone camera's last measurement would read as a live link: only connected cameras show one.
+    const health = camera.status === 'disconnected' ? undefined : camera.health;
+    Object.assign(this.element.dataset, { camera: camera.id, status: stale ? 'stale' : camera.status, tally });
+    setText(this.#label, camera.label);
+    this.#tally.hidden = tally === 'none';
+    this.#tally.className = `tally-chip tally-${tally}`;
+    setText(this.#tally, tally === 'none' ? '' : TALLY_BADGE[tally]);
+    setText(this.#status, stale ? `No news for ${Math.round(age / 1000)} s` : STATUS_TEXT[camera.status]);
+    setText(this.#seen, ago(age));
+    this.#health.hidden = health === undefined;
+    this.#health.dataset.level = health === undefined ? '' : healthLevel(health);
+    setText(this.#health, health === undefined ? '' : describeHealth(health));
   }
 }
 

@@ -36,3 +36,24 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (element === null) throw new Error(`The page has no #${id} element.`);
   return element as T;
 }
+
+/**
+ * Makes `parent`'s children exactly `children`, in that order. The gone are removed first, then only the
+ * nodes out of place are moved: moving a node detaches it, which blurs a focused field and pauses a video.
+ */
+export function placeChildren(parent: Node, children: readonly Node[]): void {
+  const wanted = new Set(children);
+  for (const node of [...parent.childNodes]) if (!wanted.has(node)) parent.removeChild(node);
+  let cursor = parent.firstChild;
+  for (const child of children) {
+    if (child === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(child, cursor);
+  }
+}
+
+/** Sets or removes an attribute only when it differs. */
+export function setAttr(element: Element, name: string, value: string | null): void {
+  if (value === null) {
+    if (element.hasAttribute(name)) element.removeAttribute(name);
+  } else if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}

@@ -18,19 +18,21 @@ export class SourceTile {
   readonly #status: HTMLElement;
   readonly #media: HTMLElement;
   readonly #health: HTMLElement;
+  readonly #number: HTMLElement;
   #source: Source;
 
-  constructor(source: Source, number: number | null) {
+  constructor(source: Source) {
     this.#source = source;
     this.#label = h('span', { class: 'tile-name' });
     this.#status = h('span', { class: 'tile-status' });
     this.#media = h('div', { class: 'tile-fill' });
     this.#health = h('span', { class: 'tile-health', hidden: true });
+    this.#number = h('span', { class: 'tile-number', hidden: true });
     this.element = h(
       'div',
       { class: 'source-tile', 'data-source': source.id, 'data-tally': 'none' },
       this.#media,
-      number === null ? null : h('span', { class: 'tile-number' }, String(number)),
+      this.#number,
       h('span', { class: 'tile-tally' }, ''),
       this.#health,
       h('div', { class: 'tile-label' }, this.#label, this.#status),
@@ -48,6 +50,12 @@ export class SourceTile {
     this.#source = source;
     setText(this.#label, source.label);
     if (kindChanged) this.#drawSource();
+  }
+
+  /** The hotkey number shown on the tile; null past the sources that have one. */
+  setNumber(number: number | null): void {
+    this.#number.hidden = number === null;
+    setText(this.#number, number === null ? '' : String(number));
   }
 
   setTally(tally: Tally): void {

@@ -139,15 +139,20 @@ if (page !== null) {
       applyWatch(frame.watch);
     },
   });
+  const homeName = h('span', { class: 'team' });
+  const scores = h('span', { class: 'score mono' });
+  const awayName = h('span', { class: 'team' });
+  const periodClock = h('span', { class: 'period muted' });
+  score.append(homeName, scores, awayName, periodClock);
   const drawScore = (state: ProgramState): void => {
     const { home, away, period } = state.scorebug;
     const clock = formatClock(clockValueMs(state.clock, realtime.serverNow()), state.clock.direction);
-    score.replaceChildren(
-      h('span', { class: 'team', style: `--team:${home.colour}` }, home.name),
-      h('span', { class: 'score mono' }, `${home.score} – ${away.score}`),
-      h('span', { class: 'team', style: `--team:${away.colour}` }, away.name),
-      h('span', { class: 'period muted' }, `${period} · ${clock}`),
-    );
+    homeName.style.setProperty('--team', home.colour);
+    awayName.style.setProperty('--team', away.colour);
+    setText(homeName, home.name);
+    setText(scores, `${home.score} – ${away.score}`);
+    setText(awayName, away.name);
+    setText(periodClock, `${period} · ${clock}`);
   };
   realtime.on('state', drawScore);
   setInterval(() => realtime.state !== null && drawScore(realtime.state), 1000);

@@ -10,10 +10,11 @@ import {
   type SwitchLogEntry,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h } from '../lib/dom.ts';
+import { h, setAttr } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import { colourOf } from '../director/switch-log.ts';
-import { SwitchTimeline as Takes } from '../director/switch-timeline.ts';
+import { entryKey, SwitchTimeline as Takes, TakeText } from '../director/switch-timeline.ts';
 
 const SwitchLogAnswerSchema = Type.Object({ entries: Type.Array(SwitchLogEntrySchema) });
 /** Takes shown; the full log is the CSV download. */
@@ -24,6 +25,7 @@ const STILL_AFTER_TAKE_MS = 1000;
 export class SwitchTimeline {
   readonly element: HTMLElement;
   readonly #strip: HTMLElement;
+  readonly #takeList: KeyedList<SwitchLogEntry, TakeView>;
   readonly #base: string;
   /** The takes, from the log and the live state, each once (the director's switch log keeps them alike). */
   readonly #takes = new Takes();
@@ -40,6 +42,15 @@ export class SwitchTimeline {
   ) {
     this.#base = `/api/events/${encodeURIComponent(eventId)}`;
     this.#strip = h('ol', { class: 'take-strip', id: 'take-strip', tabindex: 0, 'aria-label': 'Takes, oldest first' });
+    this.#takeList = new KeyedList(this.#strip, {
+      key: entryKey,
+      create: () =>
+        new TakeView(
+          (source) => this.#labels.get(source) ?? source,
+          (entry, box) => this.#still(entry, box),
+        ),
+      empty: h('li', { class: 'muted empty' }, 'No takes yet.'),
+    });
     this.element = h(
       'section',
       { class: 'panel switch-timeline' },
@@ -92,30 +103,8 @@ export class SwitchTimeline {
   }
 
   #render(): void {
-    const sorted = this.#takes.entries().slice(-MAX_TAKES);
-    if (sorted.length === 0) {
-      this.#strip.replaceChildren(h('li', { class: 'muted empty' }, 'No takes yet.'));
-      return;
-    }
     const atEnd = this.#strip.scrollLeft + this.#strip.clientWidth >= this.#strip.scrollWidth - 8;
-    this.#strip.replaceChildren(
-      ...sorted.map((entry) => {
-        const still = h('div', { class: 'take-still', style: `background:${colourOf(entry.source)}` });
-        this.#still(entry, still);
-        return h(
-          'li',
-          { class: 'take', 'data-source': entry.source },
-          still,
-          h('span', { class: 'mono muted' }, new Date(entry.time).toLocaleTimeString()),
-          h('strong', {}, this.#labels.get(entry.source) ?? entry.source),
-          h(
-            'span',
-            { class: 'muted' },
-            entry.transition.type === 'cut' ? 'cut' : `${entry.transition.type} ${entry.transition.durationMs} ms`,
-          ),
-        );
-      }),
-    );
+    this.#takeList.update(this.#takes.entries().slice(-MAX_TAKES));
     if (atEnd) this.#strip.scrollLeft = this.#strip.scrollWidth;
   }
 
@@ -123,7 +112,7 @@ export class SwitchTimeline {
   #still(entry: SwitchLogEntry, box: HTMLElement): void {
     const cached = this.#stills.get(entry.id);
     const show = (url: string): void => {
-      if (url !== '') box.append(h('img', { src: url, alt: '', loading: 'lazy' }));
+      if (url !== '' && box.firstChild === null) box.append(h('img', { src: url, alt: '', loading: 'lazy' }));
     };
     if (cached !== undefined) return show(cached);
     const recording = this.#recordingAt(entry.time + STILL_AFTER_TAKE_MS);
@@ -140,5 +129,27 @@ export class SwitchTimeline {
       .catch(() => {
         // No picture at that time: the colour swatch stays.
       });
+  }
+}
+
+class TakeView implements KeyedView<SwitchLogEntry> {
+  readonly element: HTMLElement;
+  readonly #still = h('div', { class: 'take-still' });
+  readonly #text = new TakeText();
+
+  constructor(
+    private readonly labelOf: (source: string) => string,
+    private readonly findStill: (entry: SwitchLogEntry, box: HTMLElement) => void,
+  ) {
+    const t = this.#text;
+    this.element = h('li', { class: 'take' }, this.#still, t.time, t.label, t.transition);
+  }
+
+  update(entry: SwitchLogEntry): void {
+    this.element.dataset.source = entry.source;
+    setAttr(this.#still, 'style', `background:${colourOf(entry.source)}`);
+    this.#text.update(entry, this.labelOf(entry.source));
+    // A recording that covers the take may finish after the take is listed: looked for until found.
+    if (this.#still.firstChild === null) this.findStill(entry, this.#still);
   }
 }

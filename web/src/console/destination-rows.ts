@@ -10,6 +10,7 @@ import {
   type IngestPresetId,
 } from '../../../protocol/index.ts';
 import { h } from '../lib/dom.ts';
+import { syncOptions } from '../lib/option-list.ts';
 import { field } from './field-errors.ts';
 
 interface Row {
@@ -122,7 +123,10 @@ export class DestinationRows {
         return;
       }
       const p = INGEST_PRESETS[preset.value as IngestPresetId];
-      server.replaceChildren(...p.servers.map((s) => h('option', { value: s.url }, s.label)));
+      syncOptions(
+        server,
+        p.servers.map((s) => ({ value: s.url, label: s.label })),
+      );
       serverField.hidden = p.servers.length === 0;
       urlField.hidden = p.servers.length > 0;
       help.textContent = `Key: ${p.keyHelp}`;

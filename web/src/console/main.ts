@@ -1,8 +1,8 @@
-// The producer's event console (/admin, admin key): the events, and for the one opened its live overview
+// The producer's event console (/console, admin key): the events, and for the one opened its live overview
 // (cameras, outputs, recordings, exports, switch log), its setup form and the crew's links. The event is
 // in the URL (?event=ID&tab=live|setup|crew), so a reload or a shared bookmark opens the same view.
 import '../styles/theme.css';
-import './admin.css';
+import './console.css';
 import { EventSchema, parse, type PitchsideEvent } from '../../../protocol/index.ts';
 import { ApiClient } from '../lib/api-client.ts';
 import { ApiError } from '../lib/api-error.ts';
@@ -61,7 +61,7 @@ async function openConsole(key: string): Promise<void> {
   const topBar = h(
     'header',
     { class: 'top-bar' },
-    h('a', { class: 'brand', href: '/admin' }, 'Pitchside'),
+    h('a', { class: 'brand', href: '/console' }, 'Pitchside'),
     h('span', { class: 'page-title' }, 'Event console'),
     eventName,
     h('span', { class: 'spacer', id: 'top-bar-spacer' }),
@@ -72,7 +72,7 @@ async function openConsole(key: string): Promise<void> {
         class: 'sign-out',
         onclick: () => {
           forgetAdminKey();
-          location.href = '/admin';
+          location.href = '/console';
         },
       },
       'Sign out',
@@ -80,7 +80,7 @@ async function openConsole(key: string): Promise<void> {
   );
   const list = new EventList(api, eventId, creating);
   const content = h('div', { class: 'console-content', id: 'console-content' });
-  const main = h('main', { class: 'page page-admin console-grid' }, list.element, content);
+  const main = h('main', { class: 'page page-console console-grid' }, list.element, content);
   document.body.append(topBar, main);
   const events = await list.load();
 
@@ -263,7 +263,7 @@ function showEvent(
         );
         if (!ok) return;
         api.request('DELETE', `/api/events/${encodeURIComponent(event.id)}`).then(
-          () => (location.href = '/admin'),
+          () => (location.href = '/console'),
           (error: unknown) => notifyError(error, 'Delete event'),
         );
       },

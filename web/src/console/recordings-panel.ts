@@ -13,7 +13,8 @@ import {
   type RecordingView,
 } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { h, setText } from '../lib/dom.ts';
+import { h, setAttr, setText } from '../lib/dom.ts';
+import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { attempt } from '../lib/notices.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 
@@ -33,8 +34,8 @@ const DOWNLOADS: readonly { id: ExportDownload; label: string }[] = [
 
 export class RecordingsPanel {
   readonly element: HTMLElement;
-  readonly #recordingList: HTMLElement;
-  readonly #exportList: HTMLElement;
+  readonly #recordingList: KeyedList<RecordingView>;
+  readonly #exportList: KeyedList<ExportLine>;
   readonly #base: string;
   #recordings: RecordingView[] = [];
   #exports: ExportView[] = [];
@@ -53,15 +54,25 @@ export class RecordingsPanel {
     private readonly onRecordings: (recordings: readonly RecordingView[]) => void = () => {},
   ) {
     this.#base = `/api/events/${encodeURIComponent(eventId)}`;
-    this.#recordingList = h('ul', { class: 'recording-list', id: 'recording-list' });
-    this.#exportList = h('ul', { class: 'export-list', id: 'export-list' });
+    const recordings = h('ul', { class: 'recording-list', id: 'recording-list' });
+    const exports = h('ul', { class: 'export-list', id: 'export-list' });
+    this.#recordingList = new KeyedList(recordings, {
+      key: (r) => String(r.index),
+      create: (r) => this.#recordingRow(r),
+      empty: h('li', { class: 'muted empty' }, 'No finished recording yet: press REC under Outputs, then stop it.'),
+    });
+    this.#exportList = new KeyedList(exports, {
+      key: (line) => line.key,
+      create: (line) => this.#exportRow(line),
+      empty: h('li', { class: 'muted empty' }, 'No exports yet.'),
+    });
     this.element = h(
       'section',
       { class: 'panel recordings-panel' },
       h('h2', {}, 'Recordings'),
-      this.#recordingList,
+      recordings,
       h('h2', { class: 'subhead' }, 'Exports'),
-      this.#exportList,
+      exports,
     );
     realtime.on('status', (status) => {
       if (status === 'online') this.#scheduleReload();
@@ -103,27 +114,24 @@ export class RecordingsPanel {
   }
 
   #render(): void {
-    this.#recordingList.replaceChildren(
-      ...(this.#recordings.length === 0
-        ? [h('li', { class: 'muted empty' }, 'No finished recording yet: press REC under Outputs, then stop it.')]
-        : [...this.#recordings].reverse().map((r) => this.#recordingRow(r))),
-    );
+    this.#recordingList.update([...this.#recordings].reverse());
     const running = [...this.#progress.entries()].filter(
       ([jobId, status]) =>
         !this.#exports.some((e) => e.jobId === jobId && e.files.edl !== undefined) && status?.state !== 'failed',
     );
-    const failed = [...this.#progress.values()].filter((s) => s?.state === 'failed');
-    const rows = [
-      ...running.map(([jobId, status]) => this.#progressRow(jobId, status)),
-      ...failed.map((s) => h('li', { class: 'export-item', 'data-state': 'failed' }, `Export failed: ${s?.message}`)),
-      ...this.#exports.filter((e) => !running.some(([id]) => id === e.jobId)).map((e) => this.#exportRow(e)),
-    ];
-    this.#exportList.replaceChildren(
-      ...(rows.length === 0 ? [h('li', { class: 'muted empty' }, 'No exports yet.')] : rows),
-    );
+    const failed = [...this.#progress.entries()].filter(([, s]) => s?.state === 'failed');
+    this.#exportList.update([
+      ...running.map(([jobId, status]): ExportLine => ({ key: `running:${jobId}`, jobId, status })),
+      ...failed.map(([jobId, status]): ExportLine => ({ key: `failed:${jobId}`, jobId, status })),
+      ...this.#exports
+        .filter((e) => !running.some(([id]) => id === e.jobId))
+        // Its files in the key: a reload that brings more of them makes the row anew.
+        .map((e): ExportLine => ({ key: `done:${e.jobId}:${Object.keys(e.files).join()}`, jobId: e.jobId, done: e })),
+    ]);
   }
 
-  #recordingRow(r: RecordingView): HTMLElement {
+  /** A finished recording does not change: its row is made once. */
+  #recordingRow(r: RecordingView): KeyedView<RecordingView> {
     const button = h('button', { type: 'button', class: 'primary export-button' }, 'Export');
     button.addEventListener('click', () => {
       button.disabled = true;
@@ -137,7 +145,7 @@ export class RecordingsPanel {
         },
       );
     });
-    return h(
+    const element = h(
       'li',
       { class: 'recording-item', 'data-recording': r.index },
       h(
@@ -151,17 +159,30 @@ export class RecordingsPanel {
       r.recovered ? h('span', { class: 'chip', title: 'Finalised after a worker restart' }, 'recovered') : null,
       button,
     );
+    return { element, update: () => {} };
   }
 
-  #progressRow(jobId: string, status: ExportStatusMessage | null | undefined): HTMLElement {
-    const fraction = status?.progress ?? 0;
-    const bar = h('progress', { max: 1, value: fraction, 'aria-label': 'Export progress' });
+  /** Running: progress that moves; failed: its message; done: its downloads, made once. */
+  #exportRow(line: ExportLine): KeyedView<ExportLine> {
+    if (line.done !== undefined) return { element: this.#doneRow(line.done), update: () => {} };
+    if (line.key.startsWith('failed:')) {
+      const element = h('li', { class: 'export-item', 'data-state': 'failed' });
+      return { element, update: (l) => setText(element, `Export failed: ${l.status?.message}`) };
+    }
+    const bar = h('progress', { max: 1, 'aria-label': 'Export progress' });
     const label = h('span', { class: 'muted' });
-    setText(label, `${Math.round(fraction * 100)} % · ${status?.message || 'queued'}`);
-    return h('li', { class: 'export-item', 'data-export': jobId, 'data-state': 'running' }, bar, label);
+    const element = h('li', { class: 'export-item', 'data-export': line.jobId, 'data-state': 'running' }, bar, label);
+    return {
+      element,
+      update: ({ status }) => {
+        const fraction = status?.progress ?? 0;
+        setAttr(bar, 'value', String(fraction));
+        setText(label, `${Math.round(fraction * 100)} % · ${status?.message || 'queued'}`);
+      },
+    };
   }
 
-  #exportRow(e: ExportView): HTMLElement {
+  #doneRow(e: ExportView): HTMLElement {
     return h(
       'li',
       { class: 'export-item', 'data-export': e.jobId, 'data-state': 'done' },
@@ -186,6 +207,14 @@ export class RecordingsPanel {
       ),
     );
   }
+}
+
+/** One row of the export list: an export running, failed, or done with its files. */
+interface ExportLine {
+  key: string;
+  jobId: string;
+  status?: ExportStatusMessage | null | undefined;
+  done?: ExportView;
 }
 
 function size(bytes: number): string {

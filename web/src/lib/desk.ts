@@ -1,8 +1,9 @@
-// The graphics desk's one way to change state: every edit is compare-and-set (guarded-send.ts), and its
-// outcome is told to the operator: a conflict names the value that won, an error says what went wrong.
+// An operator desk's one way to edit state (graphics desk and director): every edit is compare-and-set
+// (guarded-send.ts), and its outcome is told to the operator: a conflict names the value that won, an
+// error says what went wrong. Takes and cuts are actions, not edits, and are sent as they are.
 import type { Command, ProgramState } from '../../../protocol/index.ts';
-import type { ApiClient } from '../lib/api-client.ts';
-import { notify, notifyError } from '../lib/notices.ts';
+import type { ApiClient } from './api-client.ts';
+import { notify, notifyError } from './notices.ts';
 import type { RealtimeClient } from '../../../client/index.ts';
 import { sendGuarded, type GuardedResult } from './guarded-send.ts';
 

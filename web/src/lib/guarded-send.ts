@@ -1,10 +1,10 @@
-// Compare-and-set edits for the graphics desk. Each edit is sent with the revision the operator based it
-// on. A 409 only means *something* changed: if the fields this edit touches are as the operator saw them,
-// the edit is re-sent at the new revision; if another operator changed them, nothing is overwritten and
-// the caller shows the current value.
+// Compare-and-set edits for the operator desks (graphics, director). Each edit is sent with the revision
+// the operator based it on. A 409 only means *something* changed: if the fields this edit touches are as
+// the operator saw them, the edit is re-sent at the new revision; if another operator changed them,
+// nothing is overwritten and the caller shows the current value.
 import type { Command, ProgramState } from '../../../protocol/index.ts';
-import type { ApiClient } from '../lib/api-client.ts';
-import { ApiError } from '../lib/api-error.ts';
+import type { ApiClient } from './api-client.ts';
+import { ApiError } from './api-error.ts';
 
 /** Unrelated changes (a take, a clock tick command) can race an edit a few times; more means a busy desk. */
 export const MAX_REBASES = 3;
