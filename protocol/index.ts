@@ -1,4 +1,5 @@
 export * from './state.ts';
+export * from './audio.ts';
 export * from './commands.ts';
 export * from './reducer.ts';
 export * from './initial-state.ts';
