@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { IceServer } from '../../protocol/index.ts';
+import { AudioMeterBoard } from '../services/audio-meter-board.ts';
 import { CameraRegistry } from '../services/camera-registry.ts';
 import { ChatService } from '../services/chat-service.ts';
 import { EventLog } from '../services/event-log.ts';
@@ -53,6 +54,8 @@ declare module 'fastify' {
     switchLog: SwitchLog;
     presence: PresenceTracker;
     realtime: RealtimeHub;
+    /** The program's latest meter reading per event, as the output renderer reported it. */
+    audioMeters: AudioMeterBoard;
     /** The live chat beside the Pitchside player. */
     chat: ChatService;
     /** This process's open event WebSockets (caps, liveness, revocation). */
@@ -146,6 +149,8 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('switchLog', new SwitchLog(redis, keys));
     app.decorate('presence', presence);
     app.decorate('realtime', realtime);
+    const audioMeters = new AudioMeterBoard(realtime);
+    app.decorate('audioMeters', audioMeters);
     app.decorate('chat', new ChatService(redis, keys, realtime));
     app.decorate('sockets', sockets);
     app.decorate('livekit', livekit);
@@ -175,6 +180,7 @@ export const servicesPlugin = fp<ServicesOptions>(
       replayReturns.close();
       sockets.close();
       await presence.close();
+      audioMeters.close();
       realtime.close();
       await livekit?.close();
       await subscriber.quit();
