@@ -46,7 +46,11 @@ describe('audio.source', () => {
 
   it('changes nothing (same revision) when the settings are already so', () => {
     const state = fresh();
-    const untouched = apply(state, { type: 'audio.source', source: 'camera-1', gainDb: 0, mode: 'follow' }, { now: T0 });
+    const untouched = apply(
+      state,
+      { type: 'audio.source', source: 'camera-1', gainDb: 0, mode: 'follow' },
+      { now: T0 },
+    );
     expect(untouched).toEqual({ ok: true, state, changed: false });
     // A state stored before the mixer existed gains nothing from a no-op either.
     const { audio: _audio, ...old } = state;
