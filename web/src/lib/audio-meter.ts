@@ -95,7 +95,7 @@ export class MasterMeterView {
         row('Short-term', this.#shortTerm),
         row('Integrated', this.#integrated),
         row('True peak (max)', this.#truePeak),
-        row('Limiter', this.#reduction),
+        row('Limiter reduction', this.#reduction),
       ),
       this.#status,
     );
