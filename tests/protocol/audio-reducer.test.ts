@@ -3,30 +3,12 @@ import {
   apply,
   AUDIO_REMEMBERED_SOURCES,
   CommandSchema,
-  createInitialState,
   defaultAudioMaster,
   defaultAudioState,
   parse,
   testSources,
-  type ApplyResult,
-  type Command,
-  type ProgramState,
 } from '../../protocol/index.ts';
-
-const T0 = 1_700_000_000_000;
-
-function fresh(): ProgramState {
-  return createInitialState({ now: T0, sources: testSources(4) });
-}
-
-function ok(result: ApplyResult): ProgramState {
-  if (!result.ok) throw new Error(`rejected: ${result.error.code} ${result.error.message}`);
-  return result.state;
-}
-
-function run(state: ProgramState, commands: Command[]): ProgramState {
-  return commands.reduce((s, c) => ok(apply(s, c, { now: T0 + 1000 })), state);
-}
+import { T0, fresh, run } from './reducer-helpers.ts';
 
 describe('audio.source', () => {
   it('changes only the fields given, with a revision, from the source defaults', () => {

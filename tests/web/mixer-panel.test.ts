@@ -4,7 +4,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { AudioMeters } from '../../protocol/index.ts';
+import { meterReading } from '../controller/audio-helpers.ts';
 import { EVENT_ID, POLL_MS, until, useWebStack } from './web-stack.ts';
 
 const DESKTOP = { width: 1920, height: 1080 };
@@ -16,32 +16,21 @@ afterEach(async () => {
   for (const page of pages.splice(0)) await page.close();
 });
 
-/** A renderer reporting ten times a second: camera-1 peaks at −12 dBFS, camera-2 sends no sound at all. */
+/** A renderer reporting ten times a second: camera-1 peaks at −12 dBFS, camera-2 is silent (audio-helpers.ts). */
 async function reportMeters(): Promise<void> {
   const { origin, keys } = suite.stack;
   const socket = new WebSocket(
     `${origin.replace('http', 'ws')}/api/events/${EVENT_ID}/ws?key=${encodeURIComponent(keys.template)}`,
   );
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const meters = (at: number): AudioMeters => ({
-    at,
-    master: {
-      momentaryLufs: -15.1,
-      shortTermLufs: -14.6,
-      integratedLufs: -14.2,
-      truePeakDbtp: -2.5,
-      truePeakMaxDbtp: -1.4,
-      channels: [
-        { peakDb: -6, rmsDb: -14 },
-        { peakDb: -7, rmsDb: -15 },
-      ],
-      gainReductionDb: -1.5,
-    },
-    sources: { 'camera-1': { peakDb: -12, rmsDb: -18 }, 'camera-3': { peakDb: -20, rmsDb: -26 } },
-  });
   const timer = setInterval(() => {
     socket.send(
-      JSON.stringify({ type: 'audio.meters', eventId: EVENT_ID, renderer: 'recorder', meters: meters(Date.now()) }),
+      JSON.stringify({
+        type: 'audio.meters',
+        eventId: EVENT_ID,
+        renderer: 'recorder',
+        meters: meterReading(Date.now(), -12),
+      }),
     );
   }, 100);
   stops.push(() => {
@@ -79,7 +68,7 @@ describe('director mixer', () => {
       text: e.textContent,
       target: (e as HTMLElement).dataset.target,
     }));
-    expect(integrated).toEqual({ text: '−14.2 LUFS', target: 'on' });
+    expect(integrated).toEqual({ text: '−14.5 LUFS', target: 'on' });
 
     // Buttons change the mixer state.
     await director.click(`${strip('camera-2')} .mode-button[data-mode="on"]`);
@@ -127,7 +116,7 @@ describe('director mixer', () => {
     expect(idle).toMatch(/No output renderer is reporting/);
     await reportMeters();
     await graphics.waitForFunction(
-      () => document.querySelector('.master-meter-panel .meter-value.integrated')?.textContent === '−14.2 LUFS',
+      () => document.querySelector('.master-meter-panel .meter-value.integrated')?.textContent === '−14.5 LUFS',
       { polling: POLL_MS },
     );
     expect(await graphics.$$('.master-meter-panel button, .master-meter-panel input')).toHaveLength(0);

@@ -235,7 +235,7 @@ describe('output routes', () => {
       payload: { normaliseLoudness: true },
     });
     expect(normalised.statusCode, normalised.body).toBe(200);
-    const expected = { normaliseLoudness: true, targetLufs: -23 };
+    const expected = { normaliseLoudness: true, targetLufs: -23 as const };
     expect(normalised.json().jobId).toBe(JobClient.exportJobId('routes-b', recording, expected));
   });
 

@@ -49,28 +49,7 @@ const eventId = 'cup-final';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-export-'));
   recording = join(dir, 'recording.mp4');
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    String(FPS),
-    '-c:a',
-    'aac',
-    '-shortest',
-    recording,
-  ]);
+  makeRecording(recording, `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`);
   redis = testRedis();
   keys = createRedisKeys(freshPrefix('export'));
   for (const [i, t] of TAKES.entries()) {
@@ -318,6 +297,27 @@ describe('VOD export', () => {
   });
 });
 
+/** A test recording as the recorder writes one: H.264 test pattern and AAC stereo sound from `audio` (lavfi). */
+function makeRecording(file: string, audio: string): void {
+  const picture = `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`;
+  const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-c:a', 'aac', '-ac', '2'];
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    picture,
+    '-f',
+    'lavfi',
+    '-i',
+    audio,
+    ...codecs,
+    '-shortest',
+    file,
+  ]);
+}
+
 /** ebur128's reading of a file, independent of the export's own measurement. */
 function ebur128(file: string): { integrated: number; truePeak: number } {
   const args = ['-hide_banner', '-nostats', '-i', file, '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'];
@@ -332,28 +332,7 @@ describe('VOD export loudness', () => {
   beforeAll(() => {
     // A stereo tone at about −30 LUFS: a programme mixed far too quiet for a platform.
     quiet = join(dir, 'quiet.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `aevalsrc=0.045*sin(2*PI*1000*t):s=48000:d=${LENGTH_S}`,
-      '-ac',
-      '2',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-c:a',
-      'aac',
-      '-shortest',
-      quiet,
-    ]);
+    makeRecording(quiet, `aevalsrc=0.045*sin(2*PI*1000*t):s=48000:d=${LENGTH_S}`);
   });
 
   it('reports the loudness of an export as it is, when not asked to normalise', async () => {
