@@ -25,6 +25,7 @@ import {
   TransitionPatchSchema,
 } from './state.ts';
 import { LogoIdSchema } from './team-logo.ts';
+import { AudioMasterSchema, AudioSourceSettingsSchema } from './audio.ts';
 
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -157,6 +158,28 @@ export const ReplayCueSchema = command('replay.cue', { clip: Type.Union([ReplayC
 /** Arms (or disarms) the cameras' ISO recordings for replays. */
 export const IsoArmSchema = command('iso.arm', { armed: Type.Boolean() });
 
+/**
+ * One source's mixer strip: only the fields given change. The source must be in the state (its settings
+ * are kept when it leaves, so a camera that rejoins comes back with its fader where it was).
+ */
+export const AudioSourceCommandSchema = command('audio.source', {
+  source: SourceIdSchema,
+  ...Type.Partial(AudioSourceSettingsSchema).properties,
+});
+
+const { limiter, loudness, duck } = AudioMasterSchema.properties;
+const patchOf = <T extends TProperties>(schema: TObject<T>) =>
+  Type.Optional(Type.Partial(schema, { additionalProperties: false }));
+
+/** The master strip: only the fields given change, nested groups field by field. */
+export const AudioMasterCommandSchema = command('audio.master', {
+  gainDb: Type.Optional(AudioMasterSchema.properties.gainDb),
+  muted: Type.Optional(Type.Boolean()),
+  limiter: patchOf(limiter),
+  loudness: patchOf(loudness),
+  duck: patchOf(duck),
+});
+
 export const CommandSchemas = [
   ProgramTakeSchema,
   ProgramPreviewSchema,
@@ -187,6 +210,8 @@ export const CommandSchemas = [
   ReplayEndSchema,
   ReplayCueSchema,
   IsoArmSchema,
+  AudioSourceCommandSchema,
+  AudioMasterCommandSchema,
 ] as const;
 
 export const CommandSchema = Type.Union([...CommandSchemas]);

@@ -1,4 +1,6 @@
 export * from './state.ts';
+export * from './audio.ts';
+export * from './audio-meters.ts';
 export * from './commands.ts';
 export * from './reducer.ts';
 export * from './initial-state.ts';

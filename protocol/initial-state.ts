@@ -1,3 +1,4 @@
+import { defaultAudioState } from './audio.ts';
 import { cornerRect } from './timing.ts';
 import type { ProgramState, Source, Team } from './state.ts';
 
@@ -8,7 +9,7 @@ export interface InitialStateOptions {
   away?: Partial<Team>;
 }
 
-/** A new event's program: nothing on air, a half-second mix ready, graphics hidden, clock at zero. */
+/** A new event's program: nothing on air, a half-second mix ready, graphics hidden, clock at zero, the mixer flat. */
 export function createInitialState(options: InitialStateOptions): ProgramState {
   const sources = options.sources ?? [];
   return {
@@ -35,5 +36,6 @@ export function createInitialState(options: InitialStateOptions): ProgramState {
     clock: { running: false, baseMs: 0, startedAt: null, direction: 'up', limitMs: null, visible: true },
     lowerThird: { visible: false, title: '', subtitle: '' },
     layout: 'single',
+    audio: defaultAudioState(),
   };
 }

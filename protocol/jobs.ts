@@ -2,6 +2,7 @@
 // sends back. The controller and the worker are separate processes, so these shapes live here, once.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EventIdSchema } from './wire.ts';
+import { LoudnessTargetSchema } from './audio.ts';
 import { VideoFormatSchema } from './video-format.ts';
 import { RerenderResultSchema } from './rerender.ts';
 
@@ -124,13 +125,20 @@ export const StopRequestSchema = Type.Object(
 );
 export type StopRequest = Static<typeof StopRequestSchema>;
 
-/** In/out trim and chapter choice for a VOD export. */
+/** In/out trim, chapter choice and loudness normalisation for a VOD export. */
 export const ExportOptionsSchema = Type.Object(
   {
     inMs: Type.Optional(Type.Integer({ minimum: 0 })),
     outMs: Type.Optional(Type.Integer({ minimum: 1 })),
     chapters: Type.Optional(Type.Union([Type.Literal('take'), Type.Literal('period')])),
     thumbnails: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    /**
+     * Normalise the sound to a loudness target (two passes of ffmpeg's loudnorm: measure, then one gain
+     * when the peaks allow it). A live mix drifts; a VOD on a platform is judged against its neighbours.
+     */
+    normaliseLoudness: Type.Optional(Type.Boolean()),
+    /** The target of normaliseLoudness; left out, the controller fills in the event's (audio.master.loudness). */
+    targetLufs: Type.Optional(LoudnessTargetSchema),
   },
   { additionalProperties: false },
 );
@@ -193,6 +201,28 @@ export const PlanSummarySchema = Type.Object(
 );
 export type PlanSummary = Static<typeof PlanSummarySchema>;
 
+/** The exported file's loudness, measured on the file itself (ffmpeg ebur128, BS.1770): what a platform reads. */
+export const ExportLoudnessSchema = Type.Object(
+  {
+    integratedLufs: Type.Number(),
+    /** Silence reads as the meter floor (AUDIO_METER_FLOOR_DB), JSON having no −Infinity. */
+    truePeakDbtp: Type.Number(),
+    /**
+     * How it was normalised, or null when it was not asked for (or the sound is silent): `linear` is one gain
+     * for the whole file; `dynamic` is loudnorm's fallback when one gain would push the peaks over the ceiling.
+     */
+    normalised: Type.Union([
+      Type.Object(
+        { targetLufs: LoudnessTargetSchema, mode: Type.Union([Type.Literal('linear'), Type.Literal('dynamic')]) },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type ExportLoudness = Static<typeof ExportLoudnessSchema>;
+
 export const ExportResultSchema = Type.Object(
   {
     video: Type.String(),
@@ -201,6 +231,8 @@ export const ExportResultSchema = Type.Object(
     edl: Type.String(),
     chapters: Type.Array(Type.Object({ title: Type.String(), startMs: Type.Number(), endMs: Type.Number() })),
     durationMs: Type.Number(),
+    /** Left out when the recording has no sound (and in results stored before loudness was measured). */
+    loudness: Type.Optional(ExportLoudnessSchema),
   },
   { additionalProperties: false },
 );

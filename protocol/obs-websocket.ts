@@ -46,6 +46,7 @@ export const ObsRequestStatus = {
   InvalidRequestField: 400,
   InvalidRequestFieldType: 401,
   RequestFieldOutOfRange: 402,
+  TooManyRequestFields: 404,
   OutputRunning: 500,
   OutputNotRunning: 501,
   StudioModeNotActive: 506,
@@ -66,6 +67,8 @@ export const ObsEventSubscription = {
   Ui: 1 << 10,
   /** The spec's `All`: every non-high-volume category. */
   All: (1 << 11) - 1,
+  /** Every input's levels every OBS_VOLUME_METER_INTERVAL_MS (audio.ts). */
+  InputVolumeMeters: 1 << 16,
   InputActiveStateChanged: 1 << 17,
   InputShowStateChanged: 1 << 18,
 } as const;

@@ -31,6 +31,7 @@ import {
   ChatSlowModeMessageSchema,
 } from './chat.ts';
 import { CameraHealthMessageSchema } from './camera-health.ts';
+import { AudioMetersMessageSchema, AudioMetersReportSchema } from './audio-meters.ts';
 import {
   MediaCameraMessageSchema,
   MediaConfigMessageSchema,
@@ -112,6 +113,7 @@ export const SERVER_MESSAGE_SCHEMAS = [
   ChatPostedMessageSchema,
   ChatDeletedMessageSchema,
   ChatSettingsMessageSchema,
+  AudioMetersMessageSchema,
 ] as const;
 export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
@@ -130,6 +132,7 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   ChatDeleteMessageSchema,
   ChatSlowModeMessageSchema,
   ChatBlockMessageSchema,
+  AudioMetersReportSchema,
 ] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
@@ -171,6 +174,9 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'chat.message': CHAT_ROLES,
   'chat.deleted': CHAT_ROLES,
   'chat.settings': CHAT_ROLES,
+  // The program's meters, as the output renderer measured them: for the people who run the sound and the
+  // graphics desk's master meter. Not for viewers, cameras or the renderers themselves.
+  'audio.meters': ['admin', 'director', 'graphics'],
 };
 
 export function mayReceive(role: Role, type: ServerMessageType): boolean {

@@ -4,6 +4,13 @@ import type { Command, CommandOf } from './commands.ts';
 import { clockValueMs, cornerRect, isInstant, isPending, takeProgress } from './timing.ts';
 import { REPLAY_CUE_MS, REPLAY_TRANSITION, replayDurationMs, settleReplay } from './replay.ts';
 import type { ProgramState, Source, SourceId, Team, TeamSide, Transition, TransitionPatch } from './state.ts';
+import {
+  audioSourceSettings,
+  defaultAudioState,
+  type AudioMaster,
+  type AudioSourceSettings,
+  type AudioState,
+} from './audio.ts';
 import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
@@ -187,7 +194,57 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return { ...state, replayCue: command.clip };
     case 'iso.arm':
       return { ...state, isoArmed: command.armed };
+    case 'audio.source':
+      return setAudioSource(state, command);
+    case 'audio.master':
+      return setAudioMaster(state, command);
   }
+}
+
+/**
+ * Settings are kept for a source that left (it comes back as it was), so the map could grow with every
+ * camera that ever joined: past this many entries, those of sources no longer in the event are dropped,
+ * oldest first.
+ */
+export const AUDIO_REMEMBERED_SOURCES = MAX_SOURCES * 4;
+
+function setAudioSource(state: ProgramState, command: CommandOf<'audio.source'>): ProgramState {
+  const { type: _t, ifRevision: _i, source: id, ...patch } = command;
+  // Only sources in the event: an id with a typo would otherwise be stored and silently do nothing.
+  const source = requireSource(state, id, 'source');
+  const audio = state.audio ?? defaultAudioState();
+  const current = audioSourceSettings(audio, source);
+  const next: AudioSourceSettings = { ...current, ...given(patch) };
+  if (JSON.stringify(next) === JSON.stringify(current)) return state;
+  const sources = { ...audio.sources };
+  delete sources[id]; // re-inserted last: the map's order is the order settings were last touched
+  sources[id] = next;
+  const present = new Set(state.sources.map((s) => s.id));
+  const stale = Object.keys(sources).filter((key) => !present.has(key));
+  for (const key of stale.slice(0, Math.max(0, Object.keys(sources).length - AUDIO_REMEMBERED_SOURCES)))
+    delete sources[key];
+  return { ...state, audio: { ...audio, sources } };
+}
+
+function setAudioMaster(state: ProgramState, command: CommandOf<'audio.master'>): ProgramState {
+  const audio: AudioState = state.audio ?? defaultAudioState();
+  const { master } = audio;
+  const next: AudioMaster = {
+    gainDb: command.gainDb ?? master.gainDb,
+    muted: command.muted ?? master.muted,
+    limiter: { ...master.limiter, ...given(command.limiter) },
+    loudness: { ...master.loudness, ...given(command.loudness) },
+    duck: { ...master.duck, ...given(command.duck) },
+  };
+  // A state stored before the mixer existed gains no `audio` (and no revision) from a no-op.
+  if (JSON.stringify(next) === JSON.stringify(master)) return state;
+  return { ...state, audio: { ...audio, master: next } };
+}
+
+/** A patch's given fields: a field present as undefined (from a TypeScript caller) changes nothing. */
+function given<T extends object>(patch: T | undefined): Partial<T> {
+  if (patch === undefined) return {};
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function playReplay(state: ProgramState, command: CommandOf<'replay.play'>, now: number): ProgramState {

@@ -1,6 +1,7 @@
 // Program state: the one shape every process agrees on. The controller owns it, the reducer alone
 // changes it, the template and panels only read it.
 import { Type, type Static } from '@sinclair/typebox';
+import { AudioStateSchema } from './audio.ts';
 import { LogoIdSchema } from './team-logo.ts';
 
 export const SourceIdSchema = Type.String({
@@ -283,6 +284,8 @@ export const ProgramStateSchema = Type.Object(
      * loads it as soon as it appears here, seconds before a director plays it. Left out = none.
      */
     replayCue: Type.Optional(Type.Union([ReplayClipRefSchema, Type.Null()])),
+    /** The sound mixer (audio.ts). Left out (states stored before the mixer existed) = defaultAudioState(). */
+    audio: Type.Optional(AudioStateSchema),
   },
   { additionalProperties: false },
 );

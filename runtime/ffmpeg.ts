@@ -44,7 +44,8 @@ export interface FfmpegRunOptions {
   niceness?: number;
 }
 
-export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}): Promise<void> {
+/** Runs ffmpeg to the end; resolves with the tail of its log (where filters such as ebur128 print their summary). */
+export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}): Promise<string> {
   const child = spawnTool('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),
@@ -67,6 +68,7 @@ export async function runFfmpeg(args: string[], options: FfmpegRunOptions = {}):
   });
   if (code !== 0)
     throw new Error(`ffmpeg exited with ${code}: ${maskSecrets(stderr.trim().split('\n').slice(-3).join(' | '))}`);
+  return stderr;
 }
 
 export interface ProbeResult {

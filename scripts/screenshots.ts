@@ -3,14 +3,24 @@
 // graphics and the event console at 1920×1080 (director and graphics also on a 1366×768 laptop), the
 // console's setup form at tablet size 820×1180, camera and viewer (with and without YouTube/Twitch) at
 // phone size 390×844.
-// `npm run screenshots -- director` writes only the files whose name contains `director`.
+// `npm run screenshots -- director` writes only the files whose name contains `director`; `-- sound-` only the
+// sound desk's (director's mixer and the graphics desk's master meter, with a renderer's meters fed in).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { buildApp } from '../controller/app.ts';
-import { testSources, type Command, type EventRole, type JoinResponse } from '../protocol/index.ts';
+import { WebSocket } from 'ws';
+import {
+  AUDIO_METER_FLOOR_DB,
+  AUDIO_METER_INTERVAL_MS,
+  testSources,
+  type AudioMeters,
+  type Command,
+  type EventRole,
+  type JoinResponse,
+} from '../protocol/index.ts';
 import { fakeCaptureArgs, launchChromium } from '../runtime/chromium.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
@@ -49,7 +59,48 @@ const MATCH: Command[] = [
   { type: 'program.take', source: 'camera-2', transition: { type: 'cut' } },
   { type: 'program.preview', source: 'camera-4' },
   { type: 'lowerThird.show', title: 'Welcome to the match', subtitle: 'Live coverage' },
+  // The sound desk: the crowd camera always in at −6 dB, a phone with wind noise muted, a phone lined up.
+  { type: 'audio.source', source: 'camera-3', mode: 'on', gainDb: -6 },
+  { type: 'audio.source', source: 'camera-4', muted: true, delayMs: 180 },
 ];
+
+/** A program's meters as the output page reports them, swaying a little; camera-4's phone sends no sound. */
+function meterReading(now: number): AudioMeters {
+  const sway = (phase: number, depth: number): number => Math.sin(now / 700 + phase) * depth;
+  const level = (peakDb: number) => ({ peakDb, rmsDb: Math.max(AUDIO_METER_FLOOR_DB, peakDb - 8) });
+  return {
+    at: now,
+    master: {
+      momentaryLufs: -14.8 + sway(0, 1.5),
+      shortTermLufs: -14.3 + sway(1, 0.5),
+      integratedLufs: -14.4,
+      truePeakDbtp: -3.2 + sway(2, 1),
+      truePeakMaxDbtp: -1.1,
+      channels: [level(-4.5 + sway(0, 2)), level(-5 + sway(0.5, 2))],
+      gainReductionDb: -1.2 + sway(3, 0.8),
+    },
+    sources: {
+      'camera-1': level(-14 + sway(1, 3)),
+      'camera-2': level(-9 + sway(2, 3)),
+      'camera-3': level(-11 + sway(3, 4)),
+      'camera-4': level(-120),
+    },
+  };
+}
+
+/** A template-key socket reporting like the built-in recorder's page; returns the function that stops it. */
+async function feedMeters(origin: string, key: string): Promise<() => void> {
+  const socket = new WebSocket(`${origin.replace('http', 'ws')}/api/events/${EVENT_ID}/ws?key=${key}`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const timer = setInterval(() => {
+    const frame = { type: 'audio.meters', eventId: EVENT_ID, renderer: 'recorder', meters: meterReading(Date.now()) };
+    socket.send(JSON.stringify(frame));
+  }, AUDIO_METER_INTERVAL_MS);
+  return () => {
+    clearInterval(timer);
+    socket.close();
+  };
+}
 
 async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
@@ -112,6 +163,26 @@ async function main(): Promise<void> {
     const url = (page: string, role: EventRole, extra = '') =>
       `${origin}/${page}?event=${EVENT_ID}&key=${keys[role]}${extra}`;
 
+    const stopMeters = await feedMeters(origin, keys.template);
+    const showSound = (selector: string) => async (page: Page) => {
+      await page.waitForSelector(`${selector} .master-meter:not(.stale)`);
+      await page.$eval(selector, (e) => e.scrollIntoView({ block: 'start' }));
+    };
+    await shoot(
+      browser.newPage(),
+      url('director', 'director'),
+      DESKTOP,
+      'sound-director.png',
+      showSound('.mixer-panel'),
+    );
+    await shoot(
+      browser.newPage(),
+      url('graphics', 'graphics'),
+      DESKTOP,
+      'sound-graphics.png',
+      showSound('.master-meter-panel'),
+    );
+    stopMeters();
     await shoot(browser.newPage(), url('director', 'director'), DESKTOP, 'director.png');
     await shoot(browser.newPage(), url('director', 'director'), LAPTOP, 'director-laptop.png');
     await shoot(browser.newPage(), url('graphics', 'graphics'), DESKTOP, 'graphics.png');

@@ -4,6 +4,9 @@
 // go through their HTTP routes (app.inject: no socket, the same checks), whose logic lives in the routes.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
+  AUDIO_GAIN_MAX_DB,
+  AUDIO_MAX_DELAY_MS,
+  audioSourceSettings,
   MAX_TRANSITION_MS,
   OBS_RPC_VERSION,
   OBS_STUDIO_VERSION,
@@ -20,12 +23,15 @@ import {
   type ObsRequestStatusCode,
   type OutputStatusMessage,
   type ProgramState,
+  type Source,
 } from '../../protocol/index.ts';
 import {
+  faderDb,
   findSource,
   findTransition,
   obsShowing,
   obsTransition,
+  obsVolume,
   outputActivity,
   sceneList,
   sourceScene,
@@ -52,6 +58,12 @@ const OBS_MAX_DURATION_MS = 60_000;
 /** SaveReplayBuffer marks this much of the program camera (OBS's replay buffer default is 20 s; replays are shorter). */
 export const OBS_REPLAY_SECONDS = 8;
 const OBS_MIN_DURATION_MS = 50;
+/** OBS's own ranges for an input's volume and sync offset: outside them a request is refused as OBS would. */
+const OBS_VOLUME_MUL_RANGE = [0, 20] as const;
+const OBS_VOLUME_DB_RANGE = [-100, 26] as const;
+const OBS_SYNC_OFFSET_RANGE = [-950, 20_000] as const;
+/** A toggle reads the mute and writes its opposite at that revision; another change in between is retried. */
+const TOGGLE_ATTEMPTS = 3;
 
 type Data = Record<string, unknown>;
 type Handler = (data: Data) => Promise<ObsRequestResult>;
@@ -264,6 +276,65 @@ export class ObsRequestHandlers {
         if (source === null) return this.status(ObsRequestStatus.OutputNotRunning, 'Nothing is on program.');
         return this.#api('POST', 'replay/clips', { source, lastSeconds: OBS_REPLAY_SECONDS });
       },
+      // The mixer: an OBS input is a Pitchside source (obs-mapping.ts); volume is its fader, the sync
+      // offset its delay. Events about them come from the state, so a change from any door reaches a surface.
+      GetInputVolume: async (data) =>
+        this.#withInput(data, (source, state) =>
+          this.ok({ ...obsVolume(audioSourceSettings(state.audio, source).gainDb) }),
+        ),
+      SetInputVolume: async (data) =>
+        this.#withInput(data, async (source) => {
+          const volume = this.#requestedVolume(data);
+          if ('requestStatus' in volume) return volume;
+          const { gainDb, clamped } = faderDb(volume);
+          const result = await this.#command({ type: 'audio.source', source: source.id, gainDb });
+          if (result.requestStatus.result && clamped)
+            result.requestStatus.comment = `Pitchside faders go up to ${AUDIO_GAIN_MAX_DB} dB: set to that.`;
+          return result;
+        }),
+      GetInputMute: async (data) =>
+        this.#withInput(data, (source, state) =>
+          this.ok({ inputMuted: audioSourceSettings(state.audio, source).muted }),
+        ),
+      SetInputMute: async (data) =>
+        this.#withInput(data, (source) => {
+          if (data.inputMuted === undefined) return this.status(ObsRequestStatus.MissingRequestField, 'inputMuted');
+          if (typeof data.inputMuted !== 'boolean')
+            return this.status(ObsRequestStatus.InvalidRequestFieldType, 'inputMuted must be a boolean');
+          return this.#command({ type: 'audio.source', source: source.id, muted: data.inputMuted });
+        }),
+      ToggleInputMute: async (data) => {
+        for (let attempt = 1; ; attempt += 1) {
+          const result = await this.#withInput(data, async (source, state) => {
+            const inputMuted = !audioSourceSettings(state.audio, source).muted;
+            const set = await this.#command({
+              type: 'audio.source',
+              source: source.id,
+              muted: inputMuted,
+              ifRevision: state.revision,
+            });
+            return set.requestStatus.result ? this.ok({ inputMuted }) : set;
+          });
+          if (result.requestStatus.code !== ObsRequestStatus.InvalidResourceState || attempt >= TOGGLE_ATTEMPTS)
+            return result;
+        }
+      },
+      GetInputAudioSyncOffset: async (data) =>
+        this.#withInput(data, (source, state) =>
+          this.ok({ inputAudioSyncOffset: audioSourceSettings(state.audio, source).delayMs }),
+        ),
+      SetInputAudioSyncOffset: async (data) =>
+        this.#withInput(data, (source) => {
+          const offset = this.#number(data, 'inputAudioSyncOffset', OBS_SYNC_OFFSET_RANGE);
+          if (typeof offset !== 'number') return offset;
+          // A delay lines a source's sound up with its picture; sound cannot be played before it arrives.
+          if (offset < 0 || offset > AUDIO_MAX_DELAY_MS)
+            return this.status(
+              ObsRequestStatus.RequestFieldOutOfRange,
+              `Pitchside delays a source's sound by 0–${AUDIO_MAX_DELAY_MS} ms; inputAudioSyncOffset ${offset} is outside that.`,
+            );
+          return this.#command({ type: 'audio.source', source: source.id, delayMs: Math.round(offset) });
+        }),
       CreateRecordChapter: async (data) => {
         if (!(await this.#output('record')).active) return this.status(ObsRequestStatus.OutputNotRunning);
         const name = typeof data.chapterName === 'string' && data.chapterName !== '' ? data.chapterName : undefined;
@@ -320,6 +391,46 @@ export class ObsRequestHandlers {
       [`current${which}SceneName`]: scene.sceneName,
       [`current${which}SceneUuid`]: scene.sceneUuid,
     });
+  }
+
+  /** Runs `act` on the input the request names (inputName or inputUuid), or answers why there is none. */
+  async #withInput(
+    data: Data,
+    act: (source: Source, state: ProgramState) => ObsRequestResult | Promise<ObsRequestResult>,
+  ): Promise<ObsRequestResult> {
+    if (data.inputName === undefined && data.inputUuid === undefined)
+      return this.status(ObsRequestStatus.MissingRequestField, 'inputName or inputUuid');
+    const state = await this.#state();
+    const source = findSource(state, data.inputName, data.inputUuid);
+    if (source === undefined)
+      return this.status(ObsRequestStatus.ResourceNotFound, 'No input (Pitchside source) with that name or uuid.');
+    return act(source, state);
+  }
+
+  /** SetInputVolume's one volume field, checked against OBS's own range. */
+  #requestedVolume(data: Data): { mul: number } | { db: number } | ObsRequestResult {
+    const hasMul = data.inputVolumeMul !== undefined;
+    const hasDb = data.inputVolumeDb !== undefined;
+    if (hasMul && hasDb)
+      return this.status(ObsRequestStatus.TooManyRequestFields, 'You may only specify one volume field.');
+    if (!hasMul && !hasDb)
+      return this.status(ObsRequestStatus.MissingRequestField, 'You must specify one volume field.');
+    const value = hasMul
+      ? this.#number(data, 'inputVolumeMul', OBS_VOLUME_MUL_RANGE)
+      : this.#number(data, 'inputVolumeDb', OBS_VOLUME_DB_RANGE);
+    if (typeof value !== 'number') return value;
+    return hasMul ? { mul: value } : { db: value };
+  }
+
+  /** A required number field within [min, max], or the status OBS answers for it. */
+  #number(data: Data, field: string, [min, max]: readonly [number, number]): number | ObsRequestResult {
+    const value = data[field];
+    if (value === undefined) return this.status(ObsRequestStatus.MissingRequestField, field);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      return this.status(ObsRequestStatus.InvalidRequestFieldType, `${field} must be a number`);
+    if (value < min || value > max)
+      return this.status(ObsRequestStatus.RequestFieldOutOfRange, `${field} must be ${min}–${max}`);
+    return value;
   }
 
   #noScene(): ObsRequestResult {

@@ -4,6 +4,8 @@
 // (panel, API, another surface) reaches every surface.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
+  audioSourceSettings,
+  OBS_VOLUME_METER_INTERVAL_MS,
   ObsCloseCode,
   ObsEventSubscription,
   ObsOpCode,
@@ -28,7 +30,15 @@ import {
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import type { ObsConnection } from './obs-server.ts';
 import { ObsRequestHandlers, type ObsCaller } from './obs-requests.ts';
-import { obsShowing, outputActivity, sceneList, sourceScene, transitionOf } from './obs-mapping.ts';
+import {
+  obsInputLevels,
+  obsShowing,
+  obsVolume,
+  outputActivity,
+  sceneList,
+  sourceScene,
+  transitionOf,
+} from './obs-mapping.ts';
 
 export interface ObsSessionOptions {
   app: FastifyInstance;
@@ -56,6 +66,8 @@ export class ObsSession {
   #outputs = { stream: false, record: false };
   #transitionTimer: NodeJS.Timeout | null = null;
   #programTimer: NodeJS.Timeout | null = null;
+  /** InputVolumeMeters while the client subscribes to it, with the meter board kept listening meanwhile. */
+  #meters: { timer: NodeJS.Timeout; stop: () => void } | null = null;
   /** The state whose program and preview the client has been told of. */
   #announced: ProgramState | null = null;
   /** The tally the client has been told of (null: nothing told yet). */
@@ -102,6 +114,7 @@ export class ObsSession {
       if (state !== null) this.#tallies ??= tallies(state, Date.now());
     });
     void this.#requests.outputActivity().then((activity) => (this.#outputs = activity));
+    this.#meterSubscription();
   }
 
   handle(frame: ObsFrame): void {
@@ -111,6 +124,7 @@ export class ObsSession {
         const parsed = parse(ObsReidentifySchema, frame.d);
         if (!parsed.ok) return connection.close(ObsCloseCode.InvalidDataFieldType, parsed.error.message);
         if (parsed.value.eventSubscriptions !== undefined) this.#subscriptions = parsed.value.eventSubscriptions;
+        this.#meterSubscription();
         connection.send(ObsOpCode.Identified, { negotiatedRpcVersion: 1 });
         return;
       }
@@ -153,7 +167,42 @@ export class ObsSession {
     this.#unsubscribe?.();
     if (this.#transitionTimer !== null) clearTimeout(this.#transitionTimer);
     if (this.#programTimer !== null) clearTimeout(this.#programTimer);
+    this.#meterSubscription();
     this.#options.onClosed();
+  }
+
+  /** Starts or stops InputVolumeMeters to match the subscription (and the session being open). */
+  #meterSubscription(): void {
+    const wanted = !this.#closed && (this.#subscriptions & ObsEventSubscription.InputVolumeMeters) !== 0;
+    if (wanted === (this.#meters !== null)) return;
+    if (this.#meters !== null) {
+      clearInterval(this.#meters.timer);
+      this.#meters.stop();
+      this.#meters = null;
+      return;
+    }
+    const { app, eventId } = this.#options;
+    this.#meters = {
+      stop: app.audioMeters.subscribe(eventId, () => {}),
+      timer: setInterval(() => this.#sendMeters(), OBS_VOLUME_METER_INTERVAL_MS),
+    };
+  }
+
+  /**
+   * Every input's levels from the latest reading of the renderer that feeds the outputs. With no renderer
+   * reporting, the inputs read silence rather than nothing: a surface's meters then fall to zero instead of
+   * freezing at the last level they were sent.
+   */
+  #sendMeters(): void {
+    const state = this.#state;
+    if (state === null) return;
+    const meters = this.#options.app.audioMeters.latest(this.#options.eventId);
+    const inputs = state.sources.map((source) => ({
+      inputName: source.label,
+      inputUuid: source.id,
+      inputLevelsMul: obsInputLevels(meters?.sources[source.id], audioSourceSettings(state.audio, source)),
+    }));
+    this.#emit('InputVolumeMeters', ObsEventSubscription.InputVolumeMeters, { inputs });
   }
 
   #enqueue(task: () => Promise<void>): void {
@@ -250,6 +299,7 @@ export class ObsSession {
         transitionDuration: next.transition.durationMs,
       });
 
+    this.#onMixer(before, next);
     if (next.take !== null && next.take.startedAt !== before.take?.startedAt) this.#onTake(next);
     // Program and tally change when the picture does: a scheduled take's events wait for its server time.
     if (this.#programTimer !== null) clearTimeout(this.#programTimer);
@@ -303,6 +353,21 @@ export class ObsSession {
     }
     const due = nextTallyChange(next, now);
     if (due !== null) this.#programTimer = setTimeout(() => this.#programChanged(next), due - now + 1);
+  }
+
+  /** Volume, mute and sync offset of each input that was there before and changed. */
+  #onMixer(before: ProgramState, next: ProgramState): void {
+    const { Inputs } = ObsEventSubscription;
+    for (const source of next.sources) {
+      if (!before.sources.some((s) => s.id === source.id)) continue;
+      const was = audioSourceSettings(before.audio, source);
+      const is = audioSourceSettings(next.audio, source);
+      const input = { inputName: source.label, inputUuid: source.id };
+      if (was.gainDb !== is.gainDb) this.#emit('InputVolumeChanged', Inputs, { ...input, ...obsVolume(is.gainDb) });
+      if (was.muted !== is.muted) this.#emit('InputMuteStateChanged', Inputs, { ...input, inputMuted: is.muted });
+      if (was.delayMs !== is.delayMs)
+        this.#emit('InputAudioSyncOffsetChanged', Inputs, { ...input, inputAudioSyncOffset: is.delayMs });
+    }
   }
 
   #onTake(state: ProgramState): void {

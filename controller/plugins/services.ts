@@ -8,6 +8,7 @@ import type { LiveKitSettings } from '../services/livekit-bridge.ts';
 import type { SocketLimits } from '../services/socket-registry.ts';
 import { addressesPlugin } from './app/addresses.ts';
 import { apiKeysPlugin } from './app/api-keys.ts';
+import { audioMetersPlugin } from './app/audio-meters.ts';
 import { camerasPlugin } from './app/cameras.ts';
 import { chatPlugin } from './app/chat.ts';
 import { eventLogPlugin } from './app/event-log.ts';
@@ -55,6 +56,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(switchLogPlugin);
     await app.register(eventLogPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
     await app.register(camerasPlugin);
+    await app.register(audioMetersPlugin);
     await app.register(chatPlugin);
     await app.register(apiKeysPlugin, { adminKey: options.adminKey });
     await app.register(presencePlugin);

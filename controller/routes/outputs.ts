@@ -11,6 +11,7 @@ import {
   DestinationIdSchema,
   EventIdSchema,
   ExportFileSchema,
+  DEFAULT_LOUDNESS_TARGET_LUFS,
   ExportOptionsSchema,
   PlanSummarySchema,
   SERVED_EXPORT_FILES,
@@ -279,7 +280,17 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     },
     async (request) => {
       const { eventId } = request.params;
-      const { recording: index, ...options } = request.body;
+      const { recording: index, ...asked } = request.body;
+      // The event's own target, resolved now: the job (and its id) says what the file was normalised to.
+      const options =
+        asked.normaliseLoudness === true && asked.targetLufs === undefined
+          ? {
+              ...asked,
+              targetLufs:
+                (await app.program.requireState(eventId)).audio?.master.loudness.targetLufs ??
+                DEFAULT_LOUDNESS_TARGET_LUFS,
+            }
+          : asked;
       const recordings = await jobs.recordings(eventId);
       const note = index === undefined ? recordings.at(-1) : recordings[index];
       if (note === undefined)

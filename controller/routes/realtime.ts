@@ -2,12 +2,14 @@
 // process that the socket's role may receive (protocol/realtime.ts SERVER_MESSAGE_AUDIENCE), state frames
 // strictly in revision order (an older or repeated revision is dropped), plus ping/pong for clock offsets
 // and `command` frames answered by `result`. Direct-camera signalling (media.*) is relayed between a
-// camera and the page it names only (controller/services/media-relay.ts).
+// camera and the page it names only (controller/services/media-relay.ts). The output renderer's meter
+// reports are relayed to the operators through app.audioMeters (controller/services/audio-meter-board.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
   ADDRESSED_FRAME_TYPES,
+  AUDIO_METER_INTERVAL_MS,
   clientMessages,
   eventStatusOf,
   livePlaylistOf,
@@ -33,6 +35,13 @@ import { readWatchInfo } from '../services/watch-info.ts';
 
 /** Every client frame type has a handler: adding one to the union without a handler fails to compile. */
 type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
+
+/**
+ * A renderer's meter reports closer together than this are dropped: the page reports every
+ * AUDIO_METER_INTERVAL_MS, and a template key (public, like the template URL) must not turn into a flood
+ * of PUBLISHes.
+ */
+const MIN_METER_REPORT_GAP_MS = AUDIO_METER_INTERVAL_MS / 2;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Direct transport: a camera's status follows its page's socket (and its health reports, which say
@@ -109,6 +118,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
       const relay = ({ frame, text }: RelayedFrame): void => {
         if (ADDRESSED_FRAME_TYPES.has(frame.type) && !media.isAddressee(frame)) return;
+        if (frame.type === 'audio.meters') return; // through app.audioMeters, which picks the renderer
         if (frame.type === 'state') {
           if (frame.state.revision <= lastRevision) return;
           lastRevision = frame.state.revision;
@@ -161,6 +171,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
         );
       };
+      let lastMeterReport = -Infinity;
       const handlers: ClientHandlers = {
         ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
         'chat.send': (frame) =>
@@ -173,6 +184,28 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'media.request': (frame) => mediaFrame(() => media.request(frame)),
         'media.signal': (frame) => mediaFrame(() => media.signal(frame)),
         'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
+        'audio.meters': (frame) => {
+          if (auth.role !== 'template') {
+            send({
+              type: 'error',
+              code: 'FORBIDDEN',
+              message: 'Only the output renderer (a template key) reports meters.',
+              field: '/type',
+            });
+            return;
+          }
+          if (frame.eventId !== eventId) {
+            send({ type: 'error', code: 'INVALID', message: `This socket is event ${eventId}'s.`, field: '/eventId' });
+            return;
+          }
+          const now = Date.now();
+          if (frame.renderer === 'monitor' || now - lastMeterReport < MIN_METER_REPORT_GAP_MS) return;
+          lastMeterReport = now;
+          const { renderer, meters } = frame;
+          app.realtime
+            .publish({ type: 'audio.meters', eventId, renderer, meters })
+            .catch((error: unknown) => request.log.warn({ err: error }, 'meter relay failed'));
+        },
         command: (frame) => {
           runCommand(app.program, app.metrics, eventId, frame.command, auth).then(
             (result) => send({ type: 'result', id: frame.id, ok: true, revision: result.revision }),
@@ -202,9 +235,13 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         else send({ type: 'error', code: 'INVALID', message: decoded.error.message, field: decoded.error.field });
       });
       const unsubscribe = app.realtime.subscribe(eventId, relay);
+      const unsubscribeMeters = mayReceive(auth.role, 'audio.meters')
+        ? app.audioMeters.subscribe(eventId, ({ text }) => sendText(text))
+        : () => {};
       app.metrics.websockets.inc({ role: auth.role });
       socket.on('close', () => {
         unsubscribe();
+        unsubscribeMeters();
         app.metrics.websockets.dec({ role: auth.role });
         void app.presence.leave(connectionId).catch(() => {});
         if (media.peer.kind === 'camera' && direct)

@@ -176,7 +176,7 @@ describe.each(['msgpack', 'json'] as const)('obs-websocket v5 with obs-websocket
   it('answers an unknown request with status 204 and keeps the socket open', async () => {
     const { url, director } = await obsApp();
     const obs = await connect(kind, url, director);
-    const error = await obs.call('GetInputVolume' as 'GetVersion').catch((e: unknown) => e);
+    const error = await obs.call('GetProfileList' as 'GetVersion').catch((e: unknown) => e);
     expect((error as OBSWebSocketError).code).toBe(ObsRequestStatus.UnknownRequestType);
     expect((await obs.call('GetStudioModeEnabled')).studioModeEnabled).toBe(true);
   });

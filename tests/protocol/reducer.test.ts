@@ -11,25 +11,8 @@ import {
   COMMAND_TYPES,
   takeProgress,
   testSources,
-  type ApplyResult,
-  type Command,
-  type ProgramState,
 } from '../../protocol/index.ts';
-
-const T0 = 1_700_000_000_000;
-
-function fresh(): ProgramState {
-  return createInitialState({ now: T0, sources: testSources(4) });
-}
-
-function ok(result: ApplyResult): ProgramState {
-  if (!result.ok) throw new Error(`rejected: ${result.error.code} ${result.error.message}`);
-  return result.state;
-}
-
-function run(state: ProgramState, commands: Command[], now = T0 + 1000): ProgramState {
-  return commands.reduce((s, c) => ok(apply(s, c, { now })), state);
-}
+import { T0, fresh, ok, run } from './reducer-helpers.ts';
 
 describe('initial state', () => {
   it('puts the first source on program and the second on preview, and validates against its schema', () => {
@@ -454,8 +437,8 @@ describe('scheduled takes', () => {
 });
 
 describe('command schema', () => {
-  it('covers every command type with a test above (replay.* and iso.arm in replay-reducer.test.ts)', () => {
-    expect(COMMAND_TYPES).toHaveLength(29);
+  it('covers every command type with a test above (replay.* and iso.arm in replay-reducer.test.ts, audio.* in audio-reducer.test.ts)', () => {
+    expect(COMMAND_TYPES).toHaveLength(31);
   });
 
   it('names the field of a bad command', () => {

@@ -15,6 +15,7 @@ import { OutputWorker } from '../../worker/output-worker.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { EgressBackend } from '../../worker/egress-backend.ts';
 import { noteRecordings } from '../../outputs/recording-notes.ts';
+import { JobClient } from '../../outputs/job-client.ts';
 import { createRedisKeys, testSources, type RoleKey } from '../../protocol/index.ts';
 import { until } from './helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
@@ -218,6 +219,24 @@ describe('output routes', () => {
       (await app.inject({ method: 'GET', url: poster.replace('poster.jpg', 'chapters.txt'), headers: director }))
         .statusCode,
     ).toBe(400);
+
+    // Normalised to the event's own loudness target, resolved when asked: the job says −23.
+    const target = await app.inject({
+      method: 'POST',
+      url: '/api/events/routes-b/audio/master',
+      headers: director,
+      payload: { loudness: { targetLufs: -23 } },
+    });
+    expect(target.statusCode, target.body).toBe(200);
+    const normalised = await app.inject({
+      method: 'POST',
+      url: '/api/events/routes-b/exports',
+      headers: director,
+      payload: { normaliseLoudness: true },
+    });
+    expect(normalised.statusCode, normalised.body).toBe(200);
+    const expected = { normaliseLoudness: true, targetLufs: -23 as const };
+    expect(normalised.json().jobId).toBe(JobClient.exportJobId('routes-b', recording, expected));
   });
 
   it('the egress composes the room the cameras are granted: controller and worker agree on the room', async () => {

@@ -1,6 +1,6 @@
 // VOD export through the export queue: a real MP4 made by ffmpeg (testsrc + sine), the switch log in a
 // Redis stream read with the controller's SwitchLog, and the results checked with ffprobe.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,28 +49,7 @@ const eventId = 'cup-final';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pitchside-export-'));
   recording = join(dir, 'recording.mp4');
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    String(FPS),
-    '-c:a',
-    'aac',
-    '-shortest',
-    recording,
-  ]);
+  makeRecording(recording, `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`);
   redis = testRedis();
   keys = createRedisKeys(freshPrefix('export'));
   for (const [i, t] of TAKES.entries()) {
@@ -117,13 +96,14 @@ async function runExport(
   options: ExportOptions,
   event = eventId,
   markers?: ChapterMarker[],
+  file = recording,
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
   const listener = new StatusListener(testRedis(), keys);
   await listener.start(event);
   try {
     const { jobId } = await client.export({
       eventId: event,
-      recording,
+      recording: file,
       recordingStartedAt: STARTED_AT,
       outDir,
       options,
@@ -314,5 +294,75 @@ describe('VOD export', () => {
     const { done } = await runExport(join(dir, 'bad'), { inMs: 5000, outMs: 4000 });
     expect(done.state).toBe('failed');
     expect(done.message).toMatch(/outMs/);
+  });
+});
+
+/** A test recording as the recorder writes one: H.264 test pattern and AAC stereo sound from `audio` (lavfi). */
+function makeRecording(file: string, audio: string): void {
+  const picture = `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`;
+  const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-c:a', 'aac', '-ac', '2'];
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    picture,
+    '-f',
+    'lavfi',
+    '-i',
+    audio,
+    ...codecs,
+    '-shortest',
+    file,
+  ]);
+}
+
+/** ebur128's reading of a file, independent of the export's own measurement. */
+function ebur128(file: string): { integrated: number; truePeak: number } {
+  const args = ['-hide_banner', '-nostats', '-i', file, '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'];
+  const { stderr } = spawnSync('ffmpeg', args, { encoding: 'utf8' });
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const value = (pattern: RegExp): number => Number(pattern.exec(summary)?.[1]);
+  return { integrated: value(/I:\s+(-?[\d.]+) LUFS/), truePeak: value(/Peak:\s+(-?[\d.]+) dBFS/) };
+}
+
+describe('VOD export loudness', () => {
+  let quiet: string;
+  beforeAll(() => {
+    // A stereo tone at about −30 LUFS: a programme mixed far too quiet for a platform.
+    quiet = join(dir, 'quiet.mp4');
+    makeRecording(quiet, `aevalsrc=0.045*sin(2*PI*1000*t):s=48000:d=${LENGTH_S}`);
+  });
+
+  it('reports the loudness of an export as it is, when not asked to normalise', async () => {
+    const { done } = await runExport(join(dir, 'quiet-as-is'), {}, 'quiet-as-is', undefined, quiet);
+    expect(done.state, done.message).toBe('completed');
+    const loudness = done.result?.loudness;
+    expect(loudness?.normalised).toBeNull();
+    const measured = ebur128(join(dir, 'quiet-as-is', 'program.mp4'));
+    expect(Math.abs((loudness?.integratedLufs ?? 0) - -30)).toBeLessThanOrEqual(1);
+    expect(Math.abs((loudness?.integratedLufs ?? 0) - measured.integrated)).toBeLessThanOrEqual(0.2);
+  });
+
+  it('normalises a quiet programme to the target in two passes: within 1 LU, true peak under −1 dBTP', async () => {
+    const outDir = join(dir, 'quiet-normalised');
+    const { done } = await runExport(
+      outDir,
+      { normaliseLoudness: true, targetLufs: -14 },
+      'quiet-normalised',
+      undefined,
+      quiet,
+    );
+    expect(done.state, done.message).toBe('completed');
+    const measured = ebur128(join(outDir, 'program.mp4'));
+    expect(Math.abs(measured.integrated - -14)).toBeLessThanOrEqual(1);
+    expect(measured.truePeak).toBeLessThanOrEqual(-1);
+    // One gain for the whole file (the tone's peaks leave room), and the result says what ebur128 reads.
+    expect(done.result?.loudness?.normalised).toEqual({ targetLufs: -14, mode: 'linear' });
+    expect(Math.abs((done.result?.loudness?.integratedLufs ?? 0) - measured.integrated)).toBeLessThanOrEqual(0.2);
+    expect(Math.abs((done.result?.loudness?.truePeakDbtp ?? 0) - measured.truePeak)).toBeLessThanOrEqual(0.2);
+    // Only the sound was re-encoded: the picture is the recording's own stream.
+    expect((await probe(join(outDir, 'program.mp4'))).video?.codec).toBe('h264');
   });
 });

@@ -1,11 +1,14 @@
 // VOD export of a finished recording: an MP4 (H.264/AAC, faststart) with chapters at the match's moments
 // (periods, score changes, named markers; else one per take), a poster, a thumbnail strip and a CMX3600 EDL
-// of the takes, optionally trimmed to an in/out window.
+// of the takes, optionally trimmed to an in/out window and normalised to a loudness target; the result says
+// how loud the file is.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  DEFAULT_LOUDNESS_TARGET_LUFS,
   EXPORT_FILES,
   type ExportJob,
+  type ExportLoudness,
   type ExportResult,
   type GameLogEntry,
   type SwitchLogEntry,
@@ -15,6 +18,13 @@ import { ffmetadata, gameMoments, markerChapters, periodAt, takeChapters } from 
 import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
+import {
+  measureForLoudnorm,
+  measureLoudness,
+  normaliseFilter,
+  parseLoudnormMode,
+  type LoudnormMeasurement,
+} from './loudness.ts';
 
 export const DEFAULT_THUMBNAILS = 10;
 const THUMBNAIL_WIDTH = 320;
@@ -25,8 +35,8 @@ const POSTER_OFFSET_MS = 2000;
  * Chromium and ffmpegs need to hold their frame rate. (The export worker also runs one at a time.)
  */
 export const EXPORT_NICENESS = 10;
-/** Share of the progress bar the video encode takes; probe, poster, strip and EDL share the rest. */
-const ENCODE_SHARE = 0.8;
+/** Share of the progress bar the video encode takes; probe, loudness, poster, strip and EDL share the rest. */
+const ENCODE_SHARE = 0.75;
 
 /**
  * Reads one page of the event's switch log: at most `limit` entries from `from` (the ms part of the
@@ -82,15 +92,23 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   const file = (name: string) => join(job.outDir, name);
   await writeFile(file(EXPORT_FILES.metadata), ffmetadata(chapters, job.eventId));
 
-  // Untrimmed H.264/AAC is copied (seconds, not minutes); a trim is re-encoded so it cuts on the frame.
+  // Untrimmed H.264 and AAC are copied (seconds, not minutes); a trim is re-encoded so it cuts on the frame,
+  // and normalised sound is re-encoded with its gain.
   const trimmed = inMs > 0 || outMs < input.durationMs;
-  const copy = !trimmed && input.video.codec === 'h264' && (input.audio === null || input.audio.codec === 'aac');
-  report(0.05, copy ? 'writing the MP4' : 'encoding the MP4');
-  await runFfmpeg(
+  const inputArgs = [...(trimmed ? ['-ss', seconds(inMs), '-to', seconds(outMs)] : []), '-i', job.recording];
+  const ffmpegOptions = { niceness: EXPORT_NICENESS, ...(options.signal ? { signal: options.signal } : {}) };
+  const targetLufs = job.options.targetLufs ?? DEFAULT_LOUDNESS_TARGET_LUFS;
+  let measured: LoudnormMeasurement | null = null;
+  if (job.options.normaliseLoudness === true && input.audio !== null) {
+    report(0.03, 'measuring loudness');
+    measured = await measureForLoudnorm(inputArgs, targetLufs, ffmpegOptions);
+  }
+  const copyVideo = !trimmed && input.video.codec === 'h264';
+  const copyAudio = !trimmed && measured === null && (input.audio === null || input.audio.codec === 'aac');
+  report(0.05, copyVideo && copyAudio ? 'writing the MP4' : 'encoding the MP4');
+  const encodeLog = await runFfmpeg(
     [
-      ...(trimmed ? ['-ss', seconds(inMs), '-to', seconds(outMs)] : []),
-      '-i',
-      job.recording,
+      ...inputArgs,
       '-i',
       file(EXPORT_FILES.metadata),
       '-map',
@@ -101,32 +119,29 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
       '1',
       '-map_chapters',
       '1',
-      ...(copy
-        ? ['-c', 'copy']
-        : [
-            '-c:v',
-            'libx264',
-            '-preset',
-            'veryfast',
-            '-crf',
-            '20',
-            '-pix_fmt',
-            'yuv420p',
-            '-c:a',
-            'aac',
-            '-b:a',
-            '160k',
-          ]),
+      ...(copyVideo
+        ? ['-c:v', 'copy']
+        : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p']),
+      ...(measured === null ? [] : ['-af', normaliseFilter(measured, targetLufs)]),
+      ...(copyAudio ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '160k']),
       '-movflags',
       '+faststart',
       file(EXPORT_FILES.video),
     ],
     {
-      niceness: EXPORT_NICENESS,
+      ...ffmpegOptions,
       onProgress: (ms) => report(0.05 + ENCODE_SHARE * Math.min(1, ms / lengthMs), 'encoding the MP4'),
-      ...(options.signal ? { signal: options.signal } : {}),
     },
   );
+
+  let loudness: ExportLoudness | undefined;
+  if (input.audio !== null) {
+    report(0.82, 'measuring loudness');
+    loudness = {
+      ...(await measureLoudness(file(EXPORT_FILES.video), ffmpegOptions)),
+      normalised: measured === null ? null : { targetLufs, mode: parseLoudnormMode(encodeLog) },
+    };
+  }
 
   report(0.86, 'poster');
   const firstTake = takes[0];
@@ -173,6 +188,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
     edl: file(EXPORT_FILES.edl),
     chapters,
     durationMs: lengthMs,
+    ...(loudness === undefined ? {} : { loudness }),
   };
 }
 

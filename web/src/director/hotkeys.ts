@@ -18,10 +18,9 @@ export const HOTKEY_SOURCES = 9;
 export function installHotkeys(actions: HotkeyActions): () => void {
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-    const target = event.target as HTMLElement | null;
-    // Typing a label or a duration must never switch the program.
-    if (target !== null && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)))
-      return;
+    // Typing a label or a duration must never switch the program; a fader, a checkbox or a button that
+    // holds the focus (the mixer's) must never keep the switcher's keys from it either.
+    if (isTextEntry(event.target)) return;
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit !== null) {
       event.preventDefault();
@@ -46,6 +45,15 @@ export function installHotkeys(actions: HotkeyActions): () => void {
   };
   addEventListener('keydown', onKeyDown);
   return () => removeEventListener('keydown', onKeyDown);
+}
+
+/** Inputs that take typed keys; a range, checkbox or radio input does not (arrows move a fader still). */
+const KEYLESS_INPUTS = new Set(['range', 'checkbox', 'radio', 'button']);
+
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA') return true;
+  return target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type);
 }
 
 export function hotkeyLegend(): HTMLElement {

@@ -12,6 +12,7 @@ import { CameraFeeds } from './camera-feeds.ts';
 import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
 import { EncoderCameras } from './encoder-cameras.ts';
 import { JoinCard } from './join-card.ts';
+import { MixerPanel } from './mixer-panel.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
 import { templateFrame } from '../lib/template-frame.ts';
@@ -54,6 +55,7 @@ if (page !== null) {
   });
   const encoders = new EncoderCameras(api, params.eventId, realtime);
   const outputs = new OutputsPanel(api, params.eventId, realtime);
+  const mixer = new MixerPanel(send, realtime);
   const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
   const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
   const preview = new Monitor('preview', templateFrame(params, PREVIEW_VIEW_QUERY, 'Preview'));
@@ -71,6 +73,7 @@ if (page !== null) {
         // crew's join card and encoder setup below the camera list, the log last.
         outputs.element,
         replay.element,
+        mixer.element,
         pip.element,
         cameraList.element,
         join.element,

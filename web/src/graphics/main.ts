@@ -9,6 +9,7 @@ import { LowerThirds } from './lower-thirds.ts';
 import { PipPlacer } from './pip-placer.ts';
 import { ScorebugEditor } from './scorebug-editor.ts';
 import { h } from '../lib/dom.ts';
+import { masterMeterPanel } from '../lib/audio-meter.ts';
 
 const page = startPage({ title: 'Graphics', client: 'graphics' });
 if (page !== null) {
@@ -24,7 +25,7 @@ if (page !== null) {
       { class: 'graphics-grid' },
       h('div', { class: 'column' }, scorebug.element),
       h('div', { class: 'column' }, clock.element, lowerThirds.element),
-      h('div', { class: 'column' }, pip.element),
+      h('div', { class: 'column' }, pip.element, masterMeterPanel(realtime)),
     ),
   );
   realtime.on('state', (state) => {
