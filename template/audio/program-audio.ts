@@ -166,6 +166,7 @@ export class ProgramAudio {
       old.gain.disconnect();
       old.delay?.disconnect();
       this.#inputs.delete(source);
+      if (old.speaking) this.#updateDucking();
     }
     if (node === null) return;
     const gain = new GainNode(this.context, { gain: 0 });
@@ -226,7 +227,10 @@ export class ProgramAudio {
       if (threshold !== input.keyThreshold) {
         input.keyThreshold = threshold;
         input.meter?.port.postMessage(threshold);
-        if (threshold === null) input.speaking = false;
+        if (threshold === null && input.speaking) {
+          input.speaking = false;
+          this.#updateDucking();
+        }
       }
     }
     if (this.#full) this.#applyMaster(audio?.master ?? defaultAudioMaster(), at);

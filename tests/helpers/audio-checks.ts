@@ -18,27 +18,66 @@ export function decodePcm(file: string, fromS: number, durationS: number): Float
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length - (raw.length % 4)));
 }
 
-/** A sine's amplitude at `hz` in dBFS (0 dBFS: a full-scale sine), by Goertzel over the samples given. */
-export function toneDb(samples: Float32Array, hz: number, from = 0, to = samples.length): number {
+/**
+ * A sine's amplitude at `hz` in dBFS (0 dBFS: a full-scale sine), by a Goertzel filter over the samples given.
+ * `hann` keeps a loud tone nearby from leaking into a quiet one; `flat` weighs every sample alike, which a
+ * keyed tone needs (a Hann window would read it louder or quieter by where its gaps fall).
+ */
+export function toneDb(
+  samples: Float32Array,
+  hz: number,
+  from = 0,
+  to = samples.length,
+  window: 'hann' | 'flat' = 'hann',
+): number {
   const coeff = 2 * Math.cos((2 * Math.PI * hz) / PCM_RATE);
+  const n = to - from;
   let s1 = 0;
   let s2 = 0;
-  for (let i = from; i < to; i += 1) {
-    const s0 = (samples[i] ?? 0) + coeff * s1 - s2;
+  let weights = 0;
+  for (let i = 0; i < n; i += 1) {
+    const w = window === 'flat' ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / Math.max(1, n - 1));
+    weights += w;
+    const s0 = (samples[from + i] ?? 0) * w + coeff * s1 - s2;
     s2 = s1;
     s1 = s0;
   }
   const power = Math.max(0, s1 * s1 + s2 * s2 - coeff * s1 * s2);
-  const amplitude = (2 * Math.sqrt(power)) / Math.max(1, to - from);
+  const amplitude = (2 * Math.sqrt(power)) / Math.max(1e-9, weights);
   return amplitude > 0 ? 20 * Math.log10(amplitude) : -200;
 }
 
-/** A tone's level in consecutive windows of `windowMs` (an envelope: where the tone starts and stops). */
-export function toneEnvelope(samples: Float32Array, hz: number, windowMs: number): number[] {
-  const size = Math.round((PCM_RATE * windowMs) / 1000);
+/**
+ * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
+ * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
+ * edges either side of the period's end agree). A delayed copy of the same sound has the same edges later.
+ */
+export function onsetPhaseMs(
+  samples: Float32Array,
+  hz: number,
+  periodMs: number,
+  /** Where `samples` start in the recording: the phase is against the recording's own clock. */
+  startMs: number,
+  windowMs = 8,
+): number {
+  const perMs = PCM_RATE / 1000;
+  const size = windowMs * perMs;
   const levels: number[] = [];
-  for (let at = 0; at + size <= samples.length; at += size) levels.push(toneDb(samples, hz, at, at + size));
-  return levels;
+  for (let at = 0; at + size <= samples.length; at += perMs)
+    levels.push(10 ** (toneDb(samples, hz, at, at + size) / 20));
+  const on = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
+  let x = 0;
+  let y = 0;
+  for (let k = 1; k < levels.length; k += 1) {
+    if ((levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2) {
+      const angle = (2 * Math.PI * (startMs + k)) / periodMs;
+      x += Math.cos(angle);
+      y += Math.sin(angle);
+    }
+  }
+  if (x === 0 && y === 0) throw new Error(`no onset of ${hz} Hz found`);
+  const phase = (Math.atan2(y, x) / (2 * Math.PI)) * periodMs;
+  return (phase + periodMs) % periodMs;
 }
 
 export interface Ebur128Summary {

@@ -91,13 +91,6 @@ export class TemplateControllerStub {
     return this.state;
   }
 
-  /** Replace part of the state directly (what no command sets yet), as the next revision, and broadcast it. */
-  patch(change: Partial<ProgramState>): ProgramState {
-    this.state = { ...this.state, ...change, revision: this.state.revision + 1 };
-    this.broadcast();
-    return this.state;
-  }
-
   message(): StateMessage {
     return { type: 'state', eventId: STUB_EVENT, state: this.state, serverTime: Date.now() };
   }

@@ -6,13 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  defaultAudioMaster,
-  testSourceToneHz,
-  type AudioMeters,
-  type AudioSourceSettings,
-  type AudioState,
-} from '../../protocol/index.ts';
+import { testSourceToneHz, type AudioMeters } from '../../protocol/index.ts';
 import { Recorder } from '../../worker/recorder/recorder.ts';
 import { decodePcm, ebur128, toneDb } from '../helpers/audio-checks.ts';
 import { TemplateControllerStub } from '../helpers/template-controller-stub.ts';
@@ -24,20 +18,12 @@ const FPS = 30;
 const TONE_DBFS = 20 * Math.log10(0.25);
 const STEADY_S = 22;
 const HOT_S = 7;
+const DUCK_S = 5;
 const CEILING_DBTP = -1;
 /** ±1 LU is the issue's bound for the page's meter against ffmpeg's. */
 const LOUDNESS_TOLERANCE_LU = 1;
 /** A tone below the limiter's threshold goes through unchanged: AAC and Goertzel leave this much. */
 const LEVEL_TOLERANCE_DB = 0.5;
-
-const source = (change: Partial<AudioSourceSettings>): AudioSourceSettings => ({
-  gainDb: 0,
-  muted: false,
-  mode: 'follow',
-  delayMs: 0,
-  duckOthers: false,
-  ...change,
-});
 
 let stub: TemplateControllerStub;
 let dir: string;
@@ -73,12 +59,11 @@ describe('program sound: limiter and meters in the recorder page', () => {
   it('meters agree with ffmpeg ebur128; the limiter is transparent below its threshold and holds the ceiling above', async () => {
     const [hz1, hz2] = [testSourceToneHz(1), testSourceToneHz(2)];
     // camera-1 on program (follows the picture), camera-2 always in the mix 6 dB down.
-    const audio: AudioState = {
-      sources: { 'camera-1': source({}), 'camera-2': source({ mode: 'on', gainDb: -6 }) },
-      master: { ...defaultAudioMaster(), limiter: { on: true, ceilingDbtp: CEILING_DBTP } },
-    };
-    stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut', durationMs: 0 } });
-    stub.patch({ audio });
+    stub.command(
+      { type: 'program.take', source: 'camera-1', transition: { type: 'cut', durationMs: 0 } },
+      { type: 'audio.source', source: 'camera-2', mode: 'on', gainDb: -6 },
+      { type: 'audio.master', limiter: { on: true, ceilingDbtp: CEILING_DBTP } },
+    );
     const file = join(dir, 'program.mp4');
     const recorder = new Recorder({
       url: stub.templateUrl({ width: W, height: H, fps: FPS }),
@@ -101,17 +86,20 @@ describe('program sound: limiter and meters in the recorder page', () => {
       const reportsBefore = meterReports().length;
 
       // Push camera-1 to +6 dBFS (fader +10, master +8): far over the ceiling.
-      stub.patch({
-        audio: {
-          ...audio,
-          sources: { ...audio.sources, 'camera-1': source({ gainDb: 10 }) },
-          master: { ...audio.master, gainDb: 8 },
-        },
-      });
+      stub.command({ type: 'audio.source', source: 'camera-1', gainDb: 10 }, { type: 'audio.master', gainDb: 8 });
       const hot = await waitForReport((m) => m.master.gainReductionDb < -6, 5000);
       expect(meterReports().length).toBeGreaterThan(reportsBefore);
       await new Promise((r) => setTimeout(r, HOT_S * 1000));
       expect(hot.master.truePeakDbtp).toBeLessThanOrEqual(CEILING_DBTP);
+
+      // Ducking: camera-2 (on, over the −40 dBFS threshold) now ducks the others by the default 10 dB.
+      stub.command(
+        { type: 'audio.source', source: 'camera-1', gainDb: 0 },
+        { type: 'audio.master', gainDb: 0 },
+        { type: 'audio.source', source: 'camera-2', duckOthers: true },
+      );
+      const duckFromS = (Date.now() - startedAt) / 1000 + 1;
+      await new Promise((r) => setTimeout(r, DUCK_S * 1000));
 
       await recorder.close();
       // The meter: the page integrated the same steady programme the recording carries.
@@ -131,6 +119,13 @@ describe('program sound: limiter and meters in the recorder page', () => {
       expect(hotStretch.truePeakDbtp, `true peak ${hotStretch.truePeakDbtp} dBTP`).toBeLessThanOrEqual(CEILING_DBTP);
       const hotTone = toneDb(decodePcm(file, STEADY_S + 1.5, HOT_S - 2), hz1);
       expect(hotTone).toBeGreaterThan(CEILING_DBTP - 4);
+      const ducked = decodePcm(file, duckFromS, DUCK_S - 2);
+      expect(Math.abs(toneDb(ducked, hz1) - (TONE_DBFS - 10)), 'camera-1 ducked by 10 dB').toBeLessThanOrEqual(
+        LEVEL_TOLERANCE_DB,
+      );
+      expect(Math.abs(toneDb(ducked, hz2) - (TONE_DBFS - 6)), 'camera-2 as it was').toBeLessThanOrEqual(
+        LEVEL_TOLERANCE_DB,
+      );
       console.info(
         `program sound: page ${steady?.master.integratedLufs.toFixed(2)} LUFS vs ffmpeg ${reference.integratedLufs} LUFS;` +
           ` tones ${toneDb(pcm, hz1).toFixed(2)} / ${toneDb(pcm, hz2).toFixed(2)} dBFS;` +
