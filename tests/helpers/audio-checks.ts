@@ -19,24 +19,17 @@ export function decodePcm(file: string, fromS: number, durationS: number): Float
 }
 
 /**
- * A sine's amplitude at `hz` in dBFS (0 dBFS: a full-scale sine), by a Goertzel filter over the samples given.
- * `hann` keeps a loud tone nearby from leaking into a quiet one; `flat` weighs every sample alike, which a
- * keyed tone needs (a Hann window would read it louder or quieter by where its gaps fall).
+ * A sine's amplitude at `hz` in dBFS (0 dBFS: a full-scale sine), by a Hann-windowed Goertzel filter over
+ * the samples given: the window keeps a loud tone nearby from leaking into a quiet one.
  */
-export function toneDb(
-  samples: Float32Array,
-  hz: number,
-  from = 0,
-  to = samples.length,
-  window: 'hann' | 'flat' = 'hann',
-): number {
+export function toneDb(samples: Float32Array, hz: number, from = 0, to = samples.length): number {
   const coeff = 2 * Math.cos((2 * Math.PI * hz) / PCM_RATE);
   const n = to - from;
   let s1 = 0;
   let s2 = 0;
   let weights = 0;
   for (let i = 0; i < n; i += 1) {
-    const w = window === 'flat' ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / Math.max(1, n - 1));
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / Math.max(1, n - 1));
     weights += w;
     const s0 = (samples[from + i] ?? 0) * w + coeff * s1 - s2;
     s2 = s1;
@@ -45,6 +38,27 @@ export function toneDb(
   const power = Math.max(0, s1 * s1 + s2 * s2 - coeff * s1 * s2);
   const amplitude = (2 * Math.sqrt(power)) / Math.max(1e-9, weights);
   return amplitude > 0 ? 20 * Math.log10(amplitude) : -200;
+}
+
+/** The tone's level in consecutive windows of `windowMs` stepped by `stepMs`, as linear amplitudes. */
+function levelsOf(samples: Float32Array, hz: number, windowMs: number, stepMs: number): number[] {
+  const size = Math.round((PCM_RATE * windowMs) / 1000);
+  const step = Math.round((PCM_RATE * stepMs) / 1000);
+  const levels: number[] = [];
+  for (let at = 0; at + size <= samples.length; at += step)
+    levels.push(10 ** (toneDb(samples, hz, at, at + size) / 20));
+  return levels;
+}
+
+/**
+ * A tone's level while it sounds (dBFS): the level that a quarter of 20 ms windows reach. A keyed tone
+ * (on half the time) and a steady one read alike, and a short gap in the recording (a loaded machine's
+ * dropout) does not pull it down as it would a long window's average.
+ */
+export function soundingToneDb(samples: Float32Array, hz: number): number {
+  const levels = levelsOf(samples, hz, 20, 20).sort((a, b) => b - a);
+  const level = levels[Math.floor(levels.length / 4)] ?? 0;
+  return level > 0 ? 20 * Math.log10(level) : -200;
 }
 
 /**
@@ -60,16 +74,15 @@ export function onsetPhaseMs(
   startMs: number,
   windowMs = 8,
 ): number {
-  const perMs = PCM_RATE / 1000;
-  const size = windowMs * perMs;
-  const levels: number[] = [];
-  for (let at = 0; at + size <= samples.length; at += perMs)
-    levels.push(10 ** (toneDb(samples, hz, at, at + size) / 20));
+  const levels = levelsOf(samples, hz, windowMs, 1);
   const on = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
+  /** An onset comes out of a gap of the keying (this long silent before it), not out of a dropout. */
+  const quietBeforeMs = periodMs / 4;
   let x = 0;
   let y = 0;
-  for (let k = 1; k < levels.length; k += 1) {
-    if ((levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2) {
+  for (let k = quietBeforeMs; k < levels.length; k += 1) {
+    const rising = (levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2;
+    if (rising && Math.max(...levels.slice(k - quietBeforeMs, k - windowMs)) < on / 2) {
       const angle = (2 * Math.PI * (startMs + k)) / periodMs;
       x += Math.cos(angle);
       y += Math.sin(angle);
