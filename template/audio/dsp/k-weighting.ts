@@ -14,8 +14,6 @@ export const K_WEIGHTING_48K = {
   highPass: { b0: 1, b1: -2, b2: 1, a1: -1.99004745483398, a2: 0.99007225036621 },
 } as const;
 
-export const K_WEIGHTING_SAMPLE_RATE = 48_000;
-
 /** One channel's K-weighting filter (two biquads, transposed direct form II, state in doubles). */
 export class KWeighting {
   #s1a = 0;

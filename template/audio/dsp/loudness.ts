@@ -19,10 +19,6 @@ export function lufs(meanSquare: number, floor: number): number {
   return meanSquare > 0 ? Math.max(floor, -0.691 + 10 * Math.log10(meanSquare)) : floor;
 }
 
-function meanSquareOf(loudness: number): number {
-  return 10 ** ((loudness + 0.691) / 10);
-}
-
 export interface LoudnessReading {
   momentaryLufs: number;
   shortTermLufs: number;
@@ -91,5 +87,3 @@ export class LoudnessMeter {
     return blocks === 0 ? 0 : energy / blocks;
   }
 }
-
-export { meanSquareOf };
