@@ -60,6 +60,8 @@ export const TEMPLATE_QUERY = {
   room: 'room',
   /** `program` (default) or `preview`: see TemplateView. */
   view: 'view',
+  /** `bypass`: the program sound without the mixer, limiter and meters (the audio benchmark's baseline). */
+  audio: 'audio',
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 // window.pitchside: the page's documented surface for the built-in recorder (worker/recorder, which
 // reads `capture`), tests and the benchmark. Shapes shared with Node live in protocol/template-page.ts.
-import type { FrameInfo, FrameStats, ProgramState } from '../protocol/index.ts';
+import type { AudioMeters, FrameInfo, FrameStats, ProgramState } from '../protocol/index.ts';
 import type { FrameCallback } from './ticker/index.ts';
 
 export interface PitchsideCapture {
@@ -27,6 +27,8 @@ export interface PitchsidePageApi {
   canvas: HTMLCanvasElement;
   /** The program audio as a MediaStream, for consumers outside the page's AudioContext. */
   audioStream: MediaStream;
+  /** The program meters' latest reading (what the output page reports); null before the first. */
+  audioMeters(): AudioMeters | null;
   capture: PitchsideCapture;
   /** Only with `?room=stand-in` (Egress contract tests): the LiveKit room stand-in. */
   standInRoom?: unknown;

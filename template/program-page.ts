@@ -42,6 +42,7 @@ export class ProgramPage {
   /** Direct cameras (no LiveKit): received by this page, or taken from the operator page embedding it. */
   #receiver: DirectReceiver | null = null;
   #unsubscribeCameras: () => void = () => undefined;
+  #unsubscribeMeters: () => void = () => undefined;
   #frame: FrameInfo = { index: -1, wallTime: 0, serverNow: 0, revision: -1, clockMs: 0, clockText: '', layout: '' };
   #resolveReady: () => void = () => undefined;
   #isReady = false;
@@ -51,7 +52,11 @@ export class ProgramPage {
   constructor(config: TemplateConfig) {
     this.#config = config;
     this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
-    this.#audio = new ProgramAudio({ silent: config.view === 'preview' });
+    this.#audio = new ProgramAudio({
+      silent: config.view === 'preview',
+      mixer: config.mixer,
+      serverNow: () => this.#clock.now(),
+    });
     this.#store = new StateStore({
       eventId: config.event,
       onApplied: (state) => {
@@ -95,6 +100,7 @@ export class ProgramPage {
     if (this.#receiver !== null) link.handle(this.#receiver.handlers);
     this.#link = link;
     link.start();
+    this.#reportMeters(link);
 
     let standInHandle: unknown;
     if (this.#config.egress !== null) {
@@ -117,6 +123,20 @@ export class ProgramPage {
    * Program renderers (the recorder, a standalone page) get each camera at full resolution; a monitor
    * (this page in an operator page's iframe, without the operator page's shared tracks) the reduced one.
    */
+  /**
+   * The page that feeds the outputs (Egress's, or the built-in recorder's: a program view of its own, not
+   * an operator page's monitor iframe) reports the program meters to the controller, which relays them to
+   * the operators. A reading that finds the link down is dropped: the next one is 100 ms away.
+   */
+  #reportMeters(link: RealtimeClient): void {
+    if (this.#config.view !== 'program' || window.parent !== window) return;
+    const renderer = this.#config.egress === null ? 'recorder' : 'egress';
+    const eventId = this.#config.event;
+    this.#unsubscribeMeters = this.#audio.onMeters((meters) => {
+      link.send({ type: 'audio.meters', eventId, renderer, meters });
+    });
+  }
+
   #receiveCameras(): void {
     const receiver = new DirectReceiver({
       quality: window.parent === window ? 'full' : 'reduced',
@@ -138,6 +158,7 @@ export class ProgramPage {
 
   async close(): Promise<void> {
     this.#unsubscribeCameras();
+    this.#unsubscribeMeters();
     this.#receiver?.close();
     await this.#egress?.close();
     await this.#link?.close();
@@ -160,7 +181,7 @@ export class ProgramPage {
       this.#feeds.replay.sync(settled.replay, settled.replayCue, serverNow);
       const { state, layout } = viewFrame(settled, this.#egress?.layout ?? settled.layout, this.#config.view);
       scene.update(state, layout, index, serverNow, performance.now());
-      this.#audio.applyWeights(scene.programWeights());
+      this.#audio.apply(state.audio, state.sources, scene.programWeights(), scene.liveUnderReplay());
       this.#frame = {
         index,
         wallTime,
@@ -216,6 +237,7 @@ export class ProgramPage {
       serverOffsetMs: () => this.#clock.offsetMs,
       canvas,
       audioStream: this.#audio.stream,
+      audioMeters: () => this.#audio.meters,
       capture: {
         canvas,
         fps: this.#config.fps,

@@ -34,6 +34,7 @@ export const TemplateQuerySchema = Type.Object({
   url: Type.Optional(Type.String({ pattern: '^wss?://', maxLength: 2048 })),
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
   layout: Type.Optional(Type.String({ maxLength: 64 })),
+  audio: Type.Optional(Type.Literal('bypass')),
 });
 
 export interface EgressParams {
@@ -58,6 +59,8 @@ export interface TemplateConfig {
   /** Tests only: drive Egress mode with the in-page LiveKit room stand-in instead of livekit-client. */
   standInRoom: boolean;
   view: TemplateView;
+  /** `bypass` (benchmark baseline): audio follows video and nothing else, no mixer, limiter or meters. */
+  mixer: 'full' | 'bypass';
 }
 
 export type TemplateQueryResult = { ok: true; config: TemplateConfig } | { ok: false; field: string; message: string };
@@ -102,6 +105,7 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
       egress,
       standInRoom: q.room === 'stand-in',
       view: q.view ?? 'program',
+      mixer: q.audio ?? 'full',
     },
   };
 }

@@ -81,4 +81,12 @@ export class ProgramScene {
     }
     return weights;
   }
+
+  /** What the replay on screen leaves of the live sound: 1 without one, its duck gain, or 0 when it mutes. */
+  liveUnderReplay(): number {
+    const replay = this.#state?.replay;
+    if (replay === undefined || replay === null) return 1;
+    const replayWeight = layerWeights(this.#video.programLayers).get(REPLAY_SOURCE_ID) ?? 0;
+    return 1 - replayWeight * (1 - (replay.audio === 'duck' ? REPLAY_DUCK_GAIN : 0));
+  }
 }

@@ -32,18 +32,32 @@ export const W = 1280;
 export const H = 720;
 export const FPS = 30;
 
-/** A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone. */
-export function makeCameraMedia(dir: string, colour: string, toneHz: number): { video: string; audio: string } {
-  const video = join(dir, 'camera.y4m');
-  const audio = join(dir, 'tone.wav');
-  const hex = colour.replace('#', '0x');
+/** One phone's fake capture: a plain colour and a sine tone, optionally keyed on and off (see makeCameraMedia). */
+export interface PhoneMedia {
+  colour: string;
+  toneHz: number;
+  /** The tone sounds for the first half of every period of this length (a pattern to measure a delay by). */
+  pulsePeriodMs?: number;
+}
+
+/**
+ * A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone at −6 dBFS,
+ * 4 s long (Chromium loops it), named by `name` so several phones can have their own.
+ */
+export function makeCameraMedia(dir: string, media: PhoneMedia, name = 'camera'): { video: string; audio: string } {
+  const video = join(dir, `${name}.y4m`);
+  const audio = join(dir, `${name}.wav`);
+  const hex = media.colour.replace('#', '0x');
   execFileSync('ffmpeg', [
     ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=${hex}:s=${W}x${H}:r=${FPS}:d=2`],
     ...['-pix_fmt', 'yuv420p', '-y', video],
   ]);
+  const periodS = (media.pulsePeriodMs ?? 0) / 1000;
+  // Keyed per sample (on in the first half of each period, sharp edges), else a steady sine.
+  const key = periodS > 0 ? `*lt(mod(t\\,${periodS})\\,${periodS / 2})` : '';
   execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000:duration=4`],
-    ...['-af', 'volume=0.5', '-ac', '1', '-y', audio],
+    ...['-v', 'error', '-f', 'lavfi', '-i', `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}:s=48000:d=4`],
+    ...['-ac', '1', '-y', audio],
   ]);
   return { video, audio };
 }
@@ -62,7 +76,8 @@ export class DirectCameraStack {
   dir = '';
   worker!: OutputWorker;
   client!: JobClient;
-  cameraBrowser!: Browser;
+  /** One Chromium per phone: each has its own fake camera and microphone. */
+  cameraBrowsers: Browser[] = [];
   browser!: Browser;
   /** The worker's and the job client's Redis names (a fresh prefix, or the controller's: see the constructor). */
   redisKeys: RedisKeys = createRedisKeys(freshPrefix('cameras'));
@@ -71,7 +86,13 @@ export class DirectCameraStack {
    * `sharedKeys`: the worker uses the controller's Redis names, as one deployment does, so controller routes
    * that read the worker's recordings (exports, re-renders) find them.
    */
-  constructor(private readonly options: { sharedKeys?: boolean } = {}) {}
+  constructor(private readonly options: { sharedKeys?: boolean; phones?: PhoneMedia[] } = {}) {}
+
+  get cameraBrowser(): Browser {
+    const browser = this.cameraBrowsers[0];
+    if (browser === undefined) throw new Error('the stack has not started');
+    return browser;
+  }
 
   async start(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'pitchside-cameras-'));
@@ -91,17 +112,18 @@ export class DirectCameraStack {
     await this.worker.start();
     this.client = new JobClient({ redis: testRedisUrl(), keys: this.redisKeys });
     await this.client.start();
-    const media = makeCameraMedia(this.dir, CAMERA_COLOUR, CAMERA_TONE_HZ);
-    this.cameraBrowser = await launchChromium({
-      width: 390,
-      height: 844,
-      args: fakeCaptureArgs(media.video, media.audio),
-    });
+    const phones = this.options.phones ?? [{ colour: CAMERA_COLOUR, toneHz: CAMERA_TONE_HZ }];
+    for (const [i, phone] of phones.entries()) {
+      const media = makeCameraMedia(this.dir, phone, `camera-${i}`);
+      this.cameraBrowsers.push(
+        await launchChromium({ width: 390, height: 844, args: fakeCaptureArgs(media.video, media.audio) }),
+      );
+    }
     this.browser = await launchChromium({ width: 1920, height: 1080 });
   }
 
   async close(): Promise<void> {
-    await this.cameraBrowser?.close();
+    for (const browser of this.cameraBrowsers) await browser.close();
     await this.browser?.close();
     await this.worker?.close();
     const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: this.redisKeys.queuePrefix });
@@ -112,8 +134,10 @@ export class DirectCameraStack {
   }
 
   /** Opens the camera link as a person would, types a name and joins; resolves with the new camera. */
-  async joinCamera(label: string): Promise<{ page: Page; camera: Camera }> {
-    const page = await this.cameraBrowser.newPage();
+  async joinCamera(label: string, phone = 0): Promise<{ page: Page; camera: Camera }> {
+    const browser = this.cameraBrowsers[phone];
+    if (browser === undefined) throw new Error(`no phone ${phone}`);
+    const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[camera pageerror]', error));
     await page.goto(`http://${this.host}/camera?code=${this.joinCode}`, { waitUntil: 'load' });
     await page.waitForSelector('#join-label');
@@ -183,6 +207,17 @@ export class DirectCameraStack {
       payload: { source, transition: { type: 'cut', durationMs: 0 } },
     });
     if (res.statusCode !== 200) throw new Error(`take ${source}: ${res.statusCode} ${res.body}`);
+  }
+
+  /** Applies a protocol command as the director, through the API. */
+  async command(command: Record<string, unknown>): Promise<void> {
+    const res = await this.app.inject({
+      method: 'POST',
+      url: `/api/events/${DEMO_EVENT_ID}/commands`,
+      headers: bearer(this.keys['director'] ?? ''),
+      payload: command,
+    });
+    if (res.statusCode !== 200) throw new Error(`${String(command['type'])}: ${res.statusCode} ${res.body}`);
   }
 
   statusListener(): StatusListener {

@@ -43,6 +43,8 @@ export class TemplateControllerStub {
   readonly #sockets = new Set<WebSocket>();
   readonly #mounts: [string, string][];
   readonly #routes: [string, (req: IncomingMessage, res: ServerResponse) => void][];
+  /** Every frame the pages sent other than pings (meter reports, media requests), oldest first. */
+  readonly received: { type: string; [key: string]: unknown }[] = [];
 
   constructor(options: TemplateControllerStubOptions = {}) {
     if (!existsSync(join(DIST_DIR, 'template/index.html'))) {
@@ -117,6 +119,7 @@ export class TemplateControllerStub {
       const frame = JSON.parse((data as Buffer).toString('utf8')) as { type?: string; clientTime?: number };
       if (frame.type === 'ping')
         ws.send(JSON.stringify({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }));
+      else if (typeof frame.type === 'string') this.received.push({ ...frame, type: frame.type });
     });
     ws.send(JSON.stringify(this.message()));
   }

@@ -1,0 +1,117 @@
+// Reading program sound back from a recording: ffmpeg decodes to PCM, a Goertzel filter measures each test
+// tone's level, and ffmpeg's ebur128 gives the reference loudness and true peak.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export const PCM_RATE = 48_000;
+
+/** The recording's sound from `fromS` for `durationS`, mono (L and R averaged), as floats. */
+export function decodePcm(file: string, fromS: number, durationS: number): Float32Array {
+  const raw = execFileSync(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-ss', fromS.toFixed(3), '-t', durationS.toFixed(3), '-i', file],
+      // An explicit average: ffmpeg's default stereo → mono downmix is 3 dB hotter than either channel.
+      ...['-vn', '-af', 'pan=mono|c0=0.5*c0+0.5*c1', '-ar', String(PCM_RATE), '-f', 'f32le', '-'],
+    ],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length - (raw.length % 4)));
+}
+
+/**
+ * A sine's amplitude at `hz` in dBFS (0 dBFS: a full-scale sine), by a Hann-windowed Goertzel filter over
+ * the samples given: the window keeps a loud tone nearby from leaking into a quiet one.
+ */
+export function toneDb(samples: Float32Array, hz: number, from = 0, to = samples.length): number {
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / PCM_RATE);
+  const n = to - from;
+  let s1 = 0;
+  let s2 = 0;
+  let weights = 0;
+  for (let i = 0; i < n; i += 1) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / Math.max(1, n - 1));
+    weights += w;
+    const s0 = (samples[from + i] ?? 0) * w + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = Math.max(0, s1 * s1 + s2 * s2 - coeff * s1 * s2);
+  const amplitude = (2 * Math.sqrt(power)) / Math.max(1e-9, weights);
+  return amplitude > 0 ? 20 * Math.log10(amplitude) : -200;
+}
+
+/** The tone's level in consecutive windows of `windowMs` stepped by `stepMs`, as linear amplitudes. */
+function levelsOf(samples: Float32Array, hz: number, windowMs: number, stepMs: number): number[] {
+  const size = Math.round((PCM_RATE * windowMs) / 1000);
+  const step = Math.round((PCM_RATE * stepMs) / 1000);
+  const levels: number[] = [];
+  for (let at = 0; at + size <= samples.length; at += step)
+    levels.push(10 ** (toneDb(samples, hz, at, at + size) / 20));
+  return levels;
+}
+
+/**
+ * A tone's level while it sounds (dBFS): the level that a quarter of 20 ms windows reach. A keyed tone
+ * (on half the time) and a steady one read alike, and a short gap in the recording (a loaded machine's
+ * dropout) does not pull it down as it would a long window's average.
+ */
+export function soundingToneDb(samples: Float32Array, hz: number): number {
+  const levels = levelsOf(samples, hz, 20, 20).sort((a, b) => b - a);
+  const level = levels[Math.floor(levels.length / 4)] ?? 0;
+  return level > 0 ? 20 * Math.log10(level) : -200;
+}
+
+/**
+ * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
+ * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
+ * edges either side of the period's end agree). A delayed copy of the same sound has the same edges later.
+ */
+export function onsetPhaseMs(
+  samples: Float32Array,
+  hz: number,
+  periodMs: number,
+  /** Where `samples` start in the recording: the phase is against the recording's own clock. */
+  startMs: number,
+  windowMs = 8,
+): number {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const on = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
+  /** An onset comes out of a gap of the keying (this long silent before it), not out of a dropout. */
+  const quietBeforeMs = periodMs / 4;
+  let x = 0;
+  let y = 0;
+  for (let k = quietBeforeMs; k < levels.length; k += 1) {
+    const rising = (levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2;
+    if (rising && Math.max(...levels.slice(k - quietBeforeMs, k - windowMs)) < on / 2) {
+      const angle = (2 * Math.PI * (startMs + k)) / periodMs;
+      x += Math.cos(angle);
+      y += Math.sin(angle);
+    }
+  }
+  if (x === 0 && y === 0) throw new Error(`no onset of ${hz} Hz found`);
+  const phase = (Math.atan2(y, x) / (2 * Math.PI)) * periodMs;
+  return (phase + periodMs) % periodMs;
+}
+
+export interface Ebur128Summary {
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
+/** ffmpeg's EBU R128 summary (integrated loudness, true peak) of a stretch of the recording. */
+export function ebur128(file: string, fromS: number, durationS: number): Ebur128Summary {
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-nostats', '-ss', fromS.toFixed(3), '-t', durationS.toFixed(3), '-i', file],
+      ...['-vn', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    ],
+    { encoding: 'utf8' },
+  );
+  const summary = run.stderr.slice(run.stderr.lastIndexOf('Summary:'));
+  const integrated = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary)?.[1];
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary)?.[1];
+  if (integrated === undefined || peak === undefined) throw new Error(`no ebur128 summary: ${summary.slice(0, 400)}`);
+  const value = (v: string): number => (v === '-inf' ? -Infinity : Number(v));
+  return { integratedLufs: value(integrated), truePeakDbtp: value(peak) };
+}
