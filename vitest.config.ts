@@ -31,6 +31,9 @@ const SOLO_TESTS = [
   'tests/replay/replay-on-program.test.ts',
   'tests/template/program-pixels.test.ts',
   'tests/replay/rerender-from-iso.test.ts',
+  // Sound levels and a 200 ms delay read off the built-in recording (three Chromiums in program-mixer).
+  'tests/cameras/program-mixer.test.ts',
+  'tests/template/program-sound.test.ts',
 ];
 
 function project(name: string, include: string[], options: TestProjectInlineConfiguration['test'] = {}) {

@@ -115,7 +115,10 @@ export function defaultAudioSourceSettings(_source?: Pick<Source, 'kind'>): Audi
 }
 
 /** The settings a renderer applies to a source: its stored entry, or its kind's defaults. */
-export function audioSourceSettings(audio: AudioState | undefined, source: Pick<Source, 'id' | 'kind'>): AudioSourceSettings {
+export function audioSourceSettings(
+  audio: AudioState | undefined,
+  source: Pick<Source, 'id' | 'kind'>,
+): AudioSourceSettings {
   return audio?.sources[source.id] ?? defaultAudioSourceSettings(source);
 }
 
