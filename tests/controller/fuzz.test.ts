@@ -12,8 +12,11 @@ interface Case {
   contentType?: string;
 }
 
-/** Values no property of any command accepts: nested arrays, objects with unknown keys, out-of-range or fractional numbers. */
-const POISON: unknown[] = [[[1]], { zz: 1 }, 1e15, -1.5];
+/**
+ * Values no property of any command accepts: nested arrays, objects with unknown keys, out-of-range numbers,
+ * and a number both fractional and far below every range (a fader's −1.5 dB is a real value).
+ */
+const POISON: unknown[] = [[[1]], { zz: 1 }, 1e15, -1000.5];
 
 function commandCases(): Case[] {
   const cases: Case[] = [];
