@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
-  isRtmpDestination,
   DestinationIdSchema,
   EventIdSchema,
   ExportFileSchema,
@@ -118,7 +117,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     if (chosen.length === 0)
       throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
     // Again at going live: a name checked when the destination was saved may point elsewhere by now.
-    await vetDestinations(app.outbound, chosen.filter(isRtmpDestination));
+    await vetDestinations(app.outbound, chosen);
     return chosen;
   };
 
