@@ -51,7 +51,9 @@ export function parse<S extends TSchema>(schema: S, input: unknown): Parsed<Stat
     const found =
       variant === null
         ? { field: error.path === '' ? '/' : error.path, message: error.message }
-        : nestedError(error.path, parse(variant, error.value));
+        : 'unknown' in variant
+          ? { field: `${error.path}/kind`, message: `must be one of: ${variant.unknown.join(', ')}` }
+          : nestedError(error.path, parse(variant, error.value));
     if (found !== null && (found.field.length >= best.field.length || best.field === '/')) best = found;
   }
   return { ok: false, error: best };
@@ -65,8 +67,11 @@ function nestedError(path: string, parsed: Parsed<unknown>): ValidationError | n
   };
 }
 
-/** The variant of a `kind`-tagged union (each variant's `kind` a literal or a union of literals) the value names. */
-function kindVariant(schema: TSchema, input: unknown): TSchema | null {
+/**
+ * The variant of a `kind`-tagged union (each variant's `kind` a literal or a union of literals) the value
+ * names, or the kinds there are when it names none.
+ */
+function kindVariant(schema: TSchema, input: unknown): TSchema | { unknown: unknown[] } | null {
   if (!TypeGuard.IsUnion(schema) || typeof input !== 'object' || input === null || !('kind' in input)) return null;
   const literals = (tag: TSchema | undefined): unknown[] | null => {
     if (tag !== undefined && TypeGuard.IsLiteral(tag)) return [tag.const];
@@ -74,13 +79,15 @@ function kindVariant(schema: TSchema, input: unknown): TSchema | null {
       return tag.anyOf.map((t) => (t as { const: unknown }).const);
     return null;
   };
+  const known: unknown[] = [];
   for (const variant of schema.anyOf) {
     if (!TypeGuard.IsObject(variant)) return null;
     const kinds = literals(variant.properties['kind']);
     if (kinds === null) return null;
     if (kinds.includes(input.kind)) return variant;
+    known.push(...kinds);
   }
-  return null;
+  return { unknown: known };
 }
 
 /** Like parse, but throws a TypeError whose message names the field. */
