@@ -1,7 +1,7 @@
 // An SRT destination with the built-in backend: the real controller serving the template, Chromium + the
 // recorder, and a real SRT receiver (ffmpeg in listener mode, with the destination's passphrase and stream
 // id) that must receive the program; the stream id and passphrase appear in no status.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,26 @@ let worker: OutputWorker;
 let client: JobClient;
 let redisKeys: RedisKeys;
 let receiver: ChildProcess | null = null;
+
+/** Presentation times (s) of one stream's packets, in file order. */
+function packetTimes(file: string, stream: 'v:0' | 'a:0'): number[] {
+  const out = execFileSync('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    stream,
+    '-show_entries',
+    'packet=pts_time',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  return out
+    .toString()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => Number.parseFloat(l));
+}
 
 /** One caller, then exits (when the caller goes): what the caller sent is in `file`. */
 function srtReceiver(port: number, file: string): ChildProcess {
@@ -129,6 +149,12 @@ describe('SRT destination (built-in recorder)', () => {
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);
     expect(info.audio?.codec).toBe('aac');
     expect(info.durationMs).toBeGreaterThan((STREAM_S - 2) * 1000);
+    // Frames stamped at the program's rate on MPEG-TS's clock, and the sound starting with the picture
+    // (the audio's first packet is the AAC priming, one 1024-sample frame before it).
+    const video = packetTimes(file, 'v:0');
+    const audio = packetTimes(file, 'a:0');
+    expect((video.at(-1)! - video[0]!) / (video.length - 1)).toBeCloseTo(1 / FPS, 4);
+    expect(video[0]! - audio[0]!).toBeCloseTo(1024 / 48_000, 2);
     const colour = regionColour(file, info.durationMs / 2000, W, H);
     expect(colourDistance(colour, hexToRgb(testSourceColour(1)))).toBeLessThanOrEqual(COLOUR_TOLERANCE);
 

@@ -28,12 +28,17 @@ const AAC_PRIMING_SAMPLES = 1024;
  */
 const HLS_FMP4_VIDEO_TIMESCALE = 15_360;
 
-/** The setts expression that stamps frame N in the time base each muxer hands the filter (see spawn). */
-const VIDEO_RESTAMP: Record<OutputSpec['kind'], (fps: number) => string> = {
-  rtmp: (fps) => `setts=ts=N*1000/${fps}`,
-  srt: (fps) => `setts=ts=N*${MPEGTS_TIMESCALE}/${fps}`,
-  hls: (fps) => `setts=ts=N*${HLS_FMP4_VIDEO_TIMESCALE}/${fps}`,
-  file: (fps) => `setts=ts=N/(${fps}*TB)`,
+/**
+ * Per output kind: the setts expression that stamps frame N in the time base its muxer hands the filter
+ * (see spawn), and the input audio skipped for the AAC encoder's priming. Fragmented MP4 (empty_moov)
+ * cannot carry the priming edit list, so the 1024 priming samples would play as a 21 ms audio delay:
+ * that much input audio is skipped instead. FLV and MPEG-TS shift the video by the priming themselves.
+ */
+const MUXING: Record<OutputSpec['kind'], { restamp: (fps: number) => string; audioLead: number }> = {
+  rtmp: { restamp: (fps) => `setts=ts=N*1000/${fps}`, audioLead: 0 },
+  srt: { restamp: (fps) => `setts=ts=N*${MPEGTS_TIMESCALE}/${fps}`, audioLead: 0 },
+  hls: { restamp: (fps) => `setts=ts=N*${HLS_FMP4_VIDEO_TIMESCALE}/${fps}`, audioLead: AAC_PRIMING_SAMPLES },
+  file: { restamp: (fps) => `setts=ts=N/(${fps}*TB)`, audioLead: AAC_PRIMING_SAMPLES },
 };
 
 export interface FfmpegOutputOptions {
@@ -181,7 +186,7 @@ export class FfmpegOutput {
       // bsf packets in the muxer's time base while TB reports the input's:
       // FLV's is always 1 ms, MPEG-TS's 90 kHz; the MP4 muxer keeps the input's (TB).
       '-bsf:v',
-      VIDEO_RESTAMP[spec.kind](fps),
+      MUXING[spec.kind].restamp(fps),
       '-avoid_negative_ts',
       'make_non_negative',
       '-c:a',
@@ -250,12 +255,8 @@ export class FfmpegOutput {
       });
     });
     this.state = 'running';
-    // Audio joins at exactly the sample that lines up with this keyframe.
-    // Fragmented MP4 (empty_moov) cannot carry the AAC priming edit list, so
-    // the 1024 priming samples would play as a 21 ms audio delay: skip that
-    // much input audio instead. FLV and MPEG-TS shift the video by the priming themselves.
-    const lead = spec.kind === 'rtmp' || spec.kind === 'srt' ? 0 : AAC_PRIMING_SAMPLES;
-    this.audioCursor = Math.round((startFrame * sampleRate) / fps) + lead;
+    // Audio joins at exactly the sample that lines up with this keyframe (after the priming, see MUXING).
+    this.audioCursor = Math.round((startFrame * sampleRate) / fps) + MUXING[spec.kind].audioLead;
     if (timeline && this.audioCursor < timeline.oldestSample()) this.audioCursor = timeline.oldestSample();
     this.opts.onLog?.(`[${spec.id}] started at frame ${startFrame} (start #${this.s.starts})`);
   }
