@@ -5,6 +5,7 @@ import { EventIdSchema } from './wire.ts';
 import { VideoFormatSchema } from './video-format.ts';
 import { RerenderResultSchema } from './rerender.ts';
 import { DestinationIdSchema, DestinationSchema } from './destinations/index.ts';
+import { ChapterPolicySchema } from './sport-presets.ts';
 
 /** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
 export function programOutputJobId(eventId: string): string {
@@ -84,9 +85,12 @@ export const ExportOptionsSchema = Type.Object(
 );
 export type ExportOptions = Static<typeof ExportOptionsSchema>;
 
+/** Longest chapter title. */
+export const MAX_CHAPTER_NAME = 80;
+
 /** A named chapter marker at a server time (obs-websocket CreateRecordChapter, or the API). */
 export const ChapterMarkerSchema = Type.Object(
-  { time: Type.Number({ minimum: 0 }), name: Type.String({ minLength: 1, maxLength: 80 }) },
+  { time: Type.Number({ minimum: 0 }), name: Type.String({ minLength: 1, maxLength: MAX_CHAPTER_NAME }) },
   { additionalProperties: false },
 );
 export type ChapterMarker = Static<typeof ChapterMarkerSchema>;
@@ -105,6 +109,8 @@ export const ExportJobSchema = Type.Object(
     options: ExportOptionsSchema,
     /** The event's chapter markers: when any fall inside the export, they are its chapters (else the takes). */
     markers: Type.Optional(Type.Array(ChapterMarkerSchema, { maxItems: MAX_CHAPTER_MARKERS })),
+    /** Which game-log moments are chapters (the event's sport rules); left out: DEFAULT_CHAPTER_POLICY. */
+    chapterPolicy: Type.Optional(ChapterPolicySchema),
   },
   { additionalProperties: false },
 );

@@ -20,6 +20,7 @@ import {
   StopRequestSchema,
   VideoFormatSchema,
   parseVideoFormat,
+  resolveSportRules,
   type Role,
   type VideoFormat,
 } from '../../protocol/index.ts';
@@ -296,7 +297,9 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           '/recording',
         );
       const markers = await chapterMarkers.list(eventId);
-      const jobId = JobClient.exportJobId(eventId, note.file, options, markers);
+      const event = await app.events.require(eventId);
+      const chapterPolicy = resolveSportRules(event.sport, event.ruleOverrides).chapters;
+      const jobId = JobClient.exportJobId(eventId, note.file, options, markers, chapterPolicy);
       await answer(() =>
         jobs.export({
           eventId,
@@ -305,6 +308,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           outDir: join(exportsRoot, eventId, jobId),
           options,
           markers,
+          chapterPolicy,
         }),
       );
       const base = `/api/events/${eventId}/exports/${jobId}`;
