@@ -21,6 +21,7 @@ import { writeRecordingStart } from './recording-start.ts';
 import type { OutputSpec, OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
 import {
   destinationKindOf,
+  destinationReport,
   type OutputBackend,
   type OutputSession,
   type OutputSessionHooks,
@@ -188,16 +189,11 @@ class BuiltinSession implements OutputSession {
         ...report(RECORDING_ID),
       });
     }
-    for (const d of this.#plan.destinations) {
-      const kind = destinationKindOf(d);
+    for (const d of this.#plan.destinations)
       reports.push({
-        id: d.id,
-        kind: kind.reportKind,
-        label: d.label ?? d.kind,
-        target: kind.target(d, this.#plan.eventId),
+        ...destinationReport(d, this.#plan.eventId),
         ...report(d.id),
       });
-    }
     return reports;
   }
 

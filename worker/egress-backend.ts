@@ -41,6 +41,7 @@ import { templatePageUrl } from './template-url.ts';
 import { egressUpdateFromInfo, type EgressUpdate } from '../outputs/egress-updates.ts';
 import {
   destinationKindOf,
+  destinationReport,
   type OutputBackend,
   type OutputSession,
   type OutputSessionHooks,
@@ -268,16 +269,11 @@ class EgressSession implements OutputSession {
         ...state('recording', this.#record.fileEgressId !== null),
       });
     }
-    for (const d of this.#plan.destinations) {
-      const kind = destinationKindOf(d);
+    for (const d of this.#plan.destinations)
       reports.push({
-        id: d.id,
-        kind: kind.reportKind,
-        label: d.label ?? d.kind,
-        target: kind.target(d, this.#plan.eventId),
+        ...destinationReport(d, this.#plan.eventId),
         ...state(d.id, d.id in this.#record.streaming || d.id in (this.#record.own ?? {})),
       });
-    }
     return reports;
   }
 

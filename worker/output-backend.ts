@@ -65,3 +65,12 @@ export function destinationKindOf(destination: Destination): DestinationKind<Des
     throw new OutputConfigError(errorMessage(error));
   }
 }
+
+/** A destination's place in the output status, its kind saying what it is and where it goes (masked). */
+export function destinationReport(
+  d: Destination,
+  eventId: string,
+): Pick<OutputReport, 'id' | 'kind' | 'label' | 'target'> {
+  const kind = destinationKindOf(d);
+  return { id: d.id, kind: kind.reportKind, label: d.label ?? d.kind, target: kind.target(d, eventId) };
+}

@@ -75,9 +75,7 @@ describe('SRT destination in the console', () => {
       /^Saved •••• #[0-9a-f]{4}/,
     );
     const text = await page.evaluate(
-      () =>
-        document.documentElement.outerHTML +
-        [...document.querySelectorAll('input')].map((e) => (e as HTMLInputElement).value).join('\n'),
+      () => document.documentElement.outerHTML + [...document.querySelectorAll('input')].map((e) => e.value).join('\n'),
     );
     for (const secret of [STREAM_ID, PASSPHRASE]) {
       expect(text).not.toContain(secret);

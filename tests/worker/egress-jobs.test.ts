@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import {
   WebhookEvent,
   EgressStatus,
+  StreamProtocol,
   type RoomCompositeEgressRequest,
   type StopEgressRequest,
   type UpdateStreamRequest,
@@ -236,7 +237,7 @@ describe('program output jobs with the Egress backend', () => {
       [[1, 1]], // StreamProtocol.RTMP
       [[2, 1]], // StreamProtocol.SRT
     ]);
-    const srtStart = starts.find((r) => streamsOf(r)[0]?.protocol === 2);
+    const srtStart = starts.find((r) => streamsOf(r)[0]?.protocol === StreamProtocol.SRT);
     const srtUrl = new URL(streamsOf(srtStart)[0]?.urls[0] ?? '');
     expect(`${srtUrl.protocol}//${srtUrl.host}`).toBe('srt://media.example.org:9000');
     expect(Object.fromEntries(srtUrl.searchParams)).toEqual({

@@ -141,7 +141,7 @@ describe('SRT destination (built-in recorder)', () => {
     status.close();
     // The caller hung up: the listener writes its file's end and exits (it never does if no caller got in).
     const gone = setTimeout(() => receiver?.kill('SIGKILL'), RECEIVER_EXIT_MS);
-    const [code] = (await exited) as [number | null];
+    const [code] = await exited;
     clearTimeout(gone);
     expect(code, 'the SRT receiver ended by itself after the caller hung up').toBe(0);
 
