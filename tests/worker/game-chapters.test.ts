@@ -8,8 +8,13 @@ const T0 = 1_800_000_000_000;
 const SECOND = 1000;
 
 /** A game log from the states after each change: [seconds after T0, home score, away score, period]. */
-function log(home: string, away: string, states: [number, number, number, string][]): GameLogEntry[] {
-  let before = { home: 0, away: 0, period: states[0]?.[3] ?? '' };
+function log(
+  home: string,
+  away: string,
+  states: [number, number, number, string][],
+  start = { home: 0, away: 0 },
+): GameLogEntry[] {
+  let before = { ...start, period: states[0]?.[3] ?? '' };
   return states.map(([s, h, a, period], i) => {
     const entry: GameLogEntry = {
       id: `${T0 + s * SECOND}-0`,
@@ -51,7 +56,7 @@ describe('game chapters per sport', () => {
       [100, 4, 5, 'Q1'], // lead change, and the start of a BOS run
       [130, 4, 8, 'Q1'],
       [160, 4, 10, 'Q1'],
-      [190, 4, 13, 'Q1'], // 8–0 reached here; the run goes on to 11–0
+      [190, 4, 13, 'Q1'], // 8–0 reached by here; the run goes on to 13–0
       [220, 4, 16, 'Q1'],
       [250, 6, 16, 'Q1'], // LAL answers: the run ends
       [700, 6, 16, 'Q2'],
@@ -63,23 +68,27 @@ describe('game chapters per sport', () => {
     expect(moments).toEqual([
       [40, 'LAL 2–3 BOS, lead change'],
       [70, 'LAL 4–3 BOS, lead change'],
-      [100, 'LAL 4–5 BOS, lead change · BOS 11–0 run'],
+      [100, 'LAL 4–5 BOS, lead change · BOS 13–0 run'],
       [700, 'Q2'],
     ]);
-    // Twelve baskets, four chapters: with every score it would have been one each.
-    expect(gameMoments(game, { ...rules.chapters, everyScore: true }).length).toBeGreaterThan(game.length);
+    // Eleven baskets, four chapters: with every score it would have been a chapter at each entry.
+    expect(gameMoments(game, { ...rules.chapters, everyScore: true })).toHaveLength(game.length);
   });
 
   it('basketball: a three corrected to a two, and a basket undone, change no lead and start no run', () => {
-    const game = log('LAL', 'BOS', [
-      [10, 20, 20, 'Q3'],
-      [20, 23, 20, 'Q3'],
-      [30, 22, 20, 'Q3'], // it was a two
-      [40, 22, 23, 'Q3'], // BOS lead: a change from LAL's
-      [50, 22, 25, 'Q3'],
-      [60, 22, 23, 'Q3'], // undone within the correction window
-      [60 + SCORE_CORRECTION_MS / SECOND + 30, 22, 22, 'Q3'], // late: the record is fixed, the lead does not move
-    ]);
+    const game = log(
+      'LAL',
+      'BOS',
+      [
+        [20, 23, 20, 'Q3'],
+        [30, 22, 20, 'Q3'], // it was a two
+        [40, 22, 23, 'Q3'], // BOS lead: a change from LAL's
+        [50, 22, 25, 'Q3'],
+        [60, 22, 23, 'Q3'], // undone within the correction window
+        [60 + SCORE_CORRECTION_MS / SECOND + 30, 22, 22, 'Q3'], // late: the record is fixed, the lead does not move
+      ],
+      { home: 20, away: 20 },
+    );
     const moments = at(gameMoments(game, { periods: true, everyScore: false, leadChanges: true, runPoints: 5 }));
     expect(moments).toEqual([[40, 'LAL 22–23 BOS, lead change']]);
   });

@@ -123,7 +123,7 @@ describe('SRT destination (built-in recorder)', () => {
       eventId,
       {
         templateUrl: `http://${host}/template/?event=${eventId}&key=${keys['template']}`,
-        video: { width: W, height: H, fps: FPS as 30 },
+        video: { width: W, height: H, fps: FPS },
       },
       { destinations: [{ id: 'venue', kind: 'srt', serverUrl, streamKey: STREAM_ID, passphrase: PASSPHRASE }] },
     );
@@ -141,9 +141,9 @@ describe('SRT destination (built-in recorder)', () => {
     status.close();
     // The caller hung up: the listener writes its file's end and exits (it never does if no caller got in).
     const gone = setTimeout(() => receiver?.kill('SIGKILL'), RECEIVER_EXIT_MS);
-    const [code] = await exited;
+    const exit = await exited;
     clearTimeout(gone);
-    expect(code, 'the SRT receiver ended by itself after the caller hung up').toBe(0);
+    expect(exit[0], 'the SRT receiver ended by itself after the caller hung up').toBe(0);
 
     const info = await probe(file);
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);
