@@ -20,6 +20,7 @@ import {
   parse,
   programOutputJobId,
   type ChapterMarker,
+  type ChapterPolicy,
   type Destination,
   type ExportJob,
   type ExportOptions,
@@ -151,15 +152,24 @@ export class JobClient {
 
   /** The export job id for a recording and options: the same request gives the same job and directory. */
   /** Markers count: a chapter marked after an export makes the next export a new one. */
-  static exportJobId(eventId: string, recording: string, options: ExportOptions, markers?: ChapterMarker[]): string {
-    const input = markers === undefined || markers.length === 0 ? [recording, options] : [recording, options, markers];
+  static exportJobId(
+    eventId: string,
+    recording: string,
+    options: ExportOptions,
+    markers?: ChapterMarker[],
+    chapterPolicy?: ChapterPolicy,
+  ): string {
+    const input: unknown[] = [recording, options];
+    if ((markers !== undefined && markers.length > 0) || chapterPolicy !== undefined) input.push(markers ?? []);
+    // Another chapter policy (the event's rules changed) makes another export.
+    if (chapterPolicy !== undefined) input.push(chapterPolicy);
     return `export-${eventId}-${hash(JSON.stringify(input))}`;
   }
 
   async export(job: ExportJob): Promise<{ jobId: string }> {
     const data = check(ExportJobSchema, job, 'export');
     // One export per recording and options: a double click returns the same job.
-    const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers);
+    const jobId = JobClient.exportJobId(data.eventId, data.recording, data.options, data.markers, data.chapterPolicy);
     await this.#enqueueExport(this.#queueOrThrow(this.#exports), 'export', jobId, data);
     return { jobId };
   }

@@ -7,7 +7,7 @@
 // connection between concurrent requests, WATCH belongs to the connection, and the first EXEC clears
 // every request's watch, so a second writer silently overwrote the first.
 import type { Redis } from 'ioredis';
-import { OutputPlanSchema, assertValid, type OutputPlan, type RedisKeys } from '../protocol/index.ts';
+import { OutputPlanSchema, assertValid, parse, type OutputPlan, type RedisKeys } from '../protocol/index.ts';
 
 /** Writers racing on one event retry this often before the update is refused. */
 export const MAX_PLAN_CAS_ATTEMPTS = 20;
@@ -32,8 +32,16 @@ export async function readPlan(redis: Redis, keys: RedisKeys, eventId: string): 
   return parsePlan(await redis.get(keys.output(eventId).plan));
 }
 
+/** A stored plan its schema refuses (a destination kind this version does not know): no retry can fix it. */
+export class InvalidPlanError extends TypeError {
+  override readonly name = 'InvalidPlanError';
+}
+
 function parsePlan(raw: string | null): OutputPlan | null {
-  return raw === null ? null : assertValid(OutputPlanSchema, JSON.parse(raw), 'stored output plan');
+  if (raw === null) return null;
+  const parsed = parse(OutputPlanSchema, JSON.parse(raw));
+  if (!parsed.ok) throw new InvalidPlanError(`stored output plan: ${parsed.error.field} ${parsed.error.message}`);
+  return parsed.value;
 }
 
 /**

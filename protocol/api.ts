@@ -3,13 +3,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ColourSchema, ProgramStateSchema, ReplayStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
+import { MAX_DESTINATIONS } from './jobs.ts';
 import {
   DESTINATION_KINDS,
   DestinationIdSchema,
+  DestinationLabelSchema,
   HlsDestinationSchema,
-  MAX_DESTINATIONS,
   RtmpDestinationSchema,
-} from './jobs.ts';
+  SrtPassphraseSchema,
+} from './destinations/index.ts';
 import { EventChannelsSchema } from './watch.ts';
 import { CameraIngressSchema } from './ingress.ts';
 import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
@@ -66,19 +68,25 @@ export const StaleRevisionResponseSchema = Type.Object({
 
 export const DestinationKindSchema = Type.Union(DESTINATION_KINDS.map((k) => Type.Literal(k)));
 
+/** Any kind's server URL; the kind's module checks its scheme and form (protocol/destinations/). */
+const ServerUrlSchema = Type.Optional(Type.String({ pattern: '^[a-z]+://\\S+$', maxLength: 1024 }));
+
 /**
- * A destination as a client sends it. On update, a destination that keeps its `id` and leaves out
- * `streamKey` keeps the stored key (clients never see keys, so they cannot send them back).
+ * A destination as a client sends it; which fields a kind takes is its module's to say. On update, a
+ * destination that keeps its `id` (and server) and leaves out a secret keeps the stored one: clients
+ * never see secrets, so they cannot send them back.
  */
 export const DestinationInputSchema = Type.Object(
   {
     id: Type.Optional(DestinationIdSchema),
     kind: DestinationKindSchema,
-    label: RtmpDestinationSchema.properties.label,
-    /** RTMP kinds only. */
-    serverUrl: RtmpDestinationSchema.properties.serverUrl,
-    /** RTMP kinds only. */
+    label: DestinationLabelSchema,
+    /** RTMP kinds (rtmp:// or rtmps://) and `srt` (srt://host:port). */
+    serverUrl: ServerUrlSchema,
+    /** RTMP kinds: the stream key; `srt`: the stream id. */
     streamKey: Type.Optional(RtmpDestinationSchema.properties.streamKey),
+    /** `srt` only; empty turns encryption off. */
+    passphrase: Type.Optional(Type.Union([Type.Literal(''), SrtPassphraseSchema])),
     /** `hls` only. */
     dvrWindowSeconds: HlsDestinationSchema.properties.dvrWindowSeconds,
   },
@@ -86,15 +94,17 @@ export const DestinationInputSchema = Type.Object(
 );
 export type DestinationInput = Static<typeof DestinationInputSchema>;
 
-/** A destination as any API answer shows it: the key as `••••abcd` at most. */
+/** A destination as any API answer shows it: secrets only as a fingerprint (`••••#1a2b3c`). */
 export const DestinationViewSchema = Type.Object(
   {
     id: DestinationIdSchema,
     kind: DestinationKindSchema,
-    label: RtmpDestinationSchema.properties.label,
-    serverUrl: RtmpDestinationSchema.properties.serverUrl,
-    /** RTMP kinds: the key's fingerprint. `hls` has no key. */
+    label: DestinationLabelSchema,
+    serverUrl: ServerUrlSchema,
+    /** The stream key's (or SRT stream id's) fingerprint. */
     streamKeyMasked: Type.Optional(Type.String()),
+    /** `srt`: the passphrase's fingerprint, when it has one. */
+    passphraseMasked: Type.Optional(Type.String()),
     dvrWindowSeconds: HlsDestinationSchema.properties.dvrWindowSeconds,
   },
   { additionalProperties: false },

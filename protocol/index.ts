@@ -9,6 +9,8 @@ export * from './test-sources.ts';
 export * from './validate.ts';
 export * from './wire.ts';
 export * from './jobs.ts';
+export * from './destinations/index.ts';
+export * from './secrets.ts';
 export * from './redis-keys.ts';
 export * from './livekit-room.ts';
 export * from './template-page.ts';

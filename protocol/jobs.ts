@@ -5,6 +5,8 @@ import { EventIdSchema } from './wire.ts';
 import { LoudnessTargetSchema } from './audio.ts';
 import { VideoFormatSchema } from './video-format.ts';
 import { RerenderResultSchema } from './rerender.ts';
+import { DestinationIdSchema, DestinationSchema } from './destinations/index.ts';
+import { ChapterPolicySchema } from './sport-presets.ts';
 
 /** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
 export function programOutputJobId(eventId: string): string {
@@ -14,59 +16,6 @@ export function programOutputJobId(eventId: string): string {
 export const OUTPUT_BACKENDS = ['builtin', 'egress'] as const;
 export const OutputBackendKindSchema = Type.Union(OUTPUT_BACKENDS.map((b) => Type.Literal(b)));
 export type OutputBackendKind = Static<typeof OutputBackendKindSchema>;
-
-export const DestinationIdSchema = Type.String({
-  pattern: '^[a-z0-9][a-z0-9_-]{0,31}$',
-  description: 'Destination id.',
-});
-
-/**
- * One RTMP destination. The stream key is a secret: it is kept apart from the server URL so that every
- * status, log line and job return value can show the URL with the key masked.
- */
-export const RtmpDestinationSchema = Type.Object(
-  {
-    id: DestinationIdSchema,
-    kind: Type.Union([Type.Literal('youtube'), Type.Literal('twitch'), Type.Literal('rtmp')]),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    /**
-     * The server and application the key is appended to, e.g. rtmp://live.example.org/app. Required for
-     * rtmp; for youtube/twitch one of their ingest servers (ingest-presets.ts), left out = the default.
-     */
-    serverUrl: Type.Optional(Type.String({ pattern: '^rtmps?://[^\\s/]+(/[^\\s]*)?$', maxLength: 1024 })),
-    streamKey: Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\s/]+$' }),
-  },
-  { additionalProperties: false },
-);
-export type RtmpDestination = Static<typeof RtmpDestinationSchema>;
-
-/** Longest DVR window a viewer can seek back in (a whole match with extra time and a break). */
-export const MAX_DVR_WINDOW_SECONDS = 4 * 3600;
-
-/**
- * Self-hosted playback: the program as HLS the controller serves (hls.ts). No key: nothing leaves the
- * deployment. `dvrWindowSeconds` keeps that much behind the live edge for viewers to seek back in; left
- * out, the playlist is a short live window.
- */
-export const HlsDestinationSchema = Type.Object(
-  {
-    id: DestinationIdSchema,
-    kind: Type.Literal('hls'),
-    label: RtmpDestinationSchema.properties.label,
-    dvrWindowSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: MAX_DVR_WINDOW_SECONDS })),
-  },
-  { additionalProperties: false },
-);
-export type HlsDestination = Static<typeof HlsDestinationSchema>;
-
-export const DestinationSchema = Type.Union([RtmpDestinationSchema, HlsDestinationSchema]);
-export type Destination = Static<typeof DestinationSchema>;
-export const DESTINATION_KINDS = ['youtube', 'twitch', 'rtmp', 'hls'] as const;
-export type DestinationKind = (typeof DESTINATION_KINDS)[number];
-
-export function isRtmpDestination(destination: Destination): destination is RtmpDestination {
-  return destination.kind !== 'hls';
-}
 
 export const MAX_DESTINATIONS = 8;
 export const DestinationListSchema = Type.Array(DestinationSchema, { maxItems: MAX_DESTINATIONS });
@@ -118,7 +67,7 @@ export const UpdateDestinationsRequestSchema = Type.Object(
 );
 export type UpdateDestinationsRequest = Static<typeof UpdateDestinationsRequestSchema>;
 
-/** What stop ends: everything (default), only the recording, or only the destinations (RTMP and HLS). */
+/** What stop ends: everything (default), only the recording, or only the destinations. */
 export const StopRequestSchema = Type.Object(
   { what: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('recording'), Type.Literal('stream')])) },
   { additionalProperties: false },
@@ -144,9 +93,12 @@ export const ExportOptionsSchema = Type.Object(
 );
 export type ExportOptions = Static<typeof ExportOptionsSchema>;
 
+/** Longest chapter title. */
+export const MAX_CHAPTER_NAME = 80;
+
 /** A named chapter marker at a server time (obs-websocket CreateRecordChapter, or the API). */
 export const ChapterMarkerSchema = Type.Object(
-  { time: Type.Number({ minimum: 0 }), name: Type.String({ minLength: 1, maxLength: 80 }) },
+  { time: Type.Number({ minimum: 0 }), name: Type.String({ minLength: 1, maxLength: MAX_CHAPTER_NAME }) },
   { additionalProperties: false },
 );
 export type ChapterMarker = Static<typeof ChapterMarkerSchema>;
@@ -165,6 +117,8 @@ export const ExportJobSchema = Type.Object(
     options: ExportOptionsSchema,
     /** The event's chapter markers: when any fall inside the export, they are its chapters (else the takes). */
     markers: Type.Optional(Type.Array(ChapterMarkerSchema, { maxItems: MAX_CHAPTER_MARKERS })),
+    /** Which game-log moments are chapters (the event's sport rules); left out: DEFAULT_CHAPTER_POLICY. */
+    chapterPolicy: Type.Optional(ChapterPolicySchema),
   },
   { additionalProperties: false },
 );
@@ -266,9 +220,9 @@ export type OutputState = 'starting' | 'live' | 'retrying' | 'stopped' | 'failed
 export const OutputReportSchema = Type.Object(
   {
     id: Type.String(),
-    kind: Type.Union([Type.Literal('recording'), Type.Literal('rtmp'), Type.Literal('hls')]),
+    kind: Type.Union([Type.Literal('recording'), Type.Literal('rtmp'), Type.Literal('srt'), Type.Literal('hls')]),
     label: Type.String(),
-    /** Masked RTMP URL, the recording's file name, or the HLS playlist's path on the controller. */
+    /** Masked RTMP or SRT URL, the recording's file name, or the HLS playlist's path on the controller. */
     target: Type.String(),
     state: OutputStateSchema,
     error: Type.Optional(Type.String()),
@@ -329,47 +283,3 @@ export const JobStatusMessageSchema = Type.Union([
 /** The job status message types, each kept as the event's last status of its type. */
 export const JOB_STATUS_TYPES = ['job.output', 'job.export', 'job.rerender'] as const;
 export type JobStatusMessage = Static<typeof JobStatusMessageSchema>;
-
-export const RTMP_BASE: Record<'youtube' | 'twitch', string> = {
-  youtube: 'rtmp://a.rtmp.youtube.com/live2',
-  twitch: 'rtmp://live.twitch.tv/app',
-};
-
-/**
- * The full publish URL, key included: only ever handed to an encoder, never logged or returned.
- * YouTube and Twitch use their default ingest unless the destination chose one of their servers.
- */
-export function destinationUrl(destination: RtmpDestination): string {
-  const base =
-    destination.kind === 'rtmp' ? destination.serverUrl : (destination.serverUrl ?? RTMP_BASE[destination.kind]);
-  if (base === undefined) throw new TypeError(`destination ${destination.id}: rtmp needs serverUrl`);
-  return `${base.replace(/\/+$/, '')}/${destination.streamKey}`;
-}
-
-export const MASK = '****';
-
-/** The publish URL as people may see it: the stream key (the last path segment) replaced by ****. */
-export function maskedDestinationUrl(destination: RtmpDestination): string {
-  return destinationUrl({ ...destination, streamKey: MASK });
-}
-
-/**
- * Masks secrets in text for log lines and errors: every secret given (as written, JSON-escaped and
- * URL-encoded), then whatever follows the last '/' of any rtmp(s) URL and a `key=`/`token=` value. A
- * stream key may hold any character but whitespace and '/', so the mask runs to the next whitespace:
- * it may hide a quote or a colon after the key, never leave a piece of the key.
- */
-export function maskSecrets(text: string, secrets: readonly string[] = []): string {
-  let masked = text;
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]))
-      masked = masked.split(form).join(MASK);
-  }
-  return masked
-    .replace(/rtmps?:\/\/\S+/g, (url) => {
-      const last = url.lastIndexOf('/');
-      return last > url.indexOf('//') + 1 ? `${url.slice(0, last + 1)}${MASK}` : url;
-    })
-    .replace(/([?&](?:key|token|streamKey)=)[^&\s]+/gi, `$1${MASK}`);
-}

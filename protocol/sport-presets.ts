@@ -1,6 +1,7 @@
 // Sport presets: how a sport's scorebug and clock behave (periods and their names, clock direction and
-// length, the score steps the graphics desk offers). An event keeps its resolved rules; the producer may
-// override any field. The controller turns the rules into the event's first program state.
+// length, the score steps the graphics desk offers) and which moments of its game log become chapters of
+// an export. An event keeps its resolved rules; the producer may override any field. The controller turns
+// the rules into the event's first program state.
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_CLOCK_MS, type Clock } from './state.ts';
 
@@ -10,6 +11,28 @@ export type ClockMode = (typeof CLOCK_MODES)[number];
 
 export const MAX_PERIODS = 9;
 export const MAX_SCORE_STEPS = 6;
+
+/** Longest scoring run a chapter policy may wait for. */
+export const MAX_RUN_POINTS = 99;
+
+/**
+ * Which moments of the game log are chapters of a VOD export (worker/export/chapters.ts). A sport that
+ * scores a few times a match wants every score; one that scores a hundred times wants the swings.
+ */
+export const ChapterPolicySchema = Type.Object(
+  {
+    /** A chapter at each period (half, quarter, set). */
+    periods: Type.Boolean(),
+    /** A chapter at every score (a goal, a try). */
+    everyScore: Type.Boolean(),
+    /** A chapter where the lead changes hands (the first lead and a tie are not changes). */
+    leadChanges: Type.Boolean(),
+    /** A chapter where one side starts scoring this many points without reply (an 8–0 run); 0: none. */
+    runPoints: Type.Integer({ minimum: 0, maximum: MAX_RUN_POINTS }),
+  },
+  { additionalProperties: false },
+);
+export type ChapterPolicy = Static<typeof ChapterPolicySchema>;
 
 export const SportRulesSchema = Type.Object(
   {
@@ -21,6 +44,7 @@ export const SportRulesSchema = Type.Object(
     periodMs: Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS }),
     /** The score buttons the graphics desk offers (basketball: 1, 2, 3). */
     scoreSteps: Type.Array(Type.Integer({ minimum: 1, maximum: 9 }), { minItems: 1, maxItems: MAX_SCORE_STEPS }),
+    chapters: ChapterPolicySchema,
   },
   { additionalProperties: false },
 );
@@ -39,41 +63,78 @@ export interface SportPreset {
 const MINUTE = 60_000;
 const sets = (count: number): string[] => Array.from({ length: count }, (_, i) => `SET ${i + 1}`);
 
+/** Goals and tries: few enough that each is worth a chapter. */
+const EVERY_SCORE: ChapterPolicy = { periods: true, everyScore: true, leadChanges: false, runPoints: 0 };
+/** A basket is a minute's routine: the game's story is its lead changes and its runs. */
+const SWINGS: ChapterPolicy = { periods: true, everyScore: false, leadChanges: true, runPoints: 8 };
+/** Points and games inside a set: the sets are the chapters. */
+const PERIODS_ONLY: ChapterPolicy = { periods: true, everyScore: false, leadChanges: false, runPoints: 0 };
+
 export const SPORT_PRESETS: readonly SportPreset[] = [
   {
     id: 'football',
     label: 'Football (soccer)',
-    rules: { periods: ['1st', '2nd', 'ET1', 'ET2', 'PENS'], clock: 'up', periodMs: 45 * MINUTE, scoreSteps: [1] },
+    rules: {
+      periods: ['1st', '2nd', 'ET1', 'ET2', 'PENS'],
+      clock: 'up',
+      periodMs: 45 * MINUTE,
+      scoreSteps: [1],
+      chapters: EVERY_SCORE,
+    },
   },
   {
     id: 'futsal',
     label: 'Futsal',
-    rules: { periods: ['1st', '2nd', 'ET1', 'ET2'], clock: 'down', periodMs: 20 * MINUTE, scoreSteps: [1] },
+    rules: {
+      periods: ['1st', '2nd', 'ET1', 'ET2'],
+      clock: 'down',
+      periodMs: 20 * MINUTE,
+      scoreSteps: [1],
+      chapters: EVERY_SCORE,
+    },
   },
   {
     id: 'basketball',
     label: 'Basketball',
-    rules: { periods: ['Q1', 'Q2', 'Q3', 'Q4', 'OT'], clock: 'down', periodMs: 10 * MINUTE, scoreSteps: [1, 2, 3] },
+    rules: {
+      periods: ['Q1', 'Q2', 'Q3', 'Q4', 'OT'],
+      clock: 'down',
+      periodMs: 10 * MINUTE,
+      scoreSteps: [1, 2, 3],
+      chapters: SWINGS,
+    },
   },
   {
     id: 'ice-hockey',
     label: 'Ice hockey',
-    rules: { periods: ['P1', 'P2', 'P3', 'OT', 'SO'], clock: 'down', periodMs: 20 * MINUTE, scoreSteps: [1] },
+    rules: {
+      periods: ['P1', 'P2', 'P3', 'OT', 'SO'],
+      clock: 'down',
+      periodMs: 20 * MINUTE,
+      scoreSteps: [1],
+      chapters: EVERY_SCORE,
+    },
   },
   {
     id: 'rugby',
     label: 'Rugby union',
-    rules: { periods: ['1st', '2nd', 'ET1', 'ET2'], clock: 'up', periodMs: 40 * MINUTE, scoreSteps: [2, 3, 5, 7] },
+    rules: {
+      periods: ['1st', '2nd', 'ET1', 'ET2'],
+      clock: 'up',
+      periodMs: 40 * MINUTE,
+      scoreSteps: [2, 3, 5, 7],
+      chapters: EVERY_SCORE,
+    },
   },
   {
     id: 'volleyball',
     label: 'Volleyball',
-    rules: { periods: sets(5), clock: 'none', periodMs: 0, scoreSteps: [1] },
+    rules: { periods: sets(5), clock: 'none', periodMs: 0, scoreSteps: [1], chapters: PERIODS_ONLY },
   },
   {
     id: 'tennis',
     label: 'Tennis (sets)',
-    rules: { periods: sets(5), clock: 'none', periodMs: 0, scoreSteps: [1] },
+    rules: { periods: sets(5), clock: 'none', periodMs: 0, scoreSteps: [1], chapters: PERIODS_ONLY },
   },
 ];
 
@@ -81,8 +142,11 @@ export const SPORT_PRESETS: readonly SportPreset[] = [
 export const CUSTOM_SPORT: SportPreset = {
   id: 'custom',
   label: 'Other',
-  rules: { periods: ['1st', '2nd'], clock: 'up', periodMs: 0, scoreSteps: [1] },
+  rules: { periods: ['1st', '2nd'], clock: 'up', periodMs: 0, scoreSteps: [1], chapters: EVERY_SCORE },
 };
+
+/** Exports made without a policy (an older controller) chapter as before: periods and every score. */
+export const DEFAULT_CHAPTER_POLICY: ChapterPolicy = EVERY_SCORE;
 
 export function sportPreset(sport: string): SportPreset {
   return SPORT_PRESETS.find((p) => p.id === sport) ?? CUSTOM_SPORT;
@@ -96,6 +160,7 @@ export function resolveSportRules(sport: string, overrides: SportRulesPatch = {}
     clock: overrides.clock ?? base.clock,
     periodMs: overrides.periodMs ?? base.periodMs,
     scoreSteps: overrides.scoreSteps ?? base.scoreSteps,
+    chapters: overrides.chapters ?? base.chapters,
   };
 }
 

@@ -51,7 +51,9 @@ export function parse<S extends TSchema>(schema: S, input: unknown): Parsed<Stat
     const found =
       variant === null
         ? { field: error.path === '' ? '/' : error.path, message: error.message }
-        : nestedError(error.path, parse(variant, error.value));
+        : variant instanceof UnknownKind
+          ? { field: `${error.path}/kind`, message: `must be one of: ${variant.known.join(', ')}` }
+          : nestedError(error.path, parse(variant, error.value));
     if (found !== null && (found.field.length >= best.field.length || best.field === '/')) best = found;
   }
   return { ok: false, error: best };
@@ -65,8 +67,16 @@ function nestedError(path: string, parsed: Parsed<unknown>): ValidationError | n
   };
 }
 
-/** The variant of a `kind`-tagged union (each variant's `kind` a literal or a union of literals) the value names. */
-function kindVariant(schema: TSchema, input: unknown): TSchema | null {
+/** A `kind` no variant of the union has, and the ones it has. */
+class UnknownKind {
+  constructor(readonly known: unknown[]) {}
+}
+
+/**
+ * The variant of a `kind`-tagged union (each variant's `kind` a literal or a union of literals) the value
+ * names, or the kinds there are when it names none.
+ */
+function kindVariant(schema: TSchema, input: unknown): TSchema | UnknownKind | null {
   if (!TypeGuard.IsUnion(schema) || typeof input !== 'object' || input === null || !('kind' in input)) return null;
   const literals = (tag: TSchema | undefined): unknown[] | null => {
     if (tag !== undefined && TypeGuard.IsLiteral(tag)) return [tag.const];
@@ -74,13 +84,15 @@ function kindVariant(schema: TSchema, input: unknown): TSchema | null {
       return tag.anyOf.map((t) => (t as { const: unknown }).const);
     return null;
   };
+  const known: unknown[] = [];
   for (const variant of schema.anyOf) {
     if (!TypeGuard.IsObject(variant)) return null;
     const kinds = literals(variant.properties['kind']);
     if (kinds === null) return null;
     if (kinds.includes(input.kind)) return variant;
+    known.push(...kinds);
   }
-  return null;
+  return new UnknownKind(known);
 }
 
 /** Like parse, but throws a TypeError whose message names the field. */

@@ -48,7 +48,7 @@ export type WatchMessage = Static<typeof WatchMessageSchema>;
 
 /**
  * The event's status from the program output's last status (the worker keeps it in Redis): live while a
- * stream destination (RTMP or HLS) is live (or retrying: a reconnect is a hiccup, not the end); ended once one was and
+ * destination (sent or served) is live (or retrying: a reconnect is a hiccup, not the end); ended once one was and
  * none is; upcoming before any stream destination went live. A recording alone is not public.
  */
 export function eventStatusOf(output: OutputStatusMessage | null): EventStatus {

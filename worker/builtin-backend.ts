@@ -1,19 +1,15 @@
 // Program output with Pitchside's own recorder (worker/recorder/): Chromium renders the template, the
-// page encodes H.264, one ffmpeg per output writes the MP4, each RTMP destination and each HLS destination
-// (all copying the one encode). Destinations and the recording map one-to-one onto recorder outputs, each
-// started, retried and stopped on its own.
+// page encodes H.264, one ffmpeg per output writes the MP4 and each destination the way its kind says
+// (protocol/destinations/; all copying the one encode). Destinations and the recording map one-to-one
+// onto recorder outputs, each started, retried and stopped on its own.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   HLS_DATA_SUBDIR,
-  destinationUrl,
+  destinationSecrets,
   hlsDestinationPath,
-  hlsListSize,
-  hlsPlaylistUrlPath,
-  isRtmpDestination,
   type Destination,
   maskSecrets,
-  maskedDestinationUrl,
   type OutputBackendKind,
   type OutputPlan,
   type OutputReport,
@@ -22,8 +18,15 @@ import {
 import { Recorder, type RecorderStats } from './recorder/recorder.ts';
 import { recoverRecordings } from './recording-recovery.ts';
 import { writeRecordingStart } from './recording-start.ts';
-import type { OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
-import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
+import type { OutputSpec, OutputState as RecorderOutputState, OutputStats } from './recorder/types.ts';
+import {
+  destinationKindOf,
+  destinationReport,
+  type OutputBackend,
+  type OutputSession,
+  type OutputSessionHooks,
+  type OutputSessionResult,
+} from './output-backend.ts';
 import { templatePageUrl } from './template-url.ts';
 import type { OutboundPolicy } from '../runtime/outbound-policy.ts';
 import { errorMessage } from '../runtime/logger.ts';
@@ -113,15 +116,15 @@ class BuiltinSession implements OutputSession {
       height: plan.video.height,
       fps: plan.video.fps,
       outputs: [],
-      onLog: (message) => hooks.log.debug({ eventId: plan.eventId }, maskSecrets(message, this.#streamKeys())),
+      onLog: (message) => hooks.log.debug({ eventId: plan.eventId }, maskSecrets(message, this.#secrets())),
       // The job then retries with a fresh recorder (a new recording part) instead of waiting on a dead page.
       onCrash: (reason) => hooks.onFailure(new Error(`recorder failed: ${reason}`)),
     });
   }
 
   /** Known exactly, so masking does not depend on how ffmpeg quotes a URL. */
-  #streamKeys(): string[] {
-    return this.#plan.destinations.filter(isRtmpDestination).map((d) => d.streamKey);
+  #secrets(): string[] {
+    return destinationSecrets(this.#plan.destinations);
   }
 
   #hlsDir(destinationId: string): string {
@@ -129,9 +132,14 @@ class BuiltinSession implements OutputSession {
     return join(root, hlsDestinationPath(this.#plan.eventId, destinationId));
   }
 
-  /** What the output writes to: a change restarts it (an RTMP URL, or an HLS directory and window). */
+  /** The recorder output a destination's kind asks for; what it writes to is its identity (a change restarts it). */
+  #spec(d: Destination): OutputSpec {
+    const target = destinationKindOf(d).recorder(d);
+    return target.kind === 'hls' ? { ...target, id: d.id, dir: this.#hlsDir(d.id) } : { ...target, id: d.id };
+  }
+
   #target(d: Destination): string {
-    return isRtmpDestination(d) ? destinationUrl(d) : `hls:${this.#hlsDir(d.id)}:${hlsListSize(d.dvrWindowSeconds)}`;
+    return JSON.stringify(this.#spec(d));
   }
 
   async start(): Promise<void> {
@@ -168,7 +176,7 @@ class BuiltinSession implements OutputSession {
       return {
         state: STATE[s.state],
         retries: s.failures,
-        ...(s.lastError ? { error: maskSecrets(s.lastError, this.#streamKeys()) } : {}),
+        ...(s.lastError ? { error: maskSecrets(s.lastError, this.#secrets()) } : {}),
       };
     };
     const reports: OutputReport[] = [];
@@ -181,15 +189,11 @@ class BuiltinSession implements OutputSession {
         ...report(RECORDING_ID),
       });
     }
-    for (const d of this.#plan.destinations) {
+    for (const d of this.#plan.destinations)
       reports.push({
-        id: d.id,
-        kind: d.kind === 'hls' ? 'hls' : 'rtmp',
-        label: d.label ?? d.kind,
-        target: isRtmpDestination(d) ? maskedDestinationUrl(d) : hlsPlaylistUrlPath(this.#plan.eventId, d.id),
+        ...destinationReport(d, this.#plan.eventId),
         ...report(d.id),
       });
-    }
     return reports;
   }
 
@@ -243,15 +247,13 @@ class BuiltinSession implements OutputSession {
     }
     for (const d of plan.destinations) {
       if (this.#armed.includes(d.id)) continue;
-      if (isRtmpDestination(d)) {
-        this.#add(d.id, { id: d.id, kind: 'rtmp', url: destinationUrl(d) }, destinationUrl(d));
-        continue;
+      const spec = this.#spec(d);
+      if (spec.kind === 'hls') {
+        // A new playlist for a new run: a player must not see the last show's segments as this one's.
+        await clearHlsDirectory(spec.dir);
+        this.#hlsDirs.set(d.id, spec.dir);
       }
-      // A new playlist for a new run: a player must not see the last show's segments as this one's.
-      const dir = this.#hlsDir(d.id);
-      await clearHlsDirectory(dir);
-      this.#hlsDirs.set(d.id, dir);
-      this.#add(d.id, { id: d.id, kind: 'hls', dir, listSize: hlsListSize(d.dvrWindowSeconds) }, this.#target(d));
+      this.#add(d.id, spec, this.#target(d));
     }
   }
 

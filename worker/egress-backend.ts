@@ -1,8 +1,9 @@
 // Program output through LiveKit Egress: one RoomComposite egress that opens the Pitchside template
 // (customBaseUrl) and encodes it to the event's RTMP destinations and/or a file. Destinations change live
 // with UpdateStream; a recording asked for while only streaming gets its own file-only egress, and so does
-// each HLS destination (segments into storage the controller serves: Egress cannot add a segment output
-// to a running egress).
+// each destination whose kind asks for an egress of its own (protocol/destinations/): HLS segments into
+// storage the controller serves, an SRT stream (Egress cannot add a segment output to a running egress,
+// and takes one stream protocol per egress).
 import {
   EgressClient,
   EncodedFileOutput,
@@ -24,13 +25,12 @@ import {
   HLS_EGRESS_SEGMENT_PREFIX,
   HLS_SEGMENT_SECONDS,
   assertValid,
-  destinationUrl,
   hlsDestinationPath,
-  hlsPlaylistUrlPath,
-  isRtmpDestination,
   eventRoom,
+  destinationSecrets,
   maskSecrets,
-  maskedDestinationUrl,
+  type Destination,
+  type EgressTarget,
   type OutputBackendKind,
   type OutputPlan,
   type OutputReport,
@@ -39,7 +39,14 @@ import {
 } from '../protocol/index.ts';
 import { templatePageUrl } from './template-url.ts';
 import { egressUpdateFromInfo, type EgressUpdate } from '../outputs/egress-updates.ts';
-import type { OutputBackend, OutputSession, OutputSessionHooks, OutputSessionResult } from './output-backend.ts';
+import {
+  destinationKindOf,
+  destinationReport,
+  type OutputBackend,
+  type OutputSession,
+  type OutputSessionHooks,
+  type OutputSessionResult,
+} from './output-backend.ts';
 import { readSessionRecord, writeSessionRecord } from './session-record.ts';
 import { errorMessage } from '../runtime/logger.ts';
 
@@ -91,8 +98,38 @@ interface EgressRecord {
   fileEgressId: string | null;
   /** Destination id → full URL currently on the stream egress (needed to remove it later). */
   streaming: Record<string, string>;
-  /** HLS destination id → its segments egress. */
+  /** Destination id → the egress of its own (HLS segments, an SRT stream) and what it was started for. */
+  own?: Record<string, OwnEgress>;
+  /** Written by workers before `own`: HLS destination id → its segments egress. */
   hls?: Record<string, string>;
+}
+
+/** Records written before `own`: their HLS segment egresses, adopted as the same targets. */
+function storedHls(hls: Record<string, string> | undefined): Record<string, OwnEgress> {
+  const target = JSON.stringify({ kind: 'hls-segments' } satisfies EgressTarget);
+  return Object.fromEntries(Object.entries(hls ?? {}).map(([id, egressId]) => [id, { egressId, target }]));
+}
+
+interface OwnEgress {
+  egressId: string;
+  /** The destination's EgressTarget as JSON (secrets included, like `streaming`): a change restarts it. */
+  target: string;
+}
+
+/** The shared stream egress's URL of a destination whose kind rides on it, else null. */
+function sharedStreamUrl(d: Destination): string | null {
+  const target = destinationKindOf(d).egress(d);
+  return target.kind === 'rtmp-stream' ? target.url : null;
+}
+
+/** The egress target of a destination that has an egress of its own, else null. */
+function ownTarget(d: Destination): Exclude<EgressTarget, { kind: 'rtmp-stream' }> | null {
+  const target = destinationKindOf(d).egress(d);
+  return target.kind === 'rtmp-stream' ? null : target;
+}
+
+function ownEgressIds(record: EgressRecord): string[] {
+  return Object.values(record.own ?? {}).map((o) => o.egressId);
 }
 
 const ENDED = new Set(['EGRESS_COMPLETE', 'EGRESS_FAILED', 'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED']);
@@ -146,13 +183,13 @@ class EgressSession implements OutputSession {
       streamEgressId: keep(stored.streamEgressId),
       fileEgressId: keep(stored.fileEgressId),
       streaming: keep(stored.streamEgressId) ? (stored.streaming ?? {}) : {},
-      hls: Object.fromEntries(Object.entries(stored.hls ?? {}).filter(([, id]) => keep(id) !== null)),
+      own: Object.fromEntries(
+        Object.entries({ ...storedHls(stored.hls), ...stored.own }).filter(([, o]) => keep(o.egressId) !== null),
+      ),
     };
-    const adopted = [
-      this.#record.streamEgressId,
-      this.#record.fileEgressId,
-      ...Object.values(this.#record.hls ?? {}),
-    ].filter((id) => id !== null);
+    const adopted = [this.#record.streamEgressId, this.#record.fileEgressId, ...ownEgressIds(this.#record)].filter(
+      (id) => id !== null,
+    );
     if (adopted.length > 0)
       this.hooks.log.info({ eventId: this.#plan.eventId, egresses: adopted }, 'adopted running egresses');
     // An egress running in the room that no record names was started by a worker that died before it
@@ -166,9 +203,14 @@ class EgressSession implements OutputSession {
   async apply(plan: OutputPlan): Promise<void> {
     this.#plan = plan;
     const client = this.backend.client;
-    const want = new Map(plan.destinations.filter(isRtmpDestination).map((d) => [d.id, destinationUrl(d)]));
+    const want = new Map(
+      plan.destinations.flatMap((d) => {
+        const url = sharedStreamUrl(d);
+        return url === null ? [] : [[d.id, url] as const];
+      }),
+    );
     const rec = this.#record;
-    await this.#applyHls(plan);
+    await this.#applyOwn(plan);
 
     if (!plan.record && rec.fileEgressId !== null && rec.fileEgressId !== rec.streamEgressId) {
       await this.#stopEgress(rec.fileEgressId);
@@ -227,25 +269,11 @@ class EgressSession implements OutputSession {
         ...state('recording', this.#record.fileEgressId !== null),
       });
     }
-    for (const d of this.#plan.destinations) {
-      reports.push(
-        isRtmpDestination(d)
-          ? {
-              id: d.id,
-              kind: 'rtmp',
-              label: d.label ?? d.kind,
-              target: maskedDestinationUrl(d),
-              ...state(d.id, d.id in this.#record.streaming),
-            }
-          : {
-              id: d.id,
-              kind: 'hls',
-              label: d.label ?? d.kind,
-              target: hlsPlaylistUrlPath(this.#plan.eventId, d.id),
-              ...state(d.id, d.id in (this.#record.hls ?? {})),
-            },
-      );
-    }
+    for (const d of this.#plan.destinations)
+      reports.push({
+        ...destinationReport(d, this.#plan.eventId),
+        ...state(d.id, d.id in this.#record.streaming || d.id in (this.#record.own ?? {})),
+      });
     return reports;
   }
 
@@ -256,7 +284,7 @@ class EgressSession implements OutputSession {
   async stop(): Promise<OutputSessionResult> {
     this.#stopping = true;
     const ids = new Set(
-      [this.#record.streamEgressId, this.#record.fileEgressId, ...Object.values(this.#record.hls ?? {})].filter(
+      [this.#record.streamEgressId, this.#record.fileEgressId, ...ownEgressIds(this.#record)].filter(
         (id): id is string => id !== null,
       ),
     );
@@ -265,7 +293,7 @@ class EgressSession implements OutputSession {
       if (info !== null) this.#files.push(...egressUpdateFromInfo(info).files);
     }
     const outputs = this.outputs().map((o) => ({ ...o, state: 'stopped' as const }));
-    this.#record = { streamEgressId: null, fileEgressId: null, streaming: {}, hls: {} };
+    this.#record = { streamEgressId: null, fileEgressId: null, streaming: {}, own: {} };
     await this.detach();
     return { recordings: [...new Set(this.#files)], recordingStartedAt: this.#startedAtMs, outputs };
   }
@@ -275,43 +303,57 @@ class EgressSession implements OutputSession {
     this.#subscriber = null;
   }
 
-  /** One segments-only egress per HLS destination, started and stopped with the plan. */
-  async #applyHls(plan: OutputPlan): Promise<void> {
-    const running = (this.#record.hls ??= {});
-    const want = new Set(plan.destinations.filter((d) => d.kind === 'hls').map((d) => d.id));
-    for (const [id, egressId] of Object.entries(running)) {
-      if (want.has(id)) continue;
-      await this.#stopEgress(egressId);
+  /** One egress per destination whose kind asks for its own, started, restarted and stopped with the plan. */
+  async #applyOwn(plan: OutputPlan): Promise<void> {
+    const running = (this.#record.own ??= {});
+    const want = new Map(
+      plan.destinations.flatMap((d) => {
+        const target = ownTarget(d);
+        return target === null ? [] : [[d.id, target] as const];
+      }),
+    );
+    for (const [id, own] of Object.entries(running)) {
+      if (want.has(id) && JSON.stringify(want.get(id)) === own.target) continue;
+      await this.#stopEgress(own.egressId);
       delete running[id];
     }
-    for (const id of want) {
+    for (const [id, target] of want) {
       if (running[id] !== undefined) continue;
-      const prefix = `${this.backend.options.hlsDir ?? 'hls'}/${hlsDestinationPath(plan.eventId, id)}`;
-      const segments = new SegmentedFileOutput({
-        protocol: SegmentedFileProtocol.HLS_PROTOCOL,
-        filenamePrefix: `${prefix}/${HLS_EGRESS_SEGMENT_PREFIX}`,
-        playlistName: `${prefix}/${HLS_EGRESS_FULL_PLAYLIST}`,
-        livePlaylistName: `${prefix}/${HLS_PLAYLIST}`,
-        segmentDuration: HLS_SEGMENT_SECONDS,
-      });
-      running[id] = (await this.#startEgress({ file: false, urls: [], segments })).egressId;
+      const info =
+        target.kind === 'srt-stream'
+          ? await this.#startEgress({ file: false, urls: [target.url], protocol: StreamProtocol.SRT })
+          : await this.#startEgress({ file: false, urls: [], segments: this.#hlsSegments(plan.eventId, id) });
+      running[id] = { egressId: info.egressId, target: JSON.stringify(target) };
       // Written at once: a worker killed before the plan's record is written must not orphan it.
       await writeSessionRecord(this.hooks.redis, this.hooks.keys, plan.eventId, this.#record);
     }
+  }
+
+  #hlsSegments(eventId: string, destinationId: string): SegmentedFileOutput {
+    const prefix = `${this.backend.options.hlsDir ?? 'hls'}/${hlsDestinationPath(eventId, destinationId)}`;
+    return new SegmentedFileOutput({
+      protocol: SegmentedFileProtocol.HLS_PROTOCOL,
+      filenamePrefix: `${prefix}/${HLS_EGRESS_SEGMENT_PREFIX}`,
+      playlistName: `${prefix}/${HLS_EGRESS_FULL_PLAYLIST}`,
+      livePlaylistName: `${prefix}/${HLS_PLAYLIST}`,
+      segmentDuration: HLS_SEGMENT_SECONDS,
+    });
   }
 
   async #startEgress({
     file,
     urls,
     segments,
+    protocol = StreamProtocol.RTMP,
   }: {
     file: boolean;
     urls: string[];
     segments?: SegmentedFileOutput;
+    protocol?: StreamProtocol;
   }): Promise<EgressInfo> {
     const outputs: EncodedOutputs = {};
     if (segments !== undefined) outputs.segments = segments;
-    if (urls.length > 0) outputs.stream = new StreamOutput({ protocol: StreamProtocol.RTMP, urls });
+    if (urls.length > 0) outputs.stream = new StreamOutput({ protocol, urls });
     if (file && this.backend.options.segmented) {
       outputs.segments = new SegmentedFileOutput({
         protocol: SegmentedFileProtocol.HLS_PROTOCOL,
@@ -338,6 +380,7 @@ class EgressSession implements OutputSession {
           file,
           hls: segments !== undefined,
           streams: urls.length,
+          protocol: StreamProtocol[protocol],
         },
         'egress started',
       );
@@ -358,6 +401,11 @@ class EgressSession implements OutputSession {
     }
   }
 
+  /** Egress may quote a URL any way: every secret of the plan is masked as written, besides URL shapes. */
+  #masked(text: string): string {
+    return maskSecrets(text, destinationSecrets(this.#plan.destinations));
+  }
+
   /** Anything can be published on the channel: what does not parse is logged and dropped. */
   #onMessage(message: string): void {
     let update: EgressUpdate;
@@ -374,8 +422,8 @@ class EgressSession implements OutputSession {
     const rec = this.#record;
     const isStream = update.egressId === rec.streamEgressId;
     const isFile = update.egressId === rec.fileEgressId;
-    const hlsId = Object.entries(rec.hls ?? {}).find(([, id]) => id === update.egressId)?.[0];
-    if (!isStream && !isFile && hlsId === undefined) return;
+    const ownId = Object.entries(rec.own ?? {}).find(([, o]) => o.egressId === update.egressId)?.[0];
+    if (!isStream && !isFile && ownId === undefined) return;
     if (isFile && update.startedAtMs !== null) this.#startedAtMs ??= update.startedAtMs;
     this.#files.push(...update.files.filter((f) => !this.#files.includes(f)));
     const ended = ENDED.has(update.status);
@@ -390,15 +438,17 @@ class EgressSession implements OutputSession {
     if (isFile)
       this.#status.set('recording', {
         state: egressState,
-        ...(update.error ? { error: maskSecrets(update.error) } : {}),
+        ...(update.error ? { error: this.#masked(update.error) } : {}),
       });
-    if (hlsId !== undefined)
-      this.#status.set(hlsId, { state: egressState, ...(update.error ? { error: maskSecrets(update.error) } : {}) });
+    if (ownId !== undefined)
+      this.#status.set(ownId, { state: egressState, ...(update.error ? { error: this.#masked(update.error) } : {}) });
     if (isStream) {
       // Egress may redact keys in stream results: match destinations by their masked URL.
       const byMasked = new Map(update.streams.map((s) => [maskSecrets(s.url), s]));
-      for (const d of this.#plan.destinations.filter(isRtmpDestination)) {
-        const s = byMasked.get(maskSecrets(destinationUrl(d)));
+      for (const d of this.#plan.destinations) {
+        const url = sharedStreamUrl(d);
+        if (url === null) continue;
+        const s = byMasked.get(maskSecrets(url));
         const state: OutputState =
           s === undefined
             ? egressState
@@ -409,17 +459,17 @@ class EgressSession implements OutputSession {
                 : s.status === 'FINISHED'
                   ? 'stopped'
                   : 'starting';
-        this.#status.set(d.id, { state, ...(s?.error ? { error: maskSecrets(s.error) } : {}) });
+        this.#status.set(d.id, { state, ...(s?.error ? { error: this.#masked(s.error) } : {}) });
       }
     }
     this.hooks.onChange();
     if (ended && !this.#stopping && update.status !== 'EGRESS_COMPLETE') {
       if (isStream) rec.streamEgressId = null;
       if (isFile) rec.fileEgressId = null;
-      if (hlsId !== undefined) delete rec.hls?.[hlsId];
+      if (ownId !== undefined) delete rec.own?.[ownId];
       this.hooks.onFailure(
         new Error(
-          `egress ${update.egressId} ${update.status.replace('EGRESS_', '').toLowerCase()}: ${maskSecrets(update.error || 'no reason given')}`,
+          `egress ${update.egressId} ${update.status.replace('EGRESS_', '').toLowerCase()}: ${this.#masked(update.error || 'no reason given')}`,
         ),
       );
     }

@@ -1,8 +1,16 @@
 // The one interface both program output backends (LiveKit Egress, the built-in recorder) implement.
 // The job layer owns queues, locks, retries and status; a backend only turns a plan into running outputs.
 import type { Redis } from 'ioredis';
-import type { OutputBackendKind, OutputPlan, OutputReport, RedisKeys } from '../protocol/index.ts';
-import type { Logger } from '../runtime/logger.ts';
+import {
+  destinationKind,
+  type Destination,
+  type DestinationKind,
+  type OutputBackendKind,
+  type OutputPlan,
+  type OutputReport,
+  type RedisKeys,
+} from '../protocol/index.ts';
+import { errorMessage, type Logger } from '../runtime/logger.ts';
 
 export interface OutputSessionHooks {
   /** Something in outputs() or recordingStartedAt() changed: the job layer publishes a status. */
@@ -47,4 +55,22 @@ export interface OutputBackend {
 /** Thrown for failures that retrying cannot fix (bad configuration); the job fails at once. */
 export class OutputConfigError extends Error {
   override readonly name = 'OutputConfigError';
+}
+
+/** The module of a destination's kind; a kind no module knows fails the job at once, never passing for RTMP. */
+export function destinationKindOf(destination: Destination): DestinationKind<Destination> {
+  try {
+    return destinationKind(destination.kind);
+  } catch (error) {
+    throw new OutputConfigError(errorMessage(error));
+  }
+}
+
+/** A destination's place in the output status, its kind saying what it is and where it goes (masked). */
+export function destinationReport(
+  d: Destination,
+  eventId: string,
+): Pick<OutputReport, 'id' | 'kind' | 'label' | 'target'> {
+  const kind = destinationKindOf(d);
+  return { id: d.id, kind: kind.reportKind, label: d.label ?? d.kind, target: kind.target(d, eventId) };
 }

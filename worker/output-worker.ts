@@ -13,6 +13,7 @@ import {
   type RedisKeys,
 } from '../protocol/index.ts';
 import { OutputConfigError, type OutputBackend, type OutputSessionResult } from './output-backend.ts';
+import { InvalidPlanError } from '../outputs/plan-store.ts';
 import { OUTPUT_JOB_ATTEMPTS, OUTPUT_RETRY_BASE_MS } from '../outputs/job-client.ts';
 import { ProgramOutputRun, publishFailure } from './program-output-run.ts';
 import { errorMessage, type Logger } from '../runtime/logger.ts';
@@ -157,7 +158,8 @@ export class OutputWorker {
     } catch (error) {
       if (error instanceof WaitingError) throw error;
       // Retries are counted here, not by BullMQ: its attempt count cannot be reset after a stable run.
-      const unrecoverable = error instanceof UnrecoverableError || error instanceof OutputConfigError;
+      const unrecoverable =
+        error instanceof UnrecoverableError || error instanceof OutputConfigError || error instanceof InvalidPlanError;
       const failures = unrecoverable
         ? OUTPUT_JOB_ATTEMPTS
         : await this.#countFailure(redis, data.eventId, run.runningForMs() >= this.#stableRunMs);

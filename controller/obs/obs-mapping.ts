@@ -8,6 +8,7 @@ import {
   OBS_TRANSITIONS,
   type AudioSourceSettings,
   type ObsTransitionName,
+  type OutputReport,
   type OutputStatusMessage,
   type ProgramState,
   type Source,
@@ -72,15 +73,18 @@ export function findTransition(name: unknown): TransitionType | undefined {
   return OBS_TRANSITIONS.find((t) => t.transitionName === name || `pitchside-${t.type}` === name)?.type;
 }
 
-/** Whether the stream (any RTMP destination) and the recording are running, from the worker's status. */
+/** OBS's "stream" is what is sent to a server (RTMP or SRT); an HLS destination is served, not sent. */
+export function isSentStream(output: Pick<OutputReport, 'kind'>): boolean {
+  return output.kind === 'rtmp' || output.kind === 'srt';
+}
+
+/** Whether the stream (any sent destination) and the recording are running, from the worker's status. */
 export function outputActivity(status: OutputStatusMessage | undefined): { stream: boolean; record: boolean } {
   if (status === undefined || status.state === 'completed' || status.state === 'failed')
     return { stream: false, record: false };
-  const running = (kind: 'rtmp' | 'recording'): boolean =>
-    status.outputs.some(
-      (o) => o.kind === kind && (o.state === 'live' || o.state === 'starting' || o.state === 'retrying'),
-    );
-  return { stream: running('rtmp'), record: running('recording') };
+  const running = (which: (o: OutputReport) => boolean): boolean =>
+    status.outputs.some((o) => which(o) && (o.state === 'live' || o.state === 'starting' || o.state === 'retrying'));
+  return { stream: running(isSentStream), record: running((o) => o.kind === 'recording') };
 }
 
 /** OBS's "showing" (InputShowStateChanged, GetSourceActive): on program or on preview. */

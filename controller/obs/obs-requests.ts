@@ -29,6 +29,7 @@ import {
   faderDb,
   findSource,
   findTransition,
+  isSentStream,
   obsShowing,
   obsTransition,
   obsVolume,
@@ -216,7 +217,7 @@ export class ObsRequestHandlers {
         const { active, status } = await this.#output('stream');
         return this.ok({
           outputActive: active,
-          outputReconnecting: status?.outputs?.some((o) => o.kind === 'rtmp' && o.state === 'retrying') ?? false,
+          outputReconnecting: status?.outputs?.some((o) => isSentStream(o) && o.state === 'retrying') ?? false,
           ...timecode(active, status?.recordingStartedAt ?? null),
           outputCongestion: 0,
           outputBytes: 0,

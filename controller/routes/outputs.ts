@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
-  isRtmpDestination,
   DestinationIdSchema,
   EventIdSchema,
   ExportFileSchema,
@@ -22,6 +21,7 @@ import {
   StopRequestSchema,
   VideoFormatSchema,
   parseVideoFormat,
+  resolveSportRules,
   type Role,
   type VideoFormat,
 } from '../../protocol/index.ts';
@@ -119,7 +119,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     if (chosen.length === 0)
       throw new AppError(400, 'INVALID', 'the event has no destinations to go live to', '/destinations');
     // Again at going live: a name checked when the destination was saved may point elsewhere by now.
-    await vetDestinations(app.outbound, chosen.filter(isRtmpDestination));
+    await vetDestinations(app.outbound, chosen);
     return chosen;
   };
 
@@ -308,7 +308,9 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           '/recording',
         );
       const markers = await chapterMarkers.list(eventId);
-      const jobId = JobClient.exportJobId(eventId, note.file, options, markers);
+      const event = await app.events.require(eventId);
+      const chapterPolicy = resolveSportRules(event.sport, event.ruleOverrides).chapters;
+      const jobId = JobClient.exportJobId(eventId, note.file, options, markers, chapterPolicy);
       await answer(() =>
         jobs.export({
           eventId,
@@ -317,6 +319,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           outDir: join(exportsRoot, eventId, jobId),
           options,
           markers,
+          chapterPolicy,
         }),
       );
       const base = `/api/events/${eventId}/exports/${jobId}`;

@@ -1,4 +1,4 @@
-// Events in Redis: metadata, join code and room lookups, destinations with their stream keys. Keys never
+// Events in Redis: metadata, join code and room lookups, destinations with their secrets. Secrets never
 // leave this module except through getDestinationsWithSecrets, which the worker imports (never an HTTP
 // answer). Every API view goes through toEventView, which masks them.
 import { createHash, randomInt } from 'node:crypto';
@@ -10,7 +10,9 @@ import {
   eventRoom,
   periodStartClock,
   resolveSportRules,
-  isRtmpDestination,
+  destinationFromInput,
+  destinationKind,
+  DestinationInputError,
   type SportRulesPatch,
   type Destination,
   type DestinationInput,
@@ -74,21 +76,7 @@ export function maskStreamKey(key: string): string {
 }
 
 export function toDestinationView(d: Destination): DestinationView {
-  const label = d.label === undefined ? {} : { label: d.label };
-  if (d.kind === 'hls')
-    return {
-      id: d.id,
-      kind: d.kind,
-      ...label,
-      ...(d.dvrWindowSeconds === undefined ? {} : { dvrWindowSeconds: d.dvrWindowSeconds }),
-    };
-  return {
-    id: d.id,
-    kind: d.kind,
-    ...label,
-    ...(d.serverUrl === undefined ? {} : { serverUrl: d.serverUrl }),
-    streamKeyMasked: maskStreamKey(d.streamKey),
-  };
+  return destinationKind(d.kind).view(d, maskStreamKey);
 }
 
 export function toEventView(event: StoredEvent): PitchsideEvent {
@@ -325,7 +313,7 @@ export class EventStore {
   }
 }
 
-/** Applies a client's destination list to the stored one, keeping stored keys the client cannot see. */
+/** Applies a client's destination list to the stored one, keeping stored secrets the client cannot see. */
 function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): Destination[] {
   const used = new Set<string>();
   const id = (input: DestinationInput, field: string): string => {
@@ -337,50 +325,12 @@ function mergeDestinations(stored: Destination[], inputs: DestinationInput[]): D
   };
   return inputs.map((input, index) => {
     const field = `/destinations/${index}`;
-    const label = input.label === undefined ? {} : { label: input.label };
-    if (input.kind === 'hls') {
-      // Served by this deployment: there is no server or key to send it to.
-      for (const name of ['serverUrl', 'streamKey'] as const)
-        if (input[name] !== undefined)
-          throw new AppError(400, 'INVALID', `An HLS destination has no ${name}.`, `${field}/${name}`);
-      return {
-        id: id(input, field),
-        kind: 'hls',
-        ...label,
-        ...(input.dvrWindowSeconds === undefined ? {} : { dvrWindowSeconds: input.dvrWindowSeconds }),
-      };
+    const previous = input.id === undefined ? undefined : stored.find((d) => d.id === input.id);
+    try {
+      return destinationFromInput(input, id(input, field), previous);
+    } catch (error) {
+      if (!(error instanceof DestinationInputError)) throw error;
+      throw new AppError(400, 'INVALID', error.message, `${field}${error.field}`);
     }
-    if (input.dvrWindowSeconds !== undefined)
-      throw new AppError(400, 'INVALID', 'Only an HLS destination has a DVR window.', `${field}/dvrWindowSeconds`);
-    const previous =
-      input.id === undefined ? undefined : stored.filter(isRtmpDestination).find((d) => d.id === input.id);
-    // A stored key belongs to the server it was written for: sent anywhere else, it would be handed to
-    // whoever runs that server.
-    const samePlace = previous !== undefined && previous.kind === input.kind && previous.serverUrl === input.serverUrl;
-    const streamKey = input.streamKey ?? (samePlace ? previous.streamKey : undefined);
-    if (streamKey === undefined)
-      throw new AppError(
-        400,
-        'INVALID',
-        previous === undefined
-          ? 'A new destination needs its stream key.'
-          : 'A destination whose kind or server URL changes needs its stream key again (the stored one stays with the old server).',
-        `${field}/streamKey`,
-      );
-    if (input.kind === 'rtmp' && input.serverUrl === undefined) {
-      throw new AppError(
-        400,
-        'INVALID',
-        'A custom RTMP destination needs its server URL (rtmp:// or rtmps://).',
-        `${field}/serverUrl`,
-      );
-    }
-    return {
-      id: id(input, field),
-      kind: input.kind,
-      ...label,
-      ...(input.serverUrl === undefined ? {} : { serverUrl: input.serverUrl }),
-      streamKey,
-    };
   });
 }

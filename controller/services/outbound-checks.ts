@@ -1,5 +1,5 @@
 // The outbound policy (runtime/outbound-policy.ts) at the controller's doors: a media source's URL in
-// a command, and the RTMP server of a destination, each refused with a 400 naming the field.
+// a command, and the server of a destination (RTMP, SRT), each refused with a 400 naming the field.
 import type { Command, DestinationInput } from '../../protocol/index.ts';
 import { OutboundRefused, type OutboundPolicy } from '../../runtime/outbound-policy.ts';
 import { AppError } from './app-error.ts';
@@ -28,12 +28,13 @@ export function vetCommand(policy: OutboundPolicy, command: Command): Promise<vo
 }
 
 /**
- * Custom RTMP servers (YouTube's and Twitch's are fixed). A name that does not resolve yet is accepted:
+ * The server every kind that sends somewhere keeps in `serverUrl` (custom RTMP, SRT; YouTube's and
+ * Twitch's defaults are fixed). A name that does not resolve yet is accepted:
  * it reaches nothing now, and the address is checked again when the stream starts.
  */
 export async function vetDestinations(
   policy: OutboundPolicy,
-  destinations: readonly Pick<DestinationInput, 'serverUrl'>[],
+  destinations: readonly Pick<DestinationInput, 'kind' | 'serverUrl'>[],
   field = '/destinations',
 ): Promise<void> {
   for (const [index, destination] of destinations.entries()) {

@@ -2,7 +2,7 @@
 // YouTube key followed the destination to a server the editor chose; and masking showed a key's last
 // four characters, or more of a key holding quotes or '&' in log lines.
 import { describe, expect, it } from 'vitest';
-import { destinationUrl, maskSecrets, type Destination } from '../../protocol/index.ts';
+import { rtmpPublishUrl, maskSecrets, type Destination } from '../../protocol/index.ts';
 import { admin, testApp } from '../controller/controller-helpers.ts';
 
 const YOUTUBE_KEY = 'abcd-efgh-ijkl-mnop-qrst';
@@ -95,7 +95,7 @@ describe('destination secrets', () => {
   it('masks a key in log text however it is quoted, escaped or followed', () => {
     for (const streamKey of ODD_KEYS) {
       const destination: Destination = { id: 'd', kind: 'rtmp', serverUrl: 'rtmp://203.0.113.10/live', streamKey };
-      const url = destinationUrl(destination);
+      const url = rtmpPublishUrl(destination);
       const lines = [
         `[rtmp @ 0x55] Cannot open connection ${url}: Connection refused`,
         `Error opening output '${url}': I/O error`,

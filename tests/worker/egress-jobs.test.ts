@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import {
   WebhookEvent,
   EgressStatus,
+  StreamProtocol,
   type RoomCompositeEgressRequest,
   type StopEgressRequest,
   type UpdateStreamRequest,
@@ -20,6 +21,7 @@ import { forwardEgressWebhook } from '../../outputs/egress-updates.ts';
 import {
   PROGRAM_OUTPUT_QUEUE,
   createRedisKeys,
+  programOutputJobId,
   HLS_FILE_PATTERN,
   HLS_PLAYLIST,
   HLS_SEGMENT_SECONDS,
@@ -35,6 +37,8 @@ import { testLogger } from '../helpers/logger.ts';
 const YT_KEY = 'yt-secret-key-1111';
 const TW_KEY = 'live_twitch_secret_2222';
 const CUSTOM_KEY = 'custom-secret-3333';
+const SRT_STREAM_ID = 'srt-stream-id-4444';
+const SRT_PASSPHRASE = 'srt pass+phrase&5555';
 const youtube: Destination = { id: 'youtube', kind: 'youtube', streamKey: YT_KEY };
 const twitch: Destination = { id: 'twitch', kind: 'twitch', streamKey: TW_KEY };
 const custom: Destination = {
@@ -209,6 +213,89 @@ describe('program output jobs with the Egress backend', () => {
     await client.stop(eventId);
     await until(() => stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').length === 2, 10_000, 'stop');
     expect(stub.callsOf<RoomCompositeEgressRequest>(START)).toHaveLength(2);
+  });
+
+  it('an srt destination streams from an egress of its own; a new passphrase restarts it; no secret in any status', async () => {
+    await startWorker();
+    const srt: Destination = {
+      id: 'venue',
+      kind: 'srt',
+      serverUrl: 'srt://media.example.org:9000',
+      streamKey: SRT_STREAM_ID,
+      passphrase: SRT_PASSPHRASE,
+    };
+    await client.startStream(eventId, target, { destinations: [youtube, srt] });
+    const running = await status.waitFor(
+      (m) => m.type === 'job.output' && m.state === 'running' && m.outputs.length === 2,
+    );
+    const streamsOf = (r: RoomCompositeEgressRequest | undefined) =>
+      r?.streamOutputs.length ? r.streamOutputs : r?.output.case === 'stream' ? [r.output.value] : [];
+    const starts = stub.callsOf<RoomCompositeEgressRequest>(START);
+    expect(starts).toHaveLength(2);
+    // Egress takes one stream protocol per egress: RTMP destinations share one, an SRT one has its own.
+    expect(starts.map((r) => streamsOf(r).map((o) => [o.protocol, o.urls.length])).sort()).toEqual([
+      [[1, 1]], // StreamProtocol.RTMP
+      [[2, 1]], // StreamProtocol.SRT
+    ]);
+    const srtStart = starts.find((r) => streamsOf(r)[0]?.protocol === StreamProtocol.SRT);
+    const srtUrl = new URL(streamsOf(srtStart)[0]?.urls[0] ?? '');
+    expect(`${srtUrl.protocol}//${srtUrl.host}`).toBe('srt://media.example.org:9000');
+    expect(Object.fromEntries(srtUrl.searchParams)).toEqual({
+      mode: 'caller',
+      streamid: SRT_STREAM_ID,
+      passphrase: SRT_PASSPHRASE,
+    });
+    expect(running.type === 'job.output' && running.outputs.find((o) => o.id === 'venue')).toMatchObject({
+      kind: 'srt',
+      target: 'srt://media.example.org:9000?mode=caller&streamid=****&passphrase=****',
+    });
+
+    // A new passphrase: that egress is replaced, the RTMP egress is left alone.
+    await client.updateDestinations(eventId, { add: [{ ...srt, passphrase: 'another passphrase' }] });
+    await until(() => stub.callsOf(START).length === 3, 10_000, 'srt egress restart');
+    const stopped = stub.callsOf<StopEgressRequest>('livekit.Egress/StopEgress').map((s) => s.egressId);
+    expect(stopped).toEqual([[...stub.egresses.keys()][starts.indexOf(srtStart!)]]);
+    expect(stub.callsOf<UpdateStreamRequest>('livekit.Egress/UpdateStream')).toHaveLength(0);
+
+    await client.stop(eventId);
+    await status.waitFor((m) => m.type === 'job.output' && m.state === 'completed');
+    const raw = status.raw.join('\n');
+    expect(secretsIn(raw)).toEqual([]);
+    for (const secret of [SRT_STREAM_ID, SRT_PASSPHRASE, encodeURIComponent(SRT_PASSPHRASE), 'another passphrase'])
+      expect(raw).not.toContain(secret);
+  });
+
+  it('a plan naming a kind no module knows fails the job at once and starts no egress', async () => {
+    await expect(
+      client.startStream(eventId, target, {
+        destinations: [{ id: 'x', kind: 'ftp', serverUrl: 'rtmp://media.example.org/live', streamKey: 'k' } as never],
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID', field: '/destinations/0/kind' });
+
+    // Written by something that skipped the schema (an older or newer controller): still not RTMP.
+    const plan = {
+      eventId,
+      templateUrl: target.templateUrl,
+      video: target.video,
+      record: false,
+      destinations: [{ id: 'x', kind: 'ftp', serverUrl: 'rtmp://media.example.org/live', streamKey: 'k' }],
+      stop: false,
+      revision: 1,
+    };
+    await redis.set(keys.output(eventId).plan, JSON.stringify(plan));
+    await startWorker();
+    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: keys.queuePrefix });
+    const job = await queue.add(
+      'program-output',
+      { eventId, backend: 'egress' },
+      { jobId: programOutputJobId(eventId), attempts: 5 },
+    );
+    await until(async () => (await job.getState()) === 'failed', 10_000, 'failed job');
+    const failed = await queue.getJob(job.id ?? '');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toMatch(/\/destinations\/0/);
+    expect(stub.callsOf(START)).toHaveLength(0);
+    await queue.close();
   });
 
   it('a double click starts one egress; destinations change live with UpdateStream; stop ends every egress', async () => {

@@ -1,7 +1,14 @@
-// Chapters of an export: the match's moments (each period, each score change, and the named markers a
-// producer set: "Kick-off", "Half time"), or one per take when no moment falls in the window, as
-// FFMETADATA for `ffmpeg -i meta.txt -map_chapters 1`. A viewer skips to the goals, not to every cut.
-import type { ChapterMarker, GameLogEntry } from '../../protocol/index.ts';
+// Chapters of an export: the match's moments (periods and the scores, lead changes or runs the sport's
+// chapter policy picks, and the named markers a producer set: "Kick-off", "Half time"), or one per take
+// when no moment falls in the window, as FFMETADATA for `ffmpeg -i meta.txt -map_chapters 1`. A viewer
+// skips to the goals (or a basketball game's swings), not to every cut or every basket.
+import {
+  DEFAULT_CHAPTER_POLICY,
+  MAX_CHAPTER_NAME,
+  type ChapterMarker,
+  type ChapterPolicy,
+  type GameLogEntry,
+} from '../../protocol/index.ts';
 import type { Take, TakeWindow } from './takes.ts';
 
 /**
@@ -30,32 +37,103 @@ export function takeChapters(takes: Take[], labelOf: (source: string) => string)
   }));
 }
 
-/**
- * The moments of a match from its game log: a chapter at each period change (titled by the period) and at
- * each score change (titled by the scoreline, "ARS 1–0 CHE"); a score undone within SCORE_CORRECTION_MS
- * takes its chapter with it.
- */
-export function gameMoments(entries: readonly GameLogEntry[]): ChapterMarker[] {
-  const moments: (ChapterMarker & { side?: 'home' | 'away' })[] = [];
-  for (const entry of [...entries].sort((a, b) => a.time - b.time)) {
-    if (entry.period !== entry.before.period && entry.period !== '')
-      moments.push({ time: entry.time, name: entry.period });
-    for (const side of ['home', 'away'] as const) {
-      if (entry[side].score > entry.before[side]) {
-        moments.push({ time: entry.time, name: scoreline(entry), side });
-      } else if (entry[side].score < entry.before[side]) {
-        const undone = moments.findLastIndex((m) => m.side === side);
-        const goal = moments[undone];
-        if (goal !== undefined && entry.time - goal.time <= SCORE_CORRECTION_MS) moments.splice(undone, 1);
-      }
-    }
-  }
-  return moments.map(({ time, name }) => ({ time, name }));
+/** A side's score change in the game log, as it counts once corrections made soon after are applied. */
+interface ScoreChange {
+  time: number;
+  side: Side;
+  /** Points it adds (or, a correction no earlier score absorbed, takes away). */
+  points: number;
 }
 
-function scoreline(entry: GameLogEntry): string {
-  const name = (team: GameLogEntry['home']) => team.short || team.name;
-  return `${name(entry.home)} ${entry.home.score}–${entry.away.score} ${name(entry.away)}`;
+type Side = 'home' | 'away';
+
+/** Points one side scored since the other last did; its chapter once it is long enough to be one. */
+interface Run {
+  side: Side;
+  points: number;
+  time: number;
+  moment: ChapterMarker | null;
+}
+const SIDES = ['home', 'away'] as const;
+
+/**
+ * The score changes of the log with corrections applied: a score that goes down within
+ * SCORE_CORRECTION_MS of the side's last score takes that much off it (a +1 by mistake is gone, a
+ * three corrected to a two is a two). Later, a lower score is a correction of the record, not of a moment.
+ */
+function scoreChanges(sorted: readonly GameLogEntry[]): ScoreChange[][] {
+  const byEntry: ScoreChange[][] = [];
+  const last: Record<Side, ScoreChange | undefined> = { home: undefined, away: undefined };
+  for (const entry of sorted) {
+    const changes: ScoreChange[] = [];
+    for (const side of SIDES) {
+      const delta = entry[side].score - entry.before[side];
+      if (delta > 0) changes.push((last[side] = { time: entry.time, side, points: delta }));
+      if (delta >= 0) continue;
+      const scored = last[side];
+      const absorbed =
+        scored !== undefined && entry.time - scored.time <= SCORE_CORRECTION_MS ? Math.min(scored.points, -delta) : 0;
+      if (scored !== undefined) scored.points -= absorbed;
+      if (absorbed < -delta) changes.push({ time: entry.time, side, points: delta + absorbed });
+    }
+    byEntry.push(changes);
+  }
+  return byEntry;
+}
+
+/**
+ * The moments of a match from its game log, as the sport's chapter policy picks them: each period change
+ * (titled by the period), each score ("ARS 1–0 CHE"), each change of the lead ("LAL 45–44 BOS, lead
+ * change") and the start of each scoring run ("BOS 8–0 run", counted to where it ended). Scores undone
+ * within SCORE_CORRECTION_MS count as never made. Moments at the same time share one chapter.
+ */
+export function gameMoments(
+  entries: readonly GameLogEntry[],
+  policy: ChapterPolicy = DEFAULT_CHAPTER_POLICY,
+): ChapterMarker[] {
+  const sorted = [...entries].sort((a, b) => a.time - b.time);
+  const changes = scoreChanges(sorted);
+  const moments: ChapterMarker[] = [];
+  const score = { home: sorted[0]?.before.home ?? 0, away: sorted[0]?.before.away ?? 0 };
+  let leader = Math.sign(score.home - score.away);
+  let run = null as Run | null;
+  for (const [index, entry] of sorted.entries()) {
+    if (policy.periods && entry.period !== entry.before.period && entry.period !== '')
+      moments.push({ time: entry.time, name: entry.period });
+    const scored = (changes[index] ?? []).filter((c) => c.points !== 0);
+    for (const change of scored) score[change.side] += change.points;
+    const line = scoreline(entry, score);
+    if (policy.everyScore && scored.some((c) => c.points > 0)) moments.push({ time: entry.time, name: line });
+    const now = Math.sign(score.home - score.away);
+    if (policy.leadChanges && now !== 0 && leader !== 0 && now !== leader)
+      moments.push({ time: entry.time, name: `${line}, lead change` });
+    if (now !== 0) leader = now;
+    for (const change of scored.filter((c) => c.points > 0)) {
+      if (run?.side !== change.side) run = { side: change.side, points: 0, moment: null, time: change.time };
+      run.points += change.points;
+      if (policy.runPoints === 0 || run.points < policy.runPoints) continue;
+      const name = `${teamName(entry[change.side])} ${run.points}–0 run`;
+      if (run.moment === null) moments.push((run.moment = { time: run.time, name }));
+      else run.moment.name = name;
+    }
+  }
+  return sameTimeTogether(moments);
+}
+
+/** One chapter per instant: moments at the same time are one, their names joined. */
+function sameTimeTogether(moments: ChapterMarker[]): ChapterMarker[] {
+  const byTime = new Map<number, string[]>();
+  for (const m of [...moments].sort((a, b) => a.time - b.time))
+    byTime.set(m.time, [...(byTime.get(m.time) ?? []), m.name]);
+  return [...byTime].map(([time, names]) => ({ time, name: names.join(' · ').slice(0, MAX_CHAPTER_NAME) }));
+}
+
+function teamName(team: GameLogEntry['home']): string {
+  return team.short || team.name;
+}
+
+function scoreline(entry: GameLogEntry, score: Record<Side, number>): string {
+  return `${teamName(entry.home)} ${score.home}–${score.away} ${teamName(entry.away)}`;
 }
 
 /** The period on air at server time `time` by the game log (null when it never logged one). */

@@ -1,7 +1,7 @@
 // VOD export of a finished recording: an MP4 (H.264/AAC, faststart) with chapters at the match's moments
-// (periods, score changes, named markers; else one per take), a poster, a thumbnail strip and a CMX3600 EDL
-// of the takes, optionally trimmed to an in/out window and normalised to a loudness target; the result says
-// how loud the file is.
+// (periods, the scores or swings the sport's chapter policy picks, named markers; else one per take), a poster,
+// a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window and normalised to a
+// loudness target; the result says how loud the file is.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -84,7 +84,8 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   // The match's moments (markers, periods, scores) when any falls in the window, else one chapter per take.
   const game =
     job.options.chapters === 'take' || options.readGame === undefined ? [] : await options.readGame(job.eventId);
-  const moments = job.options.chapters === 'take' ? [] : [...(job.markers ?? []), ...gameMoments(game)];
+  const moments =
+    job.options.chapters === 'take' ? [] : [...(job.markers ?? []), ...gameMoments(game, job.chapterPolicy)];
   const opening = periodAt(game, job.recordingStartedAt + inMs) ?? 'Start';
   const momentChapters = markerChapters(moments, window, opening);
   const chapters = momentChapters.length > 0 ? momentChapters : takeChapters(takes, labelOf);

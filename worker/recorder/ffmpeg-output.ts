@@ -14,8 +14,10 @@ const STABLE_RUN_MS = 30_000;
 const MAX_VIDEO_BACKLOG_BYTES = 8 << 20;
 const CLOSE_TIMEOUT_MS = 15_000;
 const STDERR_TAIL_LINES = 20;
-/** RTMP socket read/write timeout, microseconds (ffmpeg protocol option). */
-const RTMP_RW_TIMEOUT_US = 5_000_000;
+/** RTMP/SRT socket read/write timeout, microseconds (ffmpeg protocol option). */
+const STREAM_RW_TIMEOUT_US = 5_000_000;
+/** MPEG-TS's clock: the time base ffmpeg 5.1's mpegts muxer hands the video bitstream filter. */
+const MPEGTS_TIMESCALE = 90_000;
 const AUDIO_BITRATE = '128k';
 /** ffmpeg's native AAC encoder delay (initial_padding), in samples. */
 const AAC_PRIMING_SAMPLES = 1024;
@@ -25,6 +27,19 @@ const AAC_PRIMING_SAMPLES = 1024;
  * name it; tests/worker/hls-output checks the segment durations, so another ffmpeg that changes it fails there.
  */
 const HLS_FMP4_VIDEO_TIMESCALE = 15_360;
+
+/**
+ * Per output kind: the setts expression that stamps frame N in the time base its muxer hands the filter
+ * (see spawn), and the input audio skipped for the AAC encoder's priming. Fragmented MP4 (empty_moov)
+ * cannot carry the priming edit list, so the 1024 priming samples would play as a 21 ms audio delay:
+ * that much input audio is skipped instead. FLV and MPEG-TS shift the video by the priming themselves.
+ */
+const MUXING: Record<OutputSpec['kind'], { restamp: (fps: number) => string; audioLead: number }> = {
+  rtmp: { restamp: (fps) => `setts=ts=N*1000/${fps}`, audioLead: 0 },
+  srt: { restamp: (fps) => `setts=ts=N*${MPEGTS_TIMESCALE}/${fps}`, audioLead: 0 },
+  hls: { restamp: (fps) => `setts=ts=N*${HLS_FMP4_VIDEO_TIMESCALE}/${fps}`, audioLead: AAC_PRIMING_SAMPLES },
+  file: { restamp: (fps) => `setts=ts=N/(${fps}*TB)`, audioLead: AAC_PRIMING_SAMPLES },
+};
 
 export interface FfmpegOutputOptions {
   spec: OutputSpec;
@@ -169,13 +184,9 @@ export class FfmpegOutput {
       // drifts ~14 ppm (~50 ms/hour against sample-exact audio), so restamp
       // strictly from the frame count (our CFR clock). ffmpeg 5.1 hands the
       // bsf packets in the muxer's time base while TB reports the input's:
-      // FLV's is always 1 ms; the MP4 muxer keeps the input's (TB).
+      // FLV's is always 1 ms, MPEG-TS's 90 kHz; the MP4 muxer keeps the input's (TB).
       '-bsf:v',
-      spec.kind === 'rtmp'
-        ? `setts=ts=N*1000/${fps}`
-        : spec.kind === 'hls'
-          ? `setts=ts=N*${HLS_FMP4_VIDEO_TIMESCALE}/${fps}`
-          : `setts=ts=N/(${fps}*TB)`,
+      MUXING[spec.kind].restamp(fps),
       '-avoid_negative_ts',
       'make_non_negative',
       '-c:a',
@@ -191,8 +202,18 @@ export class FfmpegOutput {
       args.push('-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-y', path);
     } else if (spec.kind === 'hls') {
       args.push(...hlsArgs(spec, this.run, this.s.starts > 0));
+    } else if (spec.kind === 'srt') {
+      args.push('-rw_timeout', String(STREAM_RW_TIMEOUT_US), '-f', 'mpegts', spec.url);
     } else {
-      args.push('-rw_timeout', String(RTMP_RW_TIMEOUT_US), '-f', 'flv', '-flvflags', 'no_duration_filesize', spec.url);
+      args.push(
+        '-rw_timeout',
+        String(STREAM_RW_TIMEOUT_US),
+        '-f',
+        'flv',
+        '-flvflags',
+        'no_duration_filesize',
+        spec.url,
+      );
     }
     const proc = spawn(this.opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
     this.proc = proc;
@@ -234,12 +255,8 @@ export class FfmpegOutput {
       });
     });
     this.state = 'running';
-    // Audio joins at exactly the sample that lines up with this keyframe.
-    // Fragmented MP4 (empty_moov) cannot carry the AAC priming edit list, so
-    // the 1024 priming samples would play as a 21 ms audio delay: skip that
-    // much input audio instead. FLV shifts the video by the priming itself.
-    const lead = spec.kind === 'rtmp' ? 0 : AAC_PRIMING_SAMPLES;
-    this.audioCursor = Math.round((startFrame * sampleRate) / fps) + lead;
+    // Audio joins at exactly the sample that lines up with this keyframe (after the priming, see MUXING).
+    this.audioCursor = Math.round((startFrame * sampleRate) / fps) + MUXING[spec.kind].audioLead;
     if (timeline && this.audioCursor < timeline.oldestSample()) this.audioCursor = timeline.oldestSample();
     this.opts.onLog?.(`[${spec.id}] started at frame ${startFrame} (start #${this.s.starts})`);
   }

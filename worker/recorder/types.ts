@@ -44,6 +44,8 @@ export type CaptureTransport = 'websocket' | 'binding';
 export type OutputSpec =
   | { id: string; kind: 'file'; path: string }
   | { id: string; kind: 'rtmp'; url: string }
+  /** MPEG-TS over SRT, ffmpeg calling `url` (its query carries the stream id and passphrase). */
+  | { id: string; kind: 'srt'; url: string }
   /** Live HLS (fMP4 segments) into `dir`, a sliding window of `listSize` segments. */
   | { id: string; kind: 'hls'; dir: string; listSize: number };
 

@@ -1,12 +1,15 @@
-// The event's destinations as editable rows: a service (YouTube, Twitch, Facebook, custom RTMP(S)), its
-// ingest server from the service's list, a label and the stream key. Keys are write-only: a saved
-// destination shows only its masked key, and an empty key field keeps the stored key.
+// The event's destinations as editable rows: a service (YouTube, Twitch, Facebook, custom RTMP(S), SRT:
+// INGEST_PRESETS, offered by each kind's module), its ingest server from the service's list, a label and
+// the stream key (and an SRT passphrase). Secrets are write-only: a saved destination shows only their
+// fingerprints, and an empty field keeps the stored one.
 import {
+  HLS_CONSOLE_LABEL,
   INGEST_PRESETS,
   MAX_DESTINATIONS,
   RTMP_BASE,
   type DestinationInput,
   type DestinationView,
+  type IngestPreset,
   type IngestPresetId,
 } from '../../../protocol/index.ts';
 import { h } from '../lib/dom.ts';
@@ -21,12 +24,12 @@ interface Row {
 const PRESET_IDS = Object.keys(INGEST_PRESETS) as IngestPresetId[];
 /** The service choice of a self-hosted `hls` destination (README § Self-hosted playback): no server, no key. */
 const HLS_CHOICE = 'hls';
-const HLS_LABEL = 'Pitchside player (HLS)';
+const HLS_LABEL = HLS_CONSOLE_LABEL;
 type ServiceChoice = IngestPresetId | typeof HLS_CHOICE;
 
 /** Which service a stored destination came from: its kind, or the server URL for rtmp (Facebook). */
 function presetOf(d: DestinationView): ServiceChoice {
-  if (d.kind === 'youtube' || d.kind === 'twitch' || d.kind === 'hls') return d.kind;
+  if (d.kind !== 'rtmp') return d.kind;
   return INGEST_PRESETS.facebook.servers.some((s) => s.url === d.serverUrl) ? 'facebook' : 'custom';
 }
 
@@ -92,13 +95,7 @@ export class DestinationRows {
       h('option', { value: HLS_CHOICE }, HLS_LABEL),
     );
     const server = h('select', { id: `dest-server-${uid}`, class: 'dest-server' });
-    const url = h('input', {
-      id: `dest-url-${uid}`,
-      class: 'dest-url',
-      type: 'url',
-      placeholder: 'rtmps://live.example.org/app',
-      spellcheck: 'false',
-    });
+    const url = h('input', { id: `dest-url-${uid}`, class: 'dest-url', type: 'url', spellcheck: 'false' });
     const label = h('input', { id: `dest-label-${uid}`, class: 'dest-label', maxlength: 64, placeholder: 'Label' });
     const key = h('input', {
       id: `dest-key-${uid}`,
@@ -108,6 +105,18 @@ export class DestinationRows {
       spellcheck: 'false',
       placeholder: saved === null ? 'Paste the stream key' : `Saved ${saved.streamKeyMasked} — type to replace`,
     });
+    const passphrase = h('input', {
+      id: `dest-passphrase-${uid}`,
+      class: 'dest-passphrase',
+      type: 'password',
+      autocomplete: 'new-password',
+      spellcheck: 'false',
+      placeholder:
+        saved?.passphraseMasked === undefined
+          ? 'None: the stream is not encrypted'
+          : `Saved ${saved.passphraseMasked} — type to replace`,
+    });
+    const passphraseField = field({ field: `/destinations/${n}/passphrase`, label: 'Passphrase', input: passphrase });
     const help = h('span', { class: 'field-hint muted' });
     const serverField = field({ field: `/destinations/${n}/serverUrl`, label: 'Server', input: server });
     const urlField = field({ field: `/destinations/${n}/serverUrl`, label: 'Server URL', input: url });
@@ -122,13 +131,15 @@ export class DestinationRows {
           label.value = HLS_LABEL;
         return;
       }
-      const p = INGEST_PRESETS[preset.value as IngestPresetId];
+      const p: IngestPreset = INGEST_PRESETS[preset.value as IngestPresetId];
       syncOptions(
         server,
         p.servers.map((s) => ({ value: s.url, label: s.label })),
       );
       serverField.hidden = p.servers.length === 0;
       urlField.hidden = p.servers.length > 0;
+      url.placeholder = p.urlPlaceholder ?? '';
+      passphraseField.hidden = p.passphrase !== true;
       help.textContent = `Key: ${p.keyHelp}`;
       if (label.value === '' || PRESET_IDS.some((id) => INGEST_PRESETS[id].label === label.value))
         label.value = p.label;
@@ -170,7 +181,11 @@ export class DestinationRows {
         '×',
       ),
     );
-    keyCell.append(field({ field: `/destinations/${n}/streamKey`, label: 'Stream key', input: key }), help);
+    keyCell.append(
+      field({ field: `/destinations/${n}/streamKey`, label: 'Stream key', input: key }),
+      passphraseField,
+      help,
+    );
     const read = (): DestinationInput => {
       if (preset.value === HLS_CHOICE)
         return {
@@ -181,16 +196,17 @@ export class DestinationRows {
             ? { dvrWindowSeconds: saved.dvrWindowSeconds }
             : {}),
         };
-      const p = INGEST_PRESETS[preset.value as IngestPresetId];
+      const p: IngestPreset = INGEST_PRESETS[preset.value as IngestPresetId];
       const serverUrl = p.servers.length === 0 ? url.value.trim() : server.value;
       // YouTube/Twitch on their default ingest are stored without a server (the default may change).
-      const isDefault = p.kind !== 'rtmp' && serverUrl === RTMP_BASE[p.kind];
+      const isDefault = (p.kind === 'youtube' || p.kind === 'twitch') && serverUrl === RTMP_BASE[p.kind];
       return {
         ...(saved !== null && saved.kind === p.kind ? { id: saved.id } : {}),
         kind: p.kind,
         ...(label.value.trim() === '' ? {} : { label: label.value.trim() }),
         ...(isDefault || serverUrl === '' ? {} : { serverUrl }),
         ...(key.value === '' ? {} : { streamKey: key.value.trim() }),
+        ...(p.passphrase !== true || passphrase.value === '' ? {} : { passphrase: passphrase.value }),
       };
     };
     return { element, read };

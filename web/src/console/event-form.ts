@@ -236,7 +236,7 @@ export class EventForm {
       scoreSteps: list(this.#scoreSteps.value).map(Number),
     };
     const overrides: SportRulesPatch = {};
-    for (const key of Object.keys(rules) as (keyof SportRules)[]) {
+    for (const key of Object.keys(rules) as (keyof typeof rules)[]) {
       if (JSON.stringify(rules[key]) !== JSON.stringify(preset[key])) Object.assign(overrides, { [key]: rules[key] });
     }
     return overrides;
