@@ -44,6 +44,8 @@ describe('event console API', () => {
       clock: 'down',
       periodMs: 10 * MINUTE,
       scoreSteps: [1, 2, 3],
+      // Basketball chapters: quarters, lead changes and 8–0 runs, not every basket.
+      chapters: { periods: true, everyScore: false, leadChanges: true, runPoints: 8 },
     });
     let state = await stateOf(app, id);
     expect(state.scorebug.period).toBe('Q1');

@@ -236,7 +236,9 @@ describe('output routes', () => {
     });
     expect(normalised.statusCode, normalised.body).toBe(200);
     const expected = { normaliseLoudness: true, targetLufs: -23 as const };
-    expect(normalised.json().jobId).toBe(JobClient.exportJobId('routes-b', recording, expected));
+    // The job id also carries the event's chapter policy (its sport's), as every export's does.
+    const rules = (await app.inject({ method: 'GET', url: '/api/events/routes-b', headers: admin() })).json().rules;
+    expect(normalised.json().jobId).toBe(JobClient.exportJobId('routes-b', recording, expected, [], rules.chapters));
   });
 
   it('the egress composes the room the cameras are granted: controller and worker agree on the room', async () => {
