@@ -25,6 +25,7 @@ import {
 import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
+import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { chatSession, isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
@@ -80,8 +81,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { eventId } = request.params;
       const refused = request.authFailure;
       if (refused !== null) {
-        const code = refused.statusCode === 403 ? WS_CLOSE.FORBIDDEN : WS_CLOSE.UNAUTHORIZED;
-        socket.close(code, closeReason(refused.message));
+        socket.close(refusalCloseCode(refused.statusCode), closeReason(refused.message));
         return;
       }
       const auth = caller(request);
@@ -195,6 +195,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       // Listeners first, synchronously: frames that arrive while the snapshot loads are not lost.
       socket.on('message', (data, isBinary) => {
+        if (!open.withinBudget(rawDataBytes(data))) return;
         const decoded = isBinary
           ? ({ ok: false, error: { field: '/', message: 'binary frames are not accepted' } } as const)
           : clientMessages.decode((data as Buffer).toString('utf8')); // binaryType 'nodebuffer': one Buffer a message;
@@ -241,6 +242,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+/** The close code of a socket refused at the door: the HTTP status said as WS_CLOSE. */
+function refusalCloseCode(status: number): number {
+  if (status === 429) return WS_CLOSE.TOO_MANY;
+  return status === 403 ? WS_CLOSE.FORBIDDEN : WS_CLOSE.UNAUTHORIZED;
+}
 
 /** A close frame's reason may hold 123 bytes (RFC 6455 5.5): longer ones are cut, never thrown on. */
 function closeReason(text: string): string {
