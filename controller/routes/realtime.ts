@@ -27,7 +27,7 @@ import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
-import { chatSession, isChatModerator, type ChatRole } from '../services/chat-service.ts';
+import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
@@ -143,7 +143,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
       };
       // Chat: answered by `result` with the frame's id; refusals name the code (rate limit, slow mode, block).
-      const session = chatSession(eventId, (request.query as Record<string, unknown>)['chat'], connectionId);
+      const chatIdentity = app.chat.identify({
+        eventId,
+        address: open.address,
+        keyId: auth.keyId,
+        protocols: request.headers['sec-websocket-protocol'],
+      });
       const chatFrame = (id: string, moderate: boolean, act: () => Promise<unknown>): void => {
         const allowed = moderate ? isChatModerator(auth.role) : mayReceive(auth.role, 'chat.message');
         const run = allowed
@@ -165,7 +170,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
         'chat.send': (frame) =>
           chatFrame(frame.id, false, () =>
-            app.chat.send(eventId, { session, role: auth.role as ChatRole }, frame.name, frame.text),
+            app.chat.send(eventId, { ...chatIdentity, role: auth.role as ChatRole }, frame.name, frame.text),
           ),
         'chat.delete': (frame) => chatFrame(frame.id, true, () => app.chat.delete(eventId, [frame.message])),
         'chat.slow': (frame) => chatFrame(frame.id, true, () => app.chat.setSlowMode(eventId, frame.seconds)),
@@ -231,7 +236,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (event !== null) sendWatch(await readWatchInfo(app.redis, app.redisKeys, event));
         if (mayReceive(auth.role, 'chat.history')) {
           const chat = await app.chat.history(eventId);
-          send({ type: 'chat.history', eventId, ...chat, session, moderator: isChatModerator(auth.role) });
+          const { session, ticket } = chatIdentity;
+          send({ type: 'chat.history', eventId, ...chat, session, ticket, moderator: isChatModerator(auth.role) });
         }
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
