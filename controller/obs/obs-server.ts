@@ -27,7 +27,7 @@ import {
   WS_CLOSE,
 } from '../../protocol/index.ts';
 import { addressKey, tooManyFailures } from '../plugins/auth.ts';
-import { rawDataBytes } from '../services/frame-budget.ts';
+import { closeOverBudget, rawDataBytes } from '../services/frame-budget.ts';
 import { ObsSession } from './obs-session.ts';
 
 /** Requests and batches are small; a bigger frame is a mistake or an attack. */
@@ -137,7 +137,7 @@ export class ObsWebSocketServer {
       if (socket.readyState !== socket.OPEN) return;
       if (!budget.take(rawDataBytes(data))) {
         this.#app.sockets.overBudget(address);
-        connection.close(WS_CLOSE.OVER_BUDGET, 'Too many frames: slow down');
+        closeOverBudget(socket);
         return;
       }
       const frame = parseFrame(data, isBinary, binary);

@@ -1,8 +1,8 @@
 // What one WebSocket connection may send (protocol/realtime.ts WS_FRAME_BUDGET): two token buckets, one of
 // frames and one of bytes, refilled continuously. Both doors (the event WebSocket and obs-websocket) ask
 // it before they decode a frame, so a flood costs the controller a counter, never a Redis command.
-import type { RawData } from 'ws';
-import type { FrameBudgetLimits } from '../../protocol/index.ts';
+import type { RawData, WebSocket } from 'ws';
+import { WS_CLOSE, type FrameBudgetLimits } from '../../protocol/index.ts';
 
 export class FrameBudget {
   #frames: number;
@@ -35,4 +35,12 @@ export class FrameBudget {
 export function rawDataBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, chunk) => n + chunk.length, 0);
   return data.byteLength;
+}
+
+/**
+ * Ends a socket that went over its budget with a close frame that says why (WS_CLOSE.OVER_BUDGET). What it
+ * sends meanwhile is read but not decoded (the doors check the socket is open first).
+ */
+export function closeOverBudget(socket: WebSocket): void {
+  socket.close(WS_CLOSE.OVER_BUDGET, 'too many frames: slow down');
 }

@@ -14,7 +14,7 @@ import {
   type KeyRevocation,
 } from '../../protocol/index.ts';
 import type { Config } from '../../runtime/config.ts';
-import { FrameBudget } from './frame-budget.ts';
+import { closeOverBudget, FrameBudget } from './frame-budget.ts';
 import type { AuthContext } from './key-store.ts';
 
 export interface SocketLimits {
@@ -146,7 +146,7 @@ export class SocketRegistry {
         if (budget.take(bytes)) return true;
         this.overBudget(entry.address);
         this.onDrop('over budget', entry);
-        socket.close(WS_CLOSE.OVER_BUDGET, 'too many frames: slow down');
+        closeOverBudget(socket);
         return false;
       },
     };

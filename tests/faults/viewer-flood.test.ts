@@ -45,7 +45,7 @@ async function directorSocket(key: string): Promise<{ take: (source: string) => 
   const socket = new WebSocket(socketUrl(key));
   const waiting = new Map<string, (ok: boolean | Error) => void>();
   socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; id?: string; ok?: boolean };
+    const frame = JSON.parse((data as Buffer).toString('utf8')) as { type: string; id?: string; ok?: boolean };
     if (frame.type === 'result' && frame.id !== undefined) waiting.get(frame.id)?.(frame.ok === true);
   });
   await new Promise((resolve, reject) => {
@@ -158,7 +158,9 @@ describe('a viewer-key flood while the director takes', () => {
       closedOverBudget: { value: counts.closedOverBudget, unit: 'count', note: 'closed over budget (4420)' },
       refusedReconnects: { value: counts.refused, unit: 'count', note: 'reconnects refused while cooling down' },
     });
-    expect(counts.closedOverBudget).toBeGreaterThanOrEqual(FLOOD_SOCKETS);
+    // The first flooder over its budget cools the shared address down, so later ones may be refused at once.
+    expect(counts.closedOverBudget).toBeGreaterThan(0);
+    expect(counts.closedOverBudget + counts.refused).toBeGreaterThanOrEqual(FLOOD_SOCKETS);
     expect(floodP99).toBeLessThan(FLOOD_P99_BOUND(idleP99));
   }, 180_000);
 });

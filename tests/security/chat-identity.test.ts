@@ -43,7 +43,7 @@ async function chatClient(
   const waiting = new Map<string, (frame: Frame) => void>();
   const history = new Promise<Frame>((resolve, reject) => {
     socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as Frame;
       if (frame.type === 'chat.history') resolve(frame);
       if (frame.type === 'result') waiting.get(frame['id'] as string)?.(frame);
     });
@@ -55,7 +55,7 @@ async function chatClient(
     const id = randomUUID();
     const answer = new Promise<Frame>((resolve) => waiting.set(id, resolve));
     socket.send(JSON.stringify({ ...frame, id }));
-    const result = (await answer) as { ok: boolean; error?: { code: string } };
+    const result = (await answer) as Frame & { ok: boolean; error?: { code: string } };
     return result.ok ? null : (result.error?.code ?? 'UNKNOWN');
   };
   return {

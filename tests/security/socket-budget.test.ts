@@ -50,7 +50,7 @@ function opened(socket: WebSocket): Promise<void> {
 async function obsSocket(port: number): Promise<{ socket: WebSocket; identify: (password: string) => void }> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`, OBS_SUBPROTOCOL_JSON);
   const hello = await new Promise<{ d: { authentication: { salt: string; challenge: string } } }>((resolve, reject) => {
-    socket.once('message', (data) => resolve(JSON.parse(String(data))));
+    socket.once('message', (data) => resolve(JSON.parse((data as Buffer).toString('utf8'))));
     socket.once('error', reject);
     socket.once('close', (code) => reject(new Error(`closed ${code} before Hello`)));
   });
@@ -78,7 +78,7 @@ describe('frame budget per socket', () => {
     const viewer = eventSocket(host, keys.viewer!.key);
     let pongs = 0;
     viewer.on('message', (data) => {
-      if ((JSON.parse(String(data)) as { type: string }).type === 'pong') pongs++;
+      if ((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type === 'pong') pongs++;
     });
     await opened(viewer);
     const closed = closeCodeOf(viewer);
