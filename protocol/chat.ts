@@ -37,6 +37,12 @@ export const ChatTicketSchema = Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-
 export const CHAT_TICKET_PROTOCOL_PREFIX = 'pitchside.chat.';
 /** Offered first beside a ticket: the subprotocol the server selects (a browser needs one selected). */
 export const EVENT_SOCKET_PROTOCOL = 'pitchside';
+/**
+ * After a block, sessions the blocked one's address is issued for this long are blocked too (a reconnect
+ * without the ticket is no way back in); sessions it held before the block (a venue's other viewers behind
+ * the same NAT) are not.
+ */
+export const CHAT_ADDRESS_BLOCK_MS = 30 * 60 * 1000;
 /** How long a ticket resumes its session; after it the server issues a new session. */
 export const CHAT_TICKET_TTL_MS = 24 * 60 * 60 * 1000;
 

@@ -11,6 +11,8 @@ export interface ChatIdentity {
   session: string;
   /** The signed ticket that resumes `session` on the next connection. */
   ticket: string;
+  /** When the session was first issued (a ticket keeps it): blocks of its address count from then on. */
+  issuedAt: number;
   /** The client address (an IPv6 /64), as a keyed tag of the event's. */
   addressTag: string;
   /** The key's id: the viewer key is shared by the whole audience. */
@@ -32,6 +34,7 @@ const TicketPayloadSchema = Type.Object({
   a: Type.String(),
   k: Type.String(),
   t: Type.Number(),
+  i: Type.Number(),
 });
 
 export class ChatIdentities {
@@ -46,13 +49,18 @@ export class ChatIdentities {
   identify(connection: ChatConnection, now: number = Date.now()): ChatIdentity {
     const addressTag = this.#mac(`address\n${connection.eventId}\n${connection.address}`).slice(0, 16);
     const resumed = this.#verify(ticketOf(connection.protocols), connection, addressTag, now);
-    const session = resumed ?? randomBytes(8).toString('hex');
-    const payload = { e: connection.eventId, s: session, a: addressTag, k: connection.keyId, t: now };
+    const { session, issuedAt } = resumed ?? { session: randomBytes(8).toString('hex'), issuedAt: now };
+    const payload = { e: connection.eventId, s: session, a: addressTag, k: connection.keyId, t: now, i: issuedAt };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return { session, ticket: `${body}.${this.#mac(body)}`, addressTag, keyId: connection.keyId };
+    return { session, ticket: `${body}.${this.#mac(body)}`, issuedAt, addressTag, keyId: connection.keyId };
   }
 
-  #verify(ticket: string | null, connection: ChatConnection, addressTag: string, now: number): string | null {
+  #verify(
+    ticket: string | null,
+    connection: ChatConnection,
+    addressTag: string,
+    now: number,
+  ): { session: string; issuedAt: number } | null {
     if (ticket === null) return null;
     const [body, signature] = ticket.split('.') as [string, string | undefined];
     if (signature === undefined) return null;
@@ -67,9 +75,11 @@ export class ChatIdentities {
     }
     const payload = parse(TicketPayloadSchema, value);
     if (!payload.ok) return null;
-    const { e, s, a, k, t } = payload.value;
+    const { e, s, a, k, t, i } = payload.value;
     const fresh = t <= now && now - t < CHAT_TICKET_TTL_MS;
-    return e === connection.eventId && a === addressTag && k === connection.keyId && fresh ? s : null;
+    return e === connection.eventId && a === addressTag && k === connection.keyId && fresh
+      ? { session: s, issuedAt: i }
+      : null;
   }
 
   #mac(text: string): string {

@@ -5,6 +5,7 @@
 // block; a block covers the session and the addresses it posted from.
 import type { Redis } from 'ioredis';
 import {
+  CHAT_ADDRESS_BLOCK_MS,
   CHAT_ADDRESS_RATE_LIMIT,
   CHAT_HISTORY,
   CHAT_KEY_RATE_LIMIT,
@@ -24,7 +25,7 @@ import type { RealtimeHub } from './realtime-hub.ts';
 export type ChatRole = ChatEntry['role'];
 
 /** Who sends a message: the connection's server-issued identity and the key's role. */
-export interface ChatSender extends Pick<ChatIdentity, 'session' | 'addressTag' | 'keyId'> {
+export interface ChatSender extends Pick<ChatIdentity, 'session' | 'issuedAt' | 'addressTag' | 'keyId'> {
   role: ChatRole;
 }
 
@@ -44,8 +45,6 @@ const RATE_LIMITS = [
     says: `The chat takes at most ${CHAT_KEY_RATE_LIMIT} messages`,
   },
 ] as const;
-/** A blocked address, in the same set as blocked sessions (a session is 16 hex digits, never this). */
-const BLOCKED_ADDRESS = 'address:';
 
 export function isChatModerator(role: Role): boolean {
   return (CHAT_MODERATORS as readonly Role[]).includes(role);
@@ -84,7 +83,7 @@ export class ChatService {
     text: string,
     now: number = Date.now(),
   ): Promise<ChatEntry> {
-    if (!isChatModerator(from.role)) await this.#admit(eventId, from);
+    if (!isChatModerator(from.role)) await this.#admit(eventId, from, now);
     const body = { at: now, session: from.session, name: name.trim(), text: text.trim(), role: from.role };
     const id = await this.redis.xadd(
       this.keys.chat(eventId),
@@ -115,18 +114,17 @@ export class ChatService {
   }
 
   /**
-   * The session may not post again in this event, nor may the addresses it posted from (a reconnect gets
-   * a new session, not a way back in); what it said is removed for everyone.
+   * The session may not post again in this event, nor may sessions issued from the addresses it posted from
+   * for CHAT_ADDRESS_BLOCK_MS (a reconnect without the ticket is no way back in); what it said is removed for
+   * everyone.
    */
-  async block(eventId: string, session: string): Promise<void> {
+  async block(eventId: string, session: string, now: number = Date.now()): Promise<void> {
     const entries = await this.redis.xrange(this.keys.chat(eventId), '-', '+');
     const mine = entries.filter(([id, fields]) => toEntry(id, fields)[0]?.session === session);
     const addresses = new Set(mine.flatMap(([, fields]) => fieldOf(fields, 'address') ?? []));
-    await this.redis.sadd(
-      this.keys.chatBlocked(eventId),
-      session,
-      ...[...addresses].map((tag) => `${BLOCKED_ADDRESS}${tag}`),
-    );
+    const multi = this.redis.multi().sadd(this.keys.chatBlocked(eventId), session);
+    for (const tag of addresses) multi.hset(this.keys.chatBlockedAddresses(eventId), tag, now);
+    await multi.exec();
     await this.delete(
       eventId,
       mine.map(([id]) => id),
@@ -134,11 +132,12 @@ export class ChatService {
   }
 
   /** One round trip: the blocks, and every limit counted (session, address, key) with its window. */
-  async #admit(eventId: string, from: ChatSender): Promise<void> {
+  async #admit(eventId: string, from: ChatSender, now: number): Promise<void> {
     const scopes = { s: from.session, a: from.addressTag, k: from.keyId };
     const multi = this.redis
       .multi()
-      .smismember(this.keys.chatBlocked(eventId), from.session, `${BLOCKED_ADDRESS}${from.addressTag}`);
+      .sismember(this.keys.chatBlocked(eventId), from.session)
+      .hget(this.keys.chatBlockedAddresses(eventId), from.addressTag);
     for (const { scope } of RATE_LIMITS) {
       const key = this.keys.chatLimit(eventId, `${scope}:${scopes[scope]}`, 'rate');
       multi.incr(key).pexpire(key, CHAT_RATE_WINDOW_MS, 'NX').pttl(key);
@@ -147,11 +146,14 @@ export class ChatService {
       if (error) throw error;
       return value;
     });
-    if ((replies[0] as number[]).some((member) => member === 1))
+    const addressBlockedAt = replies[1] === null ? null : Number(replies[1]);
+    const addressBlocked =
+      addressBlockedAt !== null && from.issuedAt >= addressBlockedAt && now - addressBlockedAt < CHAT_ADDRESS_BLOCK_MS;
+    if (replies[0] === 1 || addressBlocked)
       throw new AppError(403, 'CHAT_BLOCKED', 'A moderator has blocked you from this chat.');
     for (const [i, rule] of RATE_LIMITS.entries()) {
-      const count = replies[1 + i * 3] as number;
-      const ttl = replies[3 + i * 3] as number;
+      const count = replies[2 + i * 3] as number;
+      const ttl = replies[4 + i * 3] as number;
       if (count > rule.limit)
         throw new AppError(
           429,

@@ -117,6 +117,8 @@ describe('chat identity issued by the server', () => {
     const { host, viewer, director } = await chatApp();
     const troll = await chatClient(host, viewer, { chat: 'troll-secret-0123456789' });
     expect(await troll.say('rude')).toBeNull();
+    // Another viewer on the same address (a venue's NAT) whose session predates the block.
+    const neighbour = await chatClient(host, viewer);
     const moderator = await chatClient(host, director);
     expect(await moderator.block(troll.session)).toBeNull();
     expect(await troll.say('still here')).toBe('CHAT_BLOCKED');
@@ -125,6 +127,7 @@ describe('chat identity issued by the server', () => {
     expect(await withTicket.say('back')).toBe('CHAT_BLOCKED');
     const fresh = await chatClient(host, viewer, { chat: 'another-secret-0123456789' });
     expect(await fresh.say('new me')).toBe('CHAT_BLOCKED');
+    expect(await neighbour.say('not me')).toBeNull();
     // The moderator is not blocked by its own block.
     expect(await moderator.say('carry on')).toBeNull();
   });
@@ -135,6 +138,7 @@ describe('chat identity issued by the server', () => {
     const sender = (n: number) => ({
       session: `${n}`.padStart(16, '0'),
       addressTag: `address-${n}`,
+      issuedAt: Date.now(),
       keyId,
       role: 'viewer' as const,
     });
