@@ -8,6 +8,10 @@ export const CHAT_NAME_MAX = 32;
 export const CHAT_TEXT_MAX = 300;
 /** Messages one session may send per window (whatever the slow mode), checked on every controller. */
 export const CHAT_RATE_LIMIT = 5;
+/** Messages one client address (an IPv6 /64) may send per window, whatever sessions it holds: a venue's NAT. */
+export const CHAT_ADDRESS_RATE_LIMIT = 15;
+/** Messages one key may send per window: the viewer key is everyone's, so this is the whole audience's pace. */
+export const CHAT_KEY_RATE_LIMIT = 150;
 export const CHAT_RATE_WINDOW_MS = 10_000;
 /** The chat stream keeps this many messages (XADD MAXLEN ~); a new socket gets the last CHAT_HISTORY. */
 export const CHAT_MAX_ENTRIES = 1_000;
@@ -20,12 +24,27 @@ const ONE_LINE = '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u00
 export const ChatNameSchema = Type.String({ minLength: 1, maxLength: CHAT_NAME_MAX, pattern: ONE_LINE });
 export const ChatTextSchema = Type.String({ minLength: 1, maxLength: CHAT_TEXT_MAX, pattern: ONE_LINE });
 /**
- * A viewer session as others see it: a hash of the secret the viewer's browser keeps (`?chat=` on the
- * socket), so a moderator can block it and nobody can speak as it. Without a secret: the connection.
+ * A chat session as others see it: issued by the server, never chosen by the client, so a moderator can
+ * block it and nobody can speak as another.
  */
 export const ChatSessionSchema = Type.String({ pattern: '^[a-f0-9]{16}$' });
-/** What a viewer's page keeps and sends as `?chat=` on the event WebSocket. */
-export const CHAT_SECRET_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+/**
+ * The server's signed proof of a session (`payload.signature`, base64url), bound to the event, the client's
+ * address and its key. The page keeps it and offers it on the next connection as a WebSocket subprotocol
+ * (CHAT_TICKET_PROTOCOL_PREFIX + ticket): a header, so it never reaches an access log as a query would.
+ */
+export const ChatTicketSchema = Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 512 });
+export const CHAT_TICKET_PROTOCOL_PREFIX = 'pitchside.chat.';
+/** Offered first beside a ticket: the subprotocol the server selects (a browser needs one selected). */
+export const EVENT_SOCKET_PROTOCOL = 'pitchside';
+/**
+ * After a block, sessions the blocked one's address is issued for this long are blocked too (a reconnect
+ * without the ticket is no way back in); sessions it held before the block (a venue's other viewers behind
+ * the same NAT) are not.
+ */
+export const CHAT_ADDRESS_BLOCK_MS = 30 * 60 * 1000;
+/** How long a ticket resumes its session; after it the server issues a new session. */
+export const CHAT_TICKET_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const ChatEntrySchema = Type.Object(
   {
@@ -58,6 +77,8 @@ export const ChatHistoryMessageSchema = Type.Object(
     messages: Type.Array(ChatEntrySchema),
     settings: ChatSettingsSchema,
     session: ChatSessionSchema,
+    /** Offer it on the next connection to keep this session (see ChatTicketSchema). */
+    ticket: ChatTicketSchema,
     moderator: Type.Boolean(),
   },
   { additionalProperties: false },
@@ -107,7 +128,10 @@ export const ChatSlowModeMessageSchema = Type.Object(
 );
 export type ChatSlowModeMessage = Static<typeof ChatSlowModeMessageSchema>;
 
-/** Blocks a session for the rest of the event and deletes its messages. */
+/**
+ * Blocks a session for the rest of the event and deletes its messages; the addresses it posted from are
+ * blocked with it, so a reconnect that asks for a new session is still blocked.
+ */
 export const ChatBlockMessageSchema = Type.Object(
   { type: Type.Literal('chat.block'), id: Type.String({ maxLength: 64 }), session: ChatSessionSchema },
   { additionalProperties: false },

@@ -194,6 +194,12 @@ export const WS_CLOSE = {
   DEAD: 4001,
   /** The client did not read its frames fast enough (send buffer over the bound): reconnect for a snapshot. */
   SLOW: 4002,
+  /**
+   * The client sent more than WS_FRAME_BUDGET allows: its address may open no socket for WS_FLOOD_COOLDOWN_MS,
+   * then reconnects with backoff. Also the obs-websocket door's code for the same (outside its own 4000–4012,
+   * as is TOO_MANY).
+   */
+  OVER_BUDGET: 4420,
   /** The key is not valid, or was rotated or revoked while connected. */
   UNAUTHORIZED: 4401,
   /** The key's role may not open this socket (or it is another event's key). */
@@ -205,6 +211,29 @@ export const WS_CLOSE = {
   /** The server is shutting down or failed: retry. */
   SERVER_ERROR: 1011,
 } as const;
+
+/**
+ * What one connection may send, on the event WebSocket and the obs-websocket door alike: a token bucket of
+ * frames and one of bytes, checked before a frame is decoded (so before any Redis work). Generous for a
+ * director hammering hotkeys (a take is one frame), a camera's ICE burst, the template's 10 Hz meter frames
+ * and a control surface's polling; a hostile script on the public viewer key is cut off within a second.
+ */
+export const WS_FRAME_BUDGET = {
+  /** Sustained frames per second. */
+  framesPerSecond: 40,
+  /** Frames sent at once after a quiet spell. */
+  burstFrames: 120,
+  bytesPerSecond: 128 * 1024,
+  /** At least one frame of the largest accepted size (64 KiB) fits. */
+  burstBytes: 512 * 1024,
+} as const;
+export type FrameBudgetLimits = { readonly [K in keyof typeof WS_FRAME_BUDGET]: number };
+
+/**
+ * After a socket is closed for going over its budget, its address (an IPv6 /64) may open no other socket
+ * (either door) for this long: reconnecting must not buy a fresh burst every few milliseconds.
+ */
+export const WS_FLOOD_COOLDOWN_MS = 10_000;
 
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   WS_CLOSE.UNAUTHORIZED,

@@ -90,6 +90,8 @@ export interface RedisKeys {
   chatSettings(eventId: string): string;
   /** Set of blocked chat sessions. */
   chatBlocked(eventId: string): string;
+  /** Hash: address tag → when a session that posted from it was blocked (chat-service.ts). */
+  chatBlockedAddresses(eventId: string): string;
   /** Counter (expiring) of one session's messages in the rate window, or its slow-mode hold. */
   chatLimit(eventId: string, session: string, kind: 'rate' | 'slow'): string;
   /** Short lock (SET NX PX) held while one export request counts the export queue and adds to it. */
@@ -139,6 +141,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     chat: (id) => `${prefix}event:${id}:chat`,
     chatSettings: (id) => `${prefix}event:${id}:chat-settings`,
     chatBlocked: (id) => `${prefix}event:${id}:chat-blocked`,
+    chatBlockedAddresses: (id) => `${prefix}event:${id}:chat-blocked-addresses`,
     chatLimit: (id, session, kind) => `${prefix}event:${id}:chat-${kind}:${session}`,
   };
 }

@@ -1,6 +1,8 @@
 // The obs-websocket v5 listener: its own port (OBS_WEBSOCKET_PORT, 4455 like OBS), both subprotocols,
 // the spec's challenge authentication with an event key as the password. Each socket becomes an
-// ObsSession once identified; the sessions do the mapping.
+// ObsSession once identified; the sessions do the mapping. The door keeps the event WebSocket's limits,
+// counted together with it: connection slots per address and flood cooldowns (app.sockets), the frame
+// budget, and failed passwords (app.authFailures, with HTTP's failed keys).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +24,10 @@ import {
   type KeyRevocation,
   type EventRole,
   type ObsFrame,
+  WS_CLOSE,
 } from '../../protocol/index.ts';
+import { addressKey, tooManyFailures } from '../plugins/auth.ts';
+import { closeOverBudget, rawDataBytes } from '../services/frame-budget.ts';
 import { ObsSession } from './obs-session.ts';
 
 /** Requests and batches are small; a bigger frame is a mistake or an attack. */
@@ -68,7 +73,10 @@ export class ObsWebSocketServer {
       handleProtocols: (offered) =>
         [...offered].find((p) => p === OBS_SUBPROTOCOL_JSON || p === OBS_SUBPROTOCOL_MSGPACK) ?? false,
     });
-    this.#wss.on('connection', (socket) => this.#accept(socket));
+    // The peer itself: the control room's network reaches this port directly, through no proxy.
+    this.#wss.on('connection', (socket, request) =>
+      this.#accept(socket, addressKey(request.socket.remoteAddress ?? '')),
+    );
   }
 
   /** Listens; resolves with the bound port. */
@@ -100,7 +108,14 @@ export class ObsWebSocketServer {
     }
   }
 
-  #accept(socket: WebSocket): void {
+  #accept(socket: WebSocket, address: string): void {
+    const claim = this.#app.sockets.claimAddress(address);
+    if (!claim.ok) {
+      socket.close(WS_CLOSE.TOO_MANY, claim.reason);
+      return;
+    }
+    socket.once('close', claim.release);
+    const budget = this.#app.sockets.frameBudget();
     const binary = socket.protocol === OBS_SUBPROTOCOL_MSGPACK;
     const connection: ObsConnection = {
       send: (op, d) => {
@@ -119,6 +134,12 @@ export class ObsWebSocketServer {
     );
 
     socket.on('message', (data, isBinary) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (!budget.take(rawDataBytes(data))) {
+        this.#app.sockets.overBudget(address);
+        closeOverBudget(socket);
+        return;
+      }
       const frame = parseFrame(data, isBinary, binary);
       if (frame === null) {
         connection.close(ObsCloseCode.MessageDecodeError, 'Frame is not a valid obs-websocket message');
@@ -134,9 +155,16 @@ export class ObsWebSocketServer {
       }
       if (identifying) return;
       identifying = true;
+      // Past the failed-auth limit nothing is checked: the password scan is the costly part.
+      const waitMs = this.#app.authFailures.retryAfterMs(address);
+      if (waitMs > 0) {
+        connection.close(WS_CLOSE.TOO_MANY, tooManyFailures(waitMs).message);
+        return;
+      }
       void this.#identify(frame.d, salt, challenge)
         .then((identity) => {
           clearTimeout(identifyTimer);
+          if (identity === ObsCloseCode.AuthenticationFailed) this.#app.authFailures.fail(address);
           if (typeof identity === 'number') {
             connection.close(identity, identity === ObsCloseCode.AuthenticationFailed ? 'Authentication failed' : '');
             return;

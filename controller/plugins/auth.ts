@@ -1,12 +1,14 @@
 // Role-scoped API keys. Every /api route declares `config.access` (its roles, or public); a route that
 // does not is refused at registration, so none can be forgotten. Keys come as `Authorization: Bearer`
-// or `?key=` (WebSockets, page URLs, <img> QR codes). Clients that fail auth are rate limited.
+// or `?key=` (WebSockets, page URLs, <img> QR codes). Clients that fail auth are rate limited, with one
+// count shared by every door (HTTP, the event WebSocket, obs-websocket: app.authFailures).
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import type { Role } from '../../protocol/index.ts';
 import { AppError } from '../services/app-error.ts';
+import { AuthFailureLimiter } from '../services/auth-failure-limiter.ts';
 import type { AuthContext } from '../services/key-store.ts';
 
 /**
@@ -44,6 +46,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every /api route with its access, for the endpoint × role test and the docs. */
     apiRoutes: RegisteredRoute[];
+    /** Failed authentication per client address, counted by every door (HTTP, both WebSockets). */
+    authFailures: AuthFailureLimiter;
   }
 }
 
@@ -55,8 +59,13 @@ export const IPV6_RATE_LIMIT_PREFIX = 64;
  * TRUST_PROXY), an IPv6 address by its /64.
  */
 export function rateLimitKey(request: FastifyRequest): string {
-  if (!ipaddr.isValid(request.ip)) return request.ip;
-  const address = ipaddr.process(request.ip);
+  return addressKey(request.ip);
+}
+
+/** The rate-limit identity of a peer address (a door without Fastify's proxy rule: obs-websocket). */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
   if (address.kind() === 'ipv4') return address.toString();
   const network = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${IPV6_RATE_LIMIT_PREFIX}`);
   return `${network.toRFC5952String()}/${IPV6_RATE_LIMIT_PREFIX}`;
@@ -73,7 +82,9 @@ function presentedKey(request: FastifyRequest): string | null {
 export const authPlugin = fp<AuthOptions>(
   async (app, options) => {
     const routes: RegisteredRoute[] = [];
+    const failures = new AuthFailureLimiter(options.failureLimit, options.failureWindowMs);
     app.decorate('apiRoutes', routes);
+    app.decorate('authFailures', failures);
     app.decorateRequest('auth', null);
     app.decorateRequest('authFailure', null);
 
@@ -85,7 +96,7 @@ export const authPlugin = fp<AuthOptions>(
         routes.push({ method, url: route.url, access, websocket: route.websocket === true });
     });
 
-    // Decide here, answer after the rate limiter has counted the failure.
+    // Decide here; a failure is counted against the client's address, and past the limit it is a 429.
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access;
       if (access === undefined || 'public' in access) return;
@@ -96,32 +107,27 @@ export const authPlugin = fp<AuthOptions>(
         if ((await app.events.get(eventId))?.publicPlayback === true) return;
       }
       const auth = key === null ? null : await app.apiKeys.resolve(key);
-      if (auth === null) {
-        request.authFailure =
-          key === null
+      // A camera key acting as another camera is counted as a failure too: it is an impersonation attempt.
+      const failure =
+        auth === null
+          ? key === null
             ? new AppError(401, 'UNAUTHORIZED', 'An API key is required (Authorization: Bearer KEY or ?key=KEY).')
-            : invalidKey();
+            : invalidKey()
+          : accessFailure(auth, access, params);
+      // Only failing clients are counted: a busy director must never be throttled.
+      if (failure === null) {
+        request.auth = auth;
         return;
       }
-      // A camera key acting as another camera is counted as a failure too: it is an impersonation attempt.
-      request.authFailure = accessFailure(auth, access, params);
-      if (request.authFailure === null) request.auth = auth;
+      const waitMs = failures.fail(rateLimitKey(request));
+      request.authFailure = waitMs > 0 ? tooManyFailures(waitMs) : failure;
     });
 
+    // Per-route limits only (the join route's guesses); failed auth is counted above, for every door.
     await app.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
-      max: options.failureLimit,
-      timeWindow: options.failureWindowMs,
-      // Only failing clients are counted: a busy director must never be throttled.
-      allowList: (request) => !request.authFailure,
-      keyGenerator: rateLimitKey,
+      global: false,
       errorResponseBuilder: (_request, context) =>
-        new AppError(
-          429,
-          'RATE_LIMITED',
-          `Too many failed authentication attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`,
-        ),
+        new AppError(429, 'RATE_LIMITED', `Too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s.`),
     });
 
     app.addHook('preParsing', async (request) => {
@@ -149,6 +155,15 @@ export function accessFailure(
     return new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
   if (access.ownCamera === true && !mayActAsCamera(auth, params['cameraId'])) return notOwnCamera();
   return null;
+}
+
+/** The answer to a client past AUTH_FAILURE_LIMIT failed attempts in its window, at any door. */
+export function tooManyFailures(waitMs: number): AppError {
+  return new AppError(
+    429,
+    'RATE_LIMITED',
+    `Too many failed authentication attempts; retry in ${Math.ceil(waitMs / 1000)} s.`,
+  );
 }
 
 /** The answer to a key that resolves to nothing (never issued, rotated, or its event deleted). */

@@ -37,6 +37,8 @@ export const obsWebSocketPlugin = fp<ObsWebSocketPluginOptions>(
     name: 'pitchside-obs-websocket',
     dependencies: [
       'pitchside-realtime',
+      'pitchside-sockets',
+      'pitchside-auth',
       'pitchside-events',
       'pitchside-api-keys',
       'pitchside-program',

@@ -57,7 +57,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(eventLogPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
     await app.register(camerasPlugin);
     await app.register(audioMetersPlugin);
-    await app.register(chatPlugin);
+    await app.register(chatPlugin, { ticketSecret: options.adminKey });
     await app.register(apiKeysPlugin, { adminKey: options.adminKey });
     await app.register(presencePlugin);
     await app.register(socketsPlugin, { socketLimits: options.socketLimits });

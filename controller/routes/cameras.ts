@@ -8,6 +8,7 @@ import {
   JoinRequestSchema,
   JoinResponseSchema,
   LiveKitTokenSchema,
+  SERVER_MESSAGE_AUDIENCE,
   type Camera,
 } from '../../protocol/index.ts';
 import { caller, rateLimitKey } from '../plugins/auth.ts';
@@ -78,7 +79,8 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/events/:eventId/cameras',
     {
-      config: { access: { roles: ['admin', 'director', 'graphics', 'camera'] } },
+      // The socket's rule, once: whoever may not receive `cameras` frames may not read the list here either.
+      config: { access: { roles: SERVER_MESSAGE_AUDIENCE.cameras } },
       schema: {
         tags: ['cameras'],
         summary: "The event's cameras",

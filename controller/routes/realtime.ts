@@ -27,8 +27,9 @@ import {
 import { caller, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
+import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
-import { chatSession, isChatModerator, type ChatRole } from '../services/chat-service.ts';
+import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
@@ -89,8 +90,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { eventId } = request.params;
       const refused = request.authFailure;
       if (refused !== null) {
-        const code = refused.statusCode === 403 ? WS_CLOSE.FORBIDDEN : WS_CLOSE.UNAUTHORIZED;
-        socket.close(code, closeReason(refused.message));
+        socket.close(refusalCloseCode(refused.statusCode), closeReason(refused.message));
         return;
       }
       const auth = caller(request);
@@ -153,7 +153,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
       };
       // Chat: answered by `result` with the frame's id; refusals name the code (rate limit, slow mode, block).
-      const session = chatSession(eventId, (request.query as Record<string, unknown>)['chat'], connectionId);
+      const chatIdentity = app.chat.identify({
+        eventId,
+        address: open.address,
+        keyId: auth.keyId,
+        protocols: request.headers['sec-websocket-protocol'],
+      });
       const chatFrame = (id: string, moderate: boolean, act: () => Promise<unknown>): void => {
         const allowed = moderate ? isChatModerator(auth.role) : mayReceive(auth.role, 'chat.message');
         const run = allowed
@@ -176,7 +181,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ping: (frame) => send({ type: 'pong', clientTime: frame.clientTime, serverTime: Date.now() }),
         'chat.send': (frame) =>
           chatFrame(frame.id, false, () =>
-            app.chat.send(eventId, { session, role: auth.role as ChatRole }, frame.name, frame.text),
+            app.chat.send(eventId, { ...chatIdentity, role: auth.role as ChatRole }, frame.name, frame.text),
           ),
         'chat.delete': (frame) => chatFrame(frame.id, true, () => app.chat.delete(eventId, [frame.message])),
         'chat.slow': (frame) => chatFrame(frame.id, true, () => app.chat.setSlowMode(eventId, frame.seconds)),
@@ -228,6 +233,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       // Listeners first, synchronously: frames that arrive while the snapshot loads are not lost.
       socket.on('message', (data, isBinary) => {
+        if (!open.withinBudget(rawDataBytes(data))) return;
         const decoded = isBinary
           ? ({ ok: false, error: { field: '/', message: 'binary frames are not accepted' } } as const)
           : clientMessages.decode((data as Buffer).toString('utf8')); // binaryType 'nodebuffer': one Buffer a message;
@@ -267,7 +273,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (event !== null) sendWatch(await readWatchInfo(app.redis, app.redisKeys, event));
         if (mayReceive(auth.role, 'chat.history')) {
           const chat = await app.chat.history(eventId);
-          send({ type: 'chat.history', eventId, ...chat, session, moderator: isChatModerator(auth.role) });
+          const { session, ticket } = chatIdentity;
+          send({ type: 'chat.history', eventId, ...chat, session, ticket, moderator: isChatModerator(auth.role) });
         }
         await app.presence.join(eventId, connectionId, auth.role);
         if (socket.readyState !== socket.OPEN) await app.presence.leave(connectionId);
@@ -278,6 +285,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+/** The close code of a socket refused at the door: the HTTP status said as WS_CLOSE. */
+function refusalCloseCode(status: number): number {
+  if (status === 429) return WS_CLOSE.TOO_MANY;
+  return status === 403 ? WS_CLOSE.FORBIDDEN : WS_CLOSE.UNAUTHORIZED;
+}
 
 /** A close frame's reason may hold 123 bytes (RFC 6455 5.5): longer ones are cut, never thrown on. */
 function closeReason(text: string): string {

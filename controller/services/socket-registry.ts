@@ -1,11 +1,20 @@
 // This process's open event WebSockets, and the rules that keep a public key (the viewer link is shared
-// by everyone watching) from exhausting the controller: sockets per client address and per key are
-// capped, sockets that stop answering pings are dropped, a client that does not read its frames is
-// dropped before its send buffer grows without bound, and the sockets of a revoked key close at once.
+// by everyone watching) from exhausting the controller: sockets per client address (counted with the
+// obs-websocket door's, which claims its slots here too) and per key are capped, a socket that sends more
+// than its frame budget is closed and its address cooled down, sockets that stop answering pings are
+// dropped, a client that does not read its frames is dropped before its send buffer grows without bound,
+// and the sockets of a revoked key close at once.
 // Limits are per controller process: with several processes behind a balancer each one applies them.
 import type { WebSocket } from 'ws';
-import { WS_CLOSE, type KeyRevocation } from '../../protocol/index.ts';
+import {
+  WS_CLOSE,
+  WS_FLOOD_COOLDOWN_MS,
+  WS_FRAME_BUDGET,
+  type FrameBudgetLimits,
+  type KeyRevocation,
+} from '../../protocol/index.ts';
 import type { Config } from '../../runtime/config.ts';
+import { closeOverBudget, FrameBudget } from './frame-budget.ts';
 import type { AuthContext } from './key-store.ts';
 
 export interface SocketLimits {
@@ -17,6 +26,10 @@ export interface SocketLimits {
   maxBufferedBytes: number;
   /** Server pings this often; a socket that has not answered (or sent anything) by the next one is dead. */
   pingIntervalMs: number;
+  /** What one socket may send (protocol WS_FRAME_BUDGET; smaller in tests). */
+  frameBudget?: FrameBudgetLimits;
+  /** How long an address that went over a budget may open no socket (protocol WS_FLOOD_COOLDOWN_MS). */
+  floodCooldownMs?: number;
 }
 
 /** The limits as configured (WS_* in runtime/config.ts, where their defaults live). */
@@ -41,25 +54,72 @@ export interface OpenSocket extends SocketAdmission {
   readonly socket: WebSocket;
   /** False when the socket is gone or was just dropped for not reading. */
   send(text: string): boolean;
+  /**
+   * Spends a received frame of `bytes` from the socket's budget: false when the frame must be ignored
+   * (the socket is closing, or went over its budget just now and is closed with WS_CLOSE.OVER_BUDGET).
+   */
+  withinBudget(bytes: number): boolean;
 }
 
 interface Entry extends OpenSocket {
   keyTag: string;
   alive: boolean;
+  release: () => void;
 }
 
 export type Admission = { ok: true; open: OpenSocket } | { ok: false; reason: string };
+/** A connection slot of one address, for either door; `release` once the connection has closed. */
+export type AddressClaim = { ok: true; release: () => void } | { ok: false; reason: string };
 
 export class SocketRegistry {
   readonly #entries = new Set<Entry>();
   readonly #byAddress = new Map<string, number>();
   readonly #byKey = new Map<string, number>();
+  /** Addresses that went over a frame budget, until when they may open no socket. */
+  readonly #cooling = new Map<string, number>();
+  readonly #budget: FrameBudgetLimits;
+  readonly #cooldownMs: number;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly limits: SocketLimits,
-    private readonly onDrop: (reason: 'dead' | 'slow', open: OpenSocket) => void,
-  ) {}
+    private readonly onDrop: (reason: 'dead' | 'slow' | 'over budget', open: OpenSocket) => void,
+  ) {
+    this.#budget = limits.frameBudget ?? WS_FRAME_BUDGET;
+    this.#cooldownMs = limits.floodCooldownMs ?? WS_FLOOD_COOLDOWN_MS;
+  }
+
+  /** A new budget for one connection (the obs-websocket door keeps its own socket list). */
+  frameBudget(): FrameBudget {
+    return new FrameBudget(this.#budget);
+  }
+
+  /**
+   * A slot for one more connection from this address, for either door: refused while the address cools
+   * down after a flood or holds `perAddress` connections already. Checked before any Redis work.
+   */
+  claimAddress(address: string, now: number = Date.now()): AddressClaim {
+    const until = this.#cooling.get(address);
+    if (until !== undefined && until > now) {
+      return { ok: false, reason: `too many frames from this address: retry in ${Math.ceil((until - now) / 1000)} s` };
+    }
+    if (until !== undefined) this.#cooling.delete(address);
+    if ((this.#byAddress.get(address) ?? 0) >= this.limits.perAddress) {
+      return { ok: false, reason: 'too many connections from this address' };
+    }
+    bump(this.#byAddress, address, 1);
+    let held = true;
+    const release = (): void => {
+      if (held) bump(this.#byAddress, address, -1);
+      held = false;
+    };
+    return { ok: true, release };
+  }
+
+  /** The address sent more than a socket's budget: it opens nothing more for the cooldown. */
+  overBudget(address: string, now: number = Date.now()): void {
+    this.#cooling.set(address, now + this.#cooldownMs);
+  }
 
   start(): void {
     this.#timer = setInterval(() => this.#sweep(), this.limits.pingIntervalMs);
@@ -68,21 +128,29 @@ export class SocketRegistry {
 
   admit(socket: WebSocket, admission: SocketAdmission): Admission {
     const keyTag = `${admission.auth.eventId ?? '*'}/${admission.auth.keyId}`;
-    if ((this.#byAddress.get(admission.address) ?? 0) >= this.limits.perAddress) {
-      return { ok: false, reason: 'too many connections from this address' };
-    }
     if ((this.#byKey.get(keyTag) ?? 0) >= this.limits.perKey) {
       return { ok: false, reason: 'too many connections with this key' };
     }
+    const claim = this.claimAddress(admission.address);
+    if (!claim.ok) return claim;
+    const budget = this.frameBudget();
     const entry: Entry = {
       ...admission,
       socket,
       keyTag,
       alive: true,
+      release: claim.release,
       send: (text) => this.#send(entry, text),
+      withinBudget: (bytes) => {
+        if (socket.readyState !== socket.OPEN) return false;
+        if (budget.take(bytes)) return true;
+        this.overBudget(entry.address);
+        this.onDrop('over budget', entry);
+        closeOverBudget(socket);
+        return false;
+      },
     };
     this.#entries.add(entry);
-    bump(this.#byAddress, admission.address, 1);
     bump(this.#byKey, keyTag, 1);
     const alive = (): void => {
       entry.alive = true;
@@ -140,6 +208,8 @@ export class SocketRegistry {
   }
 
   #sweep(): void {
+    const now = Date.now();
+    for (const [address, until] of this.#cooling) if (until <= now) this.#cooling.delete(address);
     for (const entry of this.#entries) {
       if (!entry.alive) {
         this.onDrop('dead', entry);
@@ -153,7 +223,7 @@ export class SocketRegistry {
 
   #release(entry: Entry): void {
     if (!this.#entries.delete(entry)) return;
-    bump(this.#byAddress, entry.address, -1);
+    entry.release();
     bump(this.#byKey, entry.keyTag, -1);
   }
 }

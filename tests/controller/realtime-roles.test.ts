@@ -112,7 +112,14 @@ describe('realtime frames by role', () => {
       result: null,
       at,
     });
-    await app.chat.send(eventId, { session: '0123456789abcdef', role: 'viewer' }, 'Fan', 'Come on!');
+    const fan = {
+      session: '0123456789abcdef',
+      issuedAt: Date.now(),
+      addressTag: 'fan',
+      keyId: 'viewer',
+      role: 'viewer',
+    } as const;
+    await app.chat.send(eventId, fan, 'Fan', 'Come on!');
     // A take last: once every socket has its state, every frame published before it has been relayed.
     const take = await app.inject({
       method: 'POST',

@@ -1,6 +1,12 @@
 // The live chat beside the Pitchside player.
 import fp from 'fastify-plugin';
+import { ChatIdentities } from '../../services/chat-identity.ts';
 import { ChatService } from '../../services/chat-service.ts';
+
+export interface ChatPluginOptions {
+  /** Signs chat tickets; the same on every controller process (the admin key). */
+  ticketSecret: string;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,9 +15,10 @@ declare module 'fastify' {
   }
 }
 
-export const chatPlugin = fp(
-  async (app) => {
-    app.decorate('chat', new ChatService(app.redis, app.redisKeys, app.realtime));
+export const chatPlugin = fp<ChatPluginOptions>(
+  async (app, options) => {
+    const identities = new ChatIdentities(options.ticketSecret);
+    app.decorate('chat', new ChatService(app.redis, app.redisKeys, app.realtime, identities));
   },
   { name: 'pitchside-chat', dependencies: ['pitchside-redis', 'pitchside-realtime'] },
 );

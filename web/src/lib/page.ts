@@ -16,8 +16,8 @@ export interface PageOptions {
   keyRequired?: boolean;
   /** Parameters the page already has (the camera page gets them by joining), instead of the URL's. */
   params?: PageParams;
-  /** More query parameters for the event WebSocket (the watch page's chat secret). */
-  socketQuery?: Record<string, string>;
+  /** Subprotocols to offer on each (re)connection of the event WebSocket (the watch page's chat ticket). */
+  socketProtocols?: () => string[];
 }
 
 export interface Page {
@@ -43,7 +43,8 @@ export function startPage(options: PageOptions): Page | null {
   const realtime = new RealtimeClient({
     eventId: params.eventId,
     key: params.key,
-    query: { client: options.client, ...options.socketQuery },
+    query: { client: options.client },
+    ...(options.socketProtocols === undefined ? {} : { protocols: options.socketProtocols }),
   });
   const topBar = h(
     'header',

@@ -5,6 +5,8 @@ import {
   CHAT_HISTORY,
   CHAT_NAME_MAX,
   CHAT_TEXT_MAX,
+  CHAT_TICKET_PROTOCOL_PREFIX,
+  EVENT_SOCKET_PROTOCOL,
   type ChatEntry,
   type ChatSettings,
   type ResultMessage,
@@ -13,7 +15,7 @@ import type { RealtimeClient } from '../../../client/index.ts';
 import { h, setText } from '../lib/dom.ts';
 
 const NAME_STORAGE = 'pitchside.chat.name';
-const SECRET_STORAGE = 'pitchside.chat.secret';
+const TICKET_STORAGE = 'pitchside.chat.ticket';
 /** Messages kept on the page: the history plus what arrives during a long match. */
 const MAX_SHOWN = CHAT_HISTORY * 4;
 const SLOW_MODE_CHOICES = [0, 5, 15, 30, 60, 120];
@@ -21,19 +23,12 @@ const SLOW_MODE_CHOICES = [0, 5, 15, 30, 60, 120];
 const ANSWER_TIMEOUT_MS = 10_000;
 
 /**
- * This browser's chat secret (it never leaves the socket's query): the server shows others only a hash of
- * it, and a moderator's block follows it across reloads.
+ * The subprotocols the watch page's socket offers: the chat ticket the server last issued to this browser
+ * (protocol/chat.ts ChatTicketSchema) keeps its chat session across reloads. A header, never the URL.
  */
-export function chatSecret(): string {
-  let secret = localStorage.getItem(SECRET_STORAGE);
-  if (secret === null || !/^[A-Za-z0-9_-]{16,64}$/.test(secret)) {
-    const bytes = crypto.getRandomValues(new Uint8Array(18));
-    secret = btoa(String.fromCharCode(...bytes))
-      .replaceAll('+', '-')
-      .replaceAll('/', '_');
-    localStorage.setItem(SECRET_STORAGE, secret);
-  }
-  return secret;
+export function chatProtocols(): string[] {
+  const ticket = localStorage.getItem(TICKET_STORAGE);
+  return ticket === null ? [] : [EVENT_SOCKET_PROTOCOL, `${CHAT_TICKET_PROTOCOL_PREFIX}${ticket}`];
 }
 
 export class ChatPanel {
@@ -94,6 +89,7 @@ export class ChatPanel {
     realtime.handle({
       'chat.history': (frame) => {
         this.#session = frame.session;
+        localStorage.setItem(TICKET_STORAGE, frame.ticket);
         this.#setModerator(frame.moderator);
         this.#showSettings(frame.settings);
         this.#list.replaceChildren(...frame.messages.map((m) => this.#item(m)));

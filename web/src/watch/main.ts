@@ -16,7 +16,7 @@ import { h, setText } from '../lib/dom.ts';
 import { startPage } from '../lib/page.ts';
 import { embeds, type Embed } from './channels.ts';
 import { HlsPlayer } from './hls-player.ts';
-import { ChatPanel, chatSecret } from './chat-panel.ts';
+import { ChatPanel, chatProtocols } from './chat-panel.ts';
 
 /** The tab of the event's own stream, beside YouTube and Twitch. */
 const PITCHSIDE_PLAYER = 'Pitchside player';
@@ -30,7 +30,7 @@ function playlistUrl(path: string, key: string): string {
 
 const STATUS_TEXT: Record<EventStatus, string> = { upcoming: 'Upcoming', live: 'LIVE', ended: 'Ended' };
 
-const page = startPage({ title: 'Watch', client: 'viewer', socketQuery: { chat: chatSecret() } });
+const page = startPage({ title: 'Watch', client: 'viewer', socketProtocols: chatProtocols });
 if (page !== null) {
   const { params, api, realtime, main } = page;
   const status = h(
