@@ -163,7 +163,8 @@ describe('RTMP/WHIP cameras through LiveKit Ingress (Twirp stub)', () => {
     const listed = await app.inject({
       method: 'GET',
       url: '/api/events/match/cameras',
-      headers: bearer(keys.graphics!.key),
+      // The crew's camera list is the director's and the admin's (as camera frames on the socket are).
+      headers: bearer(keys.director!.key),
     });
     expect(listed.json().cameras[0]).toEqual(camera);
     // Camera frames reach operators only; the key reaches no socket at all.
