@@ -106,6 +106,13 @@ describe('instant replay on program', () => {
       'the clip to be ready',
     );
     expect(clip.status).toBe('ready');
+    // A settled clip is cued just after its status is written: wait for the cue (what the mark's answer used
+    // to include), so every renderer preloads the clip before it is played, as a director's R then P does.
+    await until(
+      async () => (await api<{ state: ProgramState }>('GET', '/state')).state.replayCue?.id === clip.id,
+      10_000,
+      'the clip to be cued',
+    );
     expect(clip.durationMs).toBeGreaterThan(MARK_SECONDS * 1000 - 500);
     const { state } = await api<{ state: ProgramState }>('POST', '/replay/play', { clip: clip.id, speed: SPEED });
     const replay = state.replay!;
