@@ -1,5 +1,5 @@
 // Prints the fault suite's figures (bench/results/faults.json, written by tests/faults) as the README's
-// table: `npx vitest run tests/faults && npx tsx bench/faults/table.ts`.
+// table: `npm run bench:faults` (which runs tests/faults one file at a time, then this).
 import { readFileSync } from 'node:fs';
 import { FAULT_RESULTS_FILE, type ScenarioResult } from '../../tests/faults/fault-results.ts';
 

@@ -45,6 +45,18 @@ type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
 const MIN_METER_REPORT_GAP_MS = AUDIO_METER_INTERVAL_MS / 2;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Redis came back after the subscriber lost it: every frame published meanwhile is gone, so each event
+  // with sockets here gets its state again (a socket drops a revision it already has) and its camera list.
+  const stopResync = app.realtime.onResubscribed(() => {
+    for (const eventId of app.realtime.localEvents()) {
+      void (async () => {
+        const state = await app.program.getState(eventId);
+        if (state !== null) app.realtime.deliverLocal({ type: 'state', eventId, state, serverTime: Date.now() });
+        app.realtime.deliverLocal({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) });
+      })().catch((error: unknown) => app.log.warn({ err: error, eventId }, 'resync after Redis reconnect failed'));
+    }
+  });
+  app.addHook('onClose', async () => stopResync());
   // Direct transport: a camera's status follows its page's socket (and its health reports, which say
   // whether a receiver is connected). Counted per camera, so a reload whose new socket opens before the
   // old one closes does not leave the camera marked disconnected.

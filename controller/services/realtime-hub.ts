@@ -30,6 +30,9 @@ function isEventFrame(frame: ServerMessage): frame is EventFrame {
 export class RealtimeHub {
   readonly #listeners = new Map<string, Set<FrameListener>>();
   readonly #revocationListeners = new Set<RevocationListener>();
+  readonly #resubscribedListeners = new Set<() => void>();
+  /** The subscriber lost its connection since it was last subscribed (frames published meanwhile were lost). */
+  #lost = false;
 
   constructor(
     private readonly redis: Redis,
@@ -46,8 +49,34 @@ export class RealtimeHub {
     });
     // The worker publishes job status on its own per-event channels; panels get them as frames too.
     this.subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) => this.#deliver(message));
+    // Pub/sub is fire-and-forget: whatever was published while the subscriber was away (Redis restarted,
+    // a network blip) never arrives, and the command connection may be back first, so a take answered 200
+    // would reach no panel until the next one. ioredis re-subscribes right after 'ready'; a PING queued
+    // behind those SUBSCRIBEs answers once they hold, and then the owners resend what they know.
+    this.subscriber.on('close', () => (this.#lost = true));
+    this.subscriber.on('ready', () => {
+      if (!this.#lost) return;
+      this.#lost = false;
+      setImmediate(() => {
+        this.subscriber.ping().then(
+          () => {
+            for (const listener of this.#resubscribedListeners) listener();
+          },
+          () => (this.#lost = true),
+        );
+      });
+    });
     await this.subscriber.subscribe(this.keys.realtimeChannel(), this.keys.revocationChannel());
     await this.subscriber.psubscribe(this.keys.jobStatusChannel('*'));
+  }
+
+  /**
+   * Called each time the subscriber is subscribed again after losing its connection: frames published
+   * meanwhile were lost, so a listener resends its snapshot. Returns the unsubscribe function.
+   */
+  onResubscribed(listener: () => void): () => void {
+    this.#resubscribedListeners.add(listener);
+    return () => this.#resubscribedListeners.delete(listener);
   }
 
   /** Listen to one event's frames (from every controller process). Returns the unsubscribe function. */
@@ -123,5 +152,6 @@ export class RealtimeHub {
   close(): void {
     this.#listeners.clear();
     this.#revocationListeners.clear();
+    this.#resubscribedListeners.clear();
   }
 }

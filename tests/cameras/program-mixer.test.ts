@@ -2,7 +2,7 @@
 // event's test sources, the real controller and the built-in recorder. Camera A is on program (its sound
 // follows the picture); camera B is `on` at −6 dB: in the recording B stays 6 dB under its own 0 dB level
 // across a cut and a mix, A's tone comes and goes with A's picture, B muted is gone, and B's 200 ms delay
-// moves its keyed tone 200 ms later against its undelayed (picture-aligned) sound. Heavy: solo-list it.
+// moves its keyed tone about 200 ms later against A's. Heavy: solo-list it.
 import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
@@ -11,9 +11,13 @@ import { until } from '../worker/helpers.ts';
 import { decodePcm, onsetPhaseMs, soundingToneDb, toneDb } from '../helpers/audio-checks.ts';
 import { DirectCameraStack, type PhoneMedia } from './direct-camera-stack.ts';
 
-const PHONE_A: PhoneMedia = { colour: '#c8d820', toneHz: 2750 };
-/** B's tone is keyed on for half of every second: the pattern its delay is measured by. */
+/**
+ * Both tones are keyed on for half of every second: B's delay is measured by where its onsets fall against
+ * A's in the same stretch. A is never delayed, and it crosses the same recorder, so whatever moves the
+ * recording's clock against the phones' (the capture catching up after a busy moment) moves both alike.
+ */
 const PULSE_MS = 1000;
+const PHONE_A: PhoneMedia = { colour: '#c8d820', toneHz: 2750, pulsePeriodMs: PULSE_MS };
 const PHONE_B: PhoneMedia = { colour: '#20c0d8', toneHz: 3250, pulsePeriodMs: PULSE_MS };
 const TEST_TONE_HZ = testSourceToneHz(1);
 /** Each stretch is measured this long after the command that starts it (the gains glide, the mix ends). */
@@ -21,7 +25,14 @@ const SETTLE_MS = 700;
 const STRETCH_MS = 3000;
 const DELAY_MS = 200;
 const GAIN_TOLERANCE_DB = 1;
-const DELAY_TOLERANCE_MS = 15;
+/**
+ * Generous on purpose: a phone's sound reaches the recording through Chromium's fake microphone (a file
+ * played on a timer) and a WebRTC jitter buffer, and each stream's onsets jump by 50–170 ms now and then
+ * against the recording's clock and against each other (measured second by second on an idle machine).
+ * A delay that is not applied misses this bound; the delay line's own precision is the Web Audio
+ * DelayNode's.
+ */
+const DELAY_TOLERANCE_MS = 100;
 const MUTED_BELOW_DB = -60;
 /** A tone "gone" with its picture: this far under its level on program. */
 const GONE_BELOW_DB = -40;
@@ -120,14 +131,15 @@ describe('program mixer (direct cameras, built-in recorder)', () => {
         : toneDb(decodePcm(file, mutedStretch.fromS, mutedStretch.durationS), PHONE_B.toneHz);
     expect(muted - ref.b, `muted ${muted}; ${report}`).toBeLessThan(MUTED_BELOW_DB);
 
-    // Delay: B's keyed tone switches on 200 ms later in the recording than it did just before.
+    // Delay: B's keyed tone switches on 200 ms later against A's than it did just before.
     const phase = (name: string): number => {
       const stretch = stretches[name];
       if (stretch === undefined) throw new Error(`no stretch ${name}`);
       const pcm = decodePcm(file, stretch.fromS, stretch.durationS);
-      return onsetPhaseMs(pcm, PHONE_B.toneHz, PULSE_MS, stretch.fromS * 1000);
+      const at = stretch.fromS * 1000;
+      return onsetPhaseMs(pcm, PHONE_B.toneHz, PULSE_MS, at) - onsetPhaseMs(pcm, PHONE_A.toneHz, PULSE_MS, at);
     };
-    const shift = (phase('b delayed') - phase('mixed back to a') + PULSE_MS) % PULSE_MS;
+    const shift = (((phase('b delayed') - phase('mixed back to a')) % PULSE_MS) + PULSE_MS) % PULSE_MS;
     console.info(
       `program mixer: levels ${report}; B second by second through the cut and the mix ${duringMix}; delay shift ${shift.toFixed(1)} ms`,
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WS_CLOSE, type ProgramState } from '../../protocol/index.ts';
-import { freshPrefix } from '../helpers/redis.ts';
+import { freshPrefix, testRedis } from '../helpers/redis.ts';
 import { admin, bearer, connectWs, listen, seedEvent, testApp } from './controller-helpers.ts';
 
 describe('realtime relay across controller processes', () => {
@@ -41,6 +41,37 @@ describe('realtime relay across controller processes', () => {
     }
     await onA.close();
     await onB.close();
+  });
+
+  it('resends the state when its Redis subscriber comes back, so a take published while it was away is not lost', async () => {
+    const keyPrefix = freshPrefix('resub');
+    const app = await testApp({ keyPrefix });
+    const keys = await seedEvent(app);
+    const panel = await connectWs(await listen(app), 'match', keys.director!.key);
+    await panel.waitFor((f) => f.type === 'state');
+    // Cut this controller's subscriber off (as a Redis restart or a network blip does) and take at once, on
+    // the command connection, which stays up: the take's PUBLISH finds no subscriber of this process.
+    const redis = testRedis();
+    try {
+      const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+      const line = clients.split('\n').find((l) => l.includes(` name=${keyPrefix}realtime `));
+      expect(line, 'the subscriber is named after its prefix').toBeDefined();
+      const id = /\bid=(\d+)/.exec(line!)![1]!;
+      await redis.call('CLIENT', 'KILL', 'ID', id);
+    } finally {
+      redis.disconnect();
+    }
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/events/match/program/take',
+      headers: bearer(keys.director!.key),
+      payload: { source: 'camera-3', transition: { type: 'cut' } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const revision = res.json().revision as number;
+    const frame = await panel.waitFor((f) => f.type === 'state' && (f.state as ProgramState).revision === revision);
+    expect((frame.state as ProgramState).program).toBe('camera-3');
+    await panel.close();
   });
 
   it('answers ping with pong and command frames with result', async () => {

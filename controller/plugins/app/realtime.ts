@@ -13,7 +13,8 @@ export const realtimePlugin = fp(
   async (app) => {
     const redisLog = app.log.child({ component: 'redis' });
     const log = app.log.child({ component: 'realtime' });
-    const subscriber = app.redis.duplicate();
+    // Named, so `CLIENT LIST` on a shared Redis says whose subscriber this is.
+    const subscriber = app.redis.duplicate({ connectionName: `${app.redisKeys.prefix}realtime` });
     subscriber.on('error', (error) => redisLog.warn({ err: error }, 'redis subscriber error'));
     await subscriber.connect();
     const realtime = new RealtimeHub(app.redis, subscriber, app.redisKeys, (error) =>
