@@ -34,6 +34,8 @@ const SOLO_TESTS = [
   // Sound levels and a 200 ms delay read off the built-in recording (three Chromiums in program-mixer).
   'tests/cameras/program-mixer.test.ts',
   'tests/template/program-sound.test.ts',
+  // A recorder and a director page at once, read against ffmpeg after 20 s of program.
+  'tests/web/program-loudness.test.ts',
   // It loads both cores on purpose (a venue laptop working hard); beside another file it measures that file too.
   'tests/replay/replay-under-load.test.ts',
 ];

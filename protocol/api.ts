@@ -1,5 +1,6 @@
 // HTTP API shapes shared by the controller, the operator pages, the worker and tests. Request bodies are
 // checked against these at the controller's boundary; responses are built to them.
+import { oneLineText } from './user-text.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { ColourSchema, ProgramStateSchema, ReplayStateSchema, TransitionSchema } from './state.ts';
 import { EventIdSchema } from './wire.ts';
@@ -113,8 +114,8 @@ export type DestinationView = Static<typeof DestinationViewSchema>;
 
 export const TeamInfoSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 40 }),
-    short: Type.Optional(Type.String({ minLength: 1, maxLength: 4 })),
+    name: oneLineText(40),
+    short: Type.Optional(oneLineText(4)),
     colour: Type.Optional(ColourSchema),
   },
   { additionalProperties: false },
@@ -261,7 +262,7 @@ export type LiveKitToken = Static<typeof LiveKitTokenSchema>;
 export const JoinRequestSchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Za-z0-9]{6,16}$' }),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    label: Type.Optional(oneLineText(64)),
   },
   { additionalProperties: false },
 );

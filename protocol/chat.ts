@@ -1,6 +1,7 @@
 // Live chat beside the Pitchside player, over the event WebSocket: viewers pick a name and send text;
 // directors and admins moderate (delete a message, slow mode, block a viewer session). Text only: pages
 // render it with textContent, never as markup. Limits are named here so the page can say them.
+import { oneLineText } from './user-text.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { EventIdSchema } from './wire.ts';
 
@@ -18,11 +19,9 @@ export const CHAT_MAX_ENTRIES = 1_000;
 export const CHAT_HISTORY = 50;
 export const CHAT_SLOW_MODE_MAX_S = 300;
 
-/** No control characters (newlines included): one line of text, which no page can be tricked into laying out. */
-const ONE_LINE = '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$';
-
-export const ChatNameSchema = Type.String({ minLength: 1, maxLength: CHAT_NAME_MAX, pattern: ONE_LINE });
-export const ChatTextSchema = Type.String({ minLength: 1, maxLength: CHAT_TEXT_MAX, pattern: ONE_LINE });
+/** One line of text with no control or bidi-formatting characters (user-text.ts), which no page can be tricked into laying out. */
+export const ChatNameSchema = oneLineText(CHAT_NAME_MAX);
+export const ChatTextSchema = oneLineText(CHAT_TEXT_MAX);
 /**
  * A chat session as others see it: issued by the server, never chosen by the client, so a moderator can
  * block it and nobody can speak as another.

@@ -1,5 +1,6 @@
 // Every program and graphics command. Names are namespaced `area.verb`, so a log line, a WebSocket
 // frame and an HTTP body all say the same thing.
+import { oneLineText, plainText } from './user-text.ts';
 import {
   Type,
   type Static,
@@ -42,8 +43,8 @@ function command<T extends string, P extends TProperties>(type: T, properties: P
 
 const TeamPatchSchema = Type.Partial(
   Type.Object({
-    name: Type.String({ maxLength: 40 }),
-    short: Type.String({ maxLength: 4 }),
+    name: plainText(40),
+    short: plainText(4),
     colour: ColourSchema,
     score: Type.Integer({ minimum: 0, maximum: 999 }),
     /** An uploaded logo's id (POST …/teams/:side/logo), or null to show none. */
@@ -77,7 +78,7 @@ export const TransitionSetSchema = command('transition.set', { transition: Trans
 export const SourceAddSchema = command('source.add', { source: SourceSchema });
 export const SourceUpdateSchema = command('source.update', {
   id: SourceIdSchema,
-  label: Type.String({ minLength: 1, maxLength: 64 }),
+  label: oneLineText(64),
 });
 export const SourceRemoveSchema = command('source.remove', { id: SourceIdSchema });
 

@@ -35,3 +35,4 @@ export * from './rerender.ts';
 export * from './game-log.ts';
 export * from './chat.ts';
 export * from './team-logo.ts';
+export * from './user-text.ts';

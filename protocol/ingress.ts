@@ -1,6 +1,7 @@
 // Hardware and app cameras (GoPro, DJI, OBS, Larix) that push RTMP or WHIP into the event's LiveKit room
 // through LiveKit Ingress. The public part (input, state) travels with the camera in every `cameras` frame;
 // the publishing URL and stream key are operator-only (IngressCameraAccessSchema, never in a frame or a log).
+import { oneLineText } from './user-text.ts';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const IngressInputSchema = Type.Union([Type.Literal('whip'), Type.Literal('rtmp')], {
@@ -38,7 +39,7 @@ export type CameraIngress = Static<typeof CameraIngressSchema>;
 
 export const IngressCameraCreateSchema = Type.Object(
   {
-    label: Type.String({ minLength: 1, maxLength: 64 }),
+    label: oneLineText(64),
     input: Type.Optional(IngressInputSchema),
     /**
      * WHIP only: re-encode in LiveKit (costs Ingress CPU; for an encoder whose stream browsers cannot

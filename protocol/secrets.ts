@@ -7,7 +7,8 @@ const SECRET_PARAMS = /([?&](?:key|token|streamKey|streamid|passphrase)=)[^&\s]+
 
 /**
  * Masks secrets in text for log lines and errors: every secret given (as written, JSON-escaped and
- * URL-encoded), then whatever follows the last '/' of any rtmp(s) URL and a secret query value. A
+ * URL-encoded), then any URL's userinfo (`user:password@`), whatever follows the last '/' of any rtmp(s) URL
+ * and a secret query value. A
  * stream key may hold any character but whitespace and '/', so the mask runs to the next whitespace:
  * it may hide a quote or a colon after the key, never leave a piece of the key.
  */
@@ -19,9 +20,32 @@ export function maskSecrets(text: string, secrets: readonly string[] = []): stri
       masked = masked.split(form).join(MASK);
   }
   return masked
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, `$1${MASK}@`)
     .replace(/rtmps?:\/\/\S+/g, (url) => {
       const last = url.lastIndexOf('/');
       return last > url.indexOf('//') + 1 ? `${url.slice(0, last + 1)}${MASK}` : url;
     })
     .replace(SECRET_PARAMS, `$1${MASK}`);
+}
+
+/** A URL's `user:password@` (userinfo) apart from the rest: a secret like a stream key. */
+export interface SplitUrl {
+  /** The URL without userinfo. */
+  url: string;
+  /** What stood before the '@', or undefined when there was none. */
+  userinfo?: string;
+}
+
+/** Splits the userinfo off `scheme://user:password@host/…` (the authority ends at the first '/', '?' or '#'). */
+export function splitUserinfo(url: string): SplitUrl {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@([^/?#]*)(.*)$/i.exec(url);
+  if (match === null) return { url };
+  const [, scheme = '', userinfo = '', host = '', rest = ''] = match;
+  return { url: `${scheme}${host}${rest}`, userinfo };
+}
+
+/** Puts userinfo back in front of the host. */
+export function joinUserinfo(url: string, userinfo: string | undefined): string {
+  if (userinfo === undefined) return url;
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, `$1${userinfo}@`);
 }

@@ -1,5 +1,6 @@
 // Program state: the one shape every process agrees on. The controller owns it, the reducer alone
 // changes it, the template and panels only read it.
+import { oneLineText, plainText } from './user-text.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { AudioStateSchema } from './audio.ts';
 import { LogoIdSchema } from './team-logo.ts';
@@ -22,12 +23,15 @@ export type SourceKind = Static<typeof SourceKindSchema>;
 export const SourceSchema = Type.Object(
   {
     id: SourceIdSchema,
-    label: Type.String({ minLength: 1, maxLength: 64 }),
+    label: oneLineText(64),
     kind: SourceKindSchema,
     /** livekit: the participant identity whose camera track this source shows. */
     participant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    /** media: a URL the template can play in a video element (http(s) only). */
-    url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+    /**
+     * media: a URL the template can play in a video element (http(s) only), with no `user:password@`:
+     * program state reaches every role, so a login in it would be shown to all of them.
+     */
+    url: Type.Optional(Type.String({ pattern: '^https?://[^/?#@\\s]+([/?#]\\S*)?$', maxLength: 2048 })),
   },
   { additionalProperties: false },
 );
@@ -144,8 +148,8 @@ export type Pip = Static<typeof PipSchema>;
 
 export const TeamSchema = Type.Object(
   {
-    name: Type.String({ maxLength: 40 }),
-    short: Type.String({ maxLength: 4 }),
+    name: plainText(40),
+    short: plainText(4),
     colour: ColourSchema,
     score: Type.Integer({ minimum: 0, maximum: 999 }),
     /** The team's logo on the scorebug (see team-logo.ts); absent or null: none. */

@@ -7,6 +7,13 @@ import { Type, type Static } from '@sinclair/typebox';
 /** A scorebug logo is a few KiB; 1 MB is generous for a crest and bounds what one upload can store. */
 export const LOGO_MAX_BYTES = 1024 * 1024;
 
+/**
+ * The most pixels a logo may declare. A renderer decodes the whole declared picture (4 bytes a pixel, and
+ * again on the GPU texture), whatever the file's size: a 400 KB PNG declaring 20000×20000 would take 1.5 GiB
+ * in the program template. 2048 on a side is far more than a scorebug's 64 px crest needs.
+ */
+export const LOGO_MAX_SIDE_PX = 2048;
+
 /** Raster formats every renderer (Chromium in Egress and the recorder) decodes; no SVG (scripts, entities). */
 export const LOGO_FORMATS = {
   png: 'image/png',

@@ -1,7 +1,8 @@
 // A private redis-server for `npm start` and tests when REDIS_URL is not set: loopback only, its own
 // directory, stopped with the process that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,12 @@ export interface EmbeddedRedisOptions {
   /** Append-only file on (for `npm start`'s data dir: nothing lost on a crash) or off (tests). */
   appendOnly: boolean;
   port?: number;
+  /**
+   * Require a password (a fresh random one each start, in the URL): other local users then cannot read or
+   * change the store. It goes in a 0600 config file in the Redis dir, never on the command line (which
+   * every local user can read in `ps`).
+   */
+  requirePassword?: boolean;
 }
 
 export class EmbeddedRedis {
@@ -32,7 +39,11 @@ export class EmbeddedRedis {
     const dir = this.options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pitchside-redis-')));
     await mkdir(dir, { recursive: true });
     const port = this.options.port ?? (await freePort());
+    const password = this.options.requirePassword === true ? randomBytes(24).toString('hex') : null;
+    const conf = join(dir, 'pitchside-redis.conf');
+    if (password !== null) await writeFile(conf, `requirepass ${password}\n`, { mode: 0o600 });
     const args = [
+      ...(password === null ? [] : [conf]),
       '--port',
       String(port),
       '--bind',
@@ -94,7 +105,7 @@ export class EmbeddedRedis {
       child.once('exit', () => (waiting = false));
       timer.unref();
     });
-    this.#url = `redis://127.0.0.1:${port}`;
+    this.#url = `redis://${password === null ? '' : `:${password}@`}127.0.0.1:${port}`;
     return this.#url;
   }
 
@@ -109,7 +120,7 @@ export class EmbeddedRedis {
   }
 }
 
-/** One RESP PING on a fresh TCP connection: true when the server answered PONG. */
+/** One RESP PING on a fresh TCP connection: true when the server answered (PONG, or NOAUTH). */
 function pingOnce(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -123,7 +134,8 @@ function pingOnce(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString();
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      // A server that wants its password answers NOAUTH: it is up all the same.
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH'));
     });
   });
 }

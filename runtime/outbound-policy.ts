@@ -66,12 +66,17 @@ export class OutboundPolicy {
       return `${normal} is a cloud metadata address`;
     const range = parsed.range();
     if (NEVER_RANGES.has(range)) return `${normal} is a ${range} address`;
+    // An IPv6 form that carries an IPv4 address reaches what that address reaches (a stack that speaks it
+    // may deliver it there), so the IPv4 address is judged first, whatever the IPv6 range says.
+    const embedded = embeddedIPv4(parsed);
+    if (embedded !== null) {
+      const why = this.refusal(embedded);
+      if (why !== null) return `${normal} carries ${why}`;
+    }
     if (this.#allowed(parsed)) return null;
     if (PRIVATE_RANGES.has(range))
       return `${normal} is a ${describeRange(range)} address (allow it with ALLOW_PRIVATE_NETWORKS)`;
-    // IPv6 forms that carry an IPv4 address (NAT64, 6to4) reach what that address reaches.
-    const embedded = embeddedIPv4(parsed);
-    return embedded === null ? null : this.refusal(embedded);
+    return null;
   }
 
   /**
@@ -109,13 +114,29 @@ export class OutboundPolicy {
   }
 }
 
+/**
+ * The IPv4 address inside an IPv6 one, in every form that carries one: IPv4-mapped (::ffff:a.b.c.d, which
+ * ipaddr.process already unwraps), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64
+ * (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002:AABB:CCDD::) and Teredo (the client's
+ * address, inverted, in the last 32 bits).
+ */
 function embeddedIPv4(address: ipaddr.IPv4 | ipaddr.IPv6): string | null {
   if (address.kind() !== 'ipv6') return null;
   const v6 = address as ipaddr.IPv6;
   const bytes = v6.toByteArray();
-  const range = v6.range();
-  if (range === 'rfc6052') return bytes.slice(12).join('.');
-  if (range === '6to4') return bytes.slice(2, 6).join('.');
+  const last = bytes.slice(12);
+  const zeros = (from: number, to: number): boolean => bytes.slice(from, to).every((b) => b === 0);
+  switch (v6.range()) {
+    case 'rfc6052':
+    case 'rfc6145':
+      return last.join('.');
+    case '6to4':
+      return bytes.slice(2, 6).join('.');
+    case 'teredo':
+      return last.map((b) => b ^ 0xff).join('.');
+  }
+  // IPv4-compatible (deprecated, but parsed by some stacks); :: and ::1 are not (judged by their range).
+  if (zeros(0, 12) && !zeros(12, 14)) return last.join('.');
   return null;
 }
 

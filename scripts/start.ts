@@ -7,8 +7,10 @@ import { CA_CERT_PATH, HttpsListener, resolveHttps, type HttpsSettings } from '.
 import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
+import { maskSecrets } from '../protocol/index.ts';
 import { loadConfigOrExit } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { prepareDataDir } from '../runtime/data-dir.ts';
 import { EmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { TlsCertificateError } from '../runtime/tls-certificate.ts';
 import { startWorkerStack } from '../worker/worker-stack.ts';
@@ -20,6 +22,8 @@ const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL });
 const dataDir = resolve(config.PITCHSIDE_DATA_DIR);
 const distDir = resolve('dist');
+// Before anything is written: the data dir and all this tree writes are this user's alone (runtime/data-dir.ts).
+await prepareDataDir(dataDir);
 
 let https: HttpsSettings | null;
 try {
@@ -33,7 +37,7 @@ try {
 let redis: EmbeddedRedis | null = null;
 let redisUrl = config.REDIS_URL;
 if (redisUrl === '') {
-  redis = new EmbeddedRedis({ dataDir: resolve(dataDir, 'redis'), appendOnly: true });
+  redis = new EmbeddedRedis({ dataDir: resolve(dataDir, 'redis'), appendOnly: true, requirePassword: true });
   redisUrl = await redis.start();
 }
 
@@ -67,7 +71,7 @@ const keys = Object.fromEntries((await ensureDemoEvent(app.events, app.apiKeys))
 const base = app.publicUrl;
 const lines = [
   'Pitchside is running.',
-  `  Redis:      ${redisUrl}${redis ? ` (embedded, data in ${dataDir})` : ''}`,
+  `  Redis:      ${maskSecrets(redisUrl)}${redis ? ` (embedded, password-protected, data in ${dataDir})` : ''}`,
   `  API docs:   ${base}/docs`,
   `  Health:     ${base}/healthz   Metrics: ${base}/metrics`,
   `  Worker:     ${config.OUTPUT_BACKEND === 'egress' ? 'LiveKit Egress' : 'built-in recorder (Chromium + ffmpeg)'}, recordings in ${resolve(dataDir, 'recordings')}`,

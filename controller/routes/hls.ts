@@ -94,9 +94,16 @@ const hlsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) 
       if (file === HLS_PLAYLIST || file.endsWith('.m3u8')) {
         const text = await readFile(path, 'utf8');
         const ended = text.includes('#EXT-X-ENDLIST');
+        // A playlist that echoes a key onto its URIs is that client's alone: no shared cache may keep it and
+        // hand the key to the next viewer, and no browser cache may keep it on disk.
+        const withKey = request.query.key !== undefined && request.query.key !== '';
         reply.header(
           'cache-control',
-          ended ? `${scope}, max-age=${ENDED_PLAYLIST_MAX_AGE_S}` : `${scope}, ${LIVE_PLAYLIST_CACHE}`,
+          withKey
+            ? 'private, no-store'
+            : ended
+              ? `${scope}, max-age=${ENDED_PLAYLIST_MAX_AGE_S}`
+              : `${scope}, ${LIVE_PLAYLIST_CACHE}`,
         );
         return reply.send(withKeyOnUris(text, request.query.key));
       }

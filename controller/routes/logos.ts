@@ -3,6 +3,7 @@
 // scorebug gets only its id, through the reducer like every change. The template loads it from
 // /api/logos/:logoId, which is public: a crest is shown to every viewer anyway, and its id is a hash.
 import { createReadStream } from 'node:fs';
+import { imageSize } from 'image-size';
 import { resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
@@ -11,6 +12,7 @@ import {
   CommandResponseSchema,
   LOGO_FORMATS,
   LOGO_MAX_BYTES,
+  LOGO_MAX_SIDE_PX,
   LogoIdSchema,
   sniffLogoFormat,
   TeamSideSchema,
@@ -137,14 +139,34 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
   );
 };
 
-/** The logo's format from its bytes; 413/415 naming the field when it is too big or not an image we draw. */
+/**
+ * The logo's format from its bytes; 413/415 naming the field when it is too big or not an image we draw,
+ * 422 when it is unreadable or declares more than LOGO_MAX_SIDE_PX on a side.
+ */
 function checkedLogo(body: unknown): LogoFormat {
   const bytes = Buffer.isBuffer(body) ? body : null;
   const format = bytes === null ? null : sniffLogoFormat(bytes);
   if (bytes !== null && bytes.length > LOGO_MAX_BYTES)
     throw new AppError(413, 'TOO_LARGE', `The logo is larger than ${LOGO_MAX_BYTES / 1024 / 1024} MB.`, '/logo');
-  if (format === null)
+  if (bytes === null || format === null)
     throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The logo must be a PNG, JPEG or WebP image.', '/logo');
+  // A decompression bomb is small on disk and huge decoded: the size the image declares is what decides.
+  let size: { width?: number | undefined; height?: number | undefined };
+  try {
+    size = imageSize(bytes);
+  } catch {
+    throw new AppError(422, 'UNREADABLE_IMAGE', `The logo is not a readable ${format.toUpperCase()} image.`, '/logo');
+  }
+  const { width = 0, height = 0 } = size;
+  if (width < 1 || height < 1)
+    throw new AppError(422, 'UNREADABLE_IMAGE', 'The logo does not say how large it is.', '/logo');
+  if (width > LOGO_MAX_SIDE_PX || height > LOGO_MAX_SIDE_PX)
+    throw new AppError(
+      422,
+      'IMAGE_TOO_LARGE',
+      `The logo is ${width}×${height} px; at most ${LOGO_MAX_SIDE_PX}×${LOGO_MAX_SIDE_PX} px (a scorebug shows it at 64 px).`,
+      '/logo',
+    );
   return format;
 }
 

@@ -1,7 +1,7 @@
 // This process's open event WebSockets, and the rules that keep a public key (the viewer link is shared
 // by everyone watching) from exhausting the controller: sockets per client address (counted with the
 // obs-websocket door's, which claims its slots here too) and per key are capped, a socket that sends more
-// than its frame budget is closed and its address cooled down, sockets that stop answering pings are
+// than its frame budget is closed and its key cooled down at its address, sockets that stop answering pings are
 // dropped, a client that does not read its frames is dropped before its send buffer grows without bound,
 // and the sockets of a revoked key close at once.
 // Limits are per controller process: with several processes behind a balancer each one applies them.
@@ -71,6 +71,10 @@ export type Admission = { ok: true; open: OpenSocket } | { ok: false; reason: st
 /** A connection slot of one address, for either door; `release` once the connection has closed. */
 export type AddressClaim = { ok: true; release: () => void } | { ok: false; reason: string };
 
+function coolingTag(address: string, keyTag: string): string {
+  return `${address} ${keyTag}`;
+}
+
 export class SocketRegistry {
   readonly #entries = new Set<Entry>();
   readonly #byAddress = new Map<string, number>();
@@ -98,12 +102,17 @@ export class SocketRegistry {
    * A slot for one more connection from this address, for either door: refused while the address cools
    * down after a flood or holds `perAddress` connections already. Checked before any Redis work.
    */
-  claimAddress(address: string, now: number = Date.now()): AddressClaim {
-    const until = this.#cooling.get(address);
-    if (until !== undefined && until > now) {
-      return { ok: false, reason: `too many frames from this address: retry in ${Math.ceil((until - now) / 1000)} s` };
+  claimAddress(address: string, now: number = Date.now(), keyTag?: string): AddressClaim {
+    for (const tag of keyTag === undefined ? [address] : [address, coolingTag(address, keyTag)]) {
+      const until = this.#cooling.get(tag);
+      if (until !== undefined && until > now) {
+        return {
+          ok: false,
+          reason: `too many frames from this address: retry in ${Math.ceil((until - now) / 1000)} s`,
+        };
+      }
+      if (until !== undefined) this.#cooling.delete(tag);
     }
-    if (until !== undefined) this.#cooling.delete(address);
     if ((this.#byAddress.get(address) ?? 0) >= this.limits.perAddress) {
       return { ok: false, reason: 'too many connections from this address' };
     }
@@ -116,9 +125,14 @@ export class SocketRegistry {
     return { ok: true, release };
   }
 
-  /** The address sent more than a socket's budget: it opens nothing more for the cooldown. */
-  overBudget(address: string, now: number = Date.now()): void {
-    this.#cooling.set(address, now + this.#cooldownMs);
+  /**
+   * The address sent more than a socket's budget: it opens nothing more for the cooldown. With `keyTag`
+   * (an event socket, whose key is known), only that key is cooled at that address: a viewer page flooding
+   * from the machine the built-in recorder runs on (or from behind the venue's one NAT) must not lock the
+   * recorder's template key or the director's out.
+   */
+  overBudget(address: string, now: number = Date.now(), keyTag?: string): void {
+    this.#cooling.set(keyTag === undefined ? address : coolingTag(address, keyTag), now + this.#cooldownMs);
   }
 
   start(): void {
@@ -131,7 +145,7 @@ export class SocketRegistry {
     if ((this.#byKey.get(keyTag) ?? 0) >= this.limits.perKey) {
       return { ok: false, reason: 'too many connections with this key' };
     }
-    const claim = this.claimAddress(admission.address);
+    const claim = this.claimAddress(admission.address, Date.now(), keyTag);
     if (!claim.ok) return claim;
     const budget = this.frameBudget();
     const entry: Entry = {
@@ -144,7 +158,7 @@ export class SocketRegistry {
       withinBudget: (bytes) => {
         if (socket.readyState !== socket.OPEN) return false;
         if (budget.take(bytes)) return true;
-        this.overBudget(entry.address);
+        this.overBudget(entry.address, Date.now(), keyTag);
         this.onDrop('over budget', entry);
         closeOverBudget(socket);
         return false;

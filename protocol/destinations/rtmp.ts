@@ -2,7 +2,7 @@
 // server (Facebook Live is one). The stream key is the last path segment of the publish URL and a secret.
 import { Type, type Static } from '@sinclair/typebox';
 import type { IngestPreset } from '../ingest-presets.ts';
-import { MASK } from '../secrets.ts';
+import { joinUserinfo, MASK, splitUserinfo } from '../secrets.ts';
 import {
   DestinationIdSchema,
   DestinationInputError,
@@ -30,6 +30,11 @@ export const RtmpDestinationSchema = Type.Object(
      */
     serverUrl: Type.Optional(Type.String({ pattern: RTMP_SERVER_URL_PATTERN, maxLength: 1024 })),
     streamKey: Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\s/]+$' }),
+    /**
+     * A server that wants a login takes it as `rtmp://user:password@host/app`: that part is a secret like
+     * the key, so it is stored here, apart from `serverUrl`, and only shown as `****@`.
+     */
+    serverUserinfo: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\s/@]+$' })),
   },
   { additionalProperties: false },
 );
@@ -48,7 +53,14 @@ export function rtmpPublishUrl(destination: RtmpDestination): string {
   const base =
     destination.kind === 'rtmp' ? destination.serverUrl : (destination.serverUrl ?? RTMP_BASE[destination.kind]);
   if (base === undefined) throw new TypeError(`destination ${destination.id}: rtmp needs serverUrl`);
-  return `${base.replace(/\/+$/, '')}/${destination.streamKey}`;
+  return `${joinUserinfo(base, destination.serverUserinfo).replace(/\/+$/, '')}/${destination.streamKey}`;
+}
+
+/** The server URL as people may see it: a login only as `****@` (a stored one, or one written inline before). */
+function shownServerUrl(d: RtmpDestination): string | undefined {
+  if (d.serverUrl === undefined) return undefined;
+  const { url, userinfo } = splitUserinfo(d.serverUrl);
+  return userinfo !== undefined || d.serverUserinfo !== undefined ? joinUserinfo(url, MASK) : url;
 }
 
 export const rtmpKind: DestinationKind<RtmpDestination> = {
@@ -65,7 +77,22 @@ export const rtmpKind: DestinationKind<RtmpDestination> = {
       );
     if (input.serverUrl !== undefined && !new RegExp(RTMP_SERVER_URL_PATTERN).test(input.serverUrl))
       throw new DestinationInputError('An RTMP server URL starts with rtmp:// or rtmps://.', '/serverUrl');
-    const kept = samePlace(previous, input) ? (previous as RtmpDestination).streamKey : undefined;
+    // The login is write-only: the form shows it as `****@` and sends that back to keep the stored one.
+    const split = input.serverUrl === undefined ? undefined : splitUserinfo(input.serverUrl);
+    const place = { ...input, ...(split === undefined ? {} : { serverUrl: split.url }) };
+    const same = samePlace(previous, place);
+    let serverUserinfo = split?.userinfo;
+    if (serverUserinfo === MASK) {
+      serverUserinfo = same ? (previous as RtmpDestination).serverUserinfo : undefined;
+      if (serverUserinfo === undefined)
+        throw new DestinationInputError(
+          'This server URL keeps a login (****@) that is not stored for it: write the login again.',
+          '/serverUrl',
+        );
+    }
+    if (serverUserinfo !== undefined && !/^[^\s/@]+$/.test(serverUserinfo))
+      throw new DestinationInputError('A server login is user:password with no space, / or @.', '/serverUrl');
+    const kept = same ? (previous as RtmpDestination).streamKey : undefined;
     const streamKey = input.streamKey ?? kept;
     if (streamKey === undefined)
       throw new DestinationInputError(
@@ -77,8 +104,9 @@ export const rtmpKind: DestinationKind<RtmpDestination> = {
     return {
       kind,
       ...labelOf(input),
-      ...(input.serverUrl === undefined ? {} : { serverUrl: input.serverUrl }),
+      ...(split === undefined ? {} : { serverUrl: split.url }),
       streamKey,
+      ...(serverUserinfo === undefined ? {} : { serverUserinfo }),
     };
   },
 
@@ -87,13 +115,22 @@ export const rtmpKind: DestinationKind<RtmpDestination> = {
       id: d.id,
       kind: d.kind,
       ...labelOf(d),
-      ...(d.serverUrl === undefined ? {} : { serverUrl: d.serverUrl }),
+      ...(d.serverUrl === undefined ? {} : { serverUrl: shownServerUrl(d) }),
       streamKeyMasked: fingerprint(d.streamKey),
     };
   },
 
-  secrets: (d) => [d.streamKey],
-  target: (d) => rtmpPublishUrl({ ...d, streamKey: MASK }),
+  secrets: (d) => [
+    d.streamKey,
+    ...[d.serverUserinfo, d.serverUrl === undefined ? undefined : splitUserinfo(d.serverUrl).userinfo].filter(
+      (s): s is string => s !== undefined,
+    ),
+  ],
+  target: (d) => {
+    const { serverUserinfo: _login, ...rest } = d;
+    const shown = shownServerUrl(d);
+    return rtmpPublishUrl({ ...rest, streamKey: MASK, ...(shown === undefined ? {} : { serverUrl: shown }) });
+  },
   recorder: (d) => ({ kind: 'rtmp', url: rtmpPublishUrl(d) }),
   egress: (d) => ({ kind: 'rtmp-stream', url: rtmpPublishUrl(d) }),
 };

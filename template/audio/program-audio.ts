@@ -217,10 +217,14 @@ export class ProgramAudio {
       // (commentary talks over replays).
       const mode =
         settings.mode === 'follow' ? weight : settings.mode === 'on' ? (settings.duckOthers ? 1 : liveUnderReplay) : 0;
+      const wasSilent = input.gainValue === 0;
       this.#setGain(input, settings.muted ? 0 : faderGain(settings.gainDb) * mode, at);
       if (settings.delayMs !== input.delayMs && input.delay !== null) {
         input.delayMs = settings.delayMs;
-        input.delay.delayTime.setTargetAtTime(settings.delayMs / 1000, at, DELAY_SMOOTHING_S);
+        // Heard, a new delay glides in (a jump would click); silent (a source just joined, or muted), it is
+        // set at once, so a returning source starts exactly as late as it is set to.
+        if (wasSilent) input.delay.delayTime.setValueAtTime(settings.delayMs / 1000, at);
+        else input.delay.delayTime.setTargetAtTime(settings.delayMs / 1000, at, DELAY_SMOOTHING_S);
       }
       const keys = settings.duckOthers && settings.mode === 'on' && !settings.muted;
       const threshold = keys ? (audio?.master.duck.thresholdDb ?? this.#settings.duck.thresholdDb) : null;

@@ -6,18 +6,40 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOGO_MAX_BYTES, logoPath } from '../../protocol/index.ts';
+import { LOGO_MAX_BYTES, LOGO_MAX_SIDE_PX, logoPath } from '../../protocol/index.ts';
 import { admin, bearer, seedEvent, testApp, testConfig } from './controller-helpers.ts';
 
 let png: Buffer;
 let jpeg: Buffer;
 
 /** One solid-colour image made by ffmpeg in the given format. */
-function image(file: string): Buffer {
+function image(file: string, size = '64x64'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'pitchside-logo-'));
   const path = join(dir, file);
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0xff00ff:s=64x64', '-frames:v', '1', path]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `color=c=0xff00ff:s=${size}`, '-frames:v', '1', path]);
   return readFileSync(path);
+}
+
+/** CRC-32 (ISO-HDLC, as PNG chunks carry it). */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A decompression bomb: a small PNG whose header (with a valid CRC) declares `width`×`height`. Decoders
+ * allocate the declared picture before they find the data short.
+ */
+function pngDeclaring(source: Buffer, width: number, height: number): Buffer {
+  const bomb = Buffer.from(source);
+  bomb.writeUInt32BE(width, 16);
+  bomb.writeUInt32BE(height, 20);
+  bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29); // IHDR: type + 13 data bytes, then the CRC
+  return bomb;
 }
 
 beforeAll(() => {
@@ -98,7 +120,7 @@ describe('team logos', () => {
     await again.close();
   });
 
-  it('refuses other formats with 415 and a bigger image with 413, naming the field, and changes nothing', async () => {
+  it('refuses other formats with 415, a bigger file with 413 and a huge declared picture with 422, naming the field, and changes nothing', async () => {
     const { app, keys, put, stored } = await logoApp();
     const revision = async () => (await app.program.requireState('match')).revision;
     const before = await revision();
@@ -119,6 +141,17 @@ describe('team logos', () => {
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toMatchObject({ field: '/logo' });
     expect(big.json().error.message).toMatch(/1 MB/);
+
+    // Issue 22 hole 6: small files that declare huge pictures (a crafted PNG, a real wide JPEG).
+    for (const [body, type] of [
+      [pngDeclaring(png, 20_000, 20_000), 'image/png'],
+      [image('wide.jpg', `${LOGO_MAX_SIDE_PX + 16}x16`), 'image/jpeg'],
+    ] as const) {
+      expect(body.length).toBeLessThan(LOGO_MAX_BYTES);
+      const answer = await put(body, type);
+      expect(answer.statusCode, answer.body).toBe(422);
+      expect(answer.json().error).toMatchObject({ code: 'IMAGE_TOO_LARGE', field: '/logo' });
+    }
 
     expect((await put(png, 'image/png', keys.viewer!.key)).statusCode).toBe(403);
     expect((await put(png, 'image/png', keys.director!.key)).statusCode).toBe(403);

@@ -62,6 +62,19 @@ export function soundingToneDb(samples: Float32Array, hz: number): number {
 }
 
 /**
+ * When a tone first sounds in `samples` (ms from their start): the first 1 ms step whose 8 ms window
+ * reaches half the level the tone settles at (its level over the last quarter of the samples).
+ */
+export function onsetMs(samples: Float32Array, hz: number, windowMs = 8): number {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const settled = levels.slice(Math.floor((levels.length * 3) / 4));
+  const on = settled.reduce((sum, v) => sum + v, 0) / Math.max(1, settled.length);
+  const k = levels.findIndex((v) => v >= on / 2);
+  if (on <= 0 || k < 0) throw new Error(`${hz} Hz never sounds`);
+  return k + windowMs / 2;
+}
+
+/**
  * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
  * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
  * edges either side of the period's end agree). A delayed copy of the same sound has the same edges later.

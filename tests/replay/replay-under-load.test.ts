@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JoinResponse, ProgramState, ReplayClip } from '../../protocol/index.ts';
 import { bearer, listen, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 import { freshPrefix } from '../helpers/redis.ts';
@@ -184,8 +184,12 @@ describe('replay marks on a loaded machine', () => {
     expect(ready).toMatchObject({ status: 'ready', fromMs: clip.fromMs, waitUntil: null });
     expect(ready.toMs).toBeGreaterThanOrEqual(clip.toMs - 100);
     expect(ready.mediaUrl).not.toBeNull();
-    // Cued as a mark with its ISO there is, and it plays.
-    expect((await app.program.requireState('match')).replayCue?.id).toBe(clip.id);
+    // Cued as a mark with its ISO there is (the cue is committed just after the clip is stored ready: a cue
+    // of a clip that is not ready yet would be refused), and it plays.
+    await vi.waitFor(async () => expect((await app.program.requireState('match')).replayCue?.id).toBe(clip.id), {
+      timeout: 5000,
+      interval: 50,
+    });
     const played = await call(base, director, 'POST', '/replay/play', { clip: clip.id, speed: 0.5 });
     expect(played.status, JSON.stringify(played.body)).toBe(200);
     expect((played.body['state'] as ProgramState).replay?.clip).toMatchObject({ id: clip.id, fromMs: clip.fromMs });

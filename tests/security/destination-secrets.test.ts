@@ -2,8 +2,8 @@
 // YouTube key followed the destination to a server the editor chose; and masking showed a key's last
 // four characters, or more of a key holding quotes or '&' in log lines.
 import { describe, expect, it } from 'vitest';
-import { rtmpPublishUrl, maskSecrets, type Destination } from '../../protocol/index.ts';
-import { admin, testApp } from '../controller/controller-helpers.ts';
+import { destinationKind, rtmpPublishUrl, maskSecrets, type Destination } from '../../protocol/index.ts';
+import { admin, bearer, seedEvent, testApp } from '../controller/controller-helpers.ts';
 
 const YOUTUBE_KEY = 'abcd-efgh-ijkl-mnop-qrst';
 
@@ -66,6 +66,60 @@ describe('destination secrets', () => {
     ]);
     expect(kept.statusCode, kept.body).toBe(200);
     expect((await stored()).map((d) => ('streamKey' in d ? d.streamKey : null))).toEqual([YOUTUBE_KEY, 'new-club-key']);
+  });
+
+  // Issue 22 hole 7: a server URL's `user:password@` was returned in clear to the graphics key.
+  it('keeps a server login write-only: no role sees it, `****@` keeps it, the encoder gets it', async () => {
+    const app = await testApp();
+    await eventWith(
+      [{ id: 'club', kind: 'rtmp', serverUrl: 'rtmp://relay:S3cret-pw@203.0.113.10/live', streamKey: 'club-key-1234' }],
+      app,
+    );
+    const keys = Object.fromEntries((await app.apiKeys.ensureEventKeys('cup')).map((k) => [k.role, k.key]));
+    for (const headers of [admin(), bearer(keys['graphics']!), bearer(keys['director']!)]) {
+      const answer = await app.inject({ url: '/api/events/cup', headers });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).not.toContain('S3cret');
+      expect(answer.body).not.toContain('relay:');
+      expect(answer.json().destinations[0].serverUrl).toBe('rtmp://****@203.0.113.10/live');
+    }
+    const [stored] = await app.events.getDestinationsWithSecrets('cup');
+    expect(rtmpPublishUrl(stored as Destination & { kind: 'rtmp' })).toBe(
+      'rtmp://relay:S3cret-pw@203.0.113.10/live/club-key-1234',
+    );
+    const target = destinationKind(stored!.kind).target(stored as never, 'cup');
+    expect(target).toBe('rtmp://****@203.0.113.10/live/****');
+    expect(maskSecrets(`Cannot open rtmp://relay:S3cret-pw@203.0.113.10/live/club-key-1234: refused`)).not.toContain(
+      'S3cret',
+    );
+
+    const patch = (destinations: object[]) =>
+      app.inject({ method: 'PATCH', url: '/api/events/cup', headers: admin(), payload: { destinations } });
+    // The form sends back what it was shown: the login and the key stay.
+    const same = await patch([{ id: 'club', kind: 'rtmp', serverUrl: 'rtmp://****@203.0.113.10/live' }]);
+    expect(same.statusCode, same.body).toBe(200);
+    expect(rtmpPublishUrl((await app.events.getDestinationsWithSecrets('cup'))[0] as never)).toContain(
+      'relay:S3cret-pw@',
+    );
+    // `****@` for another server is not a login anyone wrote: refused, nothing changed.
+    const elsewhere = await patch([
+      { id: 'club', kind: 'rtmp', serverUrl: 'rtmp://****@203.0.113.99/live', streamKey: 'k-2' },
+    ]);
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json().error.field).toBe('/destinations/0/serverUrl');
+  });
+
+  it('refuses a media source URL that carries a login, naming the field', async () => {
+    const app = await testApp();
+    const keys = await seedEvent(app);
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/api/events/match/source/add',
+      headers: bearer(keys.director!.key),
+      payload: { source: { id: 'clip', label: 'Clip', kind: 'media', url: 'https://user:pw@cdn.example.org/a.mp4' } },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().error.field).toBe('/source/url');
   });
 
   it('shows no character of any key in answers, whatever it holds', async () => {

@@ -25,6 +25,14 @@ const REFUSED_MEDIA = [
   'http://192.168.1.10/clip.mp4',
   'http://10.0.0.8/clip.mp4',
   'http://[fe80::1]/',
+  // Issue 22 hole 11: IPv6 forms that carry an IPv4 address are judged by that address.
+  'http://[::ffff:0:7f00:1]/',
+  'http://[::ffff:0:127.0.0.1]/',
+  'http://[::127.0.0.1]/',
+  'http://[::a9fe:a9fe]/',
+  'http://[64:ff9b:1::a00:8]/',
+  'http://[2002:7f00:1::]/',
+  'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
 ];
 
 const strictApp = (allow = '') => testApp({ config: loadConfig({ PORT: 0, ALLOW_PRIVATE_NETWORKS: allow }, {}) });

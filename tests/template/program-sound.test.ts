@@ -1,14 +1,15 @@
 // The mixer's limiter and meters in the built-in recorder's page (real Chromium, the recorder, ffmpeg): the
 // page's integrated loudness agrees with ffmpeg's ebur128 on the recording of the same stretch, a tone
-// below the limiter's threshold is recorded at exactly its level, and a tone pushed to +6 dBFS is
-// recorded under the ceiling by ffmpeg's true-peak measure. Heavy (a recorder for ~35 s): solo-list it.
+// below the limiter's threshold is recorded at exactly its level, a tone pushed to +6 dBFS is
+// recorded under the ceiling by ffmpeg's true-peak measure, and a source set 200 ms late starts 200 ms after
+// its twin. Heavy (a recorder for ~35 s): solo-list it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSourceToneHz, type AudioMeters } from '../../protocol/index.ts';
 import { Recorder } from '../../worker/recorder/recorder.ts';
-import { decodePcm, ebur128, toneDb } from '../helpers/audio-checks.ts';
+import { decodePcm, ebur128, onsetMs, toneDb } from '../helpers/audio-checks.ts';
 import { TemplateControllerStub } from '../helpers/template-controller-stub.ts';
 
 const W = 1280;
@@ -20,6 +21,10 @@ const STEADY_S = 22;
 const HOT_S = 7;
 const DUCK_S = 5;
 const CEILING_DBTP = -1;
+const DELAY_S = 4;
+const DELAY_MS = 200;
+/** The issue's bound; both tones come from the page's own clock, so the delay line is all that moves them. */
+const DELAY_TOLERANCE_MS = 15;
 /** ±1 LU is the issue's bound for the page's meter against ffmpeg's. */
 const LOUDNESS_TOLERANCE_LU = 1;
 /** A tone below the limiter's threshold goes through unchanged: AAC and Goertzel leave this much. */
@@ -101,6 +106,18 @@ describe('program sound: limiter and meters in the recorder page', () => {
       const duckFromS = (Date.now() - startedAt) / 1000 + 1;
       await new Promise((r) => setTimeout(r, DUCK_S * 1000));
 
+      // Delay: camera-3 and camera-4 join in one frame, both always on; camera-4 is set 200 ms late, so its
+      // tone starts 200 ms after camera-3's, which is its picture-aligned twin (same clock, same frame).
+      stub.command(
+        { type: 'audio.source', source: 'camera-2', duckOthers: false },
+        { type: 'source.add', source: { id: 'camera-3', label: 'Camera 3', kind: 'test' } },
+        { type: 'source.add', source: { id: 'camera-4', label: 'Camera 4', kind: 'test' } },
+        { type: 'audio.source', source: 'camera-3', mode: 'on', gainDb: -6 },
+        { type: 'audio.source', source: 'camera-4', mode: 'on', gainDb: -6, delayMs: DELAY_MS },
+      );
+      const joinedFromS = (Date.now() - startedAt) / 1000 - 1;
+      await new Promise((r) => setTimeout(r, DELAY_S * 1000));
+
       await recorder.close();
       // The meter: the page integrated the same steady programme the recording carries.
       const reference = ebur128(file, 1, STEADY_S - 3);
@@ -126,8 +143,14 @@ describe('program sound: limiter and meters in the recorder page', () => {
       expect(Math.abs(toneDb(ducked, hz2) - (TONE_DBFS - 6)), 'camera-2 as it was').toBeLessThanOrEqual(
         LEVEL_TOLERANCE_DB,
       );
+      const joined = decodePcm(file, joinedFromS, DELAY_S);
+      const [hz3, hz4] = [testSourceToneHz(3), testSourceToneHz(4)];
+      const delayMs = onsetMs(joined, hz4) - onsetMs(joined, hz3);
+      expect(Math.abs(delayMs - DELAY_MS), `camera-4 ${delayMs} ms after camera-3`).toBeLessThanOrEqual(
+        DELAY_TOLERANCE_MS,
+      );
       console.info(
-        `program sound: page ${steady?.master.integratedLufs.toFixed(2)} LUFS vs ffmpeg ${reference.integratedLufs} LUFS;` +
+        `program sound: delay ${delayMs.toFixed(1)} ms; page ${steady?.master.integratedLufs.toFixed(2)} LUFS vs ffmpeg ${reference.integratedLufs} LUFS;` +
           ` tones ${toneDb(pcm, hz1).toFixed(2)} / ${toneDb(pcm, hz2).toFixed(2)} dBFS;` +
           ` hot: ffmpeg true peak ${hotStretch.truePeakDbtp} dBTP, tone ${hotTone.toFixed(2)} dBFS,` +
           ` page gain reduction ${hot.master.gainReductionDb.toFixed(1)} dB`,

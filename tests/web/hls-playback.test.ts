@@ -3,24 +3,13 @@
 // (H.264 + AAC), by the watch page's player in Chromium (its <video> advances), and is served only to a
 // key (or to everyone once the event is public), with HLS cache headers; stopping ends the playlist.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../controller/app.ts';
-import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-event.ts';
-import { PROGRAM_OUTPUT_QUEUE, type WatchInfo } from '../../protocol/index.ts';
+import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
+import { type WatchInfo } from '../../protocol/index.ts';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../../runtime/chromium.ts';
-import { loadConfig } from '../../runtime/config.ts';
-import { freePort } from '../../runtime/free-port.ts';
-import { BuiltinBackend } from '../../worker/builtin-backend.ts';
-import { OutputWorker } from '../../worker/output-worker.ts';
-import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
-import { testLogger } from '../helpers/logger.ts';
+import { RecorderStack } from './recorder-stack.ts';
 import { until } from './web-stack.ts';
 
 const run = promisify(execFile);
@@ -34,9 +23,7 @@ const MAX_LATENCY_MS = 30_000;
 /** Two recorder starts, two players, ffprobe and a stop, on a machine other suites load too. */
 const PLAYBACK_TEST_TIMEOUT_MS = 300_000;
 
-let dataDir: string;
-let app: FastifyInstance;
-let worker: OutputWorker;
+const stack = new RecorderStack('hls', ADMIN_KEY);
 let origin: string;
 let browser: Browser;
 
@@ -54,15 +41,8 @@ async function waitAdvance(page: Page, after: number): Promise<number> {
 }
 const keys: Record<string, string> = {};
 
-async function api(method: string, path: string, key: string | null, body?: object): Promise<Response> {
-  return fetch(`${origin}${path}`, {
-    method,
-    headers: {
-      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+function api(method: string, path: string, key: string | null, body?: object): Promise<Response> {
+  return stack.api(method, path, key, body);
 }
 
 async function watchInfo(key: string | null = keys['viewer']!): Promise<WatchInfo> {
@@ -72,44 +52,16 @@ async function watchInfo(key: string | null = keys['viewer']!): Promise<WatchInf
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'pitchside-hls-'));
-  const port = await freePort();
-  app = await buildApp({
-    config: loadConfig({ PORT: port, LOG_LEVEL: 'silent', PITCHSIDE_DATA_DIR: dataDir }, {}),
-    redisUrl: testRedisUrl(),
-    adminKey: ADMIN_KEY,
-    keyPrefix: freshPrefix('hls'),
-    distDir: resolve('dist'),
-    livekit: null,
-    logger: false,
-    authFailureLimit: 10_000,
-  });
-  await app.listen({ port, host: '127.0.0.1' });
-  origin = `http://127.0.0.1:${port}`;
-  for (const k of await ensureDemoEvent(app.events, app.apiKeys)) keys[k.role] = k.key;
   // The worker writes where the controller serves: the same data dir, as docker/compose.yaml shares it.
-  worker = new OutputWorker({
-    log: testLogger('output'),
-    redisUrl: testRedisUrl(),
-    keys: app.redisKeys,
-    backends: {
-      builtin: new BuiltinBackend({ recordingsDir: join(dataDir, 'recordings'), hlsDir: join(dataDir, 'hls') }),
-    },
-  });
-  await worker.start();
+  await stack.start();
+  origin = stack.origin;
+  Object.assign(keys, stack.keys);
   browser = await launchChromium({ width: 1280, height: 800 });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.close();
-  if (app !== undefined) {
-    const queue = new Queue(PROGRAM_OUTPUT_QUEUE, { connection: testRedis(), prefix: app.redisKeys.queuePrefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await app.close();
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack.close();
 });
 
 describe('self-hosted HLS playback', () => {
@@ -166,7 +118,8 @@ describe('self-hosted HLS playback', () => {
         LIVE_TIMEOUT_MS,
       );
       expect(playlist.response.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
-      expect(playlist.response.headers.get('cache-control')).toBe('private, no-cache');
+      // It echoes the key onto its URIs: nobody's cache may keep it (issue 22 hole 13).
+      expect(playlist.response.headers.get('cache-control')).toBe('private, no-store');
       expect(playlist.text).toContain('#EXT-X-PROGRAM-DATE-TIME:');
       expect(playlist.text).not.toContain('#EXT-X-ENDLIST');
       for (const duration of [...playlist.text.matchAll(/^#EXTINF:([\d.]+)/gm)].map((m) => Number(m[1])))
@@ -234,6 +187,10 @@ describe('self-hosted HLS playback', () => {
       expect(open.status).toBe(200);
       expect(open.headers.get('cache-control')).toBe('public, no-cache');
       expect(await open.text()).not.toContain('?key=');
+      // A public playlist asked for with a key is still that client's alone: the key must not be cached.
+      const keyed = await fetch(playlistUrl);
+      expect(keyed.headers.get('cache-control')).toBe('private, no-store');
+      expect(await keyed.text()).toContain('?key=');
       expect((await watchInfo(null)).playlist).toBe(info.playlist);
 
       // Only the HLS layout's names, only inside the destination's directory.

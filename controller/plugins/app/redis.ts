@@ -10,7 +10,13 @@ export interface RedisPluginOptions {
 }
 
 /** A command fails after a few retries instead of waiting forever; the connection is opened (and awaited) at start. */
-export const REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: 3, lazyConnect: true };
+export const REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 3,
+  lazyConnect: true,
+  // Under the test runner a command's error names the code that sent it (a stack per command: tests only), so
+  // a command sent after a close ("Connection is closed.") can be traced to its sender.
+  showFriendlyErrorStack: process.env['VITEST'] !== undefined,
+};
 
 declare module 'fastify' {
   interface FastifyInstance {

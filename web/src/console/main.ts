@@ -165,7 +165,7 @@ function showEvent(
     emptyText: 'No camera has joined yet: hand out the camera join card (Crew tab).',
   });
   const outputs = new OutputsPanel(api, event.id, realtime);
-  const timeline = new SwitchTimeline(api, event.id, realtime, key);
+  const timeline = new SwitchTimeline(api, event.id, realtime);
   const recordings = new RecordingsPanel(api, event.id, realtime, key, (list) => timeline.setRecordings(list));
   setInterval(() => cameras.tick(), TICK_MS);
   realtime.on('status', (s) => {
