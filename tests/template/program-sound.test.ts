@@ -108,6 +108,8 @@ describe('program sound: limiter and meters in the recorder page', () => {
 
       // Delay: camera-3 and camera-4 join in one frame, both always on; camera-4 is set 200 ms late, so its
       // tone starts 200 ms after camera-3's, which is its picture-aligned twin (same clock, same frame).
+      // camera-3 rises with the fader's 10 ms glide (half way after ~7 ms) while camera-4's delayed tone
+      // arrives once the glide is over, sharp: the onsets read ~193 ms apart for a 200 ms delay.
       stub.command(
         { type: 'audio.source', source: 'camera-2', duckOthers: false },
         { type: 'source.add', source: { id: 'camera-3', label: 'Camera 3', kind: 'test' } },
