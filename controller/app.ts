@@ -108,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     iceServers: iceServers(config),
     dataDir: config.PITCHSIDE_DATA_DIR,
     replayIsoWaitMs: config.REPLAY_ISO_WAIT_MS,
+    uploadMinFreeBytes: config.UPLOAD_MIN_FREE_BYTES,
   });
   await app.register(metricsPlugin);
   await app.register(authPlugin, {

@@ -36,3 +36,4 @@ export * from './game-log.ts';
 export * from './chat.ts';
 export * from './team-logo.ts';
 export * from './user-text.ts';
+export * from './upload-quotas.ts';

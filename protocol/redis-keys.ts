@@ -78,6 +78,11 @@ export interface RedisKeys {
   isoCameras(eventId: string): string;
   /** Counter: the next ISO segment number of a camera. */
   isoSeq(eventId: string, camera: string): string;
+  /**
+   * Counter (expiring with its window): what `who` (`key:<keyId>` or `event:<id>`) uploaded of `kind`, in
+   * `measure`, in fixed window number `window` (upload-quotas.ts).
+   */
+  uploadQuota(kind: string, measure: string, who: string, window: number): string;
   /** Hash clip id → JSON stored replay clip. */
   replayClips(eventId: string): string;
   /** Sorted set "eventId/clipId" of the pending replay clips, scored by the server time their wait ends. */
@@ -135,6 +140,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     isoSegments: (id, camera) => `${prefix}event:${id}:iso:${camera}`,
     isoCameras: (id) => `${prefix}event:${id}:iso-cameras`,
     isoSeq: (id, camera) => `${prefix}event:${id}:iso-seq:${camera}`,
+    uploadQuota: (kind, measure, who, window) => `${prefix}quota:${kind}:${measure}:${who}:${window}`,
     replayClips: (id) => `${prefix}event:${id}:replay-clips`,
     replayPending: () => `${prefix}replay-pending`,
     replaySettling: (id, clip) => `${prefix}event:${id}:replay-settling:${clip}`,

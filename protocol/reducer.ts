@@ -193,7 +193,7 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
     case 'replay.cue':
       return { ...state, replayCue: command.clip };
     case 'iso.arm':
-      return { ...state, isoArmed: command.armed };
+      return { ...state, isoArmed: command.armed, isoChangedAt: now };
     case 'audio.source':
       return setAudioSource(state, command);
     case 'audio.master':

@@ -281,6 +281,11 @@ export const ProgramStateSchema = Type.Object(
      * it runs while the event records or the director arms it). Left out = not armed.
      */
     isoArmed: Type.Optional(Type.Boolean()),
+    /**
+     * Server time ISO was last armed or disarmed: a segment that started before a disarm (the one each
+     * camera was recording then) is still taken; one that starts after it is refused. Left out = never.
+     */
+    isoChangedAt: Type.Optional(Type.Number()),
     /** Set while a replay is on program; left out (states stored before replays existed) = none. */
     replay: Type.Optional(Type.Union([ReplayStateSchema, Type.Null()])),
     /**

@@ -1,5 +1,6 @@
 // One environment schema for every Pitchside process (controller, worker, `npm start`). A wrong or
 // missing value stops the process at start with a message naming the variable and what it expects.
+import { DEFAULT_UPLOAD_MIN_FREE_BYTES } from '../protocol/upload-quotas.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { envSchema } from 'env-schema';
 import ipaddr from 'ipaddr.js';
@@ -137,6 +138,12 @@ export const ConfigSchema = Type.Object({
     maximum: 600_000,
     default: DEFAULT_WS_PING_INTERVAL_MS,
     description: 'The controller pings each WebSocket this often; one silent for a whole interval is dropped.',
+  }),
+  UPLOAD_MIN_FREE_BYTES: Type.Integer({
+    minimum: 0,
+    default: DEFAULT_UPLOAD_MIN_FREE_BYTES,
+    description:
+      'Free space the data dir keeps: below it ISO segments and logos are refused (507) and the event log says so (0 = no floor).',
   }),
   LOG_STREAM_MAX_ENTRIES: Type.Integer({
     minimum: 100,

@@ -22,6 +22,7 @@ import { replayClipsPlugin } from './app/replay-clips.ts';
 import { redisPlugin } from './app/redis.ts';
 import { socketsPlugin } from './app/sockets.ts';
 import { switchLogPlugin } from './app/switch-log.ts';
+import { uploadQuotaPlugin } from './app/upload-quota.ts';
 
 export interface ServicesOptions {
   redisUrl: string;
@@ -44,6 +45,8 @@ export interface ServicesOptions {
   dataDir: string;
   /** How long a replay mark waits for ISO segments on their way (REPLAY_ISO_WAIT_MS). */
   replayIsoWaitMs: number;
+  /** Free space uploads leave in the data dir's file system (UPLOAD_MIN_FREE_BYTES). */
+  uploadMinFreeBytes: number;
 }
 
 export const servicesPlugin = fp<ServicesOptions>(
@@ -55,6 +58,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(eventsPlugin);
     await app.register(switchLogPlugin);
     await app.register(eventLogPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
+    await app.register(uploadQuotaPlugin, { dataDir: options.dataDir, minFreeBytes: options.uploadMinFreeBytes });
     await app.register(camerasPlugin);
     await app.register(audioMetersPlugin);
     await app.register(chatPlugin, { ticketSecret: options.adminKey });

@@ -22,7 +22,7 @@ import {
 } from '../../protocol/index.ts';
 import type { RouteOptions } from '../app.ts';
 import { caller } from '../plugins/auth.ts';
-import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
+import { ErrorResponses, EventParamsSchema, UploadRefusals } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import type { AuthContext } from '../services/key-store.ts';
@@ -57,9 +57,8 @@ function teamLogoRoute(summary: string) {
       response: {
         200: CommandResponseSchema,
         ...ErrorResponses,
-        413: ApiErrorSchema,
+        ...UploadRefusals,
         415: ApiErrorSchema,
-        422: ApiErrorSchema,
       },
     },
   };
@@ -106,7 +105,15 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
     async (request) => {
       const format = checkedLogo(request.body);
       await app.program.requireState(request.params.eventId);
-      return showLogo(request.params, caller(request), await store.save(request.body as Buffer, format));
+      const bytes = request.body as Buffer;
+      await app.uploads.charge(
+        'logo',
+        request.params.eventId,
+        caller(request).keyId,
+        { bytes: bytes.length, files: 1 },
+        '/logo',
+      );
+      return showLogo(request.params, caller(request), await store.save(bytes, format));
     },
   );
 

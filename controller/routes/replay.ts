@@ -27,7 +27,7 @@ import {
 } from '../../protocol/index.ts';
 import type { RouteOptions } from '../app.ts';
 import { caller } from '../plugins/auth.ts';
-import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/common.ts';
+import { ErrorResponses, EventParamsSchema, NoContentSchema, UploadRefusals } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { exportJobOptions, exportJobStatus, openExportQueue, sendExport } from '../services/export-jobs.ts';
@@ -115,7 +115,12 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           { additionalProperties: false },
         ),
         querystring: IsoUploadQuerySchema,
-        response: { 200: Type.Object({ segment: IsoSegmentSchema }), ...ErrorResponses, 415: ApiErrorSchema },
+        response: {
+          200: Type.Object({ segment: IsoSegmentSchema }),
+          ...ErrorResponses,
+          ...UploadRefusals,
+          415: ApiErrorSchema,
+        },
       },
     },
     async (request) => {
@@ -125,7 +130,25 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       const body = request.body;
       if (!Buffer.isBuffer(body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the segment as video/webm.');
       const mime = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-      const segment = await iso.append(eventId, cameraId, { ...request.query, mime, body });
+      const upload = { ...request.query, mime, body };
+      iso.check(upload);
+      // Only while ISO is armed, or the segment each camera was recording when it was disarmed.
+      const state = await app.program.requireState(eventId);
+      if (state.isoArmed !== true && !(upload.startMs < (state.isoChangedAt ?? Number.NEGATIVE_INFINITY)))
+        throw new AppError(
+          409,
+          'ISO_NOT_ARMED',
+          'ISO recording is not armed for this event: segments are taken while it is (the director arms it, or recording starts).',
+          '/querystring/startMs',
+        );
+      await app.uploads.charge(
+        'iso',
+        eventId,
+        caller(request).keyId,
+        { bytes: body.length, files: 1, mediaMs: upload.endMs - upload.startMs },
+        '/body',
+      );
+      const segment = await iso.append(eventId, cameraId, upload);
       // Not awaited: the camera's next segment must not wait for a clip's media.
       void waits.handleSegment(eventId, cameraId);
       return { segment };

@@ -13,3 +13,12 @@ export const ErrorResponses = {
 } as const;
 
 export const NoContentSchema = Type.Null({ description: 'No content.' });
+
+/** What a door that stores a file may also answer (services/upload-quota.ts, the media checks). */
+export const UploadRefusals = {
+  409: ApiErrorSchema,
+  413: ApiErrorSchema,
+  422: ApiErrorSchema,
+  429: ApiErrorSchema,
+  507: ApiErrorSchema,
+} as const;

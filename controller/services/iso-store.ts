@@ -2,10 +2,17 @@
 // written under the data dir per event and camera, indexed in Redis by their server-time span. A file is
 // renamed into place before it is indexed, so after a crash every indexed segment is whole and readable;
 // at most the segment being uploaded is lost.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { isoRanges, type IsoRange, type IsoSegment, type RedisKeys } from '../../protocol/index.ts';
+import {
+  ISO_MAX_BYTES_PER_MEDIA_S,
+  isoRanges,
+  type IsoRange,
+  type IsoSegment,
+  type RedisKeys,
+} from '../../protocol/index.ts';
+import { probe } from '../../runtime/ffmpeg.ts';
 import { MAX_ISO_SEGMENT_MS, readIsoCameras, readIsoSegments } from '../../outputs/iso-index.ts';
 import { AppError } from './app-error.ts';
 
@@ -46,7 +53,11 @@ export class IsoStore {
     return join(this.dir(eventId, segment.camera), segment.file);
   }
 
-  async append(eventId: string, camera: string, upload: IsoUpload): Promise<IsoSegment> {
+  /**
+   * Refuses a segment that cannot be one (its type, its first bytes, its span, its density), with a 4xx
+   * naming the field. Cheap: called before the upload is charged to any quota, and again by append().
+   */
+  check(upload: IsoUpload): { ext: string } {
     const type = MEDIA_TYPES[upload.mime];
     if (type === undefined)
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `ISO segments are ${ISO_MEDIA_TYPES.join(', ')}.`);
@@ -63,12 +74,34 @@ export class IsoStore {
         'endMs is in the future: is the page clock synchronised?',
         '/querystring/endMs',
       );
+    const mediaS = (upload.endMs - upload.startMs) / 1000;
+    if (upload.body.length > ISO_MAX_BYTES_PER_MEDIA_S * Math.max(mediaS, 1))
+      throw new AppError(
+        413,
+        'TOO_LARGE',
+        `A segment carries at most ${ISO_MAX_BYTES_PER_MEDIA_S / 1_000_000} MB per second of media (${Math.round(
+          upload.body.length / 1_000_000,
+        )} MB for ${mediaS.toFixed(1)} s).`,
+        '/body',
+      );
+    return type;
+  }
+
+  async append(eventId: string, camera: string, upload: IsoUpload): Promise<IsoSegment> {
+    const type = this.check(upload);
     const seq = await this.redis.incr(this.keys.isoSeq(eventId, camera));
     const file = `${String(seq).padStart(8, '0')}-${Math.round(upload.startMs)}.${type.ext}`;
     const dir = this.dir(eventId, camera);
     await mkdir(dir, { recursive: true });
     const target = join(dir, file);
     await writeFile(`${target}.part`, upload.body);
+    // Nothing downstream (clips, exports, the re-render) ever sees a file ffprobe cannot read: a media
+    // magic number followed by junk is refused here, not turned into a 500 when a clip is made of it.
+    const media = await probe(`${target}.part`).catch(() => null);
+    if (media === null || (media.video === null && media.audio === null)) {
+      await rm(`${target}.part`, { force: true });
+      throw new AppError(422, 'UNREADABLE_MEDIA', `The body is not a readable ${upload.mime} recording.`, '/body');
+    }
     await rename(`${target}.part`, target);
     const segment: IsoSegment = {
       camera,

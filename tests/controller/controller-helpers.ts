@@ -116,3 +116,14 @@ export async function connectWs(host: string, eventId: string, key: string): Pro
 export function take(source: string, extra: Partial<Command> = {}): Command {
   return { type: 'program.take', source, ...extra } as Command;
 }
+
+/** Arms ISO recording for the event, as a director does before cameras upload their segments. */
+export async function armIso(app: FastifyInstance, eventId = 'match'): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/events/${eventId}/commands`,
+    headers: admin(),
+    payload: { type: 'iso.arm', armed: true },
+  });
+  if (res.statusCode !== 200) throw new Error(`iso.arm: ${res.statusCode} ${res.body}`);
+}

@@ -9,7 +9,7 @@ import type { IsoRange, JoinResponse, ReplayClip } from '../../protocol/index.ts
 import { DAY_MS } from '../../runtime/config.ts';
 import { freshPrefix } from '../helpers/redis.ts';
 import { makeIsoSegment } from './iso-segment.ts';
-import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
+import { armIso, bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 
 const SEGMENT_MS = 2000;
 const RETENTION_DAYS = 14;
@@ -28,6 +28,7 @@ describe('ISO retention', () => {
     const keyPrefix = freshPrefix('iso-retention');
     const first = await testApp({ config, keyPrefix });
     const director = (await seedEvent(first))['director']!.key;
+    await armIso(first);
     const code = (await first.events.require('match')).joinCode;
     const camera = JSON.parse(
       (await first.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'North' } })).body,

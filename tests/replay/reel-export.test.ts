@@ -19,7 +19,7 @@ import {
 } from '../../protocol/index.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
 import { ClipExportWorker } from '../../worker/export/clip-export-worker.ts';
-import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
+import { armIso, bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 import { until } from '../worker/helpers.ts';
@@ -69,6 +69,7 @@ describe('highlight reels', () => {
   it('joins clips with a mix (and with cuts) into one MP4 of the expected length, naming bad fields', async () => {
     app = await testApp({ config: testConfig({ PITCHSIDE_DATA_DIR: mkdtempSync(join(dir, 'data-')) }) });
     const director = (await seedEvent(app))['director']!.key;
+    await armIso(app);
     const red = await join2(app, 'North');
     const blue = await join2(app, 'South');
     const t0 = Date.now() - SEGMENTS * SEGMENT_MS;

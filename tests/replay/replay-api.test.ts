@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { JoinResponse, ProgramState, ReplayClip } from '../../protocol/index.ts';
 import { makeIsoSegment } from './iso-segment.ts';
-import { bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
+import { armIso, bearer, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 
 const SEGMENT_MS = 2000;
 const SEGMENTS = 4;
@@ -26,6 +26,7 @@ async function stack(): Promise<{ app: FastifyInstance; director: string; camera
     config: testConfig({ PITCHSIDE_DATA_DIR: mkdtempSync(join(dir, 'data-')) }),
   });
   const keys = await seedEvent(app);
+  await armIso(app);
   const code = (await app.events.require('match')).joinCode;
   const join1 = await app.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'North' } });
   const join2 = await app.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'South' } });

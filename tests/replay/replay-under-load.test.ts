@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JoinResponse, ProgramState, ReplayClip } from '../../protocol/index.ts';
-import { bearer, listen, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
+import { armIso, bearer, listen, seedEvent, testApp, testConfig } from '../controller/controller-helpers.ts';
 import { freshPrefix } from '../helpers/redis.ts';
 import { until } from '../worker/helpers.ts';
 import { makeIsoSegment } from './iso-segment.ts';
@@ -82,6 +82,7 @@ async function stack(waitMs?: number) {
   const dataDir = mkdtempSync(join(dir, 'data-'));
   const ctl = await controller({ keyPrefix, dataDir, ...(waitMs === undefined ? {} : { waitMs }) });
   const director = (await seedEvent(ctl.app))['director']!.key;
+  await armIso(ctl.app);
   const code = (await ctl.app.events.require('match')).joinCode;
   const joined = await ctl.app.inject({ method: 'POST', url: '/api/join', payload: { code, label: 'Goal cam' } });
   return { ...ctl, keyPrefix, dataDir, director, camera: JSON.parse(joined.body) as JoinResponse };
