@@ -11,7 +11,7 @@ import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
 import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS } from '../../template/audio/dsp/index.ts';
 import { TemplateControllerStub } from '../../tests/helpers/template-controller-stub.ts';
 import { Recorder } from '../../worker/recorder/recorder.ts';
-import { runConditions } from '../bench-report.ts';
+import { idleLoadOrExit, runConditions } from '../bench-report.ts';
 import { CameraClipServer } from '../camera-clips.ts';
 
 const W = 1920;
@@ -103,7 +103,7 @@ function dspCores(): number {
 }
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg();
+  const loadBefore = idleLoadOrExit();
   const dir = mkdtempSync(join(tmpdir(), 'pitchside-bench-audio-'));
   const stub = new TemplateControllerStub({ sourceCount: 4 });
   await stub.start();

@@ -19,7 +19,7 @@ import { freePort } from '../../runtime/free-port.ts';
 import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
 import { Recorder } from '../../worker/recorder/recorder.ts';
 import { CLIP_FRAMES, makeBarcodeClip, makeTone, readBarcode, STRIP, STRIP_READ } from './camera-barcode.ts';
-import { percentile, runConditions } from '../bench-report.ts';
+import { idleLoadOrExit, percentile, runConditions } from '../bench-report.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' } } });
 /** Length of each CPU/frame-rate measurement window. */
@@ -159,7 +159,7 @@ function childPids(comm: RegExp): number[] {
 }
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg();
+  const loadBefore = idleLoadOrExit();
   const work = mkdtempSync(join(tmpdir(), 'pitchside-bench-cameras-'));
   const redis = new EmbeddedRedis({ appendOnly: false });
   const controller = new ControllerProcess();

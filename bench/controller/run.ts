@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../../controller/app.ts';
 import { testSources } from '../../protocol/index.ts';
 import { loadConfig } from '../../runtime/config.ts';
+import { idleLoadOrExit } from '../bench-report.ts';
 import { EmbeddedRedis } from '../../runtime/embedded-redis.ts';
 
 /** Requests in flight at once: a few panels hammering one event. */
@@ -87,7 +88,7 @@ async function load(
 }
 
 // The machine is shared: the load before and after the run goes into the result next to the figures.
-const loadBefore = loadavg()[0]!;
+const loadBefore = idleLoadOrExit()[0]!;
 const redis = new EmbeddedRedis({ appendOnly: false });
 const redisUrl = await redis.start();
 const adminKey = 'bench-admin-key';

@@ -13,14 +13,14 @@ import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertValid, hlsListSize, HLS_PLAYLIST, type VideoFormat } from '../../protocol/index.ts';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { freePort } from '../../runtime/free-port.ts';
 import { DEFAULT_CUES_FILE, DemoCueSheetSchema, recordProgram } from '../../scripts/program-recording.ts';
-import { percentile, runConditions } from '../bench-report.ts';
+import { idleLoadOrExit, percentile, runConditions } from '../bench-report.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
 const SECONDS = Number(values.seconds);
@@ -35,7 +35,7 @@ const RENDITION_ARGS = ['-vf', 'scale=-2:360', '-c:v', 'libx264', '-preset', 've
 /** A machine that is to record with the second rendition keeps this much of a core spare. */
 const HEADROOM_CORES = 0.25;
 
-const loadBefore = loadavg();
+const loadBefore = idleLoadOrExit();
 const work = resolve('out', 'bench-hls');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });

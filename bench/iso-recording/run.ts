@@ -17,6 +17,10 @@ import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { launchChromium } from '../../runtime/chromium.ts';
 import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
+import { idleLoadOrExit } from '../bench-report.ts';
+
+// On a busy machine the figures would describe the load: refuse (exit 2) unless BENCH_ALLOW_LOAD=1.
+idleLoadOrExit();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

@@ -9,7 +9,6 @@
 // (this process) and the frame time (the page's `frame().serverNow`, the server clock as the page
 // estimates it) are on one clock; the page's estimate error is reported next to the figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OBSWebSocket } from 'obs-websocket-js';
@@ -22,7 +21,7 @@ import { loadConfig } from '../../runtime/config.ts';
 import { EmbeddedRedis } from '../../runtime/embedded-redis.ts';
 import { DIST_DIR } from '../../tests/helpers/template-controller-stub.ts';
 import { openTemplate } from '../../tests/helpers/template-page.ts';
-import { percentile, runConditions } from '../bench-report.ts';
+import { idleLoadOrExit, percentile, runConditions } from '../bench-report.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '150' } } });
 /** Takes measured per door and frame rate (after WARMUP_TAKES). */
@@ -96,7 +95,7 @@ async function firstFrame(page: Page, revision: number): Promise<FirstFrame> {
 type Sender = (source: string) => Promise<void>;
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg();
+  const loadBefore = idleLoadOrExit();
   const redis = new EmbeddedRedis({ appendOnly: false });
   const app = await buildApp({
     config: loadConfig({ PORT: 0, LOG_LEVEL: 'warn' }, {}),

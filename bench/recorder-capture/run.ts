@@ -20,6 +20,10 @@ import type { CaptureStats, CaptureTransport } from '../../worker/recorder/types
 import { analyseSync, probe, type ProbeResult, type SyncResult } from './analyse-media.ts';
 import { cpuDelta, machineBusySec, treeCpu } from '../../runtime/process-cpu.ts';
 import { servePage } from './serve-page.ts';
+import { idleLoadOrExit } from '../bench-report.ts';
+
+// On a busy machine the figures would describe the load: refuse (exit 2) unless BENCH_ALLOW_LOAD=1.
+idleLoadOrExit();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

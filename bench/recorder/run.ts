@@ -12,6 +12,10 @@ import { assertValid, type VideoFormat } from '../../protocol/index.ts';
 import { freePort } from '../../runtime/free-port.ts';
 import { DEFAULT_CUES_FILE, DemoCueSheetSchema, recordProgram } from '../../scripts/program-recording.ts';
 import { CameraClipServer } from '../camera-clips.ts';
+import { idleLoadOrExit } from '../bench-report.ts';
+
+// On a busy machine the figures would describe the load: refuse (exit 2) unless BENCH_ALLOW_LOAD=1.
+idleLoadOrExit();
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
 const SECONDS = Number(values.seconds);

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IsoSegment, RerenderJob, SwitchLogEntry, Transition } from '../../protocol/index.ts';
 import { RERENDER_PRESET, rerender } from '../../worker/export/rerender.ts';
-import { runConditions } from '../bench-report.ts';
+import { idleLoadOrExit, runConditions } from '../bench-report.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -31,7 +31,7 @@ const T0 = 1_800_000_000_000;
 const EVENT = 'bench';
 const CAMERAS = ['cam-a', 'cam-b'];
 
-const loadBefore = loadavg();
+const loadBefore = idleLoadOrExit();
 const work = mkdtempSync(join(tmpdir(), 'rerender-bench-'));
 
 /** CPU seconds of this process's finished children (ffmpeg), from /proc/self/stat cutime + cstime. */

@@ -11,6 +11,10 @@ import { TemplateTestController } from '../../tests/helpers/template-controller.
 import { CameraClipServer } from '../camera-clips.ts';
 import { openTemplate, pageStats, waitForRevision } from '../../tests/helpers/template-page.ts';
 import { cpuDelta, treeCpu } from '../../runtime/process-cpu.ts';
+import { idleLoadOrExit } from '../bench-report.ts';
+
+// On a busy machine the figures would describe the load: refuse (exit 2) unless BENCH_ALLOW_LOAD=1.
+idleLoadOrExit();
 
 const WARMUP_MS = 3000;
 const MEASURE_MS = 10_000;
