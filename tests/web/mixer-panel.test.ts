@@ -109,6 +109,26 @@ describe('director mixer', () => {
     );
   });
 
+  it("shows the program monitor's own meters while no output renderer reports, and says so", async () => {
+    const director = await open('director');
+    // The director's program monitor mixes the same state itself: its meters stand in, labelled as such.
+    await director.waitForSelector('.master-strip .master-meter[data-source="monitor"]', { timeout: 20_000 });
+    expect(await director.$eval('.master-strip .meter-status', (e) => e.textContent)).toMatch(
+      /No output renderer is running: these are this page’s program monitor meters/,
+    );
+    await director.waitForFunction(
+      () => /LUFS$/.test(document.querySelector('.master-strip .meter-value.integrated')?.textContent ?? ''),
+      { polling: POLL_MS, timeout: 20_000 },
+    );
+    // Once the output's renderer reports, its readings are the ones shown.
+    await reportMeters();
+    await director.waitForSelector('.master-strip .master-meter[data-source="renderer"]');
+    await director.waitForFunction(
+      () => document.querySelector('.master-strip .meter-value.integrated')?.textContent === '−14.5 LUFS',
+      { polling: POLL_MS },
+    );
+  });
+
   it('the graphics desk shows the master meter read-only, and says when no renderer reports', async () => {
     const graphics = await open('graphics');
     await graphics.waitForSelector('.master-meter-panel .master-meter.stale');

@@ -15,7 +15,7 @@ import { JoinCard } from './join-card.ts';
 import { MixerPanel } from './mixer-panel.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
-import { templateFrame } from '../lib/template-frame.ts';
+import { frameMeters, templateFrame } from '../lib/template-frame.ts';
 import { Monitor, PREVIEW_VIEW_QUERY } from './monitors.ts';
 import { Multiview } from './multiview.ts';
 import { PipPanel } from './pip-panel.ts';
@@ -55,9 +55,11 @@ if (page !== null) {
   });
   const encoders = new EncoderCameras(api, params.eventId, realtime);
   const outputs = new OutputsPanel(api, params.eventId, realtime);
-  const mixer = new MixerPanel(send, realtime);
+  const programFrame = templateFrame(params, {}, 'Program output');
+  // Before an output renderer runs, the mixer reads the program monitor's own meters (and says so).
+  const mixer = new MixerPanel(send, realtime, () => frameMeters(programFrame));
   const switchLog = new SwitchLogPanel(api, params.eventId, realtime);
-  const program = new Monitor('program', templateFrame(params, {}, 'Program output'));
+  const program = new Monitor('program', programFrame);
   const preview = new Monitor('preview', templateFrame(params, PREVIEW_VIEW_QUERY, 'Preview'));
 
   main.append(

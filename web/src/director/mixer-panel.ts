@@ -23,7 +23,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { RealtimeClient } from '../../../client/realtime-client.ts';
 import { h, setText } from '../lib/dom.ts';
-import { LevelBar, MasterMeterView, MeterFeed, formatDb } from '../lib/audio-meter.ts';
+import { LevelBar, MasterMeterView, MeterFeed, formatDb, type MeterSource } from '../lib/audio-meter.ts';
 
 type Send = (command: Command, what: string) => void;
 
@@ -253,7 +253,8 @@ export class MixerPanel {
   readonly #feed: MeterFeed;
   readonly #send: Send;
 
-  constructor(send: Send, realtime: RealtimeClient) {
+  /** `localMeters`: the page's own program monitor, shown (and said to be) while no output renderer reports. */
+  constructor(send: Send, realtime: RealtimeClient, localMeters?: () => AudioMeters | null) {
     this.#send = send;
     this.#master = new MasterStrip(send);
     this.element = h(
@@ -262,7 +263,7 @@ export class MixerPanel {
       h('h2', {}, 'Sound'),
       h('div', { class: 'mixer-body' }, this.#list, this.#master.element),
     );
-    this.#feed = new MeterFeed(realtime, (meters) => this.#levels(meters));
+    this.#feed = new MeterFeed(realtime, (meters, source) => this.#levels(meters, source), localMeters);
     realtime.on('state', (state) => this.update(state));
   }
 
@@ -285,11 +286,11 @@ export class MixerPanel {
       strip.update(source, audioSourceSettings(state.audio, source));
     });
     this.#master.update(state);
-    this.#master.view.show(this.#feed.meters);
+    this.#master.view.show(this.#feed.meters, this.#feed.source);
   }
 
-  #levels(meters: AudioMeters | null): void {
+  #levels(meters: AudioMeters | null, source: MeterSource): void {
     for (const strip of this.#strips.values()) strip.level(meters);
-    this.#master.view.show(meters);
+    this.#master.view.show(meters, source);
   }
 }

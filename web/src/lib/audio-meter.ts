@@ -43,29 +43,55 @@ export class LevelBar {
   }
 }
 
+/** Where the meters shown come from: the output renderer (what goes out), this page's own program monitor, or nowhere. */
+export type MeterSource = 'renderer' | 'monitor' | null;
+
+/** How often a page's own monitor is read while no output renderer reports (the renderer's rate). */
+const LOCAL_POLL_MS = 100;
+
 /**
  * The latest reading of the event, or null once none has arrived for AUDIO_METER_STALE_MS (no output
- * renderer is running, or it stopped). Calls `onChange` on every reading and when the reading goes stale.
+ * renderer is running, or it stopped). With `local` (the page's own program monitor), its reading stands in
+ * while no renderer reports, and says so (`source` 'monitor'): an operator rehearsing before going live still
+ * sees levels, never mistaking them for the output's. Calls `onChange` on every reading and when it goes stale.
  */
 export class MeterFeed {
   #latest: { meters: AudioMeters; at: number } | null = null;
+  #local: AudioMeters | null = null;
 
-  constructor(realtime: RealtimeClient, onChange: (meters: AudioMeters | null) => void) {
+  constructor(
+    realtime: RealtimeClient,
+    onChange: (meters: AudioMeters | null, source: MeterSource) => void,
+    local?: () => AudioMeters | null,
+  ) {
     realtime.handle({
       'audio.meters': (frame: AudioMetersMessage) => {
         this.#latest = { meters: frame.meters, at: Date.now() };
-        onChange(frame.meters);
+        this.#local = null;
+        onChange(frame.meters, 'renderer');
       },
     });
     setInterval(() => {
       if (this.#latest === null || Date.now() - this.#latest.at < AUDIO_METER_STALE_MS) return;
       this.#latest = null;
-      onChange(null);
+      if (local === undefined) onChange(null, null);
     }, STALE_CHECK_MS);
+    if (local !== undefined)
+      setInterval(() => {
+        if (this.#latest !== null) return;
+        const reading = local();
+        if (reading === null && this.#local === null) return;
+        this.#local = reading;
+        onChange(reading, reading === null ? null : 'monitor');
+      }, LOCAL_POLL_MS);
   }
 
   get meters(): AudioMeters | null {
-    return this.#latest?.meters ?? null;
+    return this.#latest?.meters ?? this.#local;
+  }
+
+  get source(): MeterSource {
+    return this.#latest !== null ? 'renderer' : this.#local !== null ? 'monitor' : null;
   }
 }
 
@@ -107,16 +133,18 @@ export class MasterMeterView {
     this.#targetLufs = state.audio?.master.loudness.targetLufs ?? null;
   }
 
-  show(meters: AudioMeters | null): void {
+  show(meters: AudioMeters | null, source: MeterSource = meters === null ? null : 'renderer'): void {
     this.element.classList.toggle('stale', meters === null);
+    this.element.dataset.source = source ?? 'none';
     const target = this.#targetLufs;
+    const targetText = target === null ? '' : `Target ${formatDb(target, 'LUFS')}`;
     setText(
       this.#status,
       meters === null
         ? 'No output renderer is reporting: start the recording or the stream to see the program’s meters.'
-        : target === null
-          ? ''
-          : `Target ${formatDb(target, 'LUFS')}`,
+        : source === 'monitor'
+          ? `No output renderer is running: these are this page’s program monitor meters, not the output’s. ${targetText}`.trim()
+          : targetText,
     );
     const master = meters?.master;
     this.#bars.forEach((bar, i) => bar.level(master?.channels[i]?.peakDb ?? master?.channels[0]?.peakDb ?? null));

@@ -1,5 +1,6 @@
 // The real program template in an iframe, scaled to whatever box it is given: what operators see on their
 // monitors is what goes out.
+import type { AudioMeters } from '../../../protocol/index.ts';
 import { h } from './dom.ts';
 import { templateUrl, type PageParams } from './page-params.ts';
 
@@ -20,4 +21,17 @@ export function templateFrame(params: PageParams, extra: Record<string, string> 
     frame.style.transform = `scale(${box.clientWidth / MONITOR_SIZE.width})`;
   }).observe(box);
   return box;
+}
+
+/**
+ * The program meters of the template in `box` (its page's own mix, window.pitchside.audioMeters()), or null
+ * before it has any or while it is not loaded.
+ */
+export function frameMeters(box: HTMLElement): AudioMeters | null {
+  const page = box.querySelector('iframe')?.contentWindow;
+  try {
+    return page?.pitchside?.audioMeters?.() ?? null;
+  } catch {
+    return null; // not loaded yet, or navigated away
+  }
 }
