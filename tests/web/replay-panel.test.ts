@@ -61,11 +61,11 @@ describe('director replay section', () => {
 
     // Then they arrive, up to the mark's end, and the list shows the clip ready.
     for (let start = marked!.toMs - 3 * SEGMENT_MS; start < marked!.toMs; start += SEGMENT_MS) await upload(start);
-    // The clip is listed with a thumbnail the browser could load (the key rides in its URL).
+    // The clip is listed with its thumbnail, fetched with the key in a header (no key in the image's URL).
     await director.waitForFunction(
       () => {
         const img = document.querySelector<HTMLImageElement>('.replay-clip img');
-        return img !== null && img.complete && img.naturalWidth > 0;
+        return img !== null && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;
       },
       { timeout: 20_000, polling: 200 },
     );

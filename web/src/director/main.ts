@@ -45,7 +45,7 @@ if (page !== null) {
   });
   const switcher = new Switcher(desk, { send });
   const pip = new PipPanel(desk);
-  const replay = new ReplayPanel(api, params.eventId, params.key, (armed) =>
+  const replay = new ReplayPanel(api, params.eventId, (armed) =>
     send({ type: 'iso.arm', armed }, armed ? 'Arm ISO recording' : 'Disarm ISO recording'),
   );
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);

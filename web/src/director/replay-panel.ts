@@ -36,7 +36,6 @@ export class ReplayPanel {
   readonly element: HTMLElement;
   readonly #api: ApiClient;
   readonly #base: string;
-  readonly #key: string;
   readonly #send: (armed: boolean) => void;
   readonly #which: HTMLSelectElement;
   readonly #speed: HTMLSelectElement;
@@ -49,10 +48,9 @@ export class ReplayPanel {
   #timer: ReturnType<typeof setInterval> | undefined;
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(api: ApiClient, eventId: string, key: string, sendArm: (armed: boolean) => void) {
+  constructor(api: ApiClient, eventId: string, sendArm: (armed: boolean) => void) {
     this.#api = api;
     this.#base = `/api/events/${encodeURIComponent(eventId)}`;
-    this.#key = key;
     this.#send = sendArm;
     this.#which = h(
       'select',
@@ -195,6 +193,24 @@ export class ReplayPanel {
       );
     let current = clip;
     const thumbnail = h('img', { width: '120', loading: 'lazy' });
+    // Fetched with the key in the Authorization header and shown from a Blob: a key in an <img> URL would
+    // land in access logs and the browser's history. One fetch per thumbnail URL (it changes with a nudge).
+    let shown: string | null = null;
+    const showThumbnail = (url: string): void => {
+      if (url === shown) return;
+      shown = url;
+      void this.#api.blob(url).then(
+        (image) => {
+          if (shown !== url) return;
+          const previous = thumbnail.src;
+          thumbnail.src = URL.createObjectURL(image);
+          if (previous.startsWith('blob:')) URL.revokeObjectURL(previous);
+        },
+        () => {
+          if (shown === url) shown = null; // asked again on the next refresh
+        },
+      );
+    };
     // Stands in for the thumbnail while a clip has no media yet (pending) or never will (failed).
     const placeholder = h('span', { class: 'replay-thumb-placeholder' });
     const text = h('span', { class: 'mono' });
@@ -235,8 +251,7 @@ export class ReplayPanel {
         setAttr(element, 'data-status', next.status);
         thumbnail.hidden = next.thumbnailUrl === null;
         placeholder.hidden = next.thumbnailUrl !== null;
-        if (next.thumbnailUrl !== null)
-          setAttr(thumbnail, 'src', `${next.thumbnailUrl}?key=${encodeURIComponent(this.#key)}`);
+        if (next.thumbnailUrl !== null) showThumbnail(next.thumbnailUrl);
         setAttr(thumbnail, 'alt', `${next.source} at ${time}`);
         setText(text, `${next.source} · ${time} · ${(next.durationMs / 1000).toFixed(1)} s`);
         setText(status, STATUS_TEXT[next.status]);
