@@ -17,6 +17,13 @@ import { EventIdSchema } from './wire.ts';
 export const MediaQualitySchema = Type.Union([Type.Literal('full'), Type.Literal('reduced')]);
 export type MediaQuality = Static<typeof MediaQualitySchema>;
 
+/**
+ * The roles that may ask a camera for `full` quality: the program renderers (the recorder's and Egress's
+ * template) and the admin. Operator pages show cameras as monitors, `reduced`: a graphics key handed to a
+ * volunteer cannot make every phone encode its full picture once more for it.
+ */
+export const FULL_QUALITY_ROLES = ['admin', 'template'] as const;
+
 /** Height a reduced picture is scaled to (scaleResolutionDownBy = source height / this). */
 export const REDUCED_HEIGHT_PX = 180;
 export const REDUCED_MAX_BITRATE_BPS = 300_000;

@@ -114,7 +114,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const open = admission.open;
       const connectionId = randomUUID();
       const direct = app.livekit === null;
-      const media = new MediaRelay({ hub: app.realtime, cameras: app.cameras, direct }, eventId, mediaPeerOf(auth));
+      const media = new MediaRelay(
+        { hub: app.realtime, cameras: app.cameras, direct },
+        eventId,
+        mediaPeerOf(auth),
+        auth.role,
+      );
       let lastRevision = -1;
       const sendText = (text: string): void => {
         open.send(text);

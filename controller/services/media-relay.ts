@@ -3,7 +3,9 @@
 // published on the event's realtime channel, where only the addressed socket of that same event takes it.
 import { randomBytes } from 'node:crypto';
 import {
+  FULL_QUALITY_ROLES,
   MEDIA_RECEIVERS,
+  type Role,
   type CameraHealth,
   type MediaRequestDelivery,
   type MediaRequestMessage,
@@ -51,6 +53,8 @@ export class MediaRelay {
     options: MediaRelayOptions,
     eventId: string,
     readonly peer: MediaPeer,
+    /** The socket key's role: which quality it may ask for (FULL_QUALITY_ROLES). */
+    private readonly role: Role,
   ) {
     this.#options = options;
     this.#eventId = eventId;
@@ -67,6 +71,13 @@ export class MediaRelay {
       throw new AppError(403, 'FORBIDDEN', 'Only monitor and program pages receive camera media.', '/type');
     // The addressed camera must be this event's: a page cannot reach a socket of another event.
     await this.#requireCamera(message.camera, '/camera');
+    if (message.quality === 'full' && !(FULL_QUALITY_ROLES as readonly string[]).includes(this.role))
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        `The ${this.role} role receives cameras at reduced quality; full quality is for the program renderers.`,
+        '/quality',
+      );
     const delivery: MediaRequestDelivery = {
       type: 'media.request',
       eventId: this.#eventId,

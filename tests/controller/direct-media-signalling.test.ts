@@ -147,6 +147,13 @@ describe('direct media signalling', () => {
         code: 'UNKNOWN_CAMERA',
         field: '/camera',
       },
+      // Operator pages receive cameras reduced: full quality is the program renderers' (issue 22 hole 3).
+      {
+        socket: director,
+        frame: { type: 'media.request', camera: a.id, session: SESSION, quality: 'full' },
+        code: 'FORBIDDEN',
+        field: '/quality',
+      },
       // Viewers never receive camera media; only a camera reports its link.
       {
         socket: viewer,
