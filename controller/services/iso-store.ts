@@ -43,6 +43,8 @@ export class IsoStore {
     /** Root of ISO files: `<root>/<event>/<camera>/<seq>-<startMs>.<ext>`. */
     readonly root: string,
     private readonly now: () => number = Date.now,
+    /** Whether an arrived file holds a readable stream: ffprobe (readableMedia) unless told otherwise. */
+    private readonly readable: (file: string) => Promise<boolean> = readableMedia,
   ) {}
 
   dir(eventId: string, camera: string): string {
@@ -97,8 +99,7 @@ export class IsoStore {
     await writeFile(`${target}.part`, upload.body);
     // Nothing downstream (clips, exports, the re-render) ever sees a file ffprobe cannot read: a media
     // magic number followed by junk is refused here, not turned into a 500 when a clip is made of it.
-    const media = await probe(`${target}.part`).catch(() => null);
-    if (media === null || (media.video === null && media.audio === null)) {
+    if (!(await this.readable(`${target}.part`))) {
       await rm(`${target}.part`, { force: true });
       throw new AppError(422, 'UNREADABLE_MEDIA', `The body is not a readable ${upload.mime} recording.`, '/body');
     }
@@ -139,4 +140,10 @@ export class IsoStore {
     }
     return ranges;
   }
+}
+
+/** True when ffprobe reads a video or an audio stream in the file. */
+export async function readableMedia(file: string): Promise<boolean> {
+  const media = await probe(file).catch(() => null);
+  return media !== null && (media.video !== null || media.audio !== null);
 }

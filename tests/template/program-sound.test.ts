@@ -23,6 +23,8 @@ const DUCK_S = 5;
 const CEILING_DBTP = -1;
 const DELAY_S = 4;
 const DELAY_MS = 200;
+/** The twin's own delay: longer than a loaded page takes from making a source to opening its fader. */
+const TWIN_DELAY_MS = 300;
 /** The issue's bound; both tones come from the page's own clock, so the delay line is all that moves them. */
 const DELAY_TOLERANCE_MS = 15;
 /** ±1 LU is the issue's bound for the page's meter against ffmpeg's. */
@@ -106,16 +108,17 @@ describe('program sound: limiter and meters in the recorder page', () => {
       const duckFromS = (Date.now() - startedAt) / 1000 + 1;
       await new Promise((r) => setTimeout(r, DUCK_S * 1000));
 
-      // Delay: camera-3 and camera-4 join in one frame, both always on; camera-4 is set 200 ms late, so its
-      // tone starts 200 ms after camera-3's, which is its picture-aligned twin (same clock, same frame).
-      // camera-3 rises with the fader's 10 ms glide (half way after ~7 ms) while camera-4's delayed tone
-      // arrives once the glide is over, sharp: the onsets read ~193 ms apart for a 200 ms delay.
+      // Delay: camera-3 and camera-4 join in one frame, both always on; camera-4 is set 200 ms later than
+      // camera-3, so its tone starts 200 ms after its twin's (same clock, same frame). Both are delayed (300
+      // and 500 ms) so that both onsets are their delay lines' (a tone reaching the line when it joined), not
+      // the fader opening: the page opens the faders at its next rendered frame, tens of ms after the sources
+      // were made on a loaded machine, and an undelayed twin would start then (172–193 ms read for 200).
       stub.command(
         { type: 'audio.source', source: 'camera-2', duckOthers: false },
         { type: 'source.add', source: { id: 'camera-3', label: 'Camera 3', kind: 'test' } },
         { type: 'source.add', source: { id: 'camera-4', label: 'Camera 4', kind: 'test' } },
-        { type: 'audio.source', source: 'camera-3', mode: 'on', gainDb: -6 },
-        { type: 'audio.source', source: 'camera-4', mode: 'on', gainDb: -6, delayMs: DELAY_MS },
+        { type: 'audio.source', source: 'camera-3', mode: 'on', gainDb: -6, delayMs: TWIN_DELAY_MS },
+        { type: 'audio.source', source: 'camera-4', mode: 'on', gainDb: -6, delayMs: TWIN_DELAY_MS + DELAY_MS },
       );
       const joinedFromS = (Date.now() - startedAt) / 1000 - 1;
       await new Promise((r) => setTimeout(r, DELAY_S * 1000));
