@@ -2,7 +2,7 @@
 // of media or per minute (192 MiB for 24 s of "recording" in a second), logo uploads could fill the disk, and
 // a segment that was only a media magic number and junk made a clip request fail with 500. Every upload door
 // now goes through one quota (per key and per event, counted in Redis) and a free-space floor, and ISO media
-// is probed when it arrives.
+// is checked for a recording's layout when it arrives.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +92,7 @@ describe('upload quotas and media checks', () => {
     const { app, keys, camera } = await stack();
     await armIso(app);
     const t0 = Date.now() - 4 * SEGMENT_MS;
-    // A WebM magic number and random bytes: the first check passes, ffprobe does not.
+    // A WebM magic number and random bytes: the magic-number check passes, the layout check does not.
     const junk = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), randomBytes(64 * 1024)]);
     const answer = await upload(app, camera, t0, junk);
     expect(answer.statusCode, answer.body).toBe(422);

@@ -44,8 +44,8 @@ describe('POST /api/events/:id/exports/rerender', () => {
       expect(await queue.count()).toBe(0);
 
       // A camera's segment inside the recording: now there is something to render.
-      // Its bytes are a stand-in: the unit lane starts no ffprobe (tests/security/upload-quotas checks real media).
-      const iso = new IsoStore(app.redis, app.redisKeys, join(dataDir, 'iso'), Date.now, async () => true);
+      // Its bytes are a stand-in (tests/security/upload-quotas checks real media and junk).
+      const iso = new IsoStore(app.redis, app.redisKeys, join(dataDir, 'iso'), Date.now, () => true);
       await iso.append('match', 'cam-a', {
         startMs: started + 1000,
         endMs: started + 3000,
