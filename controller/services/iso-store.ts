@@ -14,6 +14,7 @@ import {
 } from '../../protocol/index.ts';
 import { MAX_ISO_SEGMENT_MS, readIsoCameras, readIsoSegments } from '../../outputs/iso-index.ts';
 import { AppError } from './app-error.ts';
+import { canonicalTrackOrder } from './iso-track-order.ts';
 
 /** Clock error allowed between the camera page's server-time estimate and the server. */
 export const ISO_CLOCK_SLACK_MS = 5000;
@@ -94,6 +95,8 @@ export class IsoStore {
     // recording: a media magic number followed by junk is refused here, not turned into a 500 later.
     if (!this.readable(upload.body, upload.mime))
       throw new AppError(422, 'UNREADABLE_MEDIA', `The body is not a readable ${upload.mime} recording.`, '/body');
+    // Every segment stored video first, audio second, so segments concatenate (iso-track-order.ts).
+    canonicalTrackOrder(upload.body, upload.mime);
     const seq = await this.redis.incr(this.keys.isoSeq(eventId, camera));
     const file = `${String(seq).padStart(8, '0')}-${Math.round(upload.startMs)}.${type.ext}`;
     const dir = this.dir(eventId, camera);
