@@ -34,7 +34,7 @@ import { toEventView, type StoredEvent } from '../services/event-store.ts';
 const OUTPUT_ROLES: readonly Role[] = ['admin', 'director'];
 /** Switch-log stills are small: a timeline shows many of them. */
 const FRAME_WIDTH_PX = 256;
-/** Stills are cached per whole second of the recording. */
+/** Stills are cached per whole second of the recording (the second at or after the time asked for). */
 const FRAME_STEP_MS = 1000;
 export const CHAPTERS_FILE = 'youtube-chapters.txt';
 
@@ -215,7 +215,10 @@ const consoleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, optio
       const offsetMs = request.query.at - note.startedAt;
       if (offsetMs < 0 || request.query.at > note.endedAt)
         throw new AppError(400, 'INVALID', 'That time is outside the recording.', '/querystring/at');
-      const second = Math.floor(offsetMs / FRAME_STEP_MS);
+      // The cached second at or after the time asked for, never before it: a still asked for just after a take
+      // and floored to the second before showed the source the take left (seen in a loaded test run).
+      const last = Math.max(0, Math.ceil((note.endedAt - note.startedAt) / FRAME_STEP_MS) - 1);
+      const second = Math.min(Math.ceil(offsetMs / FRAME_STEP_MS), last);
       const dir = join(framesRoot, eventId, String(index));
       const file = join(dir, `${second}.jpg`);
       if ((await stat(file).catch(() => null)) === null) {
