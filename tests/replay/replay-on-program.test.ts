@@ -141,9 +141,11 @@ describe('instant replay on program', () => {
     expect(start.length).toBeGreaterThan(((quarter - replay.startedAt) / 1000) * MIN_RECORDED_FPS);
     const black = start.filter((rgb) => Math.max(...rgb) <= BLACK_MAX);
     expect(black.length, `black frames at the replay's start: ${JSON.stringify(black)}`).toBe(0);
-    const neither = start.filter((rgb) =>
-      [CAMERA_COLOUR, camera1].every((c) => colourDistance(rgb, hexToRgb(c)) > COLOUR_TOLERANCE),
-    );
+    // A frame the recorder repeated (its renderer stalled a few frame times on a loaded machine: seen as one
+    // mid-wipe picture four times) is one picture of the wipe, counted once.
+    const neither = start
+      .filter((rgb, i) => i === 0 || colourDistance(rgb, start[i - 1]!) > 0)
+      .filter((rgb) => [CAMERA_COLOUR, camera1].every((c) => colourDistance(rgb, hexToRgb(c)) > COLOUR_TOLERANCE));
     expect(neither.length, `frames neither camera-1 nor the camera: ${JSON.stringify(neither)}`).toBeLessThanOrEqual(
       WIPE_CROSSING_FRAMES,
     );
