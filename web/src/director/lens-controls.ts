@@ -96,8 +96,7 @@ class LensStrip {
       { class: 'lens-controls', hidden: true },
       this.#zoomRow,
       this.#noZoom,
-      h('div', { class: 'lens-row' }, this.#torch, this.#size, this.#rate),
-      this.#accepted,
+      h('div', { class: 'lens-row' }, this.#torch, this.#size, this.#rate, this.#accepted),
       this.#message,
     );
     this.#zoom.addEventListener('change', () => void this.#control({ zoom: Number(this.#zoom.value) }));
