@@ -101,17 +101,7 @@ export class CameraRegistry {
 
   /** A phone camera page's lens report; false for an identity that is not one of the event's cameras. */
   async setDevice(eventId: string, cameraId: string, device: CameraDevice): Promise<boolean> {
-    const written = await this.redis.eval(
-      SET_IF_PRESENT,
-      2,
-      this.keys.cameras(eventId),
-      this.keys.cameraDevices(eventId),
-      cameraId,
-      JSON.stringify(device),
-    );
-    if (written === -1) return false;
-    await this.#broadcast(eventId);
-    return true;
+    return this.#setIfPresent(eventId, this.keys.cameraDevices(eventId), cameraId, device);
   }
 
   async #update(eventId: string, cameraId: string, change: (camera: Camera) => Camera): Promise<Camera | null> {
@@ -119,18 +109,19 @@ export class CameraRegistry {
     if (camera === null) return null;
     const next = change(camera);
     const { device: _device, ...stored } = next;
-    // Only while it still exists: a health report racing the camera's removal must not bring it back.
-    const written = await this.redis.eval(
-      SET_IF_PRESENT,
-      2,
-      this.keys.cameras(eventId),
-      this.keys.cameras(eventId),
-      cameraId,
-      JSON.stringify(stored),
-    );
-    if (written === -1) return null;
+    return (await this.#setIfPresent(eventId, this.keys.cameras(eventId), cameraId, stored)) ? next : null;
+  }
+
+  /**
+   * Writes `value` under the camera's id in `hash` and tells the pages, only while the camera still exists:
+   * a report racing the camera's removal must not bring it back.
+   */
+  async #setIfPresent(eventId: string, hash: string, cameraId: string, value: object): Promise<boolean> {
+    const cameras = this.keys.cameras(eventId);
+    const written = await this.redis.eval(SET_IF_PRESENT, 2, cameras, hash, cameraId, JSON.stringify(value));
+    if (written === -1) return false;
     await this.#broadcast(eventId);
-    return next;
+    return true;
   }
 
   /** An ingress webhook: the encoder's state and the camera status it implies. Null for no such ingress camera. */

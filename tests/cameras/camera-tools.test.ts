@@ -29,7 +29,14 @@ async function phoneLens(page: Page): Promise<void> {
     const asked: MediaTrackConstraints[] = [];
     Object.assign(window, { lensAsked: asked });
     const proto = MediaStreamTrack.prototype;
-    const { getCapabilities, getSettings, applyConstraints } = proto;
+    // Chromium's own implementations, called with the track as `this` from the stand-ins below.
+    const own = <K extends 'getCapabilities' | 'getSettings' | 'applyConstraints'>(name: K) =>
+      Object.getOwnPropertyDescriptor(proto, name)?.value as MediaStreamTrack[K];
+    const [getCapabilities, getSettings, applyConstraints] = [
+      own('getCapabilities'),
+      own('getSettings'),
+      own('applyConstraints'),
+    ];
     proto.getCapabilities = function (this: MediaStreamTrack) {
       const own = getCapabilities.call(this);
       return this.kind === 'video' ? { ...own, zoom: zoomRange, torch: true } : own;
