@@ -8,7 +8,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  */
 const UNIT_TESTS = [
   'tests/protocol/*.test.ts',
-  'tests/controller/{access-matrix,cameras-livekit,direct-media-signalling,events-and-keys,fuzz}.test.ts',
+  'tests/controller/{access-matrix,camera-controls,cameras-livekit,direct-media-signalling,events-and-keys,fuzz}.test.ts',
   'tests/controller/{ingress-cameras,obs-websocket,program-api,program-concurrency}.test.ts',
   'tests/controller/{realtime-abuse,realtime-relay,realtime-roles,watch-info}.test.ts',
   'tests/replay/iso-egress.test.ts',

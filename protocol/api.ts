@@ -17,6 +17,7 @@ import { EventChannelsSchema } from './watch.ts';
 import { CameraIngressSchema } from './ingress.ts';
 import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
 import { CameraHealthSchema } from './camera-health.ts';
+import { CameraDeviceSchema } from './camera-device.ts';
 import { MediaTransportSchema } from './media-transport.ts';
 
 export const RoleSchema = Type.Union(
@@ -232,6 +233,8 @@ export const CameraSchema = Type.Object(
     ingress: Type.Optional(CameraIngressSchema),
     /** Direct transport only: the link as the camera page last measured it. */
     health: Type.Optional(CameraHealthSchema),
+    /** A phone camera's lens controls as its page last reported them (while its page is connected). */
+    device: Type.Optional(CameraDeviceSchema),
   },
   { additionalProperties: false },
 );

@@ -148,5 +148,5 @@ export const MediaSignalDeliveryMessageSchema = Type.Object(
 );
 export type MediaSignalDelivery = Static<typeof MediaSignalDeliveryMessageSchema>;
 
-/** Frames relayed to one socket only (their `to`), never to the whole event. */
-export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set(['media.request', 'media.signal']);
+/** Frames relayed to one socket only (their `to`), never to the whole event (camera.control: camera-controls.ts). */
+export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set(['media.request', 'media.signal', 'camera.control']);

@@ -27,6 +27,8 @@ export * from './ingest-presets.ts';
 export * from './video-format.ts';
 export * from './media-transport.ts';
 export * from './camera-health.ts';
+export * from './camera-device.ts';
+export * from './camera-controls.ts';
 export * from './direct-media.ts';
 export * from './hls.ts';
 export * from './replay.ts';

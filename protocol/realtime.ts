@@ -31,6 +31,7 @@ import {
   ChatSlowModeMessageSchema,
 } from './chat.ts';
 import { CameraHealthMessageSchema } from './camera-health.ts';
+import { CameraControlMessageSchema, CameraDeviceMessageSchema } from './camera-controls.ts';
 import { AudioMetersMessageSchema, AudioMetersReportSchema } from './audio-meters.ts';
 import {
   MediaCameraMessageSchema,
@@ -114,6 +115,7 @@ export const SERVER_MESSAGE_SCHEMAS = [
   ChatDeletedMessageSchema,
   ChatSettingsMessageSchema,
   AudioMetersMessageSchema,
+  CameraControlMessageSchema,
 ] as const;
 export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
@@ -133,6 +135,7 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   ChatSlowModeMessageSchema,
   ChatBlockMessageSchema,
   AudioMetersReportSchema,
+  CameraDeviceMessageSchema,
 ] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
@@ -177,6 +180,8 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   // The program's meters, as the output renderer measured them: for the people who run the sound and the
   // graphics desk's master meter. Not for viewers, cameras or the renderers themselves.
   'audio.meters': ['admin', 'director', 'graphics'],
+  // The director's lens controls, addressed to one camera (ADDRESSED_FRAME_TYPES).
+  'camera.control': ['camera'],
 };
 
 export function mayReceive(role: Role, type: ServerMessageType): boolean {

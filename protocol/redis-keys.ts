@@ -53,6 +53,8 @@ export interface RedisKeys {
   chapters(eventId: string): string;
   /** Hash camera id → JSON Camera. */
   cameras(eventId: string): string;
+  /** Hash camera id → JSON CameraDevice: its page's lens report, apart so health writes never race it. */
+  cameraDevices(eventId: string): string;
   /** Hash role → JSON { key, keyId, createdAt } for one event. */
   eventKeys(eventId: string): string;
   /** Hash camera id → JSON { hash, createdAt } of the camera's own key. */
@@ -126,6 +128,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     gameLog: (id) => `${prefix}event:${id}:game`,
     chapters: (id) => `${prefix}event:${id}:chapters`,
     cameras: (id) => `${prefix}event:${id}:cameras`,
+    cameraDevices: (id) => `${prefix}event:${id}:camera-devices`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,
     cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,
     eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,

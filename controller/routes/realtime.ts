@@ -31,6 +31,7 @@ import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
+import { DeviceReports } from '../services/camera-controls.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
 
@@ -120,6 +121,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mediaPeerOf(auth),
         auth.role,
       );
+      const deviceReports = new DeviceReports(app.cameras, eventId, media.peer);
       let lastRevision = -1;
       const sendText = (text: string): void => {
         open.send(text);
@@ -206,6 +208,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'media.request': (frame) => mediaFrame(() => media.request(frame)),
         'media.signal': (frame) => mediaFrame(() => media.signal(frame)),
         'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
+        // Either transport: a LiveKit camera's lens is controlled through this socket too.
+        'camera.device': (frame) => mediaFrame(() => deviceReports.report(frame.device)),
         'audio.meters': (frame) => {
           if (auth.role !== 'template') {
             send({

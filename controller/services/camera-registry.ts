@@ -1,8 +1,17 @@
 // Cameras of an event: registered by join code, status driven by LiveKit webhooks, kept in Redis so any
 // controller process (and a restarted one) sees the same list; every change goes out as a `cameras` frame.
+// A phone's lens report (`device`) is kept in a hash of its own and joined in when read: the page's health
+// reports rewrite the camera's JSON every few seconds and would otherwise overwrite a report racing them.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Camera, CameraHealth, CameraIngress, CameraStatus, CamerasMessage } from '../../protocol/index.ts';
+import type {
+  Camera,
+  CameraDevice,
+  CameraHealth,
+  CameraIngress,
+  CameraStatus,
+  CamerasMessage,
+} from '../../protocol/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
@@ -13,8 +22,9 @@ export function newCameraId(): string {
   return `cam-${Array.from(bytes, (b) => CAMERA_ID_ALPHABET[b % CAMERA_ID_ALPHABET.length]).join('')}`;
 }
 
+/** Sets ARGV[1] in hash KEYS[2] to ARGV[2] only while ARGV[1] is one of the cameras in KEYS[1]. */
 const SET_IF_PRESENT = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-  return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 end
 return -1`;
 
@@ -26,15 +36,21 @@ export class CameraRegistry {
   ) {}
 
   async list(eventId: string): Promise<Camera[]> {
-    const all = await this.redis.hgetall(this.keys.cameras(eventId));
-    return Object.values(all)
-      .map((raw) => JSON.parse(raw) as Camera)
+    const [all, devices] = await Promise.all([
+      this.redis.hgetall(this.keys.cameras(eventId)),
+      this.redis.hgetall(this.keys.cameraDevices(eventId)),
+    ]);
+    return Object.entries(all)
+      .map(([id, raw]) => withDevice(JSON.parse(raw) as Camera, devices[id]))
       .sort((a, b) => a.joinedAt - b.joinedAt);
   }
 
   async get(eventId: string, cameraId: string): Promise<Camera | null> {
-    const raw = await this.redis.hget(this.keys.cameras(eventId), cameraId);
-    return raw === null ? null : (JSON.parse(raw) as Camera);
+    const [raw, device] = await Promise.all([
+      this.redis.hget(this.keys.cameras(eventId), cameraId),
+      this.redis.hget(this.keys.cameraDevices(eventId), cameraId),
+    ]);
+    return raw === null ? null : withDevice(JSON.parse(raw) as Camera, device ?? undefined);
   }
 
   /** A phone joining by code, or (with `ingress`) an RTMP/WHIP camera whose ingress LiveKit just created for `id`. */
@@ -59,6 +75,8 @@ export class CameraRegistry {
 
   /** Returns the updated camera, or null for an identity that is not one of the event's cameras. */
   async setStatus(eventId: string, cameraId: string, status: CameraStatus, now = Date.now()): Promise<Camera | null> {
+    // A gone page's lens report says nothing about the next page (maybe another phone): it reports anew.
+    if (status === 'disconnected') await this.redis.hdel(this.keys.cameraDevices(eventId), cameraId);
     return this.#update(eventId, cameraId, (camera) => ({
       ...withoutHealth(camera),
       status,
@@ -81,21 +99,29 @@ export class CameraRegistry {
     }));
   }
 
+  /** A phone camera page's lens report; false for an identity that is not one of the event's cameras. */
+  async setDevice(eventId: string, cameraId: string, device: CameraDevice): Promise<boolean> {
+    return this.#setIfPresent(eventId, this.keys.cameraDevices(eventId), cameraId, device);
+  }
+
   async #update(eventId: string, cameraId: string, change: (camera: Camera) => Camera): Promise<Camera | null> {
     const camera = await this.get(eventId, cameraId);
     if (camera === null) return null;
     const next = change(camera);
-    // Only while it still exists: a health report racing the camera's removal must not bring it back.
-    const written = await this.redis.eval(
-      SET_IF_PRESENT,
-      1,
-      this.keys.cameras(eventId),
-      cameraId,
-      JSON.stringify(next),
-    );
-    if (written === -1) return null;
+    const { device: _device, ...stored } = next;
+    return (await this.#setIfPresent(eventId, this.keys.cameras(eventId), cameraId, stored)) ? next : null;
+  }
+
+  /**
+   * Writes `value` under the camera's id in `hash` and tells the pages, only while the camera still exists:
+   * a report racing the camera's removal must not bring it back.
+   */
+  async #setIfPresent(eventId: string, hash: string, cameraId: string, value: object): Promise<boolean> {
+    const cameras = this.keys.cameras(eventId);
+    const written = await this.redis.eval(SET_IF_PRESENT, 2, cameras, hash, cameraId, JSON.stringify(value));
+    if (written === -1) return false;
     await this.#broadcast(eventId);
-    return next;
+    return true;
   }
 
   /** An ingress webhook: the encoder's state and the camera status it implies. Null for no such ingress camera. */
@@ -114,12 +140,14 @@ export class CameraRegistry {
       lastSeen: now,
       ingress: { ...ingress, state: change.state, ...(change.error === undefined ? {} : { error: change.error }) },
     };
-    await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(next));
+    const { device: _device, ...stored } = next;
+    await this.redis.hset(this.keys.cameras(eventId), cameraId, JSON.stringify(stored));
     await this.#broadcast(eventId);
     return next;
   }
 
   async remove(eventId: string, cameraId: string): Promise<boolean> {
+    await this.redis.hdel(this.keys.cameraDevices(eventId), cameraId);
     const removed = (await this.redis.hdel(this.keys.cameras(eventId), cameraId)) > 0;
     if (removed) await this.#broadcast(eventId);
     return removed;
@@ -129,6 +157,10 @@ export class CameraRegistry {
     const frame: CamerasMessage = { type: 'cameras', eventId, cameras: await this.list(eventId) };
     await this.hub.publish(frame);
   }
+}
+
+function withDevice(camera: Camera, device: string | undefined): Camera {
+  return device === undefined ? camera : { ...camera, device: JSON.parse(device) as CameraDevice };
 }
 
 function withoutHealth(camera: Camera): Camera {

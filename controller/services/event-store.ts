@@ -277,6 +277,7 @@ export class EventStore {
         this.keys.gameLog(eventId),
         this.keys.eventLog(eventId),
         this.keys.cameras(eventId),
+        this.keys.cameraDevices(eventId),
         this.keys.presence(eventId),
         this.keys.chat(eventId),
         this.keys.chatSettings(eventId),

@@ -133,12 +133,20 @@ export class DirectCameraStack {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Opens the camera link as a person would, types a name and joins; resolves with the new camera. */
-  async joinCamera(label: string, phone = 0): Promise<{ page: Page; camera: Camera }> {
+  /**
+   * Opens the camera link as a person would, types a name and joins; resolves with the new camera.
+   * `prepare` runs on the page before it loads (e.g. `evaluateOnNewDocument` to stand in for a phone's API).
+   */
+  async joinCamera(
+    label: string,
+    phone = 0,
+    prepare: (page: Page) => Promise<void> = async () => {},
+  ): Promise<{ page: Page; camera: Camera }> {
     const browser = this.cameraBrowsers[phone];
     if (browser === undefined) throw new Error(`no phone ${phone}`);
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[camera pageerror]', error));
+    await prepare(page);
     await page.goto(`http://${this.host}/camera?code=${this.joinCode}`, { waitUntil: 'load' });
     await page.waitForSelector('#join-label');
     await page.type('#join-label', label);

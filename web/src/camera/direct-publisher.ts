@@ -86,12 +86,36 @@ export class DirectPublisher {
 
   /** Another camera or microphone: the new track replaces the old one on every connection, no renegotiation. */
   async useDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<void> {
-    const old = this.#stream;
     const choice = kind === 'videoinput' ? { videoDeviceId: deviceId } : { audioDeviceId: deviceId };
-    const next = await navigator.mediaDevices.getUserMedia(constraints(choice, kind));
+    await this.#replace(constraints(choice, kind));
+  }
+
+  /** The camera facing the other way (a phone's front/back), on every connection at once. */
+  async useFacing(facing: 'user' | 'environment'): Promise<void> {
+    const video = constraints({}, 'videoinput').video as MediaTrackConstraints;
+    await this.#replace({ video: { ...video, facingMode: { exact: facing } } });
+  }
+
+  /** The camera track now sending, for the lens controls. */
+  videoTrack(): MediaStreamTrack | null {
+    return this.#stream?.getVideoTracks()[0] ?? null;
+  }
+
+  /** The capture changed size (the director asked for another): each connection's encoding follows it. */
+  async followCapture(): Promise<void> {
+    const track = this.videoTrack();
+    if (track === null) return;
+    for (const session of this.#sessions.values())
+      for (const sender of session.pc.getSenders())
+        if (sender.track === track) await applyQuality(sender, session.quality, track);
+  }
+
+  async #replace(wanted: MediaStreamConstraints): Promise<void> {
+    const old = this.#stream;
+    const next = await navigator.mediaDevices.getUserMedia(wanted);
     const track = next.getTracks()[0];
     if (track === undefined || old === null) return;
-    const previous = kind === 'videoinput' ? old.getVideoTracks()[0] : old.getAudioTracks()[0];
+    const previous = track.kind === 'video' ? old.getVideoTracks()[0] : old.getAudioTracks()[0];
     for (const session of this.#sessions.values()) {
       for (const sender of session.pc.getSenders()) {
         if (sender.track?.kind !== track.kind) continue;
@@ -104,7 +128,7 @@ export class DirectPublisher {
       previous.stop();
     }
     old.addTrack(track);
-    if (kind === 'videoinput') this.#options.callbacks.preview(this.#previewElement());
+    if (track.kind === 'video') this.#options.callbacks.preview(this.#previewElement());
   }
 
   async close(): Promise<void> {

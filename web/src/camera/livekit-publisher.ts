@@ -19,6 +19,7 @@ export interface DeviceChoice {
 
 type LiveKit = typeof import('livekit-client');
 type Room = InstanceType<LiveKit['Room']>;
+type LocalVideoTrack = InstanceType<LiveKit['LocalVideoTrack']>;
 
 export class LiveKitPublisher {
   #room: Room | null = null;
@@ -73,6 +74,20 @@ export class LiveKitPublisher {
     await this.#room?.switchActiveDevice(kind, deviceId);
   }
 
+  /** The camera facing the other way (a phone's front/back): the published track restarts in place. */
+  async useFacing(facing: 'user' | 'environment'): Promise<void> {
+    await this.#cameraTrack()?.restartTrack({ facingMode: facing });
+    this.#refreshPreview();
+  }
+
+  /** The camera track now published, for the lens controls. */
+  videoTrack(): MediaStreamTrack | null {
+    return this.#cameraTrack()?.mediaStreamTrack ?? null;
+  }
+
+  /** LiveKit sizes its simulcast layers from the track itself: nothing to follow. */
+  async followCapture(): Promise<void> {}
+
   async close(): Promise<void> {
     const room = this.#room;
     this.#room = null;
@@ -80,11 +95,15 @@ export class LiveKitPublisher {
     await room?.disconnect();
   }
 
-  #refreshPreview(): void {
+  #cameraTrack(): LocalVideoTrack | undefined {
     const room = this.#room;
     const lk = this.#lk;
-    if (room === null || lk === null) return;
-    const track = room.localParticipant.getTrackPublication(lk.Track.Source.Camera)?.videoTrack;
+    if (room === null || lk === null) return undefined;
+    return room.localParticipant.getTrackPublication(lk.Track.Source.Camera)?.videoTrack;
+  }
+
+  #refreshPreview(): void {
+    const track = this.#cameraTrack();
     this.#callbacks.preview(track === undefined || track.isMuted ? null : (track.attach() as HTMLVideoElement));
   }
 }

@@ -17,6 +17,7 @@ import { LIVEKIT_RECONNECT_MS, LiveKitTokenKeeper } from '../lib/livekit-token-k
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
 import { showFatal, startPage } from '../lib/page.ts';
+import { CameraTools } from './camera-tools.ts';
 import { DevicePicker } from './device-picker.ts';
 import { DirectPublisher } from './direct-publisher.ts';
 import { IsoRecorder } from './iso-recorder.ts';
@@ -78,6 +79,18 @@ function run(join: JoinResponse): void {
   const micButton = h('button', { type: 'button', id: 'mic-toggle' }, 'Mute mic');
   const videoButton = h('button', { type: 'button', id: 'video-toggle' }, 'Stop video');
   const picker = new DevicePicker();
+  // Lens, framing and the director's remote controls, on whichever track the publisher sends now.
+  const tools = new CameraTools({
+    track: () => publisher.videoTrack(),
+    flip: (facing) => publisher.useFacing(facing),
+    resized: () => publisher.followCapture(),
+    report: (device) => realtime.send({ type: 'camera.device', device }),
+    preview,
+  });
+  realtime.handle({ 'camera.control': (frame) => void tools.handleControl(frame) });
+  realtime.on('status', (status) => {
+    if (status === 'online') tools.reportAgain();
+  });
   main.append(
     h(
       'div',
@@ -89,6 +102,7 @@ function run(join: JoinResponse): void {
       isoStatus,
       linkDetail,
       h('div', { class: 'camera-controls' }, micButton, videoButton),
+      tools.element,
       picker.element,
       h('button', { type: 'button', class: 'leave', onclick: () => void leave() }, 'Leave'),
     ),
@@ -116,6 +130,8 @@ function run(join: JoinResponse): void {
       element.muted = true;
       element.playsInline = true;
     }
+    // A new preview is a new track (start, device switch, flip): the lens controls follow it.
+    void tools.attach();
   };
 
   const showQuality = (q: Quality): void => {

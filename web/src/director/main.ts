@@ -12,6 +12,7 @@ import { CameraFeeds } from './camera-feeds.ts';
 import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
 import { EncoderCameras } from './encoder-cameras.ts';
 import { JoinCard } from './join-card.ts';
+import { LensControls } from './lens-controls.ts';
 import { MixerPanel } from './mixer-panel.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
@@ -49,6 +50,7 @@ if (page !== null) {
     send({ type: 'iso.arm', armed }, armed ? 'Arm ISO recording' : 'Disarm ISO recording'),
   );
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
+  const lens = new LensControls(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
   const cameraList = new CameraList(api, params.eventId, realtime, {
     emptyText: 'No camera has joined yet: let the crew scan the join code.',
@@ -106,6 +108,7 @@ if (page !== null) {
   realtime.on('state', (state) => {
     multiview.update(state, realtime.serverNow());
     feeds.refresh();
+    lens.refresh();
     switcher.update(state);
     pip.update(state);
     replay.update(state);

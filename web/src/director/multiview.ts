@@ -27,6 +27,11 @@ export class Multiview {
     return this.#cell(source)?.tile;
   }
 
+  /** The place under a source's buttons for its camera's lens controls (lens-controls.ts). */
+  lensSlot(source: SourceId): HTMLElement | undefined {
+    return this.#cell(source)?.lensSlot;
+  }
+
   update(state: ProgramState, serverNow: number): void {
     this.#cells.update(state.sources);
     this.updateTally(state, serverNow);
@@ -45,6 +50,7 @@ export class Multiview {
 class MultiviewCell implements KeyedView<Source> {
   readonly element: HTMLElement;
   readonly tile: SourceTile;
+  readonly lensSlot = h('div', { class: 'cell-lens' });
   readonly #preview: HTMLButtonElement;
   readonly #take: HTMLButtonElement;
 
@@ -61,6 +67,7 @@ class MultiviewCell implements KeyedView<Source> {
       { class: 'multiview-cell', 'data-source': source.id },
       this.tile.element,
       h('div', { class: 'cell-buttons' }, this.#preview, this.#take),
+      this.lensSlot,
     );
   }
 

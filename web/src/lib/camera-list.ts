@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import '../styles/camera-list.css';
 import {
   CameraSchema,
+  describeDevice,
   describeHealth,
   healthLevel,
   parse,
@@ -100,6 +101,8 @@ class CameraRow implements KeyedView<Camera> {
   readonly #status = h('span', { class: 'muted camera-status' });
   readonly #seen = h('span', { class: 'muted mono camera-seen' });
   readonly #health = h('span', { class: 'camera-health mono' });
+  /** What a phone's lens offers and runs at: zoom, torch, focus, picture (the director sets them on its tile). */
+  readonly #device = h('span', { class: 'camera-device muted mono' });
 
   constructor(private readonly view: () => { now: number; state: ProgramState | null }) {
     this.element = h(
@@ -112,6 +115,7 @@ class CameraRow implements KeyedView<Camera> {
       this.#status,
       this.#seen,
       this.#health,
+      this.#device,
     );
   }
 
@@ -132,6 +136,9 @@ class CameraRow implements KeyedView<Camera> {
     this.#health.hidden = health === undefined;
     this.#health.dataset.level = health === undefined ? '' : healthLevel(health);
     setText(this.#health, health === undefined ? '' : describeHealth(health));
+    const device = camera.status === 'disconnected' ? undefined : camera.device;
+    this.#device.hidden = device === undefined;
+    setText(this.#device, device === undefined ? '' : describeDevice(device));
   }
 }
 
