@@ -287,27 +287,24 @@ export const JoinRequestSchema = Type.Object(
 );
 export type JoinRequest = Static<typeof JoinRequestSchema>;
 
-export const JoinResponseSchema = Type.Object({
-  eventId: EventIdSchema,
-  camera: CameraSchema,
-  /** This camera's own key (bound to `camera.id`), for the page's later API and WebSocket calls. */
+/** What a join answer carries beside what it made (a camera, or a commentary seat). */
+const JOIN_ANSWER_FIELDS = {
+  /** The camera's or seat's own key (bound to its id), for the page's later API and WebSocket calls. */
   key: Type.String(),
   /** null when LiveKit is not configured. */
   livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
   /** livekit: publish into the room with `livekit`; direct: send to the receiving pages over WebRTC. */
   transport: MediaTransportSchema,
-});
+};
+
+export const JoinResponseSchema = Type.Object({ eventId: EventIdSchema, camera: CameraSchema, ...JOIN_ANSWER_FIELDS });
 export type JoinResponse = Static<typeof JoinResponseSchema>;
 
-/** The answer to a join `as: 'commentary'`: the seat made, and its own key (bound to `seat.id`). */
+/** The answer to a join `as: 'commentary'`: the seat made, and its own key (role `commentary`). */
 export const CommentaryJoinResponseSchema = Type.Object({
   eventId: EventIdSchema,
   seat: SeatSchema,
-  /** The seat's own key (role `commentary`), for the commentary page's API and WebSocket calls. */
-  key: Type.String(),
-  /** null when LiveKit is not configured: the seat publishes its microphone over direct signalling. */
-  livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
-  transport: MediaTransportSchema,
+  ...JOIN_ANSWER_FIELDS,
 });
 export type CommentaryJoinResponse = Static<typeof CommentaryJoinResponseSchema>;
 

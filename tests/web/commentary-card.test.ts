@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function seatLinks(page: Page): Promise<string[]> {
-  return page.$$eval('.seat-row a.seat-link', (links) => links.map((a) => (a as HTMLAnchorElement).href));
+  return page.$$eval('.seat-row a.seat-link', (links) => links.map((a) => a.href));
 }
 
 describe('the Commentary card', () => {
