@@ -6,7 +6,9 @@ import { notify } from './notices.ts';
 const COPIED_SHOWN_MS = 1500;
 
 export async function copyLink(url: string, button: HTMLButtonElement): Promise<void> {
-  const label = button.textContent ?? 'Copy link';
+  // Kept on the button: a second click while it says "Copied" must not make that its label.
+  button.dataset.label ??= button.textContent ?? 'Copy link';
+  const label = button.dataset.label;
   try {
     // The Clipboard API exists only in secure contexts (https or localhost): a LAN address over http
     // falls back to the selection-based copy.
