@@ -8,12 +8,14 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  */
 const UNIT_TESTS = [
   'tests/protocol/*.test.ts',
-  'tests/controller/{access-matrix,camera-controls,cameras-livekit,direct-media-signalling,events-and-keys,fuzz}.test.ts',
+  'tests/controller/{access-matrix,camera-controls,cameras-livekit,commentary-seats,direct-media-signalling}.test.ts',
+  'tests/controller/{events-and-keys,fuzz}.test.ts',
   'tests/controller/{ingress-cameras,obs-websocket,program-api,program-concurrency}.test.ts',
   'tests/controller/{realtime-abuse,realtime-relay,realtime-roles,watch-info}.test.ts',
   'tests/replay/iso-egress.test.ts',
   'tests/runtime/{config,livekit-twirp-stub,logger}.test.ts',
-  'tests/security/{camera-impersonation,destination-secrets,key-revocation,livekit-token-refresh}.test.ts',
+  'tests/security/{camera-impersonation,commentary-seats,destination-secrets,key-revocation}.test.ts',
+  'tests/security/livekit-token-refresh.test.ts',
   'tests/security/{log-stream-trim,output-plan-cas,proxy-trust,redis-blip}.test.ts',
   'tests/stack/worker-healthcheck.test.ts',
   'tests/template/template-query.test.ts',

@@ -51,7 +51,7 @@ export function parentCameraTracks(): CameraTrackSource | null {
   }
 }
 
-/** The participant ids of a state's camera sources: what a page receives. */
+/** The participant ids of a state's camera and commentary seat sources: what a page receives. */
 export function cameraParticipants(sources: readonly Source[]): string[] {
-  return sources.filter((s) => s.kind === 'livekit').map((s) => s.participant ?? s.id);
+  return sources.filter((s) => s.kind === 'livekit' || s.kind === 'commentary').map((s) => s.participant ?? s.id);
 }

@@ -19,20 +19,33 @@ import { SportRulesPatchSchema, SportRulesSchema } from './sport-presets.ts';
 import { CameraHealthSchema } from './camera-health.ts';
 import { CameraDeviceSchema } from './camera-device.ts';
 import { MediaTransportSchema } from './media-transport.ts';
+import { COMMENTARY_ROLE, SeatIdSchema, SeatSchema } from './commentary.ts';
 
 export const RoleSchema = Type.Union(
-  ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'].map((r) => Type.Literal(r)) as [
+  ['admin', 'director', 'graphics', 'camera', 'viewer', 'template', 'commentary'].map((r) => Type.Literal(r)) as [
     ReturnType<typeof Type.Literal<'admin'>>,
     ReturnType<typeof Type.Literal<'director'>>,
     ReturnType<typeof Type.Literal<'graphics'>>,
     ReturnType<typeof Type.Literal<'camera'>>,
     ReturnType<typeof Type.Literal<'viewer'>>,
     ReturnType<typeof Type.Literal<'template'>>,
+    ReturnType<typeof Type.Literal<typeof COMMENTARY_ROLE>>,
   ],
 );
 export type Role = Static<typeof RoleSchema>;
-export const ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'];
-/** Roles that have one key per event (admin is global). */
+export const ROLES: readonly Role[] = [
+  'admin',
+  'director',
+  'graphics',
+  'camera',
+  'viewer',
+  'template',
+  COMMENTARY_ROLE,
+];
+/**
+ * Roles that have one key per event (admin is global). `commentary` is not one: each seat's key is its own
+ * (commentary.ts), as is each joined camera's.
+ */
 export const EVENT_ROLES = ['director', 'graphics', 'camera', 'viewer', 'template'] as const satisfies readonly Role[];
 export type EventRole = (typeof EVENT_ROLES)[number];
 export const EventRoleSchema = Type.Union(EVENT_ROLES.map((r) => Type.Literal(r)));
@@ -262,26 +275,41 @@ export const LiveKitTokenSchema = Type.Object({
 });
 export type LiveKitToken = Static<typeof LiveKitTokenSchema>;
 
+/** What a join code makes: a camera (the default), or a commentary seat (sound only, commentary.ts). */
+export const JoinAsSchema = Type.Union([Type.Literal('camera'), Type.Literal('commentary')]);
+export type JoinAs = Static<typeof JoinAsSchema>;
+
 export const JoinRequestSchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Za-z0-9]{6,16}$' }),
     label: Type.Optional(oneLineText(64)),
+    /** Left out: `camera`. The join page offers "Camera" and "Commentary". */
+    as: Type.Optional(JoinAsSchema),
   },
   { additionalProperties: false },
 );
 export type JoinRequest = Static<typeof JoinRequestSchema>;
 
-export const JoinResponseSchema = Type.Object({
-  eventId: EventIdSchema,
-  camera: CameraSchema,
-  /** This camera's own key (bound to `camera.id`), for the page's later API and WebSocket calls. */
+/** What a join answer carries beside what it made (a camera, or a commentary seat). */
+const JOIN_ANSWER_FIELDS = {
+  /** The camera's or seat's own key (bound to its id), for the page's later API and WebSocket calls. */
   key: Type.String(),
   /** null when LiveKit is not configured. */
   livekit: Type.Union([LiveKitTokenSchema, Type.Null()]),
   /** livekit: publish into the room with `livekit`; direct: send to the receiving pages over WebRTC. */
   transport: MediaTransportSchema,
-});
+};
+
+export const JoinResponseSchema = Type.Object({ eventId: EventIdSchema, camera: CameraSchema, ...JOIN_ANSWER_FIELDS });
 export type JoinResponse = Static<typeof JoinResponseSchema>;
+
+/** The answer to a join `as: 'commentary'`: the seat made, and its own key (role `commentary`). */
+export const CommentaryJoinResponseSchema = Type.Object({
+  eventId: EventIdSchema,
+  seat: SeatSchema,
+  ...JOIN_ANSWER_FIELDS,
+});
+export type CommentaryJoinResponse = Static<typeof CommentaryJoinResponseSchema>;
 
 // ---- Keys ---------------------------------------------------------------------------------------
 
@@ -299,6 +327,8 @@ export const WhoAmISchema = Type.Object({
   keyId: Type.String(),
   /** A camera's own key: the camera it acts as. */
   cameraId: Type.Optional(CameraIdSchema),
+  /** A commentary seat's key: the seat it acts as. */
+  seatId: Type.Optional(SeatIdSchema),
 });
 export type WhoAmI = Static<typeof WhoAmISchema>;
 
@@ -360,6 +390,7 @@ export const PresenceSchema = Type.Object({
     graphics: Type.Integer({ minimum: 0 }),
     camera: Type.Integer({ minimum: 0 }),
     template: Type.Integer({ minimum: 0 }),
+    commentary: Type.Integer({ minimum: 0 }),
   }),
 });
 export type Presence = Static<typeof PresenceSchema>;

@@ -109,9 +109,13 @@ export function defaultAudioState(): AudioState {
   return { sources: {}, master: defaultAudioMaster() };
 }
 
-/** A source's settings before anyone touched its strip: cameras follow the picture at unity gain. */
-export function defaultAudioSourceSettings(_source?: Pick<Source, 'kind'>): AudioSourceSettings {
-  return { gainDb: 0, muted: false, mode: 'follow', delayMs: 0, duckOthers: false };
+/**
+ * A source's settings before anyone touched its strip: cameras follow the picture at unity gain; a
+ * commentary seat has no picture to follow, so it is always in the mix and the others duck under its voice.
+ */
+export function defaultAudioSourceSettings(source?: Pick<Source, 'kind'>): AudioSourceSettings {
+  const commentary = source?.kind === 'commentary';
+  return { gainDb: 0, muted: false, mode: commentary ? 'on' : 'follow', delayMs: 0, duckOthers: commentary };
 }
 
 /** The settings a renderer applies to a source: its stored entry, or its kind's defaults. */

@@ -1,5 +1,5 @@
 // Direct camera media (no LiveKit): the camera page sends its camera and microphone straight to each page
-// that shows it, over browser WebRTC. These are the signalling frames the controller's event WebSocket
+// that shows it, over browser WebRTC; a commentary seat's page sends its microphone the same way (sound only). These are the signalling frames the controller's event WebSocket
 // relays between a camera and a receiving page of the same event; no media ever passes through Node.
 //
 // A receiver asks a camera for its media (`media.request`), the camera answers with an offer, both sides
@@ -7,6 +7,7 @@
 // the camera its socket belongs to, a receiver only as its own connection.
 import { Type, type Static } from '@sinclair/typebox';
 import { CameraIdSchema } from './api.ts';
+import { SeatIdSchema } from './commentary.ts';
 import { MediaTransportSchema } from './media-transport.ts';
 import { EventIdSchema } from './wire.ts';
 
@@ -76,8 +77,23 @@ export const IceServersSchema = Type.Array(IceServerSchema);
 
 // ---- Client → controller ----------------------------------------------------------------------
 
-/** A camera or a receiving page: who a signal is addressed to or comes from. */
-const PeerIdSchema = Type.Union([CameraIdSchema, ReceiverIdSchema]);
+/**
+ * A page that sends media: a camera (picture and sound), or a commentary seat (its microphone only: its
+ * offers carry no video, see offersVideo). Frames name it in their `camera` field either way.
+ */
+export const PublisherIdSchema = Type.Union([CameraIdSchema, SeatIdSchema]);
+/** A publisher or a receiving page: who a signal is addressed to or comes from. */
+const PeerIdSchema = Type.Union([CameraIdSchema, SeatIdSchema, ReceiverIdSchema]);
+
+/** Publisher ids start so (`cam-…`, `seat-…`); receiver ids with `rx-`. */
+export function isPublisherId(id: string): boolean {
+  return id.startsWith('cam-') || id.startsWith('seat-');
+}
+
+/** Whether a session description asks for a video stream (an `m=video` section): a seat may send none. */
+export function offersVideo(sdp: string): boolean {
+  return /^m=video /m.test(sdp);
+}
 
 /** What a request says, as the receiver sends it and as the camera gets it. */
 const requestFields = { session: MediaSessionSchema, quality: MediaQualitySchema };
@@ -90,9 +106,12 @@ const signalFields = {
   candidate: Type.Optional(Type.Union([IceCandidateSchema, Type.Null()])),
 };
 
-/** A receiving page asks a camera for its media (again, after a failure: a new session). */
+/**
+ * A receiving page asks a camera (or a commentary seat) for its media (again, after a failure: a new
+ * session). A seat ignores `quality`: it has one sound.
+ */
 export const MediaRequestMessageSchema = Type.Object(
-  { type: Type.Literal('media.request'), camera: CameraIdSchema, ...requestFields },
+  { type: Type.Literal('media.request'), camera: PublisherIdSchema, ...requestFields },
   { additionalProperties: false },
 );
 export type MediaRequestMessage = Static<typeof MediaRequestMessageSchema>;
@@ -123,7 +142,7 @@ export type MediaConfigMessage = Static<typeof MediaConfigMessageSchema>;
  * media at once instead of waiting for their retry, or show its slate.
  */
 export const MediaCameraMessageSchema = Type.Object(
-  { type: Type.Literal('media.camera'), eventId: EventIdSchema, camera: CameraIdSchema, online: Type.Boolean() },
+  { type: Type.Literal('media.camera'), eventId: EventIdSchema, camera: PublisherIdSchema, online: Type.Boolean() },
   { additionalProperties: false },
 );
 export type MediaCameraMessage = Static<typeof MediaCameraMessageSchema>;
@@ -133,7 +152,7 @@ export const MediaRequestDeliveryMessageSchema = Type.Object(
   {
     type: Type.Literal('media.request'),
     eventId: EventIdSchema,
-    to: CameraIdSchema,
+    to: PublisherIdSchema,
     from: ReceiverIdSchema,
     ...requestFields,
   },

@@ -15,6 +15,7 @@ export * from './redis-keys.ts';
 export * from './livekit-room.ts';
 export * from './template-page.ts';
 export * from './api.ts';
+export * from './commentary.ts';
 export * from './frame-codec.ts';
 export * from './realtime.ts';
 export * from './watch.ts';

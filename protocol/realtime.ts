@@ -15,7 +15,7 @@
 //   4. Pages register a handler for the new type on the shared client (client/realtime-client.ts).
 // Clients ignore types they do not know, so an added server frame never breaks an older page.
 import { Type, type Static } from '@sinclair/typebox';
-import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema, type Role } from './api.ts';
+import { CameraSchema, DestinationViewSchema, EventLogEntrySchema, PresenceSchema, ROLES, type Role } from './api.ts';
 import { frameCodec } from './frame-codec.ts';
 import { ExportStatusMessageSchema, OutputStatusMessageSchema, RerenderStatusMessageSchema } from './jobs.ts';
 import { WatchMessageSchema } from './watch.ts';
@@ -145,20 +145,22 @@ export const serverMessages = frameCodec(SERVER_MESSAGE_SCHEMAS);
 export const clientMessages = frameCodec(CLIENT_MESSAGE_SCHEMAS);
 
 const OPERATORS = ['admin', 'director'] as const satisfies readonly Role[];
+/** Pages that send media over direct signalling: a camera, a commentary seat (its microphone only). */
+export const MEDIA_PUBLISHERS = ['camera', 'commentary'] as const satisfies readonly Role[];
 /** Pages that show camera pictures (monitors, the program template): direct-media receivers. */
 export const MEDIA_RECEIVERS = ['admin', 'director', 'graphics', 'template'] as const satisfies readonly Role[];
 
 /**
- * Which roles receive each server frame. Public keys (viewer, camera, template) see the program state and
- * nothing operational: destinations carry hosts and key tails, job status carries paths and encoder
+ * Which roles receive each server frame. Public keys (viewer, camera, template) and commentary seats see the
+ * program state and nothing operational: destinations carry hosts and key tails, job status carries paths and encoder
  * errors, the event log and camera list carry operator detail.
  */
 export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: readonly Role[] } = {
-  state: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  state: ROLES,
   // Direct answers to the socket's own ping, command or bad frame.
-  pong: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
-  error: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
-  result: ['admin', 'director', 'graphics', 'camera', 'viewer', 'template'],
+  pong: ROLES,
+  error: ROLES,
+  result: ROLES,
   cameras: OPERATORS,
   destinations: OPERATORS,
   log: OPERATORS,
@@ -168,10 +170,10 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'job.export': OPERATORS,
   'job.rerender': OPERATORS,
   // Direct cameras. Addressed frames (request, signal) also reach only the socket they name.
-  'media.config': [...MEDIA_RECEIVERS, 'camera'],
+  'media.config': [...MEDIA_RECEIVERS, ...MEDIA_PUBLISHERS],
   'media.camera': MEDIA_RECEIVERS,
-  'media.request': ['camera'],
-  'media.signal': [...MEDIA_RECEIVERS, 'camera'],
+  'media.request': MEDIA_PUBLISHERS,
+  'media.signal': [...MEDIA_RECEIVERS, ...MEDIA_PUBLISHERS],
   // Chat beside the Pitchside player; history is the socket's own answer on connect.
   'chat.history': CHAT_ROLES,
   'chat.message': CHAT_ROLES,

@@ -59,9 +59,16 @@ export interface RedisKeys {
   eventKeys(eventId: string): string;
   /** Hash camera id → JSON { hash, createdAt } of the camera's own key. */
   cameraKeys(eventId: string): string;
+  /** Hash seat id → JSON Seat (commentary.ts). */
+  commentarySeats(eventId: string): string;
+  /**
+   * Hash seat id → JSON { key, hash, createdAt } of the seat's own key. Kept whole (unlike a camera's) so the
+   * director can hand the seat's link out again.
+   */
+  seatKeys(eventId: string): string;
   /** Set of sha256(key) of every key issued for the event (so deleting it revokes them all). */
   eventKeyIndex(eventId: string): string;
-  /** Hash sha256(key) → JSON { role, eventId, keyId, cameraId? }. */
+  /** Hash sha256(key) → JSON { role, eventId, keyId, cameraId?, seatId? }. */
   keyLookup(): string;
   /** Pub/sub channel carrying KeyRevocation messages: every process closes the revoked keys' sockets. */
   revocationChannel(): string;
@@ -131,6 +138,8 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     cameraDevices: (id) => `${prefix}event:${id}:camera-devices`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,
     cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,
+    commentarySeats: (id) => `${prefix}event:${id}:commentary`,
+    seatKeys: (id) => `${prefix}event:${id}:seat-keys`,
     eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,
     keyLookup: () => `${prefix}keys`,
     revocationChannel: () => `${prefix}revocations`,

@@ -11,7 +11,7 @@ import {
   type AudioSourceSettings,
   type AudioState,
 } from './audio.ts';
-import { MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
+import { hasPicture, MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
   | 'STALE_REVISION'
@@ -24,7 +24,8 @@ export type CommandErrorCode =
   | 'SCHEDULE_OUT_OF_RANGE'
   | 'NOTHING_SCHEDULED'
   | 'RESERVED_SOURCE'
-  | 'NO_REPLAY';
+  | 'NO_REPLAY'
+  | 'SOUND_ONLY';
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -96,7 +97,7 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return take(base, command.source, transition, at, base.preview, schedule(base, at, now));
     }
     case 'program.preview':
-      requireSource(state, command.source, 'source');
+      requirePictureSource(state, command.source, 'source');
       return { ...state, preview: command.source };
     case 'program.auto':
     case 'program.cut': {
@@ -286,6 +287,14 @@ function requireSource(state: ProgramState, id: SourceId, field: string): Source
   return source;
 }
 
+/** A source that can be seen: program, preview and PiP never hold a sound-only one (a commentary seat). */
+function requirePictureSource(state: ProgramState, id: SourceId, field: string): Source {
+  const source = requireSource(state, id, field);
+  if (!hasPicture(source))
+    reject('SOUND_ONLY', `"${source.label}" is sound only: it is in the mix, never on screen.`, field);
+  return source;
+}
+
 function mergeTransition(current: Transition, patch: TransitionPatch | undefined): Transition {
   return patch === undefined ? current : { ...current, ...patch };
 }
@@ -350,7 +359,7 @@ function take(
   preview: SourceId | null,
   scheduled: { previewBefore: SourceId | null } | null,
 ): ProgramState {
-  if (to !== REPLAY_SOURCE_ID) requireSource(state, to, 'source');
+  if (to !== REPLAY_SOURCE_ID) requirePictureSource(state, to, 'source');
   // Leaving a replay ends it; the replay never becomes the preview (AUTO puts the old program there).
   const leaving = to !== REPLAY_SOURCE_ID ? { replay: null } : {};
   if (preview === REPLAY_SOURCE_ID) preview = state.replay?.returnTo ?? null;
@@ -411,7 +420,7 @@ function removeSource(state: ProgramState, id: SourceId): ProgramState {
 }
 
 function setPip(state: ProgramState, command: CommandOf<'pip.set'>): ProgramState {
-  if (command.source !== undefined && command.source !== null) requireSource(state, command.source, 'source');
+  if (command.source !== undefined && command.source !== null) requirePictureSource(state, command.source, 'source');
   const pip = { ...state.pip, border: { ...state.pip.border } };
   if (command.source !== undefined) pip.source = command.source;
   if (command.corner !== undefined) {

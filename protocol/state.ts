@@ -17,15 +17,36 @@ export type Colour = Static<typeof ColourSchema>;
 /** Server time in milliseconds since the Unix epoch: every timestamp in the state is server time. */
 export const ServerTimeSchema = Type.Number({ minimum: 0 });
 
-export const SourceKindSchema = Type.Union([Type.Literal('livekit'), Type.Literal('test'), Type.Literal('media')]);
+/**
+ * livekit: a camera (LiveKit or direct); test: a built-in pattern; media: a URL; commentary: a commentary
+ * seat's microphone (commentary.ts), sound only.
+ */
+export const SourceKindSchema = Type.Union([
+  Type.Literal('livekit'),
+  Type.Literal('test'),
+  Type.Literal('media'),
+  Type.Literal('commentary'),
+]);
 export type SourceKind = Static<typeof SourceKindSchema>;
+
+/** Kinds with sound and no picture: never a tile, never on program, preview or PiP. */
+export const SOUND_ONLY_SOURCE_KINDS: readonly SourceKind[] = ['commentary'];
+
+export function hasPicture(source: Pick<Source, 'kind'>): boolean {
+  return !SOUND_ONLY_SOURCE_KINDS.includes(source.kind);
+}
+
+/** The sources that show a picture, in state order: what multiviews, switchers and layouts list. */
+export function pictureSources<T extends Pick<Source, 'kind'>>(sources: readonly T[]): T[] {
+  return sources.filter(hasPicture);
+}
 
 export const SourceSchema = Type.Object(
   {
     id: SourceIdSchema,
     label: oneLineText(64),
     kind: SourceKindSchema,
-    /** livekit: the participant identity whose camera track this source shows. */
+    /** livekit: the participant identity whose camera track this source shows; commentary: the seat id. */
     participant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /**
      * media: a URL the template can play in a video element (http(s) only), with no `user:password@`:

@@ -13,10 +13,12 @@ import type { AuthContext } from '../services/key-store.ts';
 
 /**
  * Roles that may call a route, or public (health, join by code, signed webhooks). `ownCamera`: the route
- * acts as the camera in its `:cameraId` param, which a camera key may only be for its own camera.
- * `publicPlayback`: without a key, the route is open when its `:eventId` is marked `publicPlayback`.
+ * acts as the camera in its `:cameraId` param, which a camera key may only be for its own camera; `ownSeat`
+ * the same for a commentary seat's key and the `:seatId` param. `publicPlayback`: without a key, the route
+ * is open when its `:eventId` is marked `publicPlayback`.
  */
-export type RouteAccess = { public: true } | { roles: readonly Role[]; ownCamera?: boolean; publicPlayback?: boolean };
+export type RouteAccess =
+  { public: true } | { roles: readonly Role[]; ownCamera?: boolean; ownSeat?: boolean; publicPlayback?: boolean };
 
 export interface RegisteredRoute {
   method: string;
@@ -107,7 +109,7 @@ export const authPlugin = fp<AuthOptions>(
         if ((await app.events.get(eventId))?.publicPlayback === true) return;
       }
       const auth = key === null ? null : await app.apiKeys.resolve(key);
-      // A camera key acting as another camera is counted as a failure too: it is an impersonation attempt.
+      // A camera or seat key acting as another is counted as a failure too: it is an impersonation attempt.
       const failure =
         auth === null
           ? key === null
@@ -154,6 +156,7 @@ export function accessFailure(
   if (auth.eventId !== null && eventId !== undefined && auth.eventId !== eventId)
     return new AppError(403, 'FORBIDDEN', 'This key belongs to another event.');
   if (access.ownCamera === true && !mayActAsCamera(auth, params['cameraId'])) return notOwnCamera();
+  if (access.ownSeat === true && !mayActAsSeat(auth, params['seatId'])) return notOwnSeat();
   return null;
 }
 
@@ -179,6 +182,16 @@ export function invalidKey(): AppError {
 export function mayActAsCamera(auth: AuthContext, cameraId: string | undefined): boolean {
   if (auth.role !== 'camera') return true;
   return cameraId !== undefined && auth.cameraId === cameraId;
+}
+
+/** Whether the caller may act as this commentary seat: operators for any, a seat's key only for its own. */
+export function mayActAsSeat(auth: AuthContext, seatId: string | undefined): boolean {
+  if (auth.role !== 'commentary') return true;
+  return seatId !== undefined && auth.seatId === seatId;
+}
+
+export function notOwnSeat(): AppError {
+  return new AppError(403, 'FORBIDDEN', 'A commentary key may act only as its own seat.', '/seatId');
 }
 
 export function notOwnCamera(): AppError {

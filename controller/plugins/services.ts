@@ -11,6 +11,7 @@ import { apiKeysPlugin } from './app/api-keys.ts';
 import { audioMetersPlugin } from './app/audio-meters.ts';
 import { camerasPlugin } from './app/cameras.ts';
 import { chatPlugin } from './app/chat.ts';
+import { commentaryPlugin } from './app/commentary.ts';
 import { eventLogPlugin } from './app/event-log.ts';
 import { eventsPlugin } from './app/events.ts';
 import { livekitPlugin } from './app/livekit.ts';
@@ -67,6 +68,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(socketsPlugin, { socketLimits: options.socketLimits });
     await app.register(replayClipsPlugin, { dataDir: options.dataDir, replayIsoWaitMs: options.replayIsoWaitMs });
     await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
+    await app.register(commentaryPlugin);
     await app.register(addressesPlugin, {
       publicUrl: options.publicUrl,
       lanUrl: options.lanUrl,

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   CameraSchema,
+  CommentaryJoinResponseSchema,
   JoinRequestSchema,
   JoinResponseSchema,
   LiveKitTokenSchema,
@@ -43,14 +44,28 @@ const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       schema: {
         tags: ['cameras'],
-        summary: 'A camera joins an event by its code',
+        summary: 'A camera (or, with `as: "commentary"`, a commentary seat) joins an event by its code',
         body: JoinRequestSchema,
-        response: { 200: JoinResponseSchema, 404: ErrorResponses[404], 400: ErrorResponses[400] },
+        response: {
+          200: Type.Union([JoinResponseSchema, CommentaryJoinResponseSchema]),
+          404: ErrorResponses[404],
+          400: ErrorResponses[400],
+          409: ErrorResponses[404],
+        },
       },
     },
     async (request) => {
       const eventId = await app.events.findByJoinCode(request.body.code);
       if (eventId === null) throw new AppError(404, 'UNKNOWN_CODE', 'No event has this join code.', '/code');
+      if (request.body.as === 'commentary') {
+        // The code admits the crew: a commentator opens the same link and picks "Commentary".
+        const seats = await app.commentary.list(eventId);
+        const label = request.body.label ?? `Commentary ${seats.length + 1}`;
+        const { seat, key } = await app.commentary.create(eventId, label, null);
+        const event = await app.events.require(eventId);
+        const livekit = app.livekit === null ? null : await app.livekit.token('commentary', event.room, seat.id, label);
+        return { eventId, seat, key, livekit, transport: livekit === null ? 'direct' : 'livekit' } as const;
+      }
       const existing = await app.cameras.list(eventId);
       const label = request.body.label ?? `Camera ${existing.length + 1}`;
       const camera = await app.cameras.register(eventId, label);

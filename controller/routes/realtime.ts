@@ -30,7 +30,7 @@ import { AppError } from '../services/app-error.ts';
 import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
-import { MediaRelay, mediaPeerOf } from '../services/media-relay.ts';
+import { MediaRelay, mediaPeerOf, type MediaPeer } from '../services/media-relay.ts';
 import { DeviceReports } from '../services/camera-controls.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
@@ -60,24 +60,29 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onClose', async () => stopResync());
   // Direct transport: a camera's status follows its page's socket (and its health reports, which say
   // whether a receiver is connected). Counted per camera, so a reload whose new socket opens before the
-  // old one closes does not leave the camera marked disconnected.
+  // old one closes does not leave the camera marked disconnected. A commentary seat's page is announced to
+  // the receivers the same way (it has no camera status).
   const cameraSockets = new Map<string, number>();
-  const cameraOnline = async (eventId: string, cameraId: string): Promise<void> => {
-    const key = `${eventId}/${cameraId}`;
+  const cameraOnline = async (eventId: string, peer: PublisherPeer): Promise<void> => {
+    const key = `${eventId}/${peer.id}`;
     cameraSockets.set(key, (cameraSockets.get(key) ?? 0) + 1);
-    const camera = await app.cameras.get(eventId, cameraId);
-    if (camera?.status === 'disconnected') await app.cameras.setStatus(eventId, cameraId, 'registered');
-    await app.realtime.publish({ type: 'media.camera', eventId, camera: cameraId, online: true });
+    if (peer.kind === 'camera') {
+      const camera = await app.cameras.get(eventId, peer.id);
+      if (camera?.status === 'disconnected') await app.cameras.setStatus(eventId, peer.id, 'registered');
+    }
+    await app.realtime.publish({ type: 'media.camera', eventId, camera: peer.id, online: true });
   };
-  const cameraOffline = async (eventId: string, cameraId: string): Promise<void> => {
-    const key = `${eventId}/${cameraId}`;
+  const cameraOffline = async (eventId: string, peer: PublisherPeer): Promise<void> => {
+    const key = `${eventId}/${peer.id}`;
     const left = (cameraSockets.get(key) ?? 1) - 1;
     if (left > 0) {
       cameraSockets.set(key, left);
       return;
     }
     cameraSockets.delete(key);
-    await app.realtime.publish({ type: 'media.camera', eventId, camera: cameraId, online: false });
+    await app.realtime.publish({ type: 'media.camera', eventId, camera: peer.id, online: false });
+    if (peer.kind === 'seat') return;
+    const cameraId = peer.id;
     const camera = await app.cameras.setStatus(eventId, cameraId, 'disconnected');
     if (camera !== null)
       await app.eventLog.append(eventId, {
@@ -116,7 +121,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const connectionId = randomUUID();
       const direct = app.livekit === null;
       const media = new MediaRelay(
-        { hub: app.realtime, cameras: app.cameras, direct },
+        { hub: app.realtime, cameras: app.cameras, seats: app.commentary, direct },
         eventId,
         mediaPeerOf(auth),
         auth.role,
@@ -271,8 +276,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         unsubscribeMeters();
         app.metrics.websockets.dec({ role: auth.role });
         void app.presence.leave(connectionId).catch(() => {});
-        if (media.peer.kind === 'camera' && direct)
-          void cameraOffline(eventId, media.peer.id).catch((error: unknown) =>
+        if (isPublisher(media.peer) && direct)
+          void cameraOffline(eventId, media.peer).catch((error: unknown) =>
             request.log.warn({ err: error }, 'camera status update failed'),
           );
       });
@@ -285,7 +290,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         const snapshot: StateMessage = { type: 'state', eventId, state, serverTime: Date.now() };
         relay({ frame: snapshot, text: JSON.stringify(snapshot) });
-        if (media.peer.kind === 'camera' && direct) await cameraOnline(eventId, media.peer.id);
+        if (isPublisher(media.peer) && direct) await cameraOnline(eventId, media.peer);
         send({ type: 'media.config', eventId, transport: direct ? 'direct' : 'livekit', iceServers: app.iceServers });
         if (mayReceive(auth.role, 'cameras')) {
           send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);
@@ -306,6 +311,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+type PublisherPeer = Extract<MediaPeer, { kind: 'camera' | 'seat' }>;
+
+function isPublisher(peer: MediaPeer): peer is PublisherPeer {
+  return peer.kind === 'camera' || peer.kind === 'seat';
+}
 
 /** The close code of a socket refused at the door: the HTTP status said as WS_CLOSE. */
 function refusalCloseCode(status: number): number {

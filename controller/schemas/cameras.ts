@@ -1,8 +1,13 @@
-// Camera routes' params.
+// Camera and commentary seat routes' params.
 import { Type } from '@sinclair/typebox';
-import { CameraIdSchema, EventIdSchema } from '../../protocol/index.ts';
+import { CameraIdSchema, EventIdSchema, SeatIdSchema } from '../../protocol/index.ts';
 
 export const CameraParamsSchema = Type.Object(
   { eventId: EventIdSchema, cameraId: CameraIdSchema },
+  { additionalProperties: false },
+);
+
+export const SeatParamsSchema = Type.Object(
+  { eventId: EventIdSchema, seatId: SeatIdSchema },
   { additionalProperties: false },
 );

@@ -259,8 +259,8 @@ export class EventStore {
   }
 
   /**
-   * Removes the event and everything kept under it (state, logs, cameras, presence, the ISO index and replay
-   * clips; their files stay on disk like recordings). Keys: KeyStore.revokeEvent.
+   * Removes the event and everything kept under it (state, logs, cameras, commentary seats, presence, the ISO
+   * index and replay clips; their files stay on disk like recordings). Keys: KeyStore.revokeEvent.
    */
   async delete(eventId: string): Promise<void> {
     const event = await this.require(eventId);
@@ -278,6 +278,7 @@ export class EventStore {
         this.keys.eventLog(eventId),
         this.keys.cameras(eventId),
         this.keys.cameraDevices(eventId),
+        this.keys.commentarySeats(eventId),
         this.keys.presence(eventId),
         this.keys.chat(eventId),
         this.keys.chatSettings(eventId),

@@ -1,6 +1,7 @@
 // Pitchside's own API keys. One admin key (from the environment or the data dir), one key per role per
-// event (kept as random secrets in Redis so an admin can list them for the page URLs), and one key per
-// camera, issued at join and bound to that camera. Lookups go through a hash of the key, so finding a
+// event (kept as random secrets in Redis so an admin can list them for the page URLs), one key per
+// camera, issued at join and bound to that camera, and one per commentary seat, bound to that seat (kept
+// whole, like a role key, so its link can be shown again). Lookups go through a hash of the key, so finding a
 // key's role never scans. Every change is one Lua script: two concurrent rotations cannot leave a key
 // behind, and every key ever issued for an event is indexed under it, so deleting the event revokes all.
 // Each revocation is published (KeyRevocation) so every controller process can close the sockets it holds
@@ -9,7 +10,14 @@
 // than KEY_CACHE_TTL_MS, so a revocation takes effect within that bound even if its message is lost.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EVENT_ROLES, type EventRole, type KeyRevocation, type Role, type RoleKey } from '../../protocol/index.ts';
+import {
+  COMMENTARY_ROLE,
+  EVENT_ROLES,
+  type EventRole,
+  type KeyRevocation,
+  type Role,
+  type RoleKey,
+} from '../../protocol/index.ts';
 import { AppError, notFound } from './app-error.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
 
@@ -21,6 +29,8 @@ export interface AuthContext {
   keyId: string;
   /** Set on a camera's own key only: the one camera this key may act as (tokens, status, signalling). */
   cameraId?: string;
+  /** Set on a commentary seat's key (role `commentary`): the one seat it may act as. */
+  seatId?: string;
 }
 
 const KEY_BYTES = 24;
@@ -49,10 +59,18 @@ interface StoredKey {
 }
 
 interface KeyLookup {
-  role: EventRole;
+  role: EventRole | typeof COMMENTARY_ROLE;
   eventId: string;
   keyId: string;
   cameraId?: string;
+  seatId?: string;
+}
+
+/** A key bound to one camera or seat, as its entries hash keeps it (`key` only for seats: see seatKeys). */
+interface BoundKeyEntry {
+  hash: string;
+  createdAt: number;
+  key?: string;
 }
 
 // Replace (or create) one entry of a hash of keys — role keys by role, camera keys by camera id — as a
@@ -76,17 +94,18 @@ return 1
 `;
 
 // Revoke every key ever issued for an event: the indexed ones plus the hashes the caller found (entries
-// from before the index existed). KEYS: lookup, index, role keys, camera keys. ARGV: extra hashes.
+// from before the index existed). KEYS: lookup, index, role keys, camera keys, seat keys. ARGV: extra hashes.
 const REVOKE_EVENT_SCRIPT = `
 local hashes = redis.call('SMEMBERS', KEYS[2])
 for _, h in ipairs(ARGV) do table.insert(hashes, h) end
 for _, h in ipairs(hashes) do redis.call('HDEL', KEYS[1], h) end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return #hashes
 `;
 
-// KEYS: camera keys, lookup, index. ARGV: camera id. Returns 1 if the camera had a key.
-const REVOKE_CAMERA_SCRIPT = `
+// One bound key (a camera's or a seat's). KEYS: its entries hash, lookup, index. ARGV: camera or seat id.
+// Returns 1 if it had a key.
+const REVOKE_BOUND_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return 0 end
 local hash = cjson.decode(current).hash
@@ -115,9 +134,10 @@ interface KeyScripts {
     index: string,
     roleKeys: string,
     cameraKeys: string,
+    seatKeys: string,
     ...hashes: string[]
   ): Promise<number>;
-  pitchsideRevokeCamera(cameraKeys: string, lookup: string, index: string, cameraId: string): Promise<number>;
+  pitchsideRevokeBound(entries: string, lookup: string, index: string, id: string): Promise<number>;
 }
 
 interface CachedKey {
@@ -140,8 +160,8 @@ export class KeyStore {
   ) {
     this.#adminHash = Buffer.from(hashKey(adminKey), 'hex');
     redis.defineCommand('pitchsidePutKey', { numberOfKeys: 4, lua: PUT_KEY_SCRIPT });
-    redis.defineCommand('pitchsideRevokeEvent', { numberOfKeys: 4, lua: REVOKE_EVENT_SCRIPT });
-    redis.defineCommand('pitchsideRevokeCamera', { numberOfKeys: 3, lua: REVOKE_CAMERA_SCRIPT });
+    redis.defineCommand('pitchsideRevokeEvent', { numberOfKeys: 5, lua: REVOKE_EVENT_SCRIPT });
+    redis.defineCommand('pitchsideRevokeBound', { numberOfKeys: 3, lua: REVOKE_BOUND_SCRIPT });
     this.#redis = redis as Redis & KeyScripts;
   }
 
@@ -161,6 +181,7 @@ export class KeyStore {
       eventId: found.eventId,
       keyId: found.keyId,
       ...(found.cameraId === undefined ? {} : { cameraId: found.cameraId }),
+      ...(found.seatId === undefined ? {} : { seatId: found.seatId }),
     };
     if (generation === this.#generation) {
       if (this.#cache.size >= KEY_CACHE_MAX_ENTRIES) this.#cache.clear();
@@ -208,47 +229,80 @@ export class KeyStore {
    * replaces the first (the old key stops working).
    */
   async issueCameraKey(eventId: string, cameraId: string): Promise<string> {
-    const key = newSecret('pscam');
-    const hash = hashKey(key);
     const lookup: KeyLookup = { role: 'camera', eventId, keyId: cameraId, cameraId };
-    const entries = this.keys.cameraKeys(eventId);
+    return this.#issueBound(eventId, this.keys.cameraKeys(eventId), newSecret('pscam'), lookup, false);
+  }
+
+  /** The camera's key stops working (camera removed); its sockets are told to close. */
+  async revokeCameraKey(eventId: string, cameraId: string): Promise<void> {
+    await this.#revokeBound(eventId, this.keys.cameraKeys(eventId), cameraId);
+  }
+
+  /**
+   * A commentary seat's own key (role `commentary`), bound to its id: it may act only as that seat. Kept
+   * whole beside the seat so that its link can be shown to the director again (seatKey).
+   */
+  async issueSeatKey(eventId: string, seatId: string): Promise<string> {
+    const lookup: KeyLookup = { role: COMMENTARY_ROLE, eventId, keyId: seatId, seatId };
+    return this.#issueBound(eventId, this.keys.seatKeys(eventId), newSecret('psseat'), lookup, true);
+  }
+
+  /** The seat's key, for its link (null: no such seat, or its key was revoked). */
+  async seatKey(eventId: string, seatId: string): Promise<string | null> {
+    const raw = await this.#redis.hget(this.keys.seatKeys(eventId), seatId);
+    return raw === null ? null : ((JSON.parse(raw) as BoundKeyEntry).key ?? null);
+  }
+
+  /** The seat's key stops working (seat removed); its sockets (the commentary page) are told to close. */
+  async revokeSeatKey(eventId: string, seatId: string): Promise<void> {
+    await this.#revokeBound(eventId, this.keys.seatKeys(eventId), seatId);
+  }
+
+  async #issueBound(
+    eventId: string,
+    entries: string,
+    key: string,
+    lookup: KeyLookup,
+    keepKey: boolean,
+  ): Promise<string> {
+    const hash = hashKey(key);
+    const id = lookup.keyId;
     for (let attempt = 0; attempt < MAX_ROTATE_ATTEMPTS; attempt++) {
-      const current = (await this.#redis.hget(entries, cameraId)) ?? '';
-      const entry = JSON.stringify({ hash, createdAt: Date.now() });
+      const current = (await this.#redis.hget(entries, id)) ?? '';
+      const entry: BoundKeyEntry = { hash, createdAt: Date.now(), ...(keepKey ? { key } : {}) };
       const outcome = await this.#redis.pitchsidePutKey(
         this.keys.event(eventId),
         entries,
         this.keys.keyLookup(),
         this.keys.eventKeyIndex(eventId),
-        cameraId,
+        id,
         current,
-        current === '' ? '' : (JSON.parse(current) as { hash: string }).hash,
-        entry,
+        current === '' ? '' : (JSON.parse(current) as BoundKeyEntry).hash,
+        JSON.stringify(entry),
         hash,
         JSON.stringify(lookup),
         'replace',
       );
       if (outcome === -1) throw notFound('Event', eventId);
       if (outcome === 1) {
-        if (current !== '') await this.#publish({ eventId, keyIds: [cameraId] });
+        if (current !== '') await this.#publish({ eventId, keyIds: [id] });
         return key;
       }
     }
     throw busy(eventId);
   }
 
-  /** The camera's key stops working (camera removed); its sockets are told to close. */
-  async revokeCameraKey(eventId: string, cameraId: string): Promise<void> {
-    const revoked = await this.#redis.pitchsideRevokeCamera(
-      this.keys.cameraKeys(eventId),
+  async #revokeBound(eventId: string, entries: string, id: string): Promise<void> {
+    const revoked = await this.#redis.pitchsideRevokeBound(
+      entries,
       this.keys.keyLookup(),
       this.keys.eventKeyIndex(eventId),
-      cameraId,
+      id,
     );
-    if (revoked === 1) await this.#publish({ eventId, keyIds: [cameraId] });
+    if (revoked === 1) await this.#publish({ eventId, keyIds: [id] });
   }
 
-  /** Every key of the event stops working: role keys, camera keys, and any a lost race ever left behind. */
+  /** Every key of the event stops working: role, camera and seat keys, and any a lost race ever left behind. */
   async revokeEvent(eventId: string): Promise<void> {
     const roleKeys = await this.list(eventId);
     await this.#redis.pitchsideRevokeEvent(
@@ -256,6 +310,7 @@ export class KeyStore {
       this.keys.eventKeyIndex(eventId),
       this.keys.eventKeys(eventId),
       this.keys.cameraKeys(eventId),
+      this.keys.seatKeys(eventId),
       ...roleKeys.map((k) => hashKey(k.key)),
     );
     await this.#publish({ eventId, all: true });

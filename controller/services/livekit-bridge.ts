@@ -34,7 +34,7 @@ export interface LiveKitSettings {
 }
 
 /** Roles that get a room token at all: viewers watch YouTube/Twitch, admins use a panel role's page. */
-export type LiveKitRole = Extract<Role, 'camera' | 'director' | 'graphics' | 'template'>;
+export type LiveKitRole = Extract<Role, 'camera' | 'director' | 'graphics' | 'template' | 'commentary'>;
 
 /** The smallest grant each role needs. */
 export function grantFor(role: LiveKitRole, room: string): VideoGrant {
@@ -48,6 +48,10 @@ export function grantFor(role: LiveKitRole, room: string): VideoGrant {
         canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
         canSubscribe: false,
       };
+    case 'commentary':
+      // Its own microphone only (the identity is its seat id). It subscribes: the commentator's page plays
+      // the program back (picture and a mix without their own voice) from the room's tracks.
+      return { ...base, canPublish: true, canPublishSources: [TrackSource.MICROPHONE], canSubscribe: true };
     case 'director':
     case 'graphics':
       return { ...base, canPublish: false, canSubscribe: true };

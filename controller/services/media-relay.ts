@@ -1,10 +1,13 @@
 // Direct-camera signalling over the event WebSocket: who may send which frame to whom. Every frame is
-// addressed (a camera id or a receiver id), stamped with the sender's identity by the controller, and
-// published on the event's realtime channel, where only the addressed socket of that same event takes it.
+// addressed (a camera or commentary seat id, or a receiver id), stamped with the sender's identity by the
+// controller, and published on the event's realtime channel, where only the addressed socket of that same
+// event takes it. A commentary seat publishes like a camera, sound only: an offer of video is refused.
 import { randomBytes } from 'node:crypto';
 import {
   FULL_QUALITY_ROLES,
   MEDIA_RECEIVERS,
+  isPublisherId,
+  offersVideo,
   type Role,
   type CameraHealth,
   type MediaRequestDelivery,
@@ -14,22 +17,27 @@ import {
 } from '../../protocol/index.ts';
 import { AppError } from './app-error.ts';
 import type { CameraRegistry } from './camera-registry.ts';
+import type { CommentarySeats } from './commentary-seats.ts';
 import type { AuthContext } from './key-store.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 /** Signalling frames one socket may send per window: a session needs a few dozen (offer, answer, ICE). */
 export const SIGNAL_FRAME_LIMIT = 400;
 export const SIGNAL_WINDOW_MS = 10_000;
 
-/** A socket's identity in signalling: its camera, or a receiver id the controller made for it. */
-export type MediaPeer = { kind: 'camera'; id: string } | { kind: 'receiver'; id: string } | { kind: 'none' };
+/** A socket's identity in signalling: its camera or seat, or a receiver id the controller made for it. */
+export type MediaPeer =
+  { kind: 'camera'; id: string } | { kind: 'seat'; id: string } | { kind: 'receiver'; id: string } | { kind: 'none' };
 
 /**
- * A camera key is bound to one camera at join, so a camera socket signals as that camera and no other;
- * pages that show cameras get a receiver id made here. Viewers never receive camera media.
+ * A camera key is bound to one camera at join, so a camera socket signals as that camera and no other (a
+ * commentary seat's key likewise as its seat); pages that show cameras get a receiver id made here. Viewers
+ * never receive camera media.
  */
 export function mediaPeerOf(auth: AuthContext): MediaPeer {
   if (auth.role === 'camera')
     return auth.cameraId === undefined ? { kind: 'none' } : { kind: 'camera', id: auth.cameraId };
+  if (auth.role === 'commentary')
+    return auth.seatId === undefined ? { kind: 'none' } : { kind: 'seat', id: auth.seatId };
   if ((MEDIA_RECEIVERS as readonly string[]).includes(auth.role))
     return { kind: 'receiver', id: `rx-${randomBytes(8).toString('hex')}` };
   return { kind: 'none' };
@@ -38,6 +46,7 @@ export function mediaPeerOf(auth: AuthContext): MediaPeer {
 export interface MediaRelayOptions {
   hub: RealtimeHub;
   cameras: CameraRegistry;
+  seats: CommentarySeats;
   /** False when LiveKit carries the cameras: direct signalling is then refused. */
   direct: boolean;
 }
@@ -69,8 +78,8 @@ export class MediaRelay {
     this.#admit();
     if (this.peer.kind !== 'receiver')
       throw new AppError(403, 'FORBIDDEN', 'Only monitor and program pages receive camera media.', '/type');
-    // The addressed camera must be this event's: a page cannot reach a socket of another event.
-    await this.#requireCamera(message.camera, '/camera');
+    // The addressed camera (or seat) must be this event's: a page cannot reach a socket of another event.
+    await this.#requirePublisher(message.camera, '/camera');
     if (message.quality === 'full' && !(FULL_QUALITY_ROLES as readonly string[]).includes(this.role))
       throw new AppError(
         403,
@@ -92,16 +101,25 @@ export class MediaRelay {
   async signal(message: MediaSignalMessage): Promise<void> {
     this.#admit();
     if (this.peer.kind === 'none')
-      throw new AppError(403, 'FORBIDDEN', 'This connection has no camera or receiver identity.', '/type');
-    // A camera talks only to receivers and a receiver only to cameras: no camera reaches another
-    // camera's sessions, no page reaches another page.
-    const toCamera = message.to.startsWith('cam-');
-    if (this.peer.kind === 'camera' && toCamera)
-      throw new AppError(403, 'FORBIDDEN', 'A camera signals only to receiving pages.', '/to');
+      throw new AppError(403, 'FORBIDDEN', 'This connection has no camera, seat or receiver identity.', '/type');
+    // A publisher (camera, seat) talks only to receivers and a receiver only to publishers: no camera or
+    // seat reaches another's sessions, no page reaches another page.
+    const toPublisher = isPublisherId(message.to);
+    if (this.peer.kind !== 'receiver' && toPublisher)
+      throw new AppError(403, 'FORBIDDEN', `A ${this.peer.kind} signals only to receiving pages.`, '/to');
     if (this.peer.kind === 'receiver') {
-      if (!toCamera) throw new AppError(403, 'FORBIDDEN', 'A receiving page signals only to cameras.', '/to');
-      await this.#requireCamera(message.to, '/to');
+      if (!toPublisher)
+        throw new AppError(403, 'FORBIDDEN', 'A receiving page signals only to cameras and seats.', '/to');
+      await this.#requirePublisher(message.to, '/to');
     }
+    // A seat's key publishes its microphone, never a picture (it would be a camera no one added).
+    if (this.peer.kind === 'seat' && message.description !== undefined && offersVideo(message.description.sdp))
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'A commentary seat sends sound only: no video in its offer.',
+        '/description/sdp',
+      );
     if (message.description === undefined && message.candidate === undefined)
       throw new AppError(400, 'INVALID', 'A signal carries a description or a candidate.', '/description');
     const delivery: MediaSignalDelivery = { ...message, eventId: this.#eventId, from: this.peer.id };
@@ -138,8 +156,13 @@ export class MediaRelay {
       );
   }
 
-  async #requireCamera(cameraId: string, field: string): Promise<void> {
-    if ((await this.#options.cameras.get(this.#eventId, cameraId)) === null)
-      throw new AppError(404, 'UNKNOWN_CAMERA', `Camera "${cameraId}" is not one of this event's cameras.`, field);
+  async #requirePublisher(id: string, field: string): Promise<void> {
+    if (id.startsWith('seat-')) {
+      if ((await this.#options.seats.get(this.#eventId, id)) === null)
+        throw new AppError(404, 'UNKNOWN_SEAT', `Seat "${id}" is not one of this event's commentary seats.`, field);
+      return;
+    }
+    if ((await this.#options.cameras.get(this.#eventId, id)) === null)
+      throw new AppError(404, 'UNKNOWN_CAMERA', `Camera "${id}" is not one of this event's cameras.`, field);
   }
 }

@@ -72,6 +72,7 @@ export class PresenceTracker {
       graphics: 0,
       camera: 0,
       template: 0,
+      commentary: 0,
     };
     let viewers = 0;
     for (const member of members) {

@@ -1,7 +1,7 @@
 // The pictures under the graphics, by layout: single (the program full frame), split (program and
 // preview side by side) or quad (the first four sources). Only the program cell shows transitions.
 import { Container, type Renderer } from 'pixi.js';
-import type { LayoutPreset, ProgramState } from '../../protocol/index.ts';
+import { pictureSources, type LayoutPreset, type ProgramState } from '../../protocol/index.ts';
 import type { FrameSources } from './frame-sources.ts';
 import { LayerCompositor } from './layer-compositor.ts';
 import { pictureLayers, type PictureLayer } from './picture-layers.ts';
@@ -51,10 +51,12 @@ export class VideoLayer {
           { layers: sourceOnly(state.preview), rect: { x: w / 2, y: h / 4, w: w / 2, h: h / 2 } },
         ];
       case 'quad':
-        return state.sources.slice(0, QUAD_CELLS).map((source, i) => ({
-          layers: sourceOnly(source.id),
-          rect: { x: (i % 2) * (w / 2), y: Math.floor(i / 2) * (h / 2), w: w / 2, h: h / 2 },
-        }));
+        return pictureSources(state.sources)
+          .slice(0, QUAD_CELLS)
+          .map((source, i) => ({
+            layers: sourceOnly(source.id),
+            rect: { x: (i % 2) * (w / 2), y: Math.floor(i / 2) * (h / 2), w: w / 2, h: h / 2 },
+          }));
     }
   }
 

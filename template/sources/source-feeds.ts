@@ -1,11 +1,12 @@
 // Keeps one feed per source in the state: test patterns drawn in the page, test clips and media URLs in
-// video elements, camera tracks matched by participant identity (source.participant, else its id) whichever
-// transport brought them (a LiveKit room, or direct WebRTC from the camera page): both call handleTrack.
+// video elements, camera tracks (and commentary seats' microphones, sound only) matched by participant
+// identity (source.participant, else its id) whichever transport brought them (a LiveKit room, or direct WebRTC from the camera page): both call handleTrack.
 import { REPLAY_SOURCE_ID, testSourceNumber, type Source, type SourceId } from '../../protocol/index.ts';
 import { createLogger } from '../config/logger.ts';
 import { CameraFeed, CameraSlate } from './camera-slate.ts';
 import { ReplayFeed } from './replay-feed.ts';
 import type { SourceFeed } from './source-feed.ts';
+import { SoundFeed } from './sound-feed.ts';
 import { createTestTone, TestPatternFeed } from './test-pattern-feed.ts';
 import { createVideoElement, VideoFeed } from './video-feed.ts';
 
@@ -76,7 +77,7 @@ export class SourceFeeds {
     this.#tracks.set(identity, tracks);
     // Collected first: rebuilding re-inserts the entry, which a live Map iteration would visit again.
     const affected = [...this.#feeds.values()].filter(
-      (e) => e.source.kind === 'livekit' && participantOf(e.source) === identity,
+      (e) => (e.source.kind === 'livekit' || e.source.kind === 'commentary') && participantOf(e.source) === identity,
     );
     for (const { source } of affected) {
       this.#drop(source.id);
@@ -159,6 +160,13 @@ export class SourceFeeds {
           copyFrames: this.#copyFrames,
         });
         return new CameraFeed(feed, slate);
+      }
+      case 'commentary': {
+        // Silent until the seat's microphone arrives (its page joined and some transport brought the track).
+        const track = this.#tracks.get(participantOf(source))?.audio ?? null;
+        if (track === null) return null;
+        const audio = remoteAudioNode(context, track);
+        return new SoundFeed(audio.node, audio.release);
       }
     }
   }

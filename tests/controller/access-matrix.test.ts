@@ -2,7 +2,7 @@
 // app's own route table: a new route is walked the moment it exists.
 import { describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../protocol/index.ts';
-import { TEST_ADMIN_KEY, seedEvent, testApp } from './controller-helpers.ts';
+import { TEST_ADMIN_KEY, seedEvent, seedSeat, testApp } from './controller-helpers.ts';
 
 const PARAM_VALUES: Record<string, string> = {
   cameraId: 'cam-aaaaaa',
@@ -26,8 +26,10 @@ describe('endpoint × role matrix', () => {
       // A fresh event per route: a DELETE or a key rotation cannot disturb the next route's checks.
       const eventId = `m${index}`;
       const keys = await seedEvent(app, eventId);
+      // A seat's key is its own (no event-wide commentary key): routes about a seat name this one.
+      const seat = await seedSeat(app, eventId);
       const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
-        name === 'eventId' ? eventId : (PARAM_VALUES[name] ?? 'x'),
+        name === 'eventId' ? eventId : name === 'seatId' ? seat.id : (PARAM_VALUES[name] ?? 'x'),
       );
       const payload = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
       const call = async (key: string | null) =>
@@ -51,9 +53,10 @@ describe('endpoint × role matrix', () => {
 
       expectStatus('no key', (await call(null)).statusCode, isPublic, true);
       // Admin last: it may delete the event.
-      const order: Role[] = [...ROLES.filter((r) => r !== 'admin'), 'admin'];
+      // The seat's own key first: a director may remove its seat.
+      const order: Role[] = ['commentary', ...ROLES.filter((r) => r !== 'admin' && r !== 'commentary'), 'admin'];
       for (const role of order) {
-        const key = role === 'admin' ? TEST_ADMIN_KEY : keys[role]!.key;
+        const key = role === 'admin' ? TEST_ADMIN_KEY : role === 'commentary' ? seat.key : keys[role]!.key;
         expectStatus(role, (await call(key)).statusCode, allows(role));
       }
       if (route.url.includes(':eventId') && !isPublic) {

@@ -55,6 +55,16 @@ export async function seedEvent(app: FastifyInstance, id = 'match'): Promise<Rec
   return Object.fromEntries(keys.map((k) => [k.role, k]));
 }
 
+/** A commentary seat made by the director's side: its id (also its source id) and its own key. */
+export async function seedSeat(
+  app: FastifyInstance,
+  eventId = 'match',
+  label = 'Booth',
+): Promise<{ id: string; key: string }> {
+  const { seat, key } = await app.commentary.create(eventId, label, { role: 'director', keyId: 'test' });
+  return { id: seat.id, key };
+}
+
 export async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   return `127.0.0.1:${(app.server.address() as AddressInfo).port}`;

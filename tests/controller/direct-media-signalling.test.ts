@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIGNAL_SDP_MAX_CHARS, WS_CLOSE, type Camera } from '../../protocol/index.ts';
 import { WS_MAX_PAYLOAD_BYTES } from '../../controller/app.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
-import { connectWs, listen, seedEvent, testApp, type FrameCollector } from './controller-helpers.ts';
+import { connectWs, listen, seedEvent, seedSeat, testApp, type FrameCollector } from './controller-helpers.ts';
 
 const SESSION = 'sess-0001';
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } as const;
@@ -90,6 +90,42 @@ describe('direct media signalling', () => {
     await settle();
     for (const bystander of [camB, graphics, elsewhere])
       expect(bystander.frames.filter((f) => f.type === 'media.request' || f.type === 'media.signal')).toEqual([]);
+  });
+
+  it("relays a commentary seat's sound like a camera's: asked by a receiver, answered as the seat", async () => {
+    const seat = await seedSeat(app, 'match');
+    const foreign = await seedSeat(app, 'other');
+    const template = await ws('match', keys['template']!);
+    const elsewhere = await ws('other', otherKeys['template']!);
+    const seatSocket = await ws('match', seat.key);
+    expect(await seatSocket.waitFor((f) => f.type === 'media.config', FRAME_TIMEOUT_MS)).toMatchObject({
+      transport: 'direct',
+    });
+    // Its page coming online is announced to the receivers, which ask it at once.
+    expect(
+      await template.waitFor((f) => f.type === 'media.camera' && f['camera'] === seat.id, FRAME_TIMEOUT_MS),
+    ).toMatchObject({ online: true });
+
+    template.socket.send(JSON.stringify({ type: 'media.request', camera: seat.id, session: SESSION, quality: 'full' }));
+    const request = await seatSocket.waitFor((f) => f.type === 'media.request', FRAME_TIMEOUT_MS);
+    const audioOffer = { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' };
+    seatSocket.socket.send(
+      JSON.stringify({ type: 'media.signal', to: request['from'], session: SESSION, description: audioOffer }),
+    );
+    expect(await template.waitFor((f) => f.type === 'media.signal', FRAME_TIMEOUT_MS)).toMatchObject({
+      from: seat.id,
+      description: audioOffer,
+    });
+    // Another event's seat is not this event's to reach.
+    template.socket.send(
+      JSON.stringify({ type: 'media.request', camera: foreign.id, session: SESSION, quality: 'full' }),
+    );
+    expect(await template.waitFor((f) => f.type === 'error', FRAME_TIMEOUT_MS)).toMatchObject({
+      code: 'UNKNOWN_SEAT',
+      field: '/camera',
+    });
+    await settle();
+    expect(elsewhere.frames.filter((f) => f.type.startsWith('media.') && f.type !== 'media.config')).toEqual([]);
   });
 
   it('refuses frames a socket may not send, naming the field, and relays nothing', async () => {

@@ -11,6 +11,7 @@ import {
   connectWs,
   listen,
   seedEvent,
+  seedSeat,
   testApp,
   type FrameCollector,
 } from './controller-helpers.ts';
@@ -26,6 +27,7 @@ const EXPECTED: Record<Role, string[]> = {
     'job.output',
     'job.rerender',
     'log',
+    'media.camera',
     'media.config',
     'presence',
     'state',
@@ -40,17 +42,21 @@ const EXPECTED: Record<Role, string[]> = {
     'job.output',
     'job.rerender',
     'log',
+    'media.camera',
     'media.config',
     'presence',
     'state',
     'watch',
   ],
-  // media.config: the transport and ICE servers, for pages that send or show camera media.
-  graphics: ['media.config', 'presence', 'state'],
+  // media.config: the transport and ICE servers, for pages that send or show camera media; media.camera:
+  // the commentary seat's page (connected last) came online, for the pages that receive it.
+  graphics: ['media.camera', 'media.config', 'presence', 'state'],
   camera: ['media.config', 'state'],
   // Chat: the people watching and those who moderate them.
   viewer: ['chat.history', 'chat.message', 'presence', 'state', 'watch'],
-  template: ['media.config', 'state'],
+  template: ['media.camera', 'media.config', 'state'],
+  // A commentary seat: the program it talks over, and the transport for its microphone.
+  commentary: ['media.config', 'state'],
 };
 const SECRET_HOST = 'rtmp://secret-ingest.example.org/live';
 
@@ -60,10 +66,11 @@ describe('realtime frames by role', () => {
     // A fresh event id: job status channels are shared by every test on this Redis.
     const eventId = `roles-${randomBytes(4).toString('hex')}`;
     const keys = await seedEvent(app, eventId);
+    const seat = await seedSeat(app, eventId);
     const host = await listen(app);
     const sockets = new Map<Role, FrameCollector>();
     for (const role of Object.keys(EXPECTED) as Role[]) {
-      const key = role === 'admin' ? TEST_ADMIN_KEY : keys[role]!.key;
+      const key = role === 'admin' ? TEST_ADMIN_KEY : role === 'commentary' ? seat.key : keys[role]!.key;
       const socket = await connectWs(host, eventId, key);
       await socket.waitFor((f) => f.type === 'state');
       sockets.set(role, socket);

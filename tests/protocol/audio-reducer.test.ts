@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   apply,
+  audioSourceSettings,
   AUDIO_REMEMBERED_SOURCES,
   CommandSchema,
   defaultAudioMaster,
   defaultAudioState,
   parse,
+  pictureSources,
   testSources,
 } from '../../protocol/index.ts';
 import { T0, fresh, run } from './reducer-helpers.ts';
@@ -122,5 +124,37 @@ describe('audio command schema', () => {
       expect(result.ok ? null : result.error.field, JSON.stringify(input)).toBe(field);
     }
     expect(parse(CommandSchema, { type: 'audio.source', source: 'camera-1', gainDb: -60 }).ok).toBe(true);
+  });
+});
+
+describe('a commentary source (sound only)', () => {
+  const seat = { id: 'seat-abc123', label: 'Booth', kind: 'commentary', participant: 'seat-abc123' } as const;
+  const withSeat = () => run(fresh(), [{ type: 'source.add', source: seat }]);
+
+  it('starts on and ducking the others; its strip changes like any other', () => {
+    const state = withSeat();
+    expect(audioSourceSettings(state.audio, seat)).toEqual({
+      gainDb: 0,
+      muted: false,
+      mode: 'on',
+      delayMs: 0,
+      duckOthers: true,
+    });
+    const changed = run(state, [{ type: 'audio.source', source: seat.id, muted: true }]);
+    expect(audioSourceSettings(changed.audio, seat)).toMatchObject({ mode: 'on', duckOthers: true, muted: true });
+  });
+
+  it('is never on program, preview or PiP, and the picture lists leave it out', () => {
+    const state = withSeat();
+    for (const command of [
+      { type: 'program.take', source: seat.id },
+      { type: 'program.preview', source: seat.id },
+      { type: 'pip.set', source: seat.id },
+    ] as const) {
+      const result = apply(state, command, { now: T0 + 2000 });
+      expect(result.ok, command.type).toBe(false);
+      if (!result.ok) expect(result.error, command.type).toMatchObject({ code: 'SOUND_ONLY', field: 'source' });
+    }
+    expect(pictureSources(state.sources).map((s) => s.id)).toEqual(['camera-1', 'camera-2', 'camera-3', 'camera-4']);
   });
 });

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import { RoleKeySchema, parse, type EventRole, type RoleKey } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
-import { describeError } from '../lib/api-error.ts';
+import { copyLink } from '../lib/copy-link.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
 
@@ -159,17 +159,7 @@ export class CrewCards {
 
   async #copy(spec: CardSpec, button: HTMLButtonElement): Promise<void> {
     const url = this.#url(spec.id);
-    if (url === null) return;
-    try {
-      // The Clipboard API exists only in secure contexts (https or localhost): a LAN address over http
-      // falls back to the selection-based copy.
-      if (navigator.clipboard !== undefined && isSecureContext) await navigator.clipboard.writeText(url);
-      else copyBySelection(url);
-      setText(button, 'Copied ✓');
-      setTimeout(() => setText(button, 'Copy link'), 1500);
-    } catch (error) {
-      notify('error', `Copy failed: ${describeError(error)}. Select the link and copy it by hand.`);
-    }
+    if (url !== null) await copyLink(url, button);
   }
 
   async #rotate(spec: CardSpec): Promise<void> {
@@ -197,14 +187,4 @@ export class CrewCards {
     await this.#show(spec.id);
     notify('info', `${spec.title}: new link issued; the old one no longer works.`);
   }
-}
-
-function copyBySelection(text: string): void {
-  const area = h('textarea', { class: 'sr-only', readonly: true });
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  if (!ok) throw new Error('the browser refused to copy');
 }

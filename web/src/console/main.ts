@@ -15,6 +15,7 @@ import { OutputsPanel } from '../director/outputs-panel.ts';
 import { checkAdminKey, forgetAdminKey, signInForm, takeAdminKey } from './admin-key.ts';
 import { CameraList } from '../lib/camera-list.ts';
 import { CrewCards } from './crew-cards.ts';
+import { CommentaryCard } from '../lib/commentary-card.ts';
 import { EventForm } from './event-form.ts';
 import { EventList } from './event-list.ts';
 import { RecordingsPanel } from './recordings-panel.ts';
@@ -190,6 +191,8 @@ function showEvent(
   });
   realtime.on('state', (state) => form.showLogos(state));
   const crew = new CrewCards(api, event.id);
+  const commentary = new CommentaryCard(api, event.id);
+  realtime.on('state', (state) => commentary.update(state));
   const panels: Record<TabId, HTMLElement> = {
     live,
     setup: h('div', { class: 'panel' }, form.element),
@@ -203,6 +206,7 @@ function showEvent(
           'code makes every old link stop working at once.',
       ),
       crew.element,
+      commentary.element,
     ),
   };
 
@@ -224,7 +228,7 @@ function showEvent(
     const params = new URLSearchParams(location.search);
     params.set('tab', id);
     history.replaceState(null, '', `?${params.toString()}`);
-    if (id === 'crew') void crew.load();
+    if (id === 'crew') void Promise.all([crew.load(), commentary.load()]);
   };
   const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Event views' }, ...tabButtons);
   tabList.addEventListener('click', (e) => {

@@ -2,7 +2,7 @@
 // the switch log and the camera join card.
 import '../styles/theme.css';
 import './director.css';
-import type { Command, ProgramState, SourceId } from '../../../protocol/index.ts';
+import { pictureSources, type Command, type ProgramState, type SourceId } from '../../../protocol/index.ts';
 import { Desk } from '../lib/desk.ts';
 import { h } from '../lib/dom.ts';
 import { attempt } from '../lib/notices.ts';
@@ -13,6 +13,7 @@ import { installHotkeys, hotkeyLegend } from './hotkeys.ts';
 import { EncoderCameras } from './encoder-cameras.ts';
 import { JoinCard } from './join-card.ts';
 import { LensControls } from './lens-controls.ts';
+import { CommentaryCard } from '../lib/commentary-card.ts';
 import { MixerPanel } from './mixer-panel.ts';
 import { OutputsPanel } from './outputs-panel.ts';
 import { SwitchLogPanel } from './switch-log.ts';
@@ -38,7 +39,8 @@ if (page !== null) {
   };
   // Edits (transition, PiP) are compare-and-set through the desk, as on the graphics desk.
   const desk = new Desk(api, params.eventId, realtime);
-  const sourceAt = (index: number): SourceId | undefined => realtime.state?.sources[index]?.id;
+  // Number keys follow the multiview's tiles, which leave sound-only sources out.
+  const sourceAt = (index: number): SourceId | undefined => pictureSources(realtime.state?.sources ?? [])[index]?.id;
 
   const multiview = new Multiview({
     preview: (source) => send({ type: 'program.preview', source }, 'Preview'),
@@ -52,6 +54,7 @@ if (page !== null) {
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
   const lens = new LensControls(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
+  const commentary = new CommentaryCard(api, params.eventId);
   const cameraList = new CameraList(api, params.eventId, realtime, {
     emptyText: 'No camera has joined yet: let the crew scan the join code.',
   });
@@ -81,6 +84,7 @@ if (page !== null) {
         pip.element,
         cameraList.element,
         join.element,
+        commentary.element,
         encoders.element,
         switchLog.element,
       ),
@@ -112,6 +116,7 @@ if (page !== null) {
     switcher.update(state);
     pip.update(state);
     replay.update(state);
+    commentary.update(state);
     program.caption(labelOf(state, state.program));
     preview.caption(labelOf(state, state.preview));
   });

@@ -1,5 +1,12 @@
 // Every source at once, each with its hotkey number, status and tally, and its own PVW / TAKE buttons.
-import { tallies, type ProgramState, type Source, type SourceId, type Tally } from '../../../protocol/index.ts';
+import {
+  pictureSources,
+  tallies,
+  type ProgramState,
+  type Source,
+  type SourceId,
+  type Tally,
+} from '../../../protocol/index.ts';
 import { h, setAttr } from '../lib/dom.ts';
 import { KeyedList, type KeyedView } from '../lib/keyed-list.ts';
 import { SourceTile } from '../lib/source-tile.ts';
@@ -33,7 +40,8 @@ export class Multiview {
   }
 
   update(state: ProgramState, serverNow: number): void {
-    this.#cells.update(state.sources);
+    // Sound-only sources (commentary seats) have no picture to tile: the mixer shows them.
+    this.#cells.update(pictureSources(state.sources));
     this.updateTally(state, serverNow);
   }
 

@@ -1,6 +1,6 @@
 // The PiP controls both desks have (the director's PiP panel, the graphics desk's placement): the source
 // picker and the show/hide toggle, each a compare-and-set edit.
-import type { ProgramState } from '../../../protocol/index.ts';
+import { pictureSources, type ProgramState } from '../../../protocol/index.ts';
 import { BoundField } from './bound-field.ts';
 import type { Desk } from './desk.ts';
 import { h } from './dom.ts';
@@ -14,7 +14,7 @@ export function pipSourceField(desk: Desk, id: string): BoundField {
     class: 'pip-source-field',
     choices: (state) => [
       { value: '', label: '— none —' },
-      ...state.sources.map((source) => ({ value: source.id, label: source.label })),
+      ...pictureSources(state.sources).map((source) => ({ value: source.id, label: source.label })),
     ],
     read: (state) => state.pip.source ?? '',
     command: (value) => ({ type: 'pip.set', source: value === '' ? null : value }),

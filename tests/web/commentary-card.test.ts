@@ -1,0 +1,73 @@
+// The Commentary card in real Chromium against the real controller: the console adds a seat and shows its link
+// and QR code; the director's card lists it, the mixer has its strip (on, ducking) and the multiview no tile;
+// removing it from the director's card revokes its key and empties both cards.
+import type { Page } from 'puppeteer-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, EVENT_ID, POLL_MS, useWebStack, waitOnline } from './web-stack.ts';
+
+const DESKTOP = { width: 1600, height: 1000 };
+const suite = useWebStack();
+const pages: Page[] = [];
+afterEach(async () => {
+  for (const page of pages.splice(0)) await page.close();
+});
+
+async function seatLinks(page: Page): Promise<string[]> {
+  return page.$$eval('.seat-row a.seat-link', (links) => links.map((a) => a.href));
+}
+
+describe('the Commentary card', () => {
+  it('adds a seat from the console, shows it at the director (mixer strip, no tile), removes it there', async () => {
+    const { stack } = suite;
+    const consolePage = await stack.browser!.newPage();
+    pages.push(consolePage);
+    await consolePage.setViewport(DESKTOP);
+    consolePage.on('dialog', (dialog) => void dialog.accept());
+    await consolePage.goto(`${stack.origin}/console?event=${EVENT_ID}&tab=crew#key=${ADMIN_KEY}`, {
+      waitUntil: 'load',
+    });
+    await consolePage.waitForFunction(() => document.body.dataset.ready === 'true', {
+      timeout: 20_000,
+      polling: POLL_MS,
+    });
+    await consolePage.type('#commentary-card .seat-new-label', 'Lead commentator');
+    await consolePage.click('#commentary-card .seat-add button[type="submit"]');
+    await consolePage.waitForSelector('#commentary-card .seat-row', { timeout: 10_000 });
+    const [link] = await seatLinks(consolePage);
+    const url = new URL(link!);
+    expect(url.pathname).toBe('/commentary');
+    const seatKey = url.searchParams.get('key')!;
+    const me = (key: string) => fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${key}` } });
+    const who = (await (await me(seatKey)).json()) as { role: string; seatId: string };
+    expect(who.role).toBe('commentary');
+    await consolePage.waitForFunction(
+      () => (document.querySelector<HTMLImageElement>('#commentary-card img.seat-qr')?.naturalWidth ?? 0) > 0,
+      { polling: POLL_MS, timeout: 10_000 },
+    );
+
+    const director = await stack.browser!.newPage();
+    pages.push(director);
+    await director.setViewport(DESKTOP);
+    director.on('dialog', (dialog) => void dialog.accept());
+    await director.goto(stack.pageUrl('director', 'director'), { waitUntil: 'load' });
+    await waitOnline(director);
+    await director.waitForSelector(`#commentary-card .seat-row[data-seat="${who.seatId}"]`, { timeout: 10_000 });
+    expect(await seatLinks(director)).toEqual([link]);
+    const strip = await director.waitForSelector(`.mixer-strip[data-source="${who.seatId}"]`, { timeout: 10_000 });
+    expect(await strip!.evaluate((e) => (e as HTMLElement).dataset.mode)).toBe('on');
+    expect(await director.$(`.multiview-cell[data-source="${who.seatId}"]`)).toBeNull();
+    expect(await director.$$('.multiview-cell')).toHaveLength(4);
+
+    await director.click(`#commentary-card .seat-row[data-seat="${who.seatId}"] button.seat-remove`);
+    await director.waitForFunction(() => document.querySelector('#commentary-card .seat-row[data-seat]') === null, {
+      polling: POLL_MS,
+      timeout: 10_000,
+    });
+    // The console hears of it through the state's sources.
+    await consolePage.waitForFunction(() => document.querySelector('#commentary-card .seat-row[data-seat]') === null, {
+      polling: POLL_MS,
+      timeout: 10_000,
+    });
+    expect((await me(seatKey)).status).toBe(401);
+  }, 120_000);
+});
