@@ -74,6 +74,11 @@ export function onsetMs(samples: Float32Array, hz: number, windowMs = 8): number
   return k + windowMs / 2;
 }
 
+/** When a tone last sounds in `samples` (ms from their start): onsetMs read from the end backwards. */
+export function offsetMs(samples: Float32Array, hz: number, windowMs = 8): number {
+  return (samples.length * 1000) / PCM_RATE - onsetMs(samples.slice().reverse(), hz, windowMs);
+}
+
 /**
  * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
  * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
