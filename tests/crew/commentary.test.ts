@@ -23,6 +23,15 @@ const GAIN_TOLERANCE_DB = 1;
 /** Two −6 dBFS tones at 0 dB faders, one through Opus at 128 kbit/s and one through the camera's path. */
 const SAME_LEVEL_TOLERANCE_DB = 2;
 const COUGH_WITHIN_MS = 100;
+/**
+ * The recording's clock slips against wall time on a busy machine (three Chromiums here: about 0.7 s after
+ * 40 s), so the press is placed on the recording's timeline by a marker the recorder applies a known time
+ * before it: the camera's fader pulled down this far, this long before the press.
+ */
+const MARKER_GAIN_DB = -30;
+const MARKER_LEAD_MS = 1000;
+/** After the press, the camera's fader comes back for the un-ducked reference. */
+const MARKER_RESTORE_AFTER_MS = 1500;
 /** The return's own voice: under the ducked camera by at least this much (absent, bar leakage). */
 const ABSENT_BELOW_DB = -30;
 /** The return's picture: a 180p reduced feed of a plain colour, then the template's scaling. */
@@ -104,15 +113,21 @@ describe('commentary seat (direct, built-in recorder)', () => {
     const frame = page.frames().find((f) => f.url().includes('/template/'));
     if (frame === undefined) throw new Error('no return iframe');
     const picture = await sampleRegion(frame);
+    const screenshot = process.env['COMMENTARY_SCREENSHOT'];
+    if (screenshot !== undefined) await page.screenshot({ path: screenshot as `${string}.png` });
     await step('cut to a test source', () => stack.take('camera-1'));
     await step('back on the camera', () => stack.take(camera.id));
     heard.push(await returnLevels(page));
     await step('seat at −6', () => stack.command({ type: 'audio.source', source: seat.id, gainDb: -6 }));
     await step('seat at 0', () => stack.command({ type: 'audio.source', source: seat.id, gainDb: 0 }));
 
+    await stack.command({ type: 'audio.source', source: camera.id, gainDb: MARKER_GAIN_DB });
+    const markerAt = Date.now();
+    await new Promise((r) => setTimeout(r, MARKER_LEAD_MS));
     await page.click('#cough-button');
     const coughAt = await page.evaluate(() => window.pitchsideCommentary?.coughAt ?? 0);
-    await step('coughing', async () => undefined);
+    await new Promise((r) => setTimeout(r, MARKER_RESTORE_AFTER_MS));
+    await step('coughing', () => stack.command({ type: 'audio.source', source: camera.id, gainDb: 0 }));
     const file = await stack.stop(status);
     status.close();
 
@@ -124,12 +139,17 @@ describe('commentary seat (direct, built-in recorder)', () => {
     const levels = Object.fromEntries(
       Object.keys(stretches).map((name) => [name, { x: level(name, CAMERA_TONE_HZ), y: level(name, VOICE_TONE_HZ) }]),
     );
-    // Y's last sound in the recording, against the press on the recording's clock.
+    // Y's last sound in the recording, against the press: on the wall clock mapped to the recording's start
+    // (slips), and against the marker's drop of X just before it, on the recording's own clock.
     const pressS = (coughAt - startedAt) / 1000;
-    const around = decodePcm(file, pressS - 1, 2);
-    const removedAfterMs = offsetMs(around, VOICE_TONE_HZ) - 1000;
+    const yGoneS = pressS - 1 + offsetMs(decodePcm(file, pressS - 1, 3), VOICE_TONE_HZ) / 1000;
+    const markerS = yGoneS - 2.5 + offsetMs(decodePcm(file, yGoneS - 2.5, 3), CAMERA_TONE_HZ) / 1000;
+    const mappedMs = (yGoneS - pressS) * 1000;
+    // The marker's own path (command → recorder, next frame) counts against the cough: markerAt is taken
+    // after the command is applied, so the figure errs long, not short.
+    const removedAfterMs = (yGoneS - markerS) * 1000 - (coughAt - markerAt);
     const round = (_: string, v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 10) / 10 : v);
-    const report = JSON.stringify({ levels, heard, picture: picture.mean, removedAfterMs }, round);
+    const report = JSON.stringify({ levels, heard, picture: picture.mean, removedAfterMs, mappedMs }, round);
     console.info(`commentary: ${report}`);
 
     const talking = levels['talking'];
