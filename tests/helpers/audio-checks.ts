@@ -74,9 +74,17 @@ export function onsetMs(samples: Float32Array, hz: number, windowMs = 8): number
   return k + windowMs / 2;
 }
 
-/** When a tone last sounds in `samples` (ms from their start): onsetMs read from the end backwards. */
-export function offsetMs(samples: Float32Array, hz: number, windowMs = 8): number {
-  return (samples.length * 1000) / PCM_RATE - onsetMs(samples.slice().reverse(), hz, windowMs);
+/**
+ * When a tone drops (ms from the samples' start): the first 1 ms step whose 8 ms window is `byDb` under the
+ * tone's level over the first 200 ms. Anything later (a fader coming back, another tone) does not count.
+ */
+export function dropMs(samples: Float32Array, hz: number, byDb = 12, windowMs = 8): number {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const before = levels.slice(0, 200).sort((a, b) => a - b);
+  const reference = before[Math.floor(before.length / 2)] ?? 0;
+  const k = levels.findIndex((v) => v < reference * 10 ** (-byDb / 20));
+  if (reference <= 0 || k < 0) throw new Error(`${hz} Hz never drops by ${byDb} dB`);
+  return k + windowMs / 2;
 }
 
 /**

@@ -225,7 +225,7 @@ function run(page: Page, seatId: SeatId, label: string): void {
     void attempt('Joining', async () => {
       joinButton.disabled = true;
       await audio.resume();
-      returnBox.replaceChildren(programReturn.frame());
+      returnBox.replaceChildren(programReturn.start());
       const mode = transport ?? (await transportKnown);
       if (mode === 'livekit') {
         const livekit = new LiveKitPublisher(callbacks, {

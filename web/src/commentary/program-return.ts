@@ -32,11 +32,14 @@ export class ProgramReturn {
   readonly #unsubscribe: (() => void)[] = [];
   #frame: HTMLElement | null = null;
   #poll: ReturnType<typeof setInterval> | undefined;
+  /** Nothing is received before Join: a seat link left open must not make every phone encode for it. */
+  #started = false;
 
   constructor(options: ProgramReturnOptions) {
     this.#options = options;
-    const { realtime, seatId } = options;
+    const { realtime } = options;
     // Set before the iframe loads: the template takes its tracks from here instead of asking for its own.
+    // The receiver exists from the start so it hears media.config, which comes once per connection.
     window.pitchsideCameras = this.hub;
     this.#direct = new DirectReceiver({
       quality: 'reduced',
@@ -44,10 +47,16 @@ export class ProgramReturn {
       onTrack: this.hub.handleTrack,
       log: (message) => console.warn(message),
     });
-    const want = (): void =>
-      this.#direct.want(cameraParticipants(realtime.state?.sources ?? []).filter((id) => id !== seatId));
-    this.#unsubscribe.push(realtime.handle(this.#direct.handlers), realtime.on('state', want));
-    want();
+    this.#unsubscribe.push(
+      realtime.handle(this.#direct.handlers),
+      realtime.on('state', () => this.#want()),
+    );
+  }
+
+  #want(): void {
+    if (!this.#started) return;
+    const sources = this.#options.realtime.state?.sources ?? [];
+    this.#direct.want(cameraParticipants(sources).filter((id) => id !== this.#options.seatId));
   }
 
   /** Tracks from the LiveKit room (with LiveKit, the direct receiver stays idle: media.config says so). */
@@ -60,9 +69,14 @@ export class ProgramReturn {
     this.hub.handleTrack(this.#options.seatId, 'audio', track);
   }
 
-  /** The iframe: made on Join, so its sound may start (the click is the page's permission to play). */
-  frame(): HTMLElement {
+  /**
+   * Starts receiving and returns the iframe: called on Join, so its sound may start (the click is the
+   * page's permission to play).
+   */
+  start(): HTMLElement {
     if (this.#frame !== null) return this.#frame;
+    this.#started = true;
+    this.#want();
     const box = templateFrame(this.#options.params, { [TEMPLATE_QUERY.minus]: this.#options.seatId }, 'Program return');
     box.querySelector('iframe')?.setAttribute('allow', 'autoplay');
     this.#frame = box;
