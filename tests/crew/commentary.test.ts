@@ -57,7 +57,7 @@ async function addSeat(label: string): Promise<SeatView> {
     payload: { label },
   });
   if (res.statusCode !== 201) throw new Error(`seat: ${res.statusCode} ${res.body}`);
-  return (res.json() as { seat: SeatView }).seat;
+  return res.json<{ seat: SeatView }>().seat;
 }
 
 /** What the commentator hears: X and Y in the page's return tap, over its last ~0.7 s. */
@@ -114,7 +114,7 @@ describe('commentary seat (direct, built-in recorder)', () => {
     if (frame === undefined) throw new Error('no return iframe');
     const picture = await sampleRegion(frame);
     const screenshot = process.env['COMMENTARY_SCREENSHOT'];
-    if (screenshot !== undefined) await page.screenshot({ path: screenshot as `${string}.png` });
+    if (screenshot !== undefined) await page.screenshot({ path: `${screenshot}.png` });
     await step('cut to a test source', () => stack.take('camera-1'));
     await step('back on the camera', () => stack.take(camera.id));
     heard.push(await returnLevels(page));
@@ -181,10 +181,7 @@ describe('commentary seat (direct, built-in recorder)', () => {
       expect(sample.y, report).toBeLessThan(sample.x + ABSENT_BELOW_DB);
     }
     // Its picture is the camera's.
-    expect(
-      colourDistance(picture.mean as [number, number, number], hexToRgb(CAMERA_COLOUR)),
-      report,
-    ).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+    expect(colourDistance(picture.mean, hexToRgb(CAMERA_COLOUR)), report).toBeLessThanOrEqual(COLOUR_TOLERANCE);
     expect(PCM_RATE).toBe(await page.evaluate(() => window.pitchsideCommentary?.sampleRate));
   }, 300_000);
 });

@@ -13,7 +13,6 @@ import {
   SeatResponseSchema,
   voiceOnAir,
   WhoAmISchema,
-  type LiveKitToken,
   type MediaTransport,
   type ProgramState,
   type SeatId,
