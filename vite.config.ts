@@ -18,6 +18,7 @@ export default defineConfig({
         director: resolve(import.meta.dirname, 'web/director.html'),
         graphics: resolve(import.meta.dirname, 'web/graphics.html'),
         camera: resolve(import.meta.dirname, 'web/camera.html'),
+        commentary: resolve(import.meta.dirname, 'web/commentary.html'),
         watch: resolve(import.meta.dirname, 'web/watch.html'),
         console: resolve(import.meta.dirname, 'web/console.html'),
       },

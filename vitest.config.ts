@@ -35,6 +35,8 @@ const SOLO_TESTS = [
   'tests/replay/rerender-from-iso.test.ts',
   // Sound levels and a 200 ms delay read off the built-in recording (three Chromiums in program-mixer).
   'tests/cameras/program-mixer.test.ts',
+  // A commentator's voice, ducking and the cough's timing read off the recording (three Chromiums).
+  'tests/crew/commentary.test.ts',
   'tests/template/program-sound.test.ts',
   // A recorder and a director page at once, read against ffmpeg after 20 s of program.
   'tests/web/program-loudness.test.ts',

@@ -171,7 +171,8 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'job.rerender': OPERATORS,
   // Direct cameras. Addressed frames (request, signal) also reach only the socket they name.
   'media.config': [...MEDIA_RECEIVERS, ...MEDIA_PUBLISHERS],
-  'media.camera': MEDIA_RECEIVERS,
+  // A seat's page receives the cameras and the other seats too, for its program return.
+  'media.camera': [...MEDIA_RECEIVERS, 'commentary'],
   'media.request': MEDIA_PUBLISHERS,
   'media.signal': [...MEDIA_RECEIVERS, ...MEDIA_PUBLISHERS],
   // Chat beside the Pitchside player; history is the socket's own answer on connect.

@@ -8,6 +8,7 @@
 // source it left is dark (its ducked sound is not its picture) and camera X shows `replay` (amber on the
 // camera page: "your angle is on air again, recorded"), so its operator knows a reframe now is not seen.
 // The automatic return at the replay's end follows server time (settleReplay), as every renderer draws it.
+import { audioSourceSettings, faderGain } from './audio.ts';
 import { REPLAY_TRANSITION, settleReplay } from './replay.ts';
 import { REPLAY_SOURCE_ID, type ProgramState, type SourceId } from './state.ts';
 import { isPending, takeProgress } from './timing.ts';
@@ -76,4 +77,18 @@ export function nextTallyChange(state: ProgramState, serverNow: number): number 
   }
   const due = times.filter((t) => t > serverNow);
   return due.length === 0 ? null : Math.min(...due);
+}
+
+/**
+ * A voice's tally (a commentary seat's ON AIR): its sound reaches the program. Its strip is `on` (a seat has
+ * no picture for `follow` to follow), not muted, its fader and the master's above their floor, the master
+ * not muted.
+ */
+export function voiceOnAir(state: ProgramState, sourceId: SourceId): boolean {
+  const source = state.sources.find((s) => s.id === sourceId);
+  if (source === undefined) return false;
+  const settings = audioSourceSettings(state.audio, source);
+  const master = state.audio?.master;
+  const masterOpen = master === undefined || (!master.muted && faderGain(master.gainDb) > 0);
+  return settings.mode === 'on' && !settings.muted && faderGain(settings.gainDb) > 0 && masterOpen;
 }

@@ -62,6 +62,11 @@ export const TEMPLATE_QUERY = {
   view: 'view',
   /** `bypass`: the program sound without the mixer, limiter and meters (the audio benchmark's baseline). */
   audio: 'audio',
+  /**
+   * A source id: the page's sound leaves that source out (and only its sound: it still ducks the others as in
+   * program). A commentator's program return, the mix minus their own voice.
+   */
+  minus: 'minus',
 } as const;
 
 /**

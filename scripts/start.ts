@@ -80,18 +80,21 @@ if (lan !== null) lines.push(...lanLines(lan));
 const demo = await app.events.require(DEMO_EVENT_ID);
 // Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key. The
 // console's admin key travels in the fragment, which browsers never send: it stays out of access logs.
-const pageLink: Record<(typeof OPERATOR_PAGES)[number], string> = {
+const pageLink: Record<(typeof OPERATOR_PAGES)[number], string | null> = {
   console: `#key=${admin.key}`,
   director: `?event=${DEMO_EVENT_ID}&key=${keys['director']}`,
   graphics: `?event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
   camera: `?code=${demo.joinCode}`,
+  // Each seat has its own link (the director's Commentary card hands it out): there is no event-wide one.
+  commentary: null,
   watch: `?event=${DEMO_EVENT_ID}&key=${keys['viewer']}`,
 };
 for (const page of OPERATOR_PAGES) {
-  if (findPage(distDir, page) === null) continue;
+  const link = pageLink[page];
+  if (link === null || findPage(distDir, page) === null) continue;
   // Phones open the camera link: on the LAN it must be HTTPS (see lanLines).
   const pageBase = page === 'camera' ? app.deviceUrl : base;
-  lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}${pageLink[page]}`);
+  lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}${link}`);
 }
 if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
 else lines.push('  (no dist/ build yet: pages are not served)');

@@ -55,6 +55,7 @@ export class ProgramPage {
     this.#audio = new ProgramAudio({
       silent: config.view === 'preview',
       mixer: config.mixer,
+      minus: config.minus,
       serverNow: () => this.#clock.now(),
     });
     this.#store = new StateStore({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 
-export const OPERATOR_PAGES = ['console', 'director', 'graphics', 'camera', 'watch'] as const;
+export const OPERATOR_PAGES = ['console', 'director', 'graphics', 'camera', 'commentary', 'watch'] as const;
 export type OperatorPage = (typeof OPERATOR_PAGES)[number];
 /** Older names of a page, still answered with a redirect so bookmarks and printed links keep working. */
 export const PAGE_ALIASES: Readonly<Record<string, OperatorPage>> = { admin: 'console' };

@@ -24,9 +24,16 @@ import type { RealtimeHub } from './realtime-hub.ts';
 export const SIGNAL_FRAME_LIMIT = 400;
 export const SIGNAL_WINDOW_MS = 10_000;
 
-/** A socket's identity in signalling: its camera or seat, or a receiver id the controller made for it. */
+/**
+ * A socket's identity in signalling: its camera or seat, or a receiver id the controller made for it. A seat
+ * has both: it publishes its microphone as the seat and receives the program return's cameras (and the other
+ * seats) under a receiver id of its own, so the two roles never share a session namespace.
+ */
 export type MediaPeer =
-  { kind: 'camera'; id: string } | { kind: 'seat'; id: string } | { kind: 'receiver'; id: string } | { kind: 'none' };
+  | { kind: 'camera'; id: string }
+  | { kind: 'seat'; id: string; receiver: string }
+  | { kind: 'receiver'; id: string }
+  | { kind: 'none' };
 
 /**
  * A camera key is bound to one camera at join, so a camera socket signals as that camera and no other (a
@@ -37,10 +44,20 @@ export function mediaPeerOf(auth: AuthContext): MediaPeer {
   if (auth.role === 'camera')
     return auth.cameraId === undefined ? { kind: 'none' } : { kind: 'camera', id: auth.cameraId };
   if (auth.role === 'commentary')
-    return auth.seatId === undefined ? { kind: 'none' } : { kind: 'seat', id: auth.seatId };
-  if ((MEDIA_RECEIVERS as readonly string[]).includes(auth.role))
-    return { kind: 'receiver', id: `rx-${randomBytes(8).toString('hex')}` };
+    return auth.seatId === undefined ? { kind: 'none' } : { kind: 'seat', id: auth.seatId, receiver: receiverId() };
+  if ((MEDIA_RECEIVERS as readonly string[]).includes(auth.role)) return { kind: 'receiver', id: receiverId() };
   return { kind: 'none' };
+}
+
+function receiverId(): string {
+  return `rx-${randomBytes(8).toString('hex')}`;
+}
+
+/** The id a socket receives media under: a receiving page's own, a seat's return, none for a camera. */
+function receiverIdOf(peer: MediaPeer): string | null {
+  if (peer.kind === 'receiver') return peer.id;
+  if (peer.kind === 'seat') return peer.receiver;
+  return null;
 }
 
 export interface MediaRelayOptions {
@@ -71,13 +88,27 @@ export class MediaRelay {
 
   /** True when a published addressed frame is for this socket. */
   isAddressee(frame: { [field: string]: unknown }): boolean {
-    return this.peer.kind !== 'none' && frame['to'] === this.peer.id;
+    if (this.peer.kind === 'none') return false;
+    return frame['to'] === this.peer.id || frame['to'] === receiverIdOf(this.peer);
   }
 
   async request(message: MediaRequestMessage): Promise<void> {
     this.#admit();
-    if (this.peer.kind !== 'receiver')
-      throw new AppError(403, 'FORBIDDEN', 'Only monitor and program pages receive camera media.', '/type');
+    const receiver = receiverIdOf(this.peer);
+    if (receiver === null)
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'Only monitor and program pages (and a seat, for its return) receive camera media.',
+        '/type',
+      );
+    if (this.peer.kind === 'seat' && message.camera === this.peer.id)
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'A seat hears its own microphone locally, not through the controller.',
+        '/camera',
+      );
     // The addressed camera (or seat) must be this event's: a page cannot reach a socket of another event.
     await this.#requirePublisher(message.camera, '/camera');
     if (message.quality === 'full' && !(FULL_QUALITY_ROLES as readonly string[]).includes(this.role))
@@ -91,7 +122,7 @@ export class MediaRelay {
       type: 'media.request',
       eventId: this.#eventId,
       to: message.camera,
-      from: this.peer.id,
+      from: receiver,
       session: message.session,
       quality: message.quality,
     };
@@ -103,17 +134,30 @@ export class MediaRelay {
     if (this.peer.kind === 'none')
       throw new AppError(403, 'FORBIDDEN', 'This connection has no camera, seat or receiver identity.', '/type');
     // A publisher (camera, seat) talks only to receivers and a receiver only to publishers: no camera or
-    // seat reaches another's sessions, no page reaches another page.
+    // seat reaches another's sessions, no page reaches another page. A seat signals to a publisher only as
+    // the receiver of its return, and then only to answer (the publisher offers).
     const toPublisher = isPublisherId(message.to);
-    if (this.peer.kind !== 'receiver' && toPublisher)
+    const receiver = receiverIdOf(this.peer);
+    const asReceiver = toPublisher && this.peer.kind === 'seat';
+    if (toPublisher && receiver === null)
       throw new AppError(403, 'FORBIDDEN', `A ${this.peer.kind} signals only to receiving pages.`, '/to');
-    if (this.peer.kind === 'receiver') {
-      if (!toPublisher)
-        throw new AppError(403, 'FORBIDDEN', 'A receiving page signals only to cameras and seats.', '/to');
-      await this.#requirePublisher(message.to, '/to');
-    }
+    if (this.peer.kind === 'receiver' && !toPublisher)
+      throw new AppError(403, 'FORBIDDEN', 'A receiving page signals only to cameras and seats.', '/to');
+    if (asReceiver && (message.to === this.peer.id || message.description?.type === 'offer'))
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'A seat answers the cameras and seats of its return; it offers only its own microphone, to receiving pages.',
+        message.to === this.peer.id ? '/to' : '/description/type',
+      );
+    if (toPublisher) await this.#requirePublisher(message.to, '/to');
     // A seat's key publishes its microphone, never a picture (it would be a camera no one added).
-    if (this.peer.kind === 'seat' && message.description !== undefined && offersVideo(message.description.sdp))
+    if (
+      this.peer.kind === 'seat' &&
+      !asReceiver &&
+      message.description !== undefined &&
+      offersVideo(message.description.sdp)
+    )
       throw new AppError(
         403,
         'FORBIDDEN',
@@ -122,7 +166,8 @@ export class MediaRelay {
       );
     if (message.description === undefined && message.candidate === undefined)
       throw new AppError(400, 'INVALID', 'A signal carries a description or a candidate.', '/description');
-    const delivery: MediaSignalDelivery = { ...message, eventId: this.#eventId, from: this.peer.id };
+    const from = toPublisher && receiver !== null ? receiver : this.peer.id;
+    const delivery: MediaSignalDelivery = { ...message, eventId: this.#eventId, from };
     await this.#options.hub.publish(delivery);
   }
 

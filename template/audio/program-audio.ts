@@ -49,6 +49,11 @@ export interface ProgramAudioOptions {
   mixer?: 'full' | 'bypass';
   /** Server time now, for the meters' `at`. */
   serverNow?: () => number;
+  /**
+   * A source kept out of this page's sound (a mix-minus): its gain is 0 here, but its level still keys the
+   * ducking, so everything else sounds as in program.
+   */
+  minus?: SourceId | null;
 }
 
 interface Input {
@@ -218,7 +223,8 @@ export class ProgramAudio {
       const mode =
         settings.mode === 'follow' ? weight : settings.mode === 'on' ? (settings.duckOthers ? 1 : liveUnderReplay) : 0;
       const wasSilent = input.gainValue === 0;
-      this.#setGain(input, settings.muted ? 0 : faderGain(settings.gainDb) * mode, at);
+      const heard = !settings.muted && id !== this.#options.minus;
+      this.#setGain(input, heard ? faderGain(settings.gainDb) * mode : 0, at);
       if (settings.delayMs !== input.delayMs && input.delay !== null) {
         input.delayMs = settings.delayMs;
         // Heard, a new delay glides in (a jump would click); silent (a source just joined, or muted), it is

@@ -6,7 +6,9 @@ import {
   OUTPUT_FRAME_RATES,
   OUTPUT_SIZES,
   parse,
+  SourceIdSchema,
   TemplateViewSchema,
+  type SourceId,
   type RendererName,
   type TemplateView,
   type VideoFormat,
@@ -35,6 +37,7 @@ export const TemplateQuerySchema = Type.Object({
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
   layout: Type.Optional(Type.String({ maxLength: 64 })),
   audio: Type.Optional(Type.Literal('bypass')),
+  minus: Type.Optional(SourceIdSchema),
 });
 
 export interface EgressParams {
@@ -61,6 +64,8 @@ export interface TemplateConfig {
   view: TemplateView;
   /** `bypass` (benchmark baseline): audio follows video and nothing else, no mixer, limiter or meters. */
   mixer: 'full' | 'bypass';
+  /** A source left out of this page's sound (a commentator's return: the program minus their voice). */
+  minus: SourceId | null;
 }
 
 export type TemplateQueryResult = { ok: true; config: TemplateConfig } | { ok: false; field: string; message: string };
@@ -106,6 +111,7 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
       standInRoom: q.room === 'stand-in',
       view: q.view ?? 'program',
       mixer: q.audio ?? 'full',
+      minus: q.minus ?? null,
     },
   };
 }

@@ -55,8 +55,9 @@ const EXPECTED: Record<Role, string[]> = {
   // Chat: the people watching and those who moderate them.
   viewer: ['chat.history', 'chat.message', 'presence', 'state', 'watch'],
   template: ['media.camera', 'media.config', 'state'],
-  // A commentary seat: the program it talks over, and the transport for its microphone.
-  commentary: ['media.config', 'state'],
+  // A commentary seat: the program it talks over, the transport for its microphone, and its own page's
+  // media.camera (it receives the other seats for its program return).
+  commentary: ['media.camera', 'media.config', 'state'],
 };
 const SECRET_HOST = 'rtmp://secret-ingest.example.org/live';
 

@@ -75,6 +75,19 @@ export function onsetMs(samples: Float32Array, hz: number, windowMs = 8): number
 }
 
 /**
+ * When a tone drops (ms from the samples' start): the first 1 ms step whose 8 ms window is `byDb` under the
+ * tone's level over the first 200 ms. Anything later (a fader coming back, another tone) does not count.
+ */
+export function dropMs(samples: Float32Array, hz: number, byDb = 12, windowMs = 8): number {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const before = levels.slice(0, 200).sort((a, b) => a - b);
+  const reference = before[Math.floor(before.length / 2)] ?? 0;
+  const k = levels.findIndex((v) => v < reference * 10 ** (-byDb / 20));
+  if (reference <= 0 || k < 0) throw new Error(`${hz} Hz never drops by ${byDb} dB`);
+  return k + windowMs / 2;
+}
+
+/**
  * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
  * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
  * edges either side of the period's end agree). A delayed copy of the same sound has the same edges later.

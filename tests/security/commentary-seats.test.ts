@@ -23,6 +23,8 @@ import {
 const CLOSE_TIMEOUT_MS = 10_000;
 const FRAME_TIMEOUT_MS = 15_000;
 const SESSION = 'sess-seat-01';
+/** Frames every receiving socket of the event gets (configuration, a publisher's page coming and going). */
+const MEDIA_BROADCASTS = new Set(['media.config', 'media.camera']);
 const AUDIO_OFFER = { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' } as const;
 const VIDEO_OFFER = {
   type: 'offer',
@@ -164,16 +166,13 @@ describe('commentary seat keys', () => {
       JSON.stringify({ type: 'media.signal', to: request['from'], session: SESSION, description: VIDEO_OFFER }),
     );
     expect((await refusal(seat, '/description/sdp'))['code']).toBe('FORBIDDEN');
-    // Nor does it reach another seat or a camera, or ask for media, or report a camera's health.
+    // Nor does it reach another seat or a camera as a publisher, or report a camera's health.
+    // (it signals to them only as the receiver of its return, which answers and never offers).
     for (const to of [seatB.id, camera.id]) {
       seat.socket.send(JSON.stringify({ type: 'media.signal', to, session: SESSION, description: AUDIO_OFFER }));
-      expect((await refusal(seat, '/to'))['code']).toBe('FORBIDDEN');
+      expect((await refusal(seat, '/description/type'))['code']).toBe('FORBIDDEN');
       seat.frames.splice(0);
     }
-    seat.socket.send(
-      JSON.stringify({ type: 'media.request', camera: camera.id, session: SESSION, quality: 'reduced' }),
-    );
-    expect((await refusal(seat, '/type'))['code']).toBe('FORBIDDEN');
     seat.frames.splice(0);
     seat.socket.send(
       JSON.stringify({
@@ -184,9 +183,63 @@ describe('commentary seat keys', () => {
     expect((await refusal(seat, '/type'))['code']).toBe('FORBIDDEN');
 
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(other.frames.filter((f) => f.type.startsWith('media.') && f.type !== 'media.config')).toEqual([]);
+    expect(other.frames.filter((f) => f.type.startsWith('media.') && !MEDIA_BROADCASTS.has(f.type))).toEqual([]);
     expect(cam.frames.filter((f) => f.type === 'media.signal')).toEqual([]);
     expect(director.frames.filter((f) => f.type === 'media.signal')).toHaveLength(1);
+  });
+
+  it('receives its return (cameras, other seats) at reduced quality only, as a receiver of its own', async () => {
+    const seat = await ws(seatA.key);
+    const other = await ws(seatB.key);
+    const cam = await ws(camera.key);
+
+    // Full quality is the program renderers': a seat's key may not make a phone encode its picture again.
+    seat.socket.send(JSON.stringify({ type: 'media.request', camera: camera.id, session: SESSION, quality: 'full' }));
+    expect((await refusal(seat, '/quality'))['code']).toBe('FORBIDDEN');
+    seat.frames.splice(0);
+    // Its own seat: it hears itself locally.
+    seat.socket.send(JSON.stringify({ type: 'media.request', camera: seatA.id, session: SESSION, quality: 'reduced' }));
+    expect((await refusal(seat, '/camera'))['code']).toBe('FORBIDDEN');
+    seat.frames.splice(0);
+    // A camera that is not this event's does not exist for it.
+    seat.socket.send(
+      JSON.stringify({ type: 'media.request', camera: 'cam-zzzzzz', session: SESSION, quality: 'reduced' }),
+    );
+    expect((await refusal(seat, '/camera'))['code']).toBe('UNKNOWN_CAMERA');
+    seat.frames.splice(0);
+
+    // Reduced: the camera is asked by a receiver id, never by the seat's own id.
+    seat.socket.send(
+      JSON.stringify({ type: 'media.request', camera: camera.id, session: SESSION, quality: 'reduced' }),
+    );
+    const request = await cam.waitFor((f) => f.type === 'media.request', FRAME_TIMEOUT_MS);
+    expect(request).toMatchObject({ to: camera.id, session: SESSION, quality: 'reduced' });
+    const receiver = String(request['from']);
+    expect(receiver).toMatch(/^rx-/);
+    // The camera's offer reaches the seat's page under that id, and the seat answers as that receiver.
+    cam.socket.send(JSON.stringify({ type: 'media.signal', to: receiver, session: SESSION, description: VIDEO_OFFER }));
+    expect(await seat.waitFor((f) => f.type === 'media.signal', FRAME_TIMEOUT_MS)).toMatchObject({
+      from: camera.id,
+      to: receiver,
+    });
+    const ANSWER = { type: 'answer', sdp: VIDEO_OFFER.sdp };
+    seat.socket.send(JSON.stringify({ type: 'media.signal', to: camera.id, session: SESSION, description: ANSWER }));
+    expect(await cam.waitFor((f) => f.type === 'media.signal', FRAME_TIMEOUT_MS)).toMatchObject({
+      from: receiver,
+      description: ANSWER,
+    });
+    // As a receiver it answers; it never offers a publisher anything.
+    seat.socket.send(
+      JSON.stringify({ type: 'media.signal', to: camera.id, session: SESSION, description: VIDEO_OFFER }),
+    );
+    expect((await refusal(seat, '/description/type'))['code']).toBe('FORBIDDEN');
+
+    // Another seat's voice is part of the return too (two commentators hear each other).
+    seat.socket.send(JSON.stringify({ type: 'media.request', camera: seatB.id, session: SESSION, quality: 'reduced' }));
+    expect(await other.waitFor((f) => f.type === 'media.request', FRAME_TIMEOUT_MS)).toMatchObject({
+      to: seatB.id,
+      from: receiver,
+    });
   });
 
   it('a removed seat: its key is refused at every door and its sockets close', async () => {

@@ -57,6 +57,17 @@ describe('template query', () => {
     });
   });
 
+  it('leaves one source out of the sound for a mix-minus, and names a bad id', () => {
+    expect(parseTemplateQuery('?event=e&key=k', windowed)).toMatchObject({ config: { minus: null } });
+    expect(parseTemplateQuery('?event=e&key=k&minus=seat-abc123', windowed)).toMatchObject({
+      config: { minus: 'seat-abc123' },
+    });
+    expect(parseTemplateQuery('?event=e&key=k&minus=Not%20an%20id', windowed)).toMatchObject({
+      ok: false,
+      field: 'minus',
+    });
+  });
+
   it('renders program unless the preview view is asked for', () => {
     expect(parseTemplateQuery('?event=e&key=k', windowed)).toMatchObject({ config: { view: 'program' } });
     expect(parseTemplateQuery('?event=e&key=k&view=preview', windowed)).toMatchObject({

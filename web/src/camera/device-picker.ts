@@ -53,12 +53,12 @@ export class DevicePicker {
       return;
     }
     const devices = await navigator.mediaDevices.enumerateDevices();
-    fill(
+    fillDevices(
       this.#video,
       devices.filter((d) => d.kind === 'videoinput'),
       'Camera',
     );
-    fill(
+    fillDevices(
       this.#audio,
       devices.filter((d) => d.kind === 'audioinput'),
       'Microphone',
@@ -70,7 +70,8 @@ export class DevicePicker {
   }
 }
 
-function fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: string): void {
+/** A device list into a picker, the chosen device kept while it is still there. */
+export function fillDevices(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: string): void {
   const current = select.value;
   syncOptions(select, [
     { value: '', label: `Default ${noun.toLowerCase()}` },

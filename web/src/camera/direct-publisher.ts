@@ -2,6 +2,7 @@
 // RTCPeerConnection per receiving page, opened when that page asks (`media.request`) and signalled through
 // the controller's WebSocket. Program renderers get the full picture, operator monitors a reduced one
 // (RTCRtpSender encodings per connection). The page measures its own link and reports it every few seconds.
+// A commentary seat's page publishes the same way with `media: 'microphone'`: sound only, full-band Opus.
 import { descriptionSignal, trickleCandidates, type PageFrame } from '../../../client/index.ts';
 import {
   CAMERA_HEALTH_INTERVAL_MS,
@@ -23,6 +24,18 @@ export const MAX_RECEIVERS = 8;
 const CONNECT_TIMEOUT_MS = 20_000;
 /** Capture: 720p30 is what the built-in recorder composes four of on two cores (README benchmarks). */
 export const CAPTURE = { width: 1280, height: 720, frameRate: 30 } as const;
+/**
+ * A commentator's voice is the programme: Opus at a music bitrate, no DTX (a gate that chops breaths and
+ * the crowd under the voice), in-band FEC for Wi-Fi losses. WebRTC's default is 32 kbit/s speech.
+ */
+export const VOICE_OPUS_FMTP = { maxaveragebitrate: 128_000, usedtx: 0, useinbandfec: 1 } as const;
+
+/** Voice-call processing of the microphone: off for a pitch-side camera; a commentator chooses. */
+export interface AudioProcessing {
+  echoCancellation: boolean;
+  noiseSuppression: boolean;
+}
+const NO_PROCESSING: AudioProcessing = { echoCancellation: false, noiseSuppression: false };
 
 interface Session {
   key: string;
@@ -41,6 +54,11 @@ export interface DirectPublisherOptions {
   callbacks: PublisherCallbacks;
   /** Each health sample as measured, for the page's own link display. */
   onHealth: (health: CameraHealth) => void;
+  /**
+   * `camera` (default): picture and sound, health reported to the controller. `microphone`: a commentary
+   * seat, sound only at VOICE_OPUS_FMTP, no camera.health (a seat has no camera status).
+   */
+  media?: 'camera' | 'microphone';
 }
 
 export class DirectPublisher {
@@ -51,9 +69,15 @@ export class DirectPublisher {
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #battery: { level: number; charging: boolean } | null = null;
   #closed = false;
+  /** Applied to the next capture (start, useDevice). */
+  audioProcessing: AudioProcessing = NO_PROCESSING;
 
   constructor(options: DirectPublisherOptions) {
     this.#options = options;
+  }
+
+  get #microphoneOnly(): boolean {
+    return this.#options.media === 'microphone';
   }
 
   async start(devices: DeviceChoice): Promise<void> {
@@ -87,7 +111,7 @@ export class DirectPublisher {
   /** Another camera or microphone: the new track replaces the old one on every connection, no renegotiation. */
   async useDevice(kind: 'videoinput' | 'audioinput', deviceId: string): Promise<void> {
     const choice = kind === 'videoinput' ? { videoDeviceId: deviceId } : { audioDeviceId: deviceId };
-    await this.#replace(constraints(choice, kind));
+    await this.#replace(constraints(choice, kind, this.audioProcessing));
   }
 
   /** The camera facing the other way (a phone's front/back), on every connection at once. */
@@ -142,8 +166,8 @@ export class DirectPublisher {
 
   async #capture(devices: DeviceChoice): Promise<void> {
     this.#stream = await navigator.mediaDevices.getUserMedia({
-      video: constraints(devices, 'videoinput').video,
-      audio: constraints(devices, 'audioinput').audio,
+      video: this.#microphoneOnly ? false : constraints(devices, 'videoinput').video,
+      audio: constraints(devices, 'audioinput', this.audioProcessing).audio,
     });
     this.#options.callbacks.preview(this.#previewElement());
   }
@@ -191,7 +215,9 @@ export class DirectPublisher {
         pc.addTransceiver(track, {
           direction: 'sendonly',
           streams: [stream],
-          ...(track.kind === 'video' ? { sendEncodings: [encodingFor(session.quality, track)] } : {}),
+          ...(track.kind === 'video'
+            ? { sendEncodings: [encodingFor(session.quality, track)] }
+            : { sendEncodings: [{ maxBitrate: VOICE_OPUS_FMTP.maxaveragebitrate }] }),
         });
       }
       const offer = await pc.createOffer();
@@ -209,7 +235,11 @@ export class DirectPublisher {
     const { pc } = session;
     try {
       if (signal.description?.type === 'answer') {
-        await pc.setRemoteDescription(signal.description);
+        const { sdp } = signal.description;
+        // The encoder follows the receiver's Opus parameters: a seat asks for its voice at full quality.
+        await pc.setRemoteDescription(
+          this.#microphoneOnly ? { type: 'answer', sdp: withOpusParameters(sdp, VOICE_OPUS_FMTP) } : signal.description,
+        );
         for (const candidate of session.pending.splice(0)) await pc.addIceCandidate(candidate);
       }
       if (signal.candidate !== undefined) {
@@ -232,7 +262,7 @@ export class DirectPublisher {
   async #reportHealth(): Promise<void> {
     const health = await this.#measure();
     this.#options.onHealth(health);
-    this.#options.send({ type: 'camera.health', health });
+    if (!this.#microphoneOnly) this.#options.send({ type: 'camera.health', health });
     const receivers = health.peers;
     this.#options.callbacks.status(
       'connected',
@@ -308,7 +338,11 @@ interface BatteryLike extends EventTarget {
   charging: boolean;
 }
 
-function constraints(devices: DeviceChoice, kind: 'videoinput' | 'audioinput'): MediaStreamConstraints {
+function constraints(
+  devices: DeviceChoice,
+  kind: 'videoinput' | 'audioinput',
+  processing: AudioProcessing = NO_PROCESSING,
+): MediaStreamConstraints {
   if (kind === 'videoinput')
     return {
       video: {
@@ -319,14 +353,33 @@ function constraints(devices: DeviceChoice, kind: 'videoinput' | 'audioinput'): 
       },
     };
   // A pitch-side microphone carries the ground's sound: no voice-call processing that would pump or gate it.
+  // Automatic gain is never on: the mixer's fader sets a voice's level, not the browser.
   return {
     audio: {
-      ...(devices.audioDeviceId === undefined ? {} : { deviceId: { exact: devices.audioDeviceId } }),
-      echoCancellation: false,
-      noiseSuppression: false,
+      ...(devices.audioDeviceId === undefined || devices.audioDeviceId === ''
+        ? {}
+        : { deviceId: { exact: devices.audioDeviceId } }),
+      ...processing,
       autoGainControl: false,
     },
   };
+}
+
+/** Adds (or replaces) parameters on every Opus payload's `a=fmtp` line of a session description. */
+export function withOpusParameters(sdp: string, parameters: Readonly<Record<string, number>>): string {
+  const opus = [...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]);
+  return sdp.replace(/^a=fmtp:(\d+) ([^\r\n]*)/gm, (line, payload: string, rest: string) => {
+    if (!opus.includes(payload)) return line;
+    const fields = new Map(
+      rest
+        .trim()
+        .split(';')
+        .filter((f) => f !== '')
+        .map((f) => f.split('=') as [string, string]),
+    );
+    for (const [name, value] of Object.entries(parameters)) fields.set(name, String(value));
+    return `a=fmtp:${payload} ${[...fields].map(([k, v]) => `${k}=${v}`).join(';')}`;
+  });
 }
 
 /** Full picture for program renderers, about 320×180 at a low bitrate for monitors. */

@@ -1,6 +1,9 @@
-// Publishes this phone's camera and microphone into the event's LiveKit room. livekit-client is loaded
-// only here and only when the controller handed out a LiveKit token, so pages without LiveKit stay small.
+// Publishes this phone's camera and microphone into the event's LiveKit room (a commentary seat: its
+// microphone only, and it subscribes to the room for its program return). livekit-client is loaded only
+// here and only when the controller handed out a LiveKit token, so pages without LiveKit stay small.
+import type { TrackListener } from '../../../client/index.ts';
 import type { LiveKitToken } from '../../../protocol/index.ts';
+import type { AudioProcessing } from './direct-publisher.ts';
 
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost' | 'unknown';
 export type PublisherStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -21,13 +24,33 @@ type LiveKit = typeof import('livekit-client');
 type Room = InstanceType<LiveKit['Room']>;
 type LocalVideoTrack = InstanceType<LiveKit['LocalVideoTrack']>;
 
+export interface LiveKitPublisherOptions {
+  /** `microphone`: a commentary seat's token may publish its microphone and nothing else. */
+  media?: 'camera' | 'microphone';
+  /** The room's remote tracks as they come and go (a seat's program return). */
+  onTrack?: TrackListener;
+}
+
 export class LiveKitPublisher {
   #room: Room | null = null;
   #lk: LiveKit | null = null;
   readonly #callbacks: PublisherCallbacks;
+  readonly #options: LiveKitPublisherOptions;
+  /** Applied to the next microphone capture; off (a pitch-side microphone) unless the page sets it. */
+  audioProcessing: AudioProcessing = { echoCancellation: false, noiseSuppression: false };
 
-  constructor(callbacks: PublisherCallbacks) {
+  constructor(callbacks: PublisherCallbacks, options: LiveKitPublisherOptions = {}) {
     this.#callbacks = callbacks;
+    this.#options = options;
+  }
+
+  /** The published microphone's track (what the page meters and mutes), once published. */
+  get microphoneTrack(): MediaStreamTrack | null {
+    const lk = this.#lk;
+    if (lk === null) return null;
+    return (
+      this.#room?.localParticipant.getTrackPublication(lk.Track.Source.Microphone)?.track?.mediaStreamTrack ?? null
+    );
   }
 
   async start(token: LiveKitToken, devices: DeviceChoice): Promise<void> {
@@ -46,17 +69,36 @@ export class LiveKitPublisher {
         if (this.#room !== room) return;
         this.#callbacks.status('disconnected', `LiveKit: disconnected (${String(reason ?? 'unknown')})`);
       })
-      .on(lk.RoomEvent.LocalTrackPublished, () => this.#refreshPreview());
+      .on(lk.RoomEvent.LocalTrackPublished, () => this.#refreshPreview())
+      .on(lk.RoomEvent.TrackSubscribed, (track, _publication, participant) =>
+        this.#options.onTrack?.(
+          participant.identity,
+          track.kind === lk.Track.Kind.Video ? 'video' : 'audio',
+          track.mediaStreamTrack,
+        ),
+      )
+      .on(lk.RoomEvent.TrackUnsubscribed, (track, _publication, participant) =>
+        this.#options.onTrack?.(participant.identity, track.kind === lk.Track.Kind.Video ? 'video' : 'audio', null),
+      );
     this.#callbacks.status('connecting', 'LiveKit: connecting…');
     await room.connect(token.url, token.token);
     this.#callbacks.status('connected', 'LiveKit: connected');
-    await room.localParticipant.setCameraEnabled(
-      true,
-      devices.videoDeviceId === undefined ? {} : { deviceId: devices.videoDeviceId },
-    );
+    if (this.#options.media !== 'microphone')
+      await room.localParticipant.setCameraEnabled(
+        true,
+        devices.videoDeviceId === undefined ? {} : { deviceId: devices.videoDeviceId },
+      );
     await room.localParticipant.setMicrophoneEnabled(
       true,
-      devices.audioDeviceId === undefined ? {} : { deviceId: devices.audioDeviceId },
+      {
+        ...(devices.audioDeviceId === undefined || devices.audioDeviceId === ''
+          ? {}
+          : { deviceId: devices.audioDeviceId }),
+        ...this.audioProcessing,
+        autoGainControl: false,
+      },
+      // A seat's voice is the programme: music bitrate, no DTX (see VOICE_OPUS_FMTP).
+      this.#options.media === 'microphone' ? { audioPreset: { maxBitrate: 128_000 }, dtx: false, red: true } : {},
     );
     this.#refreshPreview();
   }
