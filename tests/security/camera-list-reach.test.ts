@@ -3,7 +3,7 @@
 // HTTP answer now follows the socket's rule (SERVER_MESSAGE_AUDIENCE.cameras) for every role.
 import { describe, expect, it } from 'vitest';
 import { mayReceive, ROLES } from '../../protocol/index.ts';
-import { TEST_ADMIN_KEY, admin, bearer, seedEvent, testApp } from '../controller/controller-helpers.ts';
+import { TEST_ADMIN_KEY, admin, bearer, seedEvent, seedSeat, testApp } from '../controller/controller-helpers.ts';
 
 describe("the crew's camera list", () => {
   it("a joined camera's own key may not read it", async () => {
@@ -26,7 +26,9 @@ describe("the crew's camera list", () => {
     const app = await testApp();
     const keys = await seedEvent(app);
     for (const role of ROLES) {
-      const key = role === 'admin' ? TEST_ADMIN_KEY : keys[role]!.key;
+      // A commentary key is a seat's own (no event-wide one exists).
+      const key =
+        role === 'admin' ? TEST_ADMIN_KEY : role === 'commentary' ? (await seedSeat(app)).key : keys[role]!.key;
       const answer = await app.inject({ url: '/api/events/match/cameras', headers: bearer(key) });
       expect({ role, status: answer.statusCode }).toEqual({ role, status: mayReceive(role, 'cameras') ? 200 : 403 });
     }
