@@ -63,6 +63,15 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // old one closes does not leave the camera marked disconnected. A commentary seat's page is announced to
   // the receivers the same way (it has no camera status).
   const cameraSockets = new Map<string, number>();
+  // A socket's close handler writes the camera's status to Redis, and the app's own close drops every socket:
+  // those writes finish before Redis quits (the services close after these routes), and a socket that closes
+  // once the app is closing leaves its camera's status as it was (a restart is not a camera leaving).
+  let closing = false;
+  const offlineWrites = new Set<Promise<void>>();
+  app.addHook('onClose', async () => {
+    closing = true;
+    await Promise.allSettled(offlineWrites);
+  });
   const cameraOnline = async (eventId: string, peer: PublisherPeer): Promise<void> => {
     const key = `${eventId}/${peer.id}`;
     cameraSockets.set(key, (cameraSockets.get(key) ?? 0) + 1);
@@ -276,10 +285,12 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         unsubscribeMeters();
         app.metrics.websockets.dec({ role: auth.role });
         void app.presence.leave(connectionId).catch(() => {});
-        if (isPublisher(media.peer) && direct)
-          void cameraOffline(eventId, media.peer).catch((error: unknown) =>
-            request.log.warn({ err: error }, 'camera status update failed'),
-          );
+        if (isPublisher(media.peer) && direct && !closing) {
+          const write = cameraOffline(eventId, media.peer)
+            .catch((error: unknown) => request.log.warn({ err: error }, 'camera status update failed'))
+            .finally(() => offlineWrites.delete(write));
+          offlineWrites.add(write);
+        }
       });
 
       void (async () => {

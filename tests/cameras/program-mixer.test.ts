@@ -1,8 +1,8 @@
 // Issue 20's mixer end to end: two phones (Chromium fake devices, each its own colour and tone) and the demo
 // event's test sources, the real controller and the built-in recorder. Camera A is on program (its sound
 // follows the picture); camera B is `on` at −6 dB: in the recording B stays 6 dB under its own 0 dB level
-// across a cut and a mix, A's tone comes and goes with A's picture, B muted is gone, and B's 200 ms delay
-// moves its keyed tone about 200 ms later against A's. Heavy: solo-list it.
+// across a cut and a mix, A's tone comes and goes with A's picture, B muted is gone, and B's 500 ms delay
+// moves its keyed tone about half a pulse later against A's. Heavy: solo-list it.
 import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
@@ -23,16 +23,17 @@ const TEST_TONE_HZ = testSourceToneHz(1);
 /** Each stretch is measured this long after the command that starts it (the gains glide, the mix ends). */
 const SETTLE_MS = 700;
 const STRETCH_MS = 3000;
-const DELAY_MS = 200;
-const GAIN_TOLERANCE_DB = 1;
 /**
- * Generous on purpose: a phone's sound reaches the recording through Chromium's fake microphone (a file
- * played on a timer) and a WebRTC jitter buffer, and each stream's onsets jump by 50–170 ms now and then
- * against the recording's clock and against each other (measured second by second on an idle machine).
- * A delay that is not applied misses this bound; the delay line's own precision is the Web Audio
- * DelayNode's.
+ * The delay line's precision is measured where it can be: `program-sound` delays a test source (rendered in the
+ * page, no network) and reads it to a frame. Here a phone's sound reaches the recording through Chromium's
+ * fake microphone (a file played on a timer) and a WebRTC jitter buffer, and each stream's onsets jump against
+ * the other's between stretches: the 200 ms this test used to apply read 151, 307 and 379 ms on loaded
+ * two-core runs. So this checks that a phone source's delay is applied, with half a pulse: not applied reads
+ * 0 ± 180 ms, applied 500 ± 180 ms, and the bound sits between them.
  */
-const DELAY_TOLERANCE_MS = 100;
+const DELAY_MS = 500;
+const DELAY_TOLERANCE_MS = 250;
+const GAIN_TOLERANCE_DB = 1;
 const MUTED_BELOW_DB = -60;
 /** A tone "gone" with its picture: this far under its level on program. */
 const GONE_BELOW_DB = -40;
@@ -131,7 +132,7 @@ describe('program mixer (direct cameras, built-in recorder)', () => {
         : toneDb(decodePcm(file, mutedStretch.fromS, mutedStretch.durationS), PHONE_B.toneHz);
     expect(muted - ref.b, `muted ${muted}; ${report}`).toBeLessThan(MUTED_BELOW_DB);
 
-    // Delay: B's keyed tone switches on 200 ms later against A's than it did just before.
+    // Delay: B's keyed tone switches on DELAY_MS later against A's than it did just before.
     const phase = (name: string): number => {
       const stretch = stretches[name];
       if (stretch === undefined) throw new Error(`no stretch ${name}`);

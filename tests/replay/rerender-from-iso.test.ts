@@ -28,6 +28,8 @@ const COLOUR_TOLERANCE = 30;
 const HOLD_MS = 4000;
 /** The render, and the whole job, take less than this many times the recording's length (a sanity bound). */
 const MAX_REAL_TIME_FACTOR = 4;
+/** The re-render's length against the recording's (see where it is asserted). */
+const MAX_DURATION_ERROR_MS = 500;
 
 const stack = new DirectCameraStack({ sharedKeys: true });
 let worker: RerenderWorker;
@@ -138,7 +140,13 @@ describe('re-render of the program from the ISO recordings', () => {
     );
     expect(result.renderMs).toBeLessThan(recordingMs * MAX_REAL_TIME_FACTOR);
     expect(wallMs).toBeLessThan(recordingMs * MAX_REAL_TIME_FACTOR);
-    expect(Math.abs(result.durationMs - recordingMs)).toBeLessThanOrEqual(200);
+    // The render is frame-counted over the recording's span; the file's duration is its longer stream's.
+    // Generous: 247 ms off a 19.6 s recording was read on a loaded CI run (it passed alone), where the
+    // phone's ISO segments are at their most irregular; a render of the wrong span is seconds off.
+    expect(
+      Math.abs(result.durationMs - recordingMs),
+      `re-render ${result.durationMs} ms, recording ${recordingMs} ms`,
+    ).toBeLessThanOrEqual(MAX_DURATION_ERROR_MS);
     const info = await probe(result.video);
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);
     const served = await stack.app.inject({
