@@ -24,11 +24,12 @@ const GAIN_TOLERANCE_DB = 1;
 const SAME_LEVEL_TOLERANCE_DB = 2;
 /**
  * A generous bound, not the issue's 100 ms target: that is a latency figure for a bench (speed targets live in
- * bench/). Measured 134 ms here, and the figure carries the voice's own microphone-to-recorder path (Opus,
- * WebRTC's jitter buffer), which the marker it is timed against does not: the cough itself is a track's
- * `enabled` set false in the page, no round trip. A cough that never mutes or waits on the director misses it.
+ * bench/). Measured 134 ms here alone and 509 ms in a loaded fresh-clone `npm test`; the figure carries the
+ * voice's own microphone-to-recorder path (Opus, WebRTC's jitter buffer), which the marker it is timed against
+ * does not: the cough itself is a track's `enabled` set false in the page, no round trip. A cough that never
+ * mutes, or waits on the director, misses it.
  */
-const COUGH_WITHIN_MS = 300;
+const COUGH_WITHIN_MS = 1000;
 /**
  * The recording's clock slips against wall time on a busy machine (three Chromiums here: about 0.7 s after
  * 40 s), so the press is placed on the recording's timeline by a marker the recorder applies a known time

@@ -20,6 +20,7 @@ import { CAMERA_COLOUR, DirectCameraStack, H, W } from '../cameras/direct-camera
 import { bearer } from '../controller/controller-helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { testRedis, testRedisUrl } from '../helpers/redis.ts';
+import { until } from '../worker/helpers.ts';
 import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
 
 /** Max channel difference to the expected colour (VP8 or WebRTC, then H.264, scaling). */
@@ -73,6 +74,10 @@ describe('re-render of the program from the ISO recordings', () => {
     await status.start(DEMO_EVENT_ID);
     await stack.take('camera-1');
     const recordingStartedAt = await stack.record(status);
+    // The recorder's page receives the phone before the first take of it: a take while it still waits shows
+    // the camera's slate in the original (seen on a loaded run), which is not what this compares.
+    const receivers = async () => (await stack.camera(camera.id))?.health?.peers ?? 0;
+    await until(async () => (await receivers()) >= 1, 60_000, 'recorder receiving the phone');
     // The director arms ISO recording (the record route arms it too); the camera page records itself.
     expect((await api('POST', '/iso/arm', { armed: true })).status).toBe(200);
     await phone.waitForFunction(() => /[1-9]\d* segments sent/.test(document.body.textContent ?? ''), {

