@@ -131,9 +131,9 @@ export class TalkbackListener {
     const listening = this.#listening;
     if (listening === null) return;
     this.#listening = null;
+    // The talker's track ends with the connection: the tap stays connected and reads the silence that follows.
     listening.pc.close();
     this.#audio.srcObject = null;
-    this.#tap?.source.disconnect();
     this.element.hidden = true;
     delete document.body.dataset.talkback;
   }
