@@ -8,7 +8,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import { fakeCaptureArgs, launchChromium } from '../../runtime/chromium.ts';
-import { decodePcm, soundingToneDb, toneDb } from '../helpers/audio-checks.ts';
+import { decodePcm, PCM_RATE, soundingToneDb, toneDb } from '../helpers/audio-checks.ts';
 import { until } from '../worker/helpers.ts';
 import { CAMERA_TONE_HZ, DirectCameraStack, makeCameraMedia } from '../cameras/direct-camera-stack.ts';
 
@@ -41,6 +41,15 @@ async function talkbackDb(page: Page): Promise<number> {
   return samples === null ? -200 : toneDb(Float32Array.from(samples), TALK_TONE_HZ);
 }
 
+/** What the phone's page says about talkback, for a failure's message. */
+async function phoneState(page: Page): Promise<string> {
+  const hook = await page.evaluate(() => ({
+    talker: window.pitchsideTalkback?.talker() ?? null,
+    sampleRate: window.pitchsideTalkback?.sampleRate() ?? null,
+  }));
+  return JSON.stringify({ ...hook, indicator: await indicator(page), levelDb: await talkbackDb(page) });
+}
+
 async function indicator(page: Page): Promise<string | null> {
   return page.$eval('#talkback-indicator', (el) => ((el as HTMLElement).hidden ? null : el.textContent));
 }
@@ -55,6 +64,13 @@ describe('talkback (direct, built-in recorder)', () => {
     await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
 
     const director = await stack.openDirector(talkerBrowser);
+    for (const [name, page] of [
+      ['phone', phone],
+      ['director', director],
+    ] as const)
+      page.on('console', (message) => {
+        if (message.type() === 'warn') console.warn(`[${name}] ${message.text()}`);
+      });
     await director.waitForFunction(
       (id) => [...document.querySelectorAll<HTMLOptionElement>('#talk-target option')].some((o) => o.value === id),
       { timeout: 30_000 },
@@ -70,7 +86,11 @@ describe('talkback (direct, built-in recorder)', () => {
     await director.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await director.mouse.down();
     await director.waitForFunction(() => document.querySelector<HTMLElement>('#talk-button')?.dataset.live === 'true');
-    await until(async () => (await talkbackDb(phone)) > HEARD_ABOVE_DB, 30_000, 'the phone plays the director');
+    await until(async () => (await talkbackDb(phone)) > HEARD_ABOVE_DB, 30_000, 'the phone plays the director').catch(
+      async (error: unknown) => {
+        throw new Error(`${(error as Error).message}: ${await phoneState(phone)}`);
+      },
+    );
     const heardFromS = (Date.now() - startedAt) / 1000;
     expect(await indicator(phone)).toBe('Director talking');
     expect(await phone.evaluate(() => window.pitchsideTalkback?.talker())).toBe('Director');
@@ -103,6 +123,7 @@ describe('talkback (direct, built-in recorder)', () => {
     console.info(`talkback: ${report}`);
 
     expect(heardDb, report).toBeGreaterThan(HEARD_ABOVE_DB);
+    expect(await phone.evaluate(() => window.pitchsideTalkback?.sampleRate())).toBe(PCM_RATE);
     // The program is there (the camera's X), and the director's T is not, while talking nor at any time.
     expect(levels.talking.x, report).toBeGreaterThan(-20);
     expect(levels.talking.t, report).toBeLessThan(levels.talking.x - ABSENT_BELOW_X_DB);

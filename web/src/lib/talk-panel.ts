@@ -63,7 +63,7 @@ export class TalkPanel {
   }
 
   #press(): void {
-    const target = (this.#target.value || ALL_CREW.value) as TalkbackTarget;
+    const target: TalkbackTarget = this.#target.value || ALL_CREW.value;
     this.#talker.press(target).catch((error: unknown) => {
       notify('error', `Talkback: no microphone (${(error as Error).message || (error as Error).name}).`);
     });

@@ -14,6 +14,8 @@ import './talkback.css';
 
 /** About 0.34 s at 48 kHz: enough for a test to find a tone in what the page plays. */
 const TAP_SIZE = 16_384;
+/** Opus decodes at 48 kHz: the tap reads the voice as it arrives, not resampled to the device's rate. */
+const TAP_RATE = 48_000;
 
 declare global {
   interface Window {
@@ -66,11 +68,11 @@ export class TalkbackListener {
   /** Register on the page's RealtimeClient: `client.handle(listener.handlers)`. */
   readonly handlers: FrameHandlers<PageFrame> = {
     'media.config': (frame) => void (this.#iceServers = frame.iceServers),
-    'talkback.call': (frame) => void this.#open(frame),
+    'talkback.call': (frame) => void this.#open(frame).catch(warn),
     'talkback.end': (frame) => {
       if (this.#listening?.call.session === frame.session) this.#stop();
     },
-    'talkback.signal': (frame) => void this.#handleSignal(frame),
+    'talkback.signal': (frame) => void this.#handleSignal(frame).catch(warn),
   };
 
   async #open(call: TalkbackCallDelivery): Promise<void> {
@@ -111,7 +113,7 @@ export class TalkbackListener {
   /** A tap on what plays, for the page's tests (an AnalyserNode pulls on its own; nothing is output). */
   #listenTo(stream: MediaStream): void {
     this.#tap?.source.disconnect();
-    const context = this.#tap?.context ?? new AudioContext();
+    const context = this.#tap?.context ?? new AudioContext({ sampleRate: TAP_RATE });
     const analyser =
       this.#tap?.analyser ??
       new AnalyserNode(context, { fftSize: TAP_SIZE, channelCount: 1, channelCountMode: 'explicit' });
@@ -137,4 +139,8 @@ export class TalkbackListener {
     this.element.hidden = true;
     delete document.body.dataset.talkback;
   }
+}
+
+function warn(error: unknown): void {
+  console.warn(`talkback: ${(error as Error).message}`);
 }

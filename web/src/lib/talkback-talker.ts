@@ -48,7 +48,10 @@ export class TalkbackTalker {
   /** Register on the page's RealtimeClient: `client.handle(talker.handlers)`. */
   readonly handlers: FrameHandlers<PageFrame> = {
     'media.config': (frame) => void (this.#iceServers = frame.iceServers),
-    'talkback.signal': (frame) => void this.#handleSignal(frame),
+    'talkback.signal': (frame) =>
+      void this.#handleSignal(frame).catch((error: unknown) => {
+        console.warn(`talkback: ${(error as Error).message}`);
+      }),
   };
 
   get live(): boolean {
