@@ -69,7 +69,7 @@ describe('talkback (direct, built-in recorder)', () => {
       ['director', director],
     ] as const)
       page.on('console', (message) => {
-        if (message.type() === 'warn') console.warn(`[${name}] ${message.text()}`);
+        if (message.type().startsWith('warn')) console.warn(`[${name}] ${message.text()}`);
       });
     await director.waitForFunction(
       (id) => [...document.querySelectorAll<HTMLOptionElement>('#talk-target option')].some((o) => o.value === id),
