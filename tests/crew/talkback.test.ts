@@ -69,7 +69,7 @@ describe('talkback (direct, built-in recorder)', () => {
       ['director', director],
     ] as const)
       page.on('console', (message) => {
-        if (message.type().startsWith('warn')) console.warn(`[${name}] ${message.text()}`);
+        if (message.text().startsWith('talkback:')) console.warn(`[${name}] ${message.text()}`);
       });
     await director.waitForFunction(
       (id) => [...document.querySelectorAll<HTMLOptionElement>('#talk-target option')].some((o) => o.value === id),
@@ -85,6 +85,7 @@ describe('talkback (direct, built-in recorder)', () => {
     if (box === null || box === undefined) throw new Error('no talk button');
     await director.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await director.mouse.down();
+    const pressedAt = Date.now();
     await director.waitForFunction(() => document.querySelector<HTMLElement>('#talk-button')?.dataset.live === 'true');
     await until(async () => (await talkbackDb(phone)) > HEARD_ABOVE_DB, 30_000, 'the phone plays the director').catch(
       async (error: unknown) => {
@@ -92,13 +93,17 @@ describe('talkback (direct, built-in recorder)', () => {
       },
     );
     const heardFromS = (Date.now() - startedAt) / 1000;
+    // Figures, not bounds: they include the microphone opening on this first press and this test's polling.
+    const pressToHeardMs = Date.now() - pressedAt;
     expect(await indicator(phone)).toBe('Director talking');
     expect(await phone.evaluate(() => window.pitchsideTalkback?.talker())).toBe('Director');
     // The recording needs the voice to last: this wait is the stretch measured below, not a sync point.
     await new Promise((r) => setTimeout(r, HOLD_MS));
     const heardDb = await talkbackDb(phone);
     await director.mouse.up();
+    const releasedAt = Date.now();
     await until(async () => (await talkbackDb(phone)) < SILENT_BELOW_DB, 15_000, 'talkback stops on release');
+    const releaseToSilentMs = Date.now() - releasedAt;
     await phone.waitForFunction(() => document.querySelector<HTMLElement>('#talkback-indicator')?.hidden === true);
 
     // Call the director: that camera's tile flashes until the director clicks it.
@@ -115,6 +120,8 @@ describe('talkback (direct, built-in recorder)', () => {
     const stretch = decodePcm(file, heardFromS + 1, HOLD_MS / 1000 - 2);
     const whole = decodePcm(file, 0, (Date.now() - startedAt) / 1000);
     const levels = {
+      pressToHeardMs,
+      releaseToSilentMs,
       heardDb,
       talking: { x: soundingToneDb(stretch, CAMERA_TONE_HZ), t: soundingToneDb(stretch, TALK_TONE_HZ) },
       whole: { x: soundingToneDb(whole, CAMERA_TONE_HZ), t: soundingToneDb(whole, TALK_TONE_HZ) },
