@@ -97,8 +97,8 @@ export function offersVideo(sdp: string): boolean {
 
 /** What a request says, as the receiver sends it and as the camera gets it. */
 const requestFields = { session: MediaSessionSchema, quality: MediaQualitySchema };
-/** What a signal says, as its sender sends it and as its addressee gets it. */
-const signalFields = {
+/** What a signal says, as its sender sends it and as its addressee gets it (talkback.ts signals alike). */
+export const signalFields = {
   to: PeerIdSchema,
   session: MediaSessionSchema,
   description: Type.Optional(SessionDescriptionSchema),
@@ -168,4 +168,9 @@ export const MediaSignalDeliveryMessageSchema = Type.Object(
 export type MediaSignalDelivery = Static<typeof MediaSignalDeliveryMessageSchema>;
 
 /** Frames relayed to one socket only (their `to`), never to the whole event (camera.control: camera-controls.ts). */
-export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set(['media.request', 'media.signal', 'camera.control']);
+export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set([
+  'media.request',
+  'media.signal',
+  'camera.control',
+  'talkback.signal',
+]);

@@ -31,6 +31,7 @@ export * from './camera-health.ts';
 export * from './camera-device.ts';
 export * from './camera-controls.ts';
 export * from './direct-media.ts';
+export * from './talkback.ts';
 export * from './hls.ts';
 export * from './replay.ts';
 export * from './tally.ts';

@@ -42,6 +42,19 @@ import {
   MediaSignalMessageSchema,
 } from './direct-media.ts';
 import {
+  CALLED_ROLES,
+  CREW_ROLES,
+  CrewCallDeliverySchema,
+  CrewCallMessageSchema,
+  TALKER_ROLES,
+  TalkbackCallDeliverySchema,
+  TalkbackCallMessageSchema,
+  TalkbackEndDeliverySchema,
+  TalkbackEndMessageSchema,
+  TalkbackSignalDeliverySchema,
+  TalkbackSignalMessageSchema,
+} from './talkback.ts';
+import {
   CommandMessageSchema,
   ErrorMessageSchema,
   EventIdSchema,
@@ -116,6 +129,10 @@ export const SERVER_MESSAGE_SCHEMAS = [
   ChatSettingsMessageSchema,
   AudioMetersMessageSchema,
   CameraControlMessageSchema,
+  TalkbackCallDeliverySchema,
+  TalkbackEndDeliverySchema,
+  TalkbackSignalDeliverySchema,
+  CrewCallDeliverySchema,
 ] as const;
 export const ServerMessageSchema = Type.Union([...SERVER_MESSAGE_SCHEMAS]);
 export type ServerMessage = Static<typeof ServerMessageSchema>;
@@ -136,6 +153,10 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   ChatBlockMessageSchema,
   AudioMetersReportSchema,
   CameraDeviceMessageSchema,
+  TalkbackCallMessageSchema,
+  TalkbackEndMessageSchema,
+  TalkbackSignalMessageSchema,
+  CrewCallMessageSchema,
 ] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;
@@ -185,6 +206,12 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'audio.meters': ['admin', 'director', 'graphics'],
   // The director's lens controls, addressed to one camera (ADDRESSED_FRAME_TYPES).
   'camera.control': ['camera'],
+  // Talkback (talkback.ts): between the talkers' and the crew's pages only. Never a program renderer or a
+  // viewer, so the voice cannot reach the program, a recording or the HLS output.
+  'talkback.call': CREW_ROLES,
+  'talkback.end': CREW_ROLES,
+  'talkback.signal': [...TALKER_ROLES, ...CREW_ROLES],
+  'crew.call': CALLED_ROLES,
 };
 
 export function mayReceive(role: Role, type: ServerMessageType): boolean {

@@ -32,6 +32,7 @@ import { runCommand } from '../services/command-runner.ts';
 import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
 import { MediaRelay, mediaPeerOf, type MediaPeer } from '../services/media-relay.ts';
 import { DeviceReports } from '../services/camera-controls.ts';
+import { TalkbackRelay } from '../services/talkback-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
 import { readWatchInfo } from '../services/watch-info.ts';
 
@@ -136,6 +137,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         auth.role,
       );
       const deviceReports = new DeviceReports(app.cameras, eventId, media.peer);
+      const talkback = new TalkbackRelay(app.realtime, eventId, media, auth.role);
       let lastRevision = -1;
       const sendText = (text: string): void => {
         open.send(text);
@@ -151,6 +153,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
       const relay = ({ frame, text }: RelayedFrame): void => {
         if (ADDRESSED_FRAME_TYPES.has(frame.type) && !media.isAddressee(frame)) return;
+        if (!talkback.reaches(frame)) return;
         if (frame.type === 'audio.meters') return; // through app.audioMeters, which picks the renderer
         if (frame.type === 'state') {
           if (frame.state.revision <= lastRevision) return;
@@ -224,6 +227,11 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
         // Either transport: a LiveKit camera's lens is controlled through this socket too.
         'camera.device': (frame) => mediaFrame(() => deviceReports.report(frame.device)),
+        // Either transport: talkback is browser to browser even where LiveKit carries the cameras.
+        'talkback.call': (frame) => mediaFrame(() => talkback.call(frame)),
+        'talkback.end': (frame) => mediaFrame(() => talkback.call(frame)),
+        'talkback.signal': (frame) => mediaFrame(() => talkback.signal(frame)),
+        'crew.call': () => mediaFrame(() => talkback.crewCall()),
         'audio.meters': (frame) => {
           if (auth.role !== 'template') {
             send({

@@ -110,7 +110,7 @@ export class MediaRelay {
         '/camera',
       );
     // The addressed camera (or seat) must be this event's: a page cannot reach a socket of another event.
-    await this.#requirePublisher(message.camera, '/camera');
+    await this.requirePublisher(message.camera, '/camera');
     if (message.quality === 'full' && !(FULL_QUALITY_ROLES as readonly string[]).includes(this.role))
       throw new AppError(
         403,
@@ -150,7 +150,7 @@ export class MediaRelay {
         'A seat answers the cameras and seats of its return; it offers only its own microphone, to receiving pages.',
         message.to === this.peer.id ? '/to' : '/description/type',
       );
-    if (toPublisher) await this.#requirePublisher(message.to, '/to');
+    if (toPublisher) await this.requirePublisher(message.to, '/to');
     // A seat's key publishes its microphone, never a picture (it would be a camera no one added).
     if (
       this.peer.kind === 'seat' &&
@@ -186,6 +186,11 @@ export class MediaRelay {
         'Cameras of this deployment publish to LiveKit: direct media is off.',
         '/type',
       );
+    this.countFrame();
+  }
+
+  /** One more signalling frame of this socket (talkback's too: one budget); throws past the limit. */
+  countFrame(): void {
     const now = Date.now();
     if (now - this.#windowStart > SIGNAL_WINDOW_MS) {
       this.#windowStart = now;
@@ -201,7 +206,8 @@ export class MediaRelay {
       );
   }
 
-  async #requirePublisher(id: string, field: string): Promise<void> {
+  /** Throws 404 naming `field` unless `id` is one of this event's cameras or seats. */
+  async requirePublisher(id: string, field: string): Promise<void> {
     if (id.startsWith('seat-')) {
       if ((await this.#options.seats.get(this.#eventId, id)) === null)
         throw new AppError(404, 'UNKNOWN_SEAT', `Seat "${id}" is not one of this event's commentary seats.`, field);

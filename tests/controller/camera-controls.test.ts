@@ -8,6 +8,7 @@ import type { Camera, CameraDevice } from '../../protocol/index.ts';
 import {
   bearer,
   connectWs,
+  joinCamera,
   listen,
   seedEvent,
   testApp,
@@ -35,13 +36,7 @@ let host: string;
 let keys: Record<string, string>;
 const sockets: FrameCollector[] = [];
 
-async function join(label: string): Promise<Camera & { key: string }> {
-  const code = (await app.events.require('match')).joinCode;
-  const res = await app.inject({ method: 'POST', url: '/api/join', payload: { code, label } });
-  expect(res.statusCode, res.body).toBe(200);
-  const body = JSON.parse(res.body) as { camera: Camera; key: string };
-  return { ...body.camera, key: body.key };
-}
+const join = (label: string): Promise<Camera & { key: string }> => joinCamera(app, label);
 
 async function ws(key: string): Promise<FrameCollector> {
   const socket = await connectWs(host, 'match', key);

@@ -7,7 +7,7 @@ import { buildApp, type AppOptions } from '../../controller/app.ts';
 import { loadConfig, type Config } from '../../runtime/config.ts';
 import { closeAfterTest } from '../helpers/after-test.ts';
 import { freshPrefix, testRedisUrl } from '../helpers/redis.ts';
-import { testSources, type Command, type RoleKey } from '../../protocol/index.ts';
+import { testSources, type Camera, type Command, type RoleKey } from '../../protocol/index.ts';
 
 export const TEST_ADMIN_KEY = 'psadm_test-admin-key-0123456789';
 export const TEST_PRIVATE_NETWORKS = '127.0.0.0/8,::1';
@@ -63,6 +63,19 @@ export async function seedSeat(
 ): Promise<{ id: string; key: string }> {
   const { seat, key } = await app.commentary.create(eventId, label, { role: 'director', keyId: 'test' });
   return { id: seat.id, key };
+}
+
+/** Joins an event by its code as a camera: the camera and its key (bound to that camera). */
+export async function joinCamera(
+  app: FastifyInstance,
+  label: string,
+  eventId = 'match',
+): Promise<Camera & { key: string }> {
+  const code = (await app.events.require(eventId)).joinCode;
+  const res = await app.inject({ method: 'POST', url: '/api/join', payload: { code, label } });
+  if (res.statusCode !== 200) throw new Error(`join: ${res.statusCode} ${res.body}`);
+  const body = JSON.parse(res.body) as { camera: Camera; key: string };
+  return { ...body.camera, key: body.key };
 }
 
 export async function listen(app: FastifyInstance): Promise<string> {

@@ -13,6 +13,7 @@ import {
   type LiveKitToken,
   type Tally,
 } from '../../../protocol/index.ts';
+import { TalkbackListener } from '../lib/talkback-listener.ts';
 import { LIVEKIT_RECONNECT_MS, LiveKitTokenKeeper } from '../lib/livekit-token-keeper.ts';
 import { h, setText } from '../lib/dom.ts';
 import { attempt, notify } from '../lib/notices.ts';
@@ -88,6 +89,14 @@ function run(join: JoinResponse): void {
     preview,
   });
   realtime.handle({ 'camera.control': (frame) => void tools.handleControl(frame) });
+  // The director's (or graphics') voice on this phone's output, never sent on; and a call the other way.
+  const talkback = new TalkbackListener((frame) => realtime.send(frame));
+  realtime.handle(talkback.handlers);
+  const callButton = h('button', { type: 'button', id: 'call-director', class: 'call-director' }, 'Call director');
+  callButton.addEventListener('click', () => {
+    if (realtime.send({ type: 'crew.call' })) notify('info', 'The director sees your call.');
+    else notify('warning', 'Not connected: try again in a moment.');
+  });
   realtime.on('status', (status) => {
     if (status === 'online') tools.reportAgain();
   });
@@ -96,12 +105,13 @@ function run(join: JoinResponse): void {
       'div',
       { class: 'camera-layout' },
       tallyWord,
+      talkback.element,
       preview,
       h('div', { class: 'row camera-status' }, quality, h('span', { class: 'mono muted', id: 'camera-id' }, cameraId)),
       mediaStatus,
       isoStatus,
       linkDetail,
-      h('div', { class: 'camera-controls' }, micButton, videoButton),
+      h('div', { class: 'camera-controls' }, micButton, videoButton, callButton),
       tools.element,
       picker.element,
       h('button', { type: 'button', class: 'leave', onclick: () => void leave() }, 'Leave'),

@@ -26,6 +26,7 @@ import { fillDevices } from '../camera/device-picker.ts';
 import { DirectPublisher, type AudioProcessing } from '../camera/direct-publisher.ts';
 import { LiveKitPublisher, type PublisherCallbacks } from '../camera/livekit-publisher.ts';
 import { LocalAudio } from './local-audio.ts';
+import { TalkbackListener } from '../lib/talkback-listener.ts';
 import { ProgramReturn } from './program-return.ts';
 
 /** The meter and the clock redraw at about the display's rate; the tally follows each state too. */
@@ -115,11 +116,21 @@ function run(page: Page, seatId: SeatId, label: string): void {
     'Not joined: press Join to send your microphone.',
   );
 
+  // The director's voice in the commentator's headphones, beside the return (never into the program).
+  const talkback = new TalkbackListener((frame) => realtime.send(frame));
+  realtime.handle(talkback.handlers);
+
   main.append(
     h(
       'div',
       { class: 'commentary-layout' },
-      h('section', { class: 'return-panel' }, h('div', { class: 'scoreline' }, score, clock, onAir), returnBox),
+      h(
+        'section',
+        { class: 'return-panel' },
+        h('div', { class: 'scoreline' }, score, clock, onAir),
+        talkback.element,
+        returnBox,
+      ),
       h(
         'section',
         { class: 'mic-panel panel' },

@@ -1,7 +1,8 @@
 // The switcher's keyboard: 1–9 preview, Shift+1–9 take, Space cut, Enter auto; replays: R marks the last
 // seconds of the program camera, P plays the newest clip, Escape goes back to live. Keys are read by their
 // physical code, so Shift+2 is "take 2" on every keyboard layout (not "@" or '"').
-import { h } from '../lib/dom.ts';
+import { h, isTextEntry } from '../lib/dom.ts';
+import { TALK_KEY } from '../lib/talk-panel.ts';
 
 export interface HotkeyActions {
   preview(index: number): void;
@@ -47,15 +48,6 @@ export function installHotkeys(actions: HotkeyActions): () => void {
   return () => removeEventListener('keydown', onKeyDown);
 }
 
-/** Inputs that take typed keys; a range, checkbox or radio input does not (arrows move a fader still). */
-const KEYLESS_INPUTS = new Set(['range', 'checkbox', 'radio', 'button']);
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA') return true;
-  return target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type);
-}
-
 export function hotkeyLegend(): HTMLElement {
   const item = (keys: (string | HTMLElement)[], what: string): HTMLElement =>
     h('span', { class: 'hotkey' }, ...keys, ` ${what}`);
@@ -69,5 +61,6 @@ export function hotkeyLegend(): HTMLElement {
     item([h('kbd', {}, 'R')], 'mark replay'),
     item([h('kbd', {}, 'P')], 'play replay'),
     item([h('kbd', {}, 'Esc')], 'back to live'),
+    item(['hold ', h('kbd', {}, TALK_KEY.label)], 'talk to the crew'),
   );
 }

@@ -1,5 +1,5 @@
 // Director panel: multiview, preview and program monitors, the transition section, hotkeys, PiP, outputs,
-// the switch log and the camera join card.
+// the switch log, the camera join card and talkback to the crew.
 import '../styles/theme.css';
 import './director.css';
 import { pictureSources, type Command, type ProgramState, type SourceId } from '../../../protocol/index.ts';
@@ -23,6 +23,8 @@ import { Multiview } from './multiview.ts';
 import { PipPanel } from './pip-panel.ts';
 import { ReplayPanel } from './replay-panel.ts';
 import { Switcher } from './switcher.ts';
+import { CrewCalls } from './crew-calls.ts';
+import { TalkPanel } from '../lib/talk-panel.ts';
 
 /** Tally follows transitions in time (a source mixed out stays red until the mix ends). */
 const TALLY_REFRESH_MS = 100;
@@ -51,6 +53,8 @@ if (page !== null) {
   const replay = new ReplayPanel(api, params.eventId, (armed) =>
     send({ type: 'iso.arm', armed }, armed ? 'Arm ISO recording' : 'Disarm ISO recording'),
   );
+  const talk = new TalkPanel(realtime);
+  new CrewCalls(realtime, multiview);
   const feeds = new CameraFeeds(api, params.eventId, realtime, multiview);
   const lens = new LensControls(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
@@ -78,6 +82,7 @@ if (page !== null) {
         { class: 'side', id: 'director-side' },
         // What is touched during the match first (a laptop screen shows these without scrolling); the
         // crew's join card and encoder setup below the camera list, the log last.
+        talk.element,
         outputs.element,
         replay.element,
         mixer.element,
@@ -117,6 +122,7 @@ if (page !== null) {
     pip.update(state);
     replay.update(state);
     commentary.update(state);
+    talk.update(state);
     program.caption(labelOf(state, state.program));
     preview.caption(labelOf(state, state.preview));
   });

@@ -39,6 +39,11 @@ export class Multiview {
     return this.#cell(source)?.lensSlot;
   }
 
+  /** A source's whole cell (a camera's call badge goes on it: crew-calls.ts). */
+  cellElement(source: SourceId): HTMLElement | undefined {
+    return this.#cell(source)?.element;
+  }
+
   update(state: ProgramState, serverNow: number): void {
     // Sound-only sources (commentary seats) have no picture to tile: the mixer shows them.
     this.#cells.update(pictureSources(state.sources));

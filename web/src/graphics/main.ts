@@ -1,4 +1,4 @@
-// Graphics operator panel: scorebug, game clock, lower-third rundown and PiP placement. Every edit is
+// Graphics operator panel: scorebug, game clock, lower-third rundown, PiP placement and talkback. Every edit is
 // compare-and-set, so two operators never silently overwrite each other.
 import '../styles/theme.css';
 import './graphics.css';
@@ -10,6 +10,7 @@ import { PipPlacer } from './pip-placer.ts';
 import { ScorebugEditor } from './scorebug-editor.ts';
 import { h } from '../lib/dom.ts';
 import { masterMeterPanel } from '../lib/audio-meter.ts';
+import { TalkPanel } from '../lib/talk-panel.ts';
 
 const page = startPage({ title: 'Graphics', client: 'graphics' });
 if (page !== null) {
@@ -19,13 +20,14 @@ if (page !== null) {
   const clock = new ClockPanel(desk);
   const lowerThirds = new LowerThirds(desk);
   const pip = new PipPlacer(desk, params);
+  const talk = new TalkPanel(realtime);
   main.append(
     h(
       'div',
       { class: 'graphics-grid' },
       h('div', { class: 'column' }, scorebug.element),
       h('div', { class: 'column' }, clock.element, lowerThirds.element),
-      h('div', { class: 'column' }, pip.element, masterMeterPanel(realtime)),
+      h('div', { class: 'column' }, talk.element, pip.element, masterMeterPanel(realtime)),
     ),
   );
   realtime.on('state', (state) => {
@@ -33,6 +35,7 @@ if (page !== null) {
     clock.update(state);
     lowerThirds.update(state);
     pip.update(state);
+    talk.update(state);
   });
   realtime.start();
 }

@@ -57,3 +57,13 @@ export function setAttr(element: Element, name: string, value: string | null): v
     if (element.hasAttribute(name)) element.removeAttribute(name);
   } else if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
+
+/** Inputs that take typed keys; a range, checkbox or radio input does not (arrows move a fader still). */
+const KEYLESS_INPUTS = new Set(['range', 'checkbox', 'radio', 'button']);
+
+/** Whether a key pressed on `target` is typing (a hotkey must leave it alone). */
+export function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA') return true;
+  return target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type);
+}
