@@ -88,7 +88,7 @@ function latency(near: readonly number[], far: readonly number[]): Latency {
 }
 
 async function onsets(page: Page): Promise<Record<string, number[]>> {
-  return JSON.parse(await page.evaluate(READ_ONSETS)) as Record<string, number[]>;
+  return JSON.parse(String(await page.evaluate(READ_ONSETS))) as Record<string, number[]>;
 }
 
 async function watchedPage(browser: Browser, name: string): Promise<Page> {
