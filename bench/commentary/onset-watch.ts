@@ -5,8 +5,11 @@
 
 /** A tone at −6 dBFS (0.5) is well above this; silence and Opus's noise between pulses are well below. */
 export const ONSET_THRESHOLD = 0.05;
-/** An onset follows at least this long below the threshold (a sine crosses zero every few samples). */
-export const ONSET_QUIET_MS = 10;
+/**
+ * An onset follows at least this long below the threshold, watched across polls: a sine crosses zero every
+ * few samples, and a short dropout inside a pulse (a late packet) is not a new pulse.
+ */
+export const ONSET_QUIET_MS = 200;
 /** The page polls the analyser this often; its 2048-sample window (43 ms at 48 kHz) overlaps each poll. */
 export const ONSET_POLL_MS = 5;
 
@@ -14,7 +17,6 @@ export const ONSET_WATCH_SCRIPT = `(() => {
   const THRESHOLD = ${ONSET_THRESHOLD};
   const POLL_MS = ${ONSET_POLL_MS};
   const QUIET_MS = ${ONSET_QUIET_MS};
-  const REARM_MS = 200;
   const onsets = {};
   const watches = {};
   window.benchOnsets = onsets;
@@ -23,31 +25,19 @@ export const ONSET_WATCH_SCRIPT = `(() => {
     const context = new AudioContext({ sampleRate: 48000 });
     const analyser = new AnalyserNode(context, { fftSize: 2048, channelCount: 1, channelCountMode: 'explicit' });
     context.createMediaStreamSource(stream).connect(analyser);
-    const quiet = Math.round((context.sampleRate * QUIET_MS) / 1000);
     const samples = new Float32Array(analyser.fftSize);
     const list = onsets[name] ?? (onsets[name] = []);
-    let on = false;
-    let last = 0;
+    // Quiet is counted from when the watch starts: a pulse already sounding then is not an onset.
+    let lastLoud = Date.now();
     const timer = setInterval(() => {
       analyser.getFloatTimeDomainData(samples);
-      const now = Date.now();
+      const end = Date.now();
       const n = samples.length;
-      if (on) {
-        let loud = false;
-        for (let i = n - quiet; i < n; i += 1) if (Math.abs(samples[i]) >= THRESHOLD) loud = true;
-        if (!loud) on = false;
-        return;
-      }
-      let run = 0;
       for (let i = 0; i < n; i += 1) {
-        if (Math.abs(samples[i]) < THRESHOLD) { run += 1; continue; }
-        if (run >= quiet) {
-          const at = now - ((n - i) * 1000) / context.sampleRate;
-          if (at - last > REARM_MS) { list.push(at); last = at; }
-          on = true;
-          return;
-        }
-        run = 0;
+        if (Math.abs(samples[i]) < THRESHOLD) continue;
+        const at = end - ((n - i) * 1000) / context.sampleRate;
+        if (at - lastLoud >= QUIET_MS) list.push(at);
+        lastLoud = Math.max(lastLoud, at);
       }
     }, POLL_MS);
     watches[name] = { timer, context };
