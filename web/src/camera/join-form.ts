@@ -2,6 +2,7 @@
 // or a commentary seat: sound only, on its own page) and a label the director will see. A camera's join is
 // kept for this browser tab, so a reload is the same camera, not a new one; a seat's page lives at its link.
 import {
+  COMMENTARY_PAGE_PATH,
   CommentaryJoinResponseSchema,
   JOIN_CODE_LENGTH,
   JoinRequestSchema,
@@ -51,7 +52,7 @@ const JOIN_AS_WORDS: Record<JoinAs, { heading: string; name: string; button: str
 
 /** A seat's own page, where a commentary join continues (the seat's link, as the director hands it out). */
 export function commentaryPageUrl(eventId: string, key: string): string {
-  return `/commentary?${new URLSearchParams({ event: eventId, key }).toString()}`;
+  return `${COMMENTARY_PAGE_PATH}?${new URLSearchParams({ event: eventId, key }).toString()}`;
 }
 
 /**
