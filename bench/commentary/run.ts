@@ -109,7 +109,23 @@ async function onsets(page: Page): Promise<Record<string, number[]>> {
   return JSON.parse(String(await page.evaluate(READ_ONSETS))) as Record<string, number[]>;
 }
 
-async function watchedPage(browser: Browser, name: string): Promise<Page> {
+/**
+ * A Chromium whose fake camera and microphone play `colour` and a tone keyed at PULSE_PERIOD_MS, and a page in
+ * it that watches its audio's onsets from before it loads.
+ */
+async function phonePage(
+  dir: string,
+  browsers: Browser[],
+  name: string,
+  media: { colour: string; toneHz: number; width: number; height: number },
+): Promise<Page> {
+  const files = makeCameraMedia(dir, { ...media, pulsePeriodMs: PULSE_PERIOD_MS }, name);
+  const browser = await launchChromium({
+    width: media.width,
+    height: media.height,
+    args: fakeCaptureArgs(files.video, files.audio),
+  });
+  browsers.push(browser);
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error(`[${name} pageerror]`, error));
   await page.evaluateOnNewDocument(ONSET_WATCH_SCRIPT);
@@ -161,18 +177,12 @@ async function main(): Promise<void> {
     await status.start(DEMO_EVENT_ID);
 
     // The camera: its page joins by the event's code, as a phone does, and goes on program.
-    const cameraMedia = makeCameraMedia(dir, {
+    const camera = await phonePage(dir, browsers, 'camera', {
       colour: CAMERA_COLOUR,
       toneHz: CAMERA_TONE_HZ,
-      pulsePeriodMs: PULSE_PERIOD_MS,
-    });
-    const cameraBrowser = await launchChromium({
       width: 390,
       height: 844,
-      args: fakeCaptureArgs(cameraMedia.video, cameraMedia.audio),
     });
-    browsers.push(cameraBrowser);
-    const camera = await watchedPage(cameraBrowser, 'camera');
     const { joinCode } = await app.events.require(DEMO_EVENT_ID);
     await camera.goto(`http://${host}/camera?code=${joinCode}`, { waitUntil: 'load' });
     await camera.waitForSelector('#join-label');
@@ -197,18 +207,12 @@ async function main(): Promise<void> {
     const recordingStartedAt = live.recordingStartedAt ?? 0;
 
     // The commentator opens the seat's link and joins (noise suppression off: it would take a tone for noise).
-    const voice = makeCameraMedia(
-      dir,
-      { colour: '#808080', toneHz: VOICE_TONE_HZ, pulsePeriodMs: PULSE_PERIOD_MS },
-      'voice',
-    );
-    const seatBrowser = await launchChromium({
+    const commentator = await phonePage(dir, browsers, 'voice', {
+      colour: '#808080',
+      toneHz: VOICE_TONE_HZ,
       width: 1440,
       height: 900,
-      args: fakeCaptureArgs(voice.video, voice.audio),
     });
-    browsers.push(seatBrowser);
-    const commentator = await watchedPage(seatBrowser, 'commentary');
     await commentator.goto(`http://${host}/commentary${new URL(seat.url ?? '').search}`, { waitUntil: 'load' });
     await commentator.waitForSelector('#join-button');
     await commentator.click('#noise-suppression');
