@@ -51,7 +51,7 @@ const JOIN_AS_WORDS: Record<JoinAs, { heading: string; name: string; button: str
 };
 
 /** A seat's own page, where a commentary join continues (the seat's link, as the director hands it out). */
-export function commentaryPageUrl(eventId: string, key: string): string {
+function commentaryPageUrl(eventId: string, key: string): string {
   return `${COMMENTARY_PAGE_PATH}?${new URLSearchParams({ event: eventId, key }).toString()}`;
 }
 
