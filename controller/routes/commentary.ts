@@ -53,7 +53,8 @@ const commentaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         role: auth.role,
         keyId: auth.keyId,
       });
-      return reply.code(201).send({ seat: { ...seat, url: seatUrl(eventId, key) } });
+      // A new seat: no page has opened its link yet.
+      return reply.code(201).send({ seat: { ...seat, url: seatUrl(eventId, key), online: false } });
     },
   );
 
