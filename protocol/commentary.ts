@@ -38,7 +38,12 @@ export type Seat = Static<typeof SeatSchema>;
  * out (COMMENTARY_MANAGER_ROLES); everyone else gets the seat without it.
  */
 export const SeatViewSchema = Type.Object(
-  { ...SeatSchema.properties, url: Type.Optional(Type.String()) },
+  {
+    ...SeatSchema.properties,
+    url: Type.Optional(Type.String()),
+    /** Its page is connected (direct transport: its event socket is open); for the roles that see `url`. */
+    online: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 export type SeatView = Static<typeof SeatViewSchema>;

@@ -61,6 +61,8 @@ export interface RedisKeys {
   cameraKeys(eventId: string): string;
   /** Hash seat id → JSON Seat (commentary.ts). */
   commentarySeats(eventId: string): string;
+  /** Set of the seat ids whose page has its event socket open (direct transport; routes/realtime.ts keeps it). */
+  seatsOnline(eventId: string): string;
   /**
    * Hash seat id → JSON { key, hash, createdAt } of the seat's own key. Kept whole (unlike a camera's) so the
    * director can hand the seat's link out again.
@@ -139,6 +141,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     eventKeys: (id) => `${prefix}event:${id}:keys`,
     cameraKeys: (id) => `${prefix}event:${id}:camera-keys`,
     commentarySeats: (id) => `${prefix}event:${id}:commentary`,
+    seatsOnline: (id) => `${prefix}event:${id}:seats-online`,
     seatKeys: (id) => `${prefix}event:${id}:seat-keys`,
     eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,
     keyLookup: () => `${prefix}keys`,

@@ -29,7 +29,8 @@ const commentaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = async (request: FastifyRequest, eventId: string, seat: Seat): Promise<SeatView> => {
     if (!(COMMENTARY_MANAGER_ROLES as readonly string[]).includes(caller(request).role)) return seat;
     const key = await app.apiKeys.seatKey(eventId, seat.id);
-    return key === null ? seat : { ...seat, url: seatUrl(eventId, key) };
+    const online = await app.commentary.isOnline(eventId, seat.id);
+    return key === null ? { ...seat, online } : { ...seat, url: seatUrl(eventId, key), online };
   };
 
   app.post(
@@ -52,7 +53,8 @@ const commentaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         role: auth.role,
         keyId: auth.keyId,
       });
-      return reply.code(201).send({ seat: { ...seat, url: seatUrl(eventId, key) } });
+      // A new seat: no page has opened its link yet.
+      return reply.code(201).send({ seat: { ...seat, url: seatUrl(eventId, key), online: false } });
     },
   );
 

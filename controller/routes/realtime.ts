@@ -79,7 +79,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (peer.kind === 'camera') {
       const camera = await app.cameras.get(eventId, peer.id);
       if (camera?.status === 'disconnected') await app.cameras.setStatus(eventId, peer.id, 'registered');
-    }
+    } else await app.commentary.setOnline(eventId, peer.id, true);
     await app.realtime.publish({ type: 'media.camera', eventId, camera: peer.id, online: true });
   };
   const cameraOffline = async (eventId: string, peer: PublisherPeer): Promise<void> => {
@@ -90,6 +90,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return;
     }
     cameraSockets.delete(key);
+    if (peer.kind === 'seat') await app.commentary.setOnline(eventId, peer.id, false);
     await app.realtime.publish({ type: 'media.camera', eventId, camera: peer.id, online: false });
     if (peer.kind === 'seat') return;
     const cameraId = peer.id;

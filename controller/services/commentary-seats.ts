@@ -105,6 +105,17 @@ export class CommentarySeats {
     return { seat, key };
   }
 
+  /** Whether the seat's page is connected (its event socket open), as the realtime route says. */
+  async setOnline(eventId: string, seatId: string, online: boolean): Promise<void> {
+    const key = this.#options.keys.seatsOnline(eventId);
+    if (online) await this.#options.redis.sadd(key, seatId);
+    else await this.#options.redis.srem(key, seatId);
+  }
+
+  async isOnline(eventId: string, seatId: string): Promise<boolean> {
+    return (await this.#options.redis.sismember(this.#options.keys.seatsOnline(eventId), seatId)) === 1;
+  }
+
   /** The seat, its source and its key go; its page's sockets close. */
   async remove(eventId: string, seatId: string, actor: Actor): Promise<void> {
     const { redis, keys, program, apiKeys, eventLog } = this.#options;
@@ -113,6 +124,7 @@ export class CommentarySeats {
     if (!removed.ok && removed.error.code !== 'UNKNOWN_SOURCE')
       throw new AppError(422, removed.error.code, removed.error.message);
     await redis.hdel(keys.commentarySeats(eventId), seatId);
+    await redis.srem(keys.seatsOnline(eventId), seatId);
     await apiKeys.revokeSeatKey(eventId, seatId);
     await eventLog.append(eventId, {
       level: 'info',

@@ -279,6 +279,7 @@ export class EventStore {
         this.keys.cameras(eventId),
         this.keys.cameraDevices(eventId),
         this.keys.commentarySeats(eventId),
+        this.keys.seatsOnline(eventId),
         this.keys.presence(eventId),
         this.keys.chat(eventId),
         this.keys.chatSettings(eventId),

@@ -1,13 +1,13 @@
 // The embedded stack for direct-camera tests, real end to end: the controller (no LiveKit) with the demo
 // event `npm start` creates, a worker with the built-in recorder, and a phone played by Chromium with a
 // fake camera and microphone fed from a clip and a tone the test makes with ffmpeg.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'puppeteer-core';
+import { FPS, H, makeCameraMedia, W, CAMERA_COLOUR, CAMERA_TONE_HZ, type PhoneMedia } from '../helpers/phone-media.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-event.ts';
 import {
   createRedisKeys,
@@ -25,42 +25,7 @@ import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener, until } from '../worker/helpers.ts';
 import { testLogger } from '../helpers/logger.ts';
 
-/** A colour no test source, slate or graphic uses, and a tone no test source plays (they are 400–1800 Hz). */
-export const CAMERA_COLOUR = '#c8d820';
-export const CAMERA_TONE_HZ = 2750;
-export const W = 1280;
-export const H = 720;
-export const FPS = 30;
-
-/** One phone's fake capture: a plain colour and a sine tone, optionally keyed on and off (see makeCameraMedia). */
-export interface PhoneMedia {
-  colour: string;
-  toneHz: number;
-  /** The tone sounds for the first half of every period of this length (a pattern to measure a delay by). */
-  pulsePeriodMs?: number;
-}
-
-/**
- * A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone at −6 dBFS,
- * 4 s long (Chromium loops it), named by `name` so several phones can have their own.
- */
-export function makeCameraMedia(dir: string, media: PhoneMedia, name = 'camera'): { video: string; audio: string } {
-  const video = join(dir, `${name}.y4m`);
-  const audio = join(dir, `${name}.wav`);
-  const hex = media.colour.replace('#', '0x');
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `color=c=${hex}:s=${W}x${H}:r=${FPS}:d=2`],
-    ...['-pix_fmt', 'yuv420p', '-y', video],
-  ]);
-  const periodS = (media.pulsePeriodMs ?? 0) / 1000;
-  // Keyed per sample (on in the first half of each period, sharp edges), else a steady sine.
-  const key = periodS > 0 ? `*lt(mod(t\\,${periodS})\\,${periodS / 2})` : '';
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}:s=48000:d=4`],
-    ...['-ac', '1', '-y', audio],
-  ]);
-  return { video, audio };
-}
+export { CAMERA_COLOUR, CAMERA_TONE_HZ, FPS, H, makeCameraMedia, W, type PhoneMedia } from '../helpers/phone-media.ts';
 
 export interface TilePicture {
   rgb: [number, number, number];

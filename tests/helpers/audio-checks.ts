@@ -88,9 +88,26 @@ export function dropMs(samples: Float32Array, hz: number, byDb = 12, windowMs = 
 }
 
 /**
- * Where a keyed tone switches on, as a phase within its period (ms): the tone's level in windows of
- * `windowMs` stepped by 1 ms, and every rising crossing of half its on-level, averaged on the circle (so
- * edges either side of the period's end agree). A delayed copy of the same sound has the same edges later.
+ * Every onset of a keyed tone (ms from the samples' start): the tone's level in windows of `windowMs` stepped
+ * by 1 ms, and each rising crossing of half its on-level that comes out of a gap of the keying (a quarter
+ * period silent before it), not out of a dropout. The time is the window's centre.
+ */
+export function keyedOnsetsMs(samples: Float32Array, hz: number, periodMs: number, windowMs = 8): number[] {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const on = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
+  const quietBeforeMs = periodMs / 4;
+  const onsets: number[] = [];
+  for (let k = quietBeforeMs; k < levels.length; k += 1) {
+    const rising = (levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2;
+    if (rising && Math.max(...levels.slice(k - quietBeforeMs, k - windowMs)) < on / 2) onsets.push(k + windowMs / 2);
+  }
+  return onsets;
+}
+
+/**
+ * Where a keyed tone switches on, as a phase within its period (ms): its onsets (keyedOnsetsMs) averaged on
+ * the circle (so edges either side of the period's end agree). A delayed copy of the same sound has the same
+ * edges later.
  */
 export function onsetPhaseMs(
   samples: Float32Array,
@@ -100,19 +117,13 @@ export function onsetPhaseMs(
   startMs: number,
   windowMs = 8,
 ): number {
-  const levels = levelsOf(samples, hz, windowMs, 1);
-  const on = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
-  /** An onset comes out of a gap of the keying (this long silent before it), not out of a dropout. */
-  const quietBeforeMs = periodMs / 4;
   let x = 0;
   let y = 0;
-  for (let k = quietBeforeMs; k < levels.length; k += 1) {
-    const rising = (levels[k - 1] ?? 0) < on / 2 && (levels[k] ?? 0) >= on / 2;
-    if (rising && Math.max(...levels.slice(k - quietBeforeMs, k - windowMs)) < on / 2) {
-      const angle = (2 * Math.PI * (startMs + k)) / periodMs;
-      x += Math.cos(angle);
-      y += Math.sin(angle);
-    }
+  for (const k of keyedOnsetsMs(samples, hz, periodMs, windowMs)) {
+    // The window's start, as before: the phase is compared between recordings read alike.
+    const angle = (2 * Math.PI * (startMs + k - windowMs / 2)) / periodMs;
+    x += Math.cos(angle);
+    y += Math.sin(angle);
   }
   if (x === 0 && y === 0) throw new Error(`no onset of ${hz} Hz found`);
   const phase = (Math.atan2(y, x) / (2 * Math.PI)) * periodMs;

@@ -1,6 +1,8 @@
 // The Commentary card in real Chromium against the real controller: the console adds a seat and shows its link
 // and QR code; the director's card lists it, the mixer has its strip (on, ducking) and the multiview no tile;
-// removing it from the director's card revokes its key and empties both cards.
+// removing it from the director's card revokes its key and empties both cards. A commentator who joins by the
+// event's code with the "Commentary" choice lands on their seat's page, and the seat is listed, online while
+// that page is open and offline once it closes.
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, EVENT_ID, POLL_MS, useWebStack, waitOnline } from './web-stack.ts';
@@ -70,4 +72,59 @@ describe('the Commentary card', () => {
     });
     expect((await me(seatKey)).status).toBe(401);
   }, 120_000);
+
+  it('joins by code as commentary: the join page offers the choice and opens the seat page', async () => {
+    const { stack } = suite;
+    const directorKey = { authorization: `Bearer ${stack.keys.director}` };
+    const { code } = (await (
+      await fetch(`${stack.origin}/api/events/${EVENT_ID}/join`, { headers: directorKey })
+    ).json()) as {
+      code: string;
+    };
+    const phone = await stack.browser!.newPage();
+    pages.push(phone);
+    await phone.setViewport({ width: 390, height: 844 });
+    await phone.goto(`${stack.origin}/camera?code=${code}`, { waitUntil: 'load' });
+    await phone.waitForSelector('#join-as-commentary');
+    expect(await phone.$eval('#join-as-camera', (e) => (e as HTMLInputElement).checked)).toBe(true);
+    await phone.click('#join-as-commentary');
+    expect(await phone.$eval('#join-button', (e) => e.textContent)).toBe('Join as commentator');
+    await phone.type('#join-label', 'Clubhouse');
+    await Promise.all([phone.waitForNavigation({ waitUntil: 'load' }), phone.click('#join-button')]);
+    const url = new URL(phone.url());
+    expect(url.pathname).toBe('/commentary');
+    await phone.waitForSelector('#join-button', { timeout: 10_000 });
+    expect(await phone.$eval('#seat-label', (e) => e.textContent)).toBe('Clubhouse');
+    const who = (await (
+      await fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${url.searchParams.get('key')}` } })
+    ).json()) as { role: string; seatId: string };
+    expect(who.role).toBe('commentary');
+    // A seat like any other: the director's list has it, and no camera was made.
+    const seats = (await (
+      await fetch(`${stack.origin}/api/events/${EVENT_ID}/commentary`, { headers: directorKey })
+    ).json()) as {
+      seats: { id: string; label: string }[];
+    };
+    expect(seats.seats.find((seat) => seat.id === who.seatId)?.label).toBe('Clubhouse');
+    const cameras = (await (
+      await fetch(`${stack.origin}/api/events/${EVENT_ID}/cameras`, { headers: directorKey })
+    ).json()) as {
+      cameras: unknown[];
+    };
+    expect(cameras.cameras).toHaveLength(0);
+
+    // Its page is connected: the director's card says so, and says so again when the page closes.
+    const director = await stack.browser!.newPage();
+    pages.push(director);
+    await director.setViewport(DESKTOP);
+    await director.goto(stack.pageUrl('director', 'director'), { waitUntil: 'load' });
+    await waitOnline(director);
+    const row = `#commentary-card .seat-row[data-seat="${who.seatId}"]`;
+    await director.waitForSelector(`${row}[data-online="true"]`, { timeout: 10_000 });
+    expect(await director.$eval(`${row} .seat-status`, (e) => e.textContent)).toBe('Online');
+    await phone.close();
+    pages.splice(pages.indexOf(phone), 1);
+    await director.waitForSelector(`${row}[data-online="false"]`, { timeout: 10_000 });
+    expect(await director.$eval(`${row} .seat-status`, (e) => e.textContent)).toBe('Offline');
+  }, 60_000);
 });

@@ -1,6 +1,15 @@
-// Joining as a camera: the code from the director's screen (or the QR link's ?code=), and a label the
-// director will see. The join is kept for this browser tab, so a reload is the same camera, not a new one.
-import { JOIN_CODE_LENGTH, JoinRequestSchema, parse, type JoinResponse } from '../../../protocol/index.ts';
+// Joining by code: the code from the director's screen (or the QR link's ?code=), what to join as (a camera,
+// or a commentary seat: sound only, on its own page) and a label the director will see. A camera's join is
+// kept for this browser tab, so a reload is the same camera, not a new one; a seat's page lives at its link.
+import {
+  COMMENTARY_PAGE_PATH,
+  CommentaryJoinResponseSchema,
+  JOIN_CODE_LENGTH,
+  JoinRequestSchema,
+  parse,
+  type JoinAs,
+  type JoinResponse,
+} from '../../../protocol/index.ts';
 import { ApiClient } from '../lib/api-client.ts';
 import { describeError } from '../lib/api-error.ts';
 import { h, setText } from '../lib/dom.ts';
@@ -25,8 +34,36 @@ export function forgetJoin(): void {
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
-/** Shows the join form; resolves once the controller has registered this camera. */
-export function joinForm(container: HTMLElement, initialCode: string | null): Promise<JoinResponse> {
+/** What the form says for each choice: its heading, the name field's label and the button. */
+const JOIN_AS_WORDS: Record<JoinAs, { heading: string; name: string; button: string; placeholder: string }> = {
+  camera: {
+    heading: 'Join as a camera',
+    name: 'Camera name (the director sees it)',
+    button: 'Join as camera',
+    placeholder: 'e.g. North stand',
+  },
+  commentary: {
+    heading: 'Join as a commentator',
+    name: 'Your name (the director sees it)',
+    button: 'Join as commentator',
+    placeholder: 'e.g. Lead commentator',
+  },
+};
+
+/** A seat's own page, where a commentary join continues (the seat's link, as the director hands it out). */
+function commentaryPageUrl(eventId: string, key: string): string {
+  return `${COMMENTARY_PAGE_PATH}?${new URLSearchParams({ event: eventId, key }).toString()}`;
+}
+
+/**
+ * Shows the join form; resolves once the controller has registered this camera. Joined as commentary, the
+ * page moves to the seat's own page instead (and the promise never resolves).
+ */
+export function joinForm(
+  container: HTMLElement,
+  initialCode: string | null,
+  initialAs: JoinAs = 'camera',
+): Promise<JoinResponse> {
   return new Promise((resolve) => {
     const code = h('input', {
       id: 'join-code',
@@ -46,13 +83,37 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
       'aria-label': 'Camera name',
     });
     const message = h('p', { class: 'join-message', id: 'join-message', role: 'alert' });
-    const button = h('button', { type: 'submit', class: 'go join-button', id: 'join-button' }, 'Join as camera');
+    const button = h('button', { type: 'submit', class: 'go join-button', id: 'join-button' });
+    const heading = h('h1', {});
+    const nameText = h('span', {});
+    const radio = (value: JoinAs): HTMLInputElement =>
+      h('input', { type: 'radio', name: 'join-as', id: `join-as-${value}`, value, checked: value === initialAs });
+    const asCamera = radio('camera');
+    const asCommentary = radio('commentary');
+    const choice = (): JoinAs => (asCommentary.checked ? 'commentary' : 'camera');
+    const showChoice = (): void => {
+      const words = JOIN_AS_WORDS[choice()];
+      setText(heading, words.heading);
+      setText(nameText, words.name);
+      setText(button, words.button);
+      label.placeholder = words.placeholder;
+      label.setAttribute('aria-label', words.name);
+    };
+    for (const input of [asCamera, asCommentary]) input.addEventListener('change', showChoice);
+    showChoice();
     const form = h(
       'form',
       { class: 'join-form' },
-      h('h1', {}, 'Join as a camera'),
+      heading,
       h('label', {}, 'Join code', code),
-      h('label', {}, 'Camera name (the director sees it)', label),
+      h(
+        'fieldset',
+        { class: 'join-as' },
+        h('legend', {}, 'Join as'),
+        h('label', { class: 'check' }, asCamera, 'Camera'),
+        h('label', { class: 'check' }, asCommentary, 'Commentary: my voice, no picture'),
+      ),
+      h('label', {}, nameText, label),
       button,
       message,
     );
@@ -60,9 +121,11 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
     (initialCode === null ? code : label).focus();
     form.addEventListener('submit', (event) => {
       event.preventDefault();
+      const as = choice();
       const body = {
         code: code.value.replace(/[\s-]+/g, '').toUpperCase(),
         ...(label.value.trim() === '' ? {} : { label: label.value.trim() }),
+        ...(as === 'commentary' ? { as } : {}),
       };
       const checked = parse(JoinRequestSchema, body);
       if (!checked.ok) {
@@ -77,8 +140,15 @@ export function joinForm(container: HTMLElement, initialCode: string | null): Pr
       button.disabled = true;
       setText(message, 'Joining…');
       new ApiClient({ key: '' })
-        .post<JoinResponse>(JOIN_PATH, checked.value)
-        .then((join) => {
+        .post<unknown>(JOIN_PATH, checked.value)
+        .then((answer) => {
+          if (as === 'commentary') {
+            const seat = parse(CommentaryJoinResponseSchema, answer);
+            if (!seat.ok) throw new Error(`Unreadable join answer: ${seat.error.message}`);
+            location.assign(commentaryPageUrl(seat.value.eventId, seat.value.key));
+            return;
+          }
+          const join = answer as JoinResponse;
           sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ code: checked.value.code, join }));
           resolve(join);
         })

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   let join = savedJoin(code);
   if (join === null) {
     document.body.append(shell);
-    join = await joinForm(shell, code);
+    // `?as=commentary`: a link handed to commentators opens with that choice made.
+    join = await joinForm(shell, code, query.get('as') === 'commentary' ? 'commentary' : 'camera');
     shell.remove();
   }
   run(join);

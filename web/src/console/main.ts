@@ -193,6 +193,7 @@ function showEvent(
   const crew = new CrewCards(api, event.id);
   const commentary = new CommentaryCard(api, event.id);
   realtime.on('state', (state) => commentary.update(state));
+  realtime.handle({ 'media.camera': (frame) => commentary.setOnline(frame.camera, frame.online) });
   const panels: Record<TabId, HTMLElement> = {
     live,
     setup: h('div', { class: 'panel' }, form.element),

@@ -59,6 +59,7 @@ if (page !== null) {
   const lens = new LensControls(api, params.eventId, realtime, multiview);
   const join = new JoinCard(api, params.eventId);
   const commentary = new CommentaryCard(api, params.eventId);
+  realtime.handle({ 'media.camera': (frame) => commentary.setOnline(frame.camera, frame.online) });
   const cameraList = new CameraList(api, params.eventId, realtime, {
     emptyText: 'No camera has joined yet: let the crew scan the join code.',
   });

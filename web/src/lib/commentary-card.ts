@@ -1,7 +1,8 @@
 // The "Commentary" card of the console's crew tab and the director's side column: the event's commentary seats,
 // each with its own link (copy button, QR code to scan from a phone) and a remove button, and a field to add
 // one. A seat is also a program source of kind `commentary`, so a seat added elsewhere (the join code, the
-// other desk) shows up here when the state's sources say so.
+// other desk) shows up here when the state's sources say so. Each row says whether the seat's page is connected:
+// from the list, then from the `media.camera` frames the controller sends as a seat's page comes and goes.
 import QRCode from 'qrcode';
 import {
   SeatCreatedResponseSchema,
@@ -22,6 +23,7 @@ const QR_SIZE_PX = 112;
 class SeatRow implements KeyedView<SeatView> {
   readonly element: HTMLElement;
   readonly #label = h('strong', { class: 'seat-label' });
+  readonly #status = h('span', { class: 'seat-status', 'data-online': 'false' }, 'Offline');
   readonly #link = h('a', { class: 'seat-link mono', target: '_blank', rel: 'noopener' });
   readonly #qr = h('img', { class: 'seat-qr', width: QR_SIZE_PX, height: QR_SIZE_PX, alt: '' });
   #url: string | null = null;
@@ -37,12 +39,24 @@ class SeatRow implements KeyedView<SeatView> {
       'li',
       { class: 'seat-row', 'data-seat': seat.id },
       h('div', { class: 'seat-qr-box' }, this.#qr),
-      h('div', { class: 'seat-body' }, this.#label, this.#link, h('div', { class: 'row' }, copy, removeButton)),
+      h(
+        'div',
+        { class: 'seat-body' },
+        h('div', { class: 'row' }, this.#label, this.#status),
+        this.#link,
+        h('div', { class: 'row' }, copy, removeButton),
+      ),
     );
   }
 
   update(seat: SeatView): void {
     setText(this.#label, seat.label);
+    const online = seat.online === true;
+    if (this.#status.dataset.online !== String(online)) {
+      this.#status.dataset.online = String(online);
+      setText(this.#status, online ? 'Online' : 'Offline');
+      this.element.dataset.online = String(online);
+    }
     this.#qr.alt = `QR code of ${seat.label}'s commentary link`;
     if (seat.url === this.#url) return;
     this.#url = seat.url ?? null;
@@ -66,6 +80,7 @@ export class CommentaryCard {
   readonly #base: string;
   /** The seat ids last listed: a state whose commentary sources differ means a seat came or went. */
   #known = '';
+  #listed: SeatView[] = [];
 
   constructor(
     private readonly api: ApiClient,
@@ -100,7 +115,15 @@ export class CommentaryCard {
     );
     if (!answer.ok) return;
     this.#known = answer.value.seats.map((seat) => seat.id).join(',');
-    this.#seats.update(answer.value.seats);
+    this.#listed = answer.value.seats;
+    this.#seats.update(this.#listed);
+  }
+
+  /** A `media.camera` frame: a seat's page connected or left (camera ids are not seats and change nothing). */
+  setOnline(id: string, online: boolean): void {
+    if (!this.#listed.some((seat) => seat.id === id)) return;
+    this.#listed = this.#listed.map((seat) => (seat.id === id ? { ...seat, online } : seat));
+    this.#seats.update(this.#listed);
   }
 
   /** From each state: a seat added or removed elsewhere reloads the list (a take does not). */
