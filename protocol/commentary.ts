@@ -57,7 +57,10 @@ export const SeatCreateRequestSchema = Type.Object({ label: SeatLabelSchema }, {
 export type SeatCreateRequest = Static<typeof SeatCreateRequestSchema>;
 
 export const SeatCreatedResponseSchema = Type.Object({
-  seat: Type.Object({ ...SeatSchema.properties, url: Type.String() }, { additionalProperties: false }),
+  seat: Type.Object(
+    { ...SeatSchema.properties, url: Type.String(), online: Type.Boolean() },
+    { additionalProperties: false },
+  ),
 });
 export type SeatCreatedResponse = Static<typeof SeatCreatedResponseSchema>;
 
