@@ -190,9 +190,8 @@ export class KeyStore {
     return auth;
   }
 
-  /** Drops the keys a revocation names from this process's cache (every process hears every revocation). */
   /**
-   * The program renderer's pass: what sets the recorder's (and Egress's) template page apart from any other
+   * The program renderer's pass: what sets the output's template page (the built-in recorder's) apart from any other
    * page opened with the template key, for the cameras' reserved program slots. Only the controller can make
    * one (keyed on the admin key), it is bound to the event's template key of the moment (a rotation voids it)
    * and it travels only in the output job's template URL.
@@ -209,6 +208,7 @@ export class KeyStore {
     return offered.length === expected.length && timingSafeEqual(offered, expected);
   }
 
+  /** Drops the keys a revocation names from this process's cache (every process hears every revocation). */
   forget(revocation: KeyRevocation): void {
     this.#generation++;
     const keyIds = 'keyIds' in revocation ? new Set(revocation.keyIds) : null;

@@ -1,9 +1,10 @@
 // Sends this phone's camera and microphone straight to the pages that show it (no LiveKit): one
 // RTCPeerConnection per receiving page, opened when that page asks (`media.request`) and signalled through
 // the controller's WebSocket. Program renderers get the full picture, operator monitors a reduced one
-// (RTCRtpSender encodings per connection). Its send slots are kept per class (SEND_SLOTS, the class set by
-// the controller): the recorder and the director's monitors keep theirs however many other pages ask, and a
-// receiver that does not answer or connect in time is dropped. The page measures its own link and reports it every few seconds.
+// (RTCRtpSender encodings per connection). Send slots are kept per class (SEND_SLOTS; the controller sets a
+// request's class): the recorder and the director's monitors keep theirs however many other pages ask, and a
+// receiver that does not answer or connect in time is dropped. The page measures its own link and reports it
+// every few seconds.
 // A commentary seat's page publishes the same way with `media: 'microphone'`: sound only, full-band Opus.
 import { descriptionSignal, trickleCandidates, type PageFrame } from '../../../client/index.ts';
 import {
