@@ -81,7 +81,12 @@ async function receiver(key: string, camera: string, quality: MediaQuality, quer
 
 describe("direct cameras' send slots", () => {
   it('pages that ask and never answer cannot take the monitors’ or the program renderer’s slots', async () => {
-    const { camera } = await stack.joinCamera('North stand');
+    const { page: phone, camera } = await stack.joinCamera('North stand');
+    // The phone takes requests once it captures (its preview plays): the hogs ask once, then on a timer.
+    await phone.waitForFunction(() => [...document.querySelectorAll('video')].some((v) => v.videoWidth > 0), {
+      timeout: FRAME_TIMEOUT_MS,
+      polling: 100,
+    });
     for (let i = 0; i < GRAPHICS_HOGS; i += 1) hogs.push(await receiver(stack.keys['graphics']!, camera.id, 'reduced'));
     // A template-key page without the renderer's pass is any other page: it may ask for the full picture,
     // but not hold a program slot.
