@@ -46,6 +46,8 @@ const SOLO_TESTS = [
   'tests/replay/replay-under-load.test.ts',
   // Take latency idle and under a viewer flood, as a ratio: a browser test beside it moved its p99 past the bound.
   'tests/faults/viewer-flood.test.ts',
+  // A phone and a director page while a dozen sockets hog the phone's send slots.
+  'tests/security/send-slots.test.ts',
 ];
 
 function project(name: string, include: string[], options: TestProjectInlineConfiguration['test'] = {}) {

@@ -74,6 +74,13 @@ export class DirectReceiver {
     'media.config': (frame) => this.#handleConfig(frame),
     'media.signal': (frame) => void this.#handleSignal(frame),
     'media.camera': (frame) => this.#handleCamera(frame),
+    // No slot for this page (or it was dropped): asked again after the backoff, when a slot may be free.
+    'media.refused': (frame) => {
+      const session = this.#sessions.get(frame.from);
+      if (this.#closed || session === undefined || session.id !== frame.session) return;
+      this.#options.log?.(`camera ${frame.from}: ${frame.reason === 'slots-full' ? 'no send slot free' : 'dropped'}`);
+      this.#restart(frame.from);
+    },
     error: (frame) => {
       if (frame.code !== 'TRANSPORT_LIVEKIT') return;
       this.#enabled = false;

@@ -31,6 +31,40 @@ export const REDUCED_MAX_BITRATE_BPS = 300_000;
 /** Ceiling for a full picture: H.264/VP8 at 720p30 looks clean at 2.5 Mbit/s; 1080p gets 4.5. */
 export const FULL_MAX_BITRATE_BPS = { 720: 2_500_000, 1080: 4_500_000 } as const;
 
+/**
+ * Who a camera keeps a send slot for (the controller tags each request; the page never says which it is):
+ * program: a program renderer (the recorder's or Egress's template page, proven by its program pass);
+ * monitor: the director's and admin's pages (their program and preview monitors);
+ * other: every other receiver (graphics pages, template-key pages that are not the renderer, seats' returns).
+ */
+export const MediaSlotClassSchema = Type.Union([
+  Type.Literal('program'),
+  Type.Literal('monitor'),
+  Type.Literal('other'),
+]);
+export type MediaSlotClass = Static<typeof MediaSlotClassSchema>;
+/** The roles whose pages get the `monitor` class. */
+export const MONITOR_SLOT_ROLES = ['admin', 'director'] as const;
+/**
+ * A phone encodes one picture per receiving page. Reserved slots are kept for their class only; the shared
+ * ones go to any class, first come. 2 + 2 + 4 = 8 encodes, what a mid-range phone sustains.
+ */
+export const SEND_SLOTS = { program: 2, monitor: 2, shared: 4 } as const;
+export const MAX_SEND_SLOTS = SEND_SLOTS.program + SEND_SLOTS.monitor + SEND_SLOTS.shared;
+/**
+ * A receiver that has not answered the camera's offer this long after it was sent is dropped and its slot
+ * freed: a real page answers within milliseconds (its OFFER_TIMEOUT_MS of 5 s is the same bound from its side).
+ */
+export const SEND_SLOT_ANSWER_TIMEOUT_MS = 5000;
+/** A receiver whose ICE has not connected this long after its request is dropped and its slot freed. */
+export const SEND_SLOT_CONNECT_TIMEOUT_MS = 15_000;
+/** The program renderer's pass (TEMPLATE_QUERY.programPass on its template URL and its socket's URL). */
+export const ProgramPassSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+
+/** Why a camera refused or dropped a receiver: no slot of its class free, or no answer in time. */
+export const MediaRefusalSchema = Type.Union([Type.Literal('slots-full'), Type.Literal('expired')]);
+export type MediaRefusal = Static<typeof MediaRefusalSchema>;
+
 /** A session description is a few KiB; anything near the socket limit is not one. */
 export const SIGNAL_SDP_MAX_CHARS = 32 * 1024;
 export const SIGNAL_CANDIDATE_MAX_CHARS = 1024;
@@ -123,6 +157,18 @@ export const MediaSignalMessageSchema = Type.Object(
 );
 export type MediaSignalMessage = Static<typeof MediaSignalMessageSchema>;
 
+/** A camera tells a receiver it has no slot for it (or dropped it): the receiver asks again later. */
+export const MediaRefusedMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.refused'),
+    to: ReceiverIdSchema,
+    session: MediaSessionSchema,
+    reason: MediaRefusalSchema,
+  },
+  { additionalProperties: false },
+);
+export type MediaRefusedMessage = Static<typeof MediaRefusedMessageSchema>;
+
 // ---- Controller → client ----------------------------------------------------------------------
 
 /** Sent on connect to pages that send or show camera media: the transport and the ICE servers to use. */
@@ -155,6 +201,8 @@ export const MediaRequestDeliveryMessageSchema = Type.Object(
     to: PublisherIdSchema,
     from: ReceiverIdSchema,
     ...requestFields,
+    /** Set by the controller from the receiver's key (and pass): which of the camera's slots it may take. */
+    slot: MediaSlotClassSchema,
   },
   { additionalProperties: false },
 );
@@ -167,10 +215,25 @@ export const MediaSignalDeliveryMessageSchema = Type.Object(
 );
 export type MediaSignalDelivery = Static<typeof MediaSignalDeliveryMessageSchema>;
 
+/** A camera's refusal relayed to the receiver, `from` stamped by the controller. */
+export const MediaRefusedDeliveryMessageSchema = Type.Object(
+  {
+    type: Type.Literal('media.refused'),
+    eventId: EventIdSchema,
+    from: PublisherIdSchema,
+    to: ReceiverIdSchema,
+    session: MediaSessionSchema,
+    reason: MediaRefusalSchema,
+  },
+  { additionalProperties: false },
+);
+export type MediaRefusedDelivery = Static<typeof MediaRefusedDeliveryMessageSchema>;
+
 /** Frames relayed to one socket only (their `to`), never to the whole event (camera.control: camera-controls.ts). */
 export const ADDRESSED_FRAME_TYPES: ReadonlySet<string> = new Set([
   'media.request',
   'media.signal',
+  'media.refused',
   'camera.control',
   'talkback.signal',
 ]);

@@ -36,6 +36,8 @@ import { AudioMetersMessageSchema, AudioMetersReportSchema } from './audio-meter
 import {
   MediaCameraMessageSchema,
   MediaConfigMessageSchema,
+  MediaRefusedDeliveryMessageSchema,
+  MediaRefusedMessageSchema,
   MediaRequestDeliveryMessageSchema,
   MediaRequestMessageSchema,
   MediaSignalDeliveryMessageSchema,
@@ -123,6 +125,7 @@ export const SERVER_MESSAGE_SCHEMAS = [
   MediaCameraMessageSchema,
   MediaRequestDeliveryMessageSchema,
   MediaSignalDeliveryMessageSchema,
+  MediaRefusedDeliveryMessageSchema,
   ChatHistoryMessageSchema,
   ChatPostedMessageSchema,
   ChatDeletedMessageSchema,
@@ -146,6 +149,7 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   CommandMessageSchema,
   MediaRequestMessageSchema,
   MediaSignalMessageSchema,
+  MediaRefusedMessageSchema,
   CameraHealthMessageSchema,
   ChatSendMessageSchema,
   ChatDeleteMessageSchema,
@@ -196,6 +200,8 @@ export const SERVER_MESSAGE_AUDIENCE: { readonly [K in ServerMessageType]: reado
   'media.camera': [...MEDIA_RECEIVERS, 'commentary'],
   'media.request': MEDIA_PUBLISHERS,
   'media.signal': [...MEDIA_RECEIVERS, ...MEDIA_PUBLISHERS],
+  // A seat's page receives too (its program return), under its own receiver id.
+  'media.refused': [...MEDIA_RECEIVERS, 'commentary'],
   // Chat beside the Pitchside player; history is the socket's own answer on connect.
   'chat.history': CHAT_ROLES,
   'chat.message': CHAT_ROLES,

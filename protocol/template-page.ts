@@ -55,6 +55,8 @@ export const TEMPLATE_QUERY = {
   height: 'height',
   fps: 'fps',
   renderer: 'renderer',
+  /** The program renderer's pass (ProgramPassSchema), set by the controller on the outputs' template URL. */
+  programPass: 'pass',
   testSources: 'testsources',
   testMedia: 'testmedia',
   room: 'room',

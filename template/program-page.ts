@@ -1,7 +1,7 @@
 // The program page: state in (controller WebSocket, LiveKit data), pixels and sound out, at the output
 // rate. One instance per page; start() wires everything and close() takes it down in reverse order.
 import { Room } from 'livekit-client';
-import { settleReplay, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
+import { settleReplay, TEMPLATE_QUERY, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
 import { ProgramAudio } from './audio/index.ts';
 import { createLogger, type TemplateConfig } from './config/index.ts';
 import { EgressSession } from './egress/index.ts';
@@ -92,7 +92,13 @@ export class ProgramPage {
     const parentCameras = this.#config.egress === null ? parentCameraTracks() : null;
     if (parentCameras !== null) this.#useCameras(parentCameras);
     else if (this.#config.egress === null) this.#receiveCameras();
-    const link = new RealtimeClient({ eventId: this.#config.event, key: this.#config.key, clock: this.#clock });
+    const pass = this.#config.programPass;
+    const link = new RealtimeClient({
+      eventId: this.#config.event,
+      key: this.#config.key,
+      clock: this.#clock,
+      ...(pass === null ? {} : { query: { [TEMPLATE_QUERY.programPass]: pass } }),
+    });
     link.on('state', (state, snapshot) => this.#store.accept(state, snapshot));
     link.on('status', (status, detail) => {
       if (status === 'online') log.info('controller link online', { connects: link.connects });

@@ -13,6 +13,7 @@ import {
   DEFAULT_LOUDNESS_TARGET_LUFS,
   ExportOptionsSchema,
   PlanSummarySchema,
+  TEMPLATE_QUERY,
   SERVED_EXPORT_FILES,
   JobStatusMessageSchema,
   MAX_RERENDER_MS,
@@ -107,6 +108,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     const url = new URL(`${app.publicUrl}/template/`);
     url.searchParams.set('event', eventId);
     url.searchParams.set('key', key.key);
+    url.searchParams.set(TEMPLATE_QUERY.programPass, app.apiKeys.programPass(eventId, key.keyId));
     return { templateUrl: url.toString(), video: video ?? DEFAULT_VIDEO };
   };
 

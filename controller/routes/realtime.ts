@@ -15,6 +15,7 @@ import {
   livePlaylistOf,
   mayReceive,
   ROLES,
+  TEMPLATE_QUERY,
   WS_CLOSE,
   type CamerasMessage,
   dispatchFrame,
@@ -30,7 +31,7 @@ import { AppError } from '../services/app-error.ts';
 import { rawDataBytes } from '../services/frame-budget.ts';
 import { runCommand } from '../services/command-runner.ts';
 import { isChatModerator, type ChatRole } from '../services/chat-service.ts';
-import { MediaRelay, mediaPeerOf, type MediaPeer } from '../services/media-relay.ts';
+import { MediaRelay, mediaPeerOf, mediaSlotClassOf, type MediaPeer } from '../services/media-relay.ts';
 import { DeviceReports } from '../services/camera-controls.ts';
 import { TalkbackRelay } from '../services/talkback-relay.ts';
 import type { RelayedFrame } from '../services/realtime-hub.ts';
@@ -47,6 +48,11 @@ type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
 const MIN_METER_REPORT_GAP_MS = AUDIO_METER_INTERVAL_MS / 2;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** The socket shows the program renderer's pass for its key (the recorder's template page does). */
+  const isProgramRenderer = (query: unknown, eventId: string, keyId: string): boolean => {
+    const pass = (query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
+    return typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
+  };
   // Redis came back after the subscriber lost it: every frame published meanwhile is gone, so each event
   // with sockets here gets its state again (a socket drops a revision it already has) and its camera list.
   const stopResync = app.realtime.onResubscribed(() => {
@@ -136,6 +142,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventId,
         mediaPeerOf(auth),
         auth.role,
+        mediaSlotClassOf(auth, isProgramRenderer(request.query, eventId, auth.keyId)),
       );
       const deviceReports = new DeviceReports(app.cameras, eventId, media.peer);
       const talkback = new TalkbackRelay(app.realtime, eventId, media, auth.role);
@@ -225,6 +232,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'chat.block': (frame) => chatFrame(frame.id, true, () => app.chat.block(eventId, frame.session)),
         'media.request': (frame) => mediaFrame(() => media.request(frame)),
         'media.signal': (frame) => mediaFrame(() => media.signal(frame)),
+        'media.refused': (frame) => mediaFrame(() => media.refuse(frame)),
         'camera.health': (frame) => mediaFrame(() => media.health(frame.health)),
         // Either transport: a LiveKit camera's lens is controlled through this socket too.
         'camera.device': (frame) => mediaFrame(() => deviceReports.report(frame.device)),

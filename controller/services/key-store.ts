@@ -8,7 +8,7 @@
 // and forget the key from its cache: a resolved key is kept per process for a moment (the take path then
 // costs no Redis round trip for auth), dropped at once when a revocation arrives, and never kept longer
 // than KEY_CACHE_TTL_MS, so a revocation takes effect within that bound even if its message is lost.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   COMMENTARY_ROLE,
@@ -188,6 +188,24 @@ export class KeyStore {
       this.#cache.set(hash, { auth, expiresAt: now + KEY_CACHE_TTL_MS });
     }
     return auth;
+  }
+
+  /**
+   * The program renderer's pass: what sets the output's template page (the built-in recorder's) apart from any other
+   * page opened with the template key, for the cameras' reserved program slots. Only the controller can make
+   * one (keyed on the admin key), it is bound to the event's template key of the moment (a rotation voids it)
+   * and it travels only in the output job's template URL.
+   */
+  programPass(eventId: string, templateKeyId: string): string {
+    return createHmac('sha256', this.#adminHash)
+      .update(`program pass\n${eventId}\n${templateKeyId}`)
+      .digest('base64url');
+  }
+
+  isProgramPass(eventId: string, templateKeyId: string, pass: string): boolean {
+    const expected = Buffer.from(this.programPass(eventId, templateKeyId));
+    const offered = Buffer.from(pass);
+    return offered.length === expected.length && timingSafeEqual(offered, expected);
   }
 
   /** Drops the keys a revocation names from this process's cache (every process hears every revocation). */

@@ -6,14 +6,18 @@ import { randomBytes } from 'node:crypto';
 import {
   FULL_QUALITY_ROLES,
   MEDIA_RECEIVERS,
+  MONITOR_SLOT_ROLES,
   isPublisherId,
   offersVideo,
   type Role,
   type CameraHealth,
+  type MediaRefusedDelivery,
+  type MediaRefusedMessage,
   type MediaRequestDelivery,
   type MediaRequestMessage,
   type MediaSignalDelivery,
   type MediaSignalMessage,
+  type MediaSlotClass,
 } from '../../protocol/index.ts';
 import { AppError } from './app-error.ts';
 import type { CameraRegistry } from './camera-registry.ts';
@@ -49,6 +53,15 @@ export function mediaPeerOf(auth: AuthContext): MediaPeer {
   return { kind: 'none' };
 }
 
+/**
+ * Which of a camera's send slots a socket's requests may take: the director's and admin's monitors, the
+ * program renderer (a template key that also shows the controller's program pass for it), or the rest.
+ */
+export function mediaSlotClassOf(auth: AuthContext, programPass: boolean): MediaSlotClass {
+  if ((MONITOR_SLOT_ROLES as readonly string[]).includes(auth.role)) return 'monitor';
+  return auth.role === 'template' && programPass ? 'program' : 'other';
+}
+
 function receiverId(): string {
   return `rx-${randomBytes(8).toString('hex')}`;
 }
@@ -81,6 +94,8 @@ export class MediaRelay {
     readonly peer: MediaPeer,
     /** The socket key's role: which quality it may ask for (FULL_QUALITY_ROLES). */
     private readonly role: Role,
+    /** Which of a camera's send slots this socket's requests may take (mediaSlotClassOf). */
+    private readonly slot: MediaSlotClass = 'other',
   ) {
     this.#options = options;
     this.#eventId = eventId;
@@ -125,7 +140,17 @@ export class MediaRelay {
       from: receiver,
       session: message.session,
       quality: message.quality,
+      slot: this.slot,
     };
+    await this.#options.hub.publish(delivery);
+  }
+
+  /** A camera (or seat) tells a receiver it has no slot for it, or has dropped it. */
+  async refuse(message: MediaRefusedMessage): Promise<void> {
+    this.#admit();
+    if (this.peer.kind !== 'camera' && this.peer.kind !== 'seat')
+      throw new AppError(403, 'FORBIDDEN', 'Only a camera or a seat refuses a receiver.', '/type');
+    const delivery: MediaRefusedDelivery = { ...message, eventId: this.#eventId, from: this.peer.id };
     await this.#options.hub.publish(delivery);
   }
 

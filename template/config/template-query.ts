@@ -6,6 +6,7 @@ import {
   OUTPUT_FRAME_RATES,
   OUTPUT_SIZES,
   parse,
+  ProgramPassSchema,
   SourceIdSchema,
   TemplateViewSchema,
   type SourceId,
@@ -38,6 +39,7 @@ export const TemplateQuerySchema = Type.Object({
   layout: Type.Optional(Type.String({ maxLength: 64 })),
   audio: Type.Optional(Type.Literal('bypass')),
   minus: Type.Optional(SourceIdSchema),
+  pass: Type.Optional(ProgramPassSchema),
 });
 
 export interface EgressParams {
@@ -66,6 +68,8 @@ export interface TemplateConfig {
   mixer: 'full' | 'bypass';
   /** A source left out of this page's sound (a commentator's return: the program minus their voice). */
   minus: SourceId | null;
+  /** The program renderer's pass (TEMPLATE_QUERY.programPass): the controller gives it the cameras' program slots. */
+  programPass: string | null;
 }
 
 export type TemplateQueryResult = { ok: true; config: TemplateConfig } | { ok: false; field: string; message: string };
@@ -112,6 +116,7 @@ export function parseTemplateQuery(search: string, context: QueryContext): Templ
       view: q.view ?? 'program',
       mixer: q.audio ?? 'full',
       minus: q.minus ?? null,
+      programPass: q.pass ?? null,
     },
   };
 }

@@ -12,6 +12,7 @@ import { DEMO_EVENT_ID, ensureDemoEvent } from '../../controller/services/demo-e
 import {
   createRedisKeys,
   PROGRAM_OUTPUT_QUEUE,
+  TEMPLATE_QUERY,
   type Camera,
   type OutputStatusMessage,
   type RedisKeys,
@@ -199,8 +200,18 @@ export class DirectCameraStack {
 
   /** Starts the built-in recorder on the template; resolves with the wall time of its first frame. */
   async record(status: StatusListener): Promise<number> {
+    // With the program renderer's pass, as the controller's output routes make the URL: the recorder gets
+    // the cameras' program slots.
+    const template = await this.app.apiKeys.get(DEMO_EVENT_ID, 'template');
+    const url = new URL(`http://${this.host}/template/`);
+    url.searchParams.set(TEMPLATE_QUERY.event, DEMO_EVENT_ID);
+    url.searchParams.set(TEMPLATE_QUERY.key, template?.key ?? '');
+    url.searchParams.set(
+      TEMPLATE_QUERY.programPass,
+      this.app.apiKeys.programPass(DEMO_EVENT_ID, template?.keyId ?? ''),
+    );
     await this.client.startRecording(DEMO_EVENT_ID, {
-      templateUrl: `http://${this.host}/template/?event=${DEMO_EVENT_ID}&key=${this.keys['template']}`,
+      templateUrl: url.toString(),
       video: { width: W, height: H, fps: FPS },
     });
     const live = (await status.waitFor(

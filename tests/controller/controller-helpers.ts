@@ -94,8 +94,15 @@ export interface FrameCollector {
   close(): Promise<void>;
 }
 
-export async function connectWs(host: string, eventId: string, key: string): Promise<FrameCollector> {
-  const socket = new WebSocket(`ws://${host}/api/events/${eventId}/ws?key=${encodeURIComponent(key)}`);
+/** `query`: more parameters beside the key (e.g. the program renderer's pass). */
+export async function connectWs(
+  host: string,
+  eventId: string,
+  key: string,
+  query: Record<string, string> = {},
+): Promise<FrameCollector> {
+  const search = new URLSearchParams({ key, ...query });
+  const socket = new WebSocket(`ws://${host}/api/events/${eventId}/ws?${search.toString()}`);
   const frames: FrameCollector['frames'] = [];
   const waiters: Array<() => void> = [];
   socket.on('message', (data) => {

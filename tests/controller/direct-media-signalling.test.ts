@@ -3,7 +3,7 @@
 // never to another camera; bad frames get an error naming the field and change nothing.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIGNAL_SDP_MAX_CHARS, WS_CLOSE, type Camera } from '../../protocol/index.ts';
+import { SIGNAL_SDP_MAX_CHARS, TEMPLATE_QUERY, WS_CLOSE, type Camera } from '../../protocol/index.ts';
 import { WS_MAX_PAYLOAD_BYTES } from '../../controller/app.ts';
 import { LiveKitTwirpStub } from '../helpers/livekit-twirp.ts';
 import { connectWs, listen, seedEvent, seedSeat, testApp, type FrameCollector } from './controller-helpers.ts';
@@ -126,6 +126,59 @@ describe('direct media signalling', () => {
     });
     await settle();
     expect(elsewhere.frames.filter((f) => f.type.startsWith('media.') && f.type !== 'media.config')).toEqual([]);
+  });
+
+  it("tags each request with the slot class the socket's key (and pass) may take; relays a camera's refusal", async () => {
+    const code = (await app.events.require('match')).joinCode;
+    const a = await join(code, 'North');
+    const camA = await ws('match', a.key);
+    const template = (await app.apiKeys.get('match', 'template'))!;
+    const pass = app.apiKeys.programPass('match', template.keyId);
+    const otherPass = app.apiKeys.programPass('other', template.keyId);
+    const receivers = {
+      director: await ws('match', keys['director']!),
+      graphics: await ws('match', keys['graphics']!),
+      template: await ws('match', template.key),
+      renderer: await connectWs(host, 'match', template.key, { [TEMPLATE_QUERY.programPass]: pass }),
+      otherEventPass: await connectWs(host, 'match', template.key, { [TEMPLATE_QUERY.programPass]: otherPass }),
+      graphicsWithPass: await connectWs(host, 'match', keys['graphics']!, { [TEMPLATE_QUERY.programPass]: pass }),
+    };
+    const expected = {
+      director: 'monitor',
+      graphics: 'other',
+      template: 'other',
+      renderer: 'program',
+      otherEventPass: 'other',
+      graphicsWithPass: 'other',
+    };
+    sockets.push(receivers.renderer, receivers.otherEventPass, receivers.graphicsWithPass);
+    for (const [name, socket] of Object.entries(receivers)) {
+      await socket.waitFor((f) => f.type === 'media.config', FRAME_TIMEOUT_MS);
+      const session = `sess-${name}`;
+      socket.socket.send(JSON.stringify({ type: 'media.request', camera: a.id, session, quality: 'reduced' }));
+      const request = await camA.waitFor((f) => f.type === 'media.request' && f['session'] === session);
+      expect(request['slot'], name).toBe(expected[name as keyof typeof expected]);
+    }
+    // The camera's refusal reaches the receiver it names, stamped as the camera; a receiver cannot send one.
+    const request = await camA.waitFor((f) => f.type === 'media.request' && f['session'] === 'sess-graphics');
+    camA.socket.send(
+      JSON.stringify({ type: 'media.refused', to: request['from'], session: 'sess-graphics', reason: 'slots-full' }),
+    );
+    expect(await receivers.graphics.waitFor((f) => f.type === 'media.refused', FRAME_TIMEOUT_MS)).toMatchObject({
+      from: a.id,
+      session: 'sess-graphics',
+      reason: 'slots-full',
+    });
+    receivers.director.socket.send(
+      JSON.stringify({ type: 'media.refused', to: request['from'], session: 'sess-graphics', reason: 'expired' }),
+    );
+    expect(await receivers.director.waitFor((f) => f.type === 'error', FRAME_TIMEOUT_MS)).toMatchObject({
+      code: 'FORBIDDEN',
+      field: '/type',
+    });
+    await settle();
+    expect(receivers.graphics.frames.filter((f) => f.type === 'media.refused')).toHaveLength(1);
+    expect(receivers.director.frames.filter((f) => f.type === 'media.refused')).toEqual([]);
   });
 
   it('refuses frames a socket may not send, naming the field, and relays nothing', async () => {

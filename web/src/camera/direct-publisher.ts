@@ -1,7 +1,10 @@
 // Sends this phone's camera and microphone straight to the pages that show it (no LiveKit): one
 // RTCPeerConnection per receiving page, opened when that page asks (`media.request`) and signalled through
 // the controller's WebSocket. Program renderers get the full picture, operator monitors a reduced one
-// (RTCRtpSender encodings per connection). The page measures its own link and reports it every few seconds.
+// (RTCRtpSender encodings per connection). Send slots are kept per class (SEND_SLOTS; the controller sets a
+// request's class): the recorder and the director's monitors keep theirs however many other pages ask, and a
+// receiver that does not answer or connect in time is dropped. The page measures its own link and reports it
+// every few seconds.
 // A commentary seat's page publishes the same way with `media: 'microphone'`: sound only, full-band Opus.
 import { descriptionSignal, trickleCandidates, type PageFrame } from '../../../client/index.ts';
 import {
@@ -9,19 +12,20 @@ import {
   FULL_MAX_BITRATE_BPS,
   REDUCED_HEIGHT_PX,
   REDUCED_MAX_BITRATE_BPS,
+  SEND_SLOT_ANSWER_TIMEOUT_MS,
+  SEND_SLOT_CONNECT_TIMEOUT_MS,
+  SEND_SLOTS,
   type CameraHealth,
   type ClientMessage,
   type FrameHandlers,
   type MediaQuality,
+  type MediaRefusal,
   type MediaRequestDelivery,
   type MediaSignalDelivery,
+  type MediaSlotClass,
 } from '../../../protocol/index.ts';
 import type { DeviceChoice, PublisherCallbacks } from './livekit-publisher.ts';
 
-/** A phone encodes one picture per receiving page: past this, new requests are refused. */
-export const MAX_RECEIVERS = 8;
-/** A receiver that never completes ICE is dropped after this (it asks again if it still wants us). */
-const CONNECT_TIMEOUT_MS = 20_000;
 /** Capture: 720p30 is what the built-in recorder composes four of on two cores (README benchmarks). */
 export const CAPTURE = { width: 1280, height: 720, frameRate: 30 } as const;
 /**
@@ -42,9 +46,13 @@ interface Session {
   receiver: string;
   id: string;
   quality: MediaQuality;
+  slot: MediaSlotClass;
   pc: RTCPeerConnection;
   pending: RTCIceCandidateInit[];
+  /** Until ICE connects (SEND_SLOT_CONNECT_TIMEOUT_MS). */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Until the receiver answers the offer (SEND_SLOT_ANSWER_TIMEOUT_MS). */
+  answerTimer: ReturnType<typeof setTimeout> | undefined;
   /** bytesSent and its time at the previous health sample, for the bitrate. */
   lastBytes: { bytes: number; at: number } | null;
 }
@@ -187,16 +195,21 @@ export class DirectPublisher {
     if (stream === null) return; // no capture yet: the receiver asks again
     // A receiver asking again has given up on its earlier session.
     for (const session of [...this.#sessions.values()]) if (session.receiver === request.from) this.#end(session);
-    if (this.#sessions.size >= MAX_RECEIVERS) return;
+    if (!this.#hasSlot(request.slot)) {
+      this.#refuse(request.from, request.session, 'slots-full');
+      return;
+    }
     const pc = new RTCPeerConnection({ iceServers: this.#iceServers });
     const session: Session = {
       key: `${request.from}/${request.session}`,
       receiver: request.from,
       id: request.session,
       quality: request.quality,
+      slot: request.slot,
       pc,
       pending: [],
       timer: undefined,
+      answerTimer: undefined,
       lastBytes: null,
     };
     this.#sessions.set(session.key, session);
@@ -208,8 +221,8 @@ export class DirectPublisher {
       if (state === 'connected' || state === 'failed') void this.#reportHealth();
     });
     session.timer = setTimeout(() => {
-      if (pc.connectionState !== 'connected') this.#end(session);
-    }, CONNECT_TIMEOUT_MS);
+      if (pc.connectionState !== 'connected') this.#expire(session);
+    }, SEND_SLOT_CONNECT_TIMEOUT_MS);
     try {
       for (const track of stream.getTracks()) {
         pc.addTransceiver(track, {
@@ -222,7 +235,9 @@ export class DirectPublisher {
       }
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
+      if (this.#sessions.get(session.key) !== session) return;
       this.#options.send(descriptionSignal(session.receiver, session.id, 'offer', offer));
+      session.answerTimer = setTimeout(() => this.#expire(session), SEND_SLOT_ANSWER_TIMEOUT_MS);
     } catch (error) {
       this.#options.callbacks.status('connected', `Direct: a receiver could not be offered video (${String(error)})`);
       this.#end(session);
@@ -235,6 +250,7 @@ export class DirectPublisher {
     const { pc } = session;
     try {
       if (signal.description?.type === 'answer') {
+        clearTimeout(session.answerTimer);
         const { sdp } = signal.description;
         // The encoder follows the receiver's Opus parameters: a seat asks for its voice at full quality.
         await pc.setRemoteDescription(
@@ -256,7 +272,32 @@ export class DirectPublisher {
     if (this.#sessions.get(session.key) !== session) return;
     this.#sessions.delete(session.key);
     clearTimeout(session.timer);
+    clearTimeout(session.answerTimer);
     session.pc.close();
+  }
+
+  /**
+   * A slot of the receiver's class, else a shared one. Reserved slots are used first, so the shared ones
+   * hold only what overflows a class: `other` receivers can fill the shared slots, never the reserved.
+   */
+  #hasSlot(slot: MediaSlotClass): boolean {
+    const held = { program: 0, monitor: 0, other: 0 };
+    for (const session of this.#sessions.values()) held[session.slot] += 1;
+    if (slot !== 'other' && held[slot] < SEND_SLOTS[slot]) return true;
+    const shared =
+      held.other + Math.max(0, held.program - SEND_SLOTS.program) + Math.max(0, held.monitor - SEND_SLOTS.monitor);
+    return shared < SEND_SLOTS.shared;
+  }
+
+  /** A receiver that did not answer or connect in time: its slot is freed and it is told so. */
+  #expire(session: Session): void {
+    if (this.#sessions.get(session.key) !== session) return;
+    this.#end(session);
+    this.#refuse(session.receiver, session.id, 'expired');
+  }
+
+  #refuse(receiver: string, session: string, reason: MediaRefusal): void {
+    this.#options.send({ type: 'media.refused', to: receiver, session, reason });
   }
 
   async #reportHealth(): Promise<void> {
