@@ -2,8 +2,8 @@
 
 export const MASK = '****';
 
-/** URL query parameters whose values are secrets wherever they appear (RTMP tokens, SRT streamid/passphrase). */
-const SECRET_PARAMS = /([?&](?:key|token|streamKey|streamid|passphrase)=)[^&\s]+/gi;
+/** URL query parameters whose values are secrets wherever they appear (role keys, the program pass, RTMP tokens, SRT streamid/passphrase). */
+const SECRET_PARAMS = /([?&](?:key|pass|token|streamKey|streamid|passphrase)=)[^&\s]+/gi;
 
 /**
  * Masks secrets in text for log lines and errors: every secret given (as written, JSON-escaped and
