@@ -6,7 +6,7 @@
 // trickle ICE candidates (`media.signal`). The controller stamps `from` itself: a camera signals only as
 // the camera its socket belongs to, a receiver only as its own connection.
 import { Type, type Static } from '@sinclair/typebox';
-import { CameraIdSchema } from './api.ts';
+import { CameraIdSchema, type Role } from './api.ts';
 import { SeatIdSchema } from './commentary.ts';
 import { MediaTransportSchema } from './media-transport.ts';
 import { EventIdSchema } from './wire.ts';
@@ -34,8 +34,9 @@ export const FULL_MAX_BITRATE_BPS = { 720: 2_500_000, 1080: 4_500_000 } as const
 /**
  * Who a camera keeps a send slot for (the controller tags each request; the page never says which it is):
  * program: a program renderer (the recorder's or Egress's template page, proven by its program pass);
- * monitor: the director's and admin's pages (their program and preview monitors);
- * other: every other receiver (graphics pages, template-key pages that are not the renderer, seats' returns).
+ * monitor: the director's and admin's pages (their program and preview monitors) and the commentators' program
+ *   returns (on-air people working from that picture);
+ * other: every other receiver (graphics pages, template-key pages that are not the renderer).
  */
 export const MediaSlotClassSchema = Type.Union([
   Type.Literal('program'),
@@ -44,7 +45,7 @@ export const MediaSlotClassSchema = Type.Union([
 ]);
 export type MediaSlotClass = Static<typeof MediaSlotClassSchema>;
 /** The roles whose pages get the `monitor` class. */
-export const MONITOR_SLOT_ROLES = ['admin', 'director'] as const;
+export const MONITOR_SLOT_ROLES = ['admin', 'director', 'commentary'] as const satisfies readonly Role[];
 /**
  * A phone encodes one picture per receiving page. Reserved slots are kept for their class only; the shared
  * ones go to any class, first come. 2 + 2 + 4 = 8 encodes, what a mid-range phone sustains.

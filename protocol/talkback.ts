@@ -36,6 +36,9 @@ export const CREW_CALL_FLASH_MS = 30_000;
 export const TalkbackTargetSchema = Type.Union([Type.Literal('all'), PublisherIdSchema]);
 export type TalkbackTarget = Static<typeof TalkbackTargetSchema>;
 
+/** A camera's "Call director" at most this often (per socket): a second press within it is refused (429). */
+export const CREW_CALL_MIN_GAP_MS = 3000;
+
 /** Whether a crew page (its camera or seat id) is among a call's target. */
 export function isTalkbackTarget(target: TalkbackTarget, publisherId: string): boolean {
   return target === 'all' || target === publisherId;

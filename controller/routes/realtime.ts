@@ -6,6 +6,7 @@
 // reports are relayed to the operators through app.audioMeters (controller/services/audio-meter-board.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
   ADDRESSED_FRAME_TYPES,
@@ -48,10 +49,16 @@ type ClientHandlers = Required<FrameHandlers<ClientMessage>>;
 const MIN_METER_REPORT_GAP_MS = AUDIO_METER_INTERVAL_MS / 2;
 
 const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /** The socket shows the program renderer's pass for its key (the recorder's template page does). */
-  const isProgramRenderer = (query: unknown, eventId: string, keyId: string): boolean => {
-    const pass = (query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
-    return typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
+  /**
+   * The socket shows the program renderer's pass for its key (the recorder's template page does). A pass that
+   * does not hold is said in the log (never its value): that renderer has lost the cameras' program slots.
+   */
+  const isProgramRenderer = (request: FastifyRequest, eventId: string, keyId: string): boolean => {
+    const pass = (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
+    if (pass === undefined) return false;
+    const holds = typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
+    if (!holds) request.log.warn({ eventId }, 'program pass refused: this page gets no program send slots');
+    return holds;
   };
   // Redis came back after the subscriber lost it: every frame published meanwhile is gone, so each event
   // with sockets here gets its state again (a socket drops a revision it already has) and its camera list.
@@ -70,14 +77,19 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // old one closes does not leave the camera marked disconnected. A commentary seat's page is announced to
   // the receivers the same way (it has no camera status).
   const cameraSockets = new Map<string, number>();
-  // A socket's close handler writes the camera's status to Redis, and the app's own close drops every socket:
-  // those writes finish before Redis quits (the services close after these routes), and a socket that closes
-  // once the app is closing leaves its camera's status as it was (a restart is not a camera leaving).
+  // A socket's close handler writes to Redis (its camera's status, its talkback ends), and the app's own close
+  // drops every socket: those writes finish before Redis quits (the services close after these routes), and a
+  // socket that closes once the app is closing leaves its camera's status as it was (a restart is not a camera
+  // leaving).
   let closing = false;
-  const offlineWrites = new Set<Promise<void>>();
+  const closeWrites = new Set<Promise<void>>();
+  const settleBeforeClose = (write: Promise<void>): void => {
+    const tracked = write.finally(() => closeWrites.delete(tracked));
+    closeWrites.add(tracked);
+  };
   app.addHook('onClose', async () => {
     closing = true;
-    await Promise.allSettled(offlineWrites);
+    await Promise.allSettled(closeWrites);
   });
   const cameraOnline = async (eventId: string, peer: PublisherPeer): Promise<void> => {
     const key = `${eventId}/${peer.id}`;
@@ -142,7 +154,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventId,
         mediaPeerOf(auth),
         auth.role,
-        mediaSlotClassOf(auth, isProgramRenderer(request.query, eventId, auth.keyId)),
+        mediaSlotClassOf(auth, isProgramRenderer(request, eventId, auth.keyId)),
       );
       const deviceReports = new DeviceReports(app.cameras, eventId, media.peer);
       const talkback = new TalkbackRelay(app.realtime, eventId, media, auth.role);
@@ -238,7 +250,7 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'camera.device': (frame) => mediaFrame(() => deviceReports.report(frame.device)),
         // Either transport: talkback is browser to browser even where LiveKit carries the cameras.
         'talkback.call': (frame) => mediaFrame(() => talkback.call(frame)),
-        'talkback.end': (frame) => mediaFrame(() => talkback.call(frame)),
+        'talkback.end': (frame) => mediaFrame(() => talkback.end(frame)),
         'talkback.signal': (frame) => mediaFrame(() => talkback.signal(frame)),
         'crew.call': () => mediaFrame(() => talkback.crewCall()),
         'audio.meters': (frame) => {
@@ -297,17 +309,23 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ? app.audioMeters.subscribe(eventId, ({ text }) => sendText(text))
         : () => {};
       app.metrics.websockets.inc({ role: auth.role });
+      /** This socket's camera or seat was announced online (and so is counted in cameraSockets). */
+      let announced = false;
       socket.on('close', () => {
         unsubscribe();
         unsubscribeMeters();
         app.metrics.websockets.dec({ role: auth.role });
         void app.presence.leave(connectionId).catch(() => {});
-        if (isPublisher(media.peer) && direct && !closing) {
-          const write = cameraOffline(eventId, media.peer)
-            .catch((error: unknown) => request.log.warn({ err: error }, 'camera status update failed'))
-            .finally(() => offlineWrites.delete(write));
-          offlineWrites.add(write);
-        }
+        if (closing) return;
+        if (announced && isPublisher(media.peer) && direct)
+          settleBeforeClose(
+            cameraOffline(eventId, media.peer).catch((error: unknown) =>
+              request.log.warn({ err: error }, 'camera status update failed'),
+            ),
+          );
+        settleBeforeClose(
+          talkback.close().catch((error: unknown) => request.log.warn({ err: error }, 'talkback end failed')),
+        );
       });
 
       void (async () => {
@@ -318,7 +336,13 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         const snapshot: StateMessage = { type: 'state', eventId, state, serverTime: Date.now() };
         relay({ frame: snapshot, text: JSON.stringify(snapshot) });
-        if (isPublisher(media.peer) && direct) await cameraOnline(eventId, media.peer);
+        // Announced only while the socket is open: one that closed during the reads above has already run its
+        // close handler, which (not announced) left the camera's count and status alone.
+        if (isPublisher(media.peer) && direct) {
+          if (socket.readyState !== socket.OPEN) return;
+          announced = true;
+          await cameraOnline(eventId, media.peer);
+        }
         send({ type: 'media.config', eventId, transport: direct ? 'direct' : 'livekit', iceServers: app.iceServers });
         if (mayReceive(auth.role, 'cameras')) {
           send({ type: 'cameras', eventId, cameras: await app.cameras.list(eventId) } satisfies CamerasMessage);

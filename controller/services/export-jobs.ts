@@ -43,9 +43,13 @@ export async function exportJobStatus(
   url: string,
   field: string,
 ): Promise<ClipExportStatus> {
+  // The state first, then the job: a job that completed between the two reads is then read with its result
+  // (BullMQ writes the result and the state in one script). The other order answered `completed` with the
+  // result read from before it was written (a reel's durationMs null, seen in a loaded run).
+  const state = await queue.getJobState(jobId);
   const job = await queue.getJob(jobId);
-  if (job === undefined) throw new AppError(404, 'NOT_FOUND', 'This has not been exported.', field);
-  const state = await job.getState();
+  if (job === undefined || state === 'unknown')
+    throw new AppError(404, 'NOT_FOUND', 'This has not been exported.', field);
   const done = state === 'completed';
   const result = job.returnvalue as { durationMs?: number } | null;
   return {

@@ -4,6 +4,7 @@
 // every `from`, so a camera cannot pose as the director, and SERVER_MESSAGE_AUDIENCE keeps every talkback
 // frame away from the program renderers and viewers.
 import {
+  CREW_CALL_MIN_GAP_MS,
   CREW_ROLES,
   TALKER_ROLES,
   TARGETED_FRAME_TYPES,
@@ -31,6 +32,10 @@ function isCrew(role: Role): boolean {
 
 /** One per socket, beside its MediaRelay (whose identity and frame budget it shares). */
 export class TalkbackRelay {
+  /** This talker's sessions whose button is still down: session → target. */
+  readonly #live = new Map<string, TalkbackTarget>();
+  #lastCrewCall = 0;
+
   constructor(
     private readonly hub: RealtimeHub,
     private readonly eventId: string,
@@ -46,10 +51,31 @@ export class TalkbackRelay {
     return isTalkbackTarget(frame['target'] as TalkbackTarget, peer.id);
   }
 
-  async call(message: TalkbackCallMessage | TalkbackEndMessage): Promise<void> {
+  async call(message: TalkbackCallMessage): Promise<void> {
     const talker = this.#talker();
     if (message.target !== 'all') await this.media.requirePublisher(message.target, '/target');
+    this.#live.set(message.session, message.target);
     await this.hub.publish({ ...message, eventId: this.eventId, from: talker.receiver, talker: talker.role });
+  }
+
+  /** The talk button came up. Not checked against the cameras: a target removed meanwhile must still hear it. */
+  async end(message: TalkbackEndMessage): Promise<void> {
+    const talker = this.#talker();
+    this.#live.delete(message.session);
+    await this.hub.publish({ ...message, eventId: this.eventId, from: talker.receiver, talker: talker.role });
+  }
+
+  /**
+   * The talker's socket closed: its sessions end on every crew page now (a tab closed mid-talk, or a release
+   * the dropped socket never sent), so no page keeps showing "Director talking".
+   */
+  async close(): Promise<void> {
+    if (!isTalker(this.role) || this.media.peer.kind !== 'receiver') return;
+    const from = this.media.peer.id;
+    const live = [...this.#live];
+    this.#live.clear();
+    for (const [session, target] of live)
+      await this.hub.publish({ type: 'talkback.end', target, session, eventId: this.eventId, from, talker: this.role });
   }
 
   async signal(message: TalkbackSignalMessage): Promise<void> {
@@ -92,6 +118,11 @@ export class TalkbackRelay {
     this.media.countFrame();
     const peer = this.media.peer;
     if (peer.kind !== 'camera') throw new AppError(403, 'FORBIDDEN', 'Only a camera page calls the director.', '/type');
+    // One call flashes the tile until it is seen: more within the gap would only flood the director's pages.
+    const now = Date.now();
+    if (now - this.#lastCrewCall < CREW_CALL_MIN_GAP_MS)
+      throw new AppError(429, 'RATE_LIMITED', 'The director has just been called.', '/type');
+    this.#lastCrewCall = now;
     await this.hub.publish({ type: 'crew.call', eventId: this.eventId, from: peer.id });
   }
 

@@ -142,9 +142,12 @@ describe('direct media signalling', () => {
       renderer: await connectWs(host, 'match', template.key, { [TEMPLATE_QUERY.programPass]: pass }),
       otherEventPass: await connectWs(host, 'match', template.key, { [TEMPLATE_QUERY.programPass]: otherPass }),
       graphicsWithPass: await connectWs(host, 'match', keys['graphics']!, { [TEMPLATE_QUERY.programPass]: pass }),
+      // A commentator's program return: on-air work, kept with the director's monitors.
+      seatReturn: await ws('match', (await seedSeat(app, 'match')).key),
     };
     const expected = {
       director: 'monitor',
+      seatReturn: 'monitor',
       graphics: 'other',
       template: 'other',
       renderer: 'program',

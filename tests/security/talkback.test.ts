@@ -105,9 +105,16 @@ describe('talkback relay', () => {
     expect(camB.frames.filter((f) => f['session'] === 'talk-0001')).toEqual([]);
     expect(booth.frames.filter((f) => f['session'] === 'talk-0001')).toEqual([]);
 
-    // Camera A calls the director.
+    // Camera A calls the director; a second press straight after is refused, not relayed again.
     send(camA, { type: 'crew.call' });
     expect(await director.waitFor((f) => f.type === 'crew.call', FRAME_TIMEOUT_MS)).toMatchObject({ from: a.id });
+    send(camA, { type: 'crew.call' });
+    expect(await camA.waitFor((f) => f.type === 'error', FRAME_TIMEOUT_MS)).toMatchObject({ field: '/type' });
+
+    // The graphics desk's tab closes while it still holds Talk: every page it called hears the end.
+    await graphics.close();
+    for (const crew of [camA, camB, booth])
+      await crew.waitFor((f) => f.type === 'talkback.end' && f['session'] === 'talk-0002', FRAME_TIMEOUT_MS);
 
     // A state change published after all of the above reaches the renderer and the viewer: nothing of
     // talkback came before it.
@@ -126,6 +133,7 @@ describe('talkback relay', () => {
       expect(socket.frames.filter(isTalkback)).toEqual([]);
     }
     expect(graphics.frames.filter((f) => f.type === 'crew.call')).toEqual([]);
+    expect(director.frames.filter((f) => f.type === 'crew.call')).toHaveLength(1);
   });
 
   it('refuses talkback to a camera key, the renderer and the viewer, and names the field of a bad frame', async () => {

@@ -36,25 +36,34 @@ interface Listening {
   call: TalkbackCallDelivery;
   pc: RTCPeerConnection;
   pending: RTCIceCandidateInit[];
+  /** Each talker's voice on its own element: the director and the graphics desk may talk at once. */
+  audio: HTMLAudioElement;
+  grace?: ReturnType<typeof setTimeout>;
 }
+
+/** A talker's connection that drops (its tab or network gone) ends its talk after this long without coming back. */
+const DISCONNECTED_GRACE_MS = 3000;
 
 export class TalkbackListener {
   /** "Director talking", shown while a talker holds the button (a click plays, where autoplay was refused). */
   readonly element: HTMLElement;
   readonly #send: (frame: ClientMessage) => boolean;
-  /** Out of the document: a media element removed from it pauses, and the indicator's text changes. */
-  readonly #audio = new Audio();
   #iceServers: RTCIceServer[] = [];
-  #listening: Listening | null = null;
+  /** Live sessions by session id, oldest first: the indicator names the latest. */
+  readonly #sessions = new Map<string, Listening>();
   #tap: { context: AudioContext; analyser: AnalyserNode; source: MediaStreamAudioSourceNode } | null = null;
 
   constructor(send: (frame: ClientMessage) => boolean) {
     this.#send = send;
-    this.#audio.autoplay = true;
     this.element = h('button', { type: 'button', class: 'talkback-indicator', id: 'talkback-indicator', hidden: true });
-    this.element.addEventListener('click', () => void this.#audio.play().catch(() => undefined));
+    this.element.addEventListener('click', () => {
+      for (const { audio } of this.#sessions.values()) void audio.play().catch(() => undefined);
+    });
     window.pitchsideTalkback = {
-      talker: () => (this.#listening === null ? null : TALKER_LABEL[this.#listening.call.talker]),
+      talker: () => {
+        const latest = this.#latest();
+        return latest === undefined ? null : TALKER_LABEL[latest.call.talker];
+      },
       samples: () => {
         if (this.#tap === null) return null;
         const samples = new Float32Array(TAP_SIZE);
@@ -70,34 +79,48 @@ export class TalkbackListener {
     'media.config': (frame) => void (this.#iceServers = frame.iceServers),
     'talkback.call': (frame) => void this.#open(frame).catch(warn),
     'talkback.end': (frame) => {
-      if (this.#listening?.call.session === frame.session) this.#stop();
+      const listening = this.#sessions.get(frame.session);
+      if (listening?.call.from === frame.from) this.#stop(listening);
     },
     'talkback.signal': (frame) => void this.#handleSignal(frame).catch(warn),
   };
 
   async #open(call: TalkbackCallDelivery): Promise<void> {
-    this.#stop();
+    // The same talker pressing again ends its own earlier session (its release may have been lost); another
+    // talker's session goes on.
+    for (const other of [...this.#sessions.values()]) if (other.call.from === call.from) this.#stop(other);
     const pc = new RTCPeerConnection({ iceServers: this.#iceServers });
-    const listening: Listening = { call, pc, pending: [] };
-    this.#listening = listening;
-    this.#show(`${TALKER_LABEL[call.talker]} talking`);
+    // Out of the document: a media element removed from it pauses, and the indicator's text changes.
+    const audio = new Audio();
+    audio.autoplay = true;
+    const listening: Listening = { call, pc, pending: [], audio };
+    this.#sessions.set(call.session, listening);
+    this.#showLatest();
     pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.addEventListener('track', (event) => {
-      if (this.#listening !== listening) return;
+      if (!this.#isLive(listening)) return;
       const stream = new MediaStream([event.track]);
-      this.#audio.srcObject = stream;
-      this.#audio.play().catch(() => this.#show(`${TALKER_LABEL[call.talker]} talking: tap to listen`));
+      audio.srcObject = stream;
+      audio.play().catch(() => this.#show(`${TALKER_LABEL[call.talker]} talking: tap to listen`));
       this.#listenTo(stream);
+    });
+    // The talker gone without a release (tab closed, network lost): the page stops showing it after a grace.
+    pc.addEventListener('connectionstatechange', () => {
+      if (!this.#isLive(listening)) return;
+      clearTimeout(listening.grace);
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#stop(listening);
+      else if (pc.connectionState === 'disconnected')
+        listening.grace = setTimeout(() => this.#stop(listening), DISCONNECTED_GRACE_MS);
     });
     trickleCandidates(pc, call.from, call.session, this.#send, 'talkback.signal');
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    if (this.#listening === listening) this.#send(talkbackSignal(call.from, call.session, 'offer', offer));
+    if (this.#isLive(listening)) this.#send(talkbackSignal(call.from, call.session, 'offer', offer));
   }
 
   async #handleSignal(signal: TalkbackSignalDelivery): Promise<void> {
-    const listening = this.#listening;
-    if (listening === null || signal.session !== listening.call.session || signal.from !== listening.call.from) return;
+    const listening = this.#sessions.get(signal.session);
+    if (listening === undefined || signal.from !== listening.call.from) return;
     const { pc, pending } = listening;
     if (signal.description?.type === 'answer') {
       await pc.setRemoteDescription(signal.description);
@@ -123,21 +146,37 @@ export class TalkbackListener {
     void context.resume();
   }
 
+  #isLive(listening: Listening): boolean {
+    return this.#sessions.get(listening.call.session) === listening;
+  }
+
+  #latest(): Listening | undefined {
+    return [...this.#sessions.values()].at(-1);
+  }
+
+  /** Names the latest talker still talking, or hides the indicator when no one is. */
+  #showLatest(): void {
+    const latest = this.#latest();
+    if (latest === undefined) {
+      this.element.hidden = true;
+      delete document.body.dataset.talkback;
+    } else this.#show(`${TALKER_LABEL[latest.call.talker]} talking`);
+  }
+
   #show(text: string): void {
     setText(this.element, text);
     this.element.hidden = false;
     document.body.dataset.talkback = 'live';
   }
 
-  #stop(): void {
-    const listening = this.#listening;
-    if (listening === null) return;
-    this.#listening = null;
+  #stop(listening: Listening): void {
+    if (!this.#isLive(listening)) return;
+    this.#sessions.delete(listening.call.session);
+    clearTimeout(listening.grace);
     // The talker's track ends with the connection: the tap stays connected and reads the silence that follows.
     listening.pc.close();
-    this.#audio.srcObject = null;
-    this.element.hidden = true;
-    delete document.body.dataset.talkback;
+    listening.audio.srcObject = null;
+    this.#showLatest();
   }
 }
 
