@@ -13,6 +13,7 @@ import {
   type FeedFieldValue,
 } from './feed-state.ts';
 import { DaktronicsSourceSchema } from './feeds/daktronics.ts';
+import { PollSourceSchema } from './feeds/poll.ts';
 
 /** The role of an event's feed key: it may post feed packets to its event, and nothing else. */
 export const FEED_ROLE = 'feed';
@@ -168,7 +169,7 @@ function mappedValue(target: string, value: FeedFieldValue): Mapped | undefined 
 /** No source but the push endpoint: whatever posts to it with the feed key. */
 export const PushSourceSchema = Type.Object({ kind: Type.Literal('push') }, { additionalProperties: false });
 /** Every feed kind's source; one line per kind (protocol/feeds/), and an unknown kind is refused. */
-export const FeedSourceSchema = Type.Union([PushSourceSchema, DaktronicsSourceSchema]);
+export const FeedSourceSchema = Type.Union([PushSourceSchema, DaktronicsSourceSchema, PollSourceSchema]);
 export type FeedSource = Static<typeof FeedSourceSchema>;
 
 export const FeedConfigSchema = Type.Object(

@@ -20,6 +20,11 @@ export const DEFAULT_FEED_STALE_AFTER_MS = 10_000;
  * controller repeating itself ten times a second costs one revision a second, not ten.
  */
 export const FEED_HEARTBEAT_MS = 1000;
+
+/** How far `lastPacketAt` may lag the last packet: the heartbeat, or a quarter of a short staleness. */
+export function feedHeartbeatMs(staleAfterMs: number): number {
+  return Math.min(FEED_HEARTBEAT_MS, staleAfterMs / 4);
+}
 /**
  * A running feed clock within this of the clock already running from it leaves it be: a scoreboard shows
  * whole seconds, so re-basing on every packet would make the clock jitter by up to a second.
@@ -47,7 +52,10 @@ export function reduceFeed(state: ProgramState, command: FeedCommand, now: numbe
     case 'feed.update':
       return feedUpdate(state, feed, command, now);
     case 'feed.stale': {
-      const quiet = feed.lastPacketAt !== null && now - feed.lastPacketAt >= feed.staleAfterMs;
+      // The watchdog knows the last packet to the millisecond; state only to the heartbeat. This check stops a
+      // watchdog that missed a packet another controller process took.
+      const quiet =
+        feed.lastPacketAt !== null && now - feed.lastPacketAt >= feed.staleAfterMs - feedHeartbeatMs(feed.staleAfterMs);
       if (state.feed === undefined || feed.stale || !quiet) return { ok: true, state };
       return { ok: true, state: { ...state, feed: { ...feed, stale: true } } };
     }
@@ -67,7 +75,7 @@ export function fieldsSetBy(command: Command): FeedTarget[] {
   switch (command.type) {
     case 'score.set':
     case 'score.adjust':
-      return [`${command.team}.score`];
+      return [command.team === 'home' ? 'home.score' : 'away.score'];
     case 'scorebug.set':
       return FEED_TARGETS.filter(
         (t) =>
@@ -124,7 +132,7 @@ function feedUpdate(state: ProgramState, feed: FeedState, command: FeedUpdate, n
   const owned = FEED_TARGETS.filter((t) => feed.owned.includes(t) || sent.includes(t));
   const content = { ...feed, kind: command.kind, stale: false, owned, values, fields };
   const same = JSON.stringify(content) === JSON.stringify(feed);
-  const beat = feed.lastPacketAt === null || now - feed.lastPacketAt >= FEED_HEARTBEAT_MS;
+  const beat = feed.lastPacketAt === null || now - feed.lastPacketAt >= feedHeartbeatMs(feed.staleAfterMs);
   const next: FeedState = { ...content, lastPacketAt: same && !beat ? feed.lastPacketAt : now };
   return { ok: true, state: applyValues({ ...state, feed: next }, sent) };
 }
@@ -171,9 +179,10 @@ function applyValues(state: ProgramState, fields: readonly FeedTarget[]): Progra
   for (const field of fields) {
     if (!feed.owned.includes(field) || feed.overridden.includes(field)) continue;
     const { values } = feed;
-    if ((field === 'home.score' || field === 'away.score') && values[field] !== undefined) {
+    const score = field === 'home.score' || field === 'away.score' ? values[field] : undefined;
+    if (score !== undefined) {
       const side = field === 'home.score' ? 'home' : 'away';
-      const team = { ...next.scorebug[side], score: Math.min(999, values[field]) };
+      const team = { ...next.scorebug[side], score: Math.min(999, score) };
       next = { ...next, scorebug: { ...next.scorebug, [side]: team } };
     } else if (field === 'period' && values.period !== undefined) {
       next = { ...next, scorebug: { ...next.scorebug, period: values.period } };

@@ -20,6 +20,7 @@ export * from './feed-state.ts';
 export * from './data-feed.ts';
 export * from './feed-reducer.ts';
 export * from './feeds/daktronics.ts';
+export * from './feeds/poll.ts';
 export * from './frame-codec.ts';
 export * from './realtime.ts';
 export * from './watch.ts';

@@ -24,6 +24,7 @@ import { AppError } from './app-error.ts';
 import type { EventLog } from './event-log.ts';
 import type { Actor, ProgramService } from './program-service.ts';
 import { DaktronicsFeed } from './feeds/daktronics-feed.ts';
+import { PollFeed } from './feeds/poll-feed.ts';
 import type { FeedConnector, FeedConnectorOptions } from './feeds/feed-connector.ts';
 
 /** The watchdog's name in the switch and event logs. */
@@ -41,6 +42,8 @@ export interface DataFeedServiceOptions {
 export class DataFeedService {
   readonly #options: DataFeedServiceOptions;
   readonly #watchdogs = new Map<string, NodeJS.Timeout>();
+  /** When this process last committed a packet per event (state keeps it only to the heartbeat). */
+  readonly #heardAt = new Map<string, number>();
   /** The feed state each event's last commit here left, to log what a packet changed. */
   readonly #lastSeen = new Map<string, FeedState>();
   readonly #connectors = new Map<string, FeedConnector>();
@@ -65,7 +68,7 @@ export class DataFeedService {
     if (patch.source !== undefined) await this.#restart(eventId, config.source);
     const staleAfterMs = config.staleAfterSeconds * 1000;
     const outcome = await this.#options.program.apply(eventId, { type: 'feed.configure', staleAfterMs }, by);
-    if (outcome.ok && outcome.state.feed?.lastPacketAt != null) this.#arm(eventId, outcome.state.feed);
+    if (outcome.ok && outcome.state.feed !== undefined) this.#arm(eventId, outcome.state.feed.staleAfterMs);
     return config;
   }
 
@@ -87,7 +90,8 @@ export class DataFeedService {
     const feed = outcome.state.feed;
     if (feed !== undefined) {
       this.#lastSeen.set(eventId, feed);
-      this.#arm(eventId, feed);
+      this.#heardAt.set(eventId, Date.now());
+      this.#arm(eventId, feed.staleAfterMs);
       if (outcome.changed) await this.#logChange(eventId, before, feed, by);
     }
     return { revision: outcome.state.revision, state: outcome.state };
@@ -103,15 +107,20 @@ export class DataFeedService {
 
   /** A source's fields a person must fix, as a 400 naming the field, before anything is saved or started. */
   async #vetSource(source: FeedSource): Promise<void> {
+    if (source.kind === 'poll') return this.#vetAddress(source.url, '/source/url');
     if (source.kind !== 'daktronics') return;
     const endpoint = daktronicsEndpoint(source);
     if (!endpoint.ok) throw new AppError(400, 'INVALID', `${endpoint.field} ${endpoint.message}`, endpoint.field);
-    if (!('host' in endpoint)) return;
+    if ('host' in endpoint) await this.#vetAddress(`tcp://${endpoint.host}:${endpoint.port}`, '/source/host');
+  }
+
+  /** The outbound rules of media URLs; a name that does not resolve yet is checked again at each connection. */
+  async #vetAddress(url: string, field: string): Promise<void> {
     try {
-      await this.#options.outbound.check(`tcp://${endpoint.host}:${endpoint.port}`, 'allow');
+      await this.#options.outbound.check(url, 'allow');
     } catch (error) {
       if (!(error instanceof OutboundRefused)) throw error;
-      throw new AppError(400, 'ADDRESS_NOT_ALLOWED', `This address may not be used: ${error.message}.`, '/source/host');
+      throw new AppError(400, 'ADDRESS_NOT_ALLOWED', `This address may not be used: ${error.message}.`, field);
     }
   }
 
@@ -138,6 +147,8 @@ export class DataFeedService {
         return null;
       case 'daktronics':
         return new DaktronicsFeed(source, this.#options.outbound, options);
+      case 'poll':
+        return new PollFeed(source, this.#options.outbound, options);
     }
   }
 
@@ -155,14 +166,17 @@ export class DataFeedService {
   }
 
   /** Commit `feed.stale` when the feed's quiet time is up (a packet before then re-arms it). */
-  #arm(eventId: string, feed: FeedState): void {
-    if (this.#closed || feed.lastPacketAt === null) return;
+  #arm(eventId: string, staleAfterMs: number): void {
+    const heardAt = this.#heardAt.get(eventId);
+    if (this.#closed || heardAt === undefined) return;
     clearTimeout(this.#watchdogs.get(eventId));
-    const delay = Math.max(0, feed.lastPacketAt + feed.staleAfterMs - Date.now());
-    const timer = setTimeout(() => {
-      this.#watchdogs.delete(eventId);
-      void this.#checkStale(eventId).catch(() => {});
-    }, delay);
+    const timer = setTimeout(
+      () => {
+        this.#watchdogs.delete(eventId);
+        void this.#checkStale(eventId).catch(() => {});
+      },
+      Math.max(0, heardAt + staleAfterMs - Date.now()),
+    );
     timer.unref();
     this.#watchdogs.set(eventId, timer);
   }
@@ -178,7 +192,7 @@ export class DataFeedService {
         kind: 'feed.stale',
         message: `The data feed has sent nothing for ${Math.round(feed.staleAfterMs / 1000)} s: the clock runs on from its last known state.`,
       });
-    } else if (!feed.stale) this.#arm(eventId, feed); // a packet came in the meantime (maybe to another process)
+    }
   }
 
   async #logChange(eventId: string, before: FeedState | undefined, after: FeedState, by: Actor): Promise<void> {

@@ -55,10 +55,10 @@ describe('data feed on program and on the graphics desk', () => {
 
     // The feed scores and starts the clock: the template draws both.
     let answer = await post({ home: { score: 3 }, away: { score: 1 }, clock: { ms: 300_000, running: true } });
-    let frame = await waitForRevision(template, answer.revision);
+    await waitForRevision(template, answer.revision);
     const threeOne = await steadyPixels(template, shot);
     expect(threeOne).not.toEqual(nilNil);
-    frame = await pageFrame(template);
+    const frame = await pageFrame(template);
     const state = await stack.state();
     const expected = clockValueMs(state.clock, frame.serverNow);
     expect(Math.abs(frame.clockMs - expected)).toBeLessThanOrEqual(CLOCK_SLACK_MS);

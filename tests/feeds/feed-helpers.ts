@@ -1,6 +1,6 @@
 // An event with a feed key, and the calls the feed tests make through the real API.
 import type { FastifyInstance } from 'fastify';
-import type { FeedConfigPatch, FeedPacket, ProgramState } from '../../protocol/index.ts';
+import type { FeedConfigPatch, ProgramState } from '../../protocol/index.ts';
 import { admin, bearer, seedEvent, testApp } from '../controller/controller-helpers.ts';
 
 export interface FeedTestEvent {
@@ -25,7 +25,7 @@ export async function feedEvent(eventId = 'match'): Promise<FeedTestEvent> {
     eventId,
     feedKey,
     keys,
-    async post(packet: FeedPacket | unknown, key = feedKey) {
+    async post(packet: unknown, key = feedKey) {
       const res = await app.inject({
         method: 'POST',
         url: `/api/events/${eventId}/feed`,

@@ -3,6 +3,7 @@
 // feed packets, each time they change (and once a second while they do not, so the feed stays live). A
 // lost connection is retried until the feed is closed.
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 import {
   RTD_BAUD_RATE,
@@ -21,7 +22,8 @@ export const DAKTRONICS_REPEAT_MS = 1000;
 export const DAKTRONICS_RETRY_MS = 500;
 export const DAKTRONICS_RETRY_MAX_MS = 5000;
 
-type Stream = SerialPort | Socket;
+/** A serial port or a bridge's socket: both are byte streams both ways. */
+type Stream = Duplex;
 
 export class DaktronicsFeed implements FeedConnector {
   readonly #source: DaktronicsSource;

@@ -60,7 +60,9 @@ export class FeedCard {
       this.#host,
       this.#port,
     );
-    this.#kind.addEventListener('change', () => (daktronics.hidden = this.#kind.value !== 'daktronics'));
+    this.#kind.addEventListener('change', () => {
+      daktronics.hidden = this.#kind.value !== 'daktronics';
+    });
     daktronics.hidden = true;
     this.element = h(
       'section',
@@ -128,8 +130,8 @@ export class FeedCard {
   async #save(): Promise<void> {
     const mapping: FeedMapping = {};
     for (const line of this.#mapping.value.split('\n')) {
-      const [name, target] = line.split('=').map((part) => part.trim());
-      if (name && target) mapping[name] = target;
+      const [name = '', target = ''] = line.split('=').map((part) => part.trim());
+      if (name !== '' && target !== '') mapping[name] = target;
     }
     const source: FeedSource =
       this.#kind.value === 'daktronics'

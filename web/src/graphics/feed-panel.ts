@@ -3,6 +3,7 @@
 import {
   FEED_TARGETS,
   clockValueMs,
+  feedHeartbeatMs,
   formatClock,
   type FeedState,
   type FeedTarget,
@@ -37,10 +38,9 @@ class FieldRow implements KeyedView<FeedTarget> {
     this.#owner = h('span', { class: 'feed-owner' });
     this.#button = h('button', { type: 'button', class: 'feed-toggle', 'data-field': field });
     this.#button.addEventListener('click', () => {
-      const type = this.#overridden ? 'feed.release' : 'feed.override';
       void desk.edit({
         what: `${LABELS[field]} (feed)`,
-        command: { type, field },
+        command: this.#overridden ? { type: 'feed.release', field } : { type: 'feed.override', field },
         read: (s) => s.feed?.overridden.includes(field) ?? false,
       });
     });
@@ -58,7 +58,7 @@ class FieldRow implements KeyedView<FeedTarget> {
     const [feed, state] = [this.feed(), this.desk.state];
     if (feed === null || state === null) return;
     this.#overridden = feed.overridden.includes(this.field);
-    setText(this.#value, feedValue(feed, this.field, state));
+    setText(this.#value, feedValue(feed, this.field, state, this.desk.realtime.serverNow()));
     setText(this.#owner, this.#overridden ? 'by hand' : 'feed');
     this.element.classList.toggle('overridden', this.#overridden);
     setText(this.#button, this.#overridden ? 'Release to feed' : 'Take back');
@@ -66,11 +66,11 @@ class FieldRow implements KeyedView<FeedTarget> {
 }
 
 /** The feed's own value of a field, as it would show were it in charge. */
-function feedValue(feed: FeedState, field: FeedTarget, state: ProgramState): string {
+function feedValue(feed: FeedState, field: FeedTarget, state: ProgramState, now: number): string {
   if (field !== 'clock') return String(feed.values[field] ?? '–');
   const clock = feed.values.clock;
   if (clock === undefined) return '–';
-  const ms = clockValueMs({ ...state.clock, running: clock.running, baseMs: clock.ms, startedAt: clock.at }, clock.at);
+  const ms = clockValueMs({ ...state.clock, running: clock.running, baseMs: clock.ms, startedAt: clock.at }, now);
   return `${formatClock(ms, state.clock.direction)}${clock.running ? ' ▶' : ' ■'}`;
 }
 
@@ -113,8 +113,9 @@ export class FeedPanel {
     const feed = this.#feed;
     if (feed === null) return;
     const age = feed.lastPacketAt === null ? null : Math.max(0, this.desk.realtime.serverNow() - feed.lastPacketAt);
-    // Stale in state (the controller's watchdog), or by the age itself should the watchdog's process be gone.
-    const stale = feed.stale || (age !== null && age >= feed.staleAfterMs);
+    // Stale in state (the controller's watchdog), or by the age itself should the watchdog's process be gone
+    // (state keeps the last packet's time to the heartbeat, so the age may read that much high).
+    const stale = feed.stale || (age !== null && age >= feed.staleAfterMs + feedHeartbeatMs(feed.staleAfterMs));
     const status = feed.lastPacketAt === null ? 'Waiting' : stale ? 'STALE' : 'LIVE';
     setText(this.#status, `${status}${feed.kind === null ? '' : ` · ${feed.kind}`}`);
     this.#status.classList.toggle('stale', stale);
