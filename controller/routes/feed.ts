@@ -38,11 +38,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const auth = caller(request);
-      const answer = await app.dataFeed.receive(request.params.eventId, request.body, 'push', {
-        role: auth.role,
-        keyId: auth.keyId,
-      });
+      const answer = await app.dataFeed.receive(request.params.eventId, request.body, 'push', caller(request));
       return { revision: answer.revision, feed: answer.state.feed! };
     },
   );
@@ -78,12 +74,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await app.events.require(request.params.eventId);
-      const auth = caller(request);
-      const config = await app.dataFeed.configure(request.params.eventId, request.body, {
-        role: auth.role,
-        keyId: auth.keyId,
-      });
-      return { config };
+      return { config: await app.dataFeed.configure(request.params.eventId, request.body, caller(request)) };
     },
   );
 
