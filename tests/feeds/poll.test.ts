@@ -57,7 +57,9 @@ describe('polled JSON feed', () => {
     const feed = await league();
     feed.set(doc(2));
     const event = await feedEvent();
-    const socket = await connectWs(await listen(event.app), event.eventId, event.keys['graphics']!);
+    const host = await listen(event.app);
+    const socket = await connectWs(host, event.eventId, event.keys['graphics']!);
+    const director = await connectWs(host, event.eventId, event.keys['director']!); // hears the event log
     const state = (f: { state?: unknown }) => f.state as ProgramState;
     await event.configure({ source: { kind: 'poll', url: feed.url, intervalSeconds: 1, pointers: POINTERS } });
     const first = state(await socket.waitFor((f) => f.type === 'state' && state(f).scorebug.home.score === 2));
@@ -75,18 +77,21 @@ describe('polled JSON feed', () => {
     expect(held.scorebug.home.score).toBe(9);
     expect((await event.command({ type: 'feed.release', field: 'home.score' })).scorebug.home.score).toBe(3);
 
-    // The URL fails: after the feed's second without a packet it is stale, and the clock runs on.
+    // The URL answers more than a live document can be: not read, logged once; then it fails outright. After the
+    // feed's seconds without a packet it is stale, and the clock runs on.
     await event.configure({ staleAfterSeconds: 2 });
+    feed.set({ padding: 'x'.repeat(POLL_MAX_BYTES) });
+    const logged = (f: { entry?: unknown }) => f.entry as EventLogEntry;
+    await director.waitFor((f) => f.type === 'log' && logged(f).message.includes('larger than'), 8000);
     feed.fail(503);
     const stale = state(await socket.waitFor((f) => f.type === 'state' && state(f).feed?.stale === true, 8000));
     expect(stale.clock.running).toBe(true);
-    const log = await event.app.eventLog.query(event.eventId);
-    expect(log.some((e: EventLogEntry) => e.kind === 'feed.connection' && e.message.includes('HTTP 503'))).toBe(true);
 
-    // An oversized answer is not read either; a good one makes the feed live again.
-    feed.set({ padding: 'x'.repeat(POLL_MAX_BYTES) });
+    // It answers again: the feed is live, and the log says so.
     feed.set(doc(4));
     await socket.waitFor((f) => f.type === 'state' && state(f).scorebug.home.score === 4 && !state(f).feed?.stale);
+    await director.waitFor((f) => f.type === 'log' && logged(f).message.includes('answers again'), 5000);
+    await director.close();
     await socket.close();
   });
 
