@@ -6,12 +6,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MAX_CLOCK_MS } from './state.ts';
 import {
   FeedFieldNameSchema,
-  FeedFieldsSchema,
   FeedKindSchema,
   FeedTargetSchema,
   type FeedFields,
   type FeedFieldValue,
 } from './feed-state.ts';
+import { FeedPacketSchema, type FeedPacket } from './feed-packet.ts';
 import { DaktronicsSourceSchema } from './feeds/daktronics.ts';
 import { PollSourceSchema } from './feeds/poll.ts';
 
@@ -21,32 +21,6 @@ export const FEED_ROLE = 'feed';
 export const FEED_SENDER_ROLES = ['admin', 'director', FEED_ROLE] as const;
 /** Who sets the feed up (its key, source, mapping and staleness) in the console. */
 export const FEED_MANAGER_ROLES = ['admin', 'director'] as const;
-
-const ScoreSchema = Type.Integer({ minimum: 0, maximum: 999 });
-const SideSchema = Type.Object({ score: Type.Optional(ScoreSchema) }, { additionalProperties: false });
-const PeriodSchema = Type.String({ maxLength: 12 });
-const FeedClockInputSchema = Type.Object(
-  {
-    /** The clock's value when the packet is received (server time). */
-    ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLOCK_MS })),
-    running: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-
-/** One packet of match data, as POST /api/events/:eventId/feed takes it and every feed kind produces it. */
-export const FeedPacketSchema = Type.Object(
-  {
-    home: Type.Optional(SideSchema),
-    away: Type.Optional(SideSchema),
-    period: Type.Optional(PeriodSchema),
-    clock: Type.Optional(FeedClockInputSchema),
-    /** Free-form values (`null` removes one); the event's mapping may turn some into the fields above. */
-    fields: Type.Optional(FeedFieldsSchema),
-  },
-  { additionalProperties: false },
-);
-export type FeedPacket = Static<typeof FeedPacketSchema>;
 
 /** Where a mapped field goes: a scorebug or clock value, or (any other name) a free-form field of that name. */
 export const FEED_MAPPING_TARGETS = ['home.score', 'away.score', 'period', 'clock.ms', 'clock.running'] as const;

@@ -17,6 +17,7 @@ export * from './template-page.ts';
 export * from './api.ts';
 export * from './commentary.ts';
 export * from './feed-state.ts';
+export * from './feed-packet.ts';
 export * from './data-feed.ts';
 export * from './feed-reducer.ts';
 export * from './feeds/daktronics.ts';

@@ -6,7 +6,7 @@
 // Frames of other types (another header) carry no item data and are skipped. What each sport's items mean:
 // SPORT_ITEMS. See docs/data-feeds.md.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FeedPacket } from '../data-feed.ts';
+import type { FeedPacket } from '../feed-packet.ts';
 import type { FeedFields } from '../feed-state.ts';
 
 export const RTD = { SYN: 0x16, SOH: 0x01, STX: 0x02, EOT: 0x04, ETB: 0x17 } as const;

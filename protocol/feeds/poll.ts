@@ -4,7 +4,7 @@
 // outbound rules of media URLs (no private or loopback address unless allowed), with size and time limits.
 import { Type, type Static } from '@sinclair/typebox';
 import { FeedFieldNameSchema, type FeedFieldValue, type FeedFields } from '../feed-state.ts';
-import type { FeedPacket } from '../data-feed.ts';
+import type { FeedPacket } from '../feed-packet.ts';
 
 export const POLL_MIN_INTERVAL_SECONDS = 1;
 export const POLL_MAX_INTERVAL_SECONDS = 3600;
