@@ -11,7 +11,7 @@ import {
   waitForRevision,
   type NormalisedRect,
 } from '../helpers/template-page.ts';
-import { EVENT_ID, POLL_MS, useWebStack } from '../web/web-stack.ts';
+import { ADMIN_KEY, EVENT_ID, POLL_MS, useWebStack } from '../web/web-stack.ts';
 
 const SIZE = { width: 1280, height: 720 };
 const SCOREBUG: NormalisedRect = { x0: 0.02, x1: 0.3, y0: 0.03, y1: 0.1 };
@@ -24,7 +24,12 @@ describe('data feed on program and on the graphics desk', () => {
   it('drives the rendered score and clock; the desk takes a field back, releases it, and shows the feed stale', async () => {
     const { stack } = suite;
     const app = stack.app!;
-    const feedKey = (await app.apiKeys.rotateFeedKey(EVENT_ID)).key;
+    // Made as the console's Data feed card makes it.
+    const made = await fetch(`${stack.origin}/api/events/${EVENT_ID}/feed/key`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const feedKey = ((await made.json()) as { key: { key: string } }).key.key;
     const post = async (packet: FeedPacket) => {
       const response = await fetch(`${stack.origin}/api/events/${EVENT_ID}/feed`, {
         method: 'POST',
