@@ -70,7 +70,7 @@ describe('Daktronics console as the feed source', () => {
     return { event, socket, sim };
   }
 
-  const stateOf = (frame: { state?: unknown }) => frame.state as ProgramState;
+  const stateOf = (frame: Record<string, unknown>) => frame['state'] as ProgramState;
 
   it('drives score, period and the running clock; an override holds until released', async () => {
     const { event, socket, sim } = await withConsole();

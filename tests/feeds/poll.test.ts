@@ -60,7 +60,7 @@ describe('polled JSON feed', () => {
     const host = await listen(event.app);
     const socket = await connectWs(host, event.eventId, event.keys['graphics']!);
     const director = await connectWs(host, event.eventId, event.keys['director']!); // hears the event log
-    const state = (f: { state?: unknown }) => f.state as ProgramState;
+    const state = (f: Record<string, unknown>) => f['state'] as ProgramState;
     await event.configure({ source: { kind: 'poll', url: feed.url, intervalSeconds: 1, pointers: POINTERS } });
     const first = state(await socket.waitFor((f) => f.type === 'state' && state(f).scorebug.home.score === 2));
     expect(first.scorebug.away.score).toBe(1);
@@ -81,7 +81,7 @@ describe('polled JSON feed', () => {
     // feed's seconds without a packet it is stale, and the clock runs on.
     await event.configure({ staleAfterSeconds: 2 });
     feed.set({ padding: 'x'.repeat(POLL_MAX_BYTES) });
-    const logged = (f: { entry?: unknown }) => f.entry as EventLogEntry;
+    const logged = (f: Record<string, unknown>) => f['entry'] as EventLogEntry;
     await director.waitFor((f) => f.type === 'log' && logged(f).message.includes('larger than'), 8000);
     feed.fail(503);
     const stale = state(await socket.waitFor((f) => f.type === 'state' && state(f).feed?.stale === true, 8000));
