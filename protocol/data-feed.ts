@@ -27,6 +27,7 @@ export const FEED_MAPPING_TARGETS = ['home.score', 'away.score', 'period', 'cloc
 export const MAX_FEED_MAPPINGS = 64;
 export const FeedMappingSchema = Type.Record(FeedFieldNameSchema, FeedFieldNameSchema, {
   maxProperties: MAX_FEED_MAPPINGS,
+  additionalProperties: false,
   description: 'Feed field name → "home.score", "away.score", "period", "clock.ms", "clock.running" or a new name.',
 });
 export type FeedMapping = Static<typeof FeedMappingSchema>;

@@ -28,6 +28,7 @@ export type FeedFieldValue = Static<typeof FeedFieldValueSchema>;
 export const MAX_FEED_FIELDS = 64;
 export const FeedFieldsSchema = Type.Record(FeedFieldNameSchema, FeedFieldValueSchema, {
   maxProperties: MAX_FEED_FIELDS,
+  additionalProperties: false,
 });
 export type FeedFields = Static<typeof FeedFieldsSchema>;
 

@@ -23,7 +23,10 @@ export const PollSourceSchema = Type.Object(
     url: Type.String({ pattern: '^https?://[^/?#@\\s]+([/?#]\\S*)?$', maxLength: 2048 }),
     intervalSeconds: Type.Integer({ minimum: POLL_MIN_INTERVAL_SECONDS, maximum: POLL_MAX_INTERVAL_SECONDS }),
     /** JSON pointer into the document → the feed field it becomes. */
-    pointers: Type.Record(JsonPointerSchema, FeedFieldNameSchema, { maxProperties: MAX_POLL_POINTERS }),
+    pointers: Type.Record(JsonPointerSchema, FeedFieldNameSchema, {
+      maxProperties: MAX_POLL_POINTERS,
+      additionalProperties: false,
+    }),
   },
   { additionalProperties: false },
 );

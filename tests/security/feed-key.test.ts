@@ -3,6 +3,7 @@
 // feed refuses it, and a replaced feed key stops working at once. The graphics, viewer and other page keys
 // cannot post to the feed.
 import { describe, expect, it } from 'vitest';
+import { WS_CLOSE } from '../../protocol/index.ts';
 import { admin, bearer, connectWs, listen, seedEvent } from '../controller/controller-helpers.ts';
 import { feedEvent } from '../feeds/feed-helpers.ts';
 
@@ -35,7 +36,14 @@ describe('feed key reach', () => {
       payload: { type: 'feed.release', field: 'home.score' },
     });
     expect(release.statusCode).toBe(403);
-    await expect(connectWs(await listen(event.app), event.eventId, event.feedKey)).rejects.toThrow();
+    // Its event socket is upgraded only to be closed as forbidden, before any frame.
+    const socket = await connectWs(await listen(event.app), event.eventId, event.feedKey);
+    const code = await new Promise<number>((resolve) => {
+      if (socket.socket.readyState === socket.socket.CLOSED) resolve(-1);
+      socket.socket.once('close', (closeCode) => resolve(closeCode));
+    });
+    expect(code).toBe(WS_CLOSE.FORBIDDEN);
+    expect(socket.frames).toEqual([]);
   });
 
   it('reaches only its own event, and stops working once replaced', async () => {
