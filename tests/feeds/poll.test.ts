@@ -48,7 +48,7 @@ describe('polled JSON feed', () => {
     match: {
       score: { home, away: 1 },
       period: '2H',
-      clock: { ms: 3_000_000, running },
+      clock: { ms: 1_800_000, running },
       stats: { 'shots/goal': 4 },
     },
   });
@@ -66,7 +66,7 @@ describe('polled JSON feed', () => {
     expect(first.scorebug.away.score).toBe(1);
     expect(first.scorebug.period).toBe('2H');
     expect(first.clock.running).toBe(true);
-    expect(clockValueMs(first.clock, first.updatedAt)).toBe(3_000_000);
+    expect(clockValueMs(first.clock, first.updatedAt)).toBe(1_800_000);
     expect(first.feed?.fields).toEqual({ shotsOnGoal: 4 });
     expect(first.feed?.kind).toBe('poll');
 
