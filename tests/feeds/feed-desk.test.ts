@@ -79,16 +79,20 @@ describe('data feed on program and on the graphics desk', () => {
     await desk.click('#feed-field-home-score .feed-toggle');
     await waitText(desk, '#feed-field-home-score .feed-owner', 'by hand');
     answer = await post({ home: { score: 5 } });
+    // A page in the background draws no frames: the template is brought to the front to be read.
+    await template.bringToFront();
     await waitForRevision(template, answer.revision);
     // Held: the program still shows 3–1, the desk shows the feed's 5 beside it.
     expect(await steadyPixels(template, shot)).toEqual(threeOne);
     await waitText(desk, '#feed-field-home-score .feed-value', '5');
+    await desk.bringToFront();
     await desk.click('#feed-field-home-score .feed-toggle');
     await waitText(desk, '#feed-field-home-score .feed-owner', 'feed');
     expect((await stack.state()).scorebug.home.score).toBe(5);
 
     // Back to 0–0 from the feed: the same pixels as before, so the difference was the score.
     answer = await post({ home: { score: 0 }, away: { score: 0 } });
+    await template.bringToFront();
     await waitForRevision(template, answer.revision);
     expect(await steadyPixels(template, shot)).toEqual(nilNil);
 
