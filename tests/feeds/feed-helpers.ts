@@ -54,7 +54,7 @@ export async function feedEvent(eventId = 'match'): Promise<FeedTestEvent> {
       if (res.statusCode !== 200) throw new Error(`feed config: ${res.statusCode} ${res.body}`);
     },
     async state() {
-      return (await app.program.requireState(eventId)) as ProgramState;
+      return app.program.requireState(eventId);
     },
   };
 }

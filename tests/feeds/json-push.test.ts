@@ -107,7 +107,9 @@ describe('JSON push feed', () => {
     expect(clockValueMs(state.clock, Date.now())).toBeGreaterThanOrEqual(30_000);
 
     // Taking a field back without changing it (the desk's "take back").
-    state = await event.command({ type: 'feed.override', field: 'away.score' });
+    expect((await event.command({ type: 'feed.override', field: 'away.score' })).feed?.overridden).toEqual([
+      'away.score',
+    ]);
     await event.post({ away: { score: 9 } });
     expect((await event.state()).scorebug.away.score).toBe(2);
   });
