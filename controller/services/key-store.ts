@@ -13,7 +13,9 @@ import type { Redis } from 'ioredis';
 import {
   COMMENTARY_ROLE,
   EVENT_ROLES,
+  FEED_ROLE,
   type EventRole,
+  type FeedKey,
   type KeyRevocation,
   type Role,
   type RoleKey,
@@ -58,8 +60,11 @@ interface StoredKey {
   createdAt: number;
 }
 
+/** Roles with one key per event in the event's key hash: the page roles, and the feed's (made on demand). */
+type KeyedRole = EventRole | typeof FEED_ROLE;
+
 interface KeyLookup {
-  role: EventRole | typeof COMMENTARY_ROLE;
+  role: KeyedRole | typeof COMMENTARY_ROLE;
   eventId: string;
   keyId: string;
   cameraId?: string;
@@ -229,7 +234,9 @@ export class KeyStore {
 
   async list(eventId: string): Promise<RoleKey[]> {
     const all = await this.#redis.hgetall(this.keys.eventKeys(eventId));
-    return Object.entries(all).map(([role, raw]) => ({ role: role as EventRole, ...storedKey(raw) }));
+    return Object.entries(all)
+      .filter((entry): entry is [EventRole, string] => (EVENT_ROLES as readonly string[]).includes(entry[0]))
+      .map(([role, raw]) => ({ role, ...storedKey(raw) }));
   }
 
   async get(eventId: string, role: EventRole): Promise<RoleKey | null> {
@@ -240,6 +247,18 @@ export class KeyStore {
   /** A new key for the role; the old one stops working at once and its sockets are told to close. */
   async rotate(eventId: string, role: EventRole): Promise<RoleKey> {
     return this.#put(eventId, role, 'replace');
+  }
+
+  /** The event's feed key, if one was made (the console makes it: no event has one by default). */
+  async feedKey(eventId: string): Promise<FeedKey | null> {
+    const raw = await this.#redis.hget(this.keys.eventKeys(eventId), FEED_ROLE);
+    return raw === null ? null : storedKey(raw);
+  }
+
+  /** A new feed key for the event; the old one, if any, stops working at once. */
+  async rotateFeedKey(eventId: string): Promise<FeedKey> {
+    const { role: _role, ...key } = await this.#put(eventId, FEED_ROLE, 'replace');
+    return key;
   }
 
   /**
@@ -334,7 +353,11 @@ export class KeyStore {
     await this.#publish({ eventId, all: true });
   }
 
-  async #put(eventId: string, role: EventRole, mode: 'replace' | 'create'): Promise<RoleKey> {
+  async #put<R extends KeyedRole>(
+    eventId: string,
+    role: R,
+    mode: 'replace' | 'create',
+  ): Promise<{ role: R } & Omit<RoleKey, 'role'>> {
     const entries = this.keys.eventKeys(eventId);
     for (let attempt = 0; attempt < MAX_ROTATE_ATTEMPTS; attempt++) {
       const current = (await this.#redis.hget(entries, role)) ?? '';
