@@ -13,6 +13,8 @@ import {
   AUDIO_METER_INTERVAL_MS,
   clientMessages,
   eventStatusOf,
+  fromProtocols,
+  PASS_PROTOCOL_PREFIX,
   livePlaylistOf,
   mayReceive,
   ROLES,
@@ -54,7 +56,10 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * does not hold is said in the log (never its value): that renderer has lost the cameras' program slots.
    */
   const isProgramRenderer = (request: FastifyRequest, eventId: string, keyId: string): boolean => {
-    const pass = (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
+    const protocols = request.headers['sec-websocket-protocol'];
+    const pass =
+      fromProtocols(typeof protocols === 'string' ? protocols : undefined, PASS_PROTOCOL_PREFIX) ??
+      (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
     if (pass === undefined) return false;
     const holds = typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
     if (!holds) request.log.warn({ eventId }, 'program pass refused: this page gets no program send slots');
@@ -129,7 +134,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: { roles: ROLES } },
       schema: {
         tags: ['realtime'],
-        summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY), by role',
+        summary:
+          'WebSocket: state, cameras, log, presence and job frames, by role (key: subprotocol pitchside.key.BASE64URL, or ?key=)',
         params: EventParamsSchema,
       },
     },
