@@ -75,11 +75,16 @@ export function addressKey(ip: string): string {
   return `${network.toRFC5952String()}/${IPV6_RATE_LIMIT_PREFIX}`;
 }
 
+/** A secret a WebSocket offered as a subprotocol under `prefix` (protocol/key-transport.ts), or null. */
+export function offeredSecret(request: FastifyRequest, prefix: string): string | null {
+  const protocols = request.headers['sec-websocket-protocol'];
+  return fromProtocols(typeof protocols === 'string' ? protocols : undefined, prefix);
+}
+
 function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  const protocols = request.headers['sec-websocket-protocol'];
-  const offered = fromProtocols(typeof protocols === 'string' ? protocols : undefined, KEY_PROTOCOL_PREFIX);
+  const offered = offeredSecret(request, KEY_PROTOCOL_PREFIX);
   if (offered !== null) return offered;
   const query = request.query as Record<string, unknown> | undefined;
   const key = query?.['key'];

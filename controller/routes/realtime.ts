@@ -13,7 +13,6 @@ import {
   AUDIO_METER_INTERVAL_MS,
   clientMessages,
   eventStatusOf,
-  fromProtocols,
   PASS_PROTOCOL_PREFIX,
   livePlaylistOf,
   mayReceive,
@@ -28,7 +27,7 @@ import {
   type StateMessage,
   type WatchInfo,
 } from '../../protocol/index.ts';
-import { caller, rateLimitKey } from '../plugins/auth.ts';
+import { caller, offeredSecret, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { rawDataBytes } from '../services/frame-budget.ts';
@@ -56,9 +55,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * does not hold is said in the log (never its value): that renderer has lost the cameras' program slots.
    */
   const isProgramRenderer = (request: FastifyRequest, eventId: string, keyId: string): boolean => {
-    const protocols = request.headers['sec-websocket-protocol'];
     const pass =
-      fromProtocols(typeof protocols === 'string' ? protocols : undefined, PASS_PROTOCOL_PREFIX) ??
+      offeredSecret(request, PASS_PROTOCOL_PREFIX) ??
       (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
     if (pass === undefined) return false;
     const holds = typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
