@@ -103,7 +103,7 @@ describe('keys stay out of URLs', () => {
       `${stack.origin}/console?event=${EVENT_ID}&tab=crew#key=${ADMIN_KEY}`,
     );
     const directorCard = await console_.waitForSelector('[data-card="director"][data-ready="true"] a.crew-link');
-    const directorLink = await directorCard!.evaluate((a) => (a as HTMLAnchorElement).href);
+    const directorLink = await directorCard!.evaluate((a) => a.href);
     expect(new URL(directorLink).search).not.toContain(stack.keys.director);
     expect(new URLSearchParams(new URL(directorLink).hash.slice(1)).get('key')).toBe(stack.keys.director);
     expect(console_.url()).not.toContain(ADMIN_KEY);
@@ -183,7 +183,7 @@ describe('keys stay out of URLs', () => {
     });
     const { page, wire } = await openPage(`${stack.origin}/console?event=${EVENT_ID}&tab=live#key=${ADMIN_KEY}`);
     const link = await page.waitForSelector(`[data-export="${EXPORT_JOB}"] a[data-download="mp4"]`);
-    expect(await link!.evaluate((a) => (a as HTMLAnchorElement).href)).toBe(`${stack.origin}${path}`);
+    expect(await link!.evaluate((a) => a.href)).toBe(`${stack.origin}${path}`);
     await link!.click();
     await until(() => begun.length === 1 && done.has(begun[0]!.guid), 15_000, 'the download completes');
     const signedUrl = begun[0]!.url;
