@@ -4,6 +4,7 @@
 // link must work on its own (a download, a media element), as a short-lived signed URL bound to one path.
 // A `?key=` query is still accepted everywhere, for older links and non-browser clients.
 import { Type, type Static } from '@sinclair/typebox';
+import type { Role } from './api.ts';
 
 /** Link parameters that are secrets: they go in the fragment of every link Pitchside hands out. */
 export const LINK_SECRET_PARAMS = ['key', 'pass'] as const;
@@ -102,6 +103,11 @@ function fromBase64Url(encoded: string): string {
  * signed URLs stop working with it.
  */
 export const SIGNED_URL_PARAMS = { expires: 'exp', grant: 'grant', signature: 'sig' } as const;
+/**
+ * The roles whose pages hand out downloads (the console's exports, the switch log): the others' keys reach
+ * nothing a signed URL is for, and get 403.
+ */
+export const SIGNED_URL_ROLES = ['admin', 'director', 'graphics'] as const satisfies readonly Role[];
 /** Long enough to start a download or a replay, short enough that a copied link is soon worthless. */
 export const SIGNED_URL_TTL_MS = 5 * 60_000;
 

@@ -7,6 +7,7 @@ import {
   EventRoleSchema,
   ROLES,
   RoleKeySchema,
+  SIGNED_URL_ROLES,
   SIGNED_URL_TTL_MS,
   SignedUrlAnswerSchema,
   SignedUrlRequestSchema,
@@ -66,7 +67,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/signed-urls',
     {
-      config: { access: { roles: ROLES } },
+      config: { access: { roles: SIGNED_URL_ROLES } },
       schema: {
         tags: ['keys'],
         summary: `A URL for GET on one API path that works without the key for ${SIGNED_URL_TTL_MS / 60_000} min, as the caller`,
