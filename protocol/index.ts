@@ -47,3 +47,4 @@ export * from './chat.ts';
 export * from './team-logo.ts';
 export * from './user-text.ts';
 export * from './upload-quotas.ts';
+export * from './key-transport.ts';

@@ -104,7 +104,8 @@ describe('commentary seat (direct, built-in recorder)', () => {
     // would take a steady tone for noise.
     const page = await seatBrowser.newPage();
     page.on('pageerror', (error) => console.error('[commentary pageerror]', error));
-    await page.goto(`http://${stack.host}/commentary${new URL(seat.url ?? '').search}`, { waitUntil: 'load' });
+    const seatUrl = new URL(seat.url ?? '');
+    await page.goto(`http://${stack.host}/commentary${seatUrl.search}${seatUrl.hash}`, { waitUntil: 'load' });
     await page.waitForSelector('#join-button');
     expect(await page.$eval('#seat-label', (el) => el.textContent)).toBe('Lead commentator');
     expect(await page.$eval('#noise-suppression', (el) => (el as HTMLInputElement).checked)).toBe(true);

@@ -168,7 +168,7 @@ function showEvent(
   });
   const outputs = new OutputsPanel(api, event.id, realtime);
   const timeline = new SwitchTimeline(api, event.id, realtime);
-  const recordings = new RecordingsPanel(api, event.id, realtime, key, (list) => timeline.setRecordings(list));
+  const recordings = new RecordingsPanel(api, event.id, realtime, (list) => timeline.setRecordings(list));
   setInterval(() => cameras.tick(), TICK_MS);
   realtime.on('status', (s) => {
     if (s === 'online') void outputs.load();
