@@ -108,6 +108,8 @@ export class ReplayPanel {
   }
 
   update(state: ProgramState): void {
+    // A socket frame older than a command's answer already applied (see play) is not the newest state.
+    if (this.#state !== null && state.revision < this.#state.revision) return;
     this.#state = state;
     const armed = this.#armed();
     this.#arm.classList.toggle('on', armed);
@@ -146,13 +148,16 @@ export class ReplayPanel {
   async play(clip?: ReplayClip): Promise<void> {
     const chosen = clip ?? this.#clips.at(-1);
     if (chosen === undefined) return;
-    await attempt('Play replay', () =>
+    const played = await attempt('Play replay', () =>
       this.#api.post<CommandResponse>(`${this.#base}/replay/play`, {
         clip: chosen.id,
         speed: Number(this.#speed.value) as ReplaySpeed,
         return: !this.#stay.checked,
       }),
     );
+    // The answer can come before the socket's frame of the same revision (a loaded venue laptop): keep the
+    // newer state, so an Esc pressed right after Play ends the replay instead of finding none on air.
+    if (played !== undefined && played.state.revision > (this.#state?.revision ?? -1)) this.update(played.state);
   }
 
   async stop(): Promise<void> {
