@@ -8,7 +8,8 @@
 // Press: the talker sends `talkback.call {target, session}`; each crew page the target names gets it with
 // the talker's receiver id in `from` and offers to receive audio (`talkback.signal`, an offer with one
 // recvonly audio section); the talker answers with its microphone. Release: `talkback.end`, the crew pages
-// close the session.
+// stop showing it and keep the connection (the talker sends nothing on it); the next press to the same
+// target calls the same session, which those pages resume without signalling.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Role } from './api.ts';
 import { MediaSessionSchema, PublisherIdSchema, ReceiverIdSchema, signalFields } from './direct-media.ts';
@@ -53,7 +54,7 @@ export const TalkbackCallMessageSchema = Type.Object(
 );
 export type TalkbackCallMessage = Static<typeof TalkbackCallMessageSchema>;
 
-/** The talk button came up: the session's crew pages stop playing and close it. */
+/** The talk button came up: the session's crew pages stop showing it and keep its connection, silent. */
 export const TalkbackEndMessageSchema = Type.Object(
   { type: Type.Literal('talkback.end'), target: TalkbackTargetSchema, session: MediaSessionSchema },
   { additionalProperties: false },

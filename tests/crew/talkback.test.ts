@@ -1,7 +1,7 @@
 // Issue 21 §4's talkback end to end: a fake-device phone (colour, tone X) on program, the built-in
 // recorder, and a director whose Chromium has a fake microphone playing tone T. The director holds Talk to
 // that camera: the phone's page plays T (tapped inside the page) and says "Director talking"; released, it
-// stops. The recording carries X and not T: the talker's voice never reaches the program renderer (the
+// stops; pressed again, the page resumes the connection it kept (no new one). The recording carries X and not T: the talker's voice never reaches the program renderer (the
 // relay rule itself: tests/security/talkback.test.ts). The phone's "Call director" flashes on the
 // director's tile until clicked. Heavy (three Chromiums and the recorder): solo-listed.
 import type { Browser, Page } from 'puppeteer-core';
@@ -106,6 +106,21 @@ describe('talkback (direct, built-in recorder)', () => {
     const releaseToSilentMs = Date.now() - releasedAt;
     await phone.waitForFunction(() => document.querySelector<HTMLElement>('#talkback-indicator')?.hidden === true);
 
+    // Press again: the page resumes the connection it kept (none new), so the cue's first words get there.
+    await director.mouse.down();
+    const pressedAgainAt = Date.now();
+    await until(async () => (await talkbackDb(phone)) > HEARD_ABOVE_DB, 15_000, 'the phone plays the director again');
+    const secondPressToHeardMs = Date.now() - pressedAgainAt;
+    expect(await indicator(phone)).toBe('Director talking');
+    expect(await phone.evaluate(() => window.pitchsideTalkback?.connections())).toBe(1);
+    await director.mouse.up();
+    await until(
+      async () => (await talkbackDb(phone)) < SILENT_BELOW_DB,
+      15_000,
+      'talkback stops on the second release',
+    );
+    await phone.waitForFunction(() => document.querySelector<HTMLElement>('#talkback-indicator')?.hidden === true);
+
     // Call the director: that camera's tile flashes until the director clicks it.
     await phone.click('#call-director');
     const badge = `.multiview-cell[data-source="${camera.id}"] .call-badge`;
@@ -121,6 +136,7 @@ describe('talkback (direct, built-in recorder)', () => {
     const whole = decodePcm(file, 0, (Date.now() - startedAt) / 1000);
     const levels = {
       pressToHeardMs,
+      secondPressToHeardMs,
       releaseToSilentMs,
       heardDb,
       talking: { x: soundingToneDb(stretch, CAMERA_TONE_HZ), t: soundingToneDb(stretch, TALK_TONE_HZ) },

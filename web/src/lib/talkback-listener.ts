@@ -1,6 +1,8 @@
 // A crew page's end of talkback (protocol/talkback.ts): when a talker calls this page, it offers to receive
 // sound only, plays the talker's voice on the page's output (the operator's earpiece) and shows who is
 // talking until the talker lets go. The voice plays here and nowhere else: the page never sends it on.
+// Released, the session's connection stays open and silent (the talker takes its microphone off it): the
+// same talker's next call of the session resumes it without signalling, so its first words are heard.
 import { talkbackSignal, trickleCandidates, type PageFrame } from '../../../client/index.ts';
 import {
   TALKER_LABEL,
@@ -19,7 +21,7 @@ const TAP_RATE = 48_000;
 
 declare global {
   interface Window {
-    /** Read by tests: whether talkback plays and what it plays, tapped inside the page. */
+    /** Read by tests: whether talkback plays, what it plays (tapped inside the page), and how it connected. */
     pitchsideTalkback?: TalkbackTestHook;
   }
 }
@@ -30,6 +32,8 @@ export interface TalkbackTestHook {
   /** The talkback's latest samples (mono), null before any played. */
   samples(): number[] | null;
   sampleRate(): number | null;
+  /** Peer connections this page has opened for talkback: a resumed session opens none. */
+  connections(): number;
 }
 
 interface Listening {
@@ -38,6 +42,8 @@ interface Listening {
   pending: RTCIceCandidateInit[];
   /** Each talker's voice on its own element: the director and the graphics desk may talk at once. */
   audio: HTMLAudioElement;
+  /** Between the talker's release and its next call of the session: kept open, not shown, silent. */
+  resting: boolean;
   grace?: ReturnType<typeof setTimeout>;
 }
 
@@ -49,8 +55,9 @@ export class TalkbackListener {
   readonly element: HTMLElement;
   readonly #send: (frame: ClientMessage) => boolean;
   #iceServers: RTCIceServer[] = [];
-  /** Live sessions by session id, oldest first: the indicator names the latest. */
+  /** Sessions by session id (live and resting), oldest first: the indicator names the latest live one. */
   readonly #sessions = new Map<string, Listening>();
+  #connections = 0;
   #tap: { context: AudioContext; analyser: AnalyserNode; source: MediaStreamAudioSourceNode } | null = null;
 
   constructor(send: (frame: ClientMessage) => boolean) {
@@ -71,6 +78,7 @@ export class TalkbackListener {
         return Array.from(samples);
       },
       sampleRate: () => this.#tap?.context.sampleRate ?? null,
+      connections: () => this.#connections,
     };
   }
 
@@ -80,25 +88,28 @@ export class TalkbackListener {
     'talkback.call': (frame) => void this.#open(frame).catch(warn),
     'talkback.end': (frame) => {
       const listening = this.#sessions.get(frame.session);
-      if (listening?.call.from === frame.from) this.#stop(listening);
+      if (listening?.call.from === frame.from) this.#rest(listening);
     },
     'talkback.signal': (frame) => void this.#handleSignal(frame).catch(warn),
   };
 
   async #open(call: TalkbackCallDelivery): Promise<void> {
-    // The same talker pressing again ends its own earlier session (its release may have been lost); another
-    // talker's session goes on.
+    const resting = this.#sessions.get(call.session);
+    if (resting?.call.from === call.from && resting.pc.connectionState !== 'closed') return this.#resume(resting, call);
+    // The same talker calling on another session ends its own earlier one (its release may have been lost,
+    // or it now talks to another target); another talker's session goes on.
     for (const other of [...this.#sessions.values()]) if (other.call.from === call.from) this.#stop(other);
     const pc = new RTCPeerConnection({ iceServers: this.#iceServers });
+    this.#connections += 1;
     // Out of the document: a media element removed from it pauses, and the indicator's text changes.
     const audio = new Audio();
     audio.autoplay = true;
-    const listening: Listening = { call, pc, pending: [], audio };
+    const listening: Listening = { call, pc, pending: [], audio, resting: false };
     this.#sessions.set(call.session, listening);
     this.#showLatest();
     pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.addEventListener('track', (event) => {
-      if (!this.#isLive(listening)) return;
+      if (!this.#isOpen(listening)) return;
       const stream = new MediaStream([event.track]);
       audio.srcObject = stream;
       audio.play().catch(() => this.#show(`${TALKER_LABEL[call.talker]} talking: tap to listen`));
@@ -106,7 +117,7 @@ export class TalkbackListener {
     });
     // The talker gone without a release (tab closed, network lost): the page stops showing it after a grace.
     pc.addEventListener('connectionstatechange', () => {
-      if (!this.#isLive(listening)) return;
+      if (!this.#isOpen(listening)) return;
       clearTimeout(listening.grace);
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#stop(listening);
       else if (pc.connectionState === 'disconnected')
@@ -115,7 +126,22 @@ export class TalkbackListener {
     trickleCandidates(pc, call.from, call.session, this.#send, 'talkback.signal');
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    if (this.#isLive(listening)) this.#send(talkbackSignal(call.from, call.session, 'offer', offer));
+    if (this.#isOpen(listening)) this.#send(talkbackSignal(call.from, call.session, 'offer', offer));
+  }
+
+  /** The talker pressed again: the open connection plays its microphone again as soon as it arrives. */
+  #resume(listening: Listening, call: TalkbackCallDelivery): void {
+    // Latest: the indicator names the talker who pressed last.
+    this.#sessions.delete(call.session);
+    this.#sessions.set(call.session, listening);
+    listening.call = call;
+    listening.resting = false;
+    const stream = listening.audio.srcObject;
+    if (stream instanceof MediaStream) {
+      listening.audio.play().catch(() => this.#show(`${TALKER_LABEL[call.talker]} talking: tap to listen`));
+      this.#listenTo(stream);
+    }
+    this.#showLatest();
   }
 
   async #handleSignal(signal: TalkbackSignalDelivery): Promise<void> {
@@ -146,12 +172,12 @@ export class TalkbackListener {
     void context.resume();
   }
 
-  #isLive(listening: Listening): boolean {
+  #isOpen(listening: Listening): boolean {
     return this.#sessions.get(listening.call.session) === listening;
   }
 
   #latest(): Listening | undefined {
-    return [...this.#sessions.values()].at(-1);
+    return [...this.#sessions.values()].filter((listening) => !listening.resting).at(-1);
   }
 
   /** Names the latest talker still talking, or hides the indicator when no one is. */
@@ -169,8 +195,15 @@ export class TalkbackListener {
     document.body.dataset.talkback = 'live';
   }
 
+  /** Released: off the indicator; the connection stays for the talker's next press (it sends nothing meanwhile). */
+  #rest(listening: Listening): void {
+    if (!this.#isOpen(listening)) return;
+    listening.resting = true;
+    this.#showLatest();
+  }
+
   #stop(listening: Listening): void {
-    if (!this.#isLive(listening)) return;
+    if (!this.#isOpen(listening)) return;
     this.#sessions.delete(listening.call.session);
     clearTimeout(listening.grace);
     // The talker's track ends with the connection: the tap stays connected and reads the silence that follows.
