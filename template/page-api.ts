@@ -8,6 +8,11 @@ export interface PitchsideCapture {
   fps: number;
   /** The program mix (an AudioNode of the page's AudioContext). */
   audio: AudioNode;
+  /**
+   * The international sound (the program mix without the commentary seats) in the same context, made on the
+   * first call; null where the mixer is bypassed. The recorder records it as the recording's second track.
+   */
+  international?: () => AudioNode | null;
   /** Called after each rendered output frame with its slot index and slot time (performance.now clock). */
   onFrame(callback: FrameCallback): () => void;
 }

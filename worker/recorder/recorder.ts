@@ -5,9 +5,12 @@ import { finaliseMp4 } from './finalise-mp4.ts';
 import { MediaFanout, type FanoutStats } from './media-fanout.ts';
 import type { CaptureStats, OutputSpec, OutputStats } from './types.ts';
 
-/** The page contract fixes program audio at 48 kHz stereo (see README). */
+/**
+ * The page contract fixes program audio at 48 kHz, four channels: the program's stereo mix, then the
+ * international sound's (the program without the commentary seats; see page-capture.js).
+ */
 export const AUDIO_SAMPLE_RATE = 48_000;
-export const AUDIO_CHANNELS = 2;
+export const AUDIO_CHANNELS = 4;
 
 export interface RecorderOptions extends Omit<BrowserCaptureOptions, 'onVideo' | 'onAudio'> {
   outputs: OutputSpec[];
