@@ -90,9 +90,7 @@ describe('commentary seat (direct, built-in recorder)', () => {
 
     // The commentator opens the seat's link (on this test's host) and joins, noise suppression off: it
     // would take a steady tone for noise.
-    const page = await seatBrowser.newPage();
-    page.on('pageerror', (error) => console.error('[commentary pageerror]', error));
-    await page.goto(`http://${stack.host}/commentary${new URL(seat.url ?? '').search}`, { waitUntil: 'load' });
+    const page = await stack.openSeat(seatBrowser, seat.url);
     await page.waitForSelector('#join-button');
     expect(await page.$eval('#seat-label', (el) => el.textContent)).toBe('Lead commentator');
     expect(await page.$eval('#noise-suppression', (el) => (el as HTMLInputElement).checked)).toBe(true);

@@ -5,7 +5,8 @@
 // file (the next recorder starts before the last one stops), so every uploaded segment plays on its own.
 // A commentary seat records its microphone alone the same way (`media: 'microphone'`), so an export can
 // carry each commentator as a track of their own.
-import { ISO_SEGMENT_MS, type ProgramState } from '../../../protocol/index.ts';
+import { ISO_SEGMENT_MS } from '../../../protocol/index.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
 /** What the ISO records: a camera's picture and sound, or a commentary seat's microphone alone. */
 export type IsoMedia = 'camera' | 'microphone';
@@ -171,12 +172,9 @@ export class IsoRecorder {
   }
 }
 
-export interface IsoArmingOptions extends Omit<IsoRecorderOptions, 'onStatus'> {
-  /** The latest program state (its `isoArmed`). */
-  state: () => ProgramState | null;
-  /** Subscribes to state changes. */
-  onState: (listener: () => void) => void;
-  onStatus: (text: string) => void;
+export interface IsoArmingOptions extends Omit<IsoRecorderOptions, 'serverNow'> {
+  /** The page's event link: its state (`isoArmed`) and server clock. */
+  realtime: Pick<RealtimeClient, 'state' | 'on' | 'serverNow'>;
 }
 
 /**
@@ -184,16 +182,16 @@ export interface IsoArmingOptions extends Omit<IsoRecorderOptions, 'onStatus'> {
  * Returns a close function (leaving the page).
  */
 export function followIsoArming(options: IsoArmingOptions): () => void {
-  const { state, onState, ...recorderOptions } = options;
+  const { realtime, ...rest } = options;
   if (!IsoRecorder.supported(options.media)) {
     options.onStatus('Replay recording: not supported here');
     return () => undefined;
   }
   let iso: IsoRecorder | null = null;
   const follow = (): void => {
-    const armed = state()?.isoArmed === true;
+    const armed = realtime.state?.isoArmed === true;
     if (armed && iso === null) {
-      iso = new IsoRecorder(recorderOptions);
+      iso = new IsoRecorder({ ...rest, serverNow: () => realtime.serverNow() });
       iso.start();
       options.onStatus('Replay recording: on');
     } else if (!armed && iso !== null) {
@@ -202,7 +200,7 @@ export function followIsoArming(options: IsoArmingOptions): () => void {
       options.onStatus('Replay recording: off');
     }
   };
-  onState(follow);
+  realtime.on('state', follow);
   follow();
   return () => {
     iso?.close();

@@ -198,12 +198,10 @@ function run(join: JoinResponse): void {
         // while the event's ISO recording is armed.
         stopIso = followIsoArming({
           stream: () => direct.stream,
-          serverNow: () => realtime.serverNow(),
           url: (startMs, endMs) =>
             `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
           key: join.key,
-          state: () => realtime.state,
-          onState: (listener) => realtime.on('state', listener),
+          realtime,
           onStatus: (text) => setText(isoStatus, text),
         });
       })

@@ -269,12 +269,10 @@ function run(page: Page, seatId: SeatId, label: string): void {
           const track = sentTrack();
           return track === null ? null : new MediaStream([track]);
         },
-        serverNow: () => realtime.serverNow(),
         url: (startMs, endMs) =>
           `/api/events/${encodeURIComponent(params.eventId)}/commentary/${encodeURIComponent(seatId)}/iso?startMs=${startMs}&endMs=${endMs}`,
         key: params.key,
-        state: () => realtime.state,
-        onState: (listener) => realtime.on('state', listener),
+        realtime,
         onStatus: (text) => setText(isoStatus, text),
       });
       hook.joined = true;
