@@ -129,13 +129,8 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     const found: SeatIso[] = [];
     for (const [i, { source }] of tracks.entries()) {
       const field = `/tracks/${i}/source`;
-      if (tracks.findIndex((t) => t.source === source) !== i)
-        throw new AppError(
-          400,
-          'INVALID',
-          `${source} is already track ${tracks.findIndex((t) => t.source === source) + 1}`,
-          field,
-        );
+      const first = tracks.findIndex((t) => t.source === source);
+      if (first !== i) throw new AppError(400, 'INVALID', `${source} is already track ${first + 1}`, field);
       if ((EXPORT_MIXES as readonly string[]).includes(source)) continue;
       const seat = seats.find((s) => s.id === source);
       const segments = await readIsoSegments(app.redis, app.redisKeys, eventId, source, fromMs, toMs);

@@ -4,7 +4,6 @@
 // voice alone (X absent); the recording carries the program (X and Y) and the international sound (X, not Y)
 // as two tracks; the export writes them and the seat's ISO as titled tracks; bad track options are a 4xx
 // naming the field. Heavy (three Chromiums and the recorder): solo-listed.
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
@@ -13,7 +12,7 @@ import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import type { ExportStatusMessage, IsoListResponse, SeatView } from '../../protocol/index.ts';
 import { fakeCaptureArgs, launchChromium } from '../../runtime/chromium.ts';
 import { ExportWorker } from '../../worker/export/export-worker.ts';
-import { PCM_RATE, toneDb } from '../helpers/audio-checks.ts';
+import { decodeTrack, toneDb, trackTags } from '../helpers/audio-checks.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 import { until } from '../worker/helpers.ts';
@@ -49,28 +48,9 @@ afterAll(async () => {
   await stack.close();
 }, 60_000);
 
-/** One sound track of a file, mono, from `fromS` for `durationS`. */
-function decodeTrack(file: string, track: number, fromS: number, durationS: number): Float32Array {
-  const raw = execFileSync(
-    'ffmpeg',
-    [
-      ...['-v', 'error', '-ss', fromS.toFixed(3), '-t', durationS.toFixed(3), '-i', file],
-      ...['-map', `0:a:${track}`, '-ac', '1', '-ar', String(PCM_RATE), '-f', 'f32le', '-'],
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length - (raw.length % 4)));
-}
-
 function tones(samples: Float32Array): { x: number; y: number } {
   const round = (db: number) => Math.round(db * 10) / 10;
   return { x: round(toneDb(samples, CAMERA_TONE_HZ)), y: round(toneDb(samples, VOICE_TONE_HZ)) };
-}
-
-function audioStreams(file: string): Array<{ title?: string; language?: string }> {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_streams', '-of', 'json', file]);
-  const json = JSON.parse(out.toString()) as { streams: Array<{ tags?: { title?: string; language?: string } }> };
-  return json.streams.map((s) => ({ title: s.tags?.title, language: s.tags?.language }));
 }
 
 describe('commentary seat ISO and the export’s sound tracks', () => {
@@ -154,7 +134,7 @@ describe('commentary seat ISO and the export’s sound tracks', () => {
     const report = JSON.stringify(levels);
     console.info(`commentary ISO: ${report}`);
 
-    expect(audioStreams(exported)).toEqual([
+    expect(trackTags(exported)).toEqual([
       { title: 'Program', language: 'und' },
       { title: 'International', language: 'zxx' },
       { title: 'Commentary: Lead commentator', language: 'eng' },

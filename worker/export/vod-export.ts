@@ -108,7 +108,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   }
   const copyVideo = !trimmed && input.video.codec === 'h264';
   const copyAudio = !trimmed && measured === null && (input.audio === null || input.audio.codec === 'aac');
-  const asked = job.options.tracks ?? [{ source: 'program' }];
+  const asked: readonly ExportTrack[] = job.options.tracks ?? [{ source: 'program' }];
   if (asked.some((t) => t.source === 'international') && input.audioStreams < 2)
     throw new ExportInputError(
       `${job.recording} has no international sound track (recorded by Egress, or before the recorder made one)`,
@@ -137,7 +137,9 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
       ...['-map', map],
       ...(mix && measured !== null ? [`-filter:a:${i}`, normaliseFilter(measured, targetLufs)] : []),
       ...(mix && copyAudio ? [`-c:a:${i}`, 'copy'] : [`-c:a:${i}`, 'aac', `-b:a:${i}`, '160k']),
+      // MP4 keeps a track's name as its handler name (ffmpeg's mp4 muxer drops `title`); both are written.
       ...[`-metadata:s:a:${i}`, `title=${trackTitle(track, job)}`],
+      ...[`-metadata:s:a:${i}`, `handler_name=${trackTitle(track, job)}`],
       ...[`-metadata:s:a:${i}`, `language=${track.language ?? (track.source === 'international' ? 'zxx' : 'und')}`],
       ...[`-disposition:a:${i}`, i === 0 ? 'default' : '0'],
     ];

@@ -41,7 +41,8 @@ function audioTracks(kind: OutputSpec['kind'], channels: number): string[] {
   return [
     ...['-filter_complex', `[1:a]asplit[p][i];[p]${PROGRAM_PAIR}[program];[i]${INTERNATIONAL_PAIR}[international]`],
     ...['-map', '[program]', '-map', '[international]'],
-    ...['-metadata:s:a:0', 'title=Program', '-metadata:s:a:1', 'title=International'],
+    // MP4 names a track by its handler name (the mp4 muxer drops `title`).
+    ...['-metadata:s:a:0', 'handler_name=Program', '-metadata:s:a:1', 'handler_name=International'],
     ...['-metadata:s:a:1', 'language=zxx', '-disposition:a:0', 'default', '-disposition:a:1', '0'],
   ];
 }
