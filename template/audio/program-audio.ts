@@ -375,8 +375,9 @@ export class ProgramAudio {
     const speaking = inputs.some((i) => i.speaking);
     const speakingIntl = inputs.some((i) => i.speaking && i.commentary === false);
     const at = this.context.currentTime;
-    const glide = (param: AudioParam, value: number, from: number): void =>
+    const glide = (param: AudioParam, value: number, from: number): void => {
       param.setTargetAtTime(value, at, value < from ? DUCK_ATTACK_S : DUCK_RELEASE_S);
+    };
     for (const input of inputs) {
       const ducked = input.keyThreshold === null ? this.#duckDepth : 1;
       const value = speaking ? ducked : 1;
