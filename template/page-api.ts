@@ -10,7 +10,8 @@ export interface PitchsideCapture {
   audio: AudioNode;
   /**
    * The international sound (the program mix without the commentary seats) in the same context, made on the
-   * first call; null where the mixer is bypassed. The recorder records it as the recording's second track.
+   * first call; null where the mixer is bypassed. The built-in recorder calls it only when the event records
+   * international sound (audio.master.international), and records it as the recording's second track.
    */
   international?: () => AudioNode | null;
   /** Called after each rendered output frame with its slot index and slot time (performance.now clock). */

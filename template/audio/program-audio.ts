@@ -6,8 +6,9 @@
 //   master: bus (master fader × mute × leveler) ← ───────────────────────┘
 //           ─ limiter (true peak, look-ahead) ─ program ─┬─ speakers (Egress records them) / capture stream
 //                                                       └─ program meter (BS.1770)
-//   international (built when the recorder asks): every gain ─ intl (0 for a commentary seat; ducked only by
-//           voices that are not commentary) ─ master fader × leveler ─ a limiter of its own ─ international
+//   international (built only when a recorder records it, audio.master.international): every gain ─ intl (0 for
+//           a commentary seat; ducked only by voices that are not commentary) ─ master fader × leveler
+//           ─ a limiter of its own (reporting nothing) ─ international
 //
 // The worklets load asynchronously: until they have (or if they cannot), the bus feeds the program
 // directly. `mixer: 'bypass'` keeps only audio-follow-video (the benchmark's baseline).
@@ -26,7 +27,12 @@ import {
 import { createLogger } from '../config/logger.ts';
 import { LoudnessMeter, toDb, type MeterBlock } from './dsp/index.ts';
 import workletUrl from './program-worklet.ts?worker&url';
-import { PROCESSOR, type LimiterMessage, type SourceMeterMessage } from './worklet-messages.ts';
+import {
+  PROCESSOR,
+  type LimiterMessage,
+  type LimiterProcessorOptions,
+  type SourceMeterMessage,
+} from './worklet-messages.ts';
 
 const log = createLogger('audio');
 
@@ -139,7 +145,7 @@ export class ProgramAudio {
       log.warn('mixer worklets did not load: no limiter and no meters', error);
       return;
     }
-    const limiter = this.#newLimiter();
+    const limiter = this.#newLimiter(true);
     limiter.port.onmessage = (event: MessageEvent<number>) =>
       (this.#limiterGain = Math.min(this.#limiterGain, event.data));
     this.#master.disconnect(this.bus);
@@ -160,15 +166,16 @@ export class ProgramAudio {
 
   /**
    * The international sound (every source as the mixer has it but the commentary seats, through the same
-   * master fader and a limiter of its own), built on the first call: only the recorder's page records it, so
-   * no monitor pays for a second limiter. Null with the mixer bypassed.
+   * master fader and a limiter of its own), built on the first call: only the built-in recorder asks, and only
+   * when the event records it (audio.master.international as the recorder starts), so no monitor and no
+   * recording without it pays for a second mix. Null with the mixer bypassed.
    */
   international(): AudioNode | null {
     if (!this.#full) return null;
     if (this.#international === null) {
       const master = new GainNode(this.context, { gain: this.#masterValue });
       const bus = new GainNode(this.context, { gain: 1 });
-      const limiter = this.#limiter === null ? null : this.#newLimiter();
+      const limiter = this.#limiter === null ? null : this.#newLimiter(false);
       if (limiter === null) master.connect(bus);
       else master.connect(limiter).connect(bus);
       this.#international = { master, bus, limiter };
@@ -321,14 +328,15 @@ export class ProgramAudio {
     }
   }
 
-  #newLimiter(): AudioWorkletNode {
+  /** `report`: post the gain reduction for the meters (the program's); the international limiter's is unread. */
+  #newLimiter(report: boolean): AudioWorkletNode {
     return new AudioWorkletNode(this.context, PROCESSOR.limiter, {
       numberOfInputs: 1,
       numberOfOutputs: 1,
       outputChannelCount: [2],
       channelCount: 2,
       channelCountMode: 'explicit',
-      processorOptions: this.#limiterSettings(),
+      processorOptions: { ...this.#limiterSettings(), report } satisfies LimiterProcessorOptions,
     });
   }
 

@@ -4,8 +4,13 @@
 //   pitchside-limiter       the master's true-peak limiter (in place, stereo); posts its gain reduction
 //   pitchside-meter         the program meter: posts a MeterBlock every 100 ms (a tap: it outputs silence)
 //   pitchside-source-meter  a source's level before its fader, and its speaking state when it ducks others
-import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS, type LimiterOptions } from './dsp/index.ts';
-import { PROCESSOR, type LimiterMessage, type SourceMeterMessage } from './worklet-messages.ts';
+import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS } from './dsp/index.ts';
+import {
+  PROCESSOR,
+  type LimiterMessage,
+  type LimiterProcessorOptions,
+  type SourceMeterMessage,
+} from './worklet-messages.ts';
 
 // The worklet scope's globals (not in TypeScript's DOM lib).
 declare const sampleRate: number;
@@ -16,12 +21,15 @@ declare class AudioWorkletProcessor {
 
 class LimiterProcessor extends AudioWorkletProcessor {
   readonly #core: LimiterCore;
+  /** The international sound's limiter posts nothing: unread messages would only queue on its port. */
+  readonly #report: boolean;
   #quanta = 0;
   readonly #reportEvery = Math.round((sampleRate * SUB_BLOCK_MS) / 1000 / 128);
 
   constructor(options: AudioWorkletNodeOptions) {
     super();
-    const settings = options.processorOptions as Pick<LimiterOptions, 'ceilingDbtp' | 'on'>;
+    const { report, ...settings } = options.processorOptions as LimiterProcessorOptions;
+    this.#report = report;
     this.#core = new LimiterCore({ sampleRate, channels: 2, ...settings });
     this.port.onmessage = (event: MessageEvent<LimiterMessage>) =>
       this.#core.configure(event.data.ceilingDbtp, event.data.on);
@@ -37,6 +45,7 @@ class LimiterProcessor extends AudioWorkletProcessor {
       else output[c]?.set(source);
     }
     this.#core.process(output, length);
+    if (!this.#report) return true;
     this.#quanta += 1;
     if (this.#quanta >= this.#reportEvery) {
       this.#quanta = 0;

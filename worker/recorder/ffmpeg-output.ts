@@ -27,7 +27,10 @@ const AAC_PRIMING_SAMPLES = 1024;
  * name it; tests/worker/hls-output checks the segment durations, so another ffmpeg that changes it fails there.
  */
 const HLS_FMP4_VIDEO_TIMESCALE = 15_360;
-/** Four-channel capture: channels 0-1 are the program, 2-3 the international sound (page-capture.js). */
+/**
+ * Four-channel capture (a recorder started with `international`): channels 0-1 are the program, 2-3 the
+ * international sound (page-capture.js). Two channels are the program alone, mapped as they come.
+ */
 const PROGRAM_PAIR = 'pan=stereo|c0=c0|c1=c1';
 const INTERNATIONAL_PAIR = 'pan=stereo|c0=c2|c1=c3';
 
