@@ -1,9 +1,10 @@
 // Issue 21 §5 end to end: a commentary seat's own ISO and the VOD export's sound tracks. A fake-device phone
 // (tone X) on program and a commentator who joins by their seat's link with a fake microphone (tone Y), the
 // real controller, the built-in recorder and the export worker. With ISO armed the seat's page records its
-// voice alone (X absent); the recording carries the program (X and Y) and the international sound (X, not Y)
-// as two tracks; the export writes them and the seat's ISO as titled tracks; bad track options are a 4xx
-// naming the field. Heavy (three Chromiums and the recorder): solo-listed.
+// voice alone (X absent); with "Record international sound" turned on before the recording starts, the
+// recording carries the program (X and Y) and the international sound (X, not Y) as two tracks; the export
+// writes them and the seat's ISO as titled tracks; bad track options are a 4xx naming the field. (Off, the
+// default, is what tests/crew/commentary.test.ts records.) Heavy (three Chromiums and the recorder): solo-listed.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
@@ -60,6 +61,9 @@ describe('commentary seat ISO and the export’s sound tracks', () => {
     const added = await stack.api('POST', '/commentary', { label: 'Lead commentator' });
     expect(added.status).toBe(201);
     const seat = added.body['seat'] as SeatView;
+
+    // The director's "Record international sound", before the recording starts (the recorder reads it then).
+    await stack.command({ type: 'audio.master', international: true });
 
     const status = stack.statusListener();
     await status.start(DEMO_EVENT_ID);
