@@ -170,7 +170,12 @@ export class RecordingsPanel {
       r.recovered ? h('span', { class: 'chip', title: 'Finalised after a worker restart' }, 'recovered') : null,
       h(
         'label',
-        { class: 'check', title: 'A second sound track: the program without the commentators' },
+        {
+          class: 'check',
+          title:
+            'A second sound track: the program without the commentators (a recording made with the sound ' +
+            'desk’s “Record international sound” on; another fails the export, naming the recording)',
+        },
         international,
         'International sound',
       ),
