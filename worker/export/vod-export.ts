@@ -111,7 +111,8 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   const asked: readonly ExportTrack[] = job.options.tracks ?? [{ source: 'program' }];
   if (asked.some((t) => t.source === 'international') && input.audioStreams < 2)
     throw new ExportInputError(
-      `${job.recording} has no international sound track (recorded by Egress, or before the recorder made one)`,
+      `${job.recording} has no international sound track: it was recorded with "Record international sound" ` +
+        `off (the sound desk; audio.master.international), by Egress, or before the recorder made one`,
     );
   // A recording without sound has no program track to write.
   const tracks = asked.filter((t) => input.audio !== null || !isMix(t));

@@ -39,7 +39,8 @@ const MODES: { mode: AudioMode; label: string; title: string }[] = [
 ];
 const INTERNATIONAL_TITLE =
   'A second sound track in the built-in recording: the program without the commentary seats. ' +
-  'The recorder reads this as it starts, so a change takes effect at the next recording start.';
+  'The recorder reads this as the program output starts, so a change takes effect at the next recording ' +
+  'start (a recording added to a running stream keeps what the stream started with).';
 
 /** A button that hands the keyboard back to the switcher once clicked. */
 function deskButton(attrs: Record<string, string>, label: string, onClick: () => void): HTMLButtonElement {
