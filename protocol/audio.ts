@@ -79,8 +79,8 @@ export const AudioMasterSchema = Type.Object(
     ),
     /**
      * Record the international sound (the program without the commentary seats) as the built-in recording's
-     * second track. Off (or left out) the recorder costs what it did without it: no second mix, one track.
-     * Read when the recorder starts: a change while it runs takes effect at its next start.
+     * second track. Off (or left out), the recorder's page builds no second mix and the file has one sound
+     * track. Read when the recorder starts: a change while it runs takes effect at its next start.
      */
     international: Type.Optional(Type.Boolean()),
   },

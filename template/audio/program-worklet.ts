@@ -1,7 +1,8 @@
 // The AudioWorkletGlobalScope module of the program mixer (loaded once per AudioContext with
 // audioWorklet.addModule; Vite bundles it with its imports through `?worker&url`). Three processors, each a
 // thin shell over a DSP core in dsp/ that the unit tests run in Node:
-//   pitchside-limiter       the master's true-peak limiter (in place, stereo); posts its gain reduction
+//   pitchside-limiter       the master's true-peak limiter (in place, stereo); posts its gain reduction (the
+//                           international sound's, which nobody meters, posts nothing)
 //   pitchside-meter         the program meter: posts a MeterBlock every 100 ms (a tap: it outputs silence)
 //   pitchside-source-meter  a source's level before its fader, and its speaking state when it ducks others
 import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS } from './dsp/index.ts';
