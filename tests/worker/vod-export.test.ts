@@ -354,6 +354,9 @@ describe('VOD export sound tracks', () => {
     });
     expect(done.state).toBe('failed');
     expect(done.message).toMatch(/international/);
+    // Named, so the person asking knows which file lacks it and what to turn on next time.
+    expect(done.message).toContain(recording);
+    expect(done.message).toMatch(/Record international sound/);
   });
 });
 
