@@ -8,7 +8,9 @@
 // what the page shows even at a lower revision (the store was restored, or the event re-created).
 import {
   dispatchFrame,
+  EVENT_SOCKET_PROTOCOL,
   FINAL_CLOSE_CODES,
+  keyProtocol,
   serverMessages,
   WS_CLOSE,
   type ClientMessage,
@@ -51,21 +53,31 @@ export interface RealtimeClientOptions {
   /** A clock to feed (the template shares one with its renderer); default: a clock of its own. */
   clock?: ServerClock;
   /**
-   * WebSocket subprotocols to offer, asked anew for every (re)connection: headers, so what they carry (the
-   * watch page's chat ticket) stays out of access logs.
+   * More WebSocket subprotocols to offer beside the key's, asked anew for every (re)connection: headers, so
+   * what they carry (the watch page's chat ticket, the program pass) stays out of access logs.
    */
   protocols?: () => string[];
 }
 
-export function eventSocketUrl(options: Pick<RealtimeClientOptions, 'eventId' | 'key' | 'origin' | 'query'>): string {
+/** The socket's URL: no secret in it (the key goes in a subprotocol, see socketProtocols). */
+export function eventSocketUrl(options: Pick<RealtimeClientOptions, 'eventId' | 'origin' | 'query'>): string {
   const origin = options.origin ?? `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
-  const query = new URLSearchParams({ key: options.key, ...options.query });
-  return `${origin}/api/events/${encodeURIComponent(options.eventId)}/ws?${query.toString()}`;
+  const query = new URLSearchParams(options.query).toString();
+  return `${origin}/api/events/${encodeURIComponent(options.eventId)}/ws${query === '' ? '' : `?${query}`}`;
+}
+
+/**
+ * The subprotocols a socket offers: 'pitchside' first (the one the server selects), then the key (a header,
+ * so it reaches no access log or proxy as a query would) and the page's own (the chat ticket, the pass).
+ */
+export function socketProtocols(key: string, extra: readonly string[] = []): string[] {
+  return [EVENT_SOCKET_PROTOCOL, ...(key === '' ? [] : [keyProtocol(key)]), ...extra];
 }
 
 export class RealtimeClient {
   readonly clock: ServerClock;
   readonly #url: string;
+  readonly #key: string;
   readonly #protocols: () => string[];
   readonly #listeners: { [K in keyof RealtimeClientEvents]: Set<RealtimeClientEvents[K]> } = {
     state: new Set(),
@@ -88,6 +100,7 @@ export class RealtimeClient {
 
   constructor(options: RealtimeClientOptions) {
     this.#url = eventSocketUrl(options);
+    this.#key = options.key;
     this.#protocols = options.protocols ?? (() => []);
     this.clock = options.clock ?? new ServerClock();
   }
@@ -153,7 +166,7 @@ export class RealtimeClient {
       this.#attempt === 0 ? 'connecting' : 'reconnecting',
       this.#attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${this.#attempt})…`,
     );
-    const socket = new WebSocket(this.#url, this.#protocols());
+    const socket = new WebSocket(this.#url, socketProtocols(this.#key, this.#protocols()));
     this.#socket = socket;
     this.#awaitingSnapshot = true;
     socket.addEventListener('open', () => {

@@ -16,6 +16,7 @@ import { staticPagesPlugin } from './plugins/static-pages.ts';
 import { validationPlugin } from './plugins/validation.ts';
 import type { LiveKitSettings } from './services/livekit-bridge.ts';
 import { DEFAULT_KEY_PREFIX } from '../protocol/redis-keys.ts';
+import { EVENT_SOCKET_PROTOCOL } from '../protocol/chat.ts';
 import { socketLimits } from './services/socket-registry.ts';
 
 /** Commands and event edits are small; anything bigger is a mistake or an attack. */
@@ -116,7 +117,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     failureWindowMs: AUTH_FAILURE_WINDOW_MS,
   });
   await app.register(docsPlugin);
-  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES } });
+  await app.register(websocket, {
+    options: {
+      maxPayload: WS_MAX_PAYLOAD_BYTES,
+      // Pages offer the key and the chat ticket as subprotocols beside 'pitchside': only that one is ever
+      // selected (echoed back), so no secret comes back in a response header.
+      handleProtocols: (offered) => (offered.has(EVENT_SOCKET_PROTOCOL) ? EVENT_SOCKET_PROTOCOL : false),
+    },
+  });
   await app.register(staticPagesPlugin, { distDir: options.distDir === undefined ? resolve('dist') : options.distDir });
   // @fastify/autoload loads .ts route files only under a TypeScript runtime it recognises, and it does not
   // recognise `node --import tsx` on Node 20 (the process entry the Dockerfiles and docs run): there the

@@ -20,9 +20,12 @@ import { CameraHealthSchema } from './camera-health.ts';
 import { CameraDeviceSchema } from './camera-device.ts';
 import { MediaTransportSchema } from './media-transport.ts';
 import { COMMENTARY_ROLE, SeatIdSchema, SeatSchema } from './commentary.ts';
+import { FEED_ROLE } from './data-feed.ts';
 
 export const RoleSchema = Type.Union(
-  ['admin', 'director', 'graphics', 'camera', 'viewer', 'template', 'commentary'].map((r) => Type.Literal(r)) as [
+  ['admin', 'director', 'graphics', 'camera', 'viewer', 'template', 'commentary', 'feed'].map((r) =>
+    Type.Literal(r),
+  ) as [
     ReturnType<typeof Type.Literal<'admin'>>,
     ReturnType<typeof Type.Literal<'director'>>,
     ReturnType<typeof Type.Literal<'graphics'>>,
@@ -30,9 +33,14 @@ export const RoleSchema = Type.Union(
     ReturnType<typeof Type.Literal<'viewer'>>,
     ReturnType<typeof Type.Literal<'template'>>,
     ReturnType<typeof Type.Literal<typeof COMMENTARY_ROLE>>,
+    ReturnType<typeof Type.Literal<typeof FEED_ROLE>>,
   ],
 );
 export type Role = Static<typeof RoleSchema>;
+/**
+ * The roles of people's pages: a route or frame open to "every role" means these. The feed key (FEED_ROLE,
+ * data-feed.ts) is a machine's, and may only post feed packets, so it is not among them.
+ */
 export const ROLES: readonly Role[] = [
   'admin',
   'director',

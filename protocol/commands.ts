@@ -27,6 +27,7 @@ import {
 } from './state.ts';
 import { LogoIdSchema } from './team-logo.ts';
 import { AudioMasterSchema, AudioSourceSettingsSchema } from './audio.ts';
+import { FEED_COMMAND_SCHEMAS } from './data-feed.ts';
 
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -214,6 +215,7 @@ export const CommandSchemas = [
   IsoArmSchema,
   AudioSourceCommandSchema,
   AudioMasterCommandSchema,
+  ...FEED_COMMAND_SCHEMAS,
 ] as const;
 
 export const CommandSchema = Type.Union([...CommandSchemas]);

@@ -68,6 +68,8 @@ export interface RedisKeys {
    * director can hand the seat's link out again.
    */
   seatKeys(eventId: string): string;
+  /** JSON FeedConfig (data-feed.ts): the event's feed source, mapping and staleness. */
+  feedConfig(eventId: string): string;
   /** Set of sha256(key) of every key issued for the event (so deleting it revokes them all). */
   eventKeyIndex(eventId: string): string;
   /** Hash sha256(key) → JSON { role, eventId, keyId, cameraId?, seatId? }. */
@@ -143,6 +145,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     commentarySeats: (id) => `${prefix}event:${id}:commentary`,
     seatsOnline: (id) => `${prefix}event:${id}:seats-online`,
     seatKeys: (id) => `${prefix}event:${id}:seat-keys`,
+    feedConfig: (id) => `${prefix}event:${id}:feed`,
     eventKeyIndex: (id) => `${prefix}event:${id}:key-index`,
     keyLookup: () => `${prefix}keys`,
     revocationChannel: () => `${prefix}revocations`,

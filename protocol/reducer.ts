@@ -11,6 +11,7 @@ import {
   type AudioSourceSettings,
   type AudioState,
 } from './audio.ts';
+import { reduceFeed, takeBackByHand } from './feed-reducer.ts';
 import { hasPicture, MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
@@ -25,7 +26,8 @@ export type CommandErrorCode =
   | 'NOTHING_SCHEDULED'
   | 'RESERVED_SOURCE'
   | 'NO_REPLAY'
-  | 'SOUND_ONLY';
+  | 'SOUND_ONLY'
+  | 'TOO_MANY_FIELDS';
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -75,7 +77,7 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
   try {
     // A replay that has ended is settled first (program back on the live source at its end), so every
     // command acts on what is on screen, and the stored state becomes what the renderers drew.
-    next = reduce(settleReplay(state, context.now), command, context.now);
+    next = takeBackByHand(reduce(settleReplay(state, context.now), command, context.now), command);
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, state, changed: false, error: error.detail };
     throw error;
@@ -199,6 +201,15 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return setAudioSource(state, command);
     case 'audio.master':
       return setAudioMaster(state, command);
+    case 'feed.update':
+    case 'feed.stale':
+    case 'feed.override':
+    case 'feed.release':
+    case 'feed.configure': {
+      const result = reduceFeed(state, command, now);
+      if (!result.ok) reject('TOO_MANY_FIELDS', result.message, result.field);
+      return result.state;
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { oneLineText, plainText } from './user-text.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { AudioStateSchema } from './audio.ts';
 import { LogoIdSchema } from './team-logo.ts';
+import { FeedStateSchema } from './feed-state.ts';
 
 export const SourceIdSchema = Type.String({
   pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
@@ -316,6 +317,8 @@ export const ProgramStateSchema = Type.Object(
     replayCue: Type.Optional(Type.Union([ReplayClipRefSchema, Type.Null()])),
     /** The sound mixer (audio.ts). Left out (states stored before the mixer existed) = defaultAudioState(). */
     audio: Type.Optional(AudioStateSchema),
+    /** The event's data feed (feed-state.ts); left out = no feed has been set up or sent anything. */
+    feed: Type.Optional(FeedStateSchema),
   },
   { additionalProperties: false },
 );

@@ -7,7 +7,7 @@ import { CA_CERT_PATH, HttpsListener, resolveHttps, type HttpsSettings } from '.
 import { findPage, hasTemplate, OPERATOR_PAGES } from '../controller/plugins/static-pages.ts';
 import { resolveAdminKey } from '../controller/services/admin-key.ts';
 import { DEMO_EVENT_ID, ensureDemoEvent } from '../controller/services/demo-event.ts';
-import { maskSecrets } from '../protocol/index.ts';
+import { maskSecrets, pageLink } from '../protocol/index.ts';
 import { loadConfigOrExit } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { prepareDataDir } from '../runtime/data-dir.ts';
@@ -78,25 +78,27 @@ const lines = [
 ];
 if (lan !== null) lines.push(...lanLines(lan));
 const demo = await app.events.require(DEMO_EVENT_ID);
-// Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key. The
-// console's admin key travels in the fragment, which browsers never send: it stays out of access logs.
-const pageLink: Record<(typeof OPERATOR_PAGES)[number], string | null> = {
-  console: `#key=${admin.key}`,
-  director: `?event=${DEMO_EVENT_ID}&key=${keys['director']}`,
-  graphics: `?event=${DEMO_EVENT_ID}&key=${keys['graphics']}`,
+// Cameras join by code (the QR code encodes the same URL); the other pages carry their role's key in the
+// fragment, which browsers never send: it stays out of access logs, proxies and Referer headers.
+const demoQuery = { event: DEMO_EVENT_ID };
+const pageLinks: Record<(typeof OPERATOR_PAGES)[number], string | null> = {
+  console: pageLink('', {}, { key: admin.key }),
+  director: pageLink('', demoQuery, { key: keys['director'] ?? '' }),
+  graphics: pageLink('', demoQuery, { key: keys['graphics'] ?? '' }),
   camera: `?code=${demo.joinCode}`,
   // Each seat has its own link (the director's Commentary card hands it out): there is no event-wide one.
   commentary: null,
-  watch: `?event=${DEMO_EVENT_ID}&key=${keys['viewer']}`,
+  watch: pageLink('', demoQuery, { key: keys['viewer'] ?? '' }),
 };
 for (const page of OPERATOR_PAGES) {
-  const link = pageLink[page];
+  const link = pageLinks[page];
   if (link === null || findPage(distDir, page) === null) continue;
   // Phones open the camera link: on the LAN it must be HTTPS (see lanLines).
   const pageBase = page === 'camera' ? app.deviceUrl : base;
   lines.push(`  ${`${page}:`.padEnd(11)} ${pageBase}/${page}${link}`);
 }
-if (hasTemplate(distDir)) lines.push(`  template:   ${base}/template/?event=${DEMO_EVENT_ID}&key=${keys['template']}`);
+if (hasTemplate(distDir))
+  lines.push(`  template:   ${pageLink(`${base}/template/`, demoQuery, { key: keys['template'] ?? '' })}`);
 else lines.push('  (no dist/ build yet: pages are not served)');
 if (app.hasDecorator('obsWebSocketPort') && app.obsWebSocketPort !== null)
   lines.push(

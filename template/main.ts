@@ -2,6 +2,7 @@
 // div.error, which Egress reads to fail the job; everything recoverable is retried and logged.
 import { createLogger, parseTemplateQuery } from './config/index.ts';
 import { ProgramPage } from './program-page.ts';
+import { linkParams } from '../protocol/index.ts';
 
 const log = createLogger('main');
 
@@ -17,7 +18,8 @@ function showFatal(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const parsed = parseTemplateQuery(location.search, {
+  // The key and the pass come in the fragment (the URL's query still works: older links, tests).
+  const parsed = parseTemplateQuery(`?${linkParams(location.search, location.hash).toString()}`, {
     windowWidth: window.innerWidth,
     windowHeight: window.innerHeight,
   });

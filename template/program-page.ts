@@ -1,7 +1,7 @@
 // The program page: state in (controller WebSocket, LiveKit data), pixels and sound out, at the output
 // rate. One instance per page; start() wires everything and close() takes it down in reverse order.
 import { Room } from 'livekit-client';
-import { settleReplay, TEMPLATE_QUERY, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
+import { passProtocol, settleReplay, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
 import { ProgramAudio } from './audio/index.ts';
 import { createLogger, type TemplateConfig } from './config/index.ts';
 import { EgressSession } from './egress/index.ts';
@@ -97,7 +97,7 @@ export class ProgramPage {
       eventId: this.#config.event,
       key: this.#config.key,
       clock: this.#clock,
-      ...(pass === null ? {} : { query: { [TEMPLATE_QUERY.programPass]: pass } }),
+      ...(pass === null ? {} : { protocols: () => [passProtocol(pass)] }),
     });
     link.on('state', (state, snapshot) => this.#store.accept(state, snapshot));
     link.on('status', (status, detail) => {

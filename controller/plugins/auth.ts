@@ -1,12 +1,14 @@
 // Role-scoped API keys. Every /api route declares `config.access` (its roles, or public); a route that
-// does not is refused at registration, so none can be forgotten. Keys come as `Authorization: Bearer`
-// or `?key=` (WebSockets, page URLs, <img> QR codes). Clients that fail auth are rate limited, with one
-// count shared by every door (HTTP, the event WebSocket, obs-websocket: app.authFailures).
+// does not is refused at registration, so none can be forgotten. Keys come as `Authorization: Bearer`, as
+// a WebSocket subprotocol (browsers cannot set a socket's headers), as a signed URL for one path
+// (downloads, media elements), or as `?key=` (older links, non-browser clients); see
+// protocol/key-transport.ts. Clients that fail auth are rate limited, with one count shared by every door
+// (HTTP, the event WebSocket, obs-websocket: app.authFailures).
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
-import type { Role } from '../../protocol/index.ts';
+import { fromProtocols, KEY_PROTOCOL_PREFIX, SIGNED_URL_PARAMS, type Role } from '../../protocol/index.ts';
 import { AppError } from '../services/app-error.ts';
 import { AuthFailureLimiter } from '../services/auth-failure-limiter.ts';
 import type { AuthContext } from '../services/key-store.ts';
@@ -73,12 +75,35 @@ export function addressKey(ip: string): string {
   return `${network.toRFC5952String()}/${IPV6_RATE_LIMIT_PREFIX}`;
 }
 
+/** A secret a WebSocket offered as a subprotocol under `prefix` (protocol/key-transport.ts), or null. */
+export function offeredSecret(request: FastifyRequest, prefix: string): string | null {
+  const protocols = request.headers['sec-websocket-protocol'];
+  return fromProtocols(typeof protocols === 'string' ? protocols : undefined, prefix);
+}
+
 function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const offered = offeredSecret(request, KEY_PROTOCOL_PREFIX);
+  if (offered !== null) return offered;
   const query = request.query as Record<string, unknown> | undefined;
   const key = query?.['key'];
   return typeof key === 'string' && key !== '' ? key : null;
+}
+
+/**
+ * The signature parameters of a signed URL, taken out of the query (so a route's query schema never sees
+ * them), or null when the request is not one.
+ */
+function takeSignedParams(request: FastifyRequest): Record<string, unknown> | null {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query === undefined || query[SIGNED_URL_PARAMS.signature] === undefined) return null;
+  const taken: Record<string, unknown> = {};
+  for (const name of Object.values(SIGNED_URL_PARAMS)) {
+    taken[name] = query[name];
+    delete query[name];
+  }
+  return taken;
 }
 
 export const authPlugin = fp<AuthOptions>(
@@ -102,20 +127,33 @@ export const authPlugin = fp<AuthOptions>(
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access;
       if (access === undefined || 'public' in access) return;
-      const key = presentedKey(request);
       const params = request.params as Record<string, string | undefined>;
-      const eventId = params['eventId'];
-      if (key === null && access.publicPlayback === true && eventId !== undefined) {
-        if ((await app.events.get(eventId))?.publicPlayback === true) return;
+      const signed = takeSignedParams(request);
+      let auth: AuthContext | null;
+      let failure: AppError | null;
+      if (signed !== null) {
+        // A signed URL stands for its key on its own path, for reading only.
+        const verdict =
+          request.method === 'GET' || request.method === 'HEAD'
+            ? await app.apiKeys.verifySignedUrl(request.url.split('?')[0] ?? '', signed, Date.now())
+            : { error: new AppError(405, 'METHOD_NOT_ALLOWED', 'A signed URL is good for GET only.') };
+        auth = 'auth' in verdict ? verdict.auth : null;
+        failure = 'auth' in verdict ? accessFailure(verdict.auth, access, params) : verdict.error;
+      } else {
+        const key = presentedKey(request);
+        const eventId = params['eventId'];
+        if (key === null && access.publicPlayback === true && eventId !== undefined) {
+          if ((await app.events.get(eventId))?.publicPlayback === true) return;
+        }
+        auth = key === null ? null : await app.apiKeys.resolve(key);
+        // A camera or seat key acting as another is counted as a failure too: it is an impersonation attempt.
+        failure =
+          auth === null
+            ? key === null
+              ? new AppError(401, 'UNAUTHORIZED', 'An API key is required (Authorization: Bearer KEY).')
+              : invalidKey()
+            : accessFailure(auth, access, params);
       }
-      const auth = key === null ? null : await app.apiKeys.resolve(key);
-      // A camera or seat key acting as another is counted as a failure too: it is an impersonation attempt.
-      const failure =
-        auth === null
-          ? key === null
-            ? new AppError(401, 'UNAUTHORIZED', 'An API key is required (Authorization: Bearer KEY or ?key=KEY).')
-            : invalidKey()
-          : accessFailure(auth, access, params);
       // Only failing clients are counted: a busy director must never be throttled.
       if (failure === null) {
         request.auth = auth;

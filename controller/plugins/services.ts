@@ -12,6 +12,7 @@ import { audioMetersPlugin } from './app/audio-meters.ts';
 import { camerasPlugin } from './app/cameras.ts';
 import { chatPlugin } from './app/chat.ts';
 import { commentaryPlugin } from './app/commentary.ts';
+import { dataFeedPlugin } from './app/data-feed.ts';
 import { eventLogPlugin } from './app/event-log.ts';
 import { eventsPlugin } from './app/events.ts';
 import { livekitPlugin } from './app/livekit.ts';
@@ -69,6 +70,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(replayClipsPlugin, { dataDir: options.dataDir, replayIsoWaitMs: options.replayIsoWaitMs });
     await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
     await app.register(commentaryPlugin);
+    await app.register(dataFeedPlugin);
     await app.register(addressesPlugin, {
       publicUrl: options.publicUrl,
       lanUrl: options.lanUrl,

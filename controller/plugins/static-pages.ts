@@ -1,5 +1,7 @@
 // The built pages from dist/ (vite multi-page build), when there is one: /template/ and its assets as
-// files, the operator pages under short names. Pages are public; what they do needs the key in their URL.
+// files, the operator pages under short names. Pages are public; what they do needs the key in their link
+// (its fragment: protocol/key-transport.ts). Every answer says Referrer-Policy, so no request a page makes
+// tells another server (or this one's logs) the page's address.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fp from 'fastify-plugin';
@@ -20,12 +22,23 @@ export function hasTemplate(distDir: string): boolean {
   return existsSync(join(distDir, 'template', 'index.html'));
 }
 
+/** Operator pages and the API: nothing in any Referer. */
+export const REFERRER_POLICY = 'no-referrer';
+/**
+ * The watch page embeds YouTube's and Twitch's players, which refuse to play for a page that does not say
+ * its origin; the origin is all they get (never the path or query).
+ */
+export const WATCH_REFERRER_POLICY = 'strict-origin';
+
 export interface StaticPagesOptions {
   distDir: string | null;
 }
 
 export const staticPagesPlugin = fp<StaticPagesOptions>(
   async (app, { distDir }) => {
+    app.addHook('onSend', async (_request, reply) => {
+      if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', REFERRER_POLICY);
+    });
     if (distDir === null || !existsSync(distDir)) {
       app.log.info('no dist/ build: pages are not served (run the build)');
       return;
@@ -35,6 +48,7 @@ export const staticPagesPlugin = fp<StaticPagesOptions>(
       app.get(`/${page}`, { schema: { hide: true } }, async (_request, reply) => {
         const file = findPage(distDir, page);
         if (file === null) return reply.callNotFound();
+        if (page === 'watch') reply.header('referrer-policy', WATCH_REFERRER_POLICY);
         return reply.sendFile(file);
       });
     }

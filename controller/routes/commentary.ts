@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import {
   COMMENTARY_MANAGER_ROLES,
   COMMENTARY_PAGE_PATH,
+  pageLink,
   COMMENTARY_READER_ROLES,
   LiveKitTokenSchema,
   SeatCreateRequestSchema,
@@ -21,9 +22,12 @@ import { ErrorResponses, EventParamsSchema, NoContentSchema } from '../schemas/c
 import { requireLiveKit } from '../services/livekit-bridge.ts';
 
 const commentaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /** The seat's own link: the device address (a microphone needs a secure page on a phone), its key in it. */
+  /**
+   * The seat's own link: the device address (a microphone needs a secure page on a phone), its key in the
+   * fragment (protocol/key-transport.ts).
+   */
   const seatUrl = (eventId: string, key: string): string =>
-    `${app.deviceUrl}${COMMENTARY_PAGE_PATH}?${new URLSearchParams({ event: eventId, key }).toString()}`;
+    pageLink(`${app.deviceUrl}${COMMENTARY_PAGE_PATH}`, { event: eventId }, { key });
 
   /** The seat as this caller may see it: with its link only for the roles that hand seats out. */
   const view = async (request: FastifyRequest, eventId: string, seat: Seat): Promise<SeatView> => {

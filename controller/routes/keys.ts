@@ -1,7 +1,18 @@
-// Role keys: the caller's own identity (every role), and the admin's list and rotation of an event's keys.
+// Role keys: the caller's own identity (every role), the admin's list and rotation of an event's keys, and
+// signed URLs (a download or a media element's link that must work without the key in it).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EventIdSchema, EventRoleSchema, ROLES, RoleKeySchema, WhoAmISchema } from '../../protocol/index.ts';
+import {
+  EventIdSchema,
+  EventRoleSchema,
+  ROLES,
+  RoleKeySchema,
+  SIGNED_URL_ROLES,
+  SIGNED_URL_TTL_MS,
+  SignedUrlAnswerSchema,
+  SignedUrlRequestSchema,
+  WhoAmISchema,
+} from '../../protocol/index.ts';
 import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema } from '../schemas/common.ts';
 
@@ -50,6 +61,24 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await app.events.require(request.params.eventId);
       return app.apiKeys.rotate(request.params.eventId, request.params.role);
+    },
+  );
+
+  app.post(
+    '/api/signed-urls',
+    {
+      config: { access: { roles: SIGNED_URL_ROLES } },
+      schema: {
+        tags: ['keys'],
+        summary: `A URL for GET on one API path that works without the key for ${SIGNED_URL_TTL_MS / 60_000} min, as the caller`,
+        body: SignedUrlRequestSchema,
+        response: { 200: SignedUrlAnswerSchema, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      // It grants nothing the caller lacks: the path's own access rule is checked when the URL is used.
+      const expiresAt = Date.now() + SIGNED_URL_TTL_MS;
+      return { url: await app.apiKeys.signUrl(caller(request), request.body.path, expiresAt), expiresAt };
     },
   );
 };

@@ -10,6 +10,7 @@ import {
   DestinationIdSchema,
   EventIdSchema,
   EXPORT_MIXES,
+  pageLink,
   ExportFileSchema,
   DEFAULT_LOUDNESS_TARGET_LUFS,
   ExportOptionsSchema,
@@ -108,11 +109,14 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       (await app.apiKeys.ensureEventKeys(eventId)).find((k) => k.role === 'template');
     if (key === undefined || key === null)
       throw new AppError(500, 'NO_TEMPLATE_KEY', `event ${eventId} has no template key`);
-    const url = new URL(`${app.publicUrl}/template/`);
-    url.searchParams.set('event', eventId);
-    url.searchParams.set('key', key.key);
-    url.searchParams.set(TEMPLATE_QUERY.programPass, app.apiKeys.programPass(eventId, key.keyId));
-    return { templateUrl: url.toString(), video: video ?? DEFAULT_VIDEO };
+    // The key and the pass in the fragment: Egress and the recorder open it as a page (Egress sets its own
+    // query parameters and keeps the fragment), so neither reaches an access log.
+    const templateUrl = pageLink(
+      `${app.publicUrl}/template/`,
+      { event: eventId },
+      { key: key.key, [TEMPLATE_QUERY.programPass]: app.apiKeys.programPass(eventId, key.keyId) },
+    );
+    return { templateUrl, video: video ?? DEFAULT_VIDEO };
   };
 
   /**

@@ -13,6 +13,7 @@ import {
   AUDIO_METER_INTERVAL_MS,
   clientMessages,
   eventStatusOf,
+  PASS_PROTOCOL_PREFIX,
   livePlaylistOf,
   mayReceive,
   ROLES,
@@ -26,7 +27,7 @@ import {
   type StateMessage,
   type WatchInfo,
 } from '../../protocol/index.ts';
-import { caller, rateLimitKey } from '../plugins/auth.ts';
+import { caller, offeredSecret, rateLimitKey } from '../plugins/auth.ts';
 import { EventParamsSchema } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { rawDataBytes } from '../services/frame-budget.ts';
@@ -54,7 +55,9 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * does not hold is said in the log (never its value): that renderer has lost the cameras' program slots.
    */
   const isProgramRenderer = (request: FastifyRequest, eventId: string, keyId: string): boolean => {
-    const pass = (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
+    const pass =
+      offeredSecret(request, PASS_PROTOCOL_PREFIX) ??
+      (request.query as Record<string, unknown> | undefined)?.[TEMPLATE_QUERY.programPass];
     if (pass === undefined) return false;
     const holds = typeof pass === 'string' && app.apiKeys.isProgramPass(eventId, keyId, pass);
     if (!holds) request.log.warn({ eventId }, 'program pass refused: this page gets no program send slots');
@@ -129,7 +132,8 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: { roles: ROLES } },
       schema: {
         tags: ['realtime'],
-        summary: 'WebSocket: state, cameras, log, presence and job frames (?key=KEY), by role',
+        summary:
+          'WebSocket: state, cameras, log, presence and job frames, by role (key: subprotocol pitchside.key.BASE64URL, or ?key=)',
         params: EventParamsSchema,
       },
     },

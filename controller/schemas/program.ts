@@ -26,6 +26,9 @@ export const GRAPHICS_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(
   'lowerThird.show',
   'lowerThird.update',
   'lowerThird.hide',
+  // Taking a field back from the data feed, and giving it back.
+  'feed.override',
+  'feed.release',
 ]);
 
 export const COMMAND_SENDER_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
@@ -45,8 +48,11 @@ function kebab(text: string): string {
   return text.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Replays have their own routes (controller/routes/replay.ts): they name a clip by id, not by its ISO range. */
-const OWN_ROUTE_COMMANDS = (type: CommandType): boolean => type.startsWith('replay.');
+/**
+ * Replays have their own routes (controller/routes/replay.ts): they name a clip by id, not by its ISO range.
+ * Feed commands are made by the feed routes (controller/routes/feed.ts) or sent through the generic endpoint.
+ */
+const OWN_ROUTE_COMMANDS = (type: CommandType): boolean => type.startsWith('replay.') || type.startsWith('feed.');
 
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
   ...CommandSchemas.filter((schema) => !OWN_ROUTE_COMMANDS(schema.properties.type.const)).map((schema) => {

@@ -280,6 +280,7 @@ export class EventStore {
         this.keys.cameraDevices(eventId),
         this.keys.commentarySeats(eventId),
         this.keys.seatsOnline(eventId),
+        this.keys.feedConfig(eventId),
         this.keys.presence(eventId),
         this.keys.chat(eventId),
         this.keys.chatSettings(eventId),

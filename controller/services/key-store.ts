@@ -13,10 +13,14 @@ import type { Redis } from 'ioredis';
 import {
   COMMENTARY_ROLE,
   EVENT_ROLES,
+  FEED_ROLE,
   type EventRole,
+  type FeedKey,
   type KeyRevocation,
   type Role,
   type RoleKey,
+  ROLES,
+  SIGNED_URL_PARAMS,
 } from '../../protocol/index.ts';
 import { AppError, notFound } from './app-error.ts';
 import type { RedisKeys } from '../../protocol/redis-keys.ts';
@@ -48,6 +52,42 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** What a signed URL says about its key (never the key): the AuthContext it stands for. */
+interface UrlGrant {
+  r: Role;
+  e: string | null;
+  k: string;
+  c?: string;
+  s?: string;
+}
+
+function grantOf(auth: AuthContext): UrlGrant {
+  return {
+    r: auth.role,
+    e: auth.eventId,
+    k: auth.keyId,
+    ...(auth.cameraId === undefined ? {} : { c: auth.cameraId }),
+    ...(auth.seatId === undefined ? {} : { s: auth.seatId }),
+  };
+}
+
+function parseGrant(encoded: string): AuthContext | null {
+  try {
+    const grant = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Partial<UrlGrant>;
+    if (!(ROLES as readonly unknown[]).includes(grant.r) || typeof grant.k !== 'string') return null;
+    if (grant.e !== null && typeof grant.e !== 'string') return null;
+    return {
+      role: grant.r as Role,
+      eventId: grant.e ?? null,
+      keyId: grant.k,
+      ...(typeof grant.c === 'string' ? { cameraId: grant.c } : {}),
+      ...(typeof grant.s === 'string' ? { seatId: grant.s } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
 export function newSecret(prefix: string): string {
   return `${prefix}_${randomBytes(KEY_BYTES).toString('base64url')}`;
 }
@@ -58,8 +98,11 @@ interface StoredKey {
   createdAt: number;
 }
 
+/** Roles with one key per event in the event's key hash: the page roles, and the feed's (made on demand). */
+type KeyedRole = EventRole | typeof FEED_ROLE;
+
 interface KeyLookup {
-  role: EventRole | typeof COMMENTARY_ROLE;
+  role: KeyedRole | typeof COMMENTARY_ROLE;
   eventId: string;
   keyId: string;
   cameraId?: string;
@@ -208,6 +251,83 @@ export class KeyStore {
     return offered.length === expected.length && timingSafeEqual(offered, expected);
   }
 
+  /**
+   * A signed URL for `path` (protocol/key-transport.ts SIGNED_URL_PARAMS): it acts as `auth` on that path, for
+   * GET, until `expiresAt`. The signature covers the hash of the key as it is now, so rotating or revoking the
+   * key voids its signed URLs too.
+   */
+  async signUrl(auth: AuthContext, path: string, expiresAt: number): Promise<string> {
+    const grant = Buffer.from(JSON.stringify(grantOf(auth))).toString('base64url');
+    const keyHash = await this.#currentHash(auth);
+    if (keyHash === null) throw new AppError(401, 'UNAUTHORIZED', 'The API key is not valid.');
+    const query = new URLSearchParams({
+      [SIGNED_URL_PARAMS.expires]: String(expiresAt),
+      [SIGNED_URL_PARAMS.grant]: grant,
+      [SIGNED_URL_PARAMS.signature]: this.#urlSignature(path, expiresAt, grant, keyHash),
+    });
+    return `${path}?${query.toString()}`;
+  }
+
+  /** The caller a signed URL stands for, or the error that names what is wrong with it. */
+  async verifySignedUrl(
+    path: string,
+    params: Readonly<Record<string, unknown>>,
+    now: number,
+  ): Promise<{ auth: AuthContext } | { error: AppError }> {
+    const expires = params[SIGNED_URL_PARAMS.expires];
+    const grant = params[SIGNED_URL_PARAMS.grant];
+    const signature = params[SIGNED_URL_PARAMS.signature];
+    const altered = {
+      error: new AppError(
+        403,
+        'SIGNED_URL_INVALID',
+        'This signed URL was altered, is for another path, or its key was replaced: ask the page for a new one.',
+        `/${SIGNED_URL_PARAMS.signature}`,
+      ),
+    };
+    if (typeof expires !== 'string' || typeof grant !== 'string' || typeof signature !== 'string') return altered;
+    if (!/^\d{1,15}$/.test(expires)) return altered;
+    const auth = parseGrant(grant);
+    if (auth === null) return altered;
+    const keyHash = await this.#currentHash(auth);
+    if (keyHash === null) return altered;
+    const expected = Buffer.from(this.#urlSignature(path, Number(expires), grant, keyHash));
+    const offered = Buffer.from(signature);
+    if (offered.length !== expected.length || !timingSafeEqual(offered, expected)) return altered;
+    if (Number(expires) <= now)
+      return {
+        error: new AppError(
+          403,
+          'SIGNED_URL_EXPIRED',
+          `This signed URL expired at ${new Date(Number(expires)).toISOString()}: ask the page for a new one.`,
+          `/${SIGNED_URL_PARAMS.expires}`,
+        ),
+      };
+    return { auth };
+  }
+
+  #urlSignature(path: string, expiresAt: number, grant: string, keyHash: string): string {
+    return createHmac('sha256', this.#adminHash)
+      .update(`signed url\nGET ${path}\n${expiresAt}\n${grant}\n${keyHash}`)
+      .digest('base64url');
+  }
+
+  /** The hash of the key `auth` was resolved from, as it is stored now (null: revoked). */
+  async #currentHash(auth: AuthContext): Promise<string | null> {
+    if (auth.role === 'admin') return this.#adminHash.toString('hex');
+    if (auth.eventId === null) return null;
+    const bound =
+      auth.cameraId !== undefined
+        ? await this.#redis.hget(this.keys.cameraKeys(auth.eventId), auth.cameraId)
+        : auth.seatId !== undefined
+          ? await this.#redis.hget(this.keys.seatKeys(auth.eventId), auth.seatId)
+          : undefined;
+    if (bound !== undefined) return bound === null ? null : (JSON.parse(bound) as BoundKeyEntry).hash;
+    if (!(EVENT_ROLES as readonly string[]).includes(auth.role)) return null;
+    const key = await this.get(auth.eventId, auth.role as EventRole);
+    return key === null || key.keyId !== auth.keyId ? null : hashKey(key.key);
+  }
+
   /** Drops the keys a revocation names from this process's cache (every process hears every revocation). */
   forget(revocation: KeyRevocation): void {
     this.#generation++;
@@ -229,7 +349,9 @@ export class KeyStore {
 
   async list(eventId: string): Promise<RoleKey[]> {
     const all = await this.#redis.hgetall(this.keys.eventKeys(eventId));
-    return Object.entries(all).map(([role, raw]) => ({ role: role as EventRole, ...storedKey(raw) }));
+    return Object.entries(all)
+      .filter((entry): entry is [EventRole, string] => (EVENT_ROLES as readonly string[]).includes(entry[0]))
+      .map(([role, raw]) => ({ role, ...storedKey(raw) }));
   }
 
   async get(eventId: string, role: EventRole): Promise<RoleKey | null> {
@@ -240,6 +362,18 @@ export class KeyStore {
   /** A new key for the role; the old one stops working at once and its sockets are told to close. */
   async rotate(eventId: string, role: EventRole): Promise<RoleKey> {
     return this.#put(eventId, role, 'replace');
+  }
+
+  /** The event's feed key, if one was made (the console makes it: no event has one by default). */
+  async feedKey(eventId: string): Promise<FeedKey | null> {
+    const raw = await this.#redis.hget(this.keys.eventKeys(eventId), FEED_ROLE);
+    return raw === null ? null : storedKey(raw);
+  }
+
+  /** A new feed key for the event; the old one, if any, stops working at once. */
+  async rotateFeedKey(eventId: string): Promise<FeedKey> {
+    const { role: _role, ...key } = await this.#put(eventId, FEED_ROLE, 'replace');
+    return key;
   }
 
   /**
@@ -334,7 +468,11 @@ export class KeyStore {
     await this.#publish({ eventId, all: true });
   }
 
-  async #put(eventId: string, role: EventRole, mode: 'replace' | 'create'): Promise<RoleKey> {
+  async #put<R extends KeyedRole>(
+    eventId: string,
+    role: R,
+    mode: 'replace' | 'create',
+  ): Promise<{ role: R } & Omit<RoleKey, 'role'>> {
     const entries = this.keys.eventKeys(eventId);
     for (let attempt = 0; attempt < MAX_ROTATE_ATTEMPTS; attempt++) {
       const current = (await this.#redis.hget(entries, role)) ?? '';

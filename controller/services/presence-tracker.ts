@@ -66,7 +66,8 @@ export class PresenceTracker {
     const key = this.keys.presence(eventId);
     await this.redis.zremrangebyscore(key, '-inf', Date.now() - PRESENCE_TTL_MS);
     const members = await this.redis.zrange(key, 0, -1);
-    const panels: Record<Exclude<Role, 'viewer'>, number> = {
+    // A feed key opens no socket, so it is never present.
+    const panels: Record<Exclude<Role, 'viewer' | 'feed'>, number> = {
       admin: 0,
       director: 0,
       graphics: 0,
@@ -78,7 +79,7 @@ export class PresenceTracker {
     for (const member of members) {
       const role = member.slice(member.lastIndexOf('|') + 1) as Role;
       if (role === 'viewer') viewers++;
-      else if (role in panels) panels[role]++;
+      else if (role !== 'feed' && role in panels) panels[role]++;
     }
     return { viewers, panels };
   }

@@ -34,7 +34,8 @@ describe('commentary seats', () => {
     const url = new URL(seat.url);
     expect(url.pathname).toBe('/commentary');
     expect(url.searchParams.get('event')).toBe('match');
-    const seatKey = url.searchParams.get('key')!;
+    expect(url.search).toBe('?event=match');
+    const seatKey = new URLSearchParams(url.hash.slice(1)).get('key')!;
     expect((await app.inject({ url: '/api/me', headers: bearer(seatKey) })).json()).toMatchObject({
       role: 'commentary',
       eventId: 'match',
@@ -122,7 +123,7 @@ describe('commentary seats', () => {
     const app = await testApp();
     const keys = await seedEvent(app);
     const { seat } = (await addSeat(app, keys.director!.key, 'Booth')).json<{ seat: Required<SeatView> }>();
-    const seatKey = new URL(seat.url).searchParams.get('key')!;
+    const seatKey = new URLSearchParams(new URL(seat.url).hash.slice(1)).get('key')!;
     const removed = await app.inject({
       method: 'DELETE',
       url: `/api/events/match/commentary/${seat.id}`,

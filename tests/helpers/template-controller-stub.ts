@@ -1,6 +1,6 @@
 // A stand-in for the controller's template-facing contract, for template tests and the benchmark:
 // serves dist/ (and extra static folders), speaks the WebSocket contract (snapshot on connect, a state
-// frame on every change, ping → pong, `?key=` checked) and changes state only through protocol/apply.
+// frame on every change, ping → pong, the key checked) and changes state only through protocol/apply.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -8,6 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   apply,
   createInitialState,
+  fromProtocols,
+  KEY_PROTOCOL_PREFIX,
   testSources,
   type Command,
   type ProgramState,
@@ -57,7 +59,10 @@ export class TemplateControllerStub {
     this.#server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://stub');
       const match = /^\/api\/events\/([^/]+)\/ws$/.exec(url.pathname);
-      if (match === null || match[1] !== STUB_EVENT || url.searchParams.get('key') !== STUB_KEY) {
+      // The page offers its key as a subprotocol (protocol/key-transport.ts); `?key=` is the older way.
+      const protocols = req.headers['sec-websocket-protocol'];
+      const key = fromProtocols(protocols, KEY_PROTOCOL_PREFIX) ?? url.searchParams.get('key');
+      if (match === null || match[1] !== STUB_EVENT || key !== STUB_KEY) {
         socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
         return;
       }

@@ -38,7 +38,7 @@ describe('the Commentary card', () => {
     const [link] = await seatLinks(consolePage);
     const url = new URL(link!);
     expect(url.pathname).toBe('/commentary');
-    const seatKey = url.searchParams.get('key')!;
+    const seatKey = new URLSearchParams(url.hash.slice(1)).get('key')!;
     const me = (key: string) => fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${key}` } });
     const who = (await (await me(seatKey)).json()) as { role: string; seatId: string };
     expect(who.role).toBe('commentary');
@@ -95,8 +95,14 @@ describe('the Commentary card', () => {
     expect(url.pathname).toBe('/commentary');
     await phone.waitForSelector('#join-button', { timeout: 10_000 });
     expect(await phone.$eval('#seat-label', (e) => e.textContent)).toBe('Clubhouse');
+    // The seat's key came in the link's fragment; the page keeps it in the tab, off the address bar.
+    expect(phone.url()).toBe(`${stack.origin}/commentary?event=${EVENT_ID}`);
+    const seatKey = await phone.evaluate(
+      (storageKey) => sessionStorage.getItem(storageKey),
+      `pitchside:key:/commentary:${EVENT_ID}`,
+    );
     const who = (await (
-      await fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${url.searchParams.get('key')}` } })
+      await fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${seatKey}` } })
     ).json()) as { role: string; seatId: string };
     expect(who.role).toBe('commentary');
     // A seat like any other: the director's list has it, and no camera was made.

@@ -222,7 +222,7 @@ describe('event console', () => {
     await page.waitForSelector('.crew-card[data-card="director"][data-ready="true"]');
     await page.waitForSelector('.crew-card[data-card="camera"][data-ready="true"]');
     const [oldDirector, oldJoin] = [await linkOf('director'), await linkOf('camera')];
-    const oldKey = new URL(oldDirector).searchParams.get('key')!;
+    const oldKey = new URLSearchParams(new URL(oldDirector).hash.slice(1)).get('key')!;
 
     await page.click('.crew-card[data-card="director"] button.rotate');
     await page.waitForFunction(
@@ -231,7 +231,7 @@ describe('event console', () => {
       { polling: POLL_MS },
       oldDirector,
     );
-    const newKey = new URL(await linkOf('director')).searchParams.get('key')!;
+    const newKey = new URLSearchParams(new URL(await linkOf('director')).hash.slice(1)).get('key')!;
     const me = (key: string) =>
       fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
     expect(await me(oldKey)).toBe(401);

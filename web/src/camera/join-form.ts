@@ -3,6 +3,7 @@
 // kept for this browser tab, so a reload is the same camera, not a new one; a seat's page lives at its link.
 import {
   COMMENTARY_PAGE_PATH,
+  pageLink,
   CommentaryJoinResponseSchema,
   JOIN_CODE_LENGTH,
   JoinRequestSchema,
@@ -52,7 +53,7 @@ const JOIN_AS_WORDS: Record<JoinAs, { heading: string; name: string; button: str
 
 /** A seat's own page, where a commentary join continues (the seat's link, as the director hands it out). */
 function commentaryPageUrl(eventId: string, key: string): string {
-  return `${COMMENTARY_PAGE_PATH}?${new URLSearchParams({ event: eventId, key }).toString()}`;
+  return pageLink(COMMENTARY_PAGE_PATH, { event: eventId }, { key });
 }
 
 /**

@@ -1,4 +1,4 @@
-// The commentator's page (/commentary?event=&key=, the seat's link): Join sends the microphone into the
+// The commentator's page (/commentary?event=#key=, the seat's link): Join sends the microphone into the
 // program (direct WebRTC like a camera, or LiveKit), with a level meter, a cough button that silences the
 // sent track at once (no round trip: the program hears silence from the next packet), microphone choice and
 // voice processing; the program return (the template, minus this voice) with the clock and score large and

@@ -1,26 +1,18 @@
-// How the admin key reaches the console: `npm start` prints /admin#key=KEY. The fragment never leaves the
+// How the admin key reaches the console: `npm start` prints /console#key=KEY. The fragment never leaves the
 // browser (no access log, no Referer); the page moves it into this tab's session storage and takes it out
-// of the address bar, so a shared screen or a bookmark does not carry it.
+// of the address bar (lib/link-key.ts, as every operator page does), so a shared screen or a bookmark does
+// not carry it.
 import { WhoAmISchema, parse } from '../../../protocol/index.ts';
 import { ApiClient } from '../lib/api-client.ts';
 import { describeError } from '../lib/api-error.ts';
 import { h } from '../lib/dom.ts';
+import { takeLinkKey } from '../lib/link-key.ts';
 
 const STORAGE_KEY = 'pitchside:admin-key';
 
 /** The key from the link (fragment, or a `?key=` link) or this tab's session; null when there is none. */
 export function takeAdminKey(): string | null {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const query = new URLSearchParams(location.search);
-  const fromLink = fragment.get('key') ?? query.get('key');
-  if (fromLink !== null && fromLink !== '') {
-    sessionStorage.setItem(STORAGE_KEY, fromLink);
-    query.delete('key');
-    const search = query.toString();
-    history.replaceState(null, '', `${location.pathname}${search === '' ? '' : `?${search}`}`);
-    return fromLink;
-  }
-  return sessionStorage.getItem(STORAGE_KEY);
+  return takeLinkKey(STORAGE_KEY);
 }
 
 export function forgetAdminKey(): void {

@@ -4,7 +4,7 @@
 // controller's own (on a LAN, its HTTPS address: phone cameras need a secure page).
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { RoleKeySchema, parse, type EventRole, type RoleKey } from '../../../protocol/index.ts';
+import { pageLink, RoleKeySchema, parse, type EventRole, type RoleKey } from '../../../protocol/index.ts';
 import type { ApiClient } from '../lib/api-client.ts';
 import { copyLink } from '../lib/copy-link.ts';
 import { h, setText } from '../lib/dom.ts';
@@ -97,8 +97,7 @@ export class CrewCards {
     if (id === 'camera') return this.#join?.url ?? null;
     const key = this.#keys.get(id === 'viewer' ? 'viewer' : id);
     if (key === undefined) return null;
-    const query = new URLSearchParams({ event: this.eventId, key: key.key });
-    return `${location.origin}/${PAGE_OF[id]}?${query.toString()}`;
+    return pageLink(`${location.origin}/${PAGE_OF[id]}`, { event: this.eventId }, { key: key.key });
   }
 
   async #show(id: CardId): Promise<void> {

@@ -15,6 +15,7 @@ import { OutputsPanel } from '../director/outputs-panel.ts';
 import { checkAdminKey, forgetAdminKey, signInForm, takeAdminKey } from './admin-key.ts';
 import { CameraList } from '../lib/camera-list.ts';
 import { CrewCards } from './crew-cards.ts';
+import { FeedCard } from './feed-card.ts';
 import { CommentaryCard } from '../lib/commentary-card.ts';
 import { EventForm } from './event-form.ts';
 import { EventList } from './event-list.ts';
@@ -167,7 +168,7 @@ function showEvent(
   });
   const outputs = new OutputsPanel(api, event.id, realtime);
   const timeline = new SwitchTimeline(api, event.id, realtime);
-  const recordings = new RecordingsPanel(api, event.id, realtime, key, (list) => timeline.setRecordings(list));
+  const recordings = new RecordingsPanel(api, event.id, realtime, (list) => timeline.setRecordings(list));
   setInterval(() => cameras.tick(), TICK_MS);
   realtime.on('status', (s) => {
     if (s === 'online') void outputs.load();
@@ -192,6 +193,7 @@ function showEvent(
   realtime.on('state', (state) => form.showLogos(state));
   const crew = new CrewCards(api, event.id);
   const commentary = new CommentaryCard(api, event.id);
+  const feed = new FeedCard(api, event.id);
   realtime.on('state', (state) => commentary.update(state));
   realtime.handle({ 'media.camera': (frame) => commentary.setOnline(frame.camera, frame.online) });
   const panels: Record<TabId, HTMLElement> = {
@@ -208,6 +210,7 @@ function showEvent(
       ),
       crew.element,
       commentary.element,
+      feed.element,
     ),
   };
 

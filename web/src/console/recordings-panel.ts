@@ -7,6 +7,7 @@ import {
   IsoListResponseSchema,
   RecordingViewSchema,
   SeatIdSchema,
+  SignedUrlAnswerSchema,
   formatDuration,
   parse,
   type ExportDownload,
@@ -51,8 +52,6 @@ export class RecordingsPanel {
     private readonly api: ApiClient,
     eventId: string,
     realtime: RealtimeClient,
-    /** Download links carry the key in the query (a plain link cannot send a header). */
-    private readonly key: string,
     /** The recordings after each load (the switch log takes its stills from them). */
     private readonly onRecordings: (recordings: readonly RecordingView[]) => void = () => {},
   ) {
@@ -219,6 +218,22 @@ export class RecordingsPanel {
     };
   }
 
+  /**
+   * A download starts from a signed URL asked for at the click (protocol/key-transport.ts): a plain link
+   * cannot send the key, and an export's MP4 is too big to buffer into a Blob first.
+   */
+  async #download(path: string): Promise<void> {
+    const signed = parse(
+      SignedUrlAnswerSchema,
+      await attempt('Preparing the download', () => this.api.post<unknown>('/api/signed-urls', { path })),
+    );
+    if (!signed.ok) return;
+    const link = h('a', { href: signed.value.url, download: '', hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
   #doneRow(e: ExportView): HTMLElement {
     return h(
       'li',
@@ -230,16 +245,12 @@ export class RecordingsPanel {
         ...DOWNLOADS.map(({ id, label }) => {
           const path = e.files[id];
           if (path === undefined) return null;
-          return h(
-            'a',
-            {
-              class: 'download',
-              'data-download': id,
-              href: `${path}?key=${encodeURIComponent(this.key)}`,
-              download: '',
-            },
-            label,
-          );
+          const link = h('a', { class: 'download', 'data-download': id, href: path, download: '' }, label);
+          link.addEventListener('click', (event) => {
+            event.preventDefault();
+            void this.#download(path);
+          });
+          return link;
         }),
       ),
     );

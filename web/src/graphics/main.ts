@@ -4,6 +4,7 @@ import '../styles/theme.css';
 import './graphics.css';
 import { startPage } from '../lib/page.ts';
 import { ClockPanel } from './clock-panel.ts';
+import { FeedPanel } from './feed-panel.ts';
 import { Desk } from '../lib/desk.ts';
 import { LowerThirds } from './lower-thirds.ts';
 import { PipPlacer } from './pip-placer.ts';
@@ -18,6 +19,7 @@ if (page !== null) {
   const desk = new Desk(api, params.eventId, realtime);
   const scorebug = new ScorebugEditor(desk);
   const clock = new ClockPanel(desk);
+  const feed = new FeedPanel(desk);
   const lowerThirds = new LowerThirds(desk);
   const pip = new PipPlacer(desk, params);
   const talk = new TalkPanel(realtime);
@@ -25,7 +27,7 @@ if (page !== null) {
     h(
       'div',
       { class: 'graphics-grid' },
-      h('div', { class: 'column' }, scorebug.element),
+      h('div', { class: 'column' }, scorebug.element, feed.element),
       h('div', { class: 'column' }, clock.element, lowerThirds.element),
       h('div', { class: 'column' }, talk.element, pip.element, masterMeterPanel(realtime)),
     ),
@@ -33,6 +35,7 @@ if (page !== null) {
   realtime.on('state', (state) => {
     scorebug.update(state);
     clock.update(state);
+    feed.update(state);
     lowerThirds.update(state);
     pip.update(state);
     talk.update(state);

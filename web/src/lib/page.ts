@@ -34,7 +34,7 @@ export interface Page {
 export function startPage(options: PageOptions): Page | null {
   let params: PageParams;
   try {
-    params = options.params ?? readPageParams(location.search, { keyRequired: options.keyRequired ?? true });
+    params = options.params ?? readPageParams({ keyRequired: options.keyRequired ?? true });
   } catch (error) {
     showFatal(options.title, (error as Error).message);
     return null;

@@ -6,7 +6,6 @@ import {
   CHAT_NAME_MAX,
   CHAT_TEXT_MAX,
   CHAT_TICKET_PROTOCOL_PREFIX,
-  EVENT_SOCKET_PROTOCOL,
   type ChatEntry,
   type ChatSettings,
   type ResultMessage,
@@ -23,12 +22,13 @@ const SLOW_MODE_CHOICES = [0, 5, 15, 30, 60, 120];
 const ANSWER_TIMEOUT_MS = 10_000;
 
 /**
- * The subprotocols the watch page's socket offers: the chat ticket the server last issued to this browser
- * (protocol/chat.ts ChatTicketSchema) keeps its chat session across reloads. A header, never the URL.
+ * The subprotocol the watch page's socket offers beside the key's: the chat ticket the server last issued to
+ * this browser (protocol/chat.ts ChatTicketSchema) keeps its chat session across reloads. A header, never
+ * the URL.
  */
 export function chatProtocols(): string[] {
   const ticket = localStorage.getItem(TICKET_STORAGE);
-  return ticket === null ? [] : [EVENT_SOCKET_PROTOCOL, `${CHAT_TICKET_PROTOCOL_PREFIX}${ticket}`];
+  return ticket === null ? [] : [`${CHAT_TICKET_PROTOCOL_PREFIX}${ticket}`];
 }
 
 export class ChatPanel {
