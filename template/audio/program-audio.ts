@@ -263,7 +263,8 @@ export class ProgramAudio {
       const settings = audioSourceSettings(audio, source);
       if (input.commentary !== (source.kind === 'commentary')) {
         input.commentary = source.kind === 'commentary';
-        this.#updateDucking();
+        // Only the international sound depends on it: without that mix the program's ducking is left as is.
+        if (this.#international !== null) this.#updateDucking();
       }
       // An `on` source is live sound too, so a replay ducks or mutes it, except a voice that ducks others
       // (commentary talks over replays).

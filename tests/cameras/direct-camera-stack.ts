@@ -235,6 +235,13 @@ export class DirectCameraStack {
     return live.recordingStartedAt ?? 0;
   }
 
+  /** `record`, then waits until the recorder's page receives `cameraId`: the recording's start, as `record`. */
+  async recordReceiving(status: StatusListener, cameraId: string): Promise<number> {
+    const startedAt = await this.record(status);
+    await until(async () => ((await this.camera(cameraId))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
+    return startedAt;
+  }
+
   /** Stops the output; resolves with the finished recording's path. */
   async stop(status: StatusListener): Promise<string> {
     await this.client.stop(DEMO_EVENT_ID);

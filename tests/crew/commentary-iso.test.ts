@@ -67,8 +67,7 @@ describe('commentary seat ISO and the export’s sound tracks', () => {
 
     const status = stack.statusListener();
     await status.start(DEMO_EVENT_ID);
-    const startedAt = await stack.record(status);
-    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
+    const startedAt = await stack.recordReceiving(status, camera.id);
 
     const page = await stack.openSeat(seatBrowser, seat.url);
     await page.waitForSelector('#join-button');

@@ -89,8 +89,7 @@ describe('commentary seat (direct, built-in recorder)', () => {
 
     const status = stack.statusListener();
     await status.start(DEMO_EVENT_ID);
-    const startedAt = await stack.record(status);
-    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
+    const startedAt = await stack.recordReceiving(status, camera.id);
 
     // The commentator opens the seat's link (on this test's host) and joins, noise suppression off: it
     // would take a steady tone for noise.
