@@ -37,6 +37,8 @@ const SOLO_TESTS = [
   'tests/cameras/program-mixer.test.ts',
   // A commentator's voice, ducking and the cough's timing read off the recording (three Chromiums).
   'tests/crew/commentary.test.ts',
+  // A seat's ISO and the export's program, international and commentary tracks, read off the files.
+  'tests/crew/commentary-iso.test.ts',
   // The director's voice on a camera page and absent from the recording (three Chromiums and the recorder).
   'tests/crew/talkback.test.ts',
   'tests/template/program-sound.test.ts',

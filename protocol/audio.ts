@@ -77,6 +77,12 @@ export const AudioMasterSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * Record the international sound (the program without the commentary seats) as the built-in recording's
+     * second track. Off (or left out), the recorder's page builds no second mix and the file has one sound
+     * track. Read when the recorder starts: a change while it runs takes effect at its next start.
+     */
+    international: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -107,6 +113,11 @@ export function defaultAudioMaster(): AudioMaster {
 
 export function defaultAudioState(): AudioState {
   return { sources: {}, master: defaultAudioMaster() };
+}
+
+/** Whether a recording started now carries the international sound (off unless the director turned it on). */
+export function recordsInternational(audio: AudioState | undefined): boolean {
+  return audio?.master.international === true;
 }
 
 /**

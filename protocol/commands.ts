@@ -180,6 +180,7 @@ export const AudioMasterCommandSchema = command('audio.master', {
   limiter: patchOf(limiter),
   loudness: patchOf(loudness),
   duck: patchOf(duck),
+  international: Type.Optional(Type.Boolean()),
 });
 
 export const CommandSchemas = [

@@ -7,6 +7,7 @@ import { VideoFormatSchema } from './video-format.ts';
 import { RerenderResultSchema } from './rerender.ts';
 import { DestinationIdSchema, DestinationSchema } from './destinations/index.ts';
 import { ChapterPolicySchema } from './sport-presets.ts';
+import { MAX_COMMENTARY_SEATS, SeatIdSchema } from './commentary.ts';
 
 /** BullMQ job id of the event's one program output job: a second start is a no-op at the queue. */
 export function programOutputJobId(eventId: string): string {
@@ -74,7 +75,27 @@ export const StopRequestSchema = Type.Object(
 );
 export type StopRequest = Static<typeof StopRequestSchema>;
 
-/** In/out trim, chapter choice and loudness normalisation for a VOD export. */
+/**
+ * The recording's own sound tracks: `program` the full mix, `international` the same mix without the commentary
+ * seats (the built-in recorder's second track, made by the template's mixer: template/audio/program-audio.ts).
+ * A seat id is that seat's own ISO recording.
+ */
+export const EXPORT_MIXES = ['program', 'international'] as const;
+export type ExportMix = (typeof EXPORT_MIXES)[number];
+
+/** One sound track of a VOD export, in the order the file lists them (the first is the default track). */
+export const ExportTrackSchema = Type.Object(
+  {
+    source: Type.Union([...EXPORT_MIXES.map((m) => Type.Literal(m)), SeatIdSchema]),
+    /** ISO 639-2 code written on the track; left out: `zxx` (no speech) for international, `und` otherwise. */
+    language: Type.Optional(Type.String({ pattern: '^[a-z]{3}$' })),
+  },
+  { additionalProperties: false },
+);
+export type ExportTrack = Static<typeof ExportTrackSchema>;
+export const MAX_EXPORT_TRACKS = EXPORT_MIXES.length + MAX_COMMENTARY_SEATS;
+
+/** In/out trim, chapter choice, sound tracks and loudness normalisation for a VOD export. */
 export const ExportOptionsSchema = Type.Object(
   {
     inMs: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -88,6 +109,8 @@ export const ExportOptionsSchema = Type.Object(
     normaliseLoudness: Type.Optional(Type.Boolean()),
     /** The target of normaliseLoudness; left out, the controller fills in the event's (audio.master.loudness). */
     targetLufs: Type.Optional(LoudnessTargetSchema),
+    /** The file's sound tracks, each source at most once; left out: the program mix alone. */
+    tracks: Type.Optional(Type.Array(ExportTrackSchema, { minItems: 1, maxItems: MAX_EXPORT_TRACKS })),
   },
   { additionalProperties: false },
 );
@@ -105,6 +128,27 @@ export type ChapterMarker = Static<typeof ChapterMarkerSchema>;
 /** An event keeps at most this many markers (a marker a minute for a week-long event). */
 export const MAX_CHAPTER_MARKERS = 10_000;
 
+/** Segments of a seat's ISO longer than a 4 h show at ISO_SEGMENT_MS, with room for restarts. */
+const MAX_SEAT_ISO_SEGMENTS = 10_000;
+
+/** A seat's ISO over an export's window: its title and its segments (absolute paths, server-time spans). */
+export const SeatIsoSchema = Type.Object(
+  {
+    seat: SeatIdSchema,
+    /** The track's title (`Commentary: <label>`). */
+    title: Type.String({ maxLength: 120 }),
+    segments: Type.Array(
+      Type.Object(
+        { file: Type.String({ minLength: 2, pattern: '^/' }), startMs: Type.Number(), endMs: Type.Number() },
+        { additionalProperties: false },
+      ),
+      { maxItems: MAX_SEAT_ISO_SEGMENTS },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SeatIso = Static<typeof SeatIsoSchema>;
+
 export const ExportJobSchema = Type.Object(
   {
     eventId: EventIdSchema,
@@ -119,6 +163,8 @@ export const ExportJobSchema = Type.Object(
     markers: Type.Optional(Type.Array(ChapterMarkerSchema, { maxItems: MAX_CHAPTER_MARKERS })),
     /** Which game-log moments are chapters (the event's sport rules); left out: DEFAULT_CHAPTER_POLICY. */
     chapterPolicy: Type.Optional(ChapterPolicySchema),
+    /** The ISO of each seat `options.tracks` names, resolved by the controller (it holds the index). */
+    seatIso: Type.Optional(Type.Array(SeatIsoSchema, { maxItems: MAX_COMMENTARY_SEATS })),
   },
   { additionalProperties: false },
 );

@@ -248,6 +248,9 @@ function setAudioMaster(state: ProgramState, command: CommandOf<'audio.master'>)
     loudness: { ...master.loudness, ...given(command.loudness) },
     duck: { ...master.duck, ...given(command.duck) },
   };
+  // Left out of a master that never had it (off), so an event that never turns it on stores what it did.
+  const international = command.international ?? master.international;
+  if (international !== undefined) next.international = international;
   // A state stored before the mixer existed gains no `audio` (and no revision) from a no-op.
   if (JSON.stringify(next) === JSON.stringify(master)) return state;
   return { ...state, audio: { ...audio, master: next } };

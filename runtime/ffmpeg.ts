@@ -75,6 +75,8 @@ export interface ProbeResult {
   durationMs: number;
   video: { codec: string; width: number; height: number; fps: number } | null;
   audio: { codec: string; sampleRate: number; channels: number } | null;
+  /** Sound tracks in the file (a built-in recording has two: the program and the international sound). */
+  audioStreams: number;
   chapters: { startMs: number; endMs: number; title: string }[];
 }
 
@@ -117,6 +119,7 @@ export async function probe(file: string): Promise<ProbeResult> {
       ? { codec: v.codec_name, width: v.width ?? 0, height: v.height ?? 0, fps: den ? (num ?? 0) / den : 0 }
       : null,
     audio: a ? { codec: a.codec_name, sampleRate: Number(a.sample_rate ?? 0), channels: a.channels ?? 0 } : null,
+    audioStreams: json.streams.filter((s) => s.codec_type === 'audio').length,
     chapters: json.chapters.map((c) => ({
       startMs: Number(c.start_time) * 1000,
       endMs: Number(c.end_time) * 1000,

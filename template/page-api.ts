@@ -8,6 +8,12 @@ export interface PitchsideCapture {
   fps: number;
   /** The program mix (an AudioNode of the page's AudioContext). */
   audio: AudioNode;
+  /**
+   * The international sound (the program mix without the commentary seats) in the same context, made on the
+   * first call; null where the mixer is bypassed. The built-in recorder calls it only when the event records
+   * international sound (audio.master.international), and records it as the recording's second track.
+   */
+  international?: () => AudioNode | null;
   /** Called after each rendered output frame with its slot index and slot time (performance.now clock). */
   onFrame(callback: FrameCallback): () => void;
 }

@@ -249,6 +249,7 @@ export class ProgramPage {
         canvas,
         fps: this.#config.fps,
         audio: this.#audio.bus,
+        international: () => this.#audio.international(),
         onFrame: (callback) => ticker.onFrame(callback),
       },
       ...(standInRoom === undefined ? {} : { standInRoom }),

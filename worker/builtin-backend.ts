@@ -4,16 +4,20 @@
 // onto recorder outputs, each started, retried and stopped on its own.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Redis } from 'ioredis';
 import {
   HLS_DATA_SUBDIR,
   destinationSecrets,
   hlsDestinationPath,
   type Destination,
   maskSecrets,
+  recordsInternational,
   type OutputBackendKind,
   type OutputPlan,
   type OutputReport,
   type OutputState,
+  type ProgramState,
+  type RedisKeys,
 } from '../protocol/index.ts';
 import { Recorder, type RecorderStats } from './recorder/recorder.ts';
 import { recoverRecordings } from './recording-recovery.ts';
@@ -83,10 +87,21 @@ export class BuiltinBackend implements OutputBackend {
   constructor(readonly options: BuiltinBackendOptions) {}
 
   async open(plan: OutputPlan, hooks: OutputSessionHooks): Promise<OutputSession> {
-    const session = new BuiltinSession(this.options, plan, hooks);
+    const international = await internationalAtStart(hooks.redis, hooks.keys, plan.eventId);
+    const session = new BuiltinSession(this.options, plan, hooks, international);
     await session.start();
     return session;
   }
+}
+
+/**
+ * The event's "Record international sound" (audio.master.international) as the recorder starts. The capture's
+ * channel count is fixed for its life, so a change while it runs takes effect at its next start; off, the page
+ * builds no second mix and the recording has the program's track alone.
+ */
+async function internationalAtStart(redis: Redis, keys: RedisKeys, eventId: string): Promise<boolean> {
+  const raw = await redis.get(keys.state(eventId));
+  return raw !== null && recordsInternational((JSON.parse(raw) as ProgramState).audio);
 }
 
 class BuiltinSession implements OutputSession {
@@ -105,10 +120,12 @@ class BuiltinSession implements OutputSession {
     private readonly options: BuiltinBackendOptions,
     plan: OutputPlan,
     private readonly hooks: OutputSessionHooks,
+    private readonly international: boolean,
   ) {
     this.#plan = plan;
     const url = templatePageUrl(plan);
     this.#recorder = new Recorder({
+      international,
       url: options.localUrl?.(url) ?? url,
       ...(options.outbound === undefined ? {} : { outbound: options.outbound }),
       ...(options.chromiumPath === undefined ? {} : { executablePath: options.chromiumPath }),
@@ -155,6 +172,7 @@ class BuiltinSession implements OutputSession {
         width: this.#plan.video.width,
         height: this.#plan.video.height,
         fps: this.#plan.video.fps,
+        international: this.international,
       },
       'recorder started',
     );

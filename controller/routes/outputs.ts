@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import {
   DestinationIdSchema,
   EventIdSchema,
+  EXPORT_MIXES,
   pageLink,
   ExportFileSchema,
   DEFAULT_LOUDNESS_TARGET_LUFS,
@@ -24,7 +25,9 @@ import {
   VideoFormatSchema,
   parseVideoFormat,
   resolveSportRules,
+  type ExportTrack,
   type Role,
+  type SeatIso,
   type VideoFormat,
 } from '../../protocol/index.ts';
 import { readIsoCameras, readIsoSegments } from '../../outputs/iso-index.ts';
@@ -114,6 +117,43 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
       { key: key.key, [TEMPLATE_QUERY.programPass]: app.apiKeys.programPass(eventId, key.keyId) },
     );
     return { templateUrl, video: video ?? DEFAULT_VIDEO };
+  };
+
+  /**
+   * The seats `tracks` names, each with its ISO segments over the export's server-time window; a source listed
+   * twice, a seat the event never had, or one without ISO in the window is a 4xx naming the track.
+   */
+  const seatIsoOf = async (
+    eventId: string,
+    tracks: readonly ExportTrack[],
+    fromMs: number,
+    toMs: number,
+  ): Promise<SeatIso[]> => {
+    const seats = await app.commentary.list(eventId);
+    const found: SeatIso[] = [];
+    for (const [i, { source }] of tracks.entries()) {
+      const field = `/tracks/${i}/source`;
+      const first = tracks.findIndex((t) => t.source === source);
+      if (first !== i) throw new AppError(400, 'INVALID', `${source} is already track ${first + 1}`, field);
+      if ((EXPORT_MIXES as readonly string[]).includes(source)) continue;
+      const seat = seats.find((s) => s.id === source);
+      const segments = await readIsoSegments(app.redis, app.redisKeys, eventId, source, fromMs, toMs);
+      // A removed seat's ISO is still its recording: exported under its id.
+      if (seat === undefined && segments.length === 0)
+        throw new AppError(404, 'NOT_FOUND', `event ${eventId} has no commentary seat ${source}`, field);
+      if (segments.length === 0)
+        throw new AppError(422, 'NO_ISO_COVERAGE', `seat ${source} has no ISO recording in the exported window`, field);
+      found.push({
+        seat: source,
+        title: `Commentary: ${seat?.label ?? source}`,
+        segments: segments.map((s) => ({
+          file: join(isoRoot, eventId, source, s.file),
+          startMs: s.startMs,
+          endMs: s.endMs,
+        })),
+      });
+    }
+    return found;
   };
 
   const destinationsOf = async (eventId: string, ids: string[] | undefined) => {
@@ -281,7 +321,13 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           'Export a finished recording (the latest unless `recording` gives its index): chaptered MP4, poster, thumbnails, EDL',
         params: EventParamsSchema,
         body: ExportBodySchema,
-        response: { 200: Type.Object({ jobId: Type.String(), files: Type.Array(Type.String()) }), ...ErrorResponses },
+        response: {
+          200: Type.Object({ jobId: Type.String(), files: Type.Array(Type.String()) }),
+          ...ErrorResponses,
+          409: ErrorResponses[400],
+          422: ErrorResponses[400],
+          429: ErrorResponses[400],
+        },
       },
     },
     async (request) => {
@@ -313,6 +359,9 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           'the recording has no start time, so takes cannot be placed on it',
           '/recording',
         );
+      const windowFrom = note.startedAt + (options.inMs ?? 0);
+      const windowTo = note.startedAt + (options.outMs ?? note.endedAt - note.startedAt);
+      const seatIso = await seatIsoOf(eventId, options.tracks ?? [], windowFrom, windowTo);
       const markers = await chapterMarkers.list(eventId);
       const event = await app.events.require(eventId);
       const chapterPolicy = resolveSportRules(event.sport, event.ruleOverrides).chapters;
@@ -326,6 +375,7 @@ const outputRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           options,
           markers,
           chapterPolicy,
+          ...(seatIso.length === 0 ? {} : { seatIso }),
         }),
       );
       const base = `/api/events/${eventId}/exports/${jobId}`;

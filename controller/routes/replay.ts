@@ -1,4 +1,4 @@
-// Instant replay: ISO segments uploaded by camera pages, the ISO ranges, replay clips (mark, list, nudge,
+// Instant replay: ISO segments uploaded by camera and commentary pages, the ISO ranges, replay clips (mark, list, nudge,
 // delete, thumbnail, media) and playing a clip on program through the reducer (replay.play / replay.stop).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import {
   IsoSegmentSchema,
   IsoUploadQuerySchema,
   ISO_SEGMENT_MS,
+  type IsoUploadQuery,
   PlayReplayRequestSchema,
   SourceIdSchema,
   UpdateClipRequestSchema,
@@ -27,6 +28,7 @@ import {
 } from '../../protocol/index.ts';
 import type { RouteOptions } from '../app.ts';
 import { caller } from '../plugins/auth.ts';
+import { SeatParamsSchema } from '../schemas/cameras.ts';
 import { ErrorResponses, EventParamsSchema, NoContentSchema, UploadRefusals } from '../schemas/common.ts';
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
@@ -39,7 +41,8 @@ import { clipRef, clipView, type StoredClip } from '../services/replay-clips.ts'
 const REPLAY_ROLES: readonly Role[] = ['admin', 'director'];
 /** The template plays clip media; the graphics desk's monitor is a template too. */
 const MEDIA_ROLES: readonly Role[] = ['admin', 'director', 'graphics', 'template'];
-const MEDIA_TYPE = /^video\/(webm|x-matroska|mp4)\b/;
+/** A seat's ISO is sound only: MediaRecorder labels it audio/webm. */
+const MEDIA_TYPE = /^(video\/(webm|x-matroska|mp4)|audio\/webm)\b/;
 const CONTENT_TYPES: Record<string, string> = { webm: 'video/webm', mkv: 'video/x-matroska', mp4: 'video/mp4' };
 
 const ClipParamsSchema = Type.Object(
@@ -102,6 +105,41 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
     else if (clip.status !== 'failed') await cue(eventId, clip, request);
   };
 
+  /**
+   * One ISO segment of a camera or a commentary seat (sound only): checked, charged to the uploader's quota,
+   * stored and indexed under the source's id. Only while ISO is armed, or the segment the page was recording
+   * when it was disarmed.
+   */
+  const storeIsoSegment = async (request: FastifyRequest, eventId: string, sourceId: string, query: IsoUploadQuery) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the segment as video/webm.');
+    const mime = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const upload = { ...query, mime, body };
+    iso.check(upload);
+    const state = await app.program.requireState(eventId);
+    if (state.isoArmed !== true && !(upload.startMs < (state.isoChangedAt ?? Number.NEGATIVE_INFINITY)))
+      throw new AppError(
+        409,
+        'ISO_NOT_ARMED',
+        'ISO recording is not armed for this event: segments are taken while it is (the director arms it, or recording starts).',
+        '/querystring/startMs',
+      );
+    await app.uploads.charge(
+      'iso',
+      eventId,
+      caller(request).keyId,
+      { bytes: body.length, files: 1, mediaMs: upload.endMs - upload.startMs },
+      '/body',
+    );
+    return iso.append(eventId, sourceId, upload);
+  };
+  const isoUploadResponses = {
+    200: Type.Object({ segment: IsoSegmentSchema }),
+    ...ErrorResponses,
+    ...UploadRefusals,
+    415: ApiErrorSchema,
+  };
+
   app.post(
     '/api/events/:eventId/cameras/:cameraId/iso',
     {
@@ -115,43 +153,38 @@ const replayRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, option
           { additionalProperties: false },
         ),
         querystring: IsoUploadQuerySchema,
-        response: {
-          200: Type.Object({ segment: IsoSegmentSchema }),
-          ...ErrorResponses,
-          ...UploadRefusals,
-          415: ApiErrorSchema,
-        },
+        response: isoUploadResponses,
       },
     },
     async (request) => {
       const { eventId, cameraId } = request.params;
       if ((await app.cameras.get(eventId, cameraId)) === null)
         throw new AppError(404, 'NOT_FOUND', `Camera "${cameraId}" is not registered.`, '/cameraId');
-      const body = request.body;
-      if (!Buffer.isBuffer(body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the segment as video/webm.');
-      const mime = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-      const upload = { ...request.query, mime, body };
-      iso.check(upload);
-      // Only while ISO is armed, or the segment each camera was recording when it was disarmed.
-      const state = await app.program.requireState(eventId);
-      if (state.isoArmed !== true && !(upload.startMs < (state.isoChangedAt ?? Number.NEGATIVE_INFINITY)))
-        throw new AppError(
-          409,
-          'ISO_NOT_ARMED',
-          'ISO recording is not armed for this event: segments are taken while it is (the director arms it, or recording starts).',
-          '/querystring/startMs',
-        );
-      await app.uploads.charge(
-        'iso',
-        eventId,
-        caller(request).keyId,
-        { bytes: body.length, files: 1, mediaMs: upload.endMs - upload.startMs },
-        '/body',
-      );
-      const segment = await iso.append(eventId, cameraId, upload);
+      const segment = await storeIsoSegment(request, eventId, cameraId, request.query);
       // Not awaited: the camera's next segment must not wait for a clip's media.
       void waits.handleSegment(eventId, cameraId);
       return { segment };
+    },
+  );
+
+  app.post(
+    '/api/events/:eventId/commentary/:seatId/iso',
+    {
+      config: { access: { roles: ['admin', 'director', 'commentary'], ownSeat: true } },
+      bodyLimit: MAX_ISO_SEGMENT_BYTES,
+      schema: {
+        tags: ['replay'],
+        summary:
+          'Upload one ISO segment of this commentary seat (its microphone alone, audio WebM; its server-time span in the query)',
+        params: SeatParamsSchema,
+        querystring: IsoUploadQuerySchema,
+        response: isoUploadResponses,
+      },
+    },
+    async (request) => {
+      const { eventId, seatId } = request.params;
+      await app.commentary.require(eventId, seatId);
+      return { segment: await storeIsoSegment(request, eventId, seatId, request.query) };
     },
   );
 

@@ -24,6 +24,8 @@ export const MAX_ISO_SEGMENT_BYTES = 16 * 1024 * 1024;
 const MEDIA_TYPES: Record<string, { ext: string; magic: (b: Buffer) => boolean }> = {
   'video/webm': { ext: 'webm', magic: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
   'video/x-matroska': { ext: 'mkv', magic: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
+  /** A commentary seat's ISO: its microphone alone. */
+  'audio/webm': { ext: 'webm', magic: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
   'video/mp4': { ext: 'mp4', magic: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
 };
 export const ISO_MEDIA_TYPES = Object.keys(MEDIA_TYPES);

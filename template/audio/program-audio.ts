@@ -6,6 +6,9 @@
 //   master: bus (master fader × mute × leveler) ← ───────────────────────┘
 //           ─ limiter (true peak, look-ahead) ─ program ─┬─ speakers (Egress records them) / capture stream
 //                                                       └─ program meter (BS.1770)
+//   international (built only when a recorder records it, audio.master.international): every gain ─ intl (0 for
+//           a commentary seat; ducked only by voices that are not commentary) ─ master fader × leveler
+//           ─ a limiter of its own (reporting nothing) ─ international
 //
 // The worklets load asynchronously: until they have (or if they cannot), the bus feeds the program
 // directly. `mixer: 'bypass'` keeps only audio-follow-video (the benchmark's baseline).
@@ -24,7 +27,12 @@ import {
 import { createLogger } from '../config/logger.ts';
 import { LoudnessMeter, toDb, type MeterBlock } from './dsp/index.ts';
 import workletUrl from './program-worklet.ts?worker&url';
-import { PROCESSOR, type LimiterMessage, type SourceMeterMessage } from './worklet-messages.ts';
+import {
+  PROCESSOR,
+  type LimiterMessage,
+  type LimiterProcessorOptions,
+  type SourceMeterMessage,
+} from './worklet-messages.ts';
 
 const log = createLogger('audio');
 
@@ -58,6 +66,14 @@ export interface ProgramAudioOptions {
 
 interface Input {
   node: AudioNode;
+  /** This source's share of the international sound (null until that mix is asked for). */
+  intl: GainNode | null;
+  intlValue: number;
+  /**
+   * A commentary seat: kept out of the international sound, and its voice ducks nothing there. Null until a
+   * state has said what the source is (silent there until then).
+   */
+  commentary: boolean | null;
   delay: DelayNode | null;
   gain: GainNode;
   duck: GainNode | null;
@@ -86,6 +102,13 @@ export class ProgramAudio {
   /** Where the meters' (silent) outputs go so the graph pulls them. */
   readonly #sink: GainNode;
   #limiter: AudioWorkletNode | null = null;
+  /**
+   * "International sound": the program mix without the commentary seats, for a second track in the
+   * recording. It is mixed here, from the same state and the same inputs, and not derived later: a voice
+   * cannot be subtracted from the limited, ducked full mix, and an export-time mix from the ISOs would miss
+   * the fader moves, the ducking, the replays and every source without an ISO.
+   */
+  #international: { master: GainNode; bus: GainNode; limiter: AudioWorkletNode | null } | null = null;
   #meter: AudioWorkletNode | null = null;
   #settings: AudioMaster = defaultAudioMaster();
   #masterValue = 1;
@@ -122,14 +145,7 @@ export class ProgramAudio {
       log.warn('mixer worklets did not load: no limiter and no meters', error);
       return;
     }
-    const limiter = new AudioWorkletNode(this.context, PROCESSOR.limiter, {
-      numberOfInputs: 1,
-      numberOfOutputs: 1,
-      outputChannelCount: [2],
-      channelCount: 2,
-      channelCountMode: 'explicit',
-      processorOptions: this.#limiterSettings(),
-    });
+    const limiter = this.#newLimiter(true);
     limiter.port.onmessage = (event: MessageEvent<number>) =>
       (this.#limiterGain = Math.min(this.#limiterGain, event.data));
     this.#master.disconnect(this.bus);
@@ -146,6 +162,27 @@ export class ProgramAudio {
     this.bus.connect(meter).connect(this.#sink);
     this.#meter = meter;
     for (const input of this.#inputs.values()) input.meter = this.#sourceMeter(input);
+  }
+
+  /**
+   * The international sound (every source as the mixer has it but the commentary seats, through the same
+   * master fader and a limiter of its own), built on the first call: only the built-in recorder asks, and only
+   * when the event records it (audio.master.international as the recorder starts), so no monitor and no
+   * recording without it pays for a second mix. Null with the mixer bypassed.
+   */
+  international(): AudioNode | null {
+    if (!this.#full) return null;
+    if (this.#international === null) {
+      const master = new GainNode(this.context, { gain: this.#masterValue });
+      const bus = new GainNode(this.context, { gain: 1 });
+      const limiter = this.#limiter === null ? null : this.#newLimiter(false);
+      if (limiter === null) master.connect(bus);
+      else master.connect(limiter).connect(bus);
+      this.#international = { master, bus, limiter };
+      for (const input of this.#inputs.values()) this.#tapInternational(input);
+      this.#updateDucking();
+    }
+    return this.#international.bus;
   }
 
   /** The latest meter reading (null until the first 100 ms of program, or without the worklets). */
@@ -168,6 +205,7 @@ export class ProgramAudio {
       old.meter?.disconnect();
       old.meter?.port.close();
       old.duck?.disconnect();
+      old.intl?.disconnect();
       old.gain.disconnect();
       old.delay?.disconnect();
       this.#inputs.delete(source);
@@ -183,6 +221,9 @@ export class ProgramAudio {
     else gain.connect(this.#master);
     const input: Input = {
       node,
+      intl: null,
+      intlValue: 0,
+      commentary: null,
       delay,
       gain,
       duck,
@@ -196,6 +237,7 @@ export class ProgramAudio {
     };
     input.meter = this.#sourceMeter(input);
     this.#inputs.set(source, input);
+    this.#tapInternational(input);
   }
 
   /**
@@ -217,7 +259,13 @@ export class ProgramAudio {
         this.#setGain(input, weight, at);
         continue;
       }
-      const settings = audioSourceSettings(audio, byId.get(id) ?? { id, kind: 'test' });
+      const source = byId.get(id) ?? { id, kind: 'test' };
+      const settings = audioSourceSettings(audio, source);
+      if (input.commentary !== (source.kind === 'commentary')) {
+        input.commentary = source.kind === 'commentary';
+        // Only the international sound depends on it: without that mix the program's ducking is left as is.
+        if (this.#international !== null) this.#updateDucking();
+      }
       // An `on` source is live sound too, so a replay ducks or mutes it, except a voice that ducks others
       // (commentary talks over replays).
       const mode =
@@ -264,17 +312,41 @@ export class ProgramAudio {
       master.limiter.ceilingDbtp !== this.#settings.limiter.ceilingDbtp;
     const depth = 10 ** (master.duck.depthDb / 20);
     this.#settings = master;
-    if (limiterChanged) this.#limiter?.port.postMessage(this.#limiterSettings());
+    if (limiterChanged) {
+      this.#limiter?.port.postMessage(this.#limiterSettings());
+      this.#international?.limiter?.port.postMessage(this.#limiterSettings());
+    }
     if (!master.loudness.leveler) this.#levelerDb = 0;
     const value = master.muted ? 0 : faderGain(master.gainDb) * 10 ** (this.#levelerDb / 20);
     if (value !== this.#masterValue) {
       this.#masterValue = value;
       this.#master.gain.setTargetAtTime(value, at, GAIN_SMOOTHING_S);
+      this.#international?.master.gain.setTargetAtTime(value, at, GAIN_SMOOTHING_S);
     }
     if (depth !== this.#duckDepth) {
       this.#duckDepth = depth;
       this.#updateDucking();
     }
+  }
+
+  /** `report`: post the gain reduction for the meters (the program's); the international limiter's is unread. */
+  #newLimiter(report: boolean): AudioWorkletNode {
+    return new AudioWorkletNode(this.context, PROCESSOR.limiter, {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+      channelCount: 2,
+      channelCountMode: 'explicit',
+      processorOptions: { ...this.#limiterSettings(), report } satisfies LimiterProcessorOptions,
+    });
+  }
+
+  /** The source into the international sound, after its fader, mode and picture weight (not its duck). */
+  #tapInternational(input: Input): void {
+    if (this.#international === null || input.intl !== null) return;
+    input.intl = new GainNode(this.context, { gain: 0 });
+    input.intlValue = 0;
+    input.gain.connect(input.intl).connect(this.#international.master);
   }
 
   #limiterSettings(): LimiterMessage {
@@ -302,15 +374,31 @@ export class ProgramAudio {
     return meter;
   }
 
-  /** While any ducking source speaks, every other source goes down by the duck depth. */
+  /**
+   * While any ducking source speaks, every other source goes down by the duck depth. In the international
+   * sound only a voice that is not commentary ducks (its listeners do not hear the commentators), and a
+   * commentary seat is silent.
+   */
   #updateDucking(): void {
-    const speaking = [...this.#inputs.values()].some((i) => i.speaking);
+    const inputs = [...this.#inputs.values()];
+    const speaking = inputs.some((i) => i.speaking);
+    const speakingIntl = inputs.some((i) => i.speaking && i.commentary === false);
     const at = this.context.currentTime;
-    for (const input of this.#inputs.values()) {
-      const value = speaking && input.keyThreshold === null ? this.#duckDepth : 1;
-      if (value === input.duckValue || input.duck === null) continue;
-      input.duck.gain.setTargetAtTime(value, at, value < input.duckValue ? DUCK_ATTACK_S : DUCK_RELEASE_S);
-      input.duckValue = value;
+    const glide = (param: AudioParam, value: number, from: number): void => {
+      param.setTargetAtTime(value, at, value < from ? DUCK_ATTACK_S : DUCK_RELEASE_S);
+    };
+    for (const input of inputs) {
+      const ducked = input.keyThreshold === null ? this.#duckDepth : 1;
+      const value = speaking ? ducked : 1;
+      if (value !== input.duckValue && input.duck !== null) {
+        glide(input.duck.gain, value, input.duckValue);
+        input.duckValue = value;
+      }
+      const intl = input.commentary !== false ? 0 : speakingIntl ? ducked : 1;
+      if (intl !== input.intlValue && input.intl !== null) {
+        glide(input.intl.gain, intl, input.intlValue);
+        input.intlValue = intl;
+      }
     }
   }
 

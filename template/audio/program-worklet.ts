@@ -1,11 +1,17 @@
 // The AudioWorkletGlobalScope module of the program mixer (loaded once per AudioContext with
 // audioWorklet.addModule; Vite bundles it with its imports through `?worker&url`). Three processors, each a
 // thin shell over a DSP core in dsp/ that the unit tests run in Node:
-//   pitchside-limiter       the master's true-peak limiter (in place, stereo); posts its gain reduction
+//   pitchside-limiter       the master's true-peak limiter (in place, stereo); posts its gain reduction (the
+//                           international sound's, which nobody meters, posts nothing)
 //   pitchside-meter         the program meter: posts a MeterBlock every 100 ms (a tap: it outputs silence)
 //   pitchside-source-meter  a source's level before its fader, and its speaking state when it ducks others
-import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS, type LimiterOptions } from './dsp/index.ts';
-import { PROCESSOR, type LimiterMessage, type SourceMeterMessage } from './worklet-messages.ts';
+import { LimiterCore, MeterCore, SourceLevel, SUB_BLOCK_MS } from './dsp/index.ts';
+import {
+  PROCESSOR,
+  type LimiterMessage,
+  type LimiterProcessorOptions,
+  type SourceMeterMessage,
+} from './worklet-messages.ts';
 
 // The worklet scope's globals (not in TypeScript's DOM lib).
 declare const sampleRate: number;
@@ -16,12 +22,15 @@ declare class AudioWorkletProcessor {
 
 class LimiterProcessor extends AudioWorkletProcessor {
   readonly #core: LimiterCore;
+  /** The international sound's limiter posts nothing: unread messages would only queue on its port. */
+  readonly #report: boolean;
   #quanta = 0;
   readonly #reportEvery = Math.round((sampleRate * SUB_BLOCK_MS) / 1000 / 128);
 
   constructor(options: AudioWorkletNodeOptions) {
     super();
-    const settings = options.processorOptions as Pick<LimiterOptions, 'ceilingDbtp' | 'on'>;
+    const { report, ...settings } = options.processorOptions as LimiterProcessorOptions;
+    this.#report = report;
     this.#core = new LimiterCore({ sampleRate, channels: 2, ...settings });
     this.port.onmessage = (event: MessageEvent<LimiterMessage>) =>
       this.#core.configure(event.data.ceilingDbtp, event.data.on);
@@ -37,6 +46,7 @@ class LimiterProcessor extends AudioWorkletProcessor {
       else output[c]?.set(source);
     }
     this.#core.process(output, length);
+    if (!this.#report) return true;
     this.#quanta += 1;
     if (this.#quanta >= this.#reportEvery) {
       this.#quanta = 0;

@@ -12,5 +12,10 @@ export interface LimiterMessage {
   on: boolean;
 }
 
+/** A limiter's processorOptions: its settings, and whether it reports its gain (nobody reads the second's). */
+export interface LimiterProcessorOptions extends LimiterMessage {
+  report: boolean;
+}
+
 /** Source meter → main thread. (Main thread → source meter: the duck threshold in dBFS, or null.) */
 export type SourceMeterMessage = { kind: 'level'; peak: number; rms: number } | { kind: 'speaking'; speaking: boolean };

@@ -174,24 +174,38 @@ export class DirectCameraStack {
   }
 
   async take(source: string): Promise<void> {
-    const res = await this.app.inject({
-      method: 'POST',
-      url: `/api/events/${DEMO_EVENT_ID}/program/take`,
-      headers: bearer(this.keys['director'] ?? ''),
-      payload: { source, transition: { type: 'cut', durationMs: 0 } },
-    });
-    if (res.statusCode !== 200) throw new Error(`take ${source}: ${res.statusCode} ${res.body}`);
+    const res = await this.api('POST', '/program/take', { source, transition: { type: 'cut', durationMs: 0 } });
+    if (res.status !== 200) throw new Error(`take ${source}: ${res.status} ${JSON.stringify(res.body)}`);
   }
 
   /** Applies a protocol command as the director, through the API. */
   async command(command: Record<string, unknown>): Promise<void> {
+    const res = await this.api('POST', '/commands', command);
+    if (res.status !== 200) throw new Error(`${String(command['type'])}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  /** Opens a commentary seat's link (its `url`) on this test's host in `browser`, as its commentator would. */
+  async openSeat(browser: Browser, url: string | undefined): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('[commentary pageerror]', error));
+    const link = new URL(url ?? '');
+    await page.goto(`http://${this.host}/commentary${link.search}${link.hash}`, { waitUntil: 'load' });
+    return page;
+  }
+
+  /** A call to the demo event's API (`path` below `/api/events/ID`) as the director: status and JSON body. */
+  async api(
+    method: 'GET' | 'POST',
+    path: string,
+    payload?: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await this.app.inject({
-      method: 'POST',
-      url: `/api/events/${DEMO_EVENT_ID}/commands`,
+      method,
+      url: `/api/events/${DEMO_EVENT_ID}${path}`,
       headers: bearer(this.keys['director'] ?? ''),
-      payload: command,
+      ...(payload === undefined ? {} : { payload }),
     });
-    if (res.statusCode !== 200) throw new Error(`${String(command['type'])}: ${res.statusCode} ${res.body}`);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
   }
 
   statusListener(): StatusListener {
@@ -219,6 +233,13 @@ export class DirectCameraStack {
       90_000,
     )) as OutputStatusMessage;
     return live.recordingStartedAt ?? 0;
+  }
+
+  /** `record`, then waits until the recorder's page receives `cameraId`: the recording's start, as `record`. */
+  async recordReceiving(status: StatusListener, cameraId: string): Promise<number> {
+    const startedAt = await this.record(status);
+    await until(async () => ((await this.camera(cameraId))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
+    return startedAt;
   }
 
   /** Stops the output; resolves with the finished recording's path. */

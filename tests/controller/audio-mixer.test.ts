@@ -53,6 +53,9 @@ describe('mixer commands', () => {
     expect(tooHigh.json()).toMatchObject({ error: { field: '/gainDb' } });
     const delay = await post({ type: 'audio.source', source: 'camera-1', delayMs: -5 });
     expect(delay.json()).toMatchObject({ error: { field: '/delayMs' } });
+    const international = await post({ type: 'audio.master', international: 'yes' });
+    expect(international.statusCode).toBe(400);
+    expect(international.json()).toMatchObject({ error: { field: '/international' } });
 
     const unknown = await post({ type: 'audio.source', source: 'camera-9', muted: true });
     expect(unknown.statusCode).toBe(422);

@@ -89,15 +89,11 @@ describe('commentary seat (direct, built-in recorder)', () => {
 
     const status = stack.statusListener();
     await status.start(DEMO_EVENT_ID);
-    const startedAt = await stack.record(status);
-    await until(async () => ((await stack.camera(camera.id))?.health?.peers ?? 0) >= 1, 60_000, 'recorder receiving');
+    const startedAt = await stack.recordReceiving(status, camera.id);
 
     // The commentator opens the seat's link (on this test's host) and joins, noise suppression off: it
     // would take a steady tone for noise.
-    const page = await seatBrowser.newPage();
-    page.on('pageerror', (error) => console.error('[commentary pageerror]', error));
-    const seatUrl = new URL(seat.url ?? '');
-    await page.goto(`http://${stack.host}/commentary${seatUrl.search}${seatUrl.hash}`, { waitUntil: 'load' });
+    const page = await stack.openSeat(seatBrowser, seat.url);
     await page.waitForSelector('#join-button');
     expect(await page.$eval('#seat-label', (el) => el.textContent)).toBe('Lead commentator');
     expect(await page.$eval('#noise-suppression', (el) => (el as HTMLInputElement).checked)).toBe(true);

@@ -6,16 +6,33 @@ export const PCM_RATE = 48_000;
 
 /** The recording's sound from `fromS` for `durationS`, mono (L and R averaged), as floats. */
 export function decodePcm(file: string, fromS: number, durationS: number): Float32Array {
+  // An explicit average: ffmpeg's default stereo → mono downmix is 3 dB hotter than either channel.
+  return decodeMono(file, fromS, durationS, ['-vn', '-af', 'pan=mono|c0=0.5*c0+0.5*c1']);
+}
+
+/** One sound track of a file (`track`: its index among the audio streams), mono, as floats. */
+export function decodeTrack(file: string, track: number, fromS: number, durationS: number): Float32Array {
+  return decodeMono(file, fromS, durationS, ['-map', `0:a:${track}`, '-ac', '1']);
+}
+
+function decodeMono(file: string, fromS: number, durationS: number, select: string[]): Float32Array {
   const raw = execFileSync(
     'ffmpeg',
     [
       ...['-v', 'error', '-ss', fromS.toFixed(3), '-t', durationS.toFixed(3), '-i', file],
-      // An explicit average: ffmpeg's default stereo → mono downmix is 3 dB hotter than either channel.
-      ...['-vn', '-af', 'pan=mono|c0=0.5*c0+0.5*c1', '-ar', String(PCM_RATE), '-f', 'f32le', '-'],
+      ...[...select, '-ar', String(PCM_RATE), '-f', 'f32le', '-'],
     ],
     { maxBuffer: 256 * 1024 * 1024 },
   );
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length - (raw.length % 4)));
+}
+
+/** Each sound track's name and language, as ffprobe reads them (an MP4 names a track by its handler). */
+export function trackTags(file: string): Array<{ title?: string; language?: string }> {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_streams', '-of', 'json', file]);
+  type Tags = { title?: string; handler_name?: string; language?: string };
+  const json = JSON.parse(out.toString()) as { streams: Array<{ tags?: Tags }> };
+  return json.streams.map((s) => ({ title: s.tags?.title ?? s.tags?.handler_name, language: s.tags?.language }));
 }
 
 /**

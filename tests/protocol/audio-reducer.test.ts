@@ -8,6 +8,7 @@ import {
   defaultAudioState,
   parse,
   pictureSources,
+  recordsInternational,
   testSources,
 } from '../../protocol/index.ts';
 import { T0, fresh, run } from './reducer-helpers.ts';
@@ -105,6 +106,23 @@ describe('audio.master', () => {
   it('starts from the defaults in a new event', () => {
     expect(fresh().audio).toEqual(defaultAudioState());
   });
+
+  it('turns the international sound on and off for the next recording, off by default', () => {
+    expect(recordsInternational(fresh().audio)).toBe(false);
+    expect(fresh().audio?.master).not.toHaveProperty('international');
+    const on = run(fresh(), [{ type: 'audio.master', international: true }]);
+    expect(recordsInternational(on.audio)).toBe(true);
+    expect(on.revision).toBe(1);
+    // Another master change keeps it; setting it again changes nothing.
+    const faded = run(on, [{ type: 'audio.master', gainDb: -6 }]);
+    expect(faded.audio?.master).toMatchObject({ gainDb: -6, international: true });
+    expect(apply(faded, { type: 'audio.master', international: true }, { now: T0 })).toMatchObject({
+      changed: false,
+    });
+    const off = run(faded, [{ type: 'audio.master', international: false }]);
+    expect(recordsInternational(off.audio)).toBe(false);
+    expect(off.revision).toBe(faded.revision + 1);
+  });
 });
 
 describe('audio command schema', () => {
@@ -118,6 +136,7 @@ describe('audio command schema', () => {
       [{ type: 'audio.master', limiter: { ceilingDbtp: 1 } }, '/limiter/ceilingDbtp'],
       [{ type: 'audio.master', loudness: { targetLufs: -18 } }, '/loudness/targetLufs'],
       [{ type: 'audio.master', limiter: { knee: 3 } }, '/limiter/knee'],
+      [{ type: 'audio.master', international: 'yes' }, '/international'],
     ];
     for (const [input, field] of cases) {
       const result = parse(CommandSchema, input);

@@ -50,18 +50,8 @@ afterAll(async () => {
   await stack.close();
 }, 60_000);
 
-async function api(method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) {
-  const res = await stack.app.inject({
-    method,
-    url: `/api/events/${DEMO_EVENT_ID}${url}`,
-    headers: bearer(stack.keys['director'] ?? ''),
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
-}
-
 async function take(source: string, transition: TransitionPatch): Promise<void> {
-  const res = await api('POST', '/program/take', { source, transition });
+  const res = await stack.api('POST', '/program/take', { source, transition });
   if (res.status !== 200) throw new Error(`take ${source}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
@@ -79,7 +69,7 @@ describe('re-render of the program from the ISO recordings', () => {
     const receivers = async () => (await stack.camera(camera.id))?.health?.peers ?? 0;
     await until(async () => (await receivers()) >= 1, 60_000, 'recorder receiving the phone');
     // The director arms ISO recording (the record route arms it too); the camera page records itself.
-    expect((await api('POST', '/iso/arm', { armed: true })).status).toBe(200);
+    expect((await stack.api('POST', '/iso/arm', { armed: true })).status).toBe(200);
     await phone.waitForFunction(() => /[1-9]\d* segments sent/.test(document.body.textContent ?? ''), {
       timeout: 30_000,
       polling: 250,
@@ -117,13 +107,13 @@ describe('re-render of the program from the ISO recordings', () => {
       [{ fromMs: recordingStartedAt - 60_000 }, 400, '/fromMs'],
     ];
     for (const [body, code, field] of bad) {
-      const res = await api('POST', '/exports/rerender', body);
+      const res = await stack.api('POST', '/exports/rerender', body);
       const error = res.body['error'] as { field?: string } | undefined;
       expect([res.status, error?.field?.startsWith(field)], JSON.stringify(res.body)).toEqual([code, true]);
     }
 
     const asked = Date.now();
-    const res = await api('POST', '/exports/rerender', { video: { width: W, height: H, fps: 30 } });
+    const res = await stack.api('POST', '/exports/rerender', { video: { width: W, height: H, fps: 30 } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const jobId = String(res.body['jobId']);
     const done = (await status.waitFor(

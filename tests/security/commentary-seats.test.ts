@@ -41,6 +41,8 @@ const SEAT_ROUTES = [
   'GET /api/events/:eventId/hls/:destinationId/:file',
   'GET /api/events/:eventId/commentary/:seatId',
   'POST /api/events/:eventId/commentary/:seatId/token',
+  // Its own ISO segments (its microphone alone), like a camera's.
+  'POST /api/events/:eventId/commentary/:seatId/iso',
 ];
 
 let app: FastifyInstance;
@@ -90,6 +92,8 @@ describe('commentary seat keys', () => {
       ['GET', `/api/events/match/commentary/${seatB.id}`],
       ['POST', `/api/events/match/commentary/${seatB.id}/token`],
       ['POST', `/api/events/match/cameras/${camera.id}/token`],
+      ['POST', `/api/events/match/commentary/${seatB.id}/iso?startMs=1&endMs=2`],
+      ['POST', `/api/events/match/cameras/${camera.id}/iso?startMs=1&endMs=2`],
       ['GET', '/api/events/match/commentary'],
       ['DELETE', `/api/events/match/commentary/${seatB.id}`],
       ['POST', '/api/events/match/commentary'],

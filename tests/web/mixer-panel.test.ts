@@ -107,6 +107,17 @@ describe('director mixer', () => {
       () => document.querySelector<HTMLElement>('.master-strip .meter-value.integrated')?.dataset.target === 'loud',
       { polling: POLL_MS },
     );
+
+    // Record international sound: off in a new event; the toggle sets it, and the strip says when it applies.
+    expect(await director.$eval('.master-strip .international-toggle', (e) => (e as HTMLInputElement).checked)).toBe(
+      false,
+    );
+    expect(await director.$eval('.master-strip .international-note', (e) => e.textContent)).toMatch(/next recording/);
+    await director.click('.master-strip .international-toggle');
+    await until('international on', async () => (await suite.stack.state()).audio?.master.international === true);
+    // The click gave the keyboard back: 2 previews camera-2.
+    await director.keyboard.press('Digit2');
+    await until('camera-2 on preview', async () => (await suite.stack.state()).preview === 'camera-2');
   });
 
   it("shows the program monitor's own meters while no output renderer reports, and says so", async () => {

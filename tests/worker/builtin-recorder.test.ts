@@ -164,6 +164,8 @@ describe('built-in recorder backend', () => {
     expect([info.video?.codec, info.video?.width, info.video?.height]).toEqual(['h264', W, H]);
     expect(info.video?.fps).toBeCloseTo(FPS, 1);
     expect(info.audio?.codec).toBe('aac');
+    // Nobody asked for the international sound (audio.master.international): the program's stereo track alone.
+    expect([info.audioStreams, info.audio?.channels]).toEqual([1, 2]);
     expect(info.durationMs).toBeGreaterThanOrEqual(RECORD_S * 1000 - 1000 / FPS);
     const b = await probe(flvB);
     expect([b.video?.codec, b.audio?.codec]).toEqual(['h264', 'aac']);

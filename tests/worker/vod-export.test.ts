@@ -14,6 +14,7 @@ import {
   type Command,
   type ExportOptions,
   type ExportStatusMessage,
+  type SeatIso,
   type SwitchLogEntry,
 } from '../../protocol/index.ts';
 import { createRedisKeys, type RedisKeys } from '../../protocol/redis-keys.ts';
@@ -25,6 +26,7 @@ import { ExportWorker } from '../../worker/export/export-worker.ts';
 import { probe } from '../../runtime/ffmpeg.ts';
 import { freshPrefix, testRedis, testRedisUrl } from '../helpers/redis.ts';
 import { StatusListener } from './helpers.ts';
+import { decodeTrack, toneDb, trackTags } from '../helpers/audio-checks.ts';
 import { testLogger } from '../helpers/logger.ts';
 
 const FPS = 30;
@@ -97,6 +99,7 @@ async function runExport(
   event = eventId,
   markers?: ChapterMarker[],
   file = recording,
+  seatIso?: SeatIso[],
 ): Promise<{ done: ExportStatusMessage; progress: number[] }> {
   const listener = new StatusListener(testRedis(), keys);
   await listener.start(event);
@@ -108,6 +111,7 @@ async function runExport(
       outDir,
       options,
       ...(markers === undefined ? {} : { markers }),
+      ...(seatIso === undefined ? {} : { seatIso }),
     });
     const done = (await listener.waitFor(
       (m) => m.type === 'job.export' && m.jobId === jobId && (m.state === 'completed' || m.state === 'failed'),
@@ -297,10 +301,81 @@ describe('VOD export', () => {
   });
 });
 
-/** A test recording as the recorder writes one: H.264 test pattern and AAC stereo sound from `audio` (lavfi). */
-function makeRecording(file: string, audio: string): void {
+describe('VOD export sound tracks', () => {
+  const VOICE_HZ = 2000;
+  const SEAT = 'seat-abc123';
+
+  it('writes the program, the international sound and a seat’s ISO placed by server time, titled', async () => {
+    // As the built-in recorder writes one: the program (440 Hz and the voice) and the international sound (440 Hz).
+    const mixes = join(dir, 'two-mixes.mp4');
+    makeRecording(mixes, `sine=frequency=440:sample_rate=48000:duration=${LENGTH_S}`, VOICE_HZ);
+    // The seat's ISO: 2 s Opus segments of the voice at 2–4 s (overlapping the next, as pages record), 4–6 s
+    // and 8–10 s into the recording: nothing at 6–8 s.
+    const segments = [
+      [2000, 4100],
+      [4000, 6000],
+      [8000, 10_000],
+    ].map(([from = 0, to = 0], i) => {
+      const file = join(dir, `seat-${i}.webm`);
+      const tone = `sine=frequency=${VOICE_HZ}:sample_rate=48000:duration=${(to - from) / 1000}`;
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', tone, '-c:a', 'libopus', file]);
+      return { file, startMs: STARTED_AT + from, endMs: STARTED_AT + to };
+    });
+    const tracks = [{ source: 'program' }, { source: 'international' }, { source: SEAT, language: 'eng' }] as const;
+    const { done } = await runExport(
+      join(dir, 'tracks'),
+      { inMs: 1000, tracks: [...tracks] },
+      eventId,
+      undefined,
+      mixes,
+      [{ seat: SEAT, title: 'Commentary: Lead', segments }],
+    );
+    expect(done.state, done.message).toBe('completed');
+    const file = done.result?.video ?? '';
+    expect(trackTags(file)).toEqual([
+      { title: 'Program', language: 'und' },
+      { title: 'International', language: 'zxx' },
+      { title: 'Commentary: Lead', language: 'eng' },
+    ]);
+    // Export time = recording time − 1 s. Each track over 0.5 s stretches well inside its segments and gaps.
+    const level = (track: number, fromS: number, hz: number) => toneDb(decodeTrack(file, track, fromS, 0.5), hz);
+    expect(level(0, 5, 440)).toBeGreaterThan(-30);
+    expect(level(0, 5, VOICE_HZ)).toBeGreaterThan(-30);
+    expect(level(1, 5, 440)).toBeGreaterThan(-30);
+    expect(level(1, 5, VOICE_HZ)).toBeLessThan(-60);
+    const seat = [0.2, 1.5, 3.5, 5.5, 7.5, 9.5].map((at) => Math.round(level(2, at, VOICE_HZ)));
+    const voiced = seat.map((db) => db > -30);
+    expect(voiced, JSON.stringify(seat)).toEqual([false, true, true, false, true, false]);
+  });
+
+  it('fails at once, naming the recording, when it has no international sound', async () => {
+    const { done } = await runExport(join(dir, 'no-international'), {
+      tracks: [{ source: 'program' }, { source: 'international' }],
+    });
+    expect(done.state).toBe('failed');
+    expect(done.message).toMatch(/international/);
+    // Named, so the person asking knows which file lacks it and what to turn on next time.
+    expect(done.message).toContain(recording);
+    expect(done.message).toMatch(/Record international sound/);
+  });
+});
+
+/**
+ * A test recording as the recorder writes one: H.264 test pattern and AAC stereo sound from `audio` (lavfi);
+ * with `voiceHz`, two tracks: the program (`audio` and a tone at voiceHz), then `audio` alone (international).
+ */
+function makeRecording(file: string, audio: string, voiceHz?: number): void {
   const picture = `testsrc=size=320x180:rate=${FPS}:duration=${LENGTH_S}`;
   const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-c:a', 'aac', '-ac', '2'];
+  const voice = `sine=frequency=${voiceHz}:sample_rate=48000:duration=${LENGTH_S}`;
+  const tracks =
+    voiceHz === undefined
+      ? []
+      : [
+          ...['-f', 'lavfi', '-i', voice],
+          ...['-filter_complex', '[1:a]asplit[a][i];[a][2:a]amix=inputs=2:normalize=0[p]'],
+          ...['-map', '0:v', '-map', '[p]', '-map', '[i]'],
+        ];
   execFileSync('ffmpeg', [
     '-v',
     'error',
@@ -312,6 +387,7 @@ function makeRecording(file: string, audio: string): void {
     'lavfi',
     '-i',
     audio,
+    ...tracks,
     ...codecs,
     '-shortest',
     file,

@@ -2,7 +2,7 @@
 // (periods, the scores or swings the sport's chapter policy picks, named markers; else one per take), a poster,
 // a thumbnail strip and a CMX3600 EDL of the takes, optionally trimmed to an in/out window and normalised to a
 // loudness target; the result says how loud the file is.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_LOUDNESS_TARGET_LUFS,
@@ -10,6 +10,7 @@ import {
   type ExportJob,
   type ExportLoudness,
   type ExportResult,
+  type ExportTrack,
   type GameLogEntry,
   type SwitchLogEntry,
   type TimeRangeQuery,
@@ -18,6 +19,7 @@ import { ffmetadata, gameMoments, markerChapters, periodAt, takeChapters } from 
 import { cmx3600 } from './edl.ts';
 import { probe, runFfmpeg } from '../../runtime/ffmpeg.ts';
 import { takesInWindow } from './takes.ts';
+import { isoSoundInput, writeIsoSound } from './iso-sound.ts';
 import {
   measureForLoudnorm,
   measureLoudness,
@@ -106,16 +108,52 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
   }
   const copyVideo = !trimmed && input.video.codec === 'h264';
   const copyAudio = !trimmed && measured === null && (input.audio === null || input.audio.codec === 'aac');
+  const asked: readonly ExportTrack[] = job.options.tracks ?? [{ source: 'program' }];
+  if (asked.some((t) => t.source === 'international') && input.audioStreams < 2)
+    throw new ExportInputError(
+      `${job.recording} has no international sound track: it was recorded with "Record international sound" ` +
+        `off (the sound desk; audio.master.international), by Egress, or before the recorder made one`,
+    );
+  // A recording without sound has no program track to write.
+  const tracks = asked.filter((t) => input.audio !== null || !isMix(t));
+  const seatInputs: string[] = [];
+  for (const track of tracks) {
+    if (isMix(track)) continue;
+    const iso = job.seatIso?.find((s) => s.seat === track.source);
+    if (iso === undefined) throw new ExportInputError(`the job carries no ISO for ${track.source}`);
+    report(0.04, `placing ${iso.title}`);
+    const pcm = file(`.${track.source}.pcm`);
+    const from = job.recordingStartedAt + inMs;
+    await writeIsoSound(iso, from, from + lengthMs, pcm, ffmpegOptions);
+    seatInputs.push(pcm);
+  }
   report(0.05, copyVideo && copyAudio ? 'writing the MP4' : 'encoding the MP4');
+  let seatIndex = 0;
+  const audioArgs = tracks.flatMap((track, i) => {
+    // Inputs: 0 the recording, 1 the chapters, then each seat's sound in the order of the tracks.
+    const map =
+      track.source === 'program' ? '0:a:0' : track.source === 'international' ? '0:a:1' : `${2 + seatIndex++}:a:0`;
+    const mix = isMix(track);
+    return [
+      ...['-map', map],
+      ...(mix && measured !== null ? [`-filter:a:${i}`, normaliseFilter(measured, targetLufs)] : []),
+      ...(mix && copyAudio ? [`-c:a:${i}`, 'copy'] : [`-c:a:${i}`, 'aac', `-b:a:${i}`, '160k']),
+      // MP4 keeps a track's name as its handler name (ffmpeg's mp4 muxer drops `title`); both are written.
+      ...[`-metadata:s:a:${i}`, `title=${trackTitle(track, job)}`],
+      ...[`-metadata:s:a:${i}`, `handler_name=${trackTitle(track, job)}`],
+      ...[`-metadata:s:a:${i}`, `language=${track.language ?? (track.source === 'international' ? 'zxx' : 'und')}`],
+      ...[`-disposition:a:${i}`, i === 0 ? 'default' : '0'],
+    ];
+  });
   const encodeLog = await runFfmpeg(
     [
       ...inputArgs,
       '-i',
       file(EXPORT_FILES.metadata),
+      ...seatInputs.flatMap((pcm) => isoSoundInput(pcm)),
       '-map',
       '0:v:0',
-      '-map',
-      '0:a:0?',
+      ...audioArgs,
       '-map_metadata',
       '1',
       '-map_chapters',
@@ -123,8 +161,6 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
       ...(copyVideo
         ? ['-c:v', 'copy']
         : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p']),
-      ...(measured === null ? [] : ['-af', normaliseFilter(measured, targetLufs)]),
-      ...(copyAudio ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '160k']),
       '-movflags',
       '+faststart',
       file(EXPORT_FILES.video),
@@ -134,6 +170,7 @@ export async function exportVod(job: ExportJob, options: VodExportOptions): Prom
       onProgress: (ms) => report(0.05 + ENCODE_SHARE * Math.min(1, ms / lengthMs), 'encoding the MP4'),
     },
   );
+  await Promise.all(seatInputs.map((pcm) => rm(pcm, { force: true })));
 
   let loudness: ExportLoudness | undefined;
   if (input.audio !== null) {
@@ -212,6 +249,18 @@ export async function readWholeLog(readLog: SwitchLogReader, eventId: string): P
       throw new Error(`the switch log of ${eventId} has over ${SWITCH_LOG_PAGE} takes in one millisecond`);
     from = Number(last.id.split('-')[0]);
   }
+}
+
+/** The recording's own mixes (its tracks), as against a seat's ISO. */
+function isMix(track: ExportTrack): boolean {
+  return track.source === 'program' || track.source === 'international';
+}
+
+/** What a player lists the track as. */
+function trackTitle(track: ExportTrack, job: ExportJob): string {
+  if (track.source === 'program') return 'Program';
+  if (track.source === 'international') return 'International';
+  return job.seatIso?.find((s) => s.seat === track.source)?.title ?? track.source;
 }
 
 function seconds(ms: number): string {

@@ -45,6 +45,11 @@ export interface BrowserCaptureOptions {
   /** Where the page may load from besides its own origin (media sources); default: public addresses only. */
   outbound?: OutboundPolicy;
   /**
+   * Also capture the page's international sound (`capture.international()`): audio blocks then carry four
+   * channels, the program's pair and the international pair. Off, the page builds no second mix.
+   */
+  international?: boolean;
+  /**
    * The page's renderer crashed or Chromium went away while capturing: no frame will come any more.
    * Without it a dead renderer is only noticed when a CDP call times out (protocolTimeout, 60 s of
    * silence on every output); with it the owner restarts the capture at once.
@@ -132,6 +137,7 @@ export class BrowserCapture {
       fps: o.fps,
       bitrate,
       codec: o.codec ?? DEFAULT_CODEC,
+      international: o.international === true,
     };
     // Passed as a string so tsx never rewrites the function body.
     const info = (await page.evaluate(`window.__pitchsideStartCapture(${JSON.stringify(startOpts)})`)) as {

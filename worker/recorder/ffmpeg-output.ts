@@ -27,6 +27,28 @@ const AAC_PRIMING_SAMPLES = 1024;
  * name it; tests/worker/hls-output checks the segment durations, so another ffmpeg that changes it fails there.
  */
 const HLS_FMP4_VIDEO_TIMESCALE = 15_360;
+/**
+ * Four-channel capture (a recorder started with `international`): channels 0-1 are the program, 2-3 the
+ * international sound (page-capture.js). Two channels are the program alone, mapped as they come.
+ */
+const PROGRAM_PAIR = 'pan=stereo|c0=c0|c1=c1';
+const INTERNATIONAL_PAIR = 'pan=stereo|c0=c2|c1=c3';
+
+/**
+ * How the captured PCM becomes sound tracks: a recording file keeps both mixes as tracks (titled, the
+ * international one not the default, `zxx`: no speech), a stream or HLS carries the program alone.
+ */
+function audioTracks(kind: OutputSpec['kind'], channels: number): string[] {
+  if (channels !== 4) return ['-map', '1:a'];
+  if (kind !== 'file') return ['-map', '1:a', '-af', PROGRAM_PAIR];
+  return [
+    ...['-filter_complex', `[1:a]asplit[p][i];[p]${PROGRAM_PAIR}[program];[i]${INTERNATIONAL_PAIR}[international]`],
+    ...['-map', '[program]', '-map', '[international]'],
+    // MP4 names a track by its handler name (the mp4 muxer drops `title`).
+    ...['-metadata:s:a:0', 'handler_name=Program', '-metadata:s:a:1', 'handler_name=International'],
+    ...['-metadata:s:a:1', 'language=zxx', '-disposition:a:0', 'default', '-disposition:a:1', '0'],
+  ];
+}
 
 /**
  * Per output kind: the setts expression that stamps frame N in the time base its muxer hands the filter
@@ -176,8 +198,7 @@ export class FfmpegOutput {
       'pipe:4',
       '-map',
       '0:v',
-      '-map',
-      '1:a',
+      ...audioTracks(spec.kind, channels),
       '-c:v',
       'copy',
       // Raw H.264 carries no timestamps; ffmpeg's own framerate stamping

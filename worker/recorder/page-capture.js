@@ -11,6 +11,8 @@
 // Wire format (little endian), 16-byte header + payload:
 //   video: u8 type=1, u8 key, u16 0, u32 streamFrameIndex, f64 timestampUs, Annex-B bytes
 //   audio: u8 type=2, u8 channels, u16 0, u32 sampleRate, f64 streamSamplePos, s16le interleaved
+//          (2 channels, the program's L R; with `international`, 4: then the international sound's L R,
+//          silent when the page has none)
 // Stream positions are relative to the first captured frame slot (frame 0 /
 // sample 0), so Node can align A/V by counting rather than by wall clock.
 (function installPitchsideCapture() {
@@ -30,7 +32,7 @@
   // counted so the operator sees it, never silently hidden.
   const ENCODER_BACKLOG_WARN = 3;
 
-  /** @param {{ wsUrl?: string, transport: 'websocket'|'binding', width: number, height: number, fps: number, bitrate: number, codec: string }} opts */
+  /** @param {{ wsUrl?: string, transport: 'websocket'|'binding', width: number, height: number, fps: number, bitrate: number, codec: string, international: boolean }} opts */
   async function start(opts) {
     const contract = await waitForContract();
     const fps = opts.fps;
@@ -132,7 +134,7 @@
 
     let audio = null;
     if (contract.audio) {
-      audio = await startAudio(contract, anchorReady, send, stats);
+      audio = await startAudio(contract, anchorReady, send, stats, opts.international === true);
     }
 
     window.__pitchsideCaptureControl = {
@@ -220,28 +222,33 @@ class PitchsideTap extends AudioWorkletProcessor {
   constructor(o) {
     super();
     this.batch = o.processorOptions.batch;
-    this.channels = 2;
-    this.buf = new Int16Array(this.batch * 2);
+    this.pairs = o.processorOptions.pairs;
+    this.buf = new Int16Array(this.batch * 2 * this.pairs);
     this.fill = 0;
     this.startFrame = -1;
     this.running = true;
     this.port.onmessage = (e) => { if (e.data === 'stop') this.running = false; };
   }
   process(inputs) {
-    const inp = inputs[0] || [];
-    const l = inp[0];
-    const r = inp[1] || inp[0];
     const n = 128;
     if (this.fill === 0) this.startFrame = currentFrame;
-    for (let i = 0; i < n; i++) {
-      const a = l ? l[i] : 0, b = r ? r[i] : 0;
-      this.buf[(this.fill + i) * 2] = a <= -1 ? -32768 : a >= 1 ? 32767 : (a * 32767) | 0;
-      this.buf[(this.fill + i) * 2 + 1] = b <= -1 ? -32768 : b >= 1 ? 32767 : (b * 32767) | 0;
+    // Input 0 is the program (channels 0-1 of each frame), input 1 the international sound if asked (2-3).
+    const width = 2 * this.pairs;
+    for (let pair = 0; pair < this.pairs; pair++) {
+      const inp = inputs[pair] || [];
+      const l = inp[0];
+      const r = inp[1] || inp[0];
+      for (let i = 0; i < n; i++) {
+        const a = l ? l[i] : 0, b = r ? r[i] : 0;
+        const at = (this.fill + i) * width + pair * 2;
+        this.buf[at] = a <= -1 ? -32768 : a >= 1 ? 32767 : (a * 32767) | 0;
+        this.buf[at + 1] = b <= -1 ? -32768 : b >= 1 ? 32767 : (b * 32767) | 0;
+      }
     }
     this.fill += n;
     if (this.fill >= this.batch) {
       this.port.postMessage({ frame: this.startFrame, pcm: this.buf.buffer }, [this.buf.buffer]);
-      this.buf = new Int16Array(this.batch * 2);
+      this.buf = new Int16Array(this.batch * width);
       this.fill = 0;
     }
     return this.running;
@@ -250,7 +257,7 @@ class PitchsideTap extends AudioWorkletProcessor {
 registerProcessor('pitchside-tap', PitchsideTap);
 `;
 
-  async function startAudio(contract, anchorReady, send, stats) {
+  async function startAudio(contract, anchorReady, send, stats, withInternational) {
     let ctx;
     let source;
     if (typeof MediaStream !== 'undefined' && contract.audio instanceof MediaStream) {
@@ -265,18 +272,27 @@ registerProcessor('pitchside-tap', PitchsideTap);
     const batch = Math.round((sampleRate * AUDIO_BATCH_MS) / 1000 / 128) * 128;
     const url = URL.createObjectURL(new Blob([WORKLET_SRC], { type: 'application/javascript' }));
     await ctx.audioWorklet.addModule(url);
+    // One stereo pair per input: the program, then (only when the recording asks for it) the international
+    // sound. Without it the page never builds that mix, so the recorder costs what it did before.
+    const pairs = withInternational ? 2 : 1;
     const tap = new AudioWorkletNode(ctx, 'pitchside-tap', {
-      numberOfInputs: 1,
+      numberOfInputs: pairs,
       numberOfOutputs: 1,
       outputChannelCount: [2],
       channelCount: 2,
       channelCountMode: 'explicit',
-      processorOptions: { batch },
+      processorOptions: { batch, pairs },
     });
     // The tap must be pulled by the destination to run; a zero gain keeps it
     // silent so it never doubles the program audio if the page is audible.
     const mute = new GainNode(ctx, { gain: 0 });
-    source.connect(tap);
+    source.connect(tap, 0, 0);
+    // The international sound lives in the page's own context (asked for only when the program is a node).
+    const international =
+      withInternational && typeof contract.international === 'function' && source === contract.audio
+        ? contract.international()
+        : null;
+    if (international) international.connect(tap, 0, 1);
     tap.connect(mute).connect(ctx.destination);
 
     // Map the first video slot (page clock, ms) to the audio context sample
@@ -302,7 +318,7 @@ registerProcessor('pitchside-tap', PitchsideTap);
       const buf = new ArrayBuffer(HEADER_BYTES + pcm.byteLength);
       const dv = new DataView(buf);
       dv.setUint8(0, MSG_AUDIO);
-      dv.setUint8(1, 2);
+      dv.setUint8(1, 2 * pairs);
       dv.setUint32(4, sampleRate, true);
       dv.setFloat64(8, e.data.frame - anchorSample, true);
       new Uint8Array(buf, HEADER_BYTES).set(pcm);
@@ -313,6 +329,7 @@ registerProcessor('pitchside-tap', PitchsideTap);
       tap.port.postMessage('stop');
       try {
         source.disconnect(tap);
+        if (international) international.disconnect(tap);
         tap.disconnect();
       } catch {
         /* already gone */

@@ -8,6 +8,11 @@ import type { CaptureStats, OutputSpec, OutputStats } from './types.ts';
 /** The page contract fixes program audio at 48 kHz stereo (see README). */
 export const AUDIO_SAMPLE_RATE = 48_000;
 export const AUDIO_CHANNELS = 2;
+/**
+ * With `international`: the program's stereo mix, then the international sound's (the program without the
+ * commentary seats; see page-capture.js).
+ */
+export const AUDIO_CHANNELS_WITH_INTERNATIONAL = 4;
 
 export interface RecorderOptions extends Omit<BrowserCaptureOptions, 'onVideo' | 'onAudio'> {
   outputs: OutputSpec[];
@@ -36,14 +41,17 @@ export class Recorder {
   private readonly fanout: MediaFanout;
   private audioRateMismatches = 0;
   private info: CaptureInfo | null = null;
+  /** Fixed for the recorder's life: every output is spawned with it, before the first block arrives. */
+  private readonly channels: number;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.fanout = new MediaFanout(opts.fps, AUDIO_SAMPLE_RATE, AUDIO_CHANNELS);
+    this.channels = opts.international === true ? AUDIO_CHANNELS_WITH_INTERNATIONAL : AUDIO_CHANNELS;
+    this.fanout = new MediaFanout(opts.fps, AUDIO_SAMPLE_RATE, this.channels);
     this.capture = new BrowserCapture({
       ...opts,
       onVideo: (c) => this.fanout.pushVideo(c),
       onAudio: (b) => {
-        if (b.sampleRate !== AUDIO_SAMPLE_RATE || b.channels !== AUDIO_CHANNELS) {
+        if (b.sampleRate !== AUDIO_SAMPLE_RATE || b.channels !== this.channels) {
           this.audioRateMismatches++;
           return;
         }
@@ -71,7 +79,7 @@ export class Recorder {
       spec,
       fps: this.opts.fps,
       sampleRate: AUDIO_SAMPLE_RATE,
-      channels: AUDIO_CHANNELS,
+      channels: this.channels,
       ffmpegPath: this.opts.ffmpegPath,
       onLog: this.opts.onLog,
       onSpawn: this.opts.onSpawn,

@@ -3,17 +3,33 @@
 // measurement (bench/iso-recording): the encode runs on the phone, so the server only writes bytes, where
 // recording what the recorder receives would cost it one more encode per camera. Each segment is a whole
 // file (the next recorder starts before the last one stops), so every uploaded segment plays on its own.
+// A commentary seat records its microphone alone the same way (`media: 'microphone'`), so an export can
+// carry each commentator as a track of their own.
 import { ISO_SEGMENT_MS } from '../../../protocol/index.ts';
+import type { RealtimeClient } from '../../../client/index.ts';
 
-/** Preferred first: VP8 is the cheapest software encoder Chromium has; Safari records only MP4. */
-const MEDIA_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm', 'video/mp4'];
+/** What the ISO records: a camera's picture and sound, or a commentary seat's microphone alone. */
+export type IsoMedia = 'camera' | 'microphone';
+
+/**
+ * Preferred first: VP8 is the cheapest software encoder Chromium has; Safari records only MP4. A voice is
+ * Opus, as it is sent.
+ */
+const MEDIA_TYPES: Record<IsoMedia, readonly string[]> = {
+  camera: ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm', 'video/mp4'],
+  microphone: ['audio/webm;codecs=opus', 'audio/webm', 'audio/mp4'],
+};
 /** The recording's bitrate: the full picture's WebRTC bitrate, so a replay looks as good as the live picture. */
 export const ISO_BITRATE_BPS = 2_500_000;
+/** A voice's ISO at the bitrate the seat sends it with (full-band Opus). */
+export const ISO_VOICE_BITRATE_BPS = 128_000;
 /** Segments kept for upload while the controller is unreachable (about a minute), oldest dropped first. */
 const MAX_QUEUED_SEGMENTS = 30;
 const UPLOAD_RETRY_MS = 1000;
 
 export interface IsoRecorderOptions {
+  /** Left out: a camera. */
+  media?: IsoMedia;
   /** The capture now (the device may change between segments). */
   stream: () => MediaStream | null;
   serverNow: () => number;
@@ -49,8 +65,12 @@ export class IsoRecorder {
     this.#options = options;
   }
 
-  static supported(): boolean {
-    return typeof MediaRecorder !== 'undefined' && MEDIA_TYPES.some((t) => MediaRecorder.isTypeSupported(t));
+  static supported(media: IsoMedia = 'camera'): boolean {
+    return typeof MediaRecorder !== 'undefined' && MEDIA_TYPES[media].some((t) => MediaRecorder.isTypeSupported(t));
+  }
+
+  get #media(): IsoMedia {
+    return this.#options.media ?? 'camera';
   }
 
   start(): void {
@@ -80,12 +100,17 @@ export class IsoRecorder {
 
   #startSegment(): Recording | null {
     const stream = this.#options.stream();
-    if (stream === null || stream.getVideoTracks().length === 0 || this.#closed) return null;
-    const mimeType = MEDIA_TYPES.find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
-    const recorder = new MediaRecorder(new MediaStream(stream.getTracks()), {
-      mimeType,
-      videoBitsPerSecond: ISO_BITRATE_BPS,
-    });
+    const voice = this.#media === 'microphone';
+    const tracks = voice ? (stream?.getAudioTracks() ?? []) : (stream?.getTracks() ?? []);
+    if (stream === null || this.#closed || (voice ? tracks.length === 0 : stream.getVideoTracks().length === 0))
+      return null;
+    const mimeType = MEDIA_TYPES[this.#media].find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
+    const recorder = new MediaRecorder(
+      new MediaStream(tracks),
+      voice
+        ? { mimeType, audioBitsPerSecond: ISO_VOICE_BITRATE_BPS }
+        : { mimeType, videoBitsPerSecond: ISO_BITRATE_BPS },
+    );
     const recording: Recording = { recorder, startMs: 0, endMs: 0 };
     const chunks: Blob[] = [];
     recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
@@ -145,4 +170,40 @@ export class IsoRecorder {
       return this.#closed ? 'refused' : 'retry';
     }
   }
+}
+
+export interface IsoArmingOptions extends Omit<IsoRecorderOptions, 'serverNow'> {
+  /** The page's event link: its state (`isoArmed`) and server clock. */
+  realtime: Pick<RealtimeClient, 'state' | 'on' | 'serverNow'>;
+}
+
+/**
+ * Records while the event's ISO recording is armed and stops when it is disarmed, following every state.
+ * Returns a close function (leaving the page).
+ */
+export function followIsoArming(options: IsoArmingOptions): () => void {
+  const { realtime, ...rest } = options;
+  if (!IsoRecorder.supported(options.media)) {
+    options.onStatus('Replay recording: not supported here');
+    return () => undefined;
+  }
+  let iso: IsoRecorder | null = null;
+  const follow = (): void => {
+    const armed = realtime.state?.isoArmed === true;
+    if (armed && iso === null) {
+      iso = new IsoRecorder({ ...rest, serverNow: () => realtime.serverNow() });
+      iso.start();
+      options.onStatus('Replay recording: on');
+    } else if (!armed && iso !== null) {
+      iso.close();
+      iso = null;
+      options.onStatus('Replay recording: off');
+    }
+  };
+  realtime.on('state', follow);
+  follow();
+  return () => {
+    iso?.close();
+    iso = null;
+  };
 }

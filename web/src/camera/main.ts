@@ -21,7 +21,7 @@ import { showFatal, startPage } from '../lib/page.ts';
 import { CameraTools } from './camera-tools.ts';
 import { DevicePicker } from './device-picker.ts';
 import { DirectPublisher } from './direct-publisher.ts';
-import { IsoRecorder } from './iso-recorder.ts';
+import { followIsoArming } from './iso-recorder.ts';
 import { forgetJoin, joinForm, savedJoin } from './join-form.ts';
 import { LiveKitPublisher, type Quality } from './livekit-publisher.ts';
 
@@ -186,7 +186,7 @@ function run(join: JoinResponse): void {
     transport === 'livekit' && livekit !== null
       ? new LiveKitPublisher(callbacks)
       : new DirectPublisher({ send: (frame) => realtime.send(frame), callbacks, onHealth: showHealth });
-  let iso: IsoRecorder | null = null;
+  let stopIso = (): void => undefined;
   if (publisher instanceof DirectPublisher) {
     const direct = publisher;
     realtime.handle(direct.handlers);
@@ -196,28 +196,14 @@ function run(join: JoinResponse): void {
         void picker.refresh(); // device names appear once access is granted
         // Without LiveKit nobody else records this camera on its own: it records itself for replays
         // while the event's ISO recording is armed.
-        if (!IsoRecorder.supported()) return void setText(isoStatus, 'Replay recording: not supported here');
-        const followArm = (): void => {
-          const armed = realtime.state?.isoArmed === true;
-          if (armed && iso === null) {
-            iso = new IsoRecorder({
-              stream: () => direct.stream,
-              serverNow: () => realtime.serverNow(),
-              url: (startMs, endMs) =>
-                `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
-              key: join.key,
-              onStatus: (text) => setText(isoStatus, text),
-            });
-            iso.start();
-            setText(isoStatus, 'Replay recording: on');
-          } else if (!armed && iso !== null) {
-            iso.close();
-            iso = null;
-            setText(isoStatus, 'Replay recording: off');
-          }
-        };
-        realtime.on('state', followArm);
-        followArm();
+        stopIso = followIsoArming({
+          stream: () => direct.stream,
+          url: (startMs, endMs) =>
+            `/api/events/${encodeURIComponent(join.eventId)}/cameras/${encodeURIComponent(cameraId)}/iso?startMs=${startMs}&endMs=${endMs}`,
+          key: join.key,
+          realtime,
+          onStatus: (text) => setText(isoStatus, text),
+        });
       })
       .catch((error: unknown) => {
         mediaStatus.dataset.kind = 'warning';
@@ -256,7 +242,7 @@ function run(join: JoinResponse): void {
     leaving = true;
     tokens.close();
     forgetJoin();
-    iso?.close();
+    stopIso();
     await publisher.close();
     await realtime.close();
     location.reload();

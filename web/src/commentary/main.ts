@@ -24,6 +24,7 @@ import { attempt, notify } from '../lib/notices.ts';
 import { showFatal, startPage, type Page } from '../lib/page.ts';
 import { fillDevices } from '../camera/device-picker.ts';
 import { DirectPublisher, type AudioProcessing } from '../camera/direct-publisher.ts';
+import { followIsoArming } from '../camera/iso-recorder.ts';
 import { LiveKitPublisher, type PublisherCallbacks } from '../camera/livekit-publisher.ts';
 import { LocalAudio } from './local-audio.ts';
 import { TalkbackListener } from '../lib/talkback-listener.ts';
@@ -115,6 +116,7 @@ function run(page: Page, seatId: SeatId, label: string): void {
     { class: 'media-status', id: 'media-status' },
     'Not joined: press Join to send your microphone.',
   );
+  const isoStatus = h('p', { class: 'mono muted', id: 'iso-status' });
 
   // The director's voice in the commentator's headphones, beside the return (never into the program).
   const talkback = new TalkbackListener((frame) => realtime.send(frame));
@@ -138,6 +140,7 @@ function run(page: Page, seatId: SeatId, label: string): void {
         h('div', { class: 'row' }, joinButton, coughButton),
         h('label', { class: 'meter-row' }, 'Level', meter.element),
         status,
+        isoStatus,
         h('label', {}, 'Microphone', micSelect),
         h('label', { class: 'check' }, echo, 'Echo cancellation (only without headphones)'),
         h('label', { class: 'check' }, noise, 'Noise suppression'),
@@ -258,6 +261,20 @@ function run(page: Page, seatId: SeatId, label: string): void {
         await direct.start(choice());
       }
       trackChanged();
+      // This voice on its own, like a camera's ISO, while the event's ISO recording is armed: an export can
+      // then carry it as a track of its own. It records the sent track, so a cough is silent there too.
+      followIsoArming({
+        media: 'microphone',
+        stream: () => {
+          const track = sentTrack();
+          return track === null ? null : new MediaStream([track]);
+        },
+        url: (startMs, endMs) =>
+          `/api/events/${encodeURIComponent(params.eventId)}/commentary/${encodeURIComponent(seatId)}/iso?startMs=${startMs}&endMs=${endMs}`,
+        key: params.key,
+        realtime,
+        onStatus: (text) => setText(isoStatus, text),
+      });
       hook.joined = true;
       coughButton.disabled = false;
       joinButton.hidden = true;

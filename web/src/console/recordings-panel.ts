@@ -4,12 +4,15 @@
 import { Type } from '@sinclair/typebox';
 import {
   ExportViewSchema,
+  IsoListResponseSchema,
   RecordingViewSchema,
+  SeatIdSchema,
   SignedUrlAnswerSchema,
   formatDuration,
   parse,
   type ExportDownload,
   type ExportStatusMessage,
+  type ExportTrack,
   type ExportView,
   type RecordingView,
 } from '../../../protocol/index.ts';
@@ -132,9 +135,17 @@ export class RecordingsPanel {
   /** A finished recording does not change: its row is made once. */
   #recordingRow(r: RecordingView): KeyedView<RecordingView> {
     const button = h('button', { type: 'button', class: 'primary export-button' }, 'Export');
+    const international = h('input', { type: 'checkbox', class: 'export-international' });
+    const commentary = h('input', { type: 'checkbox', class: 'export-commentary' });
     button.addEventListener('click', () => {
       button.disabled = true;
-      void attempt('Export', () => this.api.post<unknown>(`${this.#base}/exports`, { recording: r.index })).then(
+      const body = async (): Promise<{ recording: number; tracks?: ExportTrack[] }> => {
+        const tracks: ExportTrack[] = [{ source: 'program' }];
+        if (international.checked) tracks.push({ source: 'international' });
+        if (commentary.checked) tracks.push(...(await this.#seatTracks(r)));
+        return tracks.length === 1 ? { recording: r.index } : { recording: r.index, tracks };
+      };
+      void attempt('Export', async () => this.api.post<unknown>(`${this.#base}/exports`, await body())).then(
         (answer) => {
           button.disabled = false;
           const started = parse(ExportStartedSchema, answer);
@@ -156,9 +167,35 @@ export class RecordingsPanel {
       h('span', { class: 'mono' }, r.durationMs === null ? '—' : formatDuration(r.durationMs)),
       h('span', { class: 'mono muted' }, r.bytes === null ? 'remote' : size(r.bytes)),
       r.recovered ? h('span', { class: 'chip', title: 'Finalised after a worker restart' }, 'recovered') : null,
+      h(
+        'label',
+        {
+          class: 'check',
+          title:
+            'A second sound track: the program without the commentators (a recording made with the sound ' +
+            'desk’s “Record international sound” on; another fails the export, naming the recording)',
+        },
+        international,
+        'International sound',
+      ),
+      h('label', { class: 'check', title: 'Each commentator’s own recording as a track' }, commentary, 'Commentary'),
       button,
     );
     return { element, update: () => {} };
+  }
+
+  /** A track for each commentary seat whose ISO recording overlaps the recording. */
+  async #seatTracks(r: RecordingView): Promise<ExportTrack[]> {
+    const answer = parse(IsoListResponseSchema, await this.api.get<unknown>(`${this.#base}/iso`));
+    if (!answer.ok || r.startedAt === null) return [];
+    const from = r.startedAt;
+    const seats = answer.value.ranges
+      .filter((range) => range.fromMs < r.endedAt && range.toMs > from)
+      .flatMap((range) => {
+        const seat = parse(SeatIdSchema, range.camera);
+        return seat.ok ? [seat.value] : [];
+      });
+    return [...new Set(seats)].map((seat) => ({ source: seat }));
   }
 
   /** Running: progress that moves; failed: its message; done: its downloads, made once. */

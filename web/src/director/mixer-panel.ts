@@ -1,5 +1,6 @@
 // The director's sound desk: a strip per source (fader, mute, FOLLOW/ON/OFF, a peak meter; delay and ducking
-// in a detail view) and the master strip (fader, mute, limiter, loudness target and the program's meters).
+// in a detail view) and the master strip (fader, mute, limiter, loudness target, "Record international sound"
+// and the program's meters).
 // Every change is an `audio.source` / `audio.master` command; the meters are the output renderer's, relayed.
 // The mixer never keeps the keyboard from the switcher: its buttons give focus back after a click, and the
 // switcher's hotkeys read through a focused fader (a range input: arrows still move it; hotkeys.ts).
@@ -36,6 +37,10 @@ const MODES: { mode: AudioMode; label: string; title: string }[] = [
   { mode: 'on', label: 'ON', title: 'Always in the mix (a crowd mic, a commentator)' },
   { mode: 'off', label: 'OFF', title: 'Never in the mix' },
 ];
+const INTERNATIONAL_TITLE =
+  'A second sound track in the built-in recording: the program without the commentary seats. ' +
+  'The recorder reads this as the program output starts, so a change takes effect at the next recording ' +
+  'start (a recording added to a running stream keeps what the stream started with).';
 
 /** A button that hands the keyboard back to the switcher once clicked. */
 function deskButton(attrs: Record<string, string>, label: string, onClick: () => void): HTMLButtonElement {
@@ -200,6 +205,7 @@ class MasterStrip {
   readonly #mute: HTMLButtonElement;
   readonly #limiter: HTMLButtonElement;
   readonly #target: HTMLSelectElement;
+  readonly #international: HTMLInputElement;
   #master = defaultAudioMaster();
 
   constructor(send: Send) {
@@ -220,6 +226,11 @@ class MasterStrip {
       send({ type: 'audio.master', loudness: { targetLufs } }, 'Loudness target');
       this.#target.blur();
     });
+    this.#international = h('input', { type: 'checkbox', class: 'international-toggle' });
+    this.#international.addEventListener('change', () => {
+      send({ type: 'audio.master', international: this.#international.checked }, 'International sound');
+      this.#international.blur();
+    });
     this.element = h(
       'div',
       { class: 'mixer-strip master-strip' },
@@ -227,6 +238,13 @@ class MasterStrip {
       this.#fader.element,
       h('div', { class: 'strip-buttons' }, this.#mute, this.#limiter),
       h('label', { class: 'target-field' }, 'Target ', this.#target),
+      h(
+        'label',
+        { class: 'international-field', title: INTERNATIONAL_TITLE },
+        this.#international,
+        ' Record international sound',
+      ),
+      h('small', { class: 'international-note' }, 'from the next recording start'),
       this.view.element,
     );
   }
@@ -241,6 +259,7 @@ class MasterStrip {
     this.#limiter.setAttribute('aria-pressed', String(master.limiter.on));
     this.#limiter.title = `True-peak limiter, ceiling ${formatDb(master.limiter.ceilingDbtp, 'dBTP')}`;
     if (document.activeElement !== this.#target) this.#target.value = String(master.loudness.targetLufs);
+    this.#international.checked = master.international === true;
     this.view.target(state);
   }
 }
