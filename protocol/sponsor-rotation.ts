@@ -2,9 +2,9 @@
 // operators' monitors and a reloaded page all draw the same sponsor on the same frame, and the exposure
 // report counts exactly what they drew.
 //
-// Each window (play, break) has its own cycle: its sponsors in list order, interleaved by weight (a smooth
-// weighted round-robin, so 2:1:1 is A B A C, never A A B C), each appearance as long as its sponsor's
-// duration. A window's position in its cycle advances only while that window is on air and nothing blocks
+// Each window (play, break) has its own cycle: its sponsors in list order, interleaved by weight (each
+// sponsor's appearances spread evenly, so 2:1:1 is A B A C, never A A B C), each appearance as long as its
+// sponsor's duration. A window's position in its cycle advances only while that window is on air and nothing blocks
 // it (a replay on screen, the first 30 s after a goal, rotation off): blocked time is neither shown nor
 // credited, and the cycle resumes where it stopped, so shares over whole cycles are exact.
 import { REPLAY_TRANSITION } from './replay.ts';
@@ -32,18 +32,16 @@ export interface CycleSlot {
 /** A window's cycle, appearances in order; empty when no sponsor may show in it. */
 export function sponsorCycle(sponsors: readonly Sponsor[], window: SponsorWindow): CycleSlot[] {
   const eligible = sponsors.filter((s) => s.windows.includes(window));
-  const total = eligible.reduce((sum, s) => sum + s.weight, 0);
-  const current = eligible.map(() => 0);
+  // Each sponsor's appearances evenly spaced over the cycle, the sponsors' phases staggered by their place
+  // in the list: 2:1:1 lands A at 0 and 1/2, B at 1/3, C at 2/3, so A B A C (never A B C A, whose last A
+  // runs into the next cycle's first).
+  const appearances = eligible.flatMap((sponsor, i) =>
+    Array.from({ length: sponsor.weight }, (_, k) => ({ sponsor, i, at: (k + i / eligible.length) / sponsor.weight })),
+  );
+  appearances.sort((a, b) => a.at - b.at || a.i - b.i);
   const slots: CycleSlot[] = [];
   let offset = 0;
-  for (let n = 0; n < total; n++) {
-    let best = 0;
-    for (let i = 0; i < eligible.length; i++) {
-      current[i]! += eligible[i]!.weight;
-      if (current[i]! > current[best]!) best = i;
-    }
-    current[best]! -= total;
-    const sponsor = eligible[best]!;
+  for (const { sponsor } of appearances) {
     slots.push({ sponsor, startMs: offset, endMs: offset + sponsor.durationMs });
     offset += sponsor.durationMs;
   }

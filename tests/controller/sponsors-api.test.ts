@@ -4,17 +4,10 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { Sponsor } from '../../protocol/index.ts';
+import { solidPng } from '../helpers/solid-png.ts';
 import { admin, bearer, seedEvent, testApp, testConfig } from './controller-helpers.ts';
-
-/** A solid-colour PNG, made in-process (the unit lane starts no ffmpeg). */
-function solidPng(rgb: [number, number, number], width = 120, height = 48): Buffer {
-  const png = new PNG({ width, height });
-  for (let i = 0; i < width * height; i++) png.data.set([...rgb, 255], i * 4);
-  return PNG.sync.write(png);
-}
 
 async function sponsorApp() {
   const dataDir = mkdtempSync(join(tmpdir(), 'pitchside-sponsors-'));
@@ -47,7 +40,7 @@ function sponsor(id: string, image: string, patch: Partial<Sponsor> = {}): Spons
 describe('sponsors API', () => {
   it('uploads artwork, sets the list and rotation, and reports seconds as JSON and CSV', async () => {
     const { app, upload, command } = await sponsorApp();
-    const answer = await upload(solidPng([255, 0, 0]));
+    const answer = await upload(solidPng([255, 0, 0], 120, 48));
     expect(answer.statusCode, answer.body).toBe(200);
     const image = answer.json<{ image: string }>().image;
     expect(image).toMatch(/^[a-f0-9]{32}\.png$/);
@@ -81,7 +74,7 @@ describe('sponsors API', () => {
     const before = await revision();
     for (const role of ['director', 'graphics', 'viewer'] as const) {
       const headers = bearer(keys[role]!.key);
-      expect((await upload(solidPng([0, 255, 0]), headers)).statusCode, role).toBe(403);
+      expect((await upload(solidPng([0, 255, 0], 120, 48), headers)).statusCode, role).toBe(403);
       const set = await command({ type: 'sponsors.rotation', on: false }, headers);
       expect(set.statusCode, role).toBe(403);
       const report = await app.inject({ method: 'GET', url: '/api/events/match/sponsors/report', headers });
@@ -93,7 +86,7 @@ describe('sponsors API', () => {
 
   it('refuses bad input naming the field, and changes nothing', async () => {
     const { upload, command, revision, stored } = await sponsorApp();
-    const image = (await upload(solidPng([0, 0, 255]))).json<{ image: string }>().image;
+    const image = (await upload(solidPng([0, 0, 255], 120, 48))).json<{ image: string }>().image;
     const before = await revision();
     const refusals: Array<[object, number, string]> = [
       [{ type: 'sponsors.set', sponsors: [sponsor('a', image, { weight: 0 })] }, 400, '/sponsors/0/weight'],

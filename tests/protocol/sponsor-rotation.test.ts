@@ -2,6 +2,7 @@
 // play/break windows, and no sponsor (and no credit) during a replay or the 30 s after a goal.
 import { describe, expect, it } from 'vitest';
 import {
+  apply,
   parse,
   ProgramStateSchema,
   REPLAY_CUE_MS,
@@ -10,13 +11,13 @@ import {
   sponsorCycle,
   sponsorExposure,
   sponsorOnAir,
+  sponsorReport,
   type Command,
   type ProgramState,
   type Sponsor,
   type SponsorWindow,
 } from '../../protocol/index.ts';
 import { fresh, ok, T0 } from './reducer-helpers.ts';
-import { apply } from '../../protocol/index.ts';
 
 const IMAGE = '0123456789abcdef0123456789abcdef.png';
 
@@ -54,7 +55,7 @@ describe('sponsor rotation', () => {
     expect(sponsorCycle(SPONSORS, 'play').map((s) => s.sponsor.id)).toEqual(['a', 'b', 'a', 'c']);
     const start = T0 + 1000;
     const state = rotating(SPONSORS, start);
-    expect(parse(ProgramStateSchema, state)).toBe(state);
+    expect(parse(ProgramStateSchema, state).ok).toBe(true);
     // Six 20 s cycles: the on-air sponsor sampled, and the report's exposure, agree to the millisecond.
     expect(sampled(state, start, start + 120_000)).toEqual({ a: 60, b: 30, c: 30 });
     expect(exposure(state, start + 120_000)).toEqual({ a: 60_000, b: 30_000, c: 30_000 });
@@ -160,6 +161,21 @@ describe('sponsor rotation', () => {
     expect(sponsorOnAir(state, start + 7000)?.id).toBe('b');
     expect(exposure(state, start + 12_000)).toEqual({ a: 5000, b: 7000, c: 0 });
     expect(sponsorExposure(state, start + 12_000).find((c) => c.id === 'a')?.name).toBe('A');
+  });
+
+  it('counts viewer-seconds from the sampled viewer counts', () => {
+    const start = T0 + 1000;
+    const state = rotating(SPONSORS, start);
+    const sample = (t: number, viewers: number) => ({ time: t, viewers, airtime: exposure(state, t) });
+    const samples = [sample(start, 10), sample(start + 10_000, 0), sample(start + 20_000, 4)];
+    const report = sponsorReport('match', state, samples, start + 25_000);
+    // A B A C A: 0–10 s A and B at 10 viewers, 10–20 s A and C at none, 20–25 s A at 4.
+    expect(report.sponsors.map((s) => [s.id, s.seconds, s.viewerSeconds])).toEqual([
+      ['a', 15, 70],
+      ['b', 5, 50],
+      ['c', 5, 0],
+    ]);
+    expect(report.totalSeconds).toBe(25);
   });
 
   it('refuses a duplicate id naming it, and rotation on with nothing to rotate', () => {

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import {
@@ -16,6 +15,7 @@ import {
   type ReplayClipRef,
   type Sponsor,
 } from '../../protocol/index.ts';
+import { solidPng } from '../helpers/solid-png.ts';
 import { storeClip } from '../replay/stored-clip.ts';
 import { colourDistance, hexToRgb, regionColour } from '../worker/media-checks.ts';
 import { RecorderStack } from './recorder-stack.ts';
@@ -54,13 +54,6 @@ const LIVE_TIMEOUT_MS = 90_000;
 
 const stack = new RecorderStack('sponsors');
 const keys = stack.keys;
-
-function solidPng(hex: string): Buffer {
-  const png = new PNG({ width: 240, height: 96 });
-  const [r, g, b] = hexToRgb(hex);
-  for (let i = 0; i < 240 * 96; i++) png.data.set([r, g, b, 255], i * 4);
-  return PNG.sync.write(png);
-}
 
 async function command(body: Command): Promise<ProgramState> {
   const answer = await stack.api('POST', `/api/events/${DEMO_EVENT_ID}/commands`, stack.adminKey, body);
@@ -114,7 +107,7 @@ describe('sponsor rotation on a recording', () => {
       const upload = await fetch(`${stack.origin}/api/events/${DEMO_EVENT_ID}/sponsors/image`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'image/png' },
-        body: new Uint8Array(solidPng(s.colour)),
+        body: new Uint8Array(solidPng(hexToRgb(s.colour), 240, 96)),
       });
       const text = await upload.text();
       expect(upload.status, text).toBe(200);
