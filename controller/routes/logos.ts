@@ -24,7 +24,7 @@ import { ErrorResponses, EventParamsSchema, UploadRefusals } from '../schemas/co
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import type { AuthContext } from '../services/key-store.ts';
-import { checkedImage } from '../services/image-check.ts';
+import { storeImage } from '../services/image-check.ts';
 import { LogoStore } from '../services/logo-store.ts';
 import { PeriodicTask } from '../../runtime/periodic-task.ts';
 
@@ -105,17 +105,15 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
       bodyLimit: LOGO_READ_LIMIT_BYTES,
     },
     async (request) => {
-      const format = checkedImage(request.body, 'logo');
-      await app.program.requireState(request.params.eventId);
-      const bytes = request.body as Buffer;
-      await app.uploads.charge(
-        'logo',
-        request.params.eventId,
-        caller(request).keyId,
-        { bytes: bytes.length, files: 1 },
-        '/logo',
-      );
-      return showLogo(request.params, caller(request), await store.save(bytes, format));
+      const { eventId } = request.params;
+      const upload = {
+        body: request.body,
+        eventId,
+        keyId: caller(request).keyId,
+        quota: 'logo',
+        name: 'logo',
+      } as const;
+      return showLogo(request.params, caller(request), await storeImage(app, store, upload));
     },
   );
 

@@ -18,7 +18,7 @@ import { csvCell } from '../../outputs/switch-log.ts';
 import type { RouteOptions } from '../app.ts';
 import { caller } from '../plugins/auth.ts';
 import { ErrorResponses, EventParamsSchema, UploadRefusals } from '../schemas/common.ts';
-import { checkedImage } from '../services/image-check.ts';
+import { storeImage } from '../services/image-check.ts';
 import { LogoStore } from '../services/logo-store.ts';
 
 const SPONSOR_ROLES: readonly Role[] = ['admin'];
@@ -58,19 +58,15 @@ const sponsorRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, optio
         },
       },
     },
-    async (request) => {
-      const format = checkedImage(request.body, 'image');
-      await app.program.requireState(request.params.eventId);
-      const bytes = request.body as Buffer;
-      await app.uploads.charge(
-        'sponsor',
-        request.params.eventId,
-        caller(request).keyId,
-        { bytes: bytes.length, files: 1 },
-        '/image',
-      );
-      return { image: await store.save(bytes, format) };
-    },
+    async (request) => ({
+      image: await storeImage(app, store, {
+        body: request.body,
+        eventId: request.params.eventId,
+        keyId: caller(request).keyId,
+        quota: 'sponsor',
+        name: 'image',
+      }),
+    }),
   );
 
   const report = async (eventId: string): Promise<SponsorReport> => {

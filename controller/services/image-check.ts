@@ -1,8 +1,42 @@
 // An uploaded image (a team logo, a sponsor's artwork) checked by its bytes, never by what the client
 // claims: the formats every renderer decodes, a byte cap, and a declared size a renderer can afford.
+import type { FastifyInstance } from 'fastify';
 import { imageSize } from 'image-size';
-import { LOGO_MAX_BYTES, LOGO_MAX_SIDE_PX, sniffLogoFormat, type LogoFormat } from '../../protocol/index.ts';
+import {
+  LOGO_MAX_BYTES,
+  LOGO_MAX_SIDE_PX,
+  sniffLogoFormat,
+  type LogoFormat,
+  type LogoId,
+  type UploadKind,
+} from '../../protocol/index.ts';
 import { AppError } from './app-error.ts';
+import type { LogoStore } from './logo-store.ts';
+
+export interface ImageUpload {
+  body: unknown;
+  eventId: string;
+  keyId: string;
+  /** The upload quota it counts against. */
+  quota: UploadKind;
+  /** The field a refusal names. */
+  name: 'logo' | 'image';
+}
+
+/** Checks an uploaded image, charges its quota (the event must exist) and stores it: its id. */
+export async function storeImage(app: FastifyInstance, store: LogoStore, upload: ImageUpload): Promise<LogoId> {
+  const format = checkedImage(upload.body, upload.name);
+  await app.program.requireState(upload.eventId);
+  const bytes = upload.body as Buffer;
+  await app.uploads.charge(
+    upload.quota,
+    upload.eventId,
+    upload.keyId,
+    { bytes: bytes.length, files: 1 },
+    `/${upload.name}`,
+  );
+  return store.save(bytes, format);
+}
 
 /**
  * The image's format from its bytes; 413/415 naming the field (`/<name>`) when it is too big or not an image
