@@ -35,7 +35,7 @@ describe('console sponsors', () => {
     writeFileSync(file, solidPng(hexToRgb(SPONSOR_COLOUR), 240, 96));
 
     await page.type('#sponsor-new-name', 'Acme Tyres');
-    await (await page.$('#sponsor-file'))!.uploadFile(file);
+    await (await page.$('input#sponsor-file'))!.uploadFile(file);
     await page.click('#sponsor-add');
     const added = await until('the sponsor in the state', async () => {
       const state = await stack.state();
