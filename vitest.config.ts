@@ -11,7 +11,7 @@ const UNIT_TESTS = [
   'tests/controller/{access-matrix,camera-controls,cameras-livekit,commentary-seats,direct-media-signalling}.test.ts',
   'tests/controller/{events-and-keys,fuzz}.test.ts',
   'tests/controller/{ingress-cameras,obs-websocket,program-api,program-concurrency}.test.ts',
-  'tests/controller/{realtime-abuse,realtime-relay,realtime-roles,watch-info}.test.ts',
+  'tests/controller/{realtime-abuse,realtime-relay,realtime-roles,sponsors-api,watch-info}.test.ts',
   'tests/replay/iso-egress.test.ts',
   'tests/runtime/{config,livekit-twirp-stub,logger}.test.ts',
   'tests/security/{camera-impersonation,commentary-seats,destination-secrets,key-revocation}.test.ts',
@@ -50,6 +50,8 @@ const SOLO_TESTS = [
   'tests/faults/viewer-flood.test.ts',
   // A phone and a director page while a dozen sockets hog the phone's send slots.
   'tests/security/send-slots.test.ts',
+  // Sponsor colours read off two minutes of built-in recording, frame by frame.
+  'tests/web/sponsor-recording.test.ts',
 ];
 
 function project(name: string, include: string[], options: TestProjectInlineConfiguration['test'] = {}) {

@@ -47,7 +47,8 @@ export function switchLogCsv(entries: SwitchLogEntry[]): string {
   return [SWITCH_LOG_CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
-function csvCell(value: string | number): string {
+/** One CSV cell, quoted when it must be, and never a spreadsheet formula. */
+export function csvCell(value: string | number): string {
   const text = String(value);
   // A leading = + - @ would be a formula in a spreadsheet: quote it and prefix an apostrophe.
   const safe = /^[=+\-@]/.test(text) && typeof value === 'string' ? `'${text}` : text;

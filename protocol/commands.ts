@@ -28,6 +28,7 @@ import {
 import { LogoIdSchema } from './team-logo.ts';
 import { AudioMasterSchema, AudioSourceSettingsSchema } from './audio.ts';
 import { FEED_COMMAND_SCHEMAS } from './data-feed.ts';
+import { MAX_SPONSORS, SponsorSchema } from './sponsors.ts';
 
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -183,6 +184,13 @@ export const AudioMasterCommandSchema = command('audio.master', {
   international: Type.Optional(Type.Boolean()),
 });
 
+/** The event's sponsors, in rotation order (the whole list: an edit sends it back changed). */
+export const SponsorsSetSchema = command('sponsors.set', {
+  sponsors: Type.Array(SponsorSchema, { maxItems: MAX_SPONSORS }),
+});
+/** Sponsor rotation on air, or off (nothing shows, no time is credited; it resumes where it stopped). */
+export const SponsorsRotationSchema = command('sponsors.rotation', { on: Type.Boolean() });
+
 export const CommandSchemas = [
   ProgramTakeSchema,
   ProgramPreviewSchema,
@@ -215,6 +223,8 @@ export const CommandSchemas = [
   IsoArmSchema,
   AudioSourceCommandSchema,
   AudioMasterCommandSchema,
+  SponsorsSetSchema,
+  SponsorsRotationSchema,
   ...FEED_COMMAND_SCHEMAS,
 ] as const;
 

@@ -49,6 +49,10 @@ export interface RedisKeys {
   eventLog(eventId: string): string;
   /** Stream: one entry per score or period change (game-log.ts), written with the state. */
   gameLog(eventId: string): string;
+  /** Stream: the own player's viewer count and each sponsor's airtime, sampled (sponsor-report.ts). */
+  sponsorAudience(eventId: string): string;
+  /** Held for one sample interval by the process that samples it, so several controllers sample once. */
+  sponsorAudienceLock(eventId: string): string;
   /** Stream: named chapter markers (CreateRecordChapter, the API) that VOD exports turn into chapters. */
   chapters(eventId: string): string;
   /** Hash camera id → JSON Camera. */
@@ -138,6 +142,8 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     eventLog: (id) => `${prefix}event:${id}:log`,
     gameLog: (id) => `${prefix}event:${id}:game`,
     chapters: (id) => `${prefix}event:${id}:chapters`,
+    sponsorAudience: (id) => `${prefix}event:${id}:sponsor-audience`,
+    sponsorAudienceLock: (id) => `${prefix}event:${id}:sponsor-audience:lock`,
     cameras: (id) => `${prefix}event:${id}:cameras`,
     cameraDevices: (id) => `${prefix}event:${id}:camera-devices`,
     eventKeys: (id) => `${prefix}event:${id}:keys`,

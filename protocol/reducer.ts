@@ -12,6 +12,8 @@ import {
   type AudioState,
 } from './audio.ts';
 import { reduceFeed, takeBackByHand } from './feed-reducer.ts';
+import { settleSponsors } from './sponsor-rotation.ts';
+import type { SponsorState } from './sponsors.ts';
 import { hasPicture, MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
@@ -27,7 +29,9 @@ export type CommandErrorCode =
   | 'RESERVED_SOURCE'
   | 'NO_REPLAY'
   | 'SOUND_ONLY'
-  | 'TOO_MANY_FIELDS';
+  | 'TOO_MANY_FIELDS'
+  | 'DUPLICATE_SPONSOR'
+  | 'NO_SPONSORS';
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -85,7 +89,9 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
   const { revision: _r, updatedAt: _u, ...before } = state;
   const { revision: _r2, updatedAt: _u2, ...after } = next;
   if (JSON.stringify(before) === JSON.stringify(after)) return { ok: true, state, changed: false };
-  return { ok: true, state: { ...next, revision: state.revision + 1, updatedAt: context.now }, changed: true };
+  // The sponsor rotation is re-based on every change (its airtime credited on the state as it was).
+  const settled = settleSponsors(state, next, context.now);
+  return { ok: true, state: { ...settled, revision: state.revision + 1, updatedAt: context.now }, changed: true };
 }
 
 function reduce(state: ProgramState, command: Command, now: number): ProgramState {
@@ -201,6 +207,12 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
       return setAudioSource(state, command);
     case 'audio.master':
       return setAudioMaster(state, command);
+    case 'sponsors.set':
+      return setSponsors(state, command);
+    case 'sponsors.rotation':
+      if (command.on && (state.sponsors?.sponsors.length ?? 0) === 0)
+        reject('NO_SPONSORS', 'Add a sponsor before turning the rotation on.', 'on');
+      return state.sponsors === undefined ? state : { ...state, sponsors: { ...state.sponsors, on: command.on } };
     case 'feed.update':
     case 'feed.stale':
     case 'feed.override':
@@ -260,6 +272,25 @@ function setAudioMaster(state: ProgramState, command: CommandOf<'audio.master'>)
 function given<T extends object>(patch: T | undefined): Partial<T> {
   if (patch === undefined) return {};
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function setSponsors(state: ProgramState, command: CommandOf<'sponsors.set'>): ProgramState {
+  const seen = new Set<string>();
+  command.sponsors.forEach((sponsor, i) => {
+    if (seen.has(sponsor.id))
+      reject('DUPLICATE_SPONSOR', `Two sponsors have the id "${sponsor.id}".`, `sponsors/${i}/id`);
+    seen.add(sponsor.id);
+  });
+  // Progress and credit are the last step's (settleSponsors): here only what the producer set.
+  const current: SponsorState = state.sponsors ?? {
+    on: false,
+    sponsors: [],
+    progress: { at: 0, play: 0, break: 0 },
+    credited: [],
+    goalAt: null,
+  };
+  // An empty list takes the rotation off the air: there is nothing left to rotate.
+  return { ...state, sponsors: { ...current, sponsors: command.sponsors, on: current.on && seen.size > 0 } };
 }
 
 function playReplay(state: ProgramState, command: CommandOf<'replay.play'>, now: number): ProgramState {

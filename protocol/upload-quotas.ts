@@ -38,6 +38,11 @@ export const UPLOAD_QUOTAS = {
     { scope: 'key', measure: 'files', max: 20, windowMs: 3_600_000 },
     { scope: 'event', measure: 'files', max: 60, windowMs: 3_600_000 },
   ],
+  /** A producer loads an event's sponsors (at most MAX_SPONSORS) and replaces a few. */
+  sponsor: [
+    { scope: 'key', measure: 'files', max: 60, windowMs: 3_600_000 },
+    { scope: 'event', measure: 'files', max: 120, windowMs: 3_600_000 },
+  ],
 } as const satisfies Record<string, readonly QuotaLimit[]>;
 
 export type UploadKind = keyof typeof UPLOAD_QUOTAS;

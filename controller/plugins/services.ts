@@ -23,6 +23,7 @@ import { realtimePlugin } from './app/realtime.ts';
 import { replayClipsPlugin } from './app/replay-clips.ts';
 import { redisPlugin } from './app/redis.ts';
 import { socketsPlugin } from './app/sockets.ts';
+import { sponsorAudiencePlugin } from './app/sponsor-audience.ts';
 import { switchLogPlugin } from './app/switch-log.ts';
 import { uploadQuotaPlugin } from './app/upload-quota.ts';
 
@@ -68,7 +69,8 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(presencePlugin);
     await app.register(socketsPlugin, { socketLimits: options.socketLimits });
     await app.register(replayClipsPlugin, { dataDir: options.dataDir, replayIsoWaitMs: options.replayIsoWaitMs });
-    await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries });
+    await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries, dataDir: options.dataDir });
+    await app.register(sponsorAudiencePlugin);
     await app.register(commentaryPlugin);
     await app.register(dataFeedPlugin);
     await app.register(addressesPlugin, {

@@ -3,7 +3,6 @@
 // scorebug gets only its id, through the reducer like every change. The template loads it from
 // /api/logos/:logoId, which is public: a crest is shown to every viewer anyway, and its id is a hash.
 import { createReadStream } from 'node:fs';
-import { imageSize } from 'image-size';
 import { resolve } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
@@ -12,9 +11,8 @@ import {
   CommandResponseSchema,
   LOGO_FORMATS,
   LOGO_MAX_BYTES,
-  LOGO_MAX_SIDE_PX,
   LogoIdSchema,
-  sniffLogoFormat,
+  sponsorImages,
   TeamSideSchema,
   type LogoFormat,
   type LogoId,
@@ -26,6 +24,7 @@ import { ErrorResponses, EventParamsSchema, UploadRefusals } from '../schemas/co
 import { AppError } from '../services/app-error.ts';
 import { runCommand } from '../services/command-runner.ts';
 import type { AuthContext } from '../services/key-store.ts';
+import { storeImage } from '../services/image-check.ts';
 import { LogoStore } from '../services/logo-store.ts';
 import { PeriodicTask } from '../../runtime/periodic-task.ts';
 
@@ -75,8 +74,11 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
     run: async () => {
       const inUse = new Set<string>();
       for (const event of await app.events.list()) {
-        const scorebug = (await app.program.getState(event.id))?.scorebug;
+        const state = await app.program.getState(event.id);
+        const scorebug = state?.scorebug;
         for (const logo of [scorebug?.home.logo, scorebug?.away.logo]) if (logo) inUse.add(logo);
+        // Sponsor artwork is stored beside the logos (controller/routes/sponsors.ts).
+        for (const image of sponsorImages(state)) inUse.add(image);
       }
       const removed = await store.sweepUnused(inUse);
       if (removed.length > 0) sweepLog.info({ count: removed.length }, 'removed logos no event shows');
@@ -103,17 +105,15 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
       bodyLimit: LOGO_READ_LIMIT_BYTES,
     },
     async (request) => {
-      const format = checkedLogo(request.body);
-      await app.program.requireState(request.params.eventId);
-      const bytes = request.body as Buffer;
-      await app.uploads.charge(
-        'logo',
-        request.params.eventId,
-        caller(request).keyId,
-        { bytes: bytes.length, files: 1 },
-        '/logo',
-      );
-      return showLogo(request.params, caller(request), await store.save(bytes, format));
+      const { eventId } = request.params;
+      const upload = {
+        body: request.body,
+        eventId,
+        keyId: caller(request).keyId,
+        quota: 'logo',
+        name: 'logo',
+      } as const;
+      return showLogo(request.params, caller(request), await storeImage(app, store, upload));
     },
   );
 
@@ -145,36 +145,5 @@ const logoRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options)
     },
   );
 };
-
-/**
- * The logo's format from its bytes; 413/415 naming the field when it is too big or not an image we draw,
- * 422 when it is unreadable or declares more than LOGO_MAX_SIDE_PX on a side.
- */
-function checkedLogo(body: unknown): LogoFormat {
-  const bytes = Buffer.isBuffer(body) ? body : null;
-  const format = bytes === null ? null : sniffLogoFormat(bytes);
-  if (bytes !== null && bytes.length > LOGO_MAX_BYTES)
-    throw new AppError(413, 'TOO_LARGE', `The logo is larger than ${LOGO_MAX_BYTES / 1024 / 1024} MB.`, '/logo');
-  if (bytes === null || format === null)
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The logo must be a PNG, JPEG or WebP image.', '/logo');
-  // A decompression bomb is small on disk and huge decoded: the size the image declares is what decides.
-  let size: { width?: number | undefined; height?: number | undefined };
-  try {
-    size = imageSize(bytes);
-  } catch {
-    throw new AppError(422, 'UNREADABLE_IMAGE', `The logo is not a readable ${format.toUpperCase()} image.`, '/logo');
-  }
-  const { width = 0, height = 0 } = size;
-  if (width < 1 || height < 1)
-    throw new AppError(422, 'UNREADABLE_IMAGE', 'The logo does not say how large it is.', '/logo');
-  if (width > LOGO_MAX_SIDE_PX || height > LOGO_MAX_SIDE_PX)
-    throw new AppError(
-      422,
-      'IMAGE_TOO_LARGE',
-      `The logo is ${width}×${height} px; at most ${LOGO_MAX_SIDE_PX}×${LOGO_MAX_SIDE_PX} px (a scorebug shows it at 64 px).`,
-      '/logo',
-    );
-  return format;
-}
 
 export default logoRoutes;

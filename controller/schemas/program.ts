@@ -33,7 +33,11 @@ export const GRAPHICS_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(
 
 export const COMMAND_SENDER_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
 
+/** The producer's alone (the console's admin key): what the event sells, not how it is cut. */
+export const PRODUCER_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['sponsors.set', 'sponsors.rotation']);
+
 export function rolesForCommand(type: CommandType): readonly Role[] {
+  if (PRODUCER_COMMANDS.has(type)) return ['admin'];
   return GRAPHICS_COMMANDS.has(type) ? COMMAND_SENDER_ROLES : ['admin', 'director'];
 }
 

@@ -275,6 +275,7 @@ export class EventStore {
         this.keys.state(eventId),
         this.keys.switchLog(eventId),
         this.keys.gameLog(eventId),
+        this.keys.sponsorAudience(eventId),
         this.keys.eventLog(eventId),
         this.keys.cameras(eventId),
         this.keys.cameraDevices(eventId),

@@ -16,6 +16,7 @@ import { layerWeights } from './picture-layers.ts';
 import { PipView } from './pip-view.ts';
 import { ReplayBadgeView } from './replay-badge-view.ts';
 import { ScorebugView } from './scorebug-view.ts';
+import { SponsorView } from './sponsor-view.ts';
 import { VideoLayer } from './video-layer.ts';
 
 export interface ProgramSceneOptions {
@@ -34,13 +35,17 @@ export class ProgramScene {
   readonly scorebug: ScorebugView;
   readonly #lowerThird: LowerThirdView;
   readonly #replayBadge: ReplayBadgeView;
+  readonly #sponsor: SponsorView;
   #state: ProgramState | null = null;
 
   constructor(options: ProgramSceneOptions) {
     this.#sources = new FrameSources(options.feeds);
     this.#video = new VideoLayer(options.width, options.height, options.renderer ?? null);
     this.#pip = new PipView(options.width, options.height);
-    this.scorebug = new ScorebugView(options.height, new LogoTextures());
+    // Team logos and sponsor artwork are stored and served alike (team-logo.ts): one texture cache.
+    const images = new LogoTextures();
+    this.scorebug = new ScorebugView(options.height, images);
+    this.#sponsor = new SponsorView(options.width, options.height, images);
     this.#lowerThird = new LowerThirdView(options.height);
     this.#replayBadge = new ReplayBadgeView(options.width, options.height);
     this.root.addChild(
@@ -48,6 +53,7 @@ export class ProgramScene {
       this.#pip.view,
       this.#lowerThird.view,
       this.scorebug.view,
+      this.#sponsor.view,
       this.#replayBadge.view,
     );
   }
@@ -64,6 +70,7 @@ export class ProgramScene {
     this.scorebug.update(state, serverNow, now);
     this.#lowerThird.update(state.lowerThird, now);
     this.#replayBadge.update(state, now);
+    this.#sponsor.update(state, serverNow);
     this.#state = state;
   }
 

@@ -2,13 +2,18 @@
 // goes to the LiveKit room from the process that committed it (every process hears the pub/sub frame, but
 // the room must get each revision once), and a replay's automatic return is scheduled from it.
 import fp from 'fastify-plugin';
+import { resolve } from 'node:path';
 import { vetCommand } from '../../services/outbound-checks.ts';
+import { LogoStore } from '../../services/logo-store.ts';
+import { checkSponsorImages } from '../../services/sponsor-images.ts';
 import { ProgramService } from '../../services/program-service.ts';
 import { ReplayReturns } from '../../services/replay-returns.ts';
 
 export interface ProgramPluginOptions {
   /** Switch log entries kept per event (LOG_STREAM_MAX_ENTRIES). */
   logStreamMaxEntries: number;
+  /** PITCHSIDE_DATA_DIR: sponsor artwork a command names must be stored under its logos/. */
+  dataDir: string;
 }
 
 declare module 'fastify' {
@@ -25,9 +30,13 @@ export const programPlugin = fp<ProgramPluginOptions>(
       () => program,
       (eventId, error) => app.log.warn({ err: error, eventId }, 'replay return failed'),
     );
+    const images = new LogoStore(resolve(options.dataDir, 'logos'));
     const program = new ProgramService(app.redis, app.redisKeys, {
       switchLogMaxEntries: options.logStreamMaxEntries,
-      vet: (eventId, command) => vetCommand(outbound, command) ?? app.replayClips.checkCommand(eventId, command),
+      vet: (eventId, command) =>
+        vetCommand(outbound, command) ??
+        app.replayClips.checkCommand(eventId, command) ??
+        checkSponsorImages(images, command),
       onCommitted: (eventId, message) => {
         replayReturns.handle(eventId, message.state);
         if (livekit === null) return;

@@ -16,6 +16,7 @@ import { checkAdminKey, forgetAdminKey, signInForm, takeAdminKey } from './admin
 import { CameraList } from '../lib/camera-list.ts';
 import { CrewCards } from './crew-cards.ts';
 import { FeedCard } from './feed-card.ts';
+import { SponsorsCard } from './sponsors-card.ts';
 import { CommentaryCard } from '../lib/commentary-card.ts';
 import { EventForm } from './event-form.ts';
 import { EventList } from './event-list.ts';
@@ -191,6 +192,8 @@ function showEvent(
     },
   });
   realtime.on('state', (state) => form.showLogos(state));
+  const sponsors = new SponsorsCard(api, event.id);
+  realtime.on('state', (state) => sponsors.update(state));
   const crew = new CrewCards(api, event.id);
   const commentary = new CommentaryCard(api, event.id);
   const feed = new FeedCard(api, event.id);
@@ -198,7 +201,7 @@ function showEvent(
   realtime.handle({ 'media.camera': (frame) => commentary.setOnline(frame.camera, frame.online) });
   const panels: Record<TabId, HTMLElement> = {
     live,
-    setup: h('div', { class: 'panel' }, form.element),
+    setup: h('div', {}, h('div', { class: 'panel' }, form.element), sponsors.element),
     crew: h(
       'div',
       {},
@@ -233,6 +236,7 @@ function showEvent(
     params.set('tab', id);
     history.replaceState(null, '', `?${params.toString()}`);
     if (id === 'crew') void Promise.all([crew.load(), commentary.load()]);
+    if (id === 'setup') void sponsors.loadReport().catch(() => undefined);
   };
   const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Event views' }, ...tabButtons);
   tabList.addEventListener('click', (e) => {
