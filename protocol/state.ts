@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AudioStateSchema } from './audio.ts';
 import { LogoIdSchema } from './team-logo.ts';
 import { FeedStateSchema } from './feed-state.ts';
+import { OGrafStateSchema } from './ograf.ts';
 
 export const SourceIdSchema = Type.String({
   pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
@@ -319,6 +320,8 @@ export const ProgramStateSchema = Type.Object(
     audio: Type.Optional(AudioStateSchema),
     /** The event's data feed (feed-state.ts); left out = no feed has been set up or sent anything. */
     feed: Type.Optional(FeedStateSchema),
+    /** OGraf graphics on program (ograf.ts); left out = none has been loaded. */
+    ograf: Type.Optional(OGrafStateSchema),
   },
   { additionalProperties: false },
 );
