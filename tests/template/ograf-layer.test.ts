@@ -38,6 +38,28 @@ async function waitColour(page: Page, rect: typeof TOP, colour: Rgb, not = false
   return seen;
 }
 
+/** A one-module graphic package whose class body is `body`. */
+function testGraphic(id: string, body: string): Buffer {
+  const manifest = {
+    $schema: 'https://ograf.ebu.io/v1/specification/json-schemas/graphics/schema.json',
+    id: `test.${id}`,
+    name: id,
+    main: 'graphic.mjs',
+    supportsRealTime: true,
+    supportsNonRealTime: false,
+  };
+  const module = `export default class extends HTMLElement {
+    async stopAction() {} async updateAction() {} async dispose() {}
+    ${body}
+  }`;
+  return zip(
+    new Map([
+      [`${id}.ograf.json`, JSON.stringify(manifest)],
+      ['graphic.mjs', module],
+    ]),
+  );
+}
+
 describe('OGraf layer', () => {
   const suite = useWebStack();
 
@@ -120,44 +142,69 @@ describe('OGraf layer', () => {
     await desk.close();
   });
 
-  it('a graphic whose playAction throws is unloaded with a notice; the program draws on', async () => {
+  /** Loads and plays `instance` of a test graphic, then waits for the state to say a renderer unloaded it. */
+  async function playUntilUnloaded(page: Page, instance: string, body: string): Promise<string> {
     const { stack } = suite;
-    const manifest = {
-      $schema: 'https://ograf.ebu.io/v1/specification/json-schemas/graphics/schema.json',
-      id: 'test.thrower',
-      name: 'Thrower',
-      main: 'thrower.mjs',
-      supportsRealTime: true,
-      supportsNonRealTime: false,
-    };
-    const module = `export default class extends HTMLElement {
-      async load() { this.style.background = '#ff00ff'; }
-      async playAction() { throw new Error('boom'); }
-      async stopAction() {} async updateAction() {} async dispose() {}
-    }`;
-    const thrower = await upload(
-      zip(
-        new Map([
-          ['thrower.ograf.json', JSON.stringify(manifest)],
-          ['thrower.mjs', module],
-        ]),
-      ),
-    );
-    const page = await openProgram();
-    await stack.command({ type: 'ograf.load', instance: 'bad', graphic: thrower.id }, 'graphics');
-    await page.waitForSelector('iframe[data-instance="bad"]');
-    const before = await pageFrame(page);
-    await stack.command({ type: 'ograf.play', instance: 'bad' }, 'graphics');
-    await page.waitForSelector('iframe[data-instance="bad"]', { hidden: true, timeout: 15_000 });
+    const graphic = await upload(testGraphic(instance, body));
+    await stack.command({ type: 'ograf.load', instance, graphic: graphic.id }, 'graphics');
+    await page.waitForSelector(`iframe[data-instance="${instance}"]`);
+    await stack.command({ type: 'ograf.play', instance }, 'graphics');
+    await page.waitForSelector(`iframe[data-instance="${instance}"]`, { hidden: true, timeout: 15_000 });
+    const failed = (s: ProgramState) => s.ograf?.instances.find((i) => i.id === instance)?.failed;
     let state: ProgramState = await stack.state();
-    const bad = (s: ProgramState) => s.ograf?.instances.find((i) => i.id === 'bad');
-    for (let i = 0; i < 100 && bad(state)?.failed === undefined; i++) {
+    for (let i = 0; i < 100 && failed(state) === undefined; i++) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       state = await stack.state();
     }
-    expect(bad(state)?.failed?.message).toMatch(/playAction.*boom/);
-    const after = await pageFrame(page);
-    expect(after.index).toBeGreaterThan(before.index);
+    return failed(state)?.message ?? 'not unloaded';
+  }
+
+  it('a graphic whose playAction throws, or never answers, is unloaded with a notice; the program draws on', async () => {
+    const page = await openProgram();
+    const before = await pageFrame(page);
+    const thrown = await playUntilUnloaded(
+      page,
+      'thrower',
+      "async load() {} async playAction() { throw new Error('boom'); }",
+    );
+    expect(thrown).toMatch(/playAction.*boom/);
+    const hung = await playUntilUnloaded(
+      page,
+      'hang',
+      'async load() {} playAction() { return new Promise(() => {}); }',
+    );
+    expect(hung).toMatch(/playAction.*did not answer/);
+    expect((await pageFrame(page)).index).toBeGreaterThan(before.index);
+    await page.close();
+  });
+
+  it("a graphic cannot reach the page's DOM, storage or URL, nor the API by fetch or socket", async () => {
+    const { stack } = suite;
+    // The probe paints itself green when every door is shut, red when any opened.
+    const probe = testGraphic(
+      'probe',
+      `async load() {
+        const open = [];
+        const tryIt = async (name, act) => { try { await act(); open.push(name); } catch {} };
+        await tryIt('parent DOM', () => parent.document.title);
+        await tryIt('parent URL', () => parent.location.href.length);
+        await tryIt('storage', () => localStorage.length);
+        await tryIt('cookies', () => document.cookie.length);
+        await tryIt('fetch', () => fetch('/api/events/${EVENT_ID}/state'));
+        await tryIt('socket', () => new Promise((resolve, reject) => {
+          const socket = new WebSocket('ws://' + location.host + '/api/events/${EVENT_ID}/ws');
+          socket.onopen = resolve; socket.onerror = reject; setTimeout(reject, 2000);
+        }));
+        this.style.background = open.length === 0 ? '#00ff00' : '#ff0000';
+        document.title = open.join(',');
+      }
+      async playAction() { return { statusCode: 200, currentStep: 0 }; }`,
+    );
+    const graphic = await upload(probe);
+    const page = await openProgram();
+    await stack.command({ type: 'ograf.load', instance: 'probe', graphic: graphic.id }, 'graphics');
+    // Without the frame's CSP the fetch would answer (a 401 is an answer) and the socket would open.
+    await waitColour(page, TOP, GREEN);
     await page.close();
   });
 });
