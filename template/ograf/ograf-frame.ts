@@ -53,16 +53,8 @@ export class OGrafFrame {
     iframe.setAttribute('sandbox', 'allow-scripts');
     iframe.setAttribute('aria-hidden', 'true');
     iframe.dataset['instance'] = instance.id;
-    Object.assign(iframe.style, {
-      position: 'absolute',
-      left: '0',
-      top: '0',
-      width: `${options.width}px`,
-      height: `${options.height}px`,
-      border: '0',
-      background: 'transparent',
-      colorScheme: 'normal',
-    });
+    // The layer is the output's size; the frame fills it, see-through where the graphic draws nothing.
+    iframe.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;border:0;background:transparent';
     this.iframe = iframe;
     const ready = new Promise<void>((resolve, reject) => {
       this.#pending.set(0, { resolve, reject });
