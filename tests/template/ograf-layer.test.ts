@@ -160,6 +160,9 @@ describe('OGraf layer', () => {
   }
 
   it('a graphic whose playAction throws, or never answers, is unloaded with a notice; the program draws on', async () => {
+    const { stack } = suite;
+    // The desk first: the program page, opened last, is the tab in front (a background tab is throttled).
+    const desk = await stack.open(stack.pageUrl('graphics', 'graphics'), { width: 1400, height: 900 });
     const page = await openProgram();
     const before = await pageFrame(page);
     const thrown = await playUntilUnloaded(
@@ -168,6 +171,13 @@ describe('OGraf layer', () => {
       "async load() {} async playAction() { throw new Error('boom'); }",
     );
     expect(thrown).toMatch(/playAction.*boom/);
+    // The desk's notice, and the instance's row saying why.
+    await desk.waitForFunction(
+      () => [...document.querySelectorAll('.notice-error')].some((n) => n.textContent?.includes('"thrower"')),
+      { polling: POLL_MS },
+    );
+    expect(await desk.$eval('.ograf-instance[data-instance="thrower"]', (row) => row.textContent)).toContain('boom');
+    await desk.close();
     const hung = await playUntilUnloaded(
       page,
       'hang',
