@@ -87,6 +87,12 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   {
+    // OGraf example graphics: plain web components, shipped as they are to a graphic's sandboxed frame.
+    files: ['examples/ograf/**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { HTMLElement: 'readonly', document: 'readonly' } },
+  },
+  {
     // Injected into the program page as a string (see worker/recorder/browser-capture.ts): browser globals.
     files: ['worker/recorder/page-capture.js'],
     languageOptions: {

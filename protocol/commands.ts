@@ -29,6 +29,7 @@ import { LogoIdSchema } from './team-logo.ts';
 import { AudioMasterSchema, AudioSourceSettingsSchema } from './audio.ts';
 import { FEED_COMMAND_SCHEMAS } from './data-feed.ts';
 import { MAX_SPONSORS, SponsorSchema } from './sponsors.ts';
+import { OGRAF_COMMAND_SCHEMAS } from './ograf.ts';
 
 /** Compare-and-set: when given, the command is applied only if the state is still at this revision. */
 export const IfRevisionSchema = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -226,6 +227,7 @@ export const CommandSchemas = [
   SponsorsSetSchema,
   SponsorsRotationSchema,
   ...FEED_COMMAND_SCHEMAS,
+  ...OGRAF_COMMAND_SCHEMAS,
 ] as const;
 
 export const CommandSchema = Type.Union([...CommandSchemas]);

@@ -20,6 +20,8 @@ export * from './feed-state.ts';
 export * from './feed-packet.ts';
 export * from './data-feed.ts';
 export * from './feed-reducer.ts';
+export * from './ograf.ts';
+export * from './ograf-reducer.ts';
 export * from './feeds/daktronics.ts';
 export * from './feeds/poll.ts';
 export * from './frame-codec.ts';

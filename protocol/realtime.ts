@@ -33,6 +33,7 @@ import {
 import { CameraHealthMessageSchema } from './camera-health.ts';
 import { CameraControlMessageSchema, CameraDeviceMessageSchema } from './camera-controls.ts';
 import { AudioMetersMessageSchema, AudioMetersReportSchema } from './audio-meters.ts';
+import { OGrafFaultReportSchema } from './ograf.ts';
 import {
   MediaCameraMessageSchema,
   MediaConfigMessageSchema,
@@ -161,6 +162,7 @@ export const CLIENT_MESSAGE_SCHEMAS = [
   TalkbackEndMessageSchema,
   TalkbackSignalMessageSchema,
   CrewCallMessageSchema,
+  OGrafFaultReportSchema,
 ] as const;
 export const ClientMessageSchema = Type.Union([...CLIENT_MESSAGE_SCHEMAS]);
 export type ClientMessage = Static<typeof ClientMessageSchema>;

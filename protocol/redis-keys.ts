@@ -118,6 +118,12 @@ export interface RedisKeys {
   chatLimit(eventId: string, session: string, kind: 'rate' | 'slow'): string;
   /** Short lock (SET NX PX) held while one export request counts the export queue and adds to it. */
   exportAdmission(): string;
+  /** Hash graphic id → JSON OGrafGraphic: the OGraf graphics of one event, or of all (`eventId` null). */
+  ografGraphics(eventId: string | null): string;
+  /** Hash path → bytes: one stored OGraf package's files (the id is the package's hash). */
+  ografFiles(graphicId: string): string;
+  /** Set of the scopes (`event:<id>`, `all`) that list an OGraf package: its files go with the last. */
+  ografRefs(graphicId: string): string;
 }
 
 export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
@@ -173,5 +179,8 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     chatBlocked: (id) => `${prefix}event:${id}:chat-blocked`,
     chatBlockedAddresses: (id) => `${prefix}event:${id}:chat-blocked-addresses`,
     chatLimit: (id, session, kind) => `${prefix}event:${id}:chat-${kind}:${session}`,
+    ografGraphics: (id) => (id === null ? `${prefix}ograf:graphics` : `${prefix}event:${id}:ograf-graphics`),
+    ografFiles: (graphic) => `${prefix}ograf:files:${graphic}`,
+    ografRefs: (graphic) => `${prefix}ograf:refs:${graphic}`,
   };
 }

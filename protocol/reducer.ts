@@ -14,6 +14,8 @@ import {
 import { reduceFeed, takeBackByHand } from './feed-reducer.ts';
 import { settleSponsors } from './sponsor-rotation.ts';
 import type { SponsorState } from './sponsors.ts';
+import { reduceOGraf, type OGrafErrorCode } from './ograf-reducer.ts';
+import type { OGrafCatalog } from './ograf.ts';
 import { hasPicture, MAX_CLOCK_MS, MAX_SCHEDULE_AHEAD_MS, MAX_SOURCES, REPLAY_SOURCE_ID } from './state.ts';
 
 export type CommandErrorCode =
@@ -31,7 +33,8 @@ export type CommandErrorCode =
   | 'SOUND_ONLY'
   | 'TOO_MANY_FIELDS'
   | 'DUPLICATE_SPONSOR'
-  | 'NO_SPONSORS';
+  | 'NO_SPONSORS'
+  | OGrafErrorCode;
 
 export interface CommandError {
   code: CommandErrorCode;
@@ -43,6 +46,8 @@ export interface CommandError {
 export interface ApplyContext {
   /** Server time of the command, ms since the epoch. */
   now: number;
+  /** The event's stored OGraf graphics, for ograf.load and ograf.update (resolved by the controller). */
+  ograf?: OGrafCatalog;
 }
 
 export type ApplyResult =
@@ -81,7 +86,7 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
   try {
     // A replay that has ended is settled first (program back on the live source at its end), so every
     // command acts on what is on screen, and the stored state becomes what the renderers drew.
-    next = takeBackByHand(reduce(settleReplay(state, context.now), command, context.now), command);
+    next = takeBackByHand(reduce(settleReplay(state, context.now), command, context), command);
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, state, changed: false, error: error.detail };
     throw error;
@@ -94,7 +99,8 @@ export function apply(state: ProgramState, command: Command, context: ApplyConte
   return { ok: true, state: { ...settled, revision: state.revision + 1, updatedAt: context.now }, changed: true };
 }
 
-function reduce(state: ProgramState, command: Command, now: number): ProgramState {
+function reduce(state: ProgramState, command: Command, context: ApplyContext): ProgramState {
+  const { now } = context;
   switch (command.type) {
     case 'program.take': {
       if (command.source === REPLAY_SOURCE_ID)
@@ -220,6 +226,16 @@ function reduce(state: ProgramState, command: Command, now: number): ProgramStat
     case 'feed.configure': {
       const result = reduceFeed(state, command, now);
       if (!result.ok) reject('TOO_MANY_FIELDS', result.message, result.field);
+      return result.state;
+    }
+    case 'ograf.load':
+    case 'ograf.play':
+    case 'ograf.update':
+    case 'ograf.stop':
+    case 'ograf.clear':
+    case 'ograf.fail': {
+      const result = reduceOGraf(state, command, now, context.ograf);
+      if (!result.ok) reject(result.code, result.message, result.field);
       return result.state;
     }
   }

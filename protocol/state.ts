@@ -6,6 +6,7 @@ import { AudioStateSchema } from './audio.ts';
 import { LogoIdSchema } from './team-logo.ts';
 import { FeedStateSchema } from './feed-state.ts';
 import { SponsorStateSchema } from './sponsors.ts';
+import { OGrafStateSchema } from './ograf.ts';
 
 export const SourceIdSchema = Type.String({
   pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
@@ -322,6 +323,8 @@ export const ProgramStateSchema = Type.Object(
     feed: Type.Optional(FeedStateSchema),
     /** Sponsor rotation (sponsors.ts); left out = no sponsors have been set up. */
     sponsors: Type.Optional(SponsorStateSchema),
+    /** OGraf graphics on program (ograf.ts); left out = none has been loaded. */
+    ograf: Type.Optional(OGrafStateSchema),
   },
   { additionalProperties: false },
 );

@@ -43,6 +43,12 @@ export const UPLOAD_QUOTAS = {
     { scope: 'key', measure: 'files', max: 60, windowMs: 3_600_000 },
     { scope: 'event', measure: 'files', max: 120, windowMs: 3_600_000 },
   ],
+  /** OGraf packages (stored in Redis, so bytes count too): a desk's worth of graphics and a few tries each. */
+  ograf: [
+    { scope: 'key', measure: 'files', max: 30, windowMs: 3_600_000 },
+    { scope: 'event', measure: 'files', max: 60, windowMs: 3_600_000 },
+    { scope: 'event', measure: 'bytes', max: 256 * MiB, windowMs: 3_600_000 },
+  ],
 } as const satisfies Record<string, readonly QuotaLimit[]>;
 
 export type UploadKind = keyof typeof UPLOAD_QUOTAS;

@@ -1,7 +1,14 @@
 // The program page: state in (controller WebSocket, LiveKit data), pixels and sound out, at the output
 // rate. One instance per page; start() wires everything and close() takes it down in reverse order.
 import { Room } from 'livekit-client';
-import { passProtocol, settleReplay, type FrameInfo, type FrameStats, type ProgramState } from '../protocol/index.ts';
+import {
+  passProtocol,
+  settleReplay,
+  type FrameInfo,
+  type FrameStats,
+  type OGrafInstance,
+  type ProgramState,
+} from '../protocol/index.ts';
 import { ProgramAudio } from './audio/index.ts';
 import { createLogger, type TemplateConfig } from './config/index.ts';
 import { EgressSession } from './egress/index.ts';
@@ -19,6 +26,7 @@ import {
 import { SourceFeeds } from './sources/index.ts';
 import { StateStore } from './state/index.ts';
 import { FrameTicker } from './ticker/index.ts';
+import { OGrafLayer } from './ograf/index.ts';
 
 const log = createLogger('page');
 
@@ -39,6 +47,8 @@ export class ProgramPage {
   #ticker: FrameTicker | null = null;
   #link: RealtimeClient | null = null;
   #egress: EgressSession | null = null;
+  /** OGraf graphics: DOM over the canvas (Egress records the page; the built-in recorder reads the canvas). */
+  #ograf: OGrafLayer | null = null;
   /** Direct cameras (no LiveKit): received by this page, or taken from the operator page embedding it. */
   #receiver: DirectReceiver | null = null;
   #unsubscribeCameras: () => void = () => undefined;
@@ -63,6 +73,7 @@ export class ProgramPage {
       onApplied: (state) => {
         this.#feeds.sync(state.sources);
         this.#receiver?.want(cameraParticipants(state.sources));
+        this.#ograf?.update(state);
       },
     });
     this.#feeds = new SourceFeeds({
@@ -84,6 +95,12 @@ export class ProgramPage {
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
     document.body.appendChild(canvas);
+    this.#ograf = new OGrafLayer({
+      width,
+      height,
+      parent: document.body,
+      onFailure: (instance, message) => this.#reportGraphicFailure(instance, message),
+    });
     this.#scene = new ProgramScene({ width, height, feeds: this.#feeds, renderer: this.#renderer.renderer });
     await this.#audio.start();
     this.#ticker = new FrameTicker({ fps, render: (index) => this.#render(index) });
@@ -144,6 +161,17 @@ export class ProgramPage {
     });
   }
 
+  /**
+   * A graphic that threw or hung: the program renderer (as for meters, not a monitor) tells the controller,
+   * which unloads the instance on every renderer and tells the desk.
+   */
+  #reportGraphicFailure(instance: OGrafInstance, message: string): void {
+    log.warn(`graphic "${instance.id}" (${instance.graphic.name}) unloaded: ${message}`);
+    if (this.#config.view !== 'program' || window.parent !== window) return;
+    const { id, loadedAt } = instance;
+    this.#link?.send({ type: 'ograf.fault', eventId: this.#config.event, instance: id, loadedAt, message });
+  }
+
   #receiveCameras(): void {
     const receiver = new DirectReceiver({
       quality: window.parent === window ? 'full' : 'reduced',
@@ -170,6 +198,7 @@ export class ProgramPage {
     await this.#egress?.close();
     await this.#link?.close();
     await this.#ticker?.close();
+    this.#ograf?.close();
     this.#feeds.close();
     await this.#audio.close();
     this.#renderer?.renderer.destroy();

@@ -16,6 +16,7 @@ import { dataFeedPlugin } from './app/data-feed.ts';
 import { eventLogPlugin } from './app/event-log.ts';
 import { eventsPlugin } from './app/events.ts';
 import { livekitPlugin } from './app/livekit.ts';
+import { ografPlugin } from './app/ograf.ts';
 import { outboundPlugin } from './app/outbound.ts';
 import { presencePlugin } from './app/presence.ts';
 import { programPlugin } from './app/program.ts';
@@ -69,6 +70,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     await app.register(presencePlugin);
     await app.register(socketsPlugin, { socketLimits: options.socketLimits });
     await app.register(replayClipsPlugin, { dataDir: options.dataDir, replayIsoWaitMs: options.replayIsoWaitMs });
+    await app.register(ografPlugin);
     await app.register(programPlugin, { logStreamMaxEntries: options.logStreamMaxEntries, dataDir: options.dataDir });
     await app.register(sponsorAudiencePlugin);
     await app.register(commentaryPlugin);

@@ -279,6 +279,23 @@ const realtimeRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .publish({ type: 'audio.meters', eventId, renderer, meters })
             .catch((error: unknown) => request.log.warn({ err: error }, 'meter relay failed'));
         },
+        // A program renderer's graphic threw or hung: every renderer unloads it (the reducer drops a report
+        // about an earlier load, and all but the first report).
+        'ograf.fault': (frame) => {
+          if (auth.role !== 'template' || frame.eventId !== eventId) {
+            send({
+              type: 'error',
+              code: 'FORBIDDEN',
+              message: 'Only a program renderer reports graphics.',
+              field: '/type',
+            });
+            return;
+          }
+          const { instance, loadedAt, message } = frame;
+          app.program
+            .apply(eventId, { type: 'ograf.fail', instance, loadedAt, message }, { role: auth.role, keyId: auth.keyId })
+            .catch((error: unknown) => request.log.warn({ err: error }, 'graphic fault report failed'));
+        },
         command: (frame) => {
           runCommand(app.program, app.metrics, eventId, frame.command, auth).then(
             (result) => send({ type: 'result', id: frame.id, ok: true, revision: result.revision }),

@@ -29,6 +29,12 @@ export const GRAPHICS_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(
   // Taking a field back from the data feed, and giving it back.
   'feed.override',
   'feed.release',
+  // OGraf graphics (ograf.fail is a renderer's report, committed by the controller only).
+  'ograf.load',
+  'ograf.play',
+  'ograf.update',
+  'ograf.stop',
+  'ograf.clear',
 ]);
 
 export const COMMAND_SENDER_ROLES: readonly Role[] = ['admin', 'director', 'graphics'];
@@ -54,9 +60,11 @@ function kebab(text: string): string {
 
 /**
  * Replays have their own routes (controller/routes/replay.ts): they name a clip by id, not by its ISO range.
- * Feed commands are made by the feed routes (controller/routes/feed.ts) or sent through the generic endpoint.
+ * Feed commands are made by the feed routes (controller/routes/feed.ts) or sent through the generic endpoint;
+ * ograf.fail is a renderer's report, committed by the controller.
  */
-const OWN_ROUTE_COMMANDS = (type: CommandType): boolean => type.startsWith('replay.') || type.startsWith('feed.');
+const OWN_ROUTE_COMMANDS = (type: CommandType): boolean =>
+  type.startsWith('replay.') || type.startsWith('feed.') || type === 'ograf.fail';
 
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
   ...CommandSchemas.filter((schema) => !OWN_ROUTE_COMMANDS(schema.properties.type.const)).map((schema) => {

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import {
   apply,
   gameLogEntry,
+  type ApplyContext,
   REPLAY_SOURCE_ID,
   type Command,
   type CommandError,
@@ -92,6 +93,11 @@ export interface ProgramServiceOptions {
    */
   vet?: (eventId: string, command: Command) => Promise<void> | null;
   now?: () => number;
+  /**
+   * What the reducer needs beyond the state for some commands (the event's OGraf graphics), read once per
+   * batch that holds such a command.
+   */
+  context?: (eventId: string, commands: readonly Command[]) => Promise<Omit<ApplyContext, 'now'>> | null;
   /** Switch log entries kept per event (LOG_STREAM_MAX_ENTRIES); the oldest go first. */
   switchLogMaxEntries?: number;
 }
@@ -174,6 +180,11 @@ export class ProgramService {
     let base = this.#known.get(eventId);
     let fresh = base === undefined;
     base ??= await this.requireState(eventId);
+    const context =
+      (await this.options.context?.(
+        eventId,
+        batch.map((p) => p.command),
+      )) ?? {};
     for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
       const now = this.#now();
       const outcomes: ApplyOutcome[] = [];
@@ -183,7 +194,7 @@ export class ProgramService {
       const messages: StateMessage[] = [];
       let state = base;
       for (const { command, actor } of batch) {
-        const result = apply(state, command, { now });
+        const result = apply(state, command, { ...context, now });
         if (!result.ok) outcomes.push({ ok: false, state, error: result.error });
         else if (!result.changed) outcomes.push({ ok: true, state, changed: false });
         else {

@@ -33,6 +33,11 @@ export const programPlugin = fp<ProgramPluginOptions>(
     const images = new LogoStore(resolve(options.dataDir, 'logos'));
     const program = new ProgramService(app.redis, app.redisKeys, {
       switchLogMaxEntries: options.logStreamMaxEntries,
+      // Only batches with an OGraf command read the event's graphics (one Redis round trip).
+      context: (eventId, commands) =>
+        commands.some((command) => command.type === 'ograf.load' || command.type === 'ograf.update')
+          ? app.ograf.catalog(eventId).then((ograf) => ({ ograf }))
+          : null,
       vet: (eventId, command) =>
         vetCommand(outbound, command) ??
         app.replayClips.checkCommand(eventId, command) ??
@@ -66,6 +71,7 @@ export const programPlugin = fp<ProgramPluginOptions>(
       'pitchside-events',
       'pitchside-livekit',
       'pitchside-replay-clips',
+      'pitchside-ograf',
     ],
   },
 );

@@ -7,6 +7,7 @@ import { ClockPanel } from './clock-panel.ts';
 import { FeedPanel } from './feed-panel.ts';
 import { Desk } from '../lib/desk.ts';
 import { LowerThirds } from './lower-thirds.ts';
+import { OGrafPanel } from './ograf-panel.ts';
 import { PipPlacer } from './pip-placer.ts';
 import { ScorebugEditor } from './scorebug-editor.ts';
 import { h } from '../lib/dom.ts';
@@ -21,6 +22,7 @@ if (page !== null) {
   const clock = new ClockPanel(desk);
   const feed = new FeedPanel(desk);
   const lowerThirds = new LowerThirds(desk);
+  const ograf = new OGrafPanel(desk);
   const pip = new PipPlacer(desk, params);
   const talk = new TalkPanel(realtime);
   main.append(
@@ -28,7 +30,7 @@ if (page !== null) {
       'div',
       { class: 'graphics-grid' },
       h('div', { class: 'column' }, scorebug.element, feed.element),
-      h('div', { class: 'column' }, clock.element, lowerThirds.element),
+      h('div', { class: 'column' }, clock.element, lowerThirds.element, ograf.element),
       h('div', { class: 'column' }, talk.element, pip.element, masterMeterPanel(realtime)),
     ),
   );
@@ -37,6 +39,7 @@ if (page !== null) {
     clock.update(state);
     feed.update(state);
     lowerThirds.update(state);
+    ograf.update(state);
     pip.update(state);
     talk.update(state);
   });
