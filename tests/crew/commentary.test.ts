@@ -145,12 +145,7 @@ async function coughBetweenSilences(page: Page): Promise<void> {
  * maps Y's last sound in the recording back onto the page's clock. `delaySpreadMs` (the paired delays' range)
  * is the figure's uncertainty. `pageMs`: when the page's own watch saw the track go silent, for comparison.
  */
-function coughOnVoicePath(
-  file: string,
-  startedAt: number,
-  coughAt: number,
-  silences: readonly CapturedSilence[],
-): { coughMs: number; delayMs: number; delaySpreadMs: number; pairedSilences: number; pageMs: number | null } {
+function coughOnVoicePath(file: string, startedAt: number, coughAt: number, silences: readonly CapturedSilence[]) {
   const lengthOf = (s: { fromMs: number; toMs: number | null }): number =>
     s.toMs === null ? Infinity : s.toMs - s.fromMs;
   const fromMs = coughAt - startedAt - DELAY_SPAN_MS + DELAY_MIN_MS;
@@ -165,9 +160,11 @@ function coughOnVoicePath(
     recorded.filter((s) => lengthOf(s) < COUGH_SILENCE_MS).map((s) => s.fromMs),
     DELAY_MIN_MS,
     DELAY_MAX_MS,
+    100,
   );
   const delays = pairs.map((p) => p.delayMs).sort((a, b) => a - b);
-  const delayMs = delays[Math.floor(delays.length / 2)] ?? NaN;
+  const medianMs = delays[Math.floor(delays.length / 2)] ?? NaN;
+  const delayMs = pairs.at(-1)?.delayMs ?? NaN;
   const long = (s: { fromMs: number; toMs: number | null }, offsetMs: number): boolean =>
     lengthOf(s) >= COUGH_SILENCE_MS && s.fromMs - offsetMs >= coughAt + COUGH_NOT_BEFORE_MS * 2;
   const gone = recorded.find((s) => long(s, delayMs));
@@ -178,6 +175,8 @@ function coughOnVoicePath(
     delaySpreadMs: (delays.at(-1) ?? NaN) - (delays[0] ?? NaN),
     pairedSilences: pairs.length,
     pageMs: atPage === undefined ? null : atPage.fromMs - coughAt,
+    viaMedianMs: gone === undefined ? NaN : gone.fromMs - medianMs - coughAt,
+    pairs: pairs.map((p) => [Math.round(p.atMs - coughAt), Math.round(p.delayMs)]),
   };
 }
 

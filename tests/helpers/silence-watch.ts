@@ -1,8 +1,10 @@
 // Timing a page's own microphone, for tests: installed before the page loads (evaluateOnNewDocument), it
-// watches every microphone the page captures (a new capture replacing the old) in an AudioWorklet of its own
-// and lists the page-clock times (Date.now()) at which the sound stops and starts again. The page's code is
-// untouched: the watch sees the captured track itself, as the page's sender and meter do (a track the page
-// disables reads as silence here too). A string, not a function: tsx's helpers would not exist in the page.
+// watches every microphone the page captures (a new capture replacing the old) through a
+// MediaStreamTrackProcessor and lists the page-clock times (Date.now()) at which its sound stops and starts
+// again. Each 10 ms chunk carries its capture time (performance.now()'s clock), so the times are the
+// capture's own, however late the page reads them. The page's code is untouched: the watch reads the
+// captured track itself, as the page's sender does (a track the page disables reads as silence from its next
+// chunk). A string, not a function: tsx's helpers would not exist in the page.
 
 /** One silence in the captured sound: when it began and ended (page clock, ms); `toMs` null while it lasts. */
 export interface CapturedSilence {
@@ -21,56 +23,48 @@ declare global {
 const LOUD = 0.05;
 /** A silence is this long under LOUD (2 ms at 48 kHz): no zero crossing of a kHz tone lasts so long. */
 const QUIET_FRAMES = 96;
-/**
- * A block is processed in a burst with others, never before its samples arrived: a frame's page time is its
- * place on the audio clock plus the least (processing time − audio time) seen over the last two such spans.
- */
-const BASE_SPAN_S = 2;
-
-const PROCESSOR = `
-class SilenceWatch extends AudioWorkletProcessor {
-  constructor() { super(); this.lastLoud = -1; this.quiet = true; this.span = -1; this.bases = [Infinity, Infinity]; }
-  process(inputs) {
-    const samples = inputs[0] && inputs[0][0];
-    if (samples === undefined) return true;
-    const span = Math.floor(currentFrame / sampleRate / ${BASE_SPAN_S});
-    if (span !== this.span) { this.span = span; this.bases = [this.bases[1], Infinity]; }
-    this.bases[1] = Math.min(this.bases[1], Date.now() - (currentFrame * 1000) / sampleRate);
-    const base = Math.min(this.bases[0], this.bases[1]);
-    for (let i = 0; i < samples.length; i += 1) {
-      const frame = currentFrame + i;
-      if (Math.abs(samples[i]) >= ${LOUD}) {
-        if (this.quiet) this.port.postMessage({ edge: 'to', at: base + (frame * 1000) / sampleRate });
-        this.quiet = false;
-        this.lastLoud = frame;
-      } else if (!this.quiet && frame - this.lastLoud >= ${QUIET_FRAMES}) {
-        this.quiet = true;
-        this.port.postMessage({ edge: 'from', at: base + ((this.lastLoud + 1) * 1000) / sampleRate });
-      }
-    }
-    return true;
-  }
-}
-registerProcessor('pitchside-silence-watch', SilenceWatch);`;
 
 export const SILENCE_WATCH_SCRIPT = `(() => {
   const silences = [];
   window.pitchsideSilences = silences;
   let watching = null;
   const watch = async (track) => {
-    if (watching !== null) void watching.close();
-    const context = new AudioContext({ sampleRate: 48000 });
-    watching = context;
-    const module = URL.createObjectURL(new Blob([${JSON.stringify(PROCESSOR)}], { type: 'text/javascript' }));
-    await context.audioWorklet.addModule(module);
-    const node = new AudioWorkletNode(context, 'pitchside-silence-watch', { numberOfOutputs: 1 });
-    node.port.onmessage = ({ data }) => {
-      const last = silences[silences.length - 1];
-      if (data.edge === 'from') silences.push({ fromMs: data.at, toMs: null });
-      else if (last !== undefined && last.toMs === null) last.toMs = data.at;
-    };
-    // Pulled through the destination; it writes nothing, so it plays silence.
-    context.createMediaStreamSource(new MediaStream([track])).connect(node).connect(context.destination);
+    watching?.cancel();
+    const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+    watching = reader;
+    // Unknown until a sound is heard; a chunk the reader missed (a gap in the times) makes it unknown again.
+    let quiet = null;
+    let quietFrames = 0;
+    let lastLoudMs = 0;
+    let nextMs = null;
+    let samples = new Float32Array(0);
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) return;
+      const startMs = chunk.timestamp / 1000 + (Date.now() - performance.now());
+      const frameMs = 1000 / chunk.sampleRate;
+      if (nextMs !== null && Math.abs(startMs - nextMs) > frameMs * 48) {
+        if (quiet === true && silences[silences.length - 1]?.toMs === null) silences.pop();
+        quiet = null;
+      }
+      nextMs = startMs + chunk.numberOfFrames * frameMs;
+      if (samples.length !== chunk.numberOfFrames) samples = new Float32Array(chunk.numberOfFrames);
+      chunk.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
+      chunk.close();
+      for (let i = 0; i < samples.length; i += 1) {
+        const atMs = startMs + i * frameMs;
+        if (Math.abs(samples[i]) >= ${LOUD}) {
+          const last = silences[silences.length - 1];
+          if (quiet === true && last !== undefined && last.toMs === null) last.toMs = atMs;
+          quiet = false;
+          quietFrames = 0;
+          lastLoudMs = atMs;
+        } else if (quiet === false && ++quietFrames >= ${QUIET_FRAMES}) {
+          quiet = true;
+          silences.push({ fromMs: lastLoudMs + frameMs, toMs: null });
+        }
+      }
+    }
   };
   const devices = navigator.mediaDevices;
   if (devices === undefined) return;
@@ -78,7 +72,7 @@ export const SILENCE_WATCH_SCRIPT = `(() => {
   devices.getUserMedia = async (constraints) => {
     const stream = await capture(constraints);
     const track = stream.getAudioTracks()[0];
-    if (track !== undefined) await watch(track);
+    if (track !== undefined) void watch(track);
     return stream;
   };
 })();`;
