@@ -159,8 +159,9 @@ export function toneSilencesMs(
 
 /**
  * The same edges seen at two ends of a path (`near`, `far`: times on one clock, ms): the delay in
- * [`minMs`, `maxMs`] that pairs the most of them within `toleranceMs`, as each paired edge's own delay. Edges
- * spaced irregularly agree on no other delay, so an edge that one end missed only leaves a pair out.
+ * [`minMs`, `maxMs`] that pairs the most of them within `toleranceMs` (each with the far edge nearest it), as each
+ * paired edge's own delay, in `near`'s order. Edges spaced irregularly agree on no other delay, so an edge that
+ * one end missed only leaves a pair out.
  */
 export function pairedDelaysMs(
   near: readonly number[],
@@ -173,8 +174,9 @@ export function pairedDelaysMs(
   for (const candidate of near.flatMap((n) => far.map((f) => f - n))) {
     if (candidate < minMs || candidate > maxMs) continue;
     const pairs = near.flatMap((atMs) => {
-      const f = far.find((t) => Math.abs(t - atMs - candidate) <= toleranceMs);
-      return f === undefined ? [] : [{ atMs, delayMs: f - atMs }];
+      const off = (t: number): number => Math.abs(t - atMs - candidate);
+      const f = far.reduce<number | undefined>((best, t) => (off(t) < off(best ?? Infinity) ? t : best), undefined);
+      return f === undefined || off(f) > toleranceMs ? [] : [{ atMs, delayMs: f - atMs }];
     });
     if (pairs.length > best.length) best = pairs;
   }

@@ -41,13 +41,15 @@ export const SILENCE_WATCH_SCRIPT = `(() => {
     for (;;) {
       const { value: chunk, done } = await reader.read();
       if (done) return;
-      const startMs = chunk.timestamp / 1000 + (Date.now() - performance.now());
+      // The capture's clock is performance.now()'s; Date.now() counts whole ms (half a ms short on average).
+      const captureMs = chunk.timestamp / 1000;
+      const startMs = captureMs + (Date.now() + 0.5 - performance.now());
       const frameMs = 1000 / chunk.sampleRate;
-      if (nextMs !== null && Math.abs(startMs - nextMs) > frameMs * 48) {
+      if (nextMs !== null && Math.abs(captureMs - nextMs) > frameMs * 24) {
         if (quiet === true && silences[silences.length - 1]?.toMs === null) silences.pop();
         quiet = null;
       }
-      nextMs = startMs + chunk.numberOfFrames * frameMs;
+      nextMs = captureMs + chunk.numberOfFrames * frameMs;
       if (samples.length !== chunk.numberOfFrames) samples = new Float32Array(chunk.numberOfFrames);
       chunk.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
       chunk.close();
