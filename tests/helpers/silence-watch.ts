@@ -24,15 +24,18 @@ const LOUD = 0.05;
 /** A silence is this long under LOUD (2 ms at 48 kHz): no zero crossing of a kHz tone lasts so long. */
 const QUIET_FRAMES = 96;
 
+/** Chunks (10 ms each) kept for a page too busy to read them at once; older ones are dropped. */
+const BUFFER_CHUNKS = 100;
+
 export const SILENCE_WATCH_SCRIPT = `(() => {
   const silences = [];
   window.pitchsideSilences = silences;
   let watching = null;
   const watch = async (track) => {
     watching?.cancel();
-    const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+    const reader = new MediaStreamTrackProcessor({ track, maxBufferSize: ${BUFFER_CHUNKS} }).readable.getReader();
     watching = reader;
-    // Unknown until a sound is heard; a chunk the reader missed (a gap in the times) makes it unknown again.
+    // Unknown until a sound is heard.
     let quiet = null;
     let quietFrames = 0;
     let lastLoudMs = 0;
@@ -45,10 +48,9 @@ export const SILENCE_WATCH_SCRIPT = `(() => {
       const captureMs = chunk.timestamp / 1000;
       const startMs = captureMs + (Date.now() + 0.5 - performance.now());
       const frameMs = 1000 / chunk.sampleRate;
-      if (nextMs !== null && Math.abs(captureMs - nextMs) > frameMs * 24) {
-        if (quiet === true && silences[silences.length - 1]?.toMs === null) silences.pop();
-        quiet = null;
-      }
+      // Chunks the page read too late to keep: a silence may have begun in them, unseen (one already
+      // begun goes on: only its end may be late).
+      if (nextMs !== null && Math.abs(captureMs - nextMs) > frameMs * 24 && quiet === false) quiet = null;
       nextMs = captureMs + chunk.numberOfFrames * frameMs;
       if (samples.length !== chunk.numberOfFrames) samples = new Float32Array(chunk.numberOfFrames);
       chunk.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
