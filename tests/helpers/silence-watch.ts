@@ -24,6 +24,22 @@ const LOUD = 0.05;
 /** A silence is this long under LOUD (2 ms at 48 kHz): no zero crossing of a kHz tone lasts so long. */
 const QUIET_FRAMES = 96;
 
+/**
+ * Script text that hands every microphone track a page captures to `watch` (the text of a function of the
+ * track), from a script run before the page's own: the page's getUserMedia, wrapped.
+ */
+export function onEachMicrophone(watch: string): string {
+  return `const devices = navigator.mediaDevices;
+  if (devices === undefined) return;
+  const capture = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await capture(constraints);
+    const track = stream.getAudioTracks()[0];
+    if (track !== undefined) (${watch})(track);
+    return stream;
+  };`;
+}
+
 /** Chunks (10 ms each) kept for a page too busy to read them at once; older ones are dropped. */
 const BUFFER_CHUNKS = 100;
 
@@ -70,13 +86,5 @@ export const SILENCE_WATCH_SCRIPT = `(() => {
       }
     }
   };
-  const devices = navigator.mediaDevices;
-  if (devices === undefined) return;
-  const capture = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = async (constraints) => {
-    const stream = await capture(constraints);
-    const track = stream.getAudioTracks()[0];
-    if (track !== undefined) void watch(track);
-    return stream;
-  };
+  ${onEachMicrophone('(track) => void watch(track)')}
 })();`;
