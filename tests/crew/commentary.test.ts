@@ -3,7 +3,7 @@
 // and the built-in recorder. The recording carries Y at the mixer's level across a cut, X ducked by the set
 // depth under it; the commentator's return (read inside their page) carries X and not their own Y, and its
 // picture is the camera's; the cough button takes Y out of the recording at once: timed on the voice's own path
-// (Y's silences on the page's capture clock and in the recording, see VOICE_SILENCES_AT_MS), 3–8 ms after the
+// (Y's silences on the page's capture clock and in the recording, see VOICE_SILENCES_AT_MS), 6–10 ms after the
 // press measured, bound 250. Heavy: solo-listed.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -175,7 +175,10 @@ export function pairedDelaysMs(
     if (candidate < minMs || candidate > maxMs) continue;
     const pairs = near.flatMap((atMs) => {
       const off = (t: number): number => Math.abs(t - atMs - candidate);
-      const f = far.reduce<number | undefined>((best, t) => (off(t) < off(best ?? Infinity) ? t : best), undefined);
+      const f = far.reduce<number | undefined>(
+        (nearest, t) => (off(t) < off(nearest ?? Infinity) ? t : nearest),
+        undefined,
+      );
       return f === undefined || off(f) > toleranceMs ? [] : [{ atMs, delayMs: f - atMs }];
     });
     if (pairs.length > best.length) best = pairs;

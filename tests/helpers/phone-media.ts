@@ -39,16 +39,7 @@ export function makeCameraMedia(dir: string, media: PhoneMedia, name = 'camera')
   const key = periodS > 0 ? `*lt(mod(t\\,${periodS})\\,${periodS / 2})` : '';
   const silences = (media.silencesMs ?? []).map(([from, to]) => `*(1-(gte(t\\,${from / 1000})*lt(t\\,${to / 1000})))`);
   const clipS = (media.clipMs ?? 4000) / 1000;
-  execFileSync('ffmpeg', [
-    ...[
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}${silences.join('')}:s=48000:d=${clipS}`,
-    ],
-    ...['-ac', '1', '-y', audio],
-  ]);
+  const tone = `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}${silences.join('')}:s=48000:d=${clipS}`;
+  execFileSync('ffmpeg', [...['-v', 'error', '-f', 'lavfi', '-i', tone], ...['-ac', '1', '-y', audio]]);
   return { video, audio };
 }
