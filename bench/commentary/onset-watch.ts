@@ -3,6 +3,8 @@
 // `mic`, a new capture replacing the old); `window.benchWatchOnsets(name, stream)` watches any other stream
 // (the program return). A string, not a function: tsx's helpers would not exist in the page.
 
+import { onEachMicrophone } from '../../tests/helpers/silence-watch.ts';
+
 /** A tone at −6 dBFS (0.5) is well above this; silence and Opus's noise between pulses are well below. */
 export const ONSET_THRESHOLD = 0.05;
 /**
@@ -43,15 +45,7 @@ export const ONSET_WATCH_SCRIPT = `(() => {
     watches[name] = { timer, context };
   };
   window.benchWatchOnsets = watch;
-  const devices = navigator.mediaDevices;
-  if (devices === undefined) return;
-  const capture = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = async (constraints) => {
-    const stream = await capture(constraints);
-    const track = stream.getAudioTracks()[0];
-    if (track !== undefined) watch('mic', new MediaStream([track]));
-    return stream;
-  };
+  ${onEachMicrophone("(track) => watch('mic', new MediaStream([track]))")}
 })();`;
 
 /** The onsets a page has seen so far, by name (Date.now() ms). */

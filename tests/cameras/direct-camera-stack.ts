@@ -185,9 +185,14 @@ export class DirectCameraStack {
   }
 
   /** Opens a commentary seat's link (its `url`) on this test's host in `browser`, as its commentator would. */
-  async openSeat(browser: Browser, url: string | undefined): Promise<Page> {
+  async openSeat(
+    browser: Browser,
+    url: string | undefined,
+    prepare: (page: Page) => Promise<void> = async () => {},
+  ): Promise<Page> {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[commentary pageerror]', error));
+    await prepare(page);
     const link = new URL(url ?? '');
     await page.goto(`http://${this.host}/commentary${link.search}${link.hash}`, { waitUntil: 'load' });
     return page;

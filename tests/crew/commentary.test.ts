@@ -2,13 +2,23 @@
 // who opens their seat's link in a Chromium of their own with a fake microphone (tone Y), the real controller
 // and the built-in recorder. The recording carries Y at the mixer's level across a cut, X ducked by the set
 // depth under it; the commentator's return (read inside their page) carries X and not their own Y, and its
-// picture is the camera's; the cough button takes Y out of the recording at once (134 ms measured, bound 300). Heavy: solo-listed.
+// picture is the camera's; the cough button takes Y out of the recording at once: timed on the voice's own path
+// (Y's silences on the page's capture clock and in the recording, see VOICE_SILENCES_AT_MS), 6–10 ms after the
+// press measured, bound 250. Heavy: solo-listed.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_ID } from '../../controller/services/demo-event.ts';
 import type { SeatView } from '../../protocol/index.ts';
 import { fakeCaptureArgs, launchChromium } from '../../runtime/chromium.ts';
-import { decodePcm, dropMs, PCM_RATE, soundingToneDb, toneDb } from '../helpers/audio-checks.ts';
+import {
+  decodePcm,
+  pairedDelaysMs,
+  PCM_RATE,
+  soundingToneDb,
+  toneDb,
+  toneSilencesMs,
+} from '../helpers/audio-checks.ts';
+import { SILENCE_WATCH_SCRIPT, type CapturedSilence } from '../helpers/silence-watch.ts';
 import { colourDistance, hexToRgb, sampleRegion } from '../helpers/template-page.ts';
 import { until } from '../worker/helpers.ts';
 import { bearer } from '../controller/controller-helpers.ts';
@@ -23,14 +33,32 @@ const GAIN_TOLERANCE_DB = 1;
 /** Two −6 dBFS tones at 0 dB faders, one through Opus at 128 kbit/s and one through the camera's path. */
 const SAME_LEVEL_TOLERANCE_DB = 2;
 /**
- * The recording's clock slips against wall time on a busy machine (three Chromiums here: about 0.7 s after
- * 40 s), so the press is placed on the recording's timeline by a marker the recorder applies a known time
- * before it: the camera's fader pulled down this far, this long before the press.
+ * The seat's microphone: Y with short silences at irregular places in an 8 s loop (no two stretches of it
+ * alike), edges that time the voice's own path. The page's watch (silence-watch.ts) puts each on the page's
+ * clock, the recording has it later: their delay maps the recording's Y onto the page's clock, where the
+ * press is. The recording's clock slips against wall time on a busy machine (about 0.7 s after 40 s), so
+ * the delay is taken from the silences just before the press.
  */
-const MARKER_GAIN_DB = -30;
-const MARKER_LEAD_MS = 1000;
-/** After the press, the camera's fader comes back for the un-ducked reference. */
-const MARKER_RESTORE_AFTER_MS = 1500;
+const VOICE_CLIP_MS = 8000;
+const VOICE_SILENCE_MS = 60;
+const VOICE_SILENCES_AT_MS = [300, 910, 1700, 2370, 3250, 3810, 4550, 5380, 6020, 6730, 7580];
+/** The silences paired to place the press: those this long before it. */
+const DELAY_SPAN_MS = 4000;
+/** The voice's path delay, recording (by its start's wall time) against page: the slip and transit within. */
+const DELAY_MIN_MS = -2000;
+const DELAY_MAX_MS = 3500;
+/** Two silences' delays may differ this much (wander); a wrong pairing is off by a spacing, ≥ 560 ms. */
+const DELAY_WANDER_MS = 100;
+/** A silence longer than this is the cough's (the loop's are 60 ms). */
+const COUGH_SILENCE_MS = 300;
+/** The press comes this long after one of Y's silences ends: ≥ 350 ms clear of the next (they are ≥ 560 apart). */
+const PRESS_AFTER_SILENCE_MS = 150;
+/**
+ * Y's last sound in the recording after the press, on the page's clock: the cough is the track's `enabled`
+ * set false, in effect from the capture's next 10 ms chunk. Generous: only a broken cough misses them.
+ */
+const COUGH_WITHIN_MS = 250;
+const COUGH_NOT_BEFORE_MS = -50;
 /** The return's own voice: under the ducked camera by at least this much (absent, bar leakage). */
 const ABSENT_BELOW_DB = -30;
 /** The return's picture: a 180p reduced feed of a plain colour, then the template's scaling. */
@@ -40,7 +68,16 @@ const stack = new DirectCameraStack();
 let seatBrowser: Browser;
 beforeAll(async () => {
   await stack.start();
-  const voice = makeCameraMedia(stack.dir, { colour: '#808080', toneHz: VOICE_TONE_HZ }, 'voice');
+  const voice = makeCameraMedia(
+    stack.dir,
+    {
+      colour: '#808080',
+      toneHz: VOICE_TONE_HZ,
+      clipMs: VOICE_CLIP_MS,
+      silencesMs: VOICE_SILENCES_AT_MS.map((at) => [at, at + VOICE_SILENCE_MS] as const),
+    },
+    'voice',
+  );
   seatBrowser = await launchChromium({ width: 1440, height: 900, args: fakeCaptureArgs(voice.video, voice.audio) });
 }, 180_000);
 afterAll(async () => {
@@ -79,6 +116,72 @@ async function returnLevels(page: Page): Promise<{ x: number; y: number }> {
   return levels;
 }
 
+/**
+ * Presses Cough in the page PRESS_AFTER_SILENCE_MS after one of Y's silences ends, so that the press is not
+ * in one (its silence would start before the press). A page too busy to see an end in time waits for the next.
+ */
+async function coughBetweenSilences(page: Page): Promise<void> {
+  await page.evaluate(
+    (afterMs) =>
+      new Promise<void>((resolve) => {
+        const silences = window.pitchsideSilences ?? [];
+        let seen = silences.length;
+        const poll = setInterval(() => {
+          const ended = silences.length > seen ? silences.at(-1)?.toMs : null;
+          if (ended === null || ended === undefined) return;
+          seen = silences.length;
+          const late = Date.now() - ended;
+          if (late > afterMs / 2) return;
+          clearInterval(poll);
+          setTimeout(() => {
+            document.querySelector<HTMLButtonElement>('#cough-button')?.click();
+            resolve();
+          }, afterMs - late);
+        }, 5);
+      }),
+    PRESS_AFTER_SILENCE_MS,
+  );
+}
+
+/**
+ * The cough on the voice's own path (see VOICE_SILENCES_AT_MS): the page's silences in the DELAY_SPAN_MS before
+ * the press paired with the recording's (on the wall clock by the recording's start); the last pair's delay
+ * maps Y's last sound in the recording back onto the page's clock. The last, not a median: the path's delay
+ * wanders (the receiver's jitter buffer stretches and shrinks the sound, 10–40 ms a second), and the last
+ * silence is ~0.2 s before the press. `delays` (ms before the press, delay) show the wander; `lastStepMs`, its
+ * change over the last two silences (~0.7 s), is the figure's uncertainty. `pageMs`: when the page's own watch
+ * saw the track go silent (the capture's next chunk).
+ */
+function coughOnVoicePath(file: string, startedAt: number, coughAt: number, silences: readonly CapturedSilence[]) {
+  const lengthOf = (s: { fromMs: number; toMs: number | null }): number =>
+    s.toMs === null ? Infinity : s.toMs - s.fromMs;
+  const fromMs = coughAt - startedAt - DELAY_SPAN_MS + DELAY_MIN_MS;
+  const durationMs = DELAY_SPAN_MS - DELAY_MIN_MS + DELAY_MAX_MS + COUGH_WITHIN_MS + COUGH_SILENCE_MS + 1000;
+  const recorded = toneSilencesMs(decodePcm(file, fromMs / 1000, durationMs / 1000), VOICE_TONE_HZ).map((s) => ({
+    ...s,
+    fromMs: startedAt + fromMs + s.fromMs,
+  }));
+  const near = silences.filter((s) => s.fromMs >= coughAt - DELAY_SPAN_MS && s.fromMs < coughAt);
+  const pairs = pairedDelaysMs(
+    near.filter((s) => lengthOf(s) < COUGH_SILENCE_MS).map((s) => s.fromMs),
+    recorded.filter((s) => lengthOf(s) < COUGH_SILENCE_MS).map((s) => s.fromMs),
+    DELAY_MIN_MS,
+    DELAY_MAX_MS,
+    DELAY_WANDER_MS,
+  );
+  const delayMs = pairs.at(-1)?.delayMs ?? NaN;
+  const long = (s: { fromMs: number; toMs: number | null }, offsetMs: number): boolean =>
+    lengthOf(s) >= COUGH_SILENCE_MS && s.fromMs - offsetMs >= coughAt + 2 * COUGH_NOT_BEFORE_MS;
+  const gone = recorded.find((s) => long(s, delayMs));
+  const atPage = silences.find((s) => long(s, 0));
+  return {
+    coughMs: gone === undefined ? NaN : gone.fromMs - delayMs - coughAt,
+    lastStepMs: delayMs - (pairs.at(-2)?.delayMs ?? NaN),
+    pageMs: atPage === undefined ? NaN : atPage.fromMs - coughAt,
+    delays: pairs.map((p) => [p.atMs - coughAt, p.delayMs]),
+  };
+}
+
 describe('commentary seat (direct, built-in recorder)', () => {
   it('sends its voice into the program, hears the program minus itself, and coughs at once', async () => {
     const { camera } = await stack.joinCamera('Camera A');
@@ -93,7 +196,9 @@ describe('commentary seat (direct, built-in recorder)', () => {
 
     // The commentator opens the seat's link (on this test's host) and joins, noise suppression off: it
     // would take a steady tone for noise.
-    const page = await stack.openSeat(seatBrowser, seat.url);
+    const page = await stack.openSeat(seatBrowser, seat.url, async (seatPage) => {
+      await seatPage.evaluateOnNewDocument(SILENCE_WATCH_SCRIPT);
+    });
     await page.waitForSelector('#join-button');
     expect(await page.$eval('#seat-label', (el) => el.textContent)).toBe('Lead commentator');
     expect(await page.$eval('#noise-suppression', (el) => (el as HTMLInputElement).checked)).toBe(true);
@@ -129,13 +234,9 @@ describe('commentary seat (direct, built-in recorder)', () => {
     await step('seat at −6', () => stack.command({ type: 'audio.source', source: seat.id, gainDb: -6 }));
     await step('seat at 0', () => stack.command({ type: 'audio.source', source: seat.id, gainDb: 0 }));
 
-    await stack.command({ type: 'audio.source', source: camera.id, gainDb: MARKER_GAIN_DB });
-    const markerAt = Date.now();
-    await new Promise((r) => setTimeout(r, MARKER_LEAD_MS));
-    await page.click('#cough-button');
+    await step('coughing', () => coughBetweenSilences(page));
     const coughAt = await page.evaluate(() => window.pitchsideCommentary?.coughAt ?? 0);
-    await new Promise((r) => setTimeout(r, MARKER_RESTORE_AFTER_MS));
-    await step('coughing', () => stack.command({ type: 'audio.source', source: camera.id, gainDb: 0 }));
+    const silences = await page.evaluate(() => window.pitchsideSilences ?? []);
     const file = await stack.stop(status);
     status.close();
 
@@ -147,24 +248,9 @@ describe('commentary seat (direct, built-in recorder)', () => {
     const levels = Object.fromEntries(
       Object.keys(stretches).map((name) => [name, { x: level(name, CAMERA_TONE_HZ), y: level(name, VOICE_TONE_HZ) }]),
     );
-    // The press on the recording's own clock: the marker (X's drop) is found near where the wall clock puts it
-    // (the recording slips by up to ~0.7 s, hence ±1.5 s; X is steady before it and comes back only after the
-    // press), then Y's last sound after the marker. Searching for Y around the wall-clock press instead found
-    // Y's drop on the wrong side of a slipped marker under load (−619 ms).
-    const pressS = (coughAt - startedAt) / 1000;
-    const leadS = (coughAt - markerAt) / 1000;
-    const markerFromS = (markerAt - startedAt) / 1000 - 1.5;
-    const markerS = markerFromS + dropMs(decodePcm(file, markerFromS, 3), CAMERA_TONE_HZ) / 1000;
-    const yGoneS = markerS + dropMs(decodePcm(file, markerS, leadS + 2), VOICE_TONE_HZ) / 1000;
-    const mappedMs = (yGoneS - pressS) * 1000;
-    // The marker's own path (command → recorder, next frame) counts against the cough: markerAt is taken
-    // after the command is applied, so the figure errs long, not short.
-    const removedAfterMs = (yGoneS - markerS) * 1000 - (coughAt - markerAt);
+    const cough = coughOnVoicePath(file, startedAt, coughAt, silences);
     const round = (_: string, v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 10) / 10 : v);
-    const report = JSON.stringify(
-      { levels, heard, picture: picture.mean, removedAfterMs, mappedMs, clickLeadMs: coughAt - markerAt },
-      round,
-    );
+    const report = JSON.stringify({ levels, heard, picture: picture.mean, cough }, round);
     console.info(`commentary: ${report}`);
 
     const talking = levels['talking'];
@@ -178,13 +264,11 @@ describe('commentary seat (direct, built-in recorder)', () => {
     expect(Math.abs((levels['seat at −6']?.y ?? 0) - (talking.y - 6)), report).toBeLessThanOrEqual(GAIN_TOLERANCE_DB);
     // X under the voice: down by the duck depth against X while the commentator coughs.
     expect(Math.abs(talking.x - coughing.x - DUCK_DEPTH_DB), report).toBeLessThanOrEqual(GAIN_TOLERANCE_DB);
-    // Coughing: Y gone from the recording, promptly after the press.
+    // Coughing: Y gone from the recording, promptly after the press (on the voice's own path).
     expect(coughing.y, report).toBeLessThan(coughing.x - 40);
-    // `removedAfterMs` is reported, not asserted: it times Y's drop (the voice's path: Opus, the seat's jitter
-    // buffer) against a marker on the camera's path, and the two jitter independently on a loaded two-core
-    // machine: 74–337 ms on idle runs, but −280 to 1613 ms in the evening's runs, where no bound tells a slow
-    // cough from the noise. The cough is a track's `enabled` set false in the page, no round trip; the level
-    // check above proves it silences Y. A true figure needs a marker on the voice's own path (docs/crew.md).
+    expect(cough.delays.length, report).toBeGreaterThanOrEqual(3);
+    expect(cough.coughMs, report).toBeLessThanOrEqual(COUGH_WITHIN_MS);
+    expect(cough.coughMs, report).toBeGreaterThanOrEqual(COUGH_NOT_BEFORE_MS);
 
     // The return: X (ducked as in program), never the commentator's own Y.
     for (const sample of heard) {

@@ -147,6 +147,62 @@ export function onsetPhaseMs(
   return (phase + periodMs) % periodMs;
 }
 
+/**
+ * Every silence of a tone (ms from the samples' start): where its level in `windowMs` windows stepped by 1 ms
+ * falls `byDb` under its sounding level (the level an eighth of the windows reach) and where it is back over
+ * that, at the windows' centres. Edges read alike are late alike (a few ms), so the time between two sharp
+ * edges is exact; 12 dB under, a stretch 6 dB quieter (a fader) is still sound. `toMs` is null for a silence
+ * that lasts to the end.
+ */
+export function toneSilencesMs(
+  samples: Float32Array,
+  hz: number,
+  byDb = 12,
+  windowMs = 8,
+): { fromMs: number; toMs: number | null }[] {
+  const levels = levelsOf(samples, hz, windowMs, 1);
+  const sounding = [...levels].sort((a, b) => b - a)[Math.floor(levels.length / 8)] ?? 0;
+  const under = sounding * 10 ** (-byDb / 20);
+  const silences: { fromMs: number; toMs: number | null }[] = [];
+  for (let k = 1; k < levels.length; k += 1) {
+    const before = levels[k - 1] ?? 0;
+    const now = levels[k] ?? 0;
+    if (before >= under && now < under) silences.push({ fromMs: k + windowMs / 2, toMs: null });
+    const last = silences.at(-1);
+    if (before < under && now >= under && last !== undefined && last.toMs === null) last.toMs = k + windowMs / 2;
+  }
+  return silences;
+}
+
+/**
+ * The same edges seen at two ends of a path (`near`, `far`: times on one clock, ms): the delay in
+ * [`minMs`, `maxMs`] that pairs the most of them within `toleranceMs` (each with the far edge nearest it), as each
+ * paired edge's own delay, in `near`'s order. Edges spaced irregularly agree on no other delay, so an edge that
+ * one end missed only leaves a pair out.
+ */
+export function pairedDelaysMs(
+  near: readonly number[],
+  far: readonly number[],
+  minMs: number,
+  maxMs: number,
+  toleranceMs = 25,
+): { atMs: number; delayMs: number }[] {
+  let best: { atMs: number; delayMs: number }[] = [];
+  for (const candidate of near.flatMap((n) => far.map((f) => f - n))) {
+    if (candidate < minMs || candidate > maxMs) continue;
+    const pairs = near.flatMap((atMs) => {
+      const off = (t: number): number => Math.abs(t - atMs - candidate);
+      const f = far.reduce<number | undefined>(
+        (nearest, t) => (off(t) < off(nearest ?? Infinity) ? t : nearest),
+        undefined,
+      );
+      return f === undefined || off(f) > toleranceMs ? [] : [{ atMs, delayMs: f - atMs }];
+    });
+    if (pairs.length > best.length) best = pairs;
+  }
+  return best;
+}
+
 export interface Ebur128Summary {
   integratedLufs: number;
   truePeakDbtp: number;

@@ -16,11 +16,15 @@ export interface PhoneMedia {
   toneHz: number;
   /** The tone sounds for the first half of every period of this length (a pattern to measure a delay by). */
   pulsePeriodMs?: number;
+  /** Silences cut into the tone, each `[fromMs, toMs)` within the clip: sharp edges at known places. */
+  silencesMs?: readonly (readonly [number, number])[];
+  /** The clip's length (Chromium loops it): 4 s unless given. */
+  clipMs?: number;
 }
 
 /**
  * A 720p30 clip in one plain colour (y4m: what Chromium's file capture reads) and a sine tone at −6 dBFS,
- * 4 s long (Chromium loops it), named by `name` so several phones can have their own.
+ * 4 s long unless `clipMs` says (Chromium loops it), named by `name` so several phones can have their own.
  */
 export function makeCameraMedia(dir: string, media: PhoneMedia, name = 'camera'): { video: string; audio: string } {
   const video = join(dir, `${name}.y4m`);
@@ -33,9 +37,9 @@ export function makeCameraMedia(dir: string, media: PhoneMedia, name = 'camera')
   const periodS = (media.pulsePeriodMs ?? 0) / 1000;
   // Keyed per sample (on in the first half of each period, sharp edges), else a steady sine.
   const key = periodS > 0 ? `*lt(mod(t\\,${periodS})\\,${periodS / 2})` : '';
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}:s=48000:d=4`],
-    ...['-ac', '1', '-y', audio],
-  ]);
+  const silences = (media.silencesMs ?? []).map(([from, to]) => `*(1-(gte(t\\,${from / 1000})*lt(t\\,${to / 1000})))`);
+  const clipS = (media.clipMs ?? 4000) / 1000;
+  const tone = `aevalsrc=0.5*sin(2*PI*${media.toneHz}*t)${key}${silences.join('')}:s=48000:d=${clipS}`;
+  execFileSync('ffmpeg', [...['-v', 'error', '-f', 'lavfi', '-i', tone], ...['-ac', '1', '-y', audio]]);
   return { video, audio };
 }
