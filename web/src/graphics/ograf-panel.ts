@@ -85,10 +85,13 @@ export class OGrafPanel {
     );
     if (answer === undefined) return;
     this.#graphics = answer.graphics;
-    syncOptions(
-      this.#picker,
-      this.#graphics.map((g) => ({ value: g.id, label: g.scope === 'all' ? `${g.name} (all events)` : g.name })),
-    );
+    const choices = this.#graphics.map((g) => ({
+      value: g.id,
+      label: g.scope === 'all' ? `${g.name} (all events)` : g.name,
+    }));
+    // An empty picker reads as broken: say why there is nothing to load.
+    syncOptions(this.#picker, choices.length > 0 ? choices : [{ value: '', label: 'No graphics uploaded' }]);
+    this.#picker.disabled = choices.length === 0;
     this.#showForm();
   }
 
